@@ -1,0 +1,104 @@
+// Public types of a single script run (../shared/API.md, "Scripts"), plus the fully
+// resolved ScriptSpec that the main thread hands to a supervisor worker. Options are
+// validated once at the boundary (validate-options.ts); a ScriptSpec is trusted as-is.
+
+/** How a script run ended. See ScriptResult.status. */
+export type ScriptStatus = 'passed' | 'failed' | 'timeout' | 'error' | 'cancelled';
+
+/** How the Python child is started: a fresh interpreter, or a fork of a warm server. */
+export type StartMethod = 'spawn' | 'forkserver';
+
+/** A pino-compatible logger: only these methods are used. */
+export interface ErgateLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface RunScriptOptions {
+  /** Kill the whole process group after this many ms. @default 60_000 */
+  timeoutMs?: number;
+  /** Merged over process.env (or over nothing when inheritEnv is false). */
+  env?: Record<string, string>;
+  /** @default the script's folder */
+  cwd?: string;
+  /** argv after the script path, passed literally (never through a shell). @default [] */
+  args?: string[];
+  /** Exit codes that count as 'passed'. @default [0] */
+  allowedExitCodes?: number[];
+  /** RLIMIT_DATA in MiB, set inside the child before user code runs. Unix only. */
+  memoryLimitMb?: number;
+  /** RLIMIT_CPU in seconds. Unix only. */
+  cpuTimeLimitS?: number;
+  /** Interpreter. @default $ERGATE_PYTHON, else `python3` from PATH (resolved once) */
+  python?: string;
+  /** Cap per stream; head and tail are kept with a marker. @default 10 MiB */
+  maxOutputBytes?: number;
+  /** Abort kills the process group; status 'cancelled'. */
+  signal?: AbortSignal;
+  /** Live output, decoded as UTF-8 (invalid bytes replaced). */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** Time between SIGTERM and SIGKILL of the group. @default 2_000 */
+  killGraceMs?: number;
+  /** @default true; false passes only `env` (plus envAllowList from process.env). */
+  inheritEnv?: boolean;
+  /** Names of process.env variables passed through when inheritEnv is false. */
+  envAllowList?: string[];
+  /** @default 'spawn' */
+  startMethod?: StartMethod;
+  /** Modules the fork server imports before forking (startMethod 'forkserver'). */
+  preload?: string[];
+  /** @default util.debuglog('ergate') */
+  logger?: ErgateLogger;
+}
+
+export interface ScriptResult {
+  /** absolute path */
+  script: string;
+  /** basename, e.g. 'test_x.py' */
+  name: string;
+  /** name of the containing folder */
+  subdirectory: string;
+  status: ScriptStatus;
+  exitCode: number | null;
+  /** e.g. 'SIGKILL' when killed by a signal */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** plain-language reason whenever status !== 'passed' */
+  error: string | null;
+  startTime: string;
+  endTime: string;
+  durationMs: number;
+  /** Peak resident set size of the child in KiB, where the OS reports it. */
+  peakRssKb?: number | null;
+  /** User + system CPU time of the child in ms, where the OS reports it. */
+  cpuTimeMs?: number | null;
+  /** How many runs it took (1 unless retried). */
+  attempts?: number;
+  /** Process id of the Python child (for diagnostics and leak tests). */
+  pid?: number | null;
+}
+
+/**
+ * Everything a supervisor needs to run one script, already validated and resolved in the
+ * main thread: absolute paths, the real interpreter, the full child environment.
+ */
+export interface ScriptSpec {
+  script: string;
+  python: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  allowedExitCodes: number[];
+  memoryLimitMb: number | null;
+  cpuTimeLimitS: number | null;
+  maxOutputBytes: number;
+  killGraceMs: number;
+  startMethod: StartMethod;
+  preload: string[];
+  /** whether the caller wants live output chunks posted back */
+  liveOutput: boolean;
+}

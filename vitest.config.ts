@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Tests spawn real Python children and threads; two cores are shared by every file.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
