@@ -1,0 +1,81 @@
+// Workload 4: 20,000 tiny function calls in worker threads, all submitted at once. ergate's
+// runFunction (with a FunctionRef, and with an inline function sent as source) against raw
+// piscina and tinypool pools of the same size, created once and warmed up. Every result is
+// checked, so no variant can skip work.
+import os from 'node:os';
+import { Piscina } from 'piscina';
+import Tinypool from 'tinypool';
+import { requireOurs } from '../harness/ours.ts';
+import type { BenchContext, Workload } from '../harness/types.ts';
+
+const WORKER_URL = new URL('../peers/tiny-worker.mjs', import.meta.url);
+
+interface FunctionState {
+  calls: number;
+  piscina: Piscina;
+  tinypool: Tinypool;
+}
+
+function expectedSum(calls: number): number {
+  // sum over i of (i + 1)
+  return (calls * (calls + 1)) / 2;
+}
+
+function checkSum(label: string, got: number, calls: number): void {
+  if (got !== expectedSum(calls)) throw new Error(`${label}: results summed to ${got}, expected ${expectedSum(calls)}`);
+}
+
+async function runOurs(state: FunctionState, fn: unknown): Promise<void> {
+  const runFunction = await requireOurs<any>('runFunction');
+  const results = await Promise.all(
+    Array.from({ length: state.calls }, (_, i) => runFunction(fn, { args: [i, 1], timeoutMs: 120_000 })),
+  );
+  const bad = results.find((r: any) => r.status !== 'passed');
+  if (bad) throw new Error(`runFunction: a call ended '${bad.status}': ${bad.error}`);
+  checkSum('runFunction', results.reduce((sum: number, r: any) => sum + r.result, 0), state.calls);
+}
+
+async function runPool(state: FunctionState, pool: Piscina | Tinypool, label: string): Promise<void> {
+  const results: number[] = await Promise.all(
+    Array.from({ length: state.calls }, (_, i) => pool.run({ a: i, b: 1 })),
+  );
+  checkSum(label, results.reduce((sum, r) => sum + r, 0), state.calls);
+}
+
+const threads = os.availableParallelism();
+
+export const runFunctionWorkload: Workload<FunctionState> = {
+  name: 'run-function',
+  title: 'runFunction: 20,000 tiny calls',
+  metric: 'wall time for all calls, submitted at once',
+  unit: 'ms',
+  reference: 'piscina',
+  notes:
+    `Pools of ${threads} threads (os.availableParallelism(), which is also ergate's default size), min = max ` +
+    'so no thread starts inside a counted run. The function adds two numbers; ours is called with a ' +
+    'FunctionRef to the same module the pools load, and once with an inline arrow function (sent as source).',
+  cases(ctx: BenchContext) {
+    const calls = ctx.smoke ? 200 : 20_000;
+    return [{ label: `${calls} calls`, params: { calls } }];
+  },
+  async setup(_ctx, spec) {
+    const options = { filename: WORKER_URL.href, minThreads: threads, maxThreads: threads };
+    return {
+      calls: spec.params.calls!,
+      piscina: new Piscina(options),
+      tinypool: new Tinypool({ ...options, isolateWorkers: false }),
+    };
+  },
+  variants: {
+    ours: (state) => runOurs(state, { module: WORKER_URL, export: 'add' }),
+    'ours (inline fn)': (state) => runOurs(state, (a: number, b: number) => a + b),
+    piscina: (state) => runPool(state, state.piscina, 'piscina'),
+    tinypool: (state) => runPool(state, state.tinypool, 'tinypool'),
+  },
+  async teardown(state) {
+    await Promise.all([state.piscina.destroy(), state.tinypool.destroy()]);
+    // runFunction's shared pool would otherwise keep its threads until the bench exits.
+    const closeFunctionPool = await requireOurs<() => Promise<void>>('closeFunctionPool').catch(() => undefined);
+    await closeFunctionPool?.();
+  },
+};

@@ -1,0 +1,2 @@
+"""Non-ASCII output survives capture (UTF-8): accents, CJK, emoji."""
+print("café – naïve – 東京 – 🚀")

@@ -1,0 +1,89 @@
+// Owns what the CLI prints while scripts run. On a TTY (and not CI, not --no-progress): a
+// live cli-progress bar on stderr with counts, ETA and the scripts running now. Otherwise:
+// one plain line per finished script on stdout. --quiet prints neither.
+import cliProgress from 'cli-progress';
+import type { ParallelEvents } from '../parallel/events.ts';
+import type { ScriptResult } from '../script/types.ts';
+import type { Palette } from './colors.ts';
+import { formatDuration } from './parse-duration.ts';
+import { reasonOf } from './run-report.ts';
+
+export type ConsoleMode = 'bar' | 'lines' | 'quiet';
+
+export function chooseMode(options: { quiet: boolean; progress: boolean }, env = process.env): ConsoleMode {
+  if (options.quiet) return 'quiet';
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+  return options.progress && process.stderr.isTTY && !ci ? 'bar' : 'lines';
+}
+
+export class ConsoleReporter {
+  readonly #mode: ConsoleMode;
+  readonly #paint: Palette;
+  readonly #running = new Set<string>();
+  readonly #counts = { passed: 0, failed: 0, timeout: 0, cancelled: 0 };
+  #bar: cliProgress.SingleBar | null = null;
+
+  constructor(mode: ConsoleMode, paint: Palette) {
+    this.#mode = mode;
+    this.#paint = paint;
+  }
+
+  start(total: number): void {
+    if (this.#mode !== 'bar') return;
+    this.#bar = new cliProgress.SingleBar(
+      {
+        format: `{bar} {value}/{total} | {counts} | ETA {eta_formatted} | {running}`,
+        hideCursor: true,
+        clearOnComplete: true,
+        stopOnComplete: false,
+        etaBuffer: 20,
+        fps: 10,
+        stream: process.stderr,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.#bar.start(total, 0, this.#payload());
+  }
+
+  onStarted(event: ParallelEvents['script.started']): void {
+    this.#running.add(event.name);
+    this.#bar?.update(this.#payload());
+  }
+
+  onFinished(result: ScriptResult): void {
+    this.#running.delete(result.name);
+    if (result.status === 'error') this.#counts.failed += 1;
+    else this.#counts[result.status] += 1;
+    if (this.#bar) this.#bar.increment(1, this.#payload());
+    else if (this.#mode === 'lines') process.stdout.write(`${this.#line(result)}\n`);
+  }
+
+  stop(): void {
+    this.#bar?.stop();
+    this.#bar = null;
+  }
+
+  #payload(): { counts: string; running: string } {
+    const c = this.#counts;
+    const running = [...this.#running];
+    const shown = running.slice(0, 3).join(', ') + (running.length > 3 ? ` +${running.length - 3}` : '');
+    return {
+      counts: `${this.#paint.green(`${c.passed} passed`)} ${this.#paint.red(`${c.failed} failed`)} ${this.#paint.yellow(`${c.timeout} timed out`)}`,
+      running: running.length ? `running: ${shown}` : '',
+    };
+  }
+
+  #line(result: ScriptResult): string {
+    const p = this.#paint;
+    const label = {
+      passed: p.green('PASS   '),
+      failed: p.red('FAIL   '),
+      error: p.red('ERROR  '),
+      timeout: p.yellow('TIMEOUT'),
+      cancelled: p.dim('CANCEL '),
+    }[result.status];
+    const retried = (result.attempts ?? 1) > 1 ? ` (attempt ${result.attempts})` : '';
+    const why = result.status === 'passed' ? '' : `  ${p.dim(reasonOf(result))}`;
+    return `${label} ${result.name}  ${p.dim(formatDuration(result.durationMs))}${retried}${why}`;
+  }
+}

@@ -1,0 +1,109 @@
+// Runs one CallRequest inside a function host (a pool thread or a child process): compiles
+// source text or imports a module export, calls it, and turns every way that can end into a
+// CallOutcome. Never throws: whatever the user's code does becomes data for the caller.
+import type { CallOutcome, CallRequest, CallTarget } from './types.ts';
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+// Compiled sources and imported modules are cached per host, so repeated calls of the same
+// function cost one Map lookup. Sources are bounded: callers may generate many distinct ones.
+const MAX_CACHED_SOURCES = 1_000;
+const compiledSources = new Map<string, AnyFunction>();
+const importedModules = new Map<string, Promise<Record<string, unknown>>>();
+
+/** Thrown (inside this module only) when the target cannot be turned into a function. */
+class UnrunnableError extends Error {}
+
+function compileSource(source: string): AnyFunction {
+  const cached = compiledSources.get(source);
+  if (cached !== undefined) return cached;
+  let compiled: unknown;
+  try {
+    compiled = new Function(`return (${source}\n);`)();
+  } catch {
+    try {
+      // Method shorthand (`name(a) { ... }`) is not an expression on its own.
+      compiled = Object.values(new Function(`return ({ ${source}\n });`)() as object)[0];
+    } catch (error) {
+      throw new UnrunnableError(
+        `the function's source text could not be compiled in the host (${describeThrown(error)}); ` +
+          'native and bound functions cannot be sent, use a FunctionRef instead',
+      );
+    }
+  }
+  if (typeof compiled !== 'function') throw new UnrunnableError('the source text did not evaluate to a function');
+  if (compiledSources.size >= MAX_CACHED_SOURCES) compiledSources.clear();
+  compiledSources.set(source, compiled as AnyFunction);
+  return compiled as AnyFunction;
+}
+
+async function importExport(url: string, exportName: string): Promise<AnyFunction> {
+  let loading = importedModules.get(url);
+  if (loading === undefined) {
+    loading = import(url) as Promise<Record<string, unknown>>;
+    importedModules.set(url, loading);
+  }
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = await loading;
+  } catch (error) {
+    importedModules.delete(url);
+    throw new UnrunnableError(`cannot load module ${url}: ${describeThrown(error)}`);
+  }
+  if (!(exportName in namespace)) throw new UnrunnableError(`module ${url} has no export '${exportName}'`);
+  const value = namespace[exportName];
+  if (typeof value !== 'function') {
+    throw new UnrunnableError(`export '${exportName}' of ${url} is not a function (it is ${typeOf(value)})`);
+  }
+  return value as AnyFunction;
+}
+
+function resolveTarget(target: CallTarget): AnyFunction | Promise<AnyFunction> {
+  return target.kind === 'source' ? compileSource(target.source) : importExport(target.url, target.exportName);
+}
+
+/** Runs the call; the outcome says whether it returned, threw, or could not be run at all. */
+export async function executeCall(request: CallRequest): Promise<CallOutcome> {
+  let fn: AnyFunction;
+  try {
+    fn = await resolveTarget(request.target);
+  } catch (error) {
+    return { kind: 'unrunnable', message: error instanceof UnrunnableError ? error.message : describeThrown(error) };
+  }
+  let value: unknown;
+  try {
+    value = await fn(...request.args);
+  } catch (error) {
+    return describeThrow(error, request.target);
+  }
+  // Functions and symbols never survive structured cloning; say so without a failed post.
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    return { kind: 'unrunnable', message: `the result could not be sent back: a ${typeof value} cannot be cloned` };
+  }
+  return { kind: 'returned', value };
+}
+
+function describeThrow(error: unknown, target: CallTarget): CallOutcome {
+  if (!(error instanceof Error)) {
+    return { kind: 'threw', message: describeThrown(error), errorType: null, stack: null };
+  }
+  let message = error.message;
+  // The usual mistake with source-text functions: using a variable from the caller's scope.
+  if (error.name === 'ReferenceError' && target.kind === 'source') {
+    message += ' (a plain function is sent by its source text, so it cannot use variables from outside itself)';
+  }
+  return { kind: 'threw', message, errorType: error.name, stack: error.stack ?? null };
+}
+
+export function describeThrown(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return typeOf(error);
+  }
+}
+
+function typeOf(value: unknown): string {
+  return value === null ? 'null' : typeof value;
+}

@@ -1,0 +1,140 @@
+// The shared pool of function-host threads, created on first use and sized to the cores.
+// Calls wait in one FIFO queue and are sent to threads a few at a time (pipelining hides the
+// message round trip; the host runs them one by one), but never behind a call that has run
+// for a while. A stopped running call ends its thread, which is replaced; hosts that keep
+// dying while starting open the crash-loop breaker. Idle threads never keep the process alive.
+import os from 'node:os';
+import { FunctionThread, type ThreadCall, type ThreadReply } from './function-thread.ts';
+import { StartupBreaker } from './startup-breaker.ts';
+import type { CallEnding, CallRequest } from './types.ts';
+
+/** Calls in flight per thread: one running plus the rest queued in the host. */
+const PIPELINE_DEPTH = 4;
+/** No call is queued behind one that has run longer than this. */
+const PIPELINE_ONLY_BEHIND_MS = 2;
+
+interface ThreadPool {
+  size: number;
+  threads: Set<FunctionThread>;
+  queue: ThreadCall[];
+  placed: Map<ThreadCall, FunctionThread>;
+  breaker: StartupBreaker;
+  nextId: number;
+  closed: boolean;
+}
+
+let current: ThreadPool | null = null;
+
+/** How many threads the pool runs (one call running on each). */
+export function threadCount(): number {
+  return os.availableParallelism();
+}
+
+function createPool(): ThreadPool {
+  return { size: threadCount(), threads: new Set(), queue: [], placed: new Map(), breaker: new StartupBreaker(), nextId: 1, closed: false };
+}
+
+function spawnThread(pool: ThreadPool): void {
+  const thread = new FunctionThread({
+    onReady: () => {
+      pool.breaker.recordStarted();
+      dispatch(pool);
+    },
+    onFree: () => dispatch(pool),
+    onGone: (gone, unstarted, startedOk, reason) => {
+      pool.threads.delete(gone);
+      for (const call of unstarted) pool.placed.delete(call);
+      if (pool.closed) return;
+      if (!startedOk) pool.breaker.recordStartupFailure(reason);
+      pool.queue.unshift(...unstarted);
+      dispatch(pool);
+    },
+  });
+  pool.threads.add(thread);
+}
+
+/** The thread that should take the next call, or null if every thread is full or busy. */
+function pickThread(pool: ThreadPool): FunctionThread | null {
+  let best: FunctionThread | null = null;
+  const now = performance.now();
+  for (const thread of pool.threads) {
+    if (!thread.isReady || thread.load >= PIPELINE_DEPTH) continue;
+    if (thread.load > 0 && now - thread.headStartedAt > PIPELINE_ONLY_BEHIND_MS) continue;
+    if (best === null || thread.load < best.load) best = thread;
+    if (thread.load === 0) break;
+  }
+  return best;
+}
+
+function dispatch(pool: ThreadPool): void {
+  if (pool.closed) return;
+  if (pool.breaker.isOpen) {
+    for (const call of pool.queue.splice(0)) call.settle({ unavailable: pool.breaker.describe('the function host thread') });
+    return;
+  }
+  while (pool.queue.length > 0) {
+    const thread = pickThread(pool);
+    if (thread === null) break;
+    const call = pool.queue.shift()!;
+    pool.placed.set(call, thread);
+    if (!thread.send(call)) pool.placed.delete(call);
+  }
+  // Threads start only when there is work, up to the pool size; a dead one is replaced here.
+  const starting = [...pool.threads].filter((thread) => !thread.isReady).length;
+  for (let spawn = Math.min(pool.queue.length - starting, pool.size - pool.threads.size); spawn > 0; spawn--) spawnThread(pool);
+}
+
+/**
+ * Runs one call on a pool thread. `signal` (timeout or cancellation) takes a waiting call off
+ * the queue, or ends the thread running it; `startClock` is called when the call starts.
+ */
+export function runOnThread(request: CallRequest, signal: AbortSignal, startClock: () => void): Promise<CallEnding> {
+  const pool = (current ??= createPool());
+  if (pool.breaker.isOpen) return Promise.resolve({ kind: 'unavailable', message: pool.breaker.describe('the function host thread') });
+  return new Promise<CallEnding>((resolve) => {
+    const call: ThreadCall = {
+      id: pool.nextId++,
+      request,
+      startClock,
+      settle: (reply: ThreadReply) => {
+        signal.removeEventListener('abort', onAbort);
+        pool.placed.delete(call);
+        resolve(toEnding(reply, pool));
+      },
+    };
+    const onAbort = (): void => {
+      const thread = pool.placed.get(call);
+      if (thread !== undefined) {
+        thread.stop(call);
+        return;
+      }
+      const index = pool.queue.indexOf(call);
+      if (index !== -1) pool.queue.splice(index, 1);
+      call.settle({ stopped: true });
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    pool.queue.push(call);
+    dispatch(pool);
+  });
+}
+
+function toEnding(reply: ThreadReply, pool: ThreadPool): CallEnding {
+  if ('outcome' in reply) return { kind: 'outcome', outcome: reply.outcome };
+  if ('stopped' in reply) return { kind: 'aborted' };
+  if ('unavailable' in reply) return { kind: 'unavailable', message: reply.unavailable };
+  if (pool.closed) return { kind: 'closed' };
+  return { kind: 'host-died', message: `the thread running the function stopped: ${reply.died}`, outOfMemory: false };
+}
+
+/** Ends every thread; calls waiting or in flight end as 'closed'. The next call makes a new pool. */
+export async function closeThreadPool(): Promise<void> {
+  const pool = current;
+  if (pool === null) return;
+  current = null;
+  pool.closed = true;
+  const waiting = pool.queue.splice(0);
+  const threads = [...pool.threads];
+  for (const call of [...waiting, ...pool.placed.keys()]) call.settle({ died: 'closed' });
+  for (const thread of threads) thread.terminate('the function pool was closed');
+  await Promise.all(threads.map((thread) => thread.exited));
+}

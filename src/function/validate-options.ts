@@ -1,0 +1,89 @@
+// Boundary of runFunction: checks the function (or FunctionRef) and the options with valibot
+// and resolves them into a trusted ValidCall. A bad option is a TypeError naming it; nothing
+// past this file re-checks what it accepted.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as v from 'valibot';
+import type { CallTarget, FunctionRef, RunFunctionOptions } from './types.ts';
+
+/** Node's setTimeout cannot wait longer than this (about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+const optionsSchema = v.strictObject({
+  args: v.optional(v.array(v.unknown(), 'an array of arguments')),
+  timeoutMs: v.optional(
+    v.pipe(v.number('a number of milliseconds'), v.finite('a finite number of milliseconds'), v.minValue(1, 'a positive number of milliseconds'),
+      v.maxValue(MAX_TIMEOUT_MS, `at most ${MAX_TIMEOUT_MS} ms`)),
+  ),
+  memoryLimitMb: v.optional(
+    v.pipe(v.number('a whole number of MiB'), v.integer('a whole number of MiB'), v.minValue(1, 'a positive whole number of MiB')),
+  ),
+  signal: v.optional(v.instance(AbortSignal, 'an AbortSignal')),
+  name: v.optional(v.string('a string')),
+});
+
+const refSchema = v.strictObject({
+  module: v.union([v.pipe(v.string(), v.nonEmpty()), v.instance(URL)], 'a non-empty path or a file URL'),
+  export: v.optional(v.pipe(v.string('a string'), v.nonEmpty('a non-empty export name'))),
+});
+
+export interface ValidCall {
+  target: CallTarget;
+  args: unknown[];
+  timeoutMs: number;
+  memoryLimitMb: number | null;
+  signal: AbortSignal | null;
+  name: string;
+}
+
+function refuse(what: string, issues: v.BaseIssue<unknown>[]): never {
+  const issue = issues[0]!;
+  const key = issue.path?.map((item) => String(item.key)).join('.');
+  const option = key ? `${what}.${key}` : what;
+  const unknown = issue.type === 'strict_object' && issue.expected === 'never';
+  throw new TypeError(unknown ? `${option} is not a known option` : `${option} must be ${issue.message}`);
+}
+
+function resolveRef(ref: FunctionRef): { target: CallTarget; name: string } {
+  const result = v.safeParse(refSchema, ref);
+  if (!result.success) refuse('fn', result.issues);
+  const { module, export: exportName = 'default' } = result.output;
+  let url: string;
+  if (module instanceof URL || module.startsWith('file:')) {
+    url = String(module);
+    if (!url.startsWith('file:')) throw new TypeError(`fn.module must be a path or a file: URL, got ${url}`);
+  } else {
+    url = pathToFileURL(path.resolve(module)).href;
+  }
+  const base = path.basename(fileURLToPath(url)).replace(/\.[cm]?[jt]sx?$/, '');
+  return { target: { kind: 'module', url, exportName }, name: exportName === 'default' ? base : exportName };
+}
+
+/** Validates runFunction's arguments; throws a TypeError naming the first bad one. */
+export function validateCall(fn: unknown, options: RunFunctionOptions | undefined): ValidCall {
+  let target: CallTarget;
+  let defaultName: string;
+  if (typeof fn === 'function') {
+    target = { kind: 'source', source: Function.prototype.toString.call(fn) };
+    defaultName = fn.name || 'anonymous';
+  } else if (typeof fn === 'object' && fn !== null) {
+    ({ target, name: defaultName } = resolveRef(fn as FunctionRef));
+  } else {
+    throw new TypeError(`fn must be a function or a FunctionRef { module, export? }, got ${fn === null ? 'null' : typeof fn}`);
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError('options must be an object');
+  }
+  const result = v.safeParse(optionsSchema, options ?? {});
+  if (!result.success) refuse('options', result.issues);
+  const o = result.output;
+  return {
+    target,
+    args: o.args ?? [],
+    timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    memoryLimitMb: o.memoryLimitMb ?? null,
+    signal: o.signal ?? null,
+    name: o.name ?? defaultName,
+  };
+}

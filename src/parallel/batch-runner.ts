@@ -1,0 +1,75 @@
+// BatchRunner: runs batches one after another, the scripts of a batch in parallel, all over
+// ONE ParallelRunner (so one supervisor pool for every batch, never a pool per batch).
+// With stopOnBatchFailure (the default) the first unsuccessful batch ends the sequence:
+// the returned array then holds the results of the batches that ran.
+import * as v from 'valibot';
+import type { ExecutionResult } from './execution-result.ts';
+import type { ScriptConfig } from './build-plan.ts';
+import { ParallelRunner, type ParallelRunnerOptions } from './parallel-runner.ts';
+import { batchRunnerOptionsSchema, parseOrThrow, runBatchesOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
+
+export type BatchRunnerOptions = ParallelRunnerOptions;
+
+export interface RunBatchesOptions {
+  /** @default the runner's defaultTimeoutMs */
+  timeoutMs?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+  configs?: Record<string, ScriptConfig>;
+  /** Stop after the first batch that is not a success. @default true */
+  stopOnBatchFailure?: boolean;
+  /** Aborting cancels the batch in progress and starts no further batch. */
+  signal?: AbortSignal;
+}
+
+const batchListSchema = v.array(scriptListSchema, (issue) => `expected an array of script-path arrays, got ${typeof issue.input}`);
+
+export class BatchRunner {
+  readonly #runner: ParallelRunner;
+  /** Bumped by cancel(): a runBatches call that sees it change starts no further batch. */
+  #cancellations = 0;
+
+  constructor(options: BatchRunnerOptions = {}) {
+    parseOrThrow(batchRunnerOptionsSchema, options, 'BatchRunner options');
+    this.#runner = new ParallelRunner(options);
+  }
+
+  get maxWorkers(): number {
+    return this.#runner.maxWorkers;
+  }
+
+  async runBatches(batches: string[][], options: RunBatchesOptions = {}): Promise<ExecutionResult[]> {
+    const list = parseOrThrow(batchListSchema, batches, 'batches');
+    const opts = parseOrThrow(runBatchesOptionsSchema, options, 'runBatches options');
+    const stopOnBatchFailure = opts.stopOnBatchFailure ?? true;
+    const results: ExecutionResult[] = [];
+    const cancellations = this.#cancellations;
+    for (const batch of list) {
+      if (opts.signal?.aborted || this.#cancellations !== cancellations) break;
+      const result = await this.#runner.runScripts(batch, {
+        timeoutMs: opts.timeoutMs,
+        cwd: opts.cwd,
+        env: opts.env,
+        configs: opts.configs as Record<string, ScriptConfig> | undefined,
+        signal: opts.signal,
+      });
+      results.push(result);
+      if (stopOnBatchFailure && !result.success) break;
+    }
+    return results;
+  }
+
+  /** Cancels the batch in progress (its running scripts are killed) and starts no further batch. */
+  cancel(): void {
+    this.#cancellations += 1;
+    this.#runner.cancel();
+  }
+
+  close(): Promise<void> {
+    return this.#runner.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

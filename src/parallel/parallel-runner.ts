@@ -1,0 +1,185 @@
+// ParallelRunner: runs many Python scripts over one SupervisorPool of maxWorkers threads
+// (created on first use, so an idle runner holds nothing). Owns the per-run AbortController
+// that fail-fast, cancel(), the caller's signal and close() all abort. Invariant: runScripts
+// resolves only after every child it started has been reaped, with every script counted once.
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import type { InferOutput } from 'valibot';
+import { SupervisorPool } from '../script/supervisor-pool.ts';
+import { resolvePython } from '../script/python.ts';
+import type { ScriptResult } from '../script/types.ts';
+import { buildPlan, type ScriptConfig } from './build-plan.ts';
+import { CrashBreaker } from './crash-breaker.ts';
+import { RunNotifier, type EventBusLike, type ParallelEventName, type ParallelEvents, type ProgressCallback } from './events.ts';
+import { ExecutionResult } from './execution-result.ts';
+import { runPlan } from './run-plan.ts';
+import { streamRun } from './stream-run.ts';
+import { parallelRunnerOptionsSchema, parseOrThrow, runScriptsOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
+
+export interface ParallelRunnerOptions {
+  /** Supervisor threads, i.e. scripts running at once. @default min(os.availableParallelism(), 8) */
+  maxWorkers?: number;
+  /** ('batch','started',{total,workers}), (name,'submitted',{}), (name,status,{durationMs}), ('batch','completed',counts) */
+  onProgress?: ProgressCallback;
+  /** @default 60_000 */
+  defaultTimeoutMs?: number;
+  /** First failed, timed-out or errored script cancels the rest, running ones included. @default false */
+  failFast?: boolean;
+  memoryLimitMb?: number;
+  cpuTimeLimitS?: number;
+  /** @default $ERGATE_PYTHON, else python3 from PATH; resolved once per runner */
+  python?: string;
+  /** Extra runs of a failed or timed-out script. @default 0 */
+  retries?: number;
+  /** A mitt emitter: script.submitted, script.started, script.finished, script.skipped, batch.started, batch.completed */
+  eventBus?: EventBusLike;
+}
+
+export interface RunScriptsOptions {
+  /** @default the runner's defaultTimeoutMs */
+  timeoutMs?: number;
+  /** @default each script's folder */
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Keyed by script basename, or by absolute path (which wins). */
+  configs?: Record<string, ScriptConfig>;
+  signal?: AbortSignal;
+  /** @default the runner's retries */
+  retries?: number;
+}
+
+type Hook = <K extends ParallelEventName>(type: K, event: ParallelEvents[K]) => void;
+type ParsedRunnerOptions = InferOutput<typeof parallelRunnerOptionsSchema>;
+
+export class ParallelRunner {
+  readonly maxWorkers: number;
+  readonly onProgress: ProgressCallback | undefined;
+  readonly #options: ParsedRunnerOptions;
+  #pool: SupervisorPool | null = null;
+  #breaker = new CrashBreaker();
+  #python: Promise<string | Error> | null = null;
+  readonly #runs = new Map<AbortController, Promise<unknown>>();
+  #closing: Promise<void> | null = null;
+
+  constructor(options: ParallelRunnerOptions = {}) {
+    this.#options = parseOrThrow(parallelRunnerOptionsSchema, options, 'ParallelRunner options');
+    this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
+    this.onProgress = this.#options.onProgress as ProgressCallback | undefined;
+  }
+
+  runScripts(scripts: string[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
+    return this.#execute(scripts, options, [], []);
+  }
+
+  /** Each ScriptResult as it finishes; leaving the loop early cancels the rest of the run. */
+  stream(scripts: string[], options: RunScriptsOptions = {}): AsyncGenerator<ScriptResult, void, undefined> {
+    return streamRun((onResult, stop) =>
+      this.#execute(scripts, options, [(type, event) => {
+        if (type === 'script.finished') onResult((event as ParallelEvents['script.finished']).result);
+      }], [stop]),
+    );
+  }
+
+  /** The live supervisor threads of this runner's pool (diagnostics and tests). */
+  get supervisorThreads(): readonly Worker[] {
+    return this.#pool?.threads ?? [];
+  }
+
+  /** Cancels every run in progress: queued scripts never start, running ones are killed. */
+  cancel(): void {
+    for (const controller of this.#runs.keys()) controller.abort(new Error('runner.cancel() was called'));
+  }
+
+  /** Cancels runs in progress, waits until their children are reaped, then closes the pool. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      for (const controller of this.#runs.keys()) controller.abort(new Error('the runner was closed'));
+      await Promise.allSettled(this.#runs.values());
+      await this.#pool?.close();
+      this.#pool = null;
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #execute(scripts: string[], options: RunScriptsOptions, hooks: Hook[], extraSignals: AbortSignal[]): Promise<ExecutionResult> {
+    if (this.#closing) throw new Error('ParallelRunner is closed: create a new runner');
+    const list = parseOrThrow(scriptListSchema, scripts, 'scripts');
+    const opts = parseOrThrow(runScriptsOptionsSchema, options, 'runScripts options');
+    const defaults = this.#options;
+    const python = await this.#resolvePython();
+    const plan = buildPlan(list, {
+      timeoutMs: opts.timeoutMs ?? defaults.defaultTimeoutMs ?? 60_000,
+      memoryLimitMb: defaults.memoryLimitMb,
+      cpuTimeLimitS: defaults.cpuTimeLimitS,
+      python: defaults.python,
+      retries: opts.retries ?? defaults.retries ?? 0,
+      cwd: opts.cwd,
+      env: opts.env,
+      configs: opts.configs as Record<string, ScriptConfig> | undefined,
+    }, python);
+    if (this.#closing) throw new Error('ParallelRunner is closed: create a new runner');
+
+    const started = performance.now();
+    const controller = new AbortController();
+    const signals = [opts.signal, ...extraSignals].filter((s): s is AbortSignal => s !== undefined);
+    for (const signal of signals) {
+      // The caller's reason travels on, so results say e.g. "cancelled: interrupted".
+      const abort = (): void => controller.abort(signal.reason ?? new Error('aborted'));
+      if (signal.aborted) abort();
+      else signal.addEventListener('abort', abort, { once: true, signal: controller.signal });
+    }
+    const notifier = new RunNotifier(this.onProgress, defaults.eventBus as EventBusLike | undefined, hooks);
+    notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers });
+    for (const item of plan) notifier.emit('script.submitted', { name: item.name, script: item.script, index: item.index });
+
+    const run = runPlan({
+      plan,
+      pool: this.#getPool(),
+      concurrency: this.maxWorkers,
+      controller,
+      failFast: defaults.failFast ?? false,
+      notifier,
+      breaker: this.#breaker,
+    });
+    this.#runs.set(controller, run);
+    try {
+      const byIndex = await run;
+      const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
+      const result = new ExecutionResult(list.length, results, Math.round(performance.now() - started));
+      if (this.#breaker.tripped) this.#discardPool();
+      notifier.emit('batch.completed', result.toJSON());
+      return result;
+    } finally {
+      this.#runs.delete(controller);
+      // Removes the listeners on the caller's signals (registered with controller.signal).
+      if (!controller.signal.aborted) controller.abort(new Error('run finished'));
+    }
+  }
+
+  #getPool(): SupervisorPool {
+    this.#pool ??= new SupervisorPool({ size: this.maxWorkers });
+    return this.#pool;
+  }
+
+  /** A broken pool is closed; the next run gets a fresh one and a reset breaker. */
+  #discardPool(): void {
+    const pool = this.#pool;
+    this.#pool = null;
+    this.#breaker = new CrashBreaker();
+    void pool?.close().catch(() => undefined);
+  }
+
+  #resolvePython(): Promise<string | Error> {
+    // A missing interpreter is a failure of every script ('error'), not of the runner.
+    this.#python ??= resolvePython(this.#options.python).then(
+      (python) => python,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    return this.#python;
+  }
+}

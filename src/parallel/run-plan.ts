@@ -1,0 +1,106 @@
+// Owns the scheduling of one planned run over a supervisor pool: scripts start in the given
+// order, at most `concurrency` at a time; retries; fail-fast; and the fallback when a
+// supervisor thread dies (the script is reported 'error', never lost). Invariant: the
+// returned promise settles only after every started script has settled, and the pool only
+// settles a run after its child's process group is reaped, so nothing outlives the run.
+import { errorResult } from '../script/error-result.ts';
+import type { ScriptResult, ScriptSpec } from '../script/types.ts';
+import type { PlannedScript } from './build-plan.ts';
+import type { RunNotifier } from './events.ts';
+import { isFailure } from './execution-result.ts';
+import type { CrashBreaker } from './crash-breaker.ts';
+
+/** The part of SupervisorPool a run needs. */
+export interface ScriptPool {
+  run(spec: ScriptSpec, options?: { signal?: AbortSignal }): Promise<ScriptResult>;
+}
+
+export interface RunPlanOptions {
+  plan: PlannedScript[];
+  pool: ScriptPool;
+  concurrency: number;
+  /** aborted by fail-fast, cancel(), the caller's signal or close() */
+  controller: AbortController;
+  failFast: boolean;
+  notifier: RunNotifier;
+  breaker: CrashBreaker;
+}
+
+/** @returns results by plan index; undefined for scripts that never started */
+export function runPlan(options: RunPlanOptions): Promise<Array<ScriptResult | undefined>> {
+  const { plan, concurrency, controller, notifier, breaker } = options;
+  const results: Array<ScriptResult | undefined> = new Array(plan.length).fill(undefined);
+  let next = 0;
+  let active = 0;
+
+  return new Promise((resolve) => {
+    const pump = (): void => {
+      while (active < concurrency && next < plan.length && !controller.signal.aborted && !breaker.tripped) {
+        const item = plan[next++];
+        active += 1;
+        void runWithRetries(item, options).then((result) => {
+          results[item.index] = result;
+          notifier.emit('script.finished', {
+            name: item.name,
+            script: item.script,
+            index: item.index,
+            status: result.status,
+            durationMs: result.durationMs,
+            attempts: result.attempts ?? 1,
+            result,
+          });
+          // The first failure wins: later failures of running scripts do not re-abort.
+          if (options.failFast && isFailure(result.status) && !controller.signal.aborted) {
+            controller.abort(new Error(`fail-fast after ${item.name} ${result.status === 'timeout' ? 'timed out' : result.status}`));
+          }
+          active -= 1;
+          pump();
+        });
+      }
+      if (active > 0) return;
+      if (breaker.tripped) {
+        // Scripts the broken pool can no longer run are told plainly, not silently skipped.
+        for (; next < plan.length; next++) {
+          results[plan[next].index] = withAttempts(errorResult(plan[next].script, breaker.reason(), 'error'), 0);
+        }
+      }
+      for (const item of plan.slice(next)) {
+        notifier.emit('script.skipped', { name: item.name, script: item.script, index: item.index });
+      }
+      next = plan.length;
+      resolve(results);
+    };
+    pump();
+  });
+}
+
+async function runWithRetries(item: PlannedScript, options: RunPlanOptions): Promise<ScriptResult> {
+  const { pool, controller, notifier, breaker } = options;
+  if (!item.spec) return withAttempts(errorResult(item.script, item.error ?? 'could not be run', 'error'), 1);
+  for (let attempt = 1; ; attempt++) {
+    notifier.emit('script.started', { name: item.name, script: item.script, index: item.index, attempt });
+    let result: ScriptResult;
+    try {
+      result = await pool.run(item.spec, { signal: controller.signal });
+      breaker.recordSuccess();
+    } catch (error) {
+      // The pool never rejects for a script's own failure: a rejection means the supervisor
+      // thread itself died (or the pool was closed under us).
+      const message = error instanceof Error ? error.message : String(error);
+      if (controller.signal.aborted) {
+        result = errorResult(item.script, 'cancelled while running', 'cancelled');
+      } else {
+        breaker.recordFailure(message);
+        result = errorResult(item.script, `supervisor thread died while running the script: ${message}`, 'error');
+      }
+    }
+    const retryable = result.status === 'failed' || result.status === 'timeout';
+    if (retryable && attempt <= item.retries && !controller.signal.aborted && !breaker.tripped) continue;
+    return withAttempts(result, attempt);
+  }
+}
+
+function withAttempts(result: ScriptResult, attempts: number): ScriptResult {
+  result.attempts = attempts;
+  return result;
+}

@@ -1,0 +1,104 @@
+// Validates the options of ParallelRunner, runScripts() and BatchRunner at the boundary
+// (valibot), so everything inside the runner can trust them. A bad option throws a
+// TypeError naming the option and what was expected; per-script options (timeouts, env,
+// args) are checked again by the script layer's parseRunScriptOptions when specs are built.
+import * as v from 'valibot';
+
+const expected = (what: string) => (issue: v.BaseIssue<unknown>) => `expected ${what}, got ${describe(issue.input)}`;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
+}
+
+const positiveInt = v.pipe(
+  v.number(expected('a positive integer')),
+  v.integer(expected('a positive integer')),
+  v.minValue(1, expected('a positive integer')),
+);
+const nonNegativeInt = v.pipe(
+  v.number(expected('a non-negative integer')),
+  v.integer(expected('a non-negative integer')),
+  v.minValue(0, expected('a non-negative integer')),
+);
+const positiveNumber = v.pipe(
+  v.number(expected('a positive number')),
+  v.check((n) => Number.isFinite(n) && n > 0, expected('a positive finite number')),
+);
+const stringRecord = v.record(v.string(), v.string(expected('a string value')), expected('an object of strings'));
+const emitterLike = v.custom<{ emit: (type: string, event: unknown) => void }>(
+  (bus) => typeof bus === 'object' && bus !== null && typeof (bus as { emit?: unknown }).emit === 'function',
+  expected('a mitt emitter (an object with an emit function)'),
+);
+const abortSignal = v.custom<AbortSignal>((s) => s instanceof AbortSignal, expected('an AbortSignal'));
+
+export const scriptConfigSchema = v.looseObject(
+  {
+    timeoutMs: v.optional(positiveNumber),
+    allowedExitCodes: v.optional(v.array(v.pipe(v.number(), v.integer()), expected('an array of integers'))),
+    args: v.optional(v.array(v.string(expected('a string')), expected('an array of strings'))),
+    env: v.optional(stringRecord),
+    memoryLimitMb: v.optional(positiveNumber),
+    cpuTimeLimitS: v.optional(positiveNumber),
+    retries: v.optional(nonNegativeInt),
+  },
+  expected('an object'),
+);
+
+export const parallelRunnerOptionsSchema = v.looseObject(
+  {
+    maxWorkers: v.optional(positiveInt),
+    onProgress: v.optional(v.function(expected('a function'))),
+    defaultTimeoutMs: v.optional(positiveNumber),
+    failFast: v.optional(v.boolean(expected('a boolean'))),
+    memoryLimitMb: v.optional(positiveNumber),
+    cpuTimeLimitS: v.optional(positiveNumber),
+    python: v.optional(v.pipe(v.string(expected('a string')), v.minLength(1, expected('a non-empty string')))),
+    retries: v.optional(nonNegativeInt),
+    eventBus: v.optional(emitterLike),
+  },
+  expected('an object'),
+);
+
+export const runScriptsOptionsSchema = v.looseObject(
+  {
+    timeoutMs: v.optional(positiveNumber),
+    cwd: v.optional(v.string(expected('a string'))),
+    env: v.optional(stringRecord),
+    configs: v.optional(v.record(v.string(), scriptConfigSchema, expected('an object keyed by script name or path'))),
+    signal: v.optional(abortSignal),
+    retries: v.optional(nonNegativeInt),
+  },
+  expected('an object'),
+);
+
+export const batchRunnerOptionsSchema = parallelRunnerOptionsSchema;
+
+export const runBatchesOptionsSchema = v.looseObject(
+  {
+    timeoutMs: v.optional(positiveNumber),
+    cwd: v.optional(v.string(expected('a string'))),
+    env: v.optional(stringRecord),
+    configs: v.optional(v.record(v.string(), scriptConfigSchema, expected('an object keyed by script name or path'))),
+    stopOnBatchFailure: v.optional(v.boolean(expected('a boolean'))),
+    signal: v.optional(abortSignal),
+  },
+  expected('an object'),
+);
+
+export const scriptListSchema = v.array(
+  v.pipe(v.string(expected('a script path')), v.minLength(1, expected('a non-empty script path'))),
+  expected('an array of script paths'),
+);
+
+/** Parses `input` or throws a TypeError such as "ParallelRunner options.maxWorkers: expected a positive integer, got 0". */
+export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknown, name: string): v.InferOutput<S> {
+  const parsed = v.safeParse(schema, input ?? {});
+  if (parsed.success) return parsed.output;
+  const issue = parsed.issues[0];
+  const dotPath = v.getDotPath(issue);
+  throw new TypeError(`${name}${dotPath ? `.${dotPath}` : ''}: ${issue.message}`);
+}

@@ -1,0 +1,170 @@
+// AsyncScheduler: a priority job queue with bounded concurrency, retries, timeouts,
+// delays, aging and cancellation (../shared/API.md, "Scheduler"). This file is the
+// public face: option checks, job ids, lookups, run modes and closing. Every state
+// change of a job happens in job-runner.ts. A scheduler created inside a task or job
+// is a child of it: the parent's abort cancels every job.
+
+import type { Emitter, EventType } from 'mitt';
+import { AbortError } from '../task/abort-reasons.ts';
+import { linkToParents } from '../task/link-parent.ts';
+import { currentSignal } from '../task/scope.ts';
+import { JobEntry, type JobFn } from './job-entry.ts';
+import { JobRunner } from './job-runner.ts';
+import { AsyncJobStatus, createJob, type AsyncJob } from './job-status.ts';
+import type { SchedulerMetrics } from './scheduler-metrics.ts';
+import { createScriptJob, type ScheduleScriptOptions } from './script-job.ts';
+import { parseScheduleOptions, parseSchedulerOptions, parseStatusFilter } from './validate-options.ts';
+
+export interface AsyncSchedulerOptions {
+  /** Jobs running at once; a positive integer. @default 4 */
+  maxConcurrency?: number;
+  /** A mitt emitter; receives job.scheduled/started/completed/failed/cancelled/retrying. */
+  eventBus?: Emitter<any>;
+  /** A waiting job's priority improves by one per agingMs waited, so none starves. @default off */
+  agingMs?: number;
+  /** Aborting it cancels every job; the scheduler also inherits the enclosing task's scope. */
+  signal?: AbortSignal;
+}
+
+export interface ScheduleOptions {
+  /** @default the function's name, else 'anonymous' */
+  name?: string;
+  args?: unknown[];
+  /** Lower runs first; equal priorities run in scheduling order. @default 0 */
+  priority?: number;
+  /** Runs in all, retries included. @default 1 */
+  maxRuns?: number;
+  /** Per run: aborts the job's signal and fails the run with "timed out after N ms". */
+  timeoutMs?: number;
+  /** Wait before retry k (k = 1, 2, …): retryDelayMs * 2^(k-1). @default 0 */
+  retryDelayMs?: number;
+  /** The job joins the queue only after this delay; it is 'pending' meanwhile. @default 0 */
+  delayMs?: number;
+}
+
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
+export class AsyncScheduler {
+  readonly metrics: SchedulerMetrics;
+  readonly #runner: JobRunner;
+  readonly #entries = new Map<string, JobEntry>();
+  readonly #unlink: () => void;
+  #nextId = 0;
+  #closedReason: unknown = undefined;
+
+  constructor(options?: AsyncSchedulerOptions) {
+    const parsed = parseSchedulerOptions(options);
+    const bus = parsed.eventBus as Emitter<Record<EventType, unknown>> | undefined;
+    this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus);
+    this.metrics = this.#runner.metrics;
+    this.#unlink = linkToParents(parsed.signal, (reason) => this.#cancelAll(reason), currentSignal());
+  }
+
+  /** Jobs pending: queued, delayed or waiting to retry. */
+  get pendingCount(): number {
+    return this.#runner.pending;
+  }
+
+  get runningCount(): number {
+    return this.#runner.running;
+  }
+
+  schedule(fn: JobFn, options?: ScheduleOptions): string {
+    const opts = parseScheduleOptions(fn, options);
+    const id = `job-${++this.#nextId}`;
+    const job = createJob(id, opts.name ?? (fn.name || 'anonymous'), opts.priority ?? 0, opts.maxRuns ?? 1);
+    const entry = new JobEntry(job, fn, opts.args ?? NO_ARGS, opts.timeoutMs, opts.retryDelayMs ?? 0);
+    this.#entries.set(id, entry);
+    this.#runner.add(entry, opts.delayMs ?? 0);
+    if (this.#closedReason !== undefined) this.#runner.cancel(entry, this.#closedReason);
+    return id;
+  }
+
+  /**
+   * Schedules a Python script run (through the shared supervisor pool) as a job. The job's
+   * result is the ScriptResult; it fails when the script's status is not 'passed'. Its
+   * signal reaches the script: cancel() or a parent's abort kills the process group.
+   */
+  scheduleScript(scriptPath: string, options?: ScheduleScriptOptions): string {
+    const { fn, jobOptions } = createScriptJob(scriptPath, options);
+    return this.schedule(fn, jobOptions);
+  }
+
+  /** Runs every pending job, including those scheduled meanwhile; never rejects because a job failed. */
+  async runAll(): Promise<Map<string, AsyncJob>> {
+    const runner = this.#runner;
+    runner.runAlls++;
+    try {
+      runner.dispatch();
+      await runner.idle.wait(runner.isIdle);
+    } finally {
+      runner.runAlls--;
+    }
+    const jobs = new Map<string, AsyncJob>();
+    for (const [id, entry] of this.#entries) jobs.set(id, entry.job);
+    return jobs;
+  }
+
+  /** Continuous mode: jobs run as they arrive, until stop() or close(). */
+  start(): void {
+    this.#runner.started = true;
+    this.#runner.dispatch();
+  }
+
+  /** Leaves continuous mode: no new job starts (pending ones stay pending); waits for running jobs. */
+  async stop(): Promise<void> {
+    this.#runner.started = false;
+    await this.#runner.idle.waitForNoneRunning(this.#runner.running === 0);
+  }
+
+  /** Resolves when nothing is pending or running. */
+  onIdle(): Promise<void> {
+    return this.#runner.idle.wait(this.#runner.isIdle);
+  }
+
+  /** Pending or running → 'cancelled' (a running job's signal is aborted, it is not waited for). */
+  cancel(jobId: string): boolean {
+    const entry = this.#entries.get(jobId);
+    if (entry === undefined) return false;
+    return this.#runner.cancel(entry, new AbortError(`cancelled: job '${entry.job.name}' was cancelled`));
+  }
+
+  getJob(jobId: string): AsyncJob | undefined {
+    return this.#entries.get(jobId)?.job;
+  }
+
+  listJobs(status?: AsyncJobStatus): AsyncJob[] {
+    const filter = parseStatusFilter(status);
+    const jobs: AsyncJob[] = [];
+    for (const entry of this.#entries.values()) if (filter === undefined || entry.job.status === filter) jobs.push(entry.job);
+    return jobs;
+  }
+
+  /** Forgets finished jobs (so a long-running scheduler's memory stays bounded); returns how many. */
+  clearFinished(): number {
+    let removed = 0;
+    for (const [id, entry] of this.#entries) {
+      const { status } = entry.job;
+      if (status !== AsyncJobStatus.PENDING && status !== AsyncJobStatus.RUNNING) removed += Number(this.#entries.delete(id));
+    }
+    return removed;
+  }
+
+  /** Cancels every pending and running job; jobs scheduled afterwards are cancelled at once. */
+  async close(): Promise<void> {
+    this.#runner.started = false;
+    this.#cancelAll(new AbortError('cancelled: the scheduler was closed'));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #cancelAll(reason: unknown): void {
+    this.#closedReason ??= reason;
+    // Undefined only when a parent was already aborted inside the constructor.
+    this.#unlink?.();
+    for (const entry of this.#entries.values()) this.#runner.cancel(entry, reason);
+    this.#runner.clearQueue();
+  }
+}

@@ -1,0 +1,208 @@
+// The engine under AsyncScheduler: the priority queue, the concurrency limit and every
+// state change of a job once it exists (queued → running → completed | failed | retry |
+// cancelled), with its events and metrics. Invariants: `pending` and `running` always
+// equal the number of jobs in those states; a run ends exactly once (settle, timeout or
+// cancel, whichever comes first), and a run that ended is never waited for.
+
+import type { Emitter, EventType } from 'mitt';
+import { TimeoutError, describeAbortReason } from '../task/abort-reasons.ts';
+import { describeError } from '../task/execution-result.ts';
+import { runInScope } from '../task/scope.ts';
+import { emitEvent, hasListeners, type SchedulerEvent } from './emit-event.ts';
+import { IdleWaiters } from './idle-waiters.ts';
+import { JobEntry, executeJob, type JobSettler } from './job-entry.ts';
+import { JobFailure } from './job-failure.ts';
+import { JobHeap } from './job-heap.ts';
+import { AsyncJobStatus } from './job-status.ts';
+import { SchedulerMetricsTracker } from './scheduler-metrics.ts';
+import { sharedDateNow } from './shared-date.ts';
+
+export class JobRunner implements JobSettler {
+  readonly metrics = new SchedulerMetricsTracker();
+  readonly idle = new IdleWaiters();
+  readonly #heap = new JobHeap<JobEntry>();
+  #nextSeq = 0;
+  pending = 0;
+  running = 0;
+  /** Continuous mode (start()) is on. */
+  started = false;
+  /** runAll() calls in progress; jobs are dispatched while this or `started` holds. */
+  runAlls = 0;
+
+  constructor(
+    readonly limit: number,
+    readonly agingMs: number | undefined,
+    readonly bus: Emitter<Record<EventType, unknown>> | undefined,
+  ) {}
+
+  get isIdle(): boolean {
+    return this.pending === 0 && this.running === 0;
+  }
+
+  /** A new job: counted as pending, then queued now or after delayMs. */
+  add(entry: JobEntry, delayMs: number): void {
+    this.metrics.jobsScheduled++;
+    this.pending++;
+    if (this.bus !== undefined) this.#emit('job.scheduled', entry, { priority: entry.job.priority });
+    this.#enqueueAfter(entry, delayMs);
+  }
+
+  /** Puts a pending job in the heap; called directly or by its delay/backoff timer. */
+  enqueue(entry: JobEntry): void {
+    entry.timer = undefined;
+    const now = performance.now();
+    entry.queuedAt = now;
+    entry.seq = this.#nextSeq++;
+    // Aging as a fixed key: priority - (t - queuedAt)/agingMs orders jobs the same way at
+    // every t, so the heap never needs re-sorting as jobs wait.
+    entry.key = this.agingMs === undefined ? entry.job.priority : entry.job.priority + now / this.agingMs;
+    this.#heap.push(entry);
+    this.dispatch();
+  }
+
+  dispatch(): void {
+    if (!this.started && this.runAlls === 0) return;
+    while (this.running < this.limit) {
+      const entry = this.#heap.pop();
+      if (entry === undefined) return;
+      // Lazy removal: a job cancelled while queued is skipped here.
+      if (entry.job.status === AsyncJobStatus.PENDING) this.#startRun(entry);
+    }
+  }
+
+  settleJob(entry: JobEntry, attempt: number, ok: boolean, outcome: unknown): void {
+    if (entry.attempt !== attempt || entry.job.status !== AsyncJobStatus.RUNNING) return;
+    const now = this.#endRun(entry);
+    const { job } = entry;
+    if (ok) {
+      job.status = AsyncJobStatus.COMPLETED;
+      job.result = outcome;
+      job.error = null;
+      job.completedAt = sharedDateNow();
+      this.metrics.jobsCompleted++;
+      this.metrics.recordFinish(now);
+      if (this.bus !== undefined) this.#emit('job.completed', entry, { durationMs: now - entry.runStartedAt });
+    } else {
+      // A JobFailure still carries a result worth keeping (a failed script's ScriptResult).
+      if (outcome instanceof JobFailure) job.result = outcome.result;
+      this.#failRun(entry, describeError(outcome).message, now);
+    }
+    this.#afterRun();
+  }
+
+  /** Called by the timeout timer: the run fails now and is not waited for. */
+  timeOut(entry: JobEntry, attempt: number): void {
+    if (entry.attempt !== attempt || entry.job.status !== AsyncJobStatus.RUNNING) return;
+    entry.timer = undefined;
+    const error = new TimeoutError(`timed out after ${entry.timeoutMs} ms`);
+    const scope = entry.scope;
+    const now = this.#endRun(entry);
+    scope?.abort(error);
+    this.#failRun(entry, error.message, now);
+    this.#afterRun();
+  }
+
+  /** Cancels a pending or running job; false when it already finished. */
+  cancel(entry: JobEntry, reason: unknown): boolean {
+    const { status } = entry.job;
+    if (status === AsyncJobStatus.PENDING) {
+      entry.clearTimer();
+      this.pending--;
+      this.#finishCancelled(entry, reason);
+    } else if (status === AsyncJobStatus.RUNNING) {
+      const scope = entry.scope;
+      this.#endRun(entry);
+      this.#finishCancelled(entry, reason);
+      scope?.abort(reason);
+    } else {
+      return false;
+    }
+    this.#afterRun();
+    return true;
+  }
+
+  /** Forgets every queued entry (all of them are cancelled by then). */
+  clearQueue(): void {
+    this.#heap.clear();
+  }
+
+  #startRun(entry: JobEntry): void {
+    const { job } = entry;
+    const now = performance.now();
+    this.pending--;
+    this.running++;
+    job.status = AsyncJobStatus.RUNNING;
+    job.runs++;
+    if (job.startedAt === null) job.startedAt = sharedDateNow();
+    entry.runStartedAt = now;
+    this.metrics.recordStart(now - entry.queuedAt, now);
+    if (this.bus !== undefined) this.#emit('job.started', entry, { attempt: job.runs });
+    const attempt = ++entry.attempt;
+    const scope = entry.nextScope();
+    entry.scope = scope;
+    if (entry.timeoutMs !== undefined) entry.timer = setTimeout(timeOutRun, entry.timeoutMs, this, entry, attempt);
+    runInScope(scope, executeJob, this, entry, attempt);
+  }
+
+  #failRun(entry: JobEntry, error: string, now: number): void {
+    const { job } = entry;
+    job.error = error;
+    if (job.runs < job.maxRuns) {
+      const delayMs = entry.retryDelayMs * 2 ** (job.runs - 1);
+      job.status = AsyncJobStatus.PENDING;
+      this.pending++;
+      this.metrics.jobsRetried++;
+      if (this.bus !== undefined) this.#emit('job.retrying', entry, { attempt: job.runs, error, delayMs });
+      this.#enqueueAfter(entry, delayMs);
+      return;
+    }
+    job.status = AsyncJobStatus.FAILED;
+    job.completedAt = sharedDateNow();
+    this.metrics.jobsFailed++;
+    this.metrics.recordFinish(now);
+    if (this.bus !== undefined) this.#emit('job.failed', entry, { error, durationMs: now - entry.runStartedAt });
+  }
+
+  #finishCancelled(entry: JobEntry, reason: unknown): void {
+    const { job } = entry;
+    job.status = AsyncJobStatus.CANCELLED;
+    job.error = describeAbortReason(reason);
+    job.completedAt = sharedDateNow();
+    this.metrics.jobsCancelled++;
+    if (this.bus !== undefined) this.#emit('job.cancelled', entry, { error: job.error });
+  }
+
+  #enqueueAfter(entry: JobEntry, delayMs: number): void {
+    if (delayMs > 0) entry.timer = setTimeout(enqueueDue, delayMs, this, entry);
+    else this.enqueue(entry);
+  }
+
+  /** Ends the current run's bookkeeping; returns performance.now(). */
+  #endRun(entry: JobEntry): number {
+    const now = performance.now();
+    entry.clearTimer();
+    entry.scope = undefined;
+    this.running--;
+    this.metrics.totalExecutionTimeMs += now - entry.runStartedAt;
+    return now;
+  }
+
+  #afterRun(): void {
+    this.dispatch();
+    if (this.running === 0) this.idle.noneRunning(this.isIdle);
+  }
+
+  #emit(type: SchedulerEvent, entry: JobEntry, extra: Record<string, unknown>): void {
+    const bus = this.bus!;
+    if (!hasListeners(bus, type)) return;
+    emitEvent(bus, type, { jobId: entry.job.id, jobName: entry.job.name, ...extra });
+  }
+}
+
+function enqueueDue(runner: JobRunner, entry: JobEntry): void {
+  if (entry.job.status === AsyncJobStatus.PENDING) runner.enqueue(entry);
+}
+
+function timeOutRun(runner: JobRunner, entry: JobEntry, attempt: number): void {
+  runner.timeOut(entry, attempt);
+}

@@ -1,0 +1,52 @@
+// The public shape of a scheduled job (../shared/API.md, "Scheduler"). AsyncJob objects
+// are the very objects getJob() and runAll() hand out: the scheduler updates them in
+// place, and keeps its bookkeeping (fn, timers, scope) apart in JobEntry.
+
+import { sharedDateNow } from './shared-date.ts';
+
+export const AsyncJobStatus = {
+  PENDING: 'pending',
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+} as const;
+
+export type AsyncJobStatus = (typeof AsyncJobStatus)[keyof typeof AsyncJobStatus];
+
+export const JOB_STATUSES: readonly AsyncJobStatus[] = Object.values(AsyncJobStatus);
+
+export interface AsyncJob {
+  id: string;
+  name: string;
+  /** As scheduled; with agingMs the queue uses an improving effective priority. */
+  priority: number;
+  status: AsyncJobStatus;
+  /** The value of the successful run; for scheduleScript, the ScriptResult of the last run. */
+  result: unknown;
+  /** Plain-language reason of the last failure, or of the cancellation. */
+  error: string | null;
+  /** Shared with other jobs stamped in the same millisecond: treat the Dates as read-only. */
+  scheduledAt: Date;
+  /** When the first run started. */
+  startedAt: Date | null;
+  completedAt: Date | null;
+  maxRuns: number;
+  runs: number;
+}
+
+export function createJob(id: string, name: string, priority: number, maxRuns: number): AsyncJob {
+  return {
+    id,
+    name,
+    priority,
+    status: AsyncJobStatus.PENDING,
+    result: null,
+    error: null,
+    scheduledAt: sharedDateNow(),
+    startedAt: null,
+    completedAt: null,
+    maxRuns,
+    runs: 0,
+  };
+}

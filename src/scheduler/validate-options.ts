@@ -1,0 +1,79 @@
+// Boundary checks of AsyncScheduler (valibot): constructor options and schedule()
+// options. A bad option throws a TypeError naming it; inside, options are trusted.
+
+import * as v from 'valibot';
+import {
+  aFunction,
+  aString,
+  anAbortSignal,
+  anArray,
+  finiteNumber,
+  nonNegativeMs,
+  parseOptions,
+  positiveInteger,
+  positiveMs,
+} from '../task/parse-options.ts';
+import { JOB_STATUSES, type AsyncJobStatus } from './job-status.ts';
+
+const eventBus = v.looseObject({ emit: aFunction }, 'a mitt emitter (an object with emit)');
+
+const schedulerSchema = v.object(
+  {
+    maxConcurrency: v.optional(positiveInteger),
+    eventBus: v.optional(eventBus),
+    agingMs: v.optional(positiveMs),
+    signal: v.optional(anAbortSignal),
+  },
+  'an options object',
+);
+
+const scheduleSchema = v.object(
+  {
+    name: v.optional(aString),
+    args: v.optional(anArray),
+    priority: v.optional(finiteNumber),
+    maxRuns: v.optional(positiveInteger),
+    timeoutMs: v.optional(positiveMs),
+    retryDelayMs: v.optional(nonNegativeMs),
+    delayMs: v.optional(nonNegativeMs),
+  },
+  'an options object',
+);
+
+export type ParsedSchedulerOptions = v.InferOutput<typeof schedulerSchema>;
+export type ParsedScheduleOptions = v.InferOutput<typeof scheduleSchema>;
+
+export function parseSchedulerOptions(options: unknown): ParsedSchedulerOptions {
+  return parseOptions(schedulerSchema, options, 'AsyncScheduler options');
+}
+
+const EMPTY: ParsedScheduleOptions = Object.freeze({});
+
+export function parseScheduleOptions(fn: unknown, options: unknown): ParsedScheduleOptions {
+  if (typeof fn !== 'function') throw new TypeError(`AsyncScheduler.schedule fn: expected a function, got ${typeof fn}`);
+  if (options === undefined) return EMPTY;
+  // schedule() is the hot path (100,000 calls a second): options that plainly fit are
+  // used as they are; anything else goes through the schema, which also words the error.
+  if (isPlainlyValid(options)) return options as ParsedScheduleOptions;
+  return parseOptions(scheduleSchema, options, 'AsyncScheduler.schedule options');
+}
+
+// A conservative subset of scheduleSchema: false only means "let valibot decide".
+function isPlainlyValid(options: unknown): boolean {
+  if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return false;
+  const o = options as Record<string, unknown>;
+  return (
+    (o.priority === undefined || Number.isFinite(o.priority)) &&
+    (o.name === undefined || typeof o.name === 'string') &&
+    (o.args === undefined || Array.isArray(o.args)) &&
+    (o.maxRuns === undefined || (Number.isInteger(o.maxRuns) && (o.maxRuns as number) >= 1)) &&
+    (o.timeoutMs === undefined || (Number.isFinite(o.timeoutMs) && (o.timeoutMs as number) > 0)) &&
+    (o.retryDelayMs === undefined || (Number.isFinite(o.retryDelayMs) && (o.retryDelayMs as number) >= 0)) &&
+    (o.delayMs === undefined || (Number.isFinite(o.delayMs) && (o.delayMs as number) >= 0))
+  );
+}
+
+export function parseStatusFilter(status: unknown): AsyncJobStatus | undefined {
+  if (status === undefined || JOB_STATUSES.includes(status as AsyncJobStatus)) return status as AsyncJobStatus | undefined;
+  throw new TypeError(`AsyncScheduler.listJobs status: expected one of ${JOB_STATUSES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(status)}`);
+}

@@ -1,0 +1,44 @@
+// Logging of script runs: a pino-compatible logger when given, else util.debuglog('ergate')
+// (enabled with NODE_DEBUG=ergate). Entries carry script, status, exitCode and durationMs.
+import { debuglog } from 'node:util';
+import type { ErgateLogger, ScriptResult } from './types.ts';
+
+const debug = debuglog('ergate');
+
+function write(level: string, obj: object, msg?: string): void {
+  if (debug.enabled) debug('%s %s %j', level, msg ?? '', obj);
+}
+
+export const defaultLogger: ErgateLogger = {
+  debug: (obj, msg) => write('debug', obj, msg),
+  info: (obj, msg) => write('info', obj, msg),
+  warn: (obj, msg) => write('warn', obj, msg),
+  error: (obj, msg) => write('error', obj, msg),
+};
+
+/** A throwing logger must never turn a script result into a crash. */
+function safely(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // ignored on purpose
+  }
+}
+
+export function logStart(logger: ErgateLogger, script: string): void {
+  safely(() => logger.debug({ script }, 'script started'));
+}
+
+export function logEnd(logger: ErgateLogger, result: ScriptResult): void {
+  const entry = {
+    script: result.script,
+    status: result.status,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    durationMs: result.durationMs,
+    error: result.error,
+  };
+  if (result.status === 'passed') safely(() => logger.info(entry, 'script passed'));
+  else if (result.status === 'error') safely(() => logger.error(entry, 'script could not run'));
+  else safely(() => logger.warn(entry, `script ${result.status}`));
+}

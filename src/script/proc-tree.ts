@@ -1,0 +1,88 @@
+// Reads the Linux process table from /proc so a child's whole tree can be found and killed,
+// including descendants that left its process group with setsid. A process is identified by
+// pid AND start time, so a pid reused after a snapshot is never signalled by mistake.
+import fs from 'node:fs';
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** single-letter state from /proc/<pid>/stat, e.g. 'S', 'R', 'Z' */
+  state: string;
+  /** clock ticks since boot; with pid, a unique identity */
+  startTime: string;
+}
+
+/** Parses /proc/<pid>/stat; the command name may hold spaces and parentheses. */
+export function readProcess(pid: number): ProcessInfo | null {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { pid, state: fields[0], ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: fields[19] };
+}
+
+export function readProcessTable(): ProcessInfo[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return []; // not Linux: group kill still works, the setsid sweep does not
+  }
+  const table: ProcessInfo[] = [];
+  for (const entry of entries) {
+    const first = entry.charCodeAt(0);
+    if (first < 48 || first > 57) continue;
+    const info = readProcess(Number(entry));
+    if (info) table.push(info);
+  }
+  return table;
+}
+
+/** Every live descendant of rootPid (not rootPid itself), found through ppid chains. */
+export function findDescendants(rootPid: number, table: ProcessInfo[] = readProcessTable()): ProcessInfo[] {
+  const children = new Map<number, ProcessInfo[]>();
+  for (const info of table) {
+    const list = children.get(info.ppid);
+    if (list) list.push(info);
+    else children.set(info.ppid, [info]);
+  }
+  const found: ProcessInfo[] = [];
+  const todo = [rootPid];
+  while (todo.length > 0) {
+    for (const child of children.get(todo.pop()!) ?? []) {
+      found.push(child);
+      todo.push(child.pid);
+    }
+  }
+  return found;
+}
+
+/** true while the process exists and is not a zombie. */
+export function isProcessAlive(pid: number): boolean {
+  const info = readProcess(pid);
+  return info !== null && info.state !== 'Z' && info.state !== 'X';
+}
+
+/** Signals a snapshotted process only if it is still the same process (start time). */
+export function signalSnapshotted(info: ProcessInfo, signal: NodeJS.Signals): void {
+  const now = readProcess(info.pid);
+  if (!now || now.startTime !== info.startTime) return;
+  try {
+    process.kill(info.pid, signal);
+  } catch {
+    // ESRCH: it died meanwhile; EPERM: it is no longer ours to kill
+  }
+}
+
+/** Signals a whole process group; a group that is already gone is fine. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is empty
+  }
+}

@@ -1,0 +1,80 @@
+// Turns a script path plus validated options into the ScriptSpec a supervisor runs: absolute
+// paths, the real interpreter, the complete child environment. Pure and synchronous apart
+// from a few cached stat() calls for the PYTHONPATH rule; existence of the script is checked
+// by the supervisor, so the parallel runner gets the same 'error' results as runScript.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ScriptSpec } from './types.ts';
+import type { ParsedRunScriptOptions } from './validate-options.ts';
+
+/** How many folders above the script are searched for a `src` folder. */
+const SOURCE_ROOT_LEVELS = 5;
+const rootCache = new Map<string, string | null>();
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The nearest folder at most 5 levels above `dir` (itself included) that holds a `src` folder. */
+export function findSourceRoot(dir: string): string | null {
+  const cached = rootCache.get(dir);
+  if (cached !== undefined) return cached;
+  let root: string | null = null;
+  let current = dir;
+  for (let level = 0; level <= SOURCE_ROOT_LEVELS; level++) {
+    if (isDirectory(path.join(current, 'src'))) {
+      root = current;
+      break;
+    }
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  rootCache.set(dir, root);
+  return root;
+}
+
+/** process.env (or only envAllowList of it), then options.env, then ergate's own variables. */
+export function buildChildEnv(scriptDir: string, options: ParsedRunScriptOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  const base = process.env;
+  if (options.inheritEnv) {
+    for (const [k, value] of Object.entries(base)) if (value !== undefined) env[k] = value;
+  } else {
+    for (const k of options.envAllowList) if (base[k] !== undefined) env[k] = base[k]!;
+  }
+  Object.assign(env, options.env);
+  // Output must survive a kill: an unbuffered child loses nothing it printed.
+  env.PYTHONUNBUFFERED = '1';
+  const root = findSourceRoot(scriptDir);
+  if (root) {
+    const extra = [path.join(root, 'src'), path.join(root, 'scripts')];
+    env.PYTHONPATH = [...extra, ...(env.PYTHONPATH ? [env.PYTHONPATH] : [])].join(path.delimiter);
+  }
+  return env;
+}
+
+export function resolveScriptSpec(scriptPath: string, options: ParsedRunScriptOptions, python: string): ScriptSpec {
+  const script = path.resolve(scriptPath);
+  const scriptDir = path.dirname(script);
+  return {
+    script,
+    python,
+    args: options.args,
+    cwd: options.cwd ? path.resolve(options.cwd) : scriptDir,
+    env: buildChildEnv(scriptDir, options),
+    timeoutMs: options.timeoutMs,
+    allowedExitCodes: options.allowedExitCodes,
+    memoryLimitMb: options.memoryLimitMb ?? null,
+    cpuTimeLimitS: options.cpuTimeLimitS ?? null,
+    maxOutputBytes: options.maxOutputBytes,
+    killGraceMs: options.killGraceMs,
+    startMethod: options.startMethod,
+    preload: options.preload,
+    liveOutput: options.onOutput !== undefined,
+  };
+}

@@ -1,0 +1,33 @@
+// runScript: one Python script, through the same supervisor path the parallel runner uses.
+// Bad options reject with a TypeError before anything runs; everything that goes wrong with
+// the script itself (missing file, bad interpreter, crash) is a result, never a rejection.
+import os from 'node:os';
+import { errorResult } from './error-result.ts';
+import { resolvePython } from './python.ts';
+import { resolveScriptSpec } from './resolve-spec.ts';
+import { SupervisorPool } from './supervisor-pool.ts';
+import type { RunScriptOptions, ScriptResult } from './types.ts';
+import { describeValue, parseRunScriptOptions } from './validate-options.ts';
+
+let sharedPool: SupervisorPool | null = null;
+
+/** The process-wide pool behind runScript: created on first use, sized to the cores, unref'd. */
+export function getDefaultSupervisorPool(): SupervisorPool {
+  sharedPool ??= new SupervisorPool({ size: os.availableParallelism() });
+  return sharedPool;
+}
+
+export async function runScript(scriptPath: string, options?: RunScriptOptions): Promise<ScriptResult> {
+  if (typeof scriptPath !== 'string' || scriptPath === '') {
+    throw new TypeError(`scriptPath must be a non-empty string (got ${describeValue(scriptPath)})`);
+  }
+  const parsed = parseRunScriptOptions(options);
+  let python: string;
+  try {
+    python = await resolvePython(parsed.python);
+  } catch (error) {
+    return errorResult(scriptPath, (error as Error).message);
+  }
+  const spec = resolveScriptSpec(scriptPath, parsed, python);
+  return getDefaultSupervisorPool().run(spec, { signal: parsed.signal, onOutput: parsed.onOutput, logger: parsed.logger });
+}

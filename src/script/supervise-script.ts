@@ -1,0 +1,106 @@
+// Runs inside a supervisor thread: supervises exactly one Python child per task, from the
+// pre-flight checks to the reaped exit. Invariant: when superviseScript resolves, the child
+// has exited and its group has been signalled; the timeout and stop paths always end with
+// SIGKILL to the group and to every descendant snapshotted from /proc.
+import fs from 'node:fs';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { classifyExit, type StopReason } from './classify-exit.ts';
+import { errorResult, describeScript } from './error-result.ts';
+import { terminateTree } from './kill-tree.ts';
+import { spawnChild, type StartedChild } from './spawn-child.ts';
+import type { StopCommand, SupervisorEvent } from './supervisor-protocol.ts';
+import type { ScriptResult, ScriptSpec } from './types.ts';
+
+/** Why a script or cwd cannot be used, in plain words; null when it can. */
+export function checkPaths(spec: ScriptSpec): string | null {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(spec.script);
+  } catch {
+    return `script not found: ${spec.script}`;
+  }
+  if (stat.isDirectory()) return `script is a folder, not a file: ${spec.script}`;
+  try {
+    fs.accessSync(spec.script, fs.constants.R_OK);
+  } catch {
+    return `script is not readable: ${spec.script}`;
+  }
+  try {
+    if (!fs.statSync(spec.cwd).isDirectory()) return `working folder is not a folder: ${spec.cwd}`;
+  } catch {
+    return `working folder not found: ${spec.cwd}`;
+  }
+  return null;
+}
+
+function post(port: MessagePort, event: SupervisorEvent): void {
+  port.postMessage(event);
+}
+
+/** A stop that arrived before the task started (queued then cancelled). */
+function pendingStop(port: MessagePort): StopReason | null {
+  let message;
+  while ((message = receiveMessageOnPort(port))) {
+    const command = message.message as StopCommand;
+    if (command.type === 'stop') return { status: command.status, message: command.message };
+  }
+  return null;
+}
+
+export async function superviseScript(spec: ScriptSpec, port: MessagePort): Promise<ScriptResult> {
+  const startedAt = Date.now();
+  const early = pendingStop(port);
+  if (early) return errorResult(spec.script, early.message, early.status, startedAt);
+  const problem = checkPaths(spec);
+  if (problem) return errorResult(spec.script, problem, 'error', startedAt);
+
+  const onOutput = spec.liveOutput
+    ? (stream: 'stdout' | 'stderr', chunk: string) => post(port, { type: 'output', stream, chunk })
+    : undefined;
+  const started = await spawnChild(spec, onOutput);
+  if (!('pid' in started)) return errorResult(spec.script, started.error, 'error', startedAt);
+  const child: StartedChild = started;
+  post(port, { type: 'started', pid: child.pid });
+
+  let stop: StopReason | null = null;
+  let killing: Promise<void> = Promise.resolve();
+  let exited = false;
+  void child.exited.then(() => { exited = true; });
+  const stopChild = (reason: StopReason) => {
+    // The first reason wins; one arriving after the exit is too late to matter.
+    if (stop || exited) return;
+    stop = reason;
+    killing = terminateTree(child.pid, spec.killGraceMs, child.exited);
+  };
+  // setTimeout cannot wait longer than 2^31-1 ms; a longer timeout means "no timer".
+  const timer = spec.timeoutMs < 2 ** 31
+    ? setTimeout(() => stopChild({ status: 'timeout', message: `timed out after ${spec.timeoutMs} ms` }), spec.timeoutMs)
+    : undefined;
+  port.on('message', (command: StopCommand) => {
+    if (command.type === 'stop') stopChild({ status: command.status, message: command.message });
+  });
+  const late = pendingStop(port);
+  if (late) stopChild(late);
+
+  const outcome = await child.outcome;
+  clearTimeout(timer);
+  await killing;
+  const endedAt = Date.now();
+  const { status, error } = classifyExit(spec, outcome, stop);
+  return {
+    ...describeScript(spec.script),
+    status,
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    stdout: outcome.stdout,
+    stderr: outcome.stderr,
+    error,
+    startTime: new Date(startedAt).toISOString(),
+    endTime: new Date(endedAt).toISOString(),
+    durationMs: endedAt - startedAt,
+    peakRssKb: outcome.report?.peakRssKb ?? null,
+    cpuTimeMs: outcome.report?.cpuTimeMs ?? null,
+    attempts: 1,
+    pid: child.pid,
+  };
+}

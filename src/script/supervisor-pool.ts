@@ -1,0 +1,162 @@
+// A piscina pool of supervisor threads (workers/supervisor.ts); the one code path that
+// spawns and kills every Python child, for runScript and the parallel runner alike.
+// Invariants: run() never rejects for a script's failure; close() resolves only after every
+// child it started has been killed and its supervisor has reported; idle threads are
+// unref'd, so the pool never keeps the process alive.
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { workerFile } from '../internal/worker-file.ts';
+import { errorResult } from './error-result.ts';
+import { killTreeNow } from './kill-tree.ts';
+import { defaultLogger, logEnd, logStart } from './logger.ts';
+import type { StopCommand, SupervisorEvent, SupervisorTask } from './supervisor-protocol.ts';
+import type { ErgateLogger, ScriptResult, ScriptSpec } from './types.ts';
+
+export interface SupervisorRunOptions {
+  /** abort => kill the child's group, status 'cancelled' */
+  signal?: AbortSignal;
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  logger?: ErgateLogger;
+}
+
+export interface SupervisorPoolOptions {
+  /** number of supervisor threads = children running at once */
+  size: number;
+  /** idle threads exit after this long. @default 30_000 */
+  idleTimeoutMs?: number;
+}
+
+/** After this many supervisor failures in a row with no child started, stop restarting. */
+const CRASH_LOOP_LIMIT = 5;
+
+function abortMessage(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name !== 'AbortError') return `cancelled: ${reason.message}`;
+  if (typeof reason === 'string' && reason) return `cancelled: ${reason}`;
+  return 'cancelled';
+}
+
+export class SupervisorPool implements AsyncDisposable {
+  readonly size: number;
+  private readonly piscina: Piscina;
+  /** ports of runs in flight, to stop their children on close() */
+  private readonly active = new Map<MessagePort, Promise<unknown>>();
+  private closing: Promise<void> | null = null;
+  private failuresInARow = 0;
+  private brokenReason: string | null = null;
+
+  constructor(options: SupervisorPoolOptions) {
+    if (!Number.isInteger(options?.size) || options.size < 1) {
+      throw new TypeError(`options.size must be a positive integer (got ${String(options?.size)})`);
+    }
+    this.size = options.size;
+    const entry = workerFile('supervisor');
+    this.piscina = new Piscina({
+      filename: entry.filename,
+      workerData: entry.workerData,
+      minThreads: 0,
+      maxThreads: options.size,
+      idleTimeout: options.idleTimeoutMs ?? 30_000,
+      concurrentTasksPerWorker: 1,
+      maxQueue: Infinity,
+    });
+    // A thread error is reported through the task's rejection; never crash the process.
+    this.piscina.on('error', () => {});
+  }
+
+  /** The live supervisor threads (diagnostics and tests). */
+  get threads(): readonly Worker[] {
+    return this.piscina.threads;
+  }
+
+  async run(spec: ScriptSpec, options: SupervisorRunOptions = {}): Promise<ScriptResult> {
+    const logger = options.logger ?? defaultLogger;
+    const startedAt = Date.now();
+    if (this.closing) return errorResult(spec.script, 'cancelled: the runner was closed before the script started', 'cancelled', startedAt);
+    if (this.brokenReason) return errorResult(spec.script, this.brokenReason, 'error', startedAt);
+    if (options.signal?.aborted) return errorResult(spec.script, abortMessage(options.signal), 'cancelled', startedAt);
+    logStart(logger, spec.script);
+
+    const { port1, port2 } = new MessageChannel();
+    let pid: number | null = null;
+    let accepted = false;
+    let onDone!: () => void;
+    const done = new Promise<void>((resolve) => { onDone = resolve; });
+    port1.on('message', (event: SupervisorEvent) => {
+      accepted = true;
+      if (event.type === 'done') onDone();
+      else if (event.type === 'started') pid = event.pid;
+      else if (event.type === 'output' && options.onOutput) {
+        try {
+          options.onOutput(event.stream, event.chunk);
+        } catch {
+          // a throwing listener must not disturb the run
+        }
+      }
+    });
+    const stop = (message: string) => port1.postMessage({ type: 'stop', status: 'cancelled', message } satisfies StopCommand);
+    const onAbort = () => stop(abortMessage(options.signal!));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const task: SupervisorTask = { spec, port: port2 };
+    const settled = this.piscina.run(task, { transferList: [port2] }).then(
+      (result: ScriptResult) => {
+        this.failuresInARow = 0;
+        return result;
+      },
+      (error: unknown) => this.onSupervisorLost(spec, error, pid, startedAt),
+    );
+    this.active.set(port1, settled);
+    try {
+      const result = await settled;
+      // Output chunks travel on the run's port, the result on piscina's: wait for the
+      // run's 'done' message so no chunk arrives after the result (bounded, in case the
+      // supervisor thread died before sending it).
+      if (options.onOutput && accepted) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([done, new Promise((r) => { timer = setTimeout(r, 1000); })]);
+        clearTimeout(timer);
+      }
+      logEnd(logger, result);
+      return result;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      this.active.delete(port1);
+      port1.close();
+    }
+  }
+
+  /** The supervisor thread died or could not start: kill what it left, report 'error'. */
+  private onSupervisorLost(spec: ScriptSpec, error: unknown, pid: number | null, startedAt: number): ScriptResult {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (pid !== null) {
+      // The thread's own PR_SET_PDEATHSIG and fd-3 EOF already hit the child; make sure of
+      // its group and every descendant from here.
+      killTreeNow(pid);
+      this.failuresInARow = 0;
+    } else if (this.closing) {
+      return errorResult(spec.script, 'cancelled: the runner was closed before the script started', 'cancelled', startedAt);
+    } else if (++this.failuresInARow >= CRASH_LOOP_LIMIT) {
+      this.brokenReason = `supervisor threads keep failing to start (${this.failuresInARow} times in a row): ${reason}`;
+    }
+    const result = errorResult(spec.script, `supervisor thread died: ${reason}`, 'error', startedAt);
+    result.pid = pid;
+    return result;
+  }
+
+  /** Stops every running child (SIGTERM, SIGKILL after its grace, setsid sweep), then the threads. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const port of this.active.keys()) {
+        port.postMessage({ type: 'stop', status: 'cancelled', message: 'cancelled: the runner was closed' } satisfies StopCommand);
+      }
+      await Promise.allSettled([...this.active.values()]);
+      await this.piscina.destroy();
+    })();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,81 @@
+// AsyncParallelRunner: runs async functions with bounded concurrency as a task group
+// (../shared/API.md, "Async tasks"). Owns option validation and the set of batches in
+// flight so close() can cancel them; the scheduling itself lives in task-batch.ts.
+
+import * as v from 'valibot';
+import { AbortError } from './abort-reasons.ts';
+import type { AsyncExecutionResult, AsyncTaskResult } from './execution-result.ts';
+import { normalizeTasks, type TaskInput } from './normalize-tasks.ts';
+import { aBoolean, aFunction, anAbortSignal, parseOptions, positiveInteger } from './parse-options.ts';
+import { currentSignal } from './scope.ts';
+import { TaskBatch } from './task-batch.ts';
+
+export interface AsyncParallelRunnerOptions {
+  /** Tasks running at once; a positive integer. @default unbounded */
+  maxConcurrency?: number;
+  /** The first failure aborts every sibling and no further task starts. @default false */
+  failFast?: boolean;
+  /** Called once per task as it is recorded (passed, failed or cancelled). */
+  onTaskComplete?: (result: AsyncTaskResult) => void;
+}
+
+export interface AsyncRunOptions {
+  /** Aborting it cancels the run; the runner also inherits the enclosing task's scope. */
+  signal?: AbortSignal;
+}
+
+const runnerSchema = v.object(
+  {
+    maxConcurrency: v.optional(positiveInteger),
+    failFast: v.optional(aBoolean),
+    onTaskComplete: v.optional(aFunction),
+  },
+  'an options object',
+);
+const runSchema = v.object({ signal: v.optional(anAbortSignal) }, 'an options object');
+
+export class AsyncParallelRunner {
+  readonly #limit: number;
+  readonly #failFast: boolean;
+  readonly #onTaskComplete: ((result: AsyncTaskResult) => void) | undefined;
+  readonly #batches = new Set<TaskBatch>();
+
+  constructor(options?: AsyncParallelRunnerOptions) {
+    const parsed = parseOptions(runnerSchema, options, 'AsyncParallelRunner options');
+    this.#limit = parsed.maxConcurrency ?? Infinity;
+    this.#failFast = parsed.failFast ?? false;
+    this.#onTaskComplete = parsed.onTaskComplete as AsyncParallelRunnerOptions['onTaskComplete'];
+  }
+
+  /**
+   * Runs every task and resolves with one result per task, in input order. Never rejects
+   * because a task failed; rejects with a TypeError only for a malformed task list.
+   */
+  async run(tasks: readonly TaskInput[], options?: AsyncRunOptions): Promise<AsyncExecutionResult> {
+    // Read the enclosing scope before any await: it is what makes this run a child of it.
+    const inherited = currentSignal();
+    const { signal } = parseOptions(runSchema, options, 'AsyncParallelRunner.run options');
+    const list = normalizeTasks(tasks);
+    const batch = new TaskBatch(list, { limit: this.#limit, failFast: this.#failFast, onTaskComplete: this.#onTaskComplete }, signal, inherited);
+    this.#batches.add(batch);
+    try {
+      return await batch.promise;
+    } finally {
+      this.#batches.delete(batch);
+    }
+  }
+
+  /** Cancels every run in progress (their tasks are recorded 'cancelled'). */
+  cancel(reason: unknown = new AbortError('cancelled: the runner was cancelled')): void {
+    for (const batch of this.#batches) batch.abort(reason);
+  }
+
+  /** Cancels runs in progress; the runner holds no other resources. */
+  async close(): Promise<void> {
+    this.cancel(new AbortError('cancelled: the runner was closed'));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

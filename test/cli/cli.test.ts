@@ -1,0 +1,151 @@
+// The ergate CLI end to end, as a real process: exit codes, reports (JSON, JUnit, joblog),
+// --resume-failed, bad usage, and SIGINT mid-run (no child left, partial reports written).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { PYTHON, isGoneSoon, makeTempDir, waitForPids } from '../parallel/helpers.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const fixtures = path.join(root, 'test', 'cli', 'fixtures');
+const mixed = path.join(fixtures, 'mixed');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function startCli(args: string[], env: Record<string, string> = {}) {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, CI: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function finish(child: ReturnType<typeof startCli>): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => (stdout += c));
+  child.stderr!.on('data', (c) => (stderr += c));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+const runCli = (args: string[], env?: Record<string, string>) => finish(startCli(args, env));
+
+describe('ergate run', () => {
+  it('exits 1 when a script fails, printing one line per script and the failure tail', async () => {
+    const dir = makeTempDir();
+    const json = path.join(dir, 'report.json');
+    const junit = path.join(dir, 'junit.xml');
+    const joblog = path.join(dir, 'jobs.tsv');
+    const { code, stdout } = await runCli(['run', mixed, '--python', PYTHON, '-j', '2', '--json', json, '--junit', junit, '--joblog', joblog]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/PASS\s+a_pass\.py/);
+    expect(stdout).toMatch(/FAIL\s+b_fail\.py/);
+    expect(stdout).toContain('boom: something went wrong');
+    expect(stdout).toContain('3 scripts: 2 passed, 1 failed, 0 timed out, 0 skipped');
+
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report).toMatchObject({ total: 3, passed: 2, failed: 1, timeout: 0, skipped: 0, success: false, interrupted: false });
+    expect(report.results.map((r: { name: string }) => r.name)).toEqual(['a_pass.py', 'b_fail.py', 'c_pass.py']);
+
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testsuite name="ergate run" tests="3" failures="1" errors="0" skipped="0"/);
+    expect(xml.match(/<testcase /g)).toHaveLength(3);
+    expect(xml).toMatch(/<testcase name="b_fail.py" classname="mixed" file="[^"]+" time="\d+\.\d{3}">\s*<failure message="[^"]*code 3[^"]*" type="failed">/);
+    expect(xml).toContain('boom: something went wrong');
+
+    const lines = readFileSync(joblog, 'utf8').trim().split('\n');
+    expect(lines[0].split('\t')).toEqual(['name', 'status', 'exit_code', 'duration_ms', 'start_time', 'script']);
+    expect(lines.slice(1).map((l) => l.split('\t').slice(0, 3).join(' ')).sort()).toEqual([
+      'a_pass.py passed 0',
+      'b_fail.py failed 3',
+      'c_pass.py passed 0',
+    ]);
+  });
+
+  it('exits 0 when every script passes; a glob selects files', async () => {
+    const { code, stdout } = await runCli(['run', `${path.relative(root, mixed)}/*_pass.py`, '--python', PYTHON, '--quiet']);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/PASS/); // --quiet: only the summary
+    expect(stdout).toContain('2 scripts: 2 passed');
+  });
+
+  it('--resume-failed re-runs exactly the scripts that did not pass in the joblog', async () => {
+    const dir = makeTempDir();
+    const joblog = path.join(dir, 'jobs.tsv');
+    const first = await runCli(['run', mixed, '--python', PYTHON, '--joblog', joblog]);
+    expect(first.code).toBe(1);
+    const json = path.join(dir, 'resumed.json');
+    const second = await runCli(['run', mixed, '--python', PYTHON, '--joblog', joblog, '--resume-failed', '--json', json]);
+    expect(second.code).toBe(1);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.results.map((r: { name: string }) => r.name)).toEqual(['b_fail.py']);
+    // Appended, not overwritten: one header, three lines from the first run, one from the second.
+    const lines = readFileSync(joblog, 'utf8').trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('name\t'))).toHaveLength(1);
+    expect(lines).toHaveLength(5);
+  });
+
+  it('SIGINT mid-run kills every child, writes the partial reports and exits 130', async () => {
+    const dir = makeTempDir();
+    const pidDir = makeTempDir();
+    const json = path.join(dir, 'report.json');
+    const junit = path.join(dir, 'junit.xml');
+    const joblog = path.join(dir, 'jobs.tsv');
+    const args = ['run', path.join(fixtures, 'hang'), mixed, '--python', PYTHON, '-j', '2'];
+    const child = startCli([...args, '--json', json, '--junit', junit, '--joblog', joblog], { PID_DIR: pidDir });
+    const done = finish(child);
+    const pids = await waitForPids(pidDir, 2);
+    child.kill('SIGINT');
+    const { code, stdout } = await done;
+    expect(code).toBe(130);
+    expect(stdout).toContain('Interrupted');
+    for (const pid of pids) expect(await isGoneSoon(pid)).toBe(true);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report).toMatchObject({ total: 6, skipped: 6, interrupted: true });
+    expect(report.results.map((r: { status: string }) => r.status)).toEqual(['cancelled', 'cancelled']);
+    expect(readFileSync(junit, 'utf8')).toMatch(/tests="6" failures="0" errors="0" skipped="6"/);
+    expect(readFileSync(joblog, 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(readdirSync(pidDir)).toHaveLength(2); // the third hang script never started
+  });
+});
+
+describe('ergate usage', () => {
+  it('--help and --version exit 0', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: ergate run');
+    const version = await runCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version);
+  });
+
+  it.each([
+    [['run', mixed, '--bogus'], /Unknown option '--bogus'/],
+    [['run', mixed, '--timeout', 'soon'], /--timeout: expected a duration such as 30s/],
+    [['run', mixed, '-j', '0'], /--jobs: expected an integer >= 1, got "0"/],
+    [['run', '/no/such/folder'], /no such file or folder: \/no\/such\/folder/],
+    [['run'], /expected at least one file, folder or glob/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['run', mixed, '--resume-failed'], /--resume-failed needs --joblog/],
+    [['run', mixed, '--python', '/no/such/python'], /--python: python interpreter '\/no\/such\/python' not found/],
+  ])('bad usage %j exits 2 with a message and a hint', async (args, message) => {
+    const { code, stderr, stdout } = await runCli(args as string[]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message as RegExp);
+    expect(stderr).toContain('ergate --help');
+    expect(stdout).toBe('');
+  });
+
+  it('bin/ergate.js runs the CLI from a checkout without dist/', async () => {
+    expect(existsSync(path.join(root, 'bin', 'ergate.js'))).toBe(true);
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'ergate.js'), '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { code, stdout } = await finish(child as ReturnType<typeof startCli>);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

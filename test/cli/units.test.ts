@@ -1,0 +1,56 @@
+// Pure pieces of the CLI: durations, colour rules (NO_COLOR), joblog parsing, script
+// collection order.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collectScripts } from '../../src/cli/collect-scripts.ts';
+import { wantsColor } from '../../src/cli/colors.ts';
+import { JoblogWriter, readJoblog, selectNotPassed } from '../../src/cli/joblog.ts';
+import { parseDuration } from '../../src/cli/parse-duration.ts';
+import { errorResult } from '../../src/script/error-result.ts';
+import { makeTempDir } from '../parallel/helpers.ts';
+
+describe('parseDuration', () => {
+  it.each([
+    ['30s', 30_000],
+    ['500ms', 500],
+    ['2m', 120_000],
+    ['1.5', 1_500],
+    ['1h', 3_600_000],
+  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+  it.each(['', 'soon', '-1s', '0', '10x'])('%j is refused', (text) => expect(parseDuration(text)).toBeNull());
+});
+
+describe('wantsColor', () => {
+  const tty = { isTTY: true } as unknown as NodeJS.WritableStream;
+  it('honours NO_COLOR on a TTY, and never colours a pipe', () => {
+    expect(wantsColor(tty, {})).toBe(true);
+    expect(wantsColor(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(wantsColor({ isTTY: false } as unknown as NodeJS.WritableStream, {})).toBe(false);
+  });
+});
+
+describe('joblog', () => {
+  it('keeps the last status of each script and selects the ones that did not pass', () => {
+    const file = path.join(makeTempDir(), 'jobs.tsv');
+    const log = new JoblogWriter(file);
+    log.append(errorResult('/s/a.py', 'x', 'failed'));
+    log.append(errorResult('/s/b.py', 'x', 'timeout'));
+    new JoblogWriter(file).append({ ...errorResult('/s/a.py', 'x', 'passed'), error: null });
+    const statuses = readJoblog(file);
+    expect(Object.fromEntries(statuses)).toEqual({ '/s/a.py': 'passed', '/s/b.py': 'timeout' });
+    expect(selectNotPassed(['/s/a.py', '/s/b.py', '/s/c.py'], statuses)).toEqual(['/s/b.py', '/s/c.py']);
+  });
+});
+
+describe('collectScripts', () => {
+  it('searches folders recursively in sorted order, skips caches, de-duplicates', async () => {
+    const dir = makeTempDir();
+    for (const f of ['b.py', 'a.py', 'sub/c.py', '__pycache__/x.py', 'notes.txt']) {
+      mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      writeFileSync(path.join(dir, f), '');
+    }
+    const found = await collectScripts([dir, path.join(dir, 'a.py')], '**/*.py');
+    expect(found.map((f) => path.relative(dir, f))).toEqual(['a.py', 'b.py', path.join('sub', 'c.py')]);
+  });
+});
