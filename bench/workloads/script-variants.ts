@@ -53,19 +53,26 @@ export interface OpenRunner {
   failure: unknown;
 }
 
-/** Creates a runner and primes its workers with two scripts; never throws (see runWithOpenRunner). */
+/**
+ * Creates a runner and primes its workers with a few scripts, within 60 s; never throws (the
+ * failure is kept and thrown by runWithOpenRunner, so only the ours variant records it).
+ */
 export async function openRunner(batch: ScriptBatch, startMethod?: string): Promise<OpenRunner> {
+  let runner: any = null;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const runner = createRunner(await requireOurs('ParallelRunner'), batch, startMethod);
-    try {
-      await runAll(runner, batch, batch.scripts.slice(0, batch.concurrency));
-    } catch (error) {
-      await runner.close();
-      throw error;
-    }
+    runner = createRunner(await requireOurs('ParallelRunner'), batch, startMethod);
+    const primed = runAll(runner, batch, batch.scripts.slice(0, batch.concurrency));
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the runner did not run its first scripts within 60 s')), 60_000);
+    });
+    await Promise.race([primed, deadline]);
     return { runner, failure: null };
   } catch (failure) {
+    await runner?.close().catch(() => {});
     return { runner: null, failure };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -50,11 +50,11 @@ export class FunctionThread {
   /** resolves once the thread has exited */
   readonly exited: Promise<void>;
 
-  constructor(events: ThreadEvents) {
+  /** @param hostUrl the host module; tests swap in one that crashes while starting */
+  constructor(events: ThreadEvents, hostUrl = pathToFileURL(hostPath('function-host')).href) {
     this.#events = events;
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    const hostUrl = pathToFileURL(hostPath('function-host')).href;
     const tsxApi = tsxApiPath();
     const workerData = { port: port2, hostUrl, tsxApi };
     this.#worker = tsxApi === null
@@ -63,7 +63,11 @@ export class FunctionThread {
     // A thread starts only for waiting work, so it keeps the process alive until it is ready;
     // after that only a port with calls in flight does: an idle pool never holds the process.
     this.#port.unref();
-    this.#port.on('message', (message: unknown) => this.#receive(message));
+    // One wake-up handles every reply already waiting, not just the first.
+    this.#port.on('message', (message: unknown) => {
+      this.#receive(message);
+      this.#drain();
+    });
     this.#worker.on('error', (error) => (this.#lastError = error instanceof Error ? error.message : String(error)));
     this.exited = new Promise((resolve) => {
       this.#worker.on('exit', (code) => {

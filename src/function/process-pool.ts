@@ -135,6 +135,11 @@ export async function runInProcess(request: CallRequest, memoryLimitMb: number, 
   try {
     const host = await takeHost(pool, group, signal);
     if (!(host instanceof ProcessHost)) return host;
+    // Aborted while the host was being taken: it never started, so the host stays usable.
+    if (signal.aborted) {
+      parkIdle(pool, group, host);
+      return { kind: 'aborted' };
+    }
     startClock();
     host.setIdle(false);
     const onAbort = (): void => host.kill();

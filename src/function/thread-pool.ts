@@ -24,6 +24,12 @@ interface ThreadPool {
 }
 
 let current: ThreadPool | null = null;
+let hostUrlOverride: string | undefined;
+
+/** Tests only: start threads from another host module (e.g. one that crashes while starting). */
+export function setThreadHostUrlForTests(url: string | undefined): void {
+  hostUrlOverride = url;
+}
 
 /** How many threads the pool runs (one call running on each). */
 export function threadCount(): number {
@@ -49,7 +55,7 @@ function spawnThread(pool: ThreadPool): void {
       pool.queue.unshift(...unstarted);
       dispatch(pool);
     },
-  });
+  }, hostUrlOverride);
   pool.threads.add(thread);
 }
 
@@ -80,7 +86,9 @@ function dispatch(pool: ThreadPool): void {
     if (!thread.send(call)) pool.placed.delete(call);
   }
   // Threads start only when there is work, up to the pool size; a dead one is replaced here.
-  const starting = [...pool.threads].filter((thread) => !thread.isReady).length;
+  if (pool.queue.length === 0 || pool.threads.size >= pool.size) return;
+  let starting = 0;
+  for (const thread of pool.threads) if (!thread.isReady) starting += 1;
   for (let spawn = Math.min(pool.queue.length - starting, pool.size - pool.threads.size); spawn > 0; spawn--) spawnThread(pool);
 }
 

@@ -24,7 +24,7 @@ const optionsSchema = v.strictObject({
 });
 
 const refSchema = v.strictObject({
-  module: v.union([v.pipe(v.string(), v.nonEmpty()), v.instance(URL)], 'a non-empty path or a file URL'),
+  module: v.union([v.pipe(v.string(), v.nonEmpty('a non-empty path or a file URL')), v.instance(URL)], 'a non-empty path or a file URL'),
   export: v.optional(v.pipe(v.string('a string'), v.nonEmpty('a non-empty export name'))),
 });
 
@@ -41,8 +41,9 @@ function refuse(what: string, issues: v.BaseIssue<unknown>[]): never {
   const issue = issues[0]!;
   const key = issue.path?.map((item) => String(item.key)).join('.');
   const option = key ? `${what}.${key}` : what;
-  const unknown = issue.type === 'strict_object' && issue.expected === 'never';
-  throw new TypeError(unknown ? `${option} is not a known option` : `${option} must be ${issue.message}`);
+  if (issue.type === 'strict_object' && issue.expected === 'never') throw new TypeError(`${option} is not a known option`);
+  if (issue.received === 'undefined' && issue.message.startsWith('Invalid key')) throw new TypeError(`${option} is required`);
+  throw new TypeError(`${option} must be ${issue.message}`);
 }
 
 function resolveRef(ref: FunctionRef): { target: CallTarget; name: string } {

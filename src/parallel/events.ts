@@ -76,7 +76,8 @@ function toProgress<K extends ParallelEventName>(
       return [(event as ParallelEvents['script.submitted']).name, 'submitted', {}];
     case 'script.finished': {
       const e = event as ParallelEvents['script.finished'];
-      return [e.name, e.status, { durationMs: e.durationMs, attempts: e.attempts }];
+      // Exactly { durationMs } as in the contract; attempts travel on the eventBus and the result.
+      return [e.name, e.status, { durationMs: e.durationMs }];
     }
     case 'batch.completed':
       return ['batch', 'completed', { ...(event as ParallelEvents['batch.completed']) }];

@@ -2,6 +2,7 @@
 // (created on first use, so an idle runner holds nothing). Owns the per-run AbortController
 // that fail-fast, cancel(), the caller's signal and close() all abort. Invariant: runScripts
 // resolves only after every child it started has been reaped, with every script counted once.
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
@@ -126,6 +127,8 @@ export class ParallelRunner {
 
     const started = performance.now();
     const controller = new AbortController();
+    // Every running script listens on this signal (one listener per pool.run), by design.
+    setMaxListeners(this.maxWorkers + 16, controller.signal);
     const signals = [opts.signal, ...extraSignals].filter((s): s is AbortSignal => s !== undefined);
     for (const signal of signals) {
       // The caller's reason travels on, so results say e.g. "cancelled: interrupted".

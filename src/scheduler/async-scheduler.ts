@@ -10,7 +10,7 @@ import { linkToParents } from '../task/link-parent.ts';
 import { currentSignal } from '../task/scope.ts';
 import { JobEntry, type JobFn } from './job-entry.ts';
 import { JobRunner } from './job-runner.ts';
-import { AsyncJobStatus, createJob, type AsyncJob } from './job-status.ts';
+import { AsyncJobStatus, type AsyncJob } from './job-status.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
 import { createScriptJob, type ScheduleScriptOptions } from './script-job.ts';
 import { parseScheduleOptions, parseSchedulerOptions, parseStatusFilter } from './validate-options.ts';
@@ -72,8 +72,8 @@ export class AsyncScheduler {
   schedule(fn: JobFn, options?: ScheduleOptions): string {
     const opts = parseScheduleOptions(fn, options);
     const id = `job-${++this.#nextId}`;
-    const job = createJob(id, opts.name ?? (fn.name || 'anonymous'), opts.priority ?? 0, opts.maxRuns ?? 1);
-    const entry = new JobEntry(job, fn, opts.args ?? NO_ARGS, opts.timeoutMs, opts.retryDelayMs ?? 0);
+    const name = opts.name ?? (fn.name || 'anonymous');
+    const entry = new JobEntry(id, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, opts.args ?? NO_ARGS, opts.timeoutMs, opts.retryDelayMs ?? 0);
     this.#entries.set(id, entry);
     this.#runner.add(entry, opts.delayMs ?? 0);
     if (this.#closedReason !== undefined) this.#runner.cancel(entry, this.#closedReason);
@@ -100,9 +100,8 @@ export class AsyncScheduler {
     } finally {
       runner.runAlls--;
     }
-    const jobs = new Map<string, AsyncJob>();
-    for (const [id, entry] of this.#entries) jobs.set(id, entry.job);
-    return jobs;
+    // A copy (the caller may change it); its values are the live job objects.
+    return new Map<string, AsyncJob>(this.#entries);
   }
 
   /** Continuous mode: jobs run as they arrive, until stop() or close(). */
@@ -126,17 +125,17 @@ export class AsyncScheduler {
   cancel(jobId: string): boolean {
     const entry = this.#entries.get(jobId);
     if (entry === undefined) return false;
-    return this.#runner.cancel(entry, new AbortError(`cancelled: job '${entry.job.name}' was cancelled`));
+    return this.#runner.cancel(entry, new AbortError(`cancelled: job '${entry.name}' was cancelled`));
   }
 
   getJob(jobId: string): AsyncJob | undefined {
-    return this.#entries.get(jobId)?.job;
+    return this.#entries.get(jobId);
   }
 
   listJobs(status?: AsyncJobStatus): AsyncJob[] {
     const filter = parseStatusFilter(status);
     const jobs: AsyncJob[] = [];
-    for (const entry of this.#entries.values()) if (filter === undefined || entry.job.status === filter) jobs.push(entry.job);
+    for (const entry of this.#entries.values()) if (filter === undefined || entry.status === filter) jobs.push(entry);
     return jobs;
   }
 
@@ -144,7 +143,7 @@ export class AsyncScheduler {
   clearFinished(): number {
     let removed = 0;
     for (const [id, entry] of this.#entries) {
-      const { status } = entry.job;
+      const { status } = entry;
       if (status !== AsyncJobStatus.PENDING && status !== AsyncJobStatus.RUNNING) removed += Number(this.#entries.delete(id));
     }
     return removed;

@@ -1,13 +1,15 @@
-// The scheduler's private record of one job: the public AsyncJob plus what it needs to
-// run it (fn, args, limits), its place in the heap, its timer and the scope of the
-// current attempt. `attempt` identifies the current run: a settle carrying an older
-// attempt number (a run that was timed out or cancelled and ignored it) is dropped.
-// The entry is itself the scope of the first attempt (one object less per job); a retry
-// gets a fresh Scope, since the previous one may have been aborted by a timeout.
+// One scheduled job: the AsyncJob the public API hands out (getJob, listJobs, runAll all
+// return this very object, updated in place) plus the scheduler's bookkeeping for it —
+// fn, args, limits, its place in the heap, its timer and the scope of the current run.
+// One object per job rather than two: at 100,000 queued jobs, retained objects are what
+// the garbage collector pays for. toJSON() shows only the AsyncJob fields.
+// `attempt` identifies the current run: a settle from an older run (one that was timed
+// out or cancelled and ignored it) is dropped.
 
-import { Scope } from '../task/scope.ts';
+import type { Scope } from '../task/scope.ts';
 import type { HeapItem } from './job-heap.ts';
-import type { AsyncJob } from './job-status.ts';
+import { AsyncJobStatus, type AsyncJob } from './job-status.ts';
+import { sharedDateNow } from './shared-date.ts';
 
 export type JobFn = (...args: any[]) => Promise<unknown> | unknown;
 
@@ -15,32 +17,41 @@ export interface JobSettler {
   settleJob(entry: JobEntry, attempt: number, ok: boolean, outcome: unknown): void;
 }
 
-export class JobEntry extends Scope implements HeapItem {
+export class JobEntry implements AsyncJob, HeapItem {
+  status: AsyncJobStatus = AsyncJobStatus.PENDING;
+  result: unknown = null;
+  error: string | null = null;
+  readonly scheduledAt: Date = sharedDateNow();
+  startedAt: Date | null = null;
+  completedAt: Date | null = null;
+  runs = 0;
+
+  // Bookkeeping below: not part of AsyncJob.
+  /** @internal Heap order: the priority, or with aging the priority plus queuedAt/agingMs. */
   key = 0;
+  /** @internal */
   seq = 0;
-  /** performance.now() when it joined the queue, for queue-wait metrics. */
+  /** @internal performance.now() when it joined the queue, for queue-wait metrics. */
   queuedAt = 0;
-  /** performance.now() when the current attempt started. */
+  /** @internal performance.now() when the current run started. */
   runStartedAt = 0;
+  /** @internal */
   attempt = 0;
-  /** The delay, retry-backoff or timeout timer, whichever is armed (never two at once). */
+  /** @internal The delay, retry-backoff or timeout timer, whichever is armed (never two at once). */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** @internal */
   scope: Scope | undefined = undefined;
 
   constructor(
-    readonly job: AsyncJob,
-    readonly fn: JobFn,
-    readonly args: readonly unknown[],
-    readonly timeoutMs: number | undefined,
-    readonly retryDelayMs: number,
-  ) {
-    super();
-  }
-
-  /** The scope for the run about to start (job.runs already counts it). */
-  nextScope(): Scope {
-    return this.job.runs === 1 ? this : new Scope();
-  }
+    readonly id: string,
+    readonly name: string,
+    readonly priority: number,
+    readonly maxRuns: number,
+    /** @internal */ readonly fn: JobFn,
+    /** @internal */ readonly args: readonly unknown[],
+    /** @internal */ readonly timeoutMs: number | undefined,
+    /** @internal */ readonly retryDelayMs: number,
+  ) {}
 
   clearTimer(): void {
     if (this.timer !== undefined) {
@@ -48,10 +59,15 @@ export class JobEntry extends Scope implements HeapItem {
       this.timer = undefined;
     }
   }
+
+  toJSON(): AsyncJob {
+    const { id, name, priority, status, result, error, scheduledAt, startedAt, completedAt, maxRuns, runs } = this;
+    return { id, name, priority, status, result, error, scheduledAt, startedAt, completedAt, maxRuns, runs };
+  }
 }
 
-// One async frame per attempt, no closures: runs inside the attempt's scope (see
-// runInScope) and reports back with the attempt number it started with.
+// One async frame per run, no closures: runs inside the run's scope (see runInScope)
+// and reports back with the attempt number it started with.
 export async function executeJob(settler: JobSettler, entry: JobEntry, attempt: number): Promise<void> {
   let value: unknown;
   try {

@@ -7,7 +7,7 @@
 import type { Emitter, EventType } from 'mitt';
 import { TimeoutError, describeAbortReason } from '../task/abort-reasons.ts';
 import { describeError } from '../task/execution-result.ts';
-import { runInScope } from '../task/scope.ts';
+import { Scope, runInScope } from '../task/scope.ts';
 import { emitEvent, hasListeners, type SchedulerEvent } from './emit-event.ts';
 import { IdleWaiters } from './idle-waiters.ts';
 import { JobEntry, executeJob, type JobSettler } from './job-entry.ts';
@@ -43,7 +43,7 @@ export class JobRunner implements JobSettler {
   add(entry: JobEntry, delayMs: number): void {
     this.metrics.jobsScheduled++;
     this.pending++;
-    if (this.bus !== undefined) this.#emit('job.scheduled', entry, { priority: entry.job.priority });
+    if (this.bus !== undefined) this.#emit('job.scheduled', entry, { priority: entry.priority });
     this.#enqueueAfter(entry, delayMs);
   }
 
@@ -55,7 +55,7 @@ export class JobRunner implements JobSettler {
     entry.seq = this.#nextSeq++;
     // Aging as a fixed key: priority - (t - queuedAt)/agingMs orders jobs the same way at
     // every t, so the heap never needs re-sorting as jobs wait.
-    entry.key = this.agingMs === undefined ? entry.job.priority : entry.job.priority + now / this.agingMs;
+    entry.key = this.agingMs === undefined ? entry.priority : entry.priority + now / this.agingMs;
     this.#heap.push(entry);
     this.dispatch();
   }
@@ -66,14 +66,14 @@ export class JobRunner implements JobSettler {
       const entry = this.#heap.pop();
       if (entry === undefined) return;
       // Lazy removal: a job cancelled while queued is skipped here.
-      if (entry.job.status === AsyncJobStatus.PENDING) this.#startRun(entry);
+      if (entry.status === AsyncJobStatus.PENDING) this.#startRun(entry);
     }
   }
 
   settleJob(entry: JobEntry, attempt: number, ok: boolean, outcome: unknown): void {
-    if (entry.attempt !== attempt || entry.job.status !== AsyncJobStatus.RUNNING) return;
+    if (entry.attempt !== attempt || entry.status !== AsyncJobStatus.RUNNING) return;
     const now = this.#endRun(entry);
-    const { job } = entry;
+    const job = entry;
     if (ok) {
       job.status = AsyncJobStatus.COMPLETED;
       job.result = outcome;
@@ -92,7 +92,7 @@ export class JobRunner implements JobSettler {
 
   /** Called by the timeout timer: the run fails now and is not waited for. */
   timeOut(entry: JobEntry, attempt: number): void {
-    if (entry.attempt !== attempt || entry.job.status !== AsyncJobStatus.RUNNING) return;
+    if (entry.attempt !== attempt || entry.status !== AsyncJobStatus.RUNNING) return;
     entry.timer = undefined;
     const error = new TimeoutError(`timed out after ${entry.timeoutMs} ms`);
     const scope = entry.scope;
@@ -104,7 +104,7 @@ export class JobRunner implements JobSettler {
 
   /** Cancels a pending or running job; false when it already finished. */
   cancel(entry: JobEntry, reason: unknown): boolean {
-    const { status } = entry.job;
+    const { status } = entry;
     if (status === AsyncJobStatus.PENDING) {
       entry.clearTimer();
       this.pending--;
@@ -127,7 +127,7 @@ export class JobRunner implements JobSettler {
   }
 
   #startRun(entry: JobEntry): void {
-    const { job } = entry;
+    const job = entry;
     const now = performance.now();
     this.pending--;
     this.running++;
@@ -138,14 +138,14 @@ export class JobRunner implements JobSettler {
     this.metrics.recordStart(now - entry.queuedAt, now);
     if (this.bus !== undefined) this.#emit('job.started', entry, { attempt: job.runs });
     const attempt = ++entry.attempt;
-    const scope = entry.nextScope();
+    const scope = new Scope();
     entry.scope = scope;
     if (entry.timeoutMs !== undefined) entry.timer = setTimeout(timeOutRun, entry.timeoutMs, this, entry, attempt);
     runInScope(scope, executeJob, this, entry, attempt);
   }
 
   #failRun(entry: JobEntry, error: string, now: number): void {
-    const { job } = entry;
+    const job = entry;
     job.error = error;
     if (job.runs < job.maxRuns) {
       const delayMs = entry.retryDelayMs * 2 ** (job.runs - 1);
@@ -164,7 +164,7 @@ export class JobRunner implements JobSettler {
   }
 
   #finishCancelled(entry: JobEntry, reason: unknown): void {
-    const { job } = entry;
+    const job = entry;
     job.status = AsyncJobStatus.CANCELLED;
     job.error = describeAbortReason(reason);
     job.completedAt = sharedDateNow();
@@ -195,12 +195,12 @@ export class JobRunner implements JobSettler {
   #emit(type: SchedulerEvent, entry: JobEntry, extra: Record<string, unknown>): void {
     const bus = this.bus!;
     if (!hasListeners(bus, type)) return;
-    emitEvent(bus, type, { jobId: entry.job.id, jobName: entry.job.name, ...extra });
+    emitEvent(bus, type, { jobId: entry.id, jobName: entry.name, ...extra });
   }
 }
 
 function enqueueDue(runner: JobRunner, entry: JobEntry): void {
-  if (entry.job.status === AsyncJobStatus.PENDING) runner.enqueue(entry);
+  if (entry.status === AsyncJobStatus.PENDING) runner.enqueue(entry);
 }
 
 function timeOutRun(runner: JobRunner, entry: JobEntry, attempt: number): void {

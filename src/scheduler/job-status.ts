@@ -1,8 +1,5 @@
-// The public shape of a scheduled job (../shared/API.md, "Scheduler"). AsyncJob objects
-// are the very objects getJob() and runAll() hand out: the scheduler updates them in
-// place, and keeps its bookkeeping (fn, timers, scope) apart in JobEntry.
-
-import { sharedDateNow } from './shared-date.ts';
+// The public shape of a scheduled job (../shared/API.md, "Scheduler"). The objects that
+// getJob() and runAll() hand out are JobEntry instances (job-entry.ts), updated in place.
 
 export const AsyncJobStatus = {
   PENDING: 'pending',
@@ -33,20 +30,4 @@ export interface AsyncJob {
   completedAt: Date | null;
   maxRuns: number;
   runs: number;
-}
-
-export function createJob(id: string, name: string, priority: number, maxRuns: number): AsyncJob {
-  return {
-    id,
-    name,
-    priority,
-    status: AsyncJobStatus.PENDING,
-    result: null,
-    error: null,
-    scheduledAt: sharedDateNow(),
-    startedAt: null,
-    completedAt: null,
-    maxRuns,
-    runs: 0,
-  };
 }

@@ -141,7 +141,7 @@ describe('ergate usage', () => {
     expect(stdout).toBe('');
   });
 
-  it('bin/ergate.js runs the CLI from a checkout without dist/', async () => {
+  it('bin/ergate.js runs the CLI (compiled dist/, else the sources via tsx)', async () => {
     expect(existsSync(path.join(root, 'bin', 'ergate.js'))).toBe(true);
     const child = spawn(process.execPath, [path.join(root, 'bin', 'ergate.js'), '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const { code, stdout } = await finish(child as ReturnType<typeof startCli>);

@@ -1,6 +1,9 @@
 // memoryLimitMb: calls run in heap-limited child processes, so a fatal V8 out-of-memory
 // (which would abort the whole process from a worker thread on Node 20) kills only the
 // host; the caller survives, the next call works, and no host outlives its call's limits.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeFunctionPool, runFunction } from '../../src/function/index.ts';
 import { processHostPids } from '../../src/function/process-pool.ts';
@@ -55,9 +58,10 @@ describe('memoryLimitMb', () => {
   it('an abort kills the host process running the call', async () => {
     const host = await runFunction<number>(fixture('pid'), { memoryLimitMb: 56 });
     const controller = new AbortController();
-    const counter = new Int32Array(new SharedArrayBuffer(4));
-    // Shared memory does not reach a child process, so the spin just runs until the abort.
-    const running = runFunction(fixture('spinWithHeartbeat'), { args: [counter], memoryLimitMb: 56, signal: controller.signal });
+    const marker = path.join(mkdtempSync(path.join(tmpdir(), 'ergate-fn-')), 'pid');
+    const running = runFunction(fixture('writePidThenSpin'), { args: [marker], memoryLimitMb: 56, signal: controller.signal });
+    await waitUntil(() => existsSync(marker), 20_000, 'the call to start');
+    expect(readFileSync(marker, 'utf8')).toBe(String(host.result));
     controller.abort();
     expect((await running).status).toBe('cancelled');
     await waitUntil(() => !isAlive(host.result!), 10_000, `host ${host.result} to be reaped`);

@@ -19,6 +19,9 @@ export interface ForkServerOptions {
   cwd?: string;
   /** Server's environment: PYTHON* variables here shape every fork. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Run the server (and so every script) as this user / group; root only. */
+  uid?: number;
+  gid?: number;
   /** Give up starting after this long (a heavy preload can take seconds). @default 60_000 */
   startTimeoutMs?: number;
 }
@@ -61,6 +64,8 @@ export class ForkServer {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       cwd: options.cwd ?? process.cwd(),
       env: options.env ?? process.env,
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const spawnError = new Promise<never>((_, reject) => child.once('error', reject));

@@ -19,7 +19,31 @@ export interface RunForkedOptions {
 
 type Ending = { kind: 'exit'; exit: ForkExit } | { kind: 'error'; error: string };
 
+/** The result of a script that never ran (no server, aborted before the fork). */
+export function notRunResult(spec: ScriptSpec, status: 'error' | 'cancelled', error: string): ScriptResult {
+  const now = new Date().toISOString();
+  return {
+    script: spec.script,
+    name: path.basename(spec.script),
+    subdirectory: path.basename(path.dirname(spec.script)),
+    status,
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    error,
+    startTime: now,
+    endTime: now,
+    durationMs: 0,
+    peakRssKb: null,
+    cpuTimeMs: null,
+    attempts: 1,
+    pid: null,
+  };
+}
+
 export async function runForked(server: ForkServer, spec: ScriptSpec, options: RunForkedOptions = {}): Promise<ScriptResult> {
+  if (options.signal?.aborted) return notRunResult(spec, 'cancelled', 'cancelled');
   const startTime = new Date();
   const output = { stdout: new BoundedOutput(spec.maxOutputBytes), stderr: new BoundedOutput(spec.maxOutputBytes) };
   const live = options.onOutput;
@@ -61,7 +85,6 @@ export async function runForked(server: ForkServer, spec: ScriptSpec, options: R
     };
     const timer = setTimeout(() => terminate('timeout'), spec.timeoutMs);
     cleanup.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-    if (options.signal?.aborted) terminate('cancelled');
     options.signal?.addEventListener('abort', () => terminate('cancelled'), { once: true, signal: cleanup.signal });
   });
   cleanup.abort();
