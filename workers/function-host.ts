@@ -31,21 +31,34 @@ function reply(id: number, outcome: CallOutcome): void {
   }
 }
 
-function pump(): void {
-  if (running) return;
-  // Read every message already waiting, so a cancel that arrived while the previous call
-  // ran is applied before the next call starts.
+/** Reads every message already waiting, so a cancel that arrived while a call ran is applied before the next starts. */
+function drainPort(): void {
   for (let entry = receiveMessageOnPort(port); entry !== undefined; entry = receiveMessageOnPort(port)) {
     take(entry.message as Incoming);
   }
-  const next = queue.shift();
-  if (next === undefined) return;
-  running = true;
-  void executeCall(next.request).then((outcome) => {
-    reply(next.id, outcome);
-    running = false;
-    pump();
-  });
+}
+
+function pump(): void {
+  if (running) return;
+  drainPort();
+  // Calls that finish synchronously are answered in this loop; an async one ends the loop
+  // and resumes it when it settles, so calls never overlap.
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const outcome = executeCall(next.request);
+    if (!(outcome instanceof Promise)) {
+      reply(next.id, outcome);
+      drainPort();
+      continue;
+    }
+    running = true;
+    const { id } = next;
+    void outcome.then((settled) => {
+      reply(id, settled);
+      running = false;
+      pump();
+    });
+    return;
+  }
 }
 
 port.on('message', (message: Incoming) => {

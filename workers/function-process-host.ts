@@ -25,7 +25,7 @@ const watchdog = new Worker(
 watchdog.unref();
 
 process.on('message', (message: CallMessage) => {
-  void executeCall(message.request).then((outcome) => {
+  void Promise.resolve(executeCall(message.request)).then((outcome) => {
     try {
       send({ id: message.id, outcome });
     } catch (error) {

@@ -37,6 +37,8 @@ function compileSource(source: string): AnyFunction {
   return compiled as AnyFunction;
 }
 
+const resolvedExports = new Map<string, AnyFunction>();
+
 async function importExport(url: string, exportName: string): Promise<AnyFunction> {
   let loading = importedModules.get(url);
   if (loading === undefined) {
@@ -55,32 +57,56 @@ async function importExport(url: string, exportName: string): Promise<AnyFunctio
   if (typeof value !== 'function') {
     throw new UnrunnableError(`export '${exportName}' of ${url} is not a function (it is ${typeOf(value)})`);
   }
+  resolvedExports.set(`${exportName}#${url}`, value as AnyFunction);
   return value as AnyFunction;
 }
 
+/** The function at once when it was loaded before (the hot path), else a promise of it. */
 function resolveTarget(target: CallTarget): AnyFunction | Promise<AnyFunction> {
-  return target.kind === 'source' ? compileSource(target.source) : importExport(target.url, target.exportName);
+  if (target.kind === 'source') return compileSource(target.source);
+  return resolvedExports.get(`${target.exportName}#${target.url}`) ?? importExport(target.url, target.exportName);
 }
 
-/** Runs the call; the outcome says whether it returned, threw, or could not be run at all. */
-export async function executeCall(request: CallRequest): Promise<CallOutcome> {
-  let fn: AnyFunction;
-  try {
-    fn = await resolveTarget(request.target);
-  } catch (error) {
-    return { kind: 'unrunnable', message: error instanceof UnrunnableError ? error.message : describeThrown(error) };
-  }
-  let value: unknown;
-  try {
-    value = await fn(...request.args);
-  } catch (error) {
-    return describeThrow(error, request.target);
-  }
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function returned(value: unknown): CallOutcome {
   // Functions and symbols never survive structured cloning; say so without a failed post.
   if (typeof value === 'function' || typeof value === 'symbol') {
     return { kind: 'unrunnable', message: `the result could not be sent back: a ${typeof value} cannot be cloned` };
   }
   return { kind: 'returned', value };
+}
+
+function unrunnable(error: unknown): CallOutcome {
+  return { kind: 'unrunnable', message: error instanceof UnrunnableError ? error.message : describeThrown(error) };
+}
+
+function invoke(fn: AnyFunction, request: CallRequest): CallOutcome | Promise<CallOutcome> {
+  let value: unknown;
+  try {
+    value = fn(...request.args);
+  } catch (error) {
+    return describeThrow(error, request.target);
+  }
+  if (!isThenable(value)) return returned(value);
+  return Promise.resolve(value).then(returned, (error: unknown) => describeThrow(error, request.target));
+}
+
+/**
+ * Runs the call; the outcome says whether it returned, threw, or could not be run at all.
+ * Synchronous (no promise) when the function is already loaded and returns a plain value.
+ */
+export function executeCall(request: CallRequest): CallOutcome | Promise<CallOutcome> {
+  let fn: AnyFunction | Promise<AnyFunction>;
+  try {
+    fn = resolveTarget(request.target);
+  } catch (error) {
+    return unrunnable(error);
+  }
+  if (typeof fn === 'function') return invoke(fn, request);
+  return fn.then((loaded) => invoke(loaded, request), unrunnable);
 }
 
 function describeThrow(error: unknown, target: CallTarget): CallOutcome {

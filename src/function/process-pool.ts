@@ -4,6 +4,7 @@
 // hosts that die while starting open a per-limit crash-loop breaker.
 import os from 'node:os';
 import { CallSlots } from './call-slots.ts';
+import type { CallStop } from './call-stop.ts';
 import { describeDeath, ProcessHost } from './process-host.ts';
 import { StartupBreaker } from './startup-breaker.ts';
 import type { CallEnding, CallRequest } from './types.ts';
@@ -127,7 +128,8 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 'ab
 }
 
 /** Runs one call in a host process whose heap is limited to `memoryLimitMb`. */
-export async function runInProcess(request: CallRequest, memoryLimitMb: number, signal: AbortSignal, startClock: () => void): Promise<CallEnding> {
+export async function runInProcess(request: CallRequest, memoryLimitMb: number, stop: CallStop, startClock: () => void): Promise<CallEnding> {
+  const { signal } = stop;
   const pool = (current ??= createPool());
   const group = groupFor(pool, memoryLimitMb);
   const acquired = pool.slots.acquire(signal);

@@ -1,7 +1,8 @@
 // runFunction: runs one function in an isolated pool thread, or, with memoryLimitMb, in a
 // heap-limited child process. Owns the call's timeout and cancellation (one internal
-// AbortController; the first reason wins) and turns every ending into a FunctionResult.
+// CallStop; the first reason wins) and turns every ending into a FunctionResult.
 // Never rejects for a failure of the function itself; only bad options reject (TypeError).
+import { CallStop } from './call-stop.ts';
 import { closeProcessPool, runInProcess } from './process-pool.ts';
 import { closeThreadPool, runOnThread } from './thread-pool.ts';
 import type { CallEnding, FunctionRef, FunctionResult, FunctionStatus, RunFunctionOptions } from './types.ts';
@@ -54,12 +55,12 @@ export async function runFunction<R>(
   const call = validateCall(fn, options);
   const startTime = new Date();
   const started = performance.now();
-  const stop = new AbortController();
+  const stop = new CallStop();
   let stopReason: 'timeout' | 'cancelled' | null = null;
   let timer: NodeJS.Timeout | undefined;
   const onCancel = (): void => {
     stopReason ??= 'cancelled';
-    stop.abort();
+    stop.stop();
   };
   // The clock starts when a thread or process takes the call, not while it waits for one.
   // A call handed back unstarted by a dying thread starts again elsewhere: restart its clock.
@@ -67,7 +68,7 @@ export async function runFunction<R>(
     clearTimeout(timer);
     timer = setTimeout(() => {
       stopReason ??= 'timeout';
-      stop.abort();
+      stop.stop();
     }, call.timeoutMs);
   };
   let ending: CallEnding;
@@ -79,8 +80,8 @@ export async function runFunction<R>(
     try {
       const request = { target: call.target, args: call.args };
       ending = call.memoryLimitMb === null
-        ? await runOnThread(request, stop.signal, startClock)
-        : await runInProcess(request, call.memoryLimitMb, stop.signal, startClock);
+        ? await runOnThread(request, stop, startClock)
+        : await runInProcess(request, call.memoryLimitMb, stop, startClock);
     } finally {
       clearTimeout(timer);
       call.signal?.removeEventListener('abort', onCancel);

@@ -4,6 +4,8 @@
 // for a while. A stopped running call ends its thread, which is replaced; hosts that keep
 // dying while starting open the crash-loop breaker. Idle threads never keep the process alive.
 import os from 'node:os';
+import { CallQueue } from './call-queue.ts';
+import type { CallStop } from './call-stop.ts';
 import { FunctionThread, type ThreadCall, type ThreadReply } from './function-thread.ts';
 import { StartupBreaker } from './startup-breaker.ts';
 import type { CallEnding, CallRequest } from './types.ts';
@@ -16,7 +18,7 @@ const PIPELINE_ONLY_BEHIND_MS = 2;
 interface ThreadPool {
   size: number;
   threads: Set<FunctionThread>;
-  queue: ThreadCall[];
+  queue: CallQueue<ThreadCall>;
   placed: Map<ThreadCall, FunctionThread>;
   breaker: StartupBreaker;
   nextId: number;
@@ -37,7 +39,7 @@ export function threadCount(): number {
 }
 
 function createPool(): ThreadPool {
-  return { size: threadCount(), threads: new Set(), queue: [], placed: new Map(), breaker: new StartupBreaker(), nextId: 1, closed: false };
+  return { size: threadCount(), threads: new Set(), queue: new CallQueue(), placed: new Map(), breaker: new StartupBreaker(), nextId: 1, closed: false };
 }
 
 function spawnThread(pool: ThreadPool): void {
@@ -75,7 +77,7 @@ function pickThread(pool: ThreadPool): FunctionThread | null {
 function dispatch(pool: ThreadPool): void {
   if (pool.closed) return;
   if (pool.breaker.isOpen) {
-    for (const call of pool.queue.splice(0)) call.settle({ unavailable: pool.breaker.describe('the function host thread') });
+    for (const call of pool.queue.takeAll()) call.settle({ unavailable: pool.breaker.describe('the function host thread') });
     return;
   }
   while (pool.queue.length > 0) {
@@ -93,10 +95,10 @@ function dispatch(pool: ThreadPool): void {
 }
 
 /**
- * Runs one call on a pool thread. `signal` (timeout or cancellation) takes a waiting call off
+ * Runs one call on a pool thread. `stop` (timeout or cancellation) takes a waiting call off
  * the queue, or ends the thread running it; `startClock` is called when the call starts.
  */
-export function runOnThread(request: CallRequest, signal: AbortSignal, startClock: () => void): Promise<CallEnding> {
+export function runOnThread(request: CallRequest, stop: CallStop, startClock: () => void): Promise<CallEnding> {
   const pool = (current ??= createPool());
   if (pool.breaker.isOpen) return Promise.resolve({ kind: 'unavailable', message: pool.breaker.describe('the function host thread') });
   return new Promise<CallEnding>((resolve) => {
@@ -105,7 +107,7 @@ export function runOnThread(request: CallRequest, signal: AbortSignal, startCloc
       request,
       startClock,
       settle: (reply: ThreadReply) => {
-        signal.removeEventListener('abort', onAbort);
+        stop.onStop(null);
         pool.placed.delete(call);
         resolve(toEnding(reply, pool));
       },
@@ -116,11 +118,10 @@ export function runOnThread(request: CallRequest, signal: AbortSignal, startCloc
         thread.stop(call);
         return;
       }
-      const index = pool.queue.indexOf(call);
-      if (index !== -1) pool.queue.splice(index, 1);
+      pool.queue.remove(call);
       call.settle({ stopped: true });
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    stop.onStop(onAbort);
     pool.queue.push(call);
     dispatch(pool);
   });
@@ -140,7 +141,7 @@ export async function closeThreadPool(): Promise<void> {
   if (pool === null) return;
   current = null;
   pool.closed = true;
-  const waiting = pool.queue.splice(0);
+  const waiting = pool.queue.takeAll();
   const threads = [...pool.threads];
   for (const call of [...waiting, ...pool.placed.keys()]) call.settle({ died: 'closed' });
   for (const thread of threads) thread.terminate('the function pool was closed');

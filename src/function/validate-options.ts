@@ -46,7 +46,27 @@ function refuse(what: string, issues: v.BaseIssue<unknown>[]): never {
   throw new TypeError(`${option} must be ${issue.message}`);
 }
 
+// Resolved refs by module and export: the same ref is typically run thousands of times.
+// Relative paths are not cached, since they depend on the current directory.
+const MAX_CACHED_REFS = 1_000;
+const resolvedRefs = new Map<string, { target: CallTarget; name: string }>();
+
 function resolveRef(ref: FunctionRef): { target: CallTarget; name: string } {
+  const { module, export: exportName } = ref;
+  const cacheable = (module instanceof URL || (typeof module === 'string' && path.isAbsolute(module))) &&
+    (exportName === undefined || typeof exportName === 'string') && Object.keys(ref).length <= 2;
+  const key = cacheable ? `${String(module)}\0${exportName ?? 'default'}` : '';
+  const cached = cacheable ? resolvedRefs.get(key) : undefined;
+  if (cached !== undefined) return cached;
+  const resolved = parseRef(ref);
+  if (cacheable) {
+    if (resolvedRefs.size >= MAX_CACHED_REFS) resolvedRefs.clear();
+    resolvedRefs.set(key, resolved);
+  }
+  return resolved;
+}
+
+function parseRef(ref: FunctionRef): { target: CallTarget; name: string } {
   const result = v.safeParse(refSchema, ref);
   if (!result.success) refuse('fn', result.issues);
   const { module, export: exportName = 'default' } = result.output;

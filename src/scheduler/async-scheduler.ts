@@ -75,8 +75,7 @@ export class AsyncScheduler {
     const name = opts.name ?? (fn.name || 'anonymous');
     const entry = new JobEntry(id, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, opts.args ?? NO_ARGS, opts.timeoutMs, opts.retryDelayMs ?? 0);
     this.#entries.set(id, entry);
-    this.#runner.add(entry, opts.delayMs ?? 0);
-    if (this.#closedReason !== undefined) this.#runner.cancel(entry, this.#closedReason);
+    this.#runner.add(entry, opts.delayMs ?? 0, this.#closedReason);
     return id;
   }
 

@@ -39,12 +39,13 @@ export class JobRunner implements JobSettler {
     return this.pending === 0 && this.running === 0;
   }
 
-  /** A new job: counted as pending, then queued now or after delayMs. */
-  add(entry: JobEntry, delayMs: number): void {
+  /** A new job: counted as pending, then queued now or after delayMs (or cancelled at once, given a reason). */
+  add(entry: JobEntry, delayMs: number, cancelReason: unknown = undefined): void {
     this.metrics.jobsScheduled++;
     this.pending++;
     if (this.bus !== undefined) this.#emit('job.scheduled', entry, { priority: entry.priority });
-    this.#enqueueAfter(entry, delayMs);
+    if (cancelReason === undefined) this.#enqueueAfter(entry, delayMs);
+    else this.cancel(entry, cancelReason);
   }
 
   /** Puts a pending job in the heap; called directly or by its delay/backoff timer. */

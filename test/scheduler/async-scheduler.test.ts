@@ -3,6 +3,7 @@
 // Synchronised on promises that jobs resolve, never on sleeps.
 
 import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
 import { setImmediate as tick } from 'node:timers/promises';
 import mittImport from 'mitt';
 import { AsyncJobStatus, AsyncParallelRunner, AsyncScheduler, currentSignal } from '../../src/index.ts';
@@ -192,6 +193,34 @@ describe('AsyncScheduler', () => {
     const late = scheduler.schedule(async () => 1);
     expect(scheduler.getJob(late)!.status).toBe('cancelled');
     await scheduler.onIdle();
+  });
+
+  it('a job serialises to the AsyncJob fields only', async () => {
+    const scheduler = new AsyncScheduler();
+    const id = scheduler.schedule(async () => 42, { name: 'answer', priority: 2 });
+    await scheduler.runAll();
+    const json = JSON.parse(JSON.stringify(scheduler.getJob(id)));
+    expect(Object.keys(json).sort()).toEqual(
+      ['completedAt', 'error', 'id', 'maxRuns', 'name', 'priority', 'result', 'runs', 'scheduledAt', 'startedAt', 'status'],
+    );
+    expect(json).toMatchObject({ id, name: 'answer', priority: 2, status: 'completed', result: 42, runs: 1, maxRuns: 1 });
+  });
+
+  it('keeps one listener on its parent signal whatever the number of jobs, none after close()', async () => {
+    const parent = new AbortController();
+    const before = getEventListeners(parent.signal, 'abort').length;
+    const scheduler = new AsyncScheduler({ signal: parent.signal, maxConcurrency: 16 });
+    let peak = 0;
+    const job = async (): Promise<void> => {
+      currentSignal();
+      peak = Math.max(peak, getEventListeners(parent.signal, 'abort').length);
+    };
+    for (let i = 0; i < 10_000; i++) scheduler.schedule(job);
+    await scheduler.runAll();
+    expect(scheduler.metrics.jobsCompleted).toBe(10_000);
+    expect(peak).toBe(before + 1);
+    await scheduler.close();
+    expect(getEventListeners(parent.signal, 'abort').length).toBe(before);
   });
 
   it('refuses bad options with a TypeError naming the option', () => {

@@ -123,6 +123,7 @@ export class ForkServer {
 
   /** Closes the request pipe: the server kills every group it holds and exits. */
   async close(graceMs = 2_000): Promise<void> {
+    this.#closing = true;
     if (this.#alive) this.#requests.end();
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
     await this.exited;
@@ -163,8 +164,10 @@ export class ForkServer {
   }
 
   #exitDescription = '';
+  #closing = false;
 
   #lostReason(): string {
+    if (this.#closing) return 'fork server was closed while the script ran';
     const tail = this.#stderrTail.trim();
     return `fork server exited unexpectedly (${this.#exitDescription})${tail ? `: ${tail}` : ''}`;
   }

@@ -1,0 +1,61 @@
+// Validates the distributed options at the boundary (valibot): the `backend` option of the
+// runners and ErgateWorker's options. A bad value throws a TypeError naming the option and
+// what was expected; the Redis URL itself is checked by resolveRedisTarget, which never
+// echoes it (it may hold a password).
+import * as v from 'valibot';
+
+const expected = (what: string) => (issue: v.BaseIssue<unknown>) =>
+  `expected ${what}, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input === 'string' ? JSON.stringify(issue.input) : typeof issue.input === 'number' ? String(issue.input) : typeof issue.input}`;
+
+const positiveInt = v.pipe(v.number(expected('a positive integer')), v.integer(expected('a positive integer')), v.minValue(1, expected('a positive integer')));
+const nonNegativeInt = v.pipe(v.number(expected('a non-negative integer')), v.integer(expected('a non-negative integer')), v.minValue(0, expected('a non-negative integer')));
+// BullMQ refuses ':' in names it builds keys from.
+const queueName = v.pipe(v.string(expected('a queue name')), v.regex(/^[\w.-]+$/, expected('a queue name of letters, digits, "_", "-" or "."')));
+const nonEmpty = v.pipe(v.string(expected('a string')), v.minLength(1, expected('a non-empty string')));
+// The URL is opaque here (it may hold a password): its form is checked without echoing it.
+const redisUrl = v.string((issue) => `expected a redis:// URL, got ${typeof issue.input}`);
+
+export const backendSchema = v.looseObject(
+  {
+    redis: v.optional(redisUrl),
+    queue: v.optional(queueName),
+    /** shared root that script paths are sent relative to */
+    root: v.optional(nonEmpty),
+    /** re-use a run id (e.g. one printed earlier); default a fresh one */
+    runId: v.optional(queueName),
+    /** BullMQ priority of this run's jobs: 1 is the highest */
+    priority: v.optional(positiveInt),
+    /** ms before the first retry, doubling each time (BullMQ exponential backoff) */
+    backoffMs: v.optional(nonNegativeInt),
+    /** ms before the run's jobs become available to workers */
+    delayMs: v.optional(nonNegativeInt),
+    /** how long finished jobs stay in Redis for re-attaching. @default 86_400 s */
+    keepResultsS: v.optional(positiveInt),
+  },
+  expected('an object such as { redis: "redis://host:6379" }'),
+);
+export type BackendOptions = v.InferOutput<typeof backendSchema>;
+
+export const workerOptionsSchema = v.looseObject(
+  {
+    redis: v.optional(redisUrl),
+    queue: v.optional(queueName),
+    concurrency: v.optional(positiveInt),
+    root: v.optional(nonEmpty),
+    python: v.optional(nonEmpty),
+    lockDurationMs: v.optional(positiveInt),
+    stalledIntervalMs: v.optional(positiveInt),
+    maxStalledCount: v.optional(positiveInt),
+    log: v.optional(v.function(expected('a function'))),
+  },
+  expected('an object'),
+);
+
+/** Parses `input` or throws a TypeError such as "backend.queue: expected a queue name ...". */
+export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknown, name: string): v.InferOutput<S> {
+  const parsed = v.safeParse(schema, input ?? {});
+  if (parsed.success) return parsed.output;
+  const issue = parsed.issues[0];
+  const dotPath = v.getDotPath(issue);
+  throw new TypeError(`${name}${dotPath ? `.${dotPath}` : ''}: ${issue.message}`);
+}

@@ -1,0 +1,112 @@
+// A forked script must look to itself and to its caller as if run by `python script.py`.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ForkServer } from '../../src/script/forkserver/fork-server.ts';
+import { PYTHON, fixture, fixturesDir, specFor } from './helpers.ts';
+
+/** What plain python prints and exits with for the same fixture: the reference. */
+function runPlain(name: string, args: string[] = []): { code: number | null; signal: string | null; stderr: string } {
+  try {
+    execFileSync(PYTHON, [fixture(name), ...args], { cwd: fixturesDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    return { code: 0, signal: null, stderr: '' };
+  } catch (error) {
+    const failure = error as { status: number | null; signal: string | null; stderr: Buffer };
+    return { code: failure.status, signal: failure.signal, stderr: failure.stderr.toString() };
+  }
+}
+
+describe('fork server fidelity', () => {
+  let server: ForkServer;
+  beforeAll(async () => {
+    server = await ForkServer.start({ python: PYTHON });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('gives the script its argv, __file__, __name__, sys.path[0], cwd, env and a group of its own', async () => {
+    const result = await server.run(
+      specFor('fidelity.py', { args: ['two words', '--flag', ''], cwd: '/tmp', env: { ERGATE_FIXTURE_VALUE: 'é ok' } }),
+    );
+    expect(result.status).toBe('passed');
+    const seen = JSON.parse(result.stdout);
+    expect(seen.argv).toEqual([fixture('fidelity.py'), 'two words', '--flag', '']);
+    expect(seen.file).toBe(fixture('fidelity.py'));
+    expect(seen.name).toBe('__main__');
+    expect(seen.mainIsSelf).toBe(true);
+    expect(seen.path0).toBe(fixturesDir);
+    expect(seen.cwd).toBe('/tmp');
+    expect(seen.env).toBe('é ok');
+    expect(seen.pid).toBe(result.pid);
+    expect(seen.pgid).toBe(result.pid);
+    expect(seen.threads).toBe(1);
+    expect(seen.stdinIsDevNull).toBe(true);
+    // 0-2 plus the directory listing itself: nothing of the server's leaks into the script.
+    expect(seen.openFds).toEqual([0, 1, 2, 3]);
+    expect(result.peakRssKb).toBeGreaterThan(1_000);
+    expect(result.cpuTimeMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each([['0'], ['3'], ['255'], ['256'], ['-1'], ['none'], ['a message']])('exits like python for sys.exit(%s)', async (value) => {
+    const reference = runPlain('exit-with.py', [value]);
+    const result = await server.run(specFor('exit-with.py', { args: [value] }));
+    expect(result.exitCode).toBe(reference.code);
+    expect(result.stderr).toBe(reference.stderr);
+    expect(result.status).toBe(reference.code === 0 ? 'passed' : 'failed');
+  });
+
+  it.each([['raise-error.py'], ['syntax-error.py']])('prints the same traceback as python for %s', async (name) => {
+    const reference = runPlain(name);
+    const result = await server.run(specFor(name));
+    expect(result.status).toBe('failed');
+    expect(result.exitCode).toBe(1);
+    expect(result.error).toBe('exited with code 1');
+    expect(result.stderr).toBe(reference.stderr);
+    expect(result.stderr).not.toContain('python/forkserver.py');
+  });
+
+  it('ends through SIGINT after an uncaught KeyboardInterrupt, as python does', async () => {
+    const reference = runPlain('keyboard-interrupt.py');
+    const result = await server.run(specFor('keyboard-interrupt.py'));
+    expect(reference.signal).toBe('SIGINT');
+    expect(result.signal).toBe('SIGINT');
+    expect(result.status).toBe('failed');
+    expect(result.stderr).toBe(reference.stderr);
+  });
+
+  it('joins threads, runs atexit callbacks and flushes output before exiting', async () => {
+    const result = await server.run(specFor('finalise.py'));
+    expect(result.status).toBe('passed');
+    expect(result.stdout).toBe('written before exit\nthread finished\natexit ran\n');
+  });
+
+  it('starts each script with only the preloaded modules, not the server own imports', async () => {
+    const probe = ['json', 'select', 'ctypes', 'struct', 'decimal'];
+    const plain = await server.run(specFor('modules.py', { args: probe }));
+    expect(plain.stdout.trim()).toBe('');
+    const preloaded = await ForkServer.start({ python: PYTHON, preload: ['decimal', 'json'] });
+    try {
+      const result = await preloaded.run(specFor('modules.py', { args: probe }));
+      expect(result.stdout.trim().split(' ').sort()).toEqual(['decimal', 'json']);
+    } finally {
+      await preloaded.close();
+    }
+  });
+
+  it('leaks no state from one script to the next', async () => {
+    const first = await server.run(specFor('leave-state.py'));
+    const second = await server.run(specFor('leave-state.py'));
+    expect(first.stdout).toBe('None False False\n');
+    expect(second.stdout).toBe('None False False\n');
+  });
+
+  it('reports a missing script or working directory as error without forking', async () => {
+    const missing = await server.run(specFor('no-such-script.py'));
+    expect(missing.status).toBe('error');
+    expect(missing.error).toContain('script not found');
+    expect(missing.pid).toBeNull();
+    const badCwd = await server.run(specFor('fidelity.py', { cwd: '/no/such/dir' }));
+    expect(badCwd.status).toBe('error');
+    expect(badCwd.error).toContain('working directory not found');
+  });
+});
