@@ -15,12 +15,7 @@ fd 4 (to Node): 1-byte type + 4-byte id + 4-byte length + payload, types
 import sys
 import os
 
-# Modules present before the server imports anything: the child drops every module the
-# server itself added (json, select, ctypes...), so a script sees what a fresh python has,
-# plus only the preloaded modules (fidelity: `'json' in sys.modules` is False).
-_BASELINE = set(sys.modules)
 _SERVER_DIR = sys.path[0]
-_SELF = os.path.abspath(__file__)
 
 
 def preload(names):
@@ -36,20 +31,23 @@ def preload(names):
 
 
 _PRELOAD_ERROR = preload([n for n in sys.argv[2:] if n])
+# Everything imported from here on is the server's own (json, select, ctypes...): the child
+# drops it from sys.modules, so a script sees what a fresh python has plus only the preloads
+# (fidelity: `'json' in sys.modules` is False unless json was preloaded).
 _PRELOADED = set(sys.modules)
 
-import builtins  # noqa: E402  (after the snapshot on purpose)
 import ctypes  # noqa: E402
 import errno  # noqa: E402
-import json  # noqa: E402
-import resource  # noqa: E402
+import json  # noqa: E402  (after the snapshot on purpose)
 import select  # noqa: E402
 import signal  # noqa: E402
 import struct  # noqa: E402
-from importlib.machinery import SourceFileLoader  # noqa: E402
+
+sys.path[0] = _SERVER_DIR
+from _ergate_forkchild import become_child  # noqa: E402
 
 _OURS = set(sys.modules) - _PRELOADED
-PR_SET_PDEATHSIG = 1
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 REQ_FD, REPLY_FD = 3, 4
 HEADER = struct.Struct(">BII")
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -209,102 +207,6 @@ class Server:
         send("X", child.ident, {"code": code, "maxrssKb": usage.ru_maxrss, "cpuMs": cpu_ms})
 
 
-def become_child(req, out_w, err_w, server_pid):
-    """In the forked child: isolate, apply the script's settings, then run it as __main__."""
-    os.setpgid(0, 0)
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != server_pid:  # the server died before the line above took effect
-        os._exit(128 + signal.SIGKILL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-    os.dup2(out_w, 1)
-    os.dup2(err_w, 2)
-    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-    os.chdir(req["cwd"])
-    os.environ.clear()
-    os.environ.update(req["env"])
-    if req.get("memoryLimitMb"):
-        limit = int(req["memoryLimitMb"] * 1024 * 1024)
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    if req.get("cpuTimeLimitS"):
-        seconds = int(req["cpuTimeLimitS"])
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-    path = req["script"]
-    sys.argv = [path] + list(req["args"])
-    sys.path[0] = os.path.dirname(os.path.realpath(path))
-    for name in _OURS:
-        sys.modules.pop(name, None)
-    main = type(sys)("__main__")
-    main.__file__ = path
-    main.__cached__ = None
-    main.__builtins__ = builtins
-    main.__loader__ = SourceFileLoader("__main__", path)
-    sys.modules["__main__"] = main
-    run_main(path, main.__dict__)
-
-
-def run_main(path, namespace):
-    """Runs the script; exit status and printed errors match `python script.py`."""
-    interrupted = False
-    try:
-        with open(path, "rb") as handle:
-            source = handle.read()
-        code = compile(source, path, "exec", dont_inherit=True)
-        exec(code, namespace)
-        status = 0
-    except SystemExit as exc:
-        status = exit_status(exc)
-    except BaseException as exc:
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename == _SELF:
-            tb = tb.tb_next  # hide ergate's own frames: the traceback starts in the script
-        exc.__traceback__ = tb  # the default hook prints the exception's own traceback
-        sys.excepthook(type(exc), exc, tb)
-        interrupted = isinstance(exc, KeyboardInterrupt)
-        status = 1
-    del namespace  # drop the script's globals before exiting, as interpreter shutdown would
-    finish_process(status, interrupted)
-
-
-def exit_status(exc):
-    """What python's own handling of an uncaught SystemExit would exit with."""
-    code = exc.code
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code & 0xFF
-    try:
-        sys.stderr.write(str(code) + "\n")
-    except BaseException:
-        pass
-    return 1
-
-
-def finish_process(status, interrupted):
-    # Full interpreter finalisation in a fork costs ~3 ms (it writes to every inherited page,
-    # so each is copied). Do the parts a script can observe, in python's order, then _exit:
-    # join non-daemon threads, run atexit callbacks, flush the standard streams.
-    main = sys.modules.get("__main__")
-    if main is not None:
-        main.__dict__.clear()  # runs __del__ of the script's globals (unflushed files...)
-    threading = sys.modules.get("threading")
-    if threading is not None:
-        threading._shutdown()
-    import atexit
-
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except BaseException:
-            status = 120  # python's status when flushing stdout fails at exit
-    if interrupted:  # python exits through SIGINT after an uncaught KeyboardInterrupt
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGINT)
-    os._exit(status)
-
-
 if __name__ == "__main__":
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != int(sys.argv[1]):
@@ -312,11 +214,10 @@ if __name__ == "__main__":
     if _PRELOAD_ERROR:
         send("F", 0, {"error": _PRELOAD_ERROR})
         sys.exit(1)
-    sys.path[0] = _SERVER_DIR
     _server = Server()
     signal.signal(signal.SIGTERM, _server.shutdown)
     send("R", 0, {"pid": os.getpid()})
     _server_pid = os.getpid()
     _forked = _server.serve()
     del _server
-    become_child(*_forked, server_pid=_server_pid)
+    become_child(*_forked, server_pid=_server_pid, drop_modules=_OURS, libc=_libc)

@@ -39,3 +39,6 @@ export type { SchedulerMetrics } from './scheduler/scheduler-metrics.ts';
 export type { SchedulerEvent, JobEventPayload } from './scheduler/emit-event.ts';
 export type { ScheduleScriptOptions } from './scheduler/script-job.ts';
 export { JobFailure } from './scheduler/job-failure.ts';
+
+// --- Distributed (src/distributed/) ---
+export { ErgateWorker, attachRun, type ErgateWorkerOptions, type RemoteScriptResult, type AttachRunOptions, type BackendOptions } from './distributed/index.ts';

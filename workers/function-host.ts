@@ -6,7 +6,7 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { describeThrown, executeCall } from '../src/function/execute-call.ts';
 import type { CallOutcome, CallRequest } from '../src/function/types.ts';
 
-type Incoming = { id: number; request: CallRequest } | { cancel: number };
+type Incoming = Array<{ id: number; request: CallRequest }> | { cancel: number };
 
 const port = (workerData as { port: MessagePort }).port;
 const queue: Array<{ id: number; request: CallRequest }> = [];
@@ -20,7 +20,7 @@ function take(message: Incoming): void {
     port.postMessage({ id: message.cancel, skipped: true });
     return;
   }
-  queue.push(message);
+  for (const call of message) queue.push(call);
 }
 
 function reply(id: number, outcome: CallOutcome): void {

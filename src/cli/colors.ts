@@ -1,6 +1,7 @@
 // Owns colour decisions: ANSI colours only on a TTY and only when NO_COLOR is unset
 // (https://no-color.org: any non-empty value disables colour). FORCE_COLOR=0 also disables.
 import type { WriteStream } from 'node:tty';
+import { styleText } from 'node:util';
 
 export type Paint = (text: string) => string;
 export interface Palette {
@@ -12,7 +13,6 @@ export interface Palette {
 }
 
 const plain: Paint = (text) => text;
-const ansi = (open: number, close: number): Paint => (text) => `\u001b[${open}m${text}\u001b[${close}m`;
 
 export function wantsColor(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
@@ -22,5 +22,12 @@ export function wantsColor(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv
 
 export function createPalette(enabled: boolean): Palette {
   if (!enabled) return { green: plain, red: plain, yellow: plain, dim: plain, bold: plain };
-  return { green: ansi(32, 39), red: ansi(31, 39), yellow: ansi(33, 39), dim: ansi(2, 22), bold: ansi(1, 22) };
+  // node:util styleText (Node >= 20.12) writes the escape codes; the gate above decides.
+  return {
+    green: (t) => styleText('green', t),
+    red: (t) => styleText('red', t),
+    yellow: (t) => styleText('yellow', t),
+    dim: (t) => styleText('dim', t),
+    bold: (t) => styleText('bold', t),
+  };
 }

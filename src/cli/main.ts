@@ -19,6 +19,7 @@ import type { RunReport } from './run-report.ts';
 import { HELP, HINT, readVersion, UsageError } from './usage.ts';
 import { writeJsonReport } from './write-json-report.ts';
 import { writeJunitReport } from './write-junit-report.ts';
+import { runWorkerCommand } from '../distributed/worker-command.ts';
 
 const debug = debuglog('ergate');
 // mitt ships CommonJS-style typings: under NodeNext TypeScript sees a namespace, while the
@@ -30,6 +31,8 @@ export const EXIT = { passed: 0, failed: 1, usage: 2, interrupted: 130 } as cons
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
   try {
+    // `ergate worker ...` (issue 9) has its own flags: src/distributed/worker-command.ts.
+    if (argv[0] === 'worker') return await runWorkerCommand(argv.slice(1));
     const options = parseCliArgs(argv);
     if (options.command === 'help') return print(HELP, EXIT.passed);
     if (options.command === 'version') return print(readVersion(), EXIT.passed);
@@ -70,7 +73,10 @@ async function runCommand(options: CliOptions): Promise<number> {
     retries: options.retries,
     python,
     eventBus: bus,
+    ...(options.redis !== undefined && { backend: { redis: options.redis, queue: options.queue, root: options.root } }),
   });
+  // The run id lets another coordinator re-attach (attachRun) if this one dies.
+  bus.on('batch.started', (event) => { if (event.runId) process.stderr.write(`ergate: run id ${event.runId}\n`); });
 
   const interrupt = new AbortController();
   const onSignal = (): void => interrupt.abort(new Error('interrupted'));

@@ -21,6 +21,10 @@ export interface CliOptions {
   resumeFailed: boolean;
   quiet: boolean;
   progress: boolean;
+  /** issue 9: run on `ergate worker`s through this Redis */
+  redis?: string;
+  queue?: string;
+  root?: string;
 }
 
 const OPTIONS = {
@@ -40,6 +44,9 @@ const OPTIONS = {
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  root: { type: 'string' },
 } as const;
 
 export function parseCliArgs(argv: string[]): CliOptions {
@@ -77,6 +84,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
     json: values.json,
     junit: values.junit,
     joblog: values.joblog,
+    redis: values.redis,
+    queue: values.queue,
+    root: values.root,
   };
 }
 

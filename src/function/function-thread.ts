@@ -86,20 +86,25 @@ export class FunctionThread {
     return this.#entries.length;
   }
 
-  /** Queues a call on this thread; false if its arguments cannot be cloned (nothing was sent). */
-  send(call: ThreadCall): boolean {
+  /**
+   * Queues calls on this thread in one message (one postMessage costs about as much as a
+   * tiny call). Calls whose arguments cannot be cloned are settled as unrunnable instead.
+   */
+  send(calls: ThreadCall[]): void {
     try {
-      this.#port.postMessage({ id: call.id, request: call.request });
+      this.#port.postMessage(calls.map((call) => ({ id: call.id, request: call.request })));
     } catch (error) {
-      call.settle({ outcome: { kind: 'unrunnable', message: `the arguments could not be sent to the function: ${describeThrown(error)}` } });
-      return false;
+      // One of them is uncloneable: send each alone, so only that one fails.
+      if (calls.length > 1) return calls.forEach((call) => this.send([call]));
+      const message = `the arguments could not be sent to the function: ${describeThrown(error)}`;
+      return calls[0]!.settle({ outcome: { kind: 'unrunnable', message } });
     }
-    this.#entries.push({ call, ghost: false });
-    if (this.#entries.length === 1) {
+    const wasIdle = this.#entries.length === 0;
+    for (const call of calls) this.#entries.push({ call, ghost: false });
+    if (wasIdle) {
       this.#port.ref();
       if (this.#ready) this.#startHead();
     }
-    return true;
   }
 
   /** Stops a call (timeout or cancellation). Returns false if it had already settled. */

@@ -11,7 +11,9 @@ import { StartupBreaker } from './startup-breaker.ts';
 import type { CallEnding, CallRequest } from './types.ts';
 
 /** Calls in flight per thread: one running plus the rest queued in the host. */
-const PIPELINE_DEPTH = 4;
+const PIPELINE_DEPTH = 8;
+/** A busy thread is topped up only once it is down to this many, so calls travel in batches. */
+const REFILL_AT = 4;
 /** No call is queued behind one that has run longer than this. */
 const PIPELINE_ONLY_BEHIND_MS = 2;
 
@@ -61,17 +63,23 @@ function spawnThread(pool: ThreadPool): void {
   pool.threads.add(thread);
 }
 
-/** The thread that should take the next call, or null if every thread is full or busy. */
-function pickThread(pool: ThreadPool): FunctionThread | null {
+/** Whether a thread may take more calls now. */
+function canTake(thread: FunctionThread, now: number): boolean {
+  if (!thread.isReady || thread.load > REFILL_AT) return false;
+  return thread.load === 0 || now - thread.headStartedAt <= PIPELINE_ONLY_BEHIND_MS;
+}
+
+/** The least loaded thread that can take calls, and how many threads can. */
+function pickThread(pool: ThreadPool): { thread: FunctionThread; open: number } | null {
   let best: FunctionThread | null = null;
+  let open = 0;
   const now = performance.now();
   for (const thread of pool.threads) {
-    if (!thread.isReady || thread.load >= PIPELINE_DEPTH) continue;
-    if (thread.load > 0 && now - thread.headStartedAt > PIPELINE_ONLY_BEHIND_MS) continue;
+    if (!canTake(thread, now)) continue;
+    open += 1;
     if (best === null || thread.load < best.load) best = thread;
-    if (thread.load === 0) break;
   }
-  return best;
+  return best === null ? null : { thread: best, open };
 }
 
 function dispatch(pool: ThreadPool): void {
@@ -81,13 +89,20 @@ function dispatch(pool: ThreadPool): void {
     return;
   }
   while (pool.queue.length > 0) {
-    const thread = pickThread(pool);
-    if (thread === null) break;
-    const call = pool.queue.shift()!;
-    pool.placed.set(call, thread);
-    if (!thread.send(call)) pool.placed.delete(call);
+    const picked = pickThread(pool);
+    if (picked === null) break;
+    const { thread, open } = picked;
+    // Spread what is waiting over the threads that can take it, in batches of at most the
+    // room left: a small burst lands one call per thread, a big backlog travels in batches.
+    const take = Math.min(PIPELINE_DEPTH - thread.load, Math.ceil(pool.queue.length / open));
+    const batch: ThreadCall[] = [];
+    for (let i = 0; i < take; i++) {
+      const call = pool.queue.shift()!;
+      pool.placed.set(call, thread);
+      batch.push(call);
+    }
+    thread.send(batch);
   }
-  // Threads start only when there is work, up to the pool size; a dead one is replaced here.
   if (pool.queue.length === 0 || pool.threads.size >= pool.size) return;
   let starting = 0;
   for (const thread of pool.threads) if (!thread.isReady) starting += 1;

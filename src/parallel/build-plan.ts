@@ -28,6 +28,8 @@ export interface PlanDefaults {
   cwd?: string;
   env?: Record<string, string>;
   configs?: Record<string, ScriptConfig>;
+  inheritEnv?: boolean;
+  envAllowList?: string[];
 }
 
 export interface PlannedScript {
@@ -73,6 +75,8 @@ export function buildPlan(scripts: string[], defaults: PlanDefaults, python: str
         cpuTimeLimitS: config.cpuTimeLimitS ?? defaults.cpuTimeLimitS,
       }),
       ...(defaults.python !== undefined && { python: defaults.python }),
+      ...(defaults.inheritEnv !== undefined && { inheritEnv: defaults.inheritEnv }),
+      ...(defaults.envAllowList !== undefined && { envAllowList: defaults.envAllowList }),
     };
     // Throws TypeError naming e.g. configs["a.py"].timeoutMs: refused before anything runs.
     const parsed = parseRunScriptOptions(options, found ? `configs[${JSON.stringify(found.key)}]` : 'options');

@@ -12,7 +12,8 @@ export type ProgressCallback = (script: string, status: string, details: Record<
 
 /** Payloads of the eventBus events, keyed by event name. */
 export type ParallelEvents = {
-  'batch.started': { total: number; workers: number };
+  /** runId: the distributed run's id (backend option), for re-attaching */
+  'batch.started': { total: number; workers: number; runId?: string };
   'script.submitted': { name: string; script: string; index: number };
   /** Once per attempt; attempt is 1 for the first run. */
   'script.started': { name: string; script: string; index: number; attempt: number };

@@ -8,6 +8,9 @@ import type { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { InferOutput } from 'valibot';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
+import { RedisBackend } from '../distributed/redis-backend.ts';
+import { RemoteRun } from '../distributed/remote-run.ts';
+import type { BackendOptions } from '../distributed/validate-options.ts';
 import { resolvePython } from '../script/python.ts';
 import type { ScriptResult } from '../script/types.ts';
 import { buildPlan, type ScriptConfig } from './build-plan.ts';
@@ -35,6 +38,12 @@ export interface ParallelRunnerOptions {
   retries?: number;
   /** A mitt emitter: script.submitted, script.started, script.finished, script.skipped, batch.started, batch.completed */
   eventBus?: EventBusLike;
+  /** Run the scripts on `ergate worker`s through BullMQ/Redis instead of in-process. @default in-process */
+  backend?: BackendOptions;
+  /** false: scripts get only `env` plus envAllowList from process.env (no inherited secrets). @default true */
+  inheritEnv?: boolean;
+  /** Names of process.env variables passed through when inheritEnv is false. @default [] */
+  envAllowList?: string[];
 }
 
 export interface RunScriptsOptions {
@@ -48,6 +57,10 @@ export interface RunScriptsOptions {
   signal?: AbortSignal;
   /** @default the runner's retries */
   retries?: number;
+  /** @default the runner's inheritEnv */
+  inheritEnv?: boolean;
+  /** @default the runner's envAllowList */
+  envAllowList?: string[];
 }
 
 type Hook = <K extends ParallelEventName>(type: K, event: ParallelEvents[K]) => void;
@@ -62,9 +75,11 @@ export class ParallelRunner {
   #python: Promise<string | Error> | null = null;
   readonly #runs = new Map<AbortController, Promise<unknown>>();
   #closing: Promise<void> | null = null;
+  readonly #backend: RedisBackend | null;
 
   constructor(options: ParallelRunnerOptions = {}) {
     this.#options = parseOrThrow(parallelRunnerOptionsSchema, options, 'ParallelRunner options');
+    this.#backend = options.backend === undefined ? null : new RedisBackend(options.backend, 'ParallelRunner options.backend');
     this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
     this.onProgress = this.#options.onProgress as ProgressCallback | undefined;
   }
@@ -99,6 +114,7 @@ export class ParallelRunner {
       await Promise.allSettled(this.#runs.values());
       await this.#pool?.close();
       this.#pool = null;
+      await this.#backend?.close();
     })();
     return this.#closing;
   }
@@ -107,10 +123,41 @@ export class ParallelRunner {
     return this.close();
   }
 
-  async #execute(scripts: string[], options: RunScriptsOptions, hooks: Hook[], extraSignals: AbortSignal[]): Promise<ExecutionResult> {
+  #execute(scripts: string[], options: RunScriptsOptions, hooks: Hook[], extraSignals: AbortSignal[]): Promise<ExecutionResult> {
+    // Registered before the first await, so a cancel() or close() right after runScripts()
+    // is never lost: the run then starts nothing and counts every script skipped.
+    const controller = new AbortController();
+    const run = this.#executeWith(controller, scripts, options, hooks, extraSignals);
+    this.#runs.set(controller, run);
+    const forget = (): void => {
+      this.#runs.delete(controller);
+      // Removes the listeners on the caller's signals (registered with controller.signal).
+      if (!controller.signal.aborted) controller.abort(new Error('run finished'));
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  async #executeWith(
+    controller: AbortController,
+    scripts: string[],
+    options: RunScriptsOptions,
+    hooks: Hook[],
+    extraSignals: AbortSignal[],
+  ): Promise<ExecutionResult> {
     if (this.#closing) throw new Error('ParallelRunner is closed: create a new runner');
     const list = parseOrThrow(scriptListSchema, scripts, 'scripts');
     const opts = parseOrThrow(runScriptsOptionsSchema, options, 'runScripts options');
+    const started = performance.now();
+    // Every running script listens on this signal (one listener per pool.run), by design.
+    setMaxListeners(this.maxWorkers + 16, controller.signal);
+    const signals = [opts.signal, ...extraSignals].filter((s): s is AbortSignal => s !== undefined);
+    for (const signal of signals) {
+      // The caller's reason travels on, so results say e.g. "cancelled: interrupted".
+      const abort = (): void => controller.abort(signal.reason ?? new Error('aborted'));
+      if (signal.aborted) abort();
+      else signal.addEventListener('abort', abort, { once: true, signal: controller.signal });
+    }
     const defaults = this.#options;
     const python = await this.#resolvePython();
     const plan = buildPlan(list, {
@@ -122,46 +169,31 @@ export class ParallelRunner {
       cwd: opts.cwd,
       env: opts.env,
       configs: opts.configs as Record<string, ScriptConfig> | undefined,
+      inheritEnv: opts.inheritEnv ?? defaults.inheritEnv,
+      envAllowList: opts.envAllowList ?? defaults.envAllowList,
     }, python);
-    if (this.#closing) throw new Error('ParallelRunner is closed: create a new runner');
+    // Distributed: the queue holds every job at once; the workers' -j limits what runs.
+    const remote = this.#backend && !controller.signal.aborted ? await RemoteRun.open(this.#backend, plan) : null;
+    if (remote) setMaxListeners(plan.length + 16, controller.signal);
 
-    const started = performance.now();
-    const controller = new AbortController();
-    // Every running script listens on this signal (one listener per pool.run), by design.
-    setMaxListeners(this.maxWorkers + 16, controller.signal);
-    const signals = [opts.signal, ...extraSignals].filter((s): s is AbortSignal => s !== undefined);
-    for (const signal of signals) {
-      // The caller's reason travels on, so results say e.g. "cancelled: interrupted".
-      const abort = (): void => controller.abort(signal.reason ?? new Error('aborted'));
-      if (signal.aborted) abort();
-      else signal.addEventListener('abort', abort, { once: true, signal: controller.signal });
-    }
     const notifier = new RunNotifier(this.onProgress, defaults.eventBus as EventBusLike | undefined, hooks);
-    notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers });
+    notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers, ...(remote && { runId: remote.runId }) });
     for (const item of plan) notifier.emit('script.submitted', { name: item.name, script: item.script, index: item.index });
-
-    const run = runPlan({
+    const byIndex = await runPlan({
       plan,
-      pool: this.#getPool(),
-      concurrency: this.maxWorkers,
+      // Asked for only when a script starts: an aborted run (e.g. after close()) creates no pool.
+      getPool: () => remote ?? this.#getPool(),
+      concurrency: remote ? Math.max(1, plan.length) : this.maxWorkers,
       controller,
       failFast: defaults.failFast ?? false,
       notifier,
       breaker: this.#breaker,
     });
-    this.#runs.set(controller, run);
-    try {
-      const byIndex = await run;
-      const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
-      const result = new ExecutionResult(list.length, results, Math.round(performance.now() - started));
-      if (this.#breaker.tripped) this.#discardPool();
-      notifier.emit('batch.completed', result.toJSON());
-      return result;
-    } finally {
-      this.#runs.delete(controller);
-      // Removes the listeners on the caller's signals (registered with controller.signal).
-      if (!controller.signal.aborted) controller.abort(new Error('run finished'));
-    }
+    const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
+    const result = new ExecutionResult(list.length, results, Math.round(performance.now() - started));
+    if (this.#breaker.tripped) this.#discardPool();
+    notifier.emit('batch.completed', result.toJSON());
+    return result;
   }
 
   #getPool(): SupervisorPool {

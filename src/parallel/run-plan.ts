@@ -12,12 +12,14 @@ import type { CrashBreaker } from './crash-breaker.ts';
 
 /** The part of SupervisorPool a run needs. */
 export interface ScriptPool {
-  run(spec: ScriptSpec, options?: { signal?: AbortSignal }): Promise<ScriptResult>;
+  run(spec: ScriptSpec, options?: { signal?: AbortSignal; retries?: number }): Promise<ScriptResult>;
+  /** The pool runs a script's retries itself (BullMQ attempts) and sets result.attempts. */
+  readonly handlesRetries?: boolean;
 }
 
 export interface RunPlanOptions {
   plan: PlannedScript[];
-  pool: ScriptPool;
+  getPool: () => ScriptPool;
   concurrency: number;
   /** aborted by fail-fast, cancel(), the caller's signal or close() */
   controller: AbortController;
@@ -75,13 +77,14 @@ export function runPlan(options: RunPlanOptions): Promise<Array<ScriptResult | u
 }
 
 async function runWithRetries(item: PlannedScript, options: RunPlanOptions): Promise<ScriptResult> {
-  const { pool, controller, notifier, breaker } = options;
+  const { controller, notifier, breaker } = options;
   if (!item.spec) return withAttempts(errorResult(item.script, item.error ?? 'could not be run', 'error'), 1);
+  const pool = options.getPool();
   for (let attempt = 1; ; attempt++) {
     notifier.emit('script.started', { name: item.name, script: item.script, index: item.index, attempt });
     let result: ScriptResult;
     try {
-      result = await pool.run(item.spec, { signal: controller.signal });
+      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries });
       breaker.recordSuccess();
     } catch (error) {
       // The pool never rejects for a script's own failure: a rejection means the supervisor
@@ -94,6 +97,7 @@ async function runWithRetries(item: PlannedScript, options: RunPlanOptions): Pro
         result = errorResult(item.script, `supervisor thread died while running the script: ${message}`, 'error');
       }
     }
+    if (pool.handlesRetries) return withAttempts(result, result.attempts ?? attempt);
     const retryable = result.status === 'failed' || result.status === 'timeout';
     if (retryable && attempt <= item.retries && !controller.signal.aborted && !breaker.tripped) continue;
     return withAttempts(result, attempt);

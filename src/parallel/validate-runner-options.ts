@@ -33,9 +33,10 @@ const emitterLike = v.custom<{ emit: (type: string, event: unknown) => void }>(
   (bus) => typeof bus === 'object' && bus !== null && typeof (bus as { emit?: unknown }).emit === 'function',
   expected('a mitt emitter (an object with an emit function)'),
 );
+const stringList = v.array(v.string(expected('a string')), expected('an array of strings'));
 const abortSignal = v.custom<AbortSignal>((s) => s instanceof AbortSignal, expected('an AbortSignal'));
 
-export const scriptConfigSchema = v.looseObject(
+export const scriptConfigSchema = v.strictObject(
   {
     timeoutMs: v.optional(positiveNumber),
     allowedExitCodes: v.optional(v.array(v.pipe(v.number(), v.integer()), expected('an array of integers'))),
@@ -48,7 +49,7 @@ export const scriptConfigSchema = v.looseObject(
   expected('an object'),
 );
 
-export const parallelRunnerOptionsSchema = v.looseObject(
+export const parallelRunnerOptionsSchema = v.strictObject(
   {
     maxWorkers: v.optional(positiveInt),
     onProgress: v.optional(v.function(expected('a function'))),
@@ -59,11 +60,15 @@ export const parallelRunnerOptionsSchema = v.looseObject(
     python: v.optional(v.pipe(v.string(expected('a string')), v.minLength(1, expected('a non-empty string')))),
     retries: v.optional(nonNegativeInt),
     eventBus: v.optional(emitterLike),
+    inheritEnv: v.optional(v.boolean(expected('a boolean'))),
+    envAllowList: v.optional(stringList),
+    // Checked by RedisBackend, which words its own TypeErrors (ParallelRunner options.backend…).
+    backend: v.optional(v.unknown()),
   },
   expected('an object'),
 );
 
-export const runScriptsOptionsSchema = v.looseObject(
+export const runScriptsOptionsSchema = v.strictObject(
   {
     timeoutMs: v.optional(positiveNumber),
     cwd: v.optional(v.string(expected('a string'))),
@@ -71,13 +76,15 @@ export const runScriptsOptionsSchema = v.looseObject(
     configs: v.optional(v.record(v.string(), scriptConfigSchema, expected('an object keyed by script name or path'))),
     signal: v.optional(abortSignal),
     retries: v.optional(nonNegativeInt),
+    inheritEnv: v.optional(v.boolean(expected('a boolean'))),
+    envAllowList: v.optional(stringList),
   },
   expected('an object'),
 );
 
 export const batchRunnerOptionsSchema = parallelRunnerOptionsSchema;
 
-export const runBatchesOptionsSchema = v.looseObject(
+export const runBatchesOptionsSchema = v.strictObject(
   {
     timeoutMs: v.optional(positiveNumber),
     cwd: v.optional(v.string(expected('a string'))),
@@ -100,5 +107,7 @@ export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknow
   if (parsed.success) return parsed.output;
   const issue = parsed.issues[0];
   const dotPath = v.getDotPath(issue);
+  // Strict schemas: a typo such as `maxWorker` is refused, never silently ignored.
+  if (issue.type === 'strict_object' && dotPath) throw new TypeError(`${name}.${dotPath}: not a known option`);
   throw new TypeError(`${name}${dotPath ? `.${dotPath}` : ''}: ${issue.message}`);
 }

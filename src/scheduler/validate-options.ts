@@ -17,7 +17,7 @@ import { JOB_STATUSES, type AsyncJobStatus } from './job-status.ts';
 
 const eventBus = v.looseObject({ emit: aFunction }, 'a mitt emitter (an object with emit)');
 
-const schedulerSchema = v.object(
+const schedulerSchema = v.strictObject(
   {
     maxConcurrency: v.optional(positiveInteger),
     eventBus: v.optional(eventBus),
@@ -27,7 +27,7 @@ const schedulerSchema = v.object(
   'an options object',
 );
 
-const scheduleSchema = v.object(
+const scheduleSchema = v.strictObject(
   {
     name: v.optional(aString),
     args: v.optional(anArray),
@@ -58,10 +58,14 @@ export function parseScheduleOptions(fn: unknown, options: unknown): ParsedSched
   return parseOptions(scheduleSchema, options, 'AsyncScheduler.schedule options');
 }
 
+const SCHEDULE_KEYS = new Set(Object.keys(scheduleSchema.entries));
+
 // A conservative subset of scheduleSchema: false only means "let valibot decide".
 function isPlainlyValid(options: unknown): boolean {
   if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return false;
   const o = options as Record<string, unknown>;
+  // An unknown key goes to the strict schema, which names it.
+  for (const key in o) if (!SCHEDULE_KEYS.has(key)) return false;
   return (
     (o.priority === undefined || Number.isFinite(o.priority)) &&
     (o.name === undefined || typeof o.name === 'string') &&

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { classifyExit, type StopReason } from './classify-exit.ts';
 import { errorResult, describeScript } from './error-result.ts';
+import { superviseForked } from './forkserver/supervise-forked.ts';
 import { terminateTree } from './kill-tree.ts';
 import { spawnChild, type StartedChild } from './spawn-child.ts';
 import type { StopCommand, SupervisorEvent } from './supervisor-protocol.ts';
@@ -53,6 +54,7 @@ export async function superviseScript(spec: ScriptSpec, port: MessagePort): Prom
   if (early) return errorResult(spec.script, early.message, early.status, startedAt);
   const problem = checkPaths(spec);
   if (problem) return errorResult(spec.script, problem, 'error', startedAt);
+  if (spec.startMethod === 'forkserver') return superviseForked(spec, port);
 
   const onOutput = spec.liveOutput
     ? (stream: 'stdout' | 'stderr', chunk: string) => post(port, { type: 'output', stream, chunk })

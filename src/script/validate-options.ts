@@ -5,26 +5,32 @@
 import * as v from 'valibot';
 import type { ErgateLogger } from './types.ts';
 
-const positiveNumber = v.pipe(v.number(), v.check((n) => n > 0 && !Number.isNaN(n)));
+// Finite: Infinity is refused like NaN (a timeout of 2^31 ms or more already means "no timer").
+const positiveNumber = v.pipe(v.number(), v.check((n) => n > 0 && Number.isFinite(n)));
 const positiveInteger = v.pipe(v.number(), v.integer(), v.minValue(1));
+// rlimits are C longs in the child: a larger value would crash the preamble, not limit it.
+const MAX_LIMIT = 2 ** 40;
+const limitInteger = v.pipe(positiveInteger, v.maxValue(MAX_LIMIT));
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const exitCode = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255));
 const isLogger = (value: unknown): value is ErgateLogger =>
   typeof value === 'object' && value !== null &&
   ['debug', 'info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
 
-export const RunScriptOptionsSchema = v.object({
+// Strict: an unknown key (a typo such as `timeout`) is refused, never silently ignored.
+export const RunScriptOptionsSchema = v.strictObject({
   timeoutMs: v.optional(positiveNumber, 60_000),
   env: v.optional(v.record(v.string(), v.string())),
   cwd: v.optional(v.pipe(v.string(), v.minLength(1))),
   args: v.optional(v.array(v.string()), []),
   allowedExitCodes: v.optional(v.array(exitCode), [0]),
-  memoryLimitMb: v.optional(positiveInteger),
-  cpuTimeLimitS: v.optional(positiveInteger),
+  memoryLimitMb: v.optional(limitInteger),
+  cpuTimeLimitS: v.optional(limitInteger),
   python: v.optional(v.pipe(v.string(), v.minLength(1))),
   maxOutputBytes: v.optional(positiveInteger, 10 * 1024 * 1024),
   signal: v.optional(v.instance(AbortSignal)),
   onOutput: v.optional(v.custom<(stream: 'stdout' | 'stderr', chunk: string) => void>((f) => typeof f === 'function')),
-  killGraceMs: v.optional(v.pipe(v.number(), v.minValue(0), v.check((n) => Number.isFinite(n))), 2_000),
+  killGraceMs: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_TIMER_MS)), 2_000),
   inheritEnv: v.optional(v.boolean(), true),
   envAllowList: v.optional(v.array(v.string()), []),
   startMethod: v.optional(v.picklist(['spawn', 'forkserver']), 'spawn'),
@@ -41,13 +47,13 @@ const EXPECTED: Record<string, string> = {
   cwd: 'a non-empty string (a folder path)',
   args: 'an array of strings',
   allowedExitCodes: 'an array of integers from 0 to 255',
-  memoryLimitMb: 'a positive integer (MiB)',
-  cpuTimeLimitS: 'a positive integer (seconds)',
+  memoryLimitMb: `a positive integer (MiB) of at most ${MAX_LIMIT}`,
+  cpuTimeLimitS: `a positive integer (seconds) of at most ${MAX_LIMIT}`,
   python: 'a non-empty string (an interpreter path or command)',
   maxOutputBytes: 'a positive integer (bytes)',
   signal: 'an AbortSignal',
   onOutput: 'a function (stream, chunk) => void',
-  killGraceMs: 'a non-negative number of milliseconds',
+  killGraceMs: `a non-negative number of milliseconds of at most ${MAX_TIMER_MS}`,
   inheritEnv: 'a boolean',
   envAllowList: 'an array of strings',
   startMethod: "'spawn' or 'forkserver'",
@@ -75,6 +81,9 @@ export function parseRunScriptOptions(options: unknown, optionName = 'options'):
   if (parsed.success) return parsed.output;
   const issue = parsed.issues[0];
   const key = String(issue.path?.[0]?.key ?? '');
+  if (issue.type === 'strict_object' && issue.path?.length === 1) {
+    throw new TypeError(`${optionName}.${key} is not a known option (expected one of ${Object.keys(EXPECTED).join(', ')})`);
+  }
   const value = (options as Record<string, unknown>)[key];
   const nested = issue.path !== undefined && issue.path.length > 1;
   const where = nested ? `${optionName}.${issue.path!.map((p) => String(p.key)).join('.')}` : '';

@@ -24,7 +24,7 @@ export interface AsyncRunOptions {
   signal?: AbortSignal;
 }
 
-const runnerSchema = v.object(
+const runnerSchema = v.strictObject(
   {
     maxConcurrency: v.optional(positiveInteger),
     failFast: v.optional(aBoolean),
@@ -32,7 +32,7 @@ const runnerSchema = v.object(
   },
   'an options object',
 );
-const runSchema = v.object({ signal: v.optional(anAbortSignal) }, 'an options object');
+const runSchema = v.strictObject({ signal: v.optional(anAbortSignal) }, 'an options object');
 
 export class AsyncParallelRunner {
   readonly #limit: number;

@@ -38,6 +38,8 @@ export function parseOptions<S extends v.GenericSchema>(schema: S, input: unknow
   const issue = result.issues[0];
   const path = v.getDotPath(issue);
   const where = path === null ? label : `${label}.${path}`;
+  // Strict schemas: a typo such as `maxConcurency` is refused, never silently ignored.
+  if (issue.type === 'strict_object' && path !== null) throw new TypeError(`${where}: not a known option`);
   throw new TypeError(`${where}: expected ${issue.message}, got ${describeValue(issue.input)}`);
 }
 

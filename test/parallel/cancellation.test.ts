@@ -162,3 +162,18 @@ describe('idle runner', () => {
     expect(exited).toBe(0);
   });
 });
+
+describe('cancel right after the call', () => {
+  it('cancel() or close() issued synchronously after runScripts() starts nothing', async () => {
+    const pidDir = makeTempDir();
+    const runner = makeRunner({ maxWorkers: 2 });
+    const cancelled = runner.runScripts([fixture('forever.py'), fixture('forever.py')], { env: { PID_DIR: pidDir } });
+    runner.cancel();
+    expect((await cancelled).toJSON()).toMatchObject({ total: 2, skipped: 2 });
+    const closed = runner.runScripts([fixture('forever.py')], { env: { PID_DIR: pidDir } });
+    await runner.close();
+    expect((await closed).toJSON()).toMatchObject({ total: 1, skipped: 1 });
+    expect(readdirSync(pidDir)).toEqual([]);
+    expect(runner.supervisorThreads).toEqual([]);
+  });
+});

@@ -15,6 +15,10 @@ export interface RunForkedOptions {
   signal?: AbortSignal;
   /** Live output, decoded as UTF-8. */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** Called with the child's pid (also its process group id) once it is forked. */
+  onStart?: (pid: number) => void;
+  /** Called once when ergate starts ending the run (timeout or abort), before any signal. */
+  onTerminate?: (pid: number | null) => void;
 }
 
 type Ending = { kind: 'exit'; exit: ForkExit } | { kind: 'error'; error: string };
@@ -63,7 +67,10 @@ export async function runForked(server: ForkServer, spec: ScriptSpec, options: R
         cpuTimeLimitS: spec.cpuTimeLimitS,
       },
       {
-        onStart: (childPid) => (pid = childPid),
+        onStart: (childPid) => {
+          pid = childPid;
+          options.onStart?.(childPid);
+        },
         onOutput: (stream, data) => {
           output[stream].push(data);
           if (live && decoders) {
@@ -79,6 +86,7 @@ export async function runForked(server: ForkServer, spec: ScriptSpec, options: R
     const terminate = (reason: Exclude<StopReason, null>) => {
       if (stop !== null) return;
       stop = reason;
+      options.onTerminate?.(pid);
       server.kill(id, 'SIGTERM');
       const escalate = setTimeout(() => server.kill(id, 'SIGKILL'), spec.killGraceMs);
       cleanup.signal.addEventListener('abort', () => clearTimeout(escalate), { once: true });

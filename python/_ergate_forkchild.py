@@ -1,0 +1,112 @@
+"""The forked child's side of python/forkserver.py: turn a fork of the server into
+`python script.py`. Isolates the child (own process group, PR_SET_PDEATHSIG, the script's
+stdout/stderr pipes, no inherited fds), applies cwd, env, argv and rlimits, runs the script
+as __main__ and exits the way python would: same status, same printed errors, threads
+joined, atexit run. Imported by the server before it forks; never returns.
+"""
+import builtins
+import os
+import resource
+import signal
+import sys
+from importlib.machinery import SourceFileLoader
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+# Frames of these files are ergate's, hidden from the script's tracebacks.
+_OWN_FILES = {os.path.abspath(__file__), os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")}
+
+
+def become_child(req, out_w, err_w, server_pid, drop_modules, libc):
+    """In the forked child: isolate, apply the script's settings, then run it as __main__."""
+    os.setpgid(0, 0)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != server_pid:  # the server died before the line above took effect
+        os._exit(128 + signal.SIGKILL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    os.dup2(out_w, 1)
+    os.dup2(err_w, 2)
+    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    os.chdir(req["cwd"])
+    os.environ.clear()
+    os.environ.update(req["env"])
+    if req.get("memoryLimitMb"):
+        limit = int(req["memoryLimitMb"] * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    if req.get("cpuTimeLimitS"):
+        seconds = int(req["cpuTimeLimitS"])
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    path = req["script"]
+    sys.argv = [path] + list(req["args"])
+    sys.path[0] = os.path.dirname(os.path.realpath(path))
+    for name in drop_modules:
+        sys.modules.pop(name, None)
+    main = type(sys)("__main__")
+    main.__file__ = path
+    main.__cached__ = None
+    main.__builtins__ = builtins
+    main.__loader__ = SourceFileLoader("__main__", path)
+    sys.modules["__main__"] = main
+    run_main(path, main.__dict__)
+
+
+def run_main(path, namespace):
+    """Runs the script; exit status and printed errors match `python script.py`."""
+    interrupted = False
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read()
+        code = compile(source, path, "exec", dont_inherit=True)
+        exec(code, namespace)
+        status = 0
+    except SystemExit as exc:
+        status = exit_status(exc)
+    except BaseException as exc:
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename in _OWN_FILES:
+            tb = tb.tb_next  # hide ergate's own frames: the traceback starts in the script
+        exc.__traceback__ = tb  # the default hook prints the exception's own traceback
+        sys.excepthook(type(exc), exc, tb)
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        status = 1
+    del namespace  # drop the script's globals before exiting, as interpreter shutdown would
+    finish_process(status, interrupted)
+
+
+def exit_status(exc):
+    """What python's own handling of an uncaught SystemExit would exit with."""
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        sys.stderr.write(str(code) + "\n")
+    except BaseException:
+        pass
+    return 1
+
+
+def finish_process(status, interrupted):
+    # Full interpreter finalisation in a fork costs ~3 ms (it writes to every inherited page,
+    # so each is copied). Do the parts a script can observe, in python's order, then _exit:
+    # join non-daemon threads, run atexit callbacks, flush the standard streams.
+    main = sys.modules.get("__main__")
+    if main is not None:
+        main.__dict__.clear()  # runs __del__ of the script's globals (unflushed files...)
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        threading._shutdown()
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except BaseException:
+            status = 120  # python's status when flushing stdout fails at exit
+    if interrupted:  # python exits through SIGINT after an uncaught KeyboardInterrupt
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    os._exit(status)

@@ -1,0 +1,24 @@
+// Turns a finished BullMQ job back into the coordinator's ScriptResult: the worker's result
+// with the script path of this machine's checkout, or a plain-language 'error' for a job
+// BullMQ gave up on (e.g. its workers kept dying). Attempt counts are BullMQ's own.
+import { describeScript, errorResult } from '../script/error-result.ts';
+import type { ScriptResult } from '../script/types.ts';
+import type { FinishedJob } from './job-waiter.ts';
+
+/** @param script the coordinator's absolute path of the job's script */
+export function toScriptResult(finished: FinishedJob, script: string): ScriptResult {
+  if (finished === null) return errorResult(script, 'cancelled: removed from the queue before it started', 'cancelled');
+  const { job, state } = finished;
+  const attempts = Math.max(1, job.attemptsStarted);
+  if (state === 'completed' && job.returnvalue && typeof job.returnvalue === 'object') {
+    const result = job.returnvalue as ScriptResult;
+    return { ...result, ...describeScript(script), attempts: result.attempts ?? attempts };
+  }
+  const reason = job.failedReason ?? 'unknown reason';
+  const message = /stalled more than allowable limit/i.test(reason)
+    ? `lost: the workers running it died ${job.stalledCounter} times (${reason})`
+    : `lost: BullMQ failed the job: ${reason}`;
+  const result = errorResult(script, message, 'error', job.processedOn ?? job.timestamp);
+  result.attempts = attempts;
+  return result;
+}

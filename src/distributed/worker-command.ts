@@ -1,0 +1,113 @@
+// `ergate worker --redis URL [--queue NAME] [-j N] [--root DIR]`: the long-running process on
+// each machine. Owns flag parsing (bad usage -> UsageError, exit 2) and the shutdown policy:
+// the first SIGTERM/SIGINT stops taking jobs and lets running ones finish for --grace, then
+// hands them back to the queue; a second signal hands them back at once. Exit 0 after
+// every child is reaped.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../cli/usage.ts';
+import { parseDuration } from '../cli/parse-duration.ts';
+import { ErgateWorker, type ErgateWorkerOptions } from './worker.ts';
+
+export const WORKER_HELP = `Usage: ergate worker --redis URL [options]
+
+Takes script jobs from a BullMQ queue in Redis and runs them here, with every limit of
+'ergate run'. Script paths in jobs are resolved against --root (this machine's checkout).
+
+Options:
+      --redis URL              redis://[user:password@]host:port/db (default: $ERGATE_REDIS_URL;
+                               password also from $ERGATE_REDIS_PASSWORD)
+      --queue NAME             queue name (default: ergate)
+  -j, --jobs N                 scripts running at once (default: CPU count)
+      --root DIR               shared root that job paths are relative to (default: cwd)
+      --python PATH            interpreter (default: $ERGATE_PYTHON, else python3)
+      --lock-duration T        a dead worker's jobs are recovered after this (default: 30s)
+      --stalled-interval T     how often to look for jobs of dead workers (default: 30s)
+      --grace T                on SIGTERM, how long running scripts may finish (default: 30s)
+
+SIGTERM/SIGINT: stop taking jobs, finish running ones within --grace, hand the rest back.
+A second signal hands running jobs back at once.`;
+
+const OPTIONS = {
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
+  root: { type: 'string' },
+  python: { type: 'string' },
+  'lock-duration': { type: 'string' },
+  'stalled-interval': { type: 'string' },
+  grace: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseTime(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === null) throw new UsageError(`${flag}: expected a duration such as 30s, 500ms or 2m, got "${text}"`);
+  return ms;
+}
+
+/** Parses argv (after "worker"); @throws UsageError */
+export function parseWorkerArgs(argv: string[]): { help: boolean; graceMs: number; options: ErgateWorkerOptions } {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }));
+  } catch (error) {
+    throw new UsageError(`worker: ${(error as Error).message}`);
+  }
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && (!/^\d+$/.test(values.jobs!) || jobs < 1)) throw new UsageError(`--jobs: expected an integer >= 1, got "${values.jobs}"`);
+  if (!values.help && !values.redis && !process.env.ERGATE_REDIS_URL) throw new UsageError('worker: --redis URL is required (or set ERGATE_REDIS_URL)');
+  return {
+    help: values.help ?? false,
+    graceMs: parseTime('--grace', values.grace) ?? 30_000,
+    options: {
+      redis: values.redis,
+      queue: values.queue,
+      concurrency: jobs,
+      root: values.root,
+      python: values.python,
+      lockDurationMs: parseTime('--lock-duration', values['lock-duration']),
+      stalledIntervalMs: parseTime('--stalled-interval', values['stalled-interval']),
+    },
+  };
+}
+
+/** Runs a worker until SIGTERM/SIGINT; returns the exit code. */
+export async function runWorkerCommand(argv: string[]): Promise<number> {
+  const { help, graceMs, options } = parseWorkerArgs(argv);
+  if (help) {
+    process.stdout.write(`${WORKER_HELP}\n`);
+    return 0;
+  }
+  const log = (line: string): void => void process.stderr.write(`ergate worker: ${line}\n`);
+  let worker: ErgateWorker;
+  try {
+    worker = await ErgateWorker.start({ ...options, log });
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(error.message);
+    log((error as Error).message);
+    return 1;
+  }
+  // Tests and supervisors wait for this line: the worker is connected and taking jobs.
+  process.stdout.write(`ready ${worker.id}\n`);
+  let stopping: Promise<void> | null = null;
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        log(`${signal} again: handing running jobs back`);
+        worker.handBack();
+        return;
+      }
+      log(`${signal}: no new jobs; running ones get ${graceMs} ms`);
+      stopping = worker.close({ graceMs }).finally(() => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        resolve();
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  log('stopped');
+  return 0;
+}

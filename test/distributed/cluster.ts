@@ -1,0 +1,134 @@
+// Test helpers for distributed runs: a private redis-server on a free loopback port in a
+// temp dir (no global Redis needed), `ergate worker` child processes that report "ready",
+// and /proc checks that a pid is gone. Every process started here is stopped by stop().
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const SCRIPTS = fileURLToPath(new URL('./fixtures/scripts', import.meta.url));
+const CLI = path.join(REPO, 'src/cli/main.ts');
+export const PYTHON = '/usr/bin/python3';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves with the first stdout line matching `pattern`; rejects if the process exits first. */
+export function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer): void => {
+      buffer += chunk.toString();
+      const line = buffer.split('\n').find((l) => pattern.test(l));
+      if (line !== undefined) {
+        child.stdout!.off('data', onData);
+        child.off('exit', onExit);
+        resolve(line);
+      }
+    };
+    const onExit = (code: number | null): void => reject(new Error(`${what} exited (${code}) before printing ${pattern}: ${buffer}`));
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-redis-'));
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitForLine(child, /Ready to accept connections/, 'redis-server');
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  pid: number;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `ergate worker` as a real child process and waits for its "ready" line. */
+export async function startWorker(args: string[], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', ...args], {
+    cwd: REPO,
+    env: { ...process.env, ERGATE_PYTHON: PYTHON, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (c: Buffer) => { text += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => { text += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitForLine(child, /^ready /, 'ergate worker');
+  return { child, pid: child.pid!, output: () => text, exited };
+}
+
+/** True while the pid exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Polls a condition (not a sleep: it returns as soon as the condition holds). */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Marks written by fixtures: pid -> { ppid, name }. */
+export function readMarks(dir: string): Map<number, { ppid: number; name: string }> {
+  const marks = new Map<number, { ppid: number; name: string }>();
+  for (const file of fs.readdirSync(dir)) {
+    if (!/^\d+$/.test(file)) continue;
+    const [pid, ppid, name] = fs.readFileSync(path.join(dir, file), 'utf8').split(' ');
+    if (name) marks.set(Number(pid), { ppid: Number(ppid), name });
+  }
+  return marks;
+}
+
+/** SIGTERM, then wait for exit; SIGKILL if it takes longer than `graceMs`. */
+export async function stopWorker(worker: WorkerProcess, graceMs = 20_000): Promise<number | null> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return worker.child.exitCode;
+  worker.child.kill('SIGTERM');
+  const timer = setTimeout(() => worker.child.kill('SIGKILL'), graceMs);
+  const code = await worker.exited;
+  clearTimeout(timer);
+  return code;
+}
