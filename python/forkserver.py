@@ -38,6 +38,7 @@ _PRELOADED = set(sys.modules)
 
 import ctypes  # noqa: E402
 import errno  # noqa: E402
+import gc  # noqa: E402
 import json  # noqa: E402  (after the snapshot on purpose)
 import select  # noqa: E402
 import signal  # noqa: E402
@@ -214,6 +215,9 @@ if __name__ == "__main__":
     if _PRELOAD_ERROR:
         send("F", 0, {"error": _PRELOAD_ERROR})
         sys.exit(1)
+    # Move every object the server made so far into the permanent generation: a child's GC
+    # then never walks (and so never copies) the inherited heap. Python's advice for forks.
+    gc.freeze()
     _server = Server()
     signal.signal(signal.SIGTERM, _server.shutdown)
     send("R", 0, {"pid": os.getpid()})

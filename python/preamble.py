@@ -144,10 +144,37 @@ def _run(script):
         sys.exit(1)
 
 
+def _sweep():
+    # The script is ending: whatever it started and left running (even a setsid daemon, which
+    # killpg misses) would outlive it as a stray. Runs after the script's own atexit handlers.
+    if os.getpid() != _MY_PID:
+        return
+    try:
+        # Cheap check first: /proc/self/task/*/children lists direct children of each thread.
+        if not any(_read('/proc/self/task/%s/children' % t).strip() for t in os.listdir('/proc/self/task')):
+            return
+        for pid in _descendants(_MY_PID):
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+    except OSError:
+        pass
+
+
+def _read(path):
+    try:
+        with open(path, 'rb') as f:
+            return f.read()
+    except OSError:
+        return b''
+
+
 def _main():
     config = os.environ.pop('ERGATE_CHILD', 'v1:-:-:0').split(':')
     import atexit
     atexit.register(_report)
+    atexit.register(_sweep)
     _set_limits(config[1], config[2])
     _guard_parent(int(config[3]))
     script = sys.argv[1]

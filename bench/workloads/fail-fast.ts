@@ -22,7 +22,9 @@ async function measureLatency(state: FailFastState, run: () => Promise<void>): P
   await resetMarkers(state.dir);
   await run();
   const returnedAt = Date.now();
-  const failedAt = Number(await readFile(path.join(state.dir, 'fail-time'), 'utf8')) * 1000;
+  const failTime = await readFile(path.join(state.dir, 'fail-time'), 'utf8').catch(() => null);
+  if (failTime === null) throw new Error('the failing script never recorded its failure: did it run at all?');
+  const failedAt = Number(failTime) * 1000;
   const pids = await readMarkerPids(state.dir);
   const goneAt = await waitUntilGone(pids, 15_000);
   if (goneAt === null) {

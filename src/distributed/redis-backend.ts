@@ -7,6 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, QueueEventsProducer, type JobsOptions } from 'bullmq';
 import type { ScriptJobData } from './job-payload.ts';
+import { closeConnection } from './close-connection.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
@@ -143,6 +144,6 @@ export class RedisBackend {
     this.#ready = null;
     if (!parts) return;
     parts.waiter.close();
-    await Promise.allSettled([parts.queue.close(), parts.runs.close(), parts.events.close(), parts.producer.close()]);
+    await Promise.all([parts.queue, parts.runs, parts.events, parts.producer].map((part) => closeConnection(part)));
   }
 }

@@ -11,11 +11,17 @@ import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
 import type { RedisBackend, RunManifest } from './redis-backend.ts';
 
-function reasonText(signal: AbortSignal): string {
+/** The abort's reason as plain text, e.g. "fail-fast after x.py failed"; '' when it has none. */
+function bareReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name !== 'AbortError') return `cancelled: ${reason.message}`;
-  if (typeof reason === 'string' && reason) return `cancelled: ${reason}`;
-  return 'cancelled';
+  if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
+  if (typeof reason === 'string') return reason;
+  return '';
+}
+
+function reasonText(signal: AbortSignal): string {
+  const reason = bareReason(signal);
+  return reason ? `cancelled: ${reason}` : 'cancelled';
 }
 
 export class RemoteRun {
@@ -65,11 +71,14 @@ export class RemoteRun {
     } catch (error) {
       return errorResult(spec.script, `could not queue the script on ${this.#backend.target.display}: ${(error as Error).message}`, 'error');
     }
-    const onAbort = (): void => void this.#backend.cancelJob(jobId, reasonText(signal!), finished);
+    // The worker's pool words it as "cancelled: <reason>", like an in-process abort.
+    const onAbort = (): void => void this.#backend.cancelJob(jobId, bareReason(signal!), finished);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return toScriptResult(await finished, spec.script);
+      const job = await finished;
+      if (job === null && signal?.aborted) return errorResult(spec.script, reasonText(signal), 'cancelled');
+      return toScriptResult(job, spec.script);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

@@ -12,6 +12,7 @@ import { errorResult } from '../script/error-result.ts';
 import { resolvePython } from '../script/python.ts';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
 import type { ScriptResult } from '../script/types.ts';
+import { closeConnection } from './close-connection.ts';
 import { toScriptSpec, type ScriptJobData } from './job-payload.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
@@ -55,6 +56,7 @@ export class ErgateWorker implements AsyncDisposable {
   readonly #python: string;
   readonly #log: (line: string) => void;
   #closing: Promise<void> | null = null;
+  #started = false;
 
   private constructor(options: Required<Pick<ErgateWorkerOptions, 'queue' | 'concurrency' | 'root'>> & ErgateWorkerOptions, python: string) {
     this.target = resolveRedisTarget(options.redis);
@@ -90,12 +92,16 @@ export class ErgateWorker implements AsyncDisposable {
     }, python);
     try {
       // Listen for cancellations before taking the first job, so none is missed.
-      await worker.#cancels.waitUntilReady();
-      await worker.#bull.waitUntilReady();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([worker.#cancels.waitUntilReady(), worker.#bull.waitUntilReady()]),
+        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no answer within 10000 ms')), 10_000); }),
+      ]).finally(() => clearTimeout(timer));
     } catch (error) {
       await worker.close();
       throw new Error(`cannot reach redis at ${worker.target.display}: ${redact((error as Error).message, worker.target)}`);
     }
+    worker.#started = true;
     void worker.#bull.run().catch((error: Error) => worker.#log(`worker stopped: ${redact(error.message, worker.target)}`));
     worker.#log(`worker ${worker.id} taking jobs from ${worker.target.display} queue ${worker.#bull.name} (-j ${worker.#bull.concurrency}, root ${worker.#root})`);
     return worker;
@@ -138,11 +144,12 @@ export class ErgateWorker implements AsyncDisposable {
       const graceMs = options.graceMs ?? 30_000;
       const timer = setTimeout(() => this.#bull.cancelAllJobs(HANDBACK), graceMs);
       try {
-        await this.#bull.close();
+        // Not bounded: it waits for running jobs (finished, or handed back after graceMs).
+        await (this.#started ? this.#bull.close() : closeConnection(this.#bull));
       } finally {
         clearTimeout(timer);
         await this.#pool.close();
-        await this.#cancels.close();
+        await closeConnection(this.#cancels);
       }
     })();
     return this.#closing;

@@ -31,9 +31,12 @@ export interface StartedChild {
   exited: Promise<void>;
   /** resolves once the child exited and its pipes are drained; never rejects */
   outcome: Promise<ChildOutcome>;
+  /** resumes pipes paused because the output listener returned false */
+  resumeOutput(): void;
 }
 
-export type OutputListener = (stream: 'stdout' | 'stderr', chunk: string) => void;
+/** Returning false pauses the child's pipes until resumeOutput() (backpressure). */
+export type OutputListener = (stream: 'stdout' | 'stderr', chunk: string) => boolean | void;
 
 /** After the child exits, how long a leftover holder of its pipes may keep them open. */
 const DRAIN_AFTER_EXIT_MS = 2_000;
@@ -76,7 +79,7 @@ export function spawnChild(spec: ScriptSpec, onOutput?: OutputListener): Promise
       buffers[stream].push(chunk);
       if (decoder) {
         const text = decoder.decode(chunk, { stream: true });
-        if (text) onOutput!(stream, text);
+        if (text && onOutput!(stream, text) === false) pipe.pause();
       }
     });
     pipe.on('error', () => {}); // EPIPE/ECONNRESET after a kill: the outcome still resolves
@@ -87,9 +90,15 @@ export function spawnChild(spec: ScriptSpec, onOutput?: OutputListener): Promise
 
   let onExit!: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void;
   const exitSeen = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => { onExit = r; });
+  const resumeOutput = (): void => {
+    child.stdout!.resume();
+    child.stderr!.resume();
+  };
   child.once('exit', (code, signal) => {
     // The leader is gone: whatever it left in its group would be a stray process.
     signalGroup(pid, 'SIGKILL');
+    // Drain what is left (at most a pipe's worth) even if the listener is behind.
+    resumeOutput();
     onExit({ code, signal });
   });
   const closed = new Promise<void>((r) => child.once('close', () => r()));
@@ -110,5 +119,5 @@ export function spawnChild(spec: ScriptSpec, onOutput?: OutputListener): Promise
       report: parseReport(reportText),
     };
   });
-  return Promise.resolve({ pid, exited: exitSeen.then(() => undefined), outcome });
+  return Promise.resolve({ pid, exited: exitSeen.then(() => undefined), outcome, resumeOutput });
 }

@@ -9,7 +9,7 @@ import { errorResult, describeScript } from './error-result.ts';
 import { superviseForked } from './forkserver/supervise-forked.ts';
 import { terminateTree } from './kill-tree.ts';
 import { spawnChild, type StartedChild } from './spawn-child.ts';
-import type { StopCommand, SupervisorEvent } from './supervisor-protocol.ts';
+import { OUTPUT_WINDOW_CHARS, type OutputAck, type StopCommand, type SupervisorEvent } from './supervisor-protocol.ts';
 import type { ScriptResult, ScriptSpec } from './types.ts';
 
 /** Why a script or cwd cannot be used, in plain words; null when it can. */
@@ -56,8 +56,13 @@ export async function superviseScript(spec: ScriptSpec, port: MessagePort): Prom
   if (problem) return errorResult(spec.script, problem, 'error', startedAt);
   if (spec.startMethod === 'forkserver') return superviseForked(spec, port);
 
+  let unacked = 0;
   const onOutput = spec.liveOutput
-    ? (stream: 'stdout' | 'stderr', chunk: string) => post(port, { type: 'output', stream, chunk })
+    ? (stream: 'stdout' | 'stderr', chunk: string) => {
+      post(port, { type: 'output', stream, chunk });
+      unacked += chunk.length;
+      return unacked < OUTPUT_WINDOW_CHARS;
+    }
     : undefined;
   const started = await spawnChild(spec, onOutput);
   if (!('pid' in started)) return errorResult(spec.script, started.error, 'error', startedAt);
@@ -78,9 +83,11 @@ export async function superviseScript(spec: ScriptSpec, port: MessagePort): Prom
   const timer = spec.timeoutMs < 2 ** 31
     ? setTimeout(() => stopChild({ status: 'timeout', message: `timed out after ${spec.timeoutMs} ms` }), spec.timeoutMs)
     : undefined;
-  port.on('message', (command: StopCommand) => {
+  port.on('message', (command: StopCommand | OutputAck) => {
     if (command.type === 'stop') stopChild({ status: command.status, message: command.message });
+    else if (command.type === 'ack' && (unacked -= command.chars) < OUTPUT_WINDOW_CHARS) child.resumeOutput();
   });
+  // No ack can be queued yet (nothing was posted before this listener), so none is lost here.
   const late = pendingStop(port);
   if (late) stopChild(late);
 

@@ -9,7 +9,7 @@ import { workerFile } from '../internal/worker-file.ts';
 import { errorResult } from './error-result.ts';
 import { killTreeNow } from './kill-tree.ts';
 import { defaultLogger, logEnd, logStart } from './logger.ts';
-import type { StopCommand, SupervisorEvent, SupervisorTask } from './supervisor-protocol.ts';
+import { OUTPUT_ACK_CHARS, type OutputAck, type StopCommand, type SupervisorEvent, type SupervisorTask } from './supervisor-protocol.ts';
 import type { ErgateLogger, ScriptResult, ScriptSpec } from './types.ts';
 
 export interface SupervisorRunOptions {
@@ -80,6 +80,7 @@ export class SupervisorPool implements AsyncDisposable {
     const { port1, port2 } = new MessageChannel();
     let pid: number | null = null;
     let accepted = false;
+    let consumed = 0;
     let onDone!: () => void;
     const done = new Promise<void>((resolve) => { onDone = resolve; });
     port1.on('message', (event: SupervisorEvent) => {
@@ -91,6 +92,12 @@ export class SupervisorPool implements AsyncDisposable {
           options.onOutput(event.stream, event.chunk);
         } catch {
           // a throwing listener must not disturb the run
+        }
+        // Credit back: the supervisor pauses the child's pipes while too much is unacknowledged.
+        consumed += event.chunk.length;
+        if (consumed >= OUTPUT_ACK_CHARS) {
+          port1.postMessage({ type: 'ack', chars: consumed } satisfies OutputAck);
+          consumed = 0;
         }
       }
     });

@@ -16,6 +16,21 @@ export type SupervisorEvent =
   /** last message of a run: every output chunk was posted before it */
   | { type: 'done' };
 
+/**
+ * main -> supervisor: this many characters of output were handed to onOutput. The supervisor
+ * pauses the child's pipes while too much posted output is unacknowledged, so a slow onOutput
+ * slows the child down instead of queueing its output in memory without bound.
+ */
+export interface OutputAck {
+  type: 'ack';
+  chars: number;
+}
+
+/** Unacknowledged live output (characters) at which the supervisor pauses the pipes. */
+export const OUTPUT_WINDOW_CHARS = 4 * 1024 * 1024;
+/** The main thread acks in batches this big; smaller than the window, so a pause always ends. */
+export const OUTPUT_ACK_CHARS = 1024 * 1024;
+
 /** main -> supervisor: stop the child; the result gets this status and error text. */
 export interface StopCommand {
   type: 'stop';

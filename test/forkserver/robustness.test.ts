@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { ForkServer } from '../../src/script/forkserver/fork-server.ts';
-import { PYTHON, fixture, specFor, waitUntilGone } from './helpers.ts';
+import { ForkServerHost } from '../../src/script/forkserver/fork-server-host.ts';
+import { PYTHON, fixture, outputMatcher, specFor, waitUntilGone } from './helpers.ts';
 
 const NOBODY = 65534;
 
@@ -17,6 +18,25 @@ describe('fork server robustness', () => {
     const results = await Promise.all([1, 2, 3].map(() => server.run(specFor('finalise.py'))));
     expect(results.every((result) => result.status === 'passed')).toBe(true);
     expect(threads()).toBe('1');
+  });
+
+  it('a host restarts a dead server: the script it ran is error, the next one passes', async () => {
+    await using host = new ForkServerHost();
+    const first = await host.acquire(specFor('forever.py'));
+    const watch = outputMatcher(/started (\d+) (\d+)\n/);
+    const running = host.run(specFor('forever.py'), { onOutput: watch.onOutput });
+    const pids = (await watch.match).slice(1).map(Number);
+    process.kill(first.pid, 'SIGKILL');
+    expect((await running).status).toBe('error');
+    await waitUntilGone(pids);
+    const next = await host.run(specFor('exit-with.py', { args: ['0'] }));
+    expect(next.status).toBe('passed');
+    const second = await host.acquire(specFor('exit-with.py'));
+    expect(second.pid).not.toBe(first.pid);
+    // A different preload list needs a server started with it: the old one is replaced.
+    const third = await host.acquire(specFor('exit-with.py', { preload: ['json'] }));
+    expect(third.pid).not.toBe(second.pid);
+    await waitUntilGone([second.pid]);
   });
 
   it('refuses to start when a preload cannot be imported, naming the module', async () => {

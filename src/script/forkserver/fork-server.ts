@@ -47,6 +47,8 @@ export class ForkServer {
   #nextId = 1;
   #alive = true;
   #stderrTail = '';
+  #exitDescription = '';
+  #closing = false;
 
   private constructor(child: ChildProcess, exited: Promise<void>) {
     this.#child = child;
@@ -157,14 +159,15 @@ export class ForkServer {
     this.#child.once('exit', (code, signal) => {
       this.#alive = false;
       this.#exitDescription = signal ? `killed by ${signal}` : `exit code ${code}`;
+    });
+    // 'close' comes after the reply pipe is drained: exit frames already sent still count.
+    this.#child.once('close', () => {
+      this.#alive = false;
       onStartFailure(new Error(`it exited (${this.#exitDescription}) ${this.#stderrTail.trim()}`.trim()));
       this.#loseAll();
     });
     return ready;
   }
-
-  #exitDescription = '';
-  #closing = false;
 
   #lostReason(): string {
     if (this.#closing) return 'fork server was closed while the script ran';

@@ -91,8 +91,11 @@ export async function runForked(server: ForkServer, spec: ScriptSpec, options: R
       const escalate = setTimeout(() => server.kill(id, 'SIGKILL'), spec.killGraceMs);
       cleanup.signal.addEventListener('abort', () => clearTimeout(escalate), { once: true });
     };
-    const timer = setTimeout(() => terminate('timeout'), spec.timeoutMs);
-    cleanup.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once): no timer then.
+    if (spec.timeoutMs < 2 ** 31) {
+      const timer = setTimeout(() => terminate('timeout'), spec.timeoutMs);
+      cleanup.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    }
     options.signal?.addEventListener('abort', () => terminate('cancelled'), { once: true, signal: cleanup.signal });
   });
   cleanup.abort();
