@@ -3,6 +3,7 @@
 // hot machine), then teardown. A variant that is missing or throws is recorded with its reason
 // and dropped from the later rounds; the others go on. Every call has a deadline, so a variant
 // that hangs costs one timeout, not the whole bench.
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { maximum, median, medianExtras, minimum, ratioOf } from './stats.ts';
 import {
@@ -138,6 +139,7 @@ export async function measureWorkload<S>(
   options: MeasureOptions,
 ): Promise<WorkloadResult> {
   const startedAt = new Date();
+  const loadAtStart = os.loadavg()[0]!;
   const cases: CaseResult[] = [];
   let error: string | null = null;
   try {
@@ -160,6 +162,7 @@ export async function measureWorkload<S>(
     machine: options.machine,
     cases,
     goals: judgeGoals(workload, cases),
+    loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
     conclusions: cases.length > 0 ? (workload.conclude?.(cases) ?? []) : [],
     error,
   };

@@ -43,6 +43,14 @@ function renderCase(result: WorkloadResult, c: CaseResult): string {
 export function renderWorkload(result: WorkloadResult): string {
   const parts = [`## ${result.title} (\`${result.name}\`)`, `Metric: ${result.metric}, lower is better.`];
   if (result.smoke) parts.push('_Smoke run: tiny sizes, one run. These numbers prove nothing._');
+  // Results written by an older harness lack loadAverage.
+  const { start, end } = result.loadAverage ?? { start: 0, end: 0 };
+  if (Math.max(start, end) > result.machine.cores) {
+    parts.push(
+      `**The machine was busy** (1-minute load average ${start.toFixed(1)} → ${end.toFixed(1)} on ` +
+        `${result.machine.cores} cores): other processes shared the CPU, so these numbers are noisy.`,
+    );
+  }
   for (const c of result.cases) parts.push(renderCase(result, c));
   for (const goal of result.goals) {
     const verdict = goal.met === null ? 'NOT MEASURED' : goal.met ? 'met' : 'MISSED';

@@ -109,6 +109,8 @@ export interface WorkloadResult {
   cases: CaseResult[];
   goals: GoalVerdict[];
   conclusions: string[];
+  /** 1-minute load average when the workload started and ended (busy if above the core count) */
+  loadAverage: { start: number; end: number };
   /** set when setup or teardown itself failed */
   error: string | null;
 }

@@ -9,6 +9,7 @@ import { runFunctionWorkload } from './run-function.ts';
 import { schedulerWorkload } from './scheduler.ts';
 import { scriptsWorkload } from './scripts.ts';
 import { taskGroupWorkload } from './task-group.ts';
+import { distributedWorkload } from '../distributed.ts';
 
 export const workloads: Workload<any>[] = [
   scriptsWorkload,
@@ -19,6 +20,7 @@ export const workloads: Workload<any>[] = [
   taskGroupWorkload,
   memorySlotWorkload,
   memoryPendingWorkload,
+  distributedWorkload,
 ];
 
 const aliases: Record<string, string[]> = {
@@ -29,6 +31,7 @@ const aliases: Record<string, string[]> = {
   '5': ['scheduler', 'task-group'],
   '6': ['memory-slot', 'memory-pending'],
   memory: ['memory-slot', 'memory-pending'],
+  '9': ['distributed'],
 };
 
 /** The workloads named (by name or alias), in registry order; all of them when none is named. */

@@ -73,6 +73,8 @@ async function runCommand(options: CliOptions): Promise<number> {
     retries: options.retries,
     python,
     eventBus: bus,
+    ...(options.startMethod !== undefined && { startMethod: options.startMethod }),
+    ...(options.preload !== undefined && { preload: options.preload }),
     ...(options.redis !== undefined && { backend: { redis: options.redis, queue: options.queue, root: options.root } }),
   });
   // The run id lets another coordinator re-attach (attachRun) if this one dies.

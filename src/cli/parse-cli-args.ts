@@ -25,6 +25,10 @@ export interface CliOptions {
   redis?: string;
   queue?: string;
   root?: string;
+  /** issue 7: 'forkserver' forks each script from a warm interpreter */
+  startMethod?: 'spawn' | 'forkserver';
+  /** issue 7: modules the fork servers import before forking */
+  preload?: string[];
 }
 
 const OPTIONS = {
@@ -47,6 +51,9 @@ const OPTIONS = {
   redis: { type: 'string' },
   queue: { type: 'string' },
   root: { type: 'string' },
+  'start-method': { type: 'string' },
+  // Repeatable and comma-separated: --preload numpy,pandas --preload mypkg
+  preload: { type: 'string', multiple: true },
 } as const;
 
 export function parseCliArgs(argv: string[]): CliOptions {
@@ -87,7 +94,25 @@ export function parseCliArgs(argv: string[]): CliOptions {
     redis: values.redis,
     queue: values.queue,
     root: values.root,
+    ...parseStartMethod(values['start-method'], values.preload),
   };
+}
+
+const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+
+function parseStartMethod(method: string | undefined, preload: string[] | undefined): Pick<CliOptions, 'startMethod' | 'preload'> {
+  if (method !== undefined && method !== 'spawn' && method !== 'forkserver') {
+    throw new UsageError(`--start-method: expected spawn or forkserver, got "${method}"`);
+  }
+  if (preload === undefined) return method === undefined ? {} : { startMethod: method };
+  const modules = preload.flatMap((text) => text.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  const bad = modules.find((name) => !MODULE_NAME.test(name));
+  if (bad !== undefined || modules.length === 0) {
+    throw new UsageError(`--preload: expected comma-separated module names such as numpy,mypkg.sub, got "${bad ?? preload.join(',')}"`);
+  }
+  // Refused rather than ignored: only a fork server imports anything before the script.
+  if (method !== 'forkserver') throw new UsageError('--preload needs --start-method forkserver');
+  return { startMethod: method, preload: modules };
 }
 
 function parseCount(flag: string, text: string, min: number): number {

@@ -21,11 +21,18 @@ Options:
       --fail-fast       the first failure or timeout cancels the rest
       --retries N       run a failed or timed-out script up to N more times
       --python PATH     interpreter (default: $ERGATE_PYTHON, else python3 on PATH)
+      --start-method M  spawn (a fresh python per script, default) or forkserver
+                        (fork each script from a warm python: much faster start-up)
+      --preload MODS    with forkserver: modules imported once before forking,
+                        comma-separated, e.g. numpy,mypkg
       --pattern GLOB    what to look for inside folders (default: **/*.py)
       --json FILE       write a JSON report (counts and every result)
       --junit FILE      write a JUnit XML report
       --joblog FILE     append one line per finished script
       --resume-failed   with --joblog: skip scripts that passed in that joblog
+      --redis URL       run on \`ergate worker\`s through this Redis (see: ergate worker --help)
+      --queue NAME      with --redis: the queue (default: ergate)
+      --root DIR        with --redis: shared root script paths are sent relative to (default: cwd)
   -q, --quiet           only the final summary
       --no-progress     plain lines instead of the live progress bar
   -h, --help            show this help

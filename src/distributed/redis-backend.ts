@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, QueueEventsProducer, type JobsOptions } from 'bullmq';
 import type { ScriptJobData } from './job-payload.ts';
-import { closeConnection } from './close-connection.ts';
+import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
@@ -58,16 +58,10 @@ export class RedisBackend {
       events.on('error', () => {});
       (producer as unknown as NodeJS.EventEmitter).on('error', () => {});
       this.#parts = { queue, runs, events, producer, waiter: new JobWaiter(queue, events) };
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-      });
       try {
-        await Promise.race([Promise.all([queue.waitUntilReady(), runs.waitUntilReady(), events.waitUntilReady(), producer.waitUntilReady()]), timeout]);
+        await waitUntilConnected([queue, runs, events, producer as unknown as Queue], CONNECT_TIMEOUT_MS);
       } catch (error) {
         throw new Error(`cannot reach redis at ${this.target.display}: ${redact((error as Error).message, this.target)}`);
-      } finally {
-        clearTimeout(timer);
       }
     })();
     return this.#ready;
@@ -78,9 +72,13 @@ export class RedisBackend {
     return this.#parts;
   }
 
-  /** A fresh run id, or the one given in the options. */
+  #runs = 0;
+
+  /** A fresh run id; the given one for the first run, then "<id>-2", "<id>-3" (BatchRunner's batches). */
   newRunId(): string {
-    return this.options.runId ?? `run-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+    this.#runs += 1;
+    if (this.options.runId) return this.#runs === 1 ? this.options.runId : `${this.options.runId}-${this.#runs}`;
+    return `run-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
   }
 
   async writeManifest(manifest: RunManifest): Promise<void> {

@@ -12,7 +12,7 @@ import { errorResult } from '../script/error-result.ts';
 import { resolvePython } from '../script/python.ts';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
 import type { ScriptResult } from '../script/types.ts';
-import { closeConnection } from './close-connection.ts';
+import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { toScriptSpec, type ScriptJobData } from './job-payload.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
@@ -92,11 +92,7 @@ export class ErgateWorker implements AsyncDisposable {
     }, python);
     try {
       // Listen for cancellations before taking the first job, so none is missed.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all([worker.#cancels.waitUntilReady(), worker.#bull.waitUntilReady()]),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no answer within 10000 ms')), 10_000); }),
-      ]).finally(() => clearTimeout(timer));
+      await waitUntilConnected([worker.#cancels, worker.#bull as unknown as QueueEvents]);
     } catch (error) {
       await worker.close();
       throw new Error(`cannot reach redis at ${worker.target.display}: ${redact((error as Error).message, worker.target)}`);

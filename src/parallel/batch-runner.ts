@@ -5,8 +5,9 @@
 import * as v from 'valibot';
 import type { ExecutionResult } from './execution-result.ts';
 import type { ScriptConfig } from './build-plan.ts';
+import type { StartMethod } from '../script/types.ts';
 import { ParallelRunner, type ParallelRunnerOptions } from './parallel-runner.ts';
-import { batchRunnerOptionsSchema, parseOrThrow, runBatchesOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
+import { batchRunnerOptionsSchema, checkPreload, parseOrThrow, runBatchesOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
 
 export type BatchRunnerOptions = ParallelRunnerOptions;
 
@@ -20,18 +21,25 @@ export interface RunBatchesOptions {
   stopOnBatchFailure?: boolean;
   /** Aborting cancels the batch in progress and starts no further batch. */
   signal?: AbortSignal;
+  /** @default the runner's startMethod */
+  startMethod?: StartMethod;
+  /** @default the runner's preload (with startMethod 'forkserver') */
+  preload?: string[];
 }
 
 const batchListSchema = v.array(scriptListSchema, (issue) => `expected an array of script-path arrays, got ${typeof issue.input}`);
 
 export class BatchRunner {
   readonly #runner: ParallelRunner;
+  readonly #startMethod: StartMethod | undefined;
   /** Bumped by cancel(): a runBatches call that sees it change starts no further batch. */
   #cancellations = 0;
 
   constructor(options: BatchRunnerOptions = {}) {
-    parseOrThrow(batchRunnerOptionsSchema, options, 'BatchRunner options');
+    const parsed = parseOrThrow(batchRunnerOptionsSchema, options, 'BatchRunner options');
+    checkPreload(parsed.preload, parsed.startMethod, 'BatchRunner options');
     this.#runner = new ParallelRunner(options);
+    this.#startMethod = parsed.startMethod;
   }
 
   get maxWorkers(): number {
@@ -42,6 +50,8 @@ export class BatchRunner {
     const list = parseOrThrow(batchListSchema, batches, 'batches');
     const opts = parseOrThrow(runBatchesOptionsSchema, options, 'runBatches options');
     const stopOnBatchFailure = opts.stopOnBatchFailure ?? true;
+    // Checked here too, so a bad combination is refused before the first batch, not after it.
+    checkPreload(opts.preload, opts.startMethod ?? this.#startMethod, 'runBatches options');
     const results: ExecutionResult[] = [];
     const cancellations = this.#cancellations;
     for (const batch of list) {
@@ -52,6 +62,8 @@ export class BatchRunner {
         env: opts.env,
         configs: opts.configs as Record<string, ScriptConfig> | undefined,
         signal: opts.signal,
+        ...(opts.startMethod !== undefined && { startMethod: opts.startMethod }),
+        ...(opts.preload !== undefined && { preload: opts.preload }),
       });
       results.push(result);
       if (stopOnBatchFailure && !result.success) break;

@@ -30,6 +30,9 @@ export interface PlanDefaults {
   configs?: Record<string, ScriptConfig>;
   inheritEnv?: boolean;
   envAllowList?: string[];
+  startMethod?: RunScriptOptions['startMethod'];
+  /** Modules the fork server imports before forking (startMethod 'forkserver'). */
+  preload?: string[];
 }
 
 export interface PlannedScript {
@@ -77,6 +80,8 @@ export function buildPlan(scripts: string[], defaults: PlanDefaults, python: str
       ...(defaults.python !== undefined && { python: defaults.python }),
       ...(defaults.inheritEnv !== undefined && { inheritEnv: defaults.inheritEnv }),
       ...(defaults.envAllowList !== undefined && { envAllowList: defaults.envAllowList }),
+      ...(defaults.startMethod !== undefined && { startMethod: defaults.startMethod }),
+      ...(defaults.preload !== undefined && { preload: defaults.preload }),
     };
     // Throws TypeError naming e.g. configs["a.py"].timeoutMs: refused before anything runs.
     const parsed = parseRunScriptOptions(options, found ? `configs[${JSON.stringify(found.key)}]` : 'options');

@@ -12,14 +12,14 @@ import { RedisBackend } from '../distributed/redis-backend.ts';
 import { RemoteRun } from '../distributed/remote-run.ts';
 import type { BackendOptions } from '../distributed/validate-options.ts';
 import { resolvePython } from '../script/python.ts';
-import type { ScriptResult } from '../script/types.ts';
+import type { ScriptResult, StartMethod } from '../script/types.ts';
 import { buildPlan, type ScriptConfig } from './build-plan.ts';
 import { CrashBreaker } from './crash-breaker.ts';
 import { RunNotifier, type EventBusLike, type ParallelEventName, type ParallelEvents, type ProgressCallback } from './events.ts';
 import { ExecutionResult } from './execution-result.ts';
 import { runPlan } from './run-plan.ts';
 import { streamRun } from './stream-run.ts';
-import { parallelRunnerOptionsSchema, parseOrThrow, runScriptsOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
+import { checkPreload, parallelRunnerOptionsSchema, parseOrThrow, runScriptsOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
 
 export interface ParallelRunnerOptions {
   /** Supervisor threads, i.e. scripts running at once. @default min(os.availableParallelism(), 8) */
@@ -44,6 +44,10 @@ export interface ParallelRunnerOptions {
   inheritEnv?: boolean;
   /** Names of process.env variables passed through when inheritEnv is false. @default [] */
   envAllowList?: string[];
+  /** 'forkserver': fork each script from a warm interpreter (see runScript). @default 'spawn' */
+  startMethod?: StartMethod;
+  /** Modules each warm fork server imports once, before forking (numpy, your package). Needs startMethod 'forkserver'. @default [] */
+  preload?: string[];
 }
 
 export interface RunScriptsOptions {
@@ -61,6 +65,10 @@ export interface RunScriptsOptions {
   inheritEnv?: boolean;
   /** @default the runner's envAllowList */
   envAllowList?: string[];
+  /** @default the runner's startMethod */
+  startMethod?: StartMethod;
+  /** @default the runner's preload (with startMethod 'forkserver') */
+  preload?: string[];
 }
 
 type Hook = <K extends ParallelEventName>(type: K, event: ParallelEvents[K]) => void;
@@ -79,6 +87,7 @@ export class ParallelRunner {
 
   constructor(options: ParallelRunnerOptions = {}) {
     this.#options = parseOrThrow(parallelRunnerOptionsSchema, options, 'ParallelRunner options');
+    checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
     this.#backend = options.backend === undefined ? null : new RedisBackend(options.backend, 'ParallelRunner options.backend');
     this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
     this.onProgress = this.#options.onProgress as ProgressCallback | undefined;
@@ -148,6 +157,8 @@ export class ParallelRunner {
     if (this.#closing) throw new Error('ParallelRunner is closed: create a new runner');
     const list = parseOrThrow(scriptListSchema, scripts, 'scripts');
     const opts = parseOrThrow(runScriptsOptionsSchema, options, 'runScripts options');
+    const startMethod = opts.startMethod ?? this.#options.startMethod;
+    checkPreload(opts.preload, startMethod, 'runScripts options');
     const started = performance.now();
     // Every running script listens on this signal (one listener per pool.run), by design.
     setMaxListeners(this.maxWorkers + 16, controller.signal);
@@ -171,6 +182,9 @@ export class ParallelRunner {
       configs: opts.configs as Record<string, ScriptConfig> | undefined,
       inheritEnv: opts.inheritEnv ?? defaults.inheritEnv,
       envAllowList: opts.envAllowList ?? defaults.envAllowList,
+      startMethod,
+      // A runner's preload belongs to its fork servers: a run switched to spawn drops it.
+      preload: startMethod === 'forkserver' ? opts.preload ?? defaults.preload : undefined,
     }, python);
     // Distributed: the queue holds every job at once; the workers' -j limits what runs.
     const remote = this.#backend && !controller.signal.aborted ? await RemoteRun.open(this.#backend, plan) : null;

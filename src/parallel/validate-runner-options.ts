@@ -35,6 +35,13 @@ const emitterLike = v.custom<{ emit: (type: string, event: unknown) => void }>(
 );
 const stringList = v.array(v.string(expected('a string')), expected('an array of strings'));
 const abortSignal = v.custom<AbortSignal>((s) => s instanceof AbortSignal, expected('an AbortSignal'));
+const startMethod = v.picklist(['spawn', 'forkserver'], expected("'spawn' or 'forkserver'"));
+/** A dotted Python module name: it reaches the fork server as an argv entry, never as code. */
+export const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+const preloadList = v.array(
+  v.pipe(v.string(expected('a module name')), v.regex(MODULE_NAME, expected('a module name such as numpy or mypkg.sub'))),
+  expected('an array of module names'),
+);
 
 export const scriptConfigSchema = v.strictObject(
   {
@@ -62,6 +69,8 @@ export const parallelRunnerOptionsSchema = v.strictObject(
     eventBus: v.optional(emitterLike),
     inheritEnv: v.optional(v.boolean(expected('a boolean'))),
     envAllowList: v.optional(stringList),
+    startMethod: v.optional(startMethod),
+    preload: v.optional(preloadList),
     // Checked by RedisBackend, which words its own TypeErrors (ParallelRunner options.backend…).
     backend: v.optional(v.unknown()),
   },
@@ -78,6 +87,8 @@ export const runScriptsOptionsSchema = v.strictObject(
     retries: v.optional(nonNegativeInt),
     inheritEnv: v.optional(v.boolean(expected('a boolean'))),
     envAllowList: v.optional(stringList),
+    startMethod: v.optional(startMethod),
+    preload: v.optional(preloadList),
   },
   expected('an object'),
 );
@@ -92,6 +103,8 @@ export const runBatchesOptionsSchema = v.strictObject(
     configs: v.optional(v.record(v.string(), scriptConfigSchema, expected('an object keyed by script name or path'))),
     stopOnBatchFailure: v.optional(v.boolean(expected('a boolean'))),
     signal: v.optional(abortSignal),
+    startMethod: v.optional(startMethod),
+    preload: v.optional(preloadList),
   },
   expected('an object'),
 );
@@ -100,6 +113,16 @@ export const scriptListSchema = v.array(
   v.pipe(v.string(expected('a script path')), v.minLength(1, expected('a non-empty script path'))),
   expected('an array of script paths'),
 );
+
+/**
+ * preload only shapes a fork server: with spawn it would be silently ignored, so it is refused.
+ * @param startMethod the start method in force where preload was given
+ */
+export function checkPreload(preload: string[] | undefined, startMethod: string | undefined, name: string): void {
+  if (preload && preload.length > 0 && startMethod !== 'forkserver') {
+    throw new TypeError(`${name}.preload: only used with startMethod 'forkserver' (got startMethod '${startMethod ?? 'spawn'}')`);
+  }
+}
 
 /** Parses `input` or throws a TypeError such as "ParallelRunner options.maxWorkers: expected a positive integer, got 0". */
 export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknown, name: string): v.InferOutput<S> {

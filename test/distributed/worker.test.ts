@@ -1,0 +1,53 @@
+// `ergate worker` shutdown: SIGTERM stops taking jobs; a running script past --grace is
+// killed (no child survives) and its job handed back to the queue, where another worker
+// runs it; the script is still reported once, with both attempts counted.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ParallelRunner } from '../../src/index.ts';
+import { parseWorkerArgs } from '../../src/distributed/worker-command.ts';
+import { isAlive, PYTHON, readMarks, SCRIPTS, startRedis, startWorker, stopWorker, waitUntil, type RedisServer, type WorkerProcess } from './cluster.ts';
+
+const QUEUE = 'handback';
+let redis: RedisServer;
+let marks: string;
+const started: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  marks = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-marks-'));
+});
+
+afterAll(async () => {
+  for (const w of started) await stopWorker(w);
+  await redis?.stop();
+  fs.rmSync(marks, { recursive: true, force: true });
+});
+
+it('hands a running job back on SIGTERM after the grace period, killing its child', async () => {
+  const args = ['--redis', redis.url, '--queue', QUEUE, '-j', '1', '--root', SCRIPTS];
+  const first = await startWorker([...args, '--grace', '200ms']);
+  started.push(first);
+  await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS } });
+  const run = runner.runScripts([path.join(SCRIPTS, 'slow_once.py')], { env: { MARK_DIR: marks } });
+  await waitUntil(() => readMarks(marks).size === 1, 'the slow first run to start');
+  const [childPid] = readMarks(marks).keys();
+  started.push(await startWorker(args));
+
+  expect(await stopWorker(first)).toBe(0);
+  expect(isAlive(childPid)).toBe(false);
+  expect(first.output()).toMatch(/handed back/);
+
+  const result = await run;
+  expect(result.toJSON()).toMatchObject({ total: 1, passed: 1, skipped: 0 });
+  expect(result.results[0]).toMatchObject({ status: 'passed', attempts: 2 });
+  expect(result.results[0].stdout).toContain('quick run');
+  expect((result.results[0] as { worker?: string }).worker).toBe(`${os.hostname()}:${started[1].pid}`);
+});
+
+it('refuses bad worker flags with a message naming the flag', () => {
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '-j', '0'])).toThrow(/--jobs: expected an integer >= 1, got "0"/);
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--grace', 'soon'])).toThrow(/--grace: expected a duration/);
+  expect(() => parseWorkerArgs(['--bogus'])).toThrow(/Unknown option '--bogus'/);
+});
