@@ -81,6 +81,7 @@ async function main(): Promise<void> {
         runs,
         warmup,
         machine,
+        forced: { runs: values.runs !== undefined, warmup: values.warmup !== undefined },
         callTimeoutMs: smoke ? 20_000 : 300_000,
       });
       await writeWorkloadFiles(outDir, result);

@@ -87,6 +87,63 @@ def exit_status(exc):
     return 1
 
 
+def sweep_leftovers():
+    # Whatever the script started and left running (even a setsid daemon, which the server's
+    # killpg misses) would outlive it as a stray: kill and reap it, as the spawn preamble does.
+    try:
+        tasks = os.listdir("/proc/self/task")
+        if not any(_read_children(t) != b"" for t in tasks):
+            return
+        import ctypes
+        import time
+        try:
+            ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come to us
+        except (OSError, AttributeError):
+            pass
+        deadline = time.monotonic() + 2.0
+        me = os.getpid()
+        while time.monotonic() < deadline:
+            for pid in _descendants(me):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                    pass
+            except ChildProcessError:
+                return  # no child left, live or zombie
+            time.sleep(0.002)
+    except OSError:
+        pass
+
+
+def _descendants(root):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry, "rb") as handle:
+                    stat = handle.read()
+                children.setdefault(int(stat[stat.rindex(b")") + 2:].split()[1]), []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass  # exited while we looked
+    found, todo = [], [root]
+    while todo:
+        for pid in children.get(todo.pop(), ()):
+            found.append(pid)
+            todo.append(pid)
+    return found
+
+
+def _read_children(task):
+    try:
+        with open("/proc/self/task/%s/children" % task, "rb") as handle:
+            return handle.read().strip()
+    except OSError:
+        return None  # no such file on this kernel: scan anyway
+
+
 def finish_process(status, interrupted):
     # Full interpreter finalisation in a fork costs ~3 ms (it writes to every inherited page,
     # so each is copied). Do the parts a script can observe, in python's order, then _exit:
@@ -100,6 +157,7 @@ def finish_process(status, interrupted):
     import atexit
 
     atexit._run_exitfuncs()
+    sweep_leftovers()
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:

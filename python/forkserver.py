@@ -69,6 +69,27 @@ def kill_group(pid, sig):
         pass  # group already gone
 
 
+def find_descendants(roots):
+    """Every live descendant of the roots, from one pass over /proc (Linux)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, "rb") as handle:
+                stat = handle.read()
+            ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # exited while we looked
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], list(roots)
+    while todo:
+        for pid in children.get(todo.pop(), ()):
+            found.append(pid)
+            todo.append(pid)
+    return found
+
+
 class Child:
     __slots__ = ("ident", "pid", "pidfd", "fds")
 
@@ -86,6 +107,13 @@ class Server:
         self.inbox = b""
 
     def shutdown(self, *_):
+        # Descendants that left their group with setsid escape killpg: find them while the
+        # children still hold the ppid chains (Node may be gone, so nobody else will).
+        for pid in find_descendants([child.pid for child in self.children.values()]):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         # Kill first, reap after: every group is gone before the server is.
         for child in self.children.values():
             kill_group(child.pid, signal.SIGKILL)

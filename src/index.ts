@@ -44,3 +44,5 @@ export { JobFailure } from './scheduler/job-failure.ts';
 
 // --- Distributed (src/distributed/) ---
 export { ErgateWorker, attachRun, type ErgateWorkerOptions, type RemoteScriptResult, type AttachRunOptions, type BackendOptions } from './distributed/index.ts';
+export { runRemoteFunction, type RemoteJobOptions } from './distributed/index.ts';
+export type { ScheduleFunctionOptions } from './scheduler/backend-jobs.ts';

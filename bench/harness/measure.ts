@@ -22,6 +22,8 @@ import {
 export interface MeasureOptions {
   runs: number;
   warmup: number;
+  /** true when runs/warmup were given on the command line: they then win over a case's own */
+  forced?: { runs: boolean; warmup: boolean };
   /** longest a single variant call may take before it is recorded as an error */
   callTimeoutMs: number;
   machine: MachineInfo;
@@ -92,8 +94,8 @@ async function measureCase<S>(
   ctx: BenchContext,
   options: MeasureOptions,
 ): Promise<CaseResult> {
-  const runs = spec.runs ?? options.runs;
-  const warmup = spec.warmup ?? options.warmup;
+  const runs = options.forced?.runs ? options.runs : (spec.runs ?? options.runs);
+  const warmup = options.forced?.warmup ? options.warmup : (spec.warmup ?? options.warmup);
   const states: VariantState[] = Object.keys(workload.variants).map((variant) => ({
     row: { variant, status: 'ok', reason: null, samples: [], median: null, min: null, max: null, ratio: null, extra: {} },
     extras: [],
@@ -142,12 +144,15 @@ export async function measureWorkload<S>(
   const loadAtStart = os.loadavg()[0]!;
   const cases: CaseResult[] = [];
   let error: string | null = null;
+  let unavailable: string | null = null;
   try {
     for (const spec of workload.cases(ctx)) cases.push(await measureCase(workload, spec, ctx, options));
   } catch (caught) {
     // setup or teardown failed: keep what was measured, say what broke.
-    error = caught instanceof Error ? caught.message : String(caught);
-    ctx.log(`${workload.name}: ${error}`);
+    const message = caught instanceof Error ? caught.message : String(caught);
+    if (caught instanceof NotAvailableError) unavailable = message;
+    else error = message;
+    ctx.log(`${workload.name}: ${message}`);
   }
   return {
     name: workload.name,
@@ -165,5 +170,6 @@ export async function measureWorkload<S>(
     loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
     conclusions: cases.length > 0 ? (workload.conclude?.(cases) ?? []) : [],
     error,
+    unavailable,
   };
 }

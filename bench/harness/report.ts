@@ -58,6 +58,7 @@ export function renderWorkload(result: WorkloadResult): string {
   }
   for (const line of result.conclusions) parts.push(`- ${line}`);
   if (result.notes) parts.push(result.notes);
+  if (result.unavailable) parts.push(`**Not available here:** ${result.unavailable}`);
   if (result.error) parts.push(`**The workload stopped early:** ${result.error}`);
   return parts.join('\n\n') + '\n';
 }

@@ -113,6 +113,8 @@ export interface WorkloadResult {
   loadAverage: { start: number; end: number };
   /** set when setup or teardown itself failed */
   error: string | null;
+  /** set when setup found a tool or service the whole workload needs missing (NotAvailableError) */
+  unavailable?: string | null;
 }
 
 export interface MachineInfo {

@@ -25,7 +25,7 @@ interface ScriptsState extends ScriptBatch {
 export const scriptsWorkload: Workload<ScriptsState> = {
   name: 'scripts',
   title: '200 trivial Python scripts, 2 wide',
-  metric: 'wall time of the whole run (ours: new runner, run, close)',
+  metric: 'wall time of the whole run',
   unit: 'ms',
   reference: 'xargs -P2',
   goals: [

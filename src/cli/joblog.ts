@@ -1,7 +1,8 @@
 // Owns the joblog: one tab-separated line per finished script (name, status, exit code,
 // duration, start, path), appended synchronously as each script finishes so an interrupted
 // run still leaves every finished line behind; and reading it back for --resume-failed.
-import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { appendReportFile } from './report-file.ts';
 import type { ScriptResult } from '../script/types.ts';
 
 export const JOBLOG_HEADER = ['name', 'status', 'exit_code', 'duration_ms', 'start_time', 'script'].join('\t');
@@ -12,7 +13,8 @@ export class JoblogWriter {
   constructor(file: string) {
     this.#file = file;
     // Appendable: the header is written once, when the file is new or empty.
-    if (!existsSync(file) || statSync(file).size === 0) appendFileSync(file, `${JOBLOG_HEADER}\n`);
+    // Appended 0644 and never through a symbolic link (O_NOFOLLOW).
+    if (!existsSync(file) || statSync(file).size === 0) appendReportFile(file, `${JOBLOG_HEADER}\n`);
   }
 
   append(result: ScriptResult): void {
@@ -24,7 +26,7 @@ export class JoblogWriter {
       result.startTime,
       result.script,
     ];
-    appendFileSync(this.#file, `${fields.map((f) => f.replace(/[\t\n\r]/g, ' ')).join('\t')}\n`);
+    appendReportFile(this.#file, `${fields.map((f) => f.replace(/[\t\n\r]/g, ' ')).join('\t')}\n`);
   }
 }
 

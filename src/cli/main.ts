@@ -15,11 +15,11 @@ import { chooseMode, ConsoleReporter } from './console-reporter.ts';
 import { JoblogWriter, readJoblog, selectNotPassed } from './joblog.ts';
 import { parseCliArgs, type CliOptions } from './parse-cli-args.ts';
 import { formatSummary } from './print-summary.ts';
+import { checkReportPath } from './report-file.ts';
 import type { RunReport } from './run-report.ts';
 import { HELP, HINT, readVersion, UsageError } from './usage.ts';
 import { writeJsonReport } from './write-json-report.ts';
 import { writeJunitReport } from './write-junit-report.ts';
-import { runWorkerCommand } from '../distributed/worker-command.ts';
 
 const debug = debuglog('ergate');
 // mitt ships CommonJS-style typings: under NodeNext TypeScript sees a namespace, while the
@@ -32,7 +32,8 @@ export const EXIT = { passed: 0, failed: 1, usage: 2, interrupted: 130 } as cons
 export async function main(argv: string[]): Promise<number> {
   try {
     // `ergate worker ...` (issue 9) has its own flags: src/distributed/worker-command.ts.
-    if (argv[0] === 'worker') return await runWorkerCommand(argv.slice(1));
+    // Loaded only here: bullmq and ioredis cost ~0.2 s of start-up every other command skips.
+    if (argv[0] === 'worker') return await (await import('../distributed/worker-command.ts')).runWorkerCommand(argv.slice(1));
     const options = parseCliArgs(argv);
     if (options.command === 'help') return print(HELP, EXIT.passed);
     if (options.command === 'version') return print(readVersion(), EXIT.passed);
@@ -45,6 +46,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runCommand(options: CliOptions): Promise<number> {
+  // Refused before anything runs: a report is never written through a symbolic link.
+  for (const [flag, file] of [['--json', options.json], ['--junit', options.junit], ['--joblog', options.joblog]] as const) {
+    const problem = file === undefined ? null : checkReportPath(file);
+    if (problem) throw new UsageError(`${flag}: ${problem}`);
+  }
   let scripts = await collectScripts(options.paths, options.pattern);
   if (options.resumeFailed) {
     scripts = selectNotPassed(scripts, readJoblog(options.joblog!));

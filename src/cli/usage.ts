@@ -8,7 +8,19 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The flags of `ergate worker`, shared by both help texts (kept here: no bullmq to load). */
+export const WORKER_FLAGS = `      --redis URL           redis://[user:password@]host:port/db (default: $ERGATE_REDIS_URL;
+                            a password may also come from $ERGATE_REDIS_PASSWORD)
+      --queue NAME          queue name (default: ergate)
+  -j, --jobs N              scripts running at once (default: CPU count)
+      --root DIR            this machine's checkout; job paths are relative to it (default: cwd)
+      --python PATH         interpreter (default: $ERGATE_PYTHON, else python3 on PATH)
+      --lock-duration T     a dead worker's jobs are recovered after this (default: 30s)
+      --stalled-interval T  how often to look for jobs of dead workers (default: 30s)
+      --grace T             on SIGTERM, how long running scripts may finish (default: 30s)`;
+
 export const HELP = `Usage: ergate run <files|folders|globs...> [options]
+       ergate worker --redis URL [worker options]
 
 Runs Python scripts in parallel, each in its own process group, and reports every one.
 Folders are searched recursively for --pattern, in sorted order.
@@ -37,6 +49,10 @@ Options:
       --no-progress     plain lines instead of the live progress bar
   -h, --help            show this help
   -V, --version         show the version
+
+\`ergate worker\` (one per machine) takes script jobs from Redis and runs them here:
+${WORKER_FLAGS}
+  SIGTERM/SIGINT: stop taking jobs, finish or hand back running ones, exit 0. More: ergate worker --help
 
 Exit codes: 0 all passed, 1 any failed or timed out, 2 bad usage, 130 interrupted.
 NO_COLOR disables colours; CI=true or a non-TTY output prints one line per script.`;

@@ -2,7 +2,7 @@
 // GitHub test reporters): one <testcase> per selected script; failed and timed-out scripts
 // are <failure>, scripts that could not run are <error>, cancelled or never-started ones
 // <skipped>; failures carry the stderr tail. Written atomically (temp file then rename).
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeReportFile } from './report-file.ts';
 import type { ScriptResult } from '../script/types.ts';
 import { notStarted, reasonOf, tail, type RunReport } from './run-report.ts';
 
@@ -33,9 +33,7 @@ export function writeJunitReport(file: string, report: RunReport): void {
     `<testsuites name="ergate" ${counts}>\n` +
     `  <testsuite name="ergate run" ${counts} timestamp="${xml(report.startTime)}">\n` +
     `${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, body);
-  renameSync(tmp, file);
+  writeReportFile(file, body); // 0644, atomic, never through a symbolic link
 }
 
 type CaseKind = 'pass' | 'failure' | 'error' | 'skipped';

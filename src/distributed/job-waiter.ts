@@ -3,7 +3,8 @@
 // a periodic look at every job still awaited (events can be trimmed or missed while a
 // connection is down). Invariant: each wait() settles exactly once, with the finished Job,
 // or null when the job no longer exists (removed before it ran).
-import { Job, QueueEvents, type Queue } from 'bullmq';
+// Types only: bullmq is loaded by whoever builds the queue (lazily, see redis-backend.ts).
+import type { Job, Queue, QueueEvents } from 'bullmq';
 
 /** A job in a final state; null when the job no longer exists. */
 export type FinishedJob = { job: Job; state: 'completed' | 'failed' } | null;
@@ -62,7 +63,7 @@ export class JobWaiter {
   /** @returns the final job, null when gone, undefined when not final yet (or Redis failed) */
   async #lookUp(jobId: string): Promise<FinishedJob | undefined> {
     try {
-      const job = await Job.fromId(this.#queue, jobId);
+      const job = await this.#queue.getJob(jobId);
       if (!job) return null;
       const state = await job.getState();
       if (state === 'completed' || state === 'failed') return { job, state };

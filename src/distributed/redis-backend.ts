@@ -5,7 +5,8 @@
 // event when running), so a run settles only when each of its scripts has settled.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, QueueEventsProducer, type JobsOptions } from 'bullmq';
+import type { JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
+import type { FunctionJobData } from './function-job.ts';
 import type { ScriptJobData } from './job-payload.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
@@ -21,6 +22,17 @@ export interface RunManifest {
   scripts: Array<string | null>;
   /** per plan index: the coordinator's absolute path (for names in results) */
   paths: string[];
+}
+
+/** BullMQ options of one job, overriding the backend's run-wide ones. */
+export interface PerJobOptions {
+  /** BullMQ job name: 'script' (default) or 'function' */
+  name?: string;
+  /** BullMQ priority: 1 is the highest */
+  priority?: number;
+  /** exponential backoff base delay between attempts */
+  backoffMs?: number;
+  delayMs?: number;
 }
 
 /** How long to wait for Redis before a run is refused. */
@@ -47,6 +59,8 @@ export class RedisBackend {
   /** Connects on first use; rejects with a plain-language Error (no password) if Redis is unreachable. */
   connect(): Promise<void> {
     this.#ready ??= (async () => {
+      // Loaded on first use: an in-process run (and the CLI's start) never pays for bullmq.
+      const { Queue, QueueEvents, QueueEventsProducer } = await import('bullmq');
       const connection = this.target.connection;
       const queue = new Queue(this.queueName, { connection, streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
       const runs = new Queue(runsQueueName(this.queueName), { connection });
@@ -94,21 +108,27 @@ export class RedisBackend {
     return (job?.data as RunManifest | undefined) ?? null;
   }
 
-  /** Registers the wait before adding, so a fast job's completion is never missed. */
-  submit(jobId: string, data: ScriptJobData, retries: number): { added: Promise<unknown>; finished: Promise<FinishedJob> } {
+  /**
+   * Registers the wait before adding, so a fast job's completion is never missed. `perJob`
+   * (a scheduler's job) overrides the backend's run-wide priority, backoff and delay.
+   */
+  submit(jobId: string, data: ScriptJobData | FunctionJobData, retries: number, perJob: PerJobOptions = {}): { added: Promise<unknown>; finished: Promise<FinishedJob> } {
     const { queue, waiter } = this.#connected();
     const keep = { age: this.options.keepResultsS ?? 86_400 };
+    const backoffMs = perJob.backoffMs ?? this.options.backoffMs;
+    const priority = perJob.priority ?? this.options.priority;
+    const delayMs = perJob.delayMs ?? this.options.delayMs;
     const opts: JobsOptions = {
       jobId,
       attempts: retries + 1,
       removeOnComplete: keep,
       removeOnFail: keep,
-      ...(this.options.backoffMs && { backoff: { type: 'exponential', delay: this.options.backoffMs } }),
-      ...(this.options.priority !== undefined && { priority: this.options.priority }),
-      ...(this.options.delayMs && { delay: this.options.delayMs }),
+      ...(backoffMs && { backoff: { type: 'exponential', delay: backoffMs } }),
+      ...(priority !== undefined && { priority }),
+      ...(delayMs && { delay: delayMs }),
     };
     const finished = waiter.wait(jobId);
-    return { added: queue.add('script', data, opts), finished };
+    return { added: queue.add(perJob.name ?? 'script', data, opts), finished };
   }
 
   wait(jobId: string): Promise<FinishedJob> {
@@ -117,20 +137,21 @@ export class RedisBackend {
 
   /** Removes a job still waiting; tells the workers to kill it if running, until it settles. */
   async cancelJob(jobId: string, reason: string, finished: Promise<unknown>): Promise<void> {
-    const { queue, producer, waiter } = this.#connected();
-    try {
-      const job = await queue.getJob(jobId);
-      if (job && REMOVABLE.has(await job.getState()) && (await queue.remove(jobId)) === 1) {
-        waiter.check(jobId);
-        return;
-      }
-    } catch {
-      // fall through to the cancel event: it is harmless for a job that is not running
-    }
     let done = false;
     void finished.finally(() => { done = true; });
-    // Repeated because a job may become active just after the first event went out.
-    while (!done) {
+    // Repeated until the job settles: it may become active just after an event went out,
+    // or go back to waiting (a backoff before its retry, its worker died) after a kill.
+    while (!done && this.#parts) {
+      const { queue, producer, waiter } = this.#parts;
+      try {
+        const job = await queue.getJob(jobId);
+        if (job && REMOVABLE.has(await job.getState()) && (await queue.remove(jobId)) === 1) {
+          waiter.check(jobId);
+          return;
+        }
+      } catch {
+        // fall through to the cancel event: it is harmless for a job that is not running
+      }
       await producer.publishEvent({ eventName: CANCEL_EVENT, jobId, reason }, EVENT_STREAM_LENGTH).catch(() => undefined);
       await Promise.race([finished, new Promise((r) => setTimeout(r, CANCEL_REPEAT_MS).unref())]);
     }

@@ -4,7 +4,7 @@
 // hands them back to the queue; a second signal hands them back at once. Exit 0 after
 // every child is reaped.
 import { parseArgs } from 'node:util';
-import { UsageError } from '../cli/usage.ts';
+import { UsageError, WORKER_FLAGS } from '../cli/usage.ts';
 import { parseDuration } from '../cli/parse-duration.ts';
 import { ErgateWorker, type ErgateWorkerOptions } from './worker.ts';
 
@@ -14,15 +14,7 @@ Takes script jobs from a BullMQ queue in Redis and runs them here, with every li
 'ergate run'. Script paths in jobs are resolved against --root (this machine's checkout).
 
 Options:
-      --redis URL              redis://[user:password@]host:port/db (default: $ERGATE_REDIS_URL;
-                               password also from $ERGATE_REDIS_PASSWORD)
-      --queue NAME             queue name (default: ergate)
-  -j, --jobs N                 scripts running at once (default: CPU count)
-      --root DIR               shared root that job paths are relative to (default: cwd)
-      --python PATH            interpreter (default: $ERGATE_PYTHON, else python3)
-      --lock-duration T        a dead worker's jobs are recovered after this (default: 30s)
-      --stalled-interval T     how often to look for jobs of dead workers (default: 30s)
-      --grace T                on SIGTERM, how long running scripts may finish (default: 30s)
+${WORKER_FLAGS}
 
 SIGTERM/SIGINT: stop taking jobs, finish running ones within --grace, hand the rest back.
 A second signal hands running jobs back at once.`;

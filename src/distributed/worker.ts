@@ -6,13 +6,19 @@
 // queue and every child has been reaped.
 import os from 'node:os';
 import path from 'node:path';
-import { QueueEvents, WaitingError, Worker, type Job } from 'bullmq';
+// Types only: bullmq is loaded by start(), so importing ergate never loads it.
+import type { Job, QueueEvents, Worker } from 'bullmq';
 import * as v from 'valibot';
 import { errorResult } from '../script/error-result.ts';
 import { resolvePython } from '../script/python.ts';
+import { resolveScriptSpec } from '../script/resolve-spec.ts';
+import { parseRunScriptOptions } from '../script/validate-options.ts';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
+import { closeFunctionPool } from '../function/run-function.ts';
+import type { FunctionResult } from '../function/types.ts';
 import type { ScriptResult } from '../script/types.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
+import { FUNCTION_JOB, runFunctionJob, type FunctionJobData } from './function-job.ts';
 import { toScriptSpec, type ScriptJobData } from './job-payload.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
@@ -41,15 +47,21 @@ export interface ErgateWorkerOptions {
 
 /** A worker's result also says which worker ran it. */
 export type RemoteScriptResult = ScriptResult & { worker?: string };
+type JobData = ScriptJobData | FunctionJobData;
+type JobResult = RemoteScriptResult | (FunctionResult<unknown> & { worker?: string; attempts?: number });
+type BullMQ = typeof import('bullmq');
 
 /** The abort reason that hands a running job back to the queue instead of finishing it. */
 const HANDBACK = 'ergate: handed back by a stopping worker';
+/** How long an idle supervisor thread of a worker is kept (below setTimeout's 2^31 ms limit). */
+const WARM_THREADS_MS = 24 * 3_600_000;
 
 export class ErgateWorker implements AsyncDisposable {
   /** hostname:pid, recorded on every result this worker returns */
   readonly id = `${os.hostname()}:${process.pid}`;
   readonly target: RedisTarget;
-  readonly #bull: Worker<ScriptJobData, ScriptResult>;
+  readonly #bull: Worker<JobData, JobResult>;
+  readonly #WaitingError: BullMQ['WaitingError'];
   readonly #cancels: QueueEvents;
   readonly #pool: SupervisorPool;
   readonly #root: string;
@@ -57,14 +69,18 @@ export class ErgateWorker implements AsyncDisposable {
   readonly #log: (line: string) => void;
   #closing: Promise<void> | null = null;
   #started = false;
+  #ranFunctions = false;
 
-  private constructor(options: Required<Pick<ErgateWorkerOptions, 'queue' | 'concurrency' | 'root'>> & ErgateWorkerOptions, python: string) {
+  private constructor(options: Required<Pick<ErgateWorkerOptions, 'queue' | 'concurrency' | 'root'>> & ErgateWorkerOptions, python: string, bullmq: BullMQ) {
+    this.#WaitingError = bullmq.WaitingError;
     this.target = resolveRedisTarget(options.redis);
     this.#root = options.root;
     this.#python = python;
     this.#log = options.log ?? (() => {});
-    this.#pool = new SupervisorPool({ size: options.concurrency });
-    this.#bull = new Worker<ScriptJobData, ScriptResult>(options.queue, (job, token, signal) => this.#process(job, token, signal), {
+    // A worker lives for hours: its supervisor threads stay warm between runs (an idle
+    // thread costs a few MiB; a fresh one costs 0.1-2 s of module loading per script slot).
+    this.#pool = new SupervisorPool({ size: options.concurrency, idleTimeoutMs: WARM_THREADS_MS });
+    this.#bull = new bullmq.Worker<JobData, JobResult>(options.queue, (job, token, signal) => this.#process(job, token, signal), {
       connection: this.target.connection,
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs ?? 30_000,
@@ -73,7 +89,7 @@ export class ErgateWorker implements AsyncDisposable {
       autorun: false,
     });
     this.#bull.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
-    this.#cancels = new QueueEvents(options.queue, { connection: this.target.connection });
+    this.#cancels = new bullmq.QueueEvents(options.queue, { connection: this.target.connection });
     this.#cancels.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
     (this.#cancels as unknown as NodeJS.EventEmitter).on(CANCEL_EVENT, (event: { jobId?: string; reason?: string }) => {
       if (typeof event?.jobId === 'string') this.#bull.cancelJob(event.jobId, event.reason || 'cancelled by the coordinator');
@@ -84,12 +100,13 @@ export class ErgateWorker implements AsyncDisposable {
   static async start(options: ErgateWorkerOptions = {}): Promise<ErgateWorker> {
     const opts = parseOrThrow(workerOptionsSchema, options, 'ErgateWorker options');
     const python = await resolvePython(opts.python);
+    const bullmq = await import('bullmq');
     const worker = new ErgateWorker({
       ...(opts as ErgateWorkerOptions),
       queue: opts.queue ?? DEFAULT_QUEUE,
       concurrency: opts.concurrency ?? os.availableParallelism(),
       root: path.resolve(opts.root ?? process.cwd()),
-    }, python);
+    }, python, bullmq);
     try {
       // Listen for cancellations before taking the first job, so none is missed.
       await waitUntilConnected([worker.#cancels, worker.#bull as unknown as QueueEvents]);
@@ -97,29 +114,35 @@ export class ErgateWorker implements AsyncDisposable {
       await worker.close();
       throw new Error(`cannot reach redis at ${worker.target.display}: ${redact((error as Error).message, worker.target)}`);
     }
+    await worker.#primePool();
     worker.#started = true;
     void worker.#bull.run().catch((error: Error) => worker.#log(`worker stopped: ${redact(error.message, worker.target)}`));
     worker.#log(`worker ${worker.id} taking jobs from ${worker.target.display} queue ${worker.#bull.name} (-j ${worker.#bull.concurrency}, root ${worker.#root})`);
     return worker;
   }
 
-  async #process(job: Job<ScriptJobData, ScriptResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<RemoteScriptResult> {
-    const data = job.data;
-    let result: RemoteScriptResult;
-    try {
-      const spec = toScriptSpec(data, this.#root, this.#python);
-      this.#log(`start ${job.id} ${data.script} (attempt ${job.attemptsStarted})`);
-      result = await this.#pool.run(spec, { signal });
-    } catch (error) {
-      // Bad job data (a path outside the root, a malformed option) is the job's failure.
-      result = errorResult(path.resolve(this.#root, String(data?.script ?? '')), (error as Error).message, 'error');
-    }
+  /**
+   * Starts every supervisor thread before the first job: otherwise the first jobs on each
+   * slot pay the thread's start (module loading) and a run's scripts finish up to seconds
+   * apart depending on which worker, and which slot, took them. `python /dev/null` is a
+   * no-op script that also warms the interpreter's files in the page cache.
+   */
+  async #primePool(): Promise<void> {
+    const spec = resolveScriptSpec('/dev/null', parseRunScriptOptions({ cwd: os.tmpdir(), timeoutMs: 30_000 }, 'prime'), this.#python);
+    await Promise.all(Array.from({ length: this.#pool.size }, () => this.#pool.run(spec)));
+  }
+
+  async #process(job: Job<JobData, JobResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<JobResult> {
+    const result: JobResult = job.name === FUNCTION_JOB
+      ? await this.#runFunction(job as Job<FunctionJobData, JobResult>, signal)
+      : await this.#runScript(job as Job<ScriptJobData, JobResult>, signal);
+    const what = job.name === FUNCTION_JOB ? (job.data as FunctionJobData).module : (job.data as ScriptJobData).script;
     result.worker = this.id;
     if (signal?.aborted && signal.reason === HANDBACK && token) {
       // Not a result: another worker runs it again. Attempt counting stays BullMQ's.
       await job.moveToWait(token);
       this.#log(`handed back ${job.id}`);
-      throw new WaitingError();
+      throw new this.#WaitingError();
     }
     const attempts = job.opts.attempts ?? 1;
     if ((result.status === 'failed' || result.status === 'timeout') && job.attemptsMade + 1 < attempts) {
@@ -127,8 +150,26 @@ export class ErgateWorker implements AsyncDisposable {
       throw new Error(`attempt ${job.attemptsMade + 1} of ${attempts} ${result.status}: ${result.error ?? ''}`);
     }
     result.attempts = Math.max(1, job.attemptsStarted);
-    this.#log(`done ${job.id} ${data.script} ${result.status}`);
+    this.#log(`done ${job.id} ${what} ${result.status}`);
     return result;
+  }
+
+  async #runScript(job: Job<ScriptJobData, JobResult>, signal: AbortSignal | undefined): Promise<RemoteScriptResult> {
+    const data = job.data;
+    try {
+      const spec = toScriptSpec(data, this.#root, this.#python);
+      this.#log(`start ${job.id} ${data.script} (attempt ${job.attemptsStarted})`);
+      return await this.#pool.run(spec, { signal });
+    } catch (error) {
+      // Bad job data (a path outside the root, a malformed option) is the job's failure.
+      return errorResult(path.resolve(this.#root, String(data?.script ?? '')), (error as Error).message, 'error');
+    }
+  }
+
+  #runFunction(job: Job<FunctionJobData, JobResult>, signal: AbortSignal | undefined): Promise<JobResult> {
+    this.#ranFunctions = true;
+    this.#log(`start ${job.id} ${job.data?.module}#${job.data?.export} (attempt ${job.attemptsStarted})`);
+    return runFunctionJob(job.data, this.#root, signal);
   }
 
   /**
@@ -145,6 +186,7 @@ export class ErgateWorker implements AsyncDisposable {
       } finally {
         clearTimeout(timer);
         await this.#pool.close();
+        if (this.#ranFunctions) await closeFunctionPool();
         await closeConnection(this.#cancels);
       }
     })();

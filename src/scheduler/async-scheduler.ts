@@ -13,6 +13,11 @@ import { JobRunner } from './job-runner.ts';
 import { AsyncJobStatus, type AsyncJob } from './job-status.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
 import { createScriptJob, type ScheduleScriptOptions } from './script-job.ts';
+import { createFunctionJob, createRemoteScriptJob, type BuiltJob, type ScheduleFunctionOptions } from './backend-jobs.ts';
+import { JobFailure } from './job-failure.ts';
+import { RemoteJobs } from '../distributed/remote-jobs.ts';
+import type { BackendOptions } from '../distributed/validate-options.ts';
+import type { FunctionRef } from '../function/types.ts';
 import { parseScheduleOptions, parseSchedulerOptions, parseStatusFilter } from './validate-options.ts';
 
 export interface AsyncSchedulerOptions {
@@ -24,6 +29,13 @@ export interface AsyncSchedulerOptions {
   agingMs?: number;
   /** Aborting it cancels every job; the scheduler also inherits the enclosing task's scope. */
   signal?: AbortSignal;
+  /**
+   * Run scheduleScript/scheduleFunction jobs on `ergate worker`s through BullMQ/Redis: their
+   * priority, maxRuns/retryDelayMs and delayMs become BullMQ's, and they hold no slot of
+   * maxConcurrency (the workers' -j bounds them). schedule(fn) jobs stay in-process: jobs
+   * carry no code. @default in-process
+   */
+  backend?: BackendOptions;
 }
 
 export interface ScheduleOptions {
@@ -44,16 +56,22 @@ export interface ScheduleOptions {
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
+function dropUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 export class AsyncScheduler {
   readonly metrics: SchedulerMetrics;
   readonly #runner: JobRunner;
   readonly #entries = new Map<string, JobEntry>();
   readonly #unlink: () => void;
+  readonly #remote: RemoteJobs | null;
   #nextId = 0;
   #closedReason: unknown = undefined;
 
   constructor(options?: AsyncSchedulerOptions) {
     const parsed = parseSchedulerOptions(options);
+    this.#remote = parsed.backend === undefined ? null : new RemoteJobs(parsed.backend as BackendOptions, 'AsyncScheduler options.backend');
     const bus = parsed.eventBus as Emitter<Record<EventType, unknown>> | undefined;
     this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus);
     this.metrics = this.#runner.metrics;
@@ -85,8 +103,44 @@ export class AsyncScheduler {
    * signal reaches the script: cancel() or a parent's abort kills the process group.
    */
   scheduleScript(scriptPath: string, options?: ScheduleScriptOptions): string {
+    if (this.#remote) return this.#addRemote(createRemoteScriptJob(this.#remote, scriptPath, options));
     const { fn, jobOptions } = createScriptJob(scriptPath, options);
     return this.schedule(fn, jobOptions);
+  }
+
+  /**
+   * Schedules a module export (a FunctionRef) run by runFunction in an isolated thread; with
+   * a backend, on a worker, which imports the module from its own root (a plain function is
+   * refused there: jobs carry no code). The job's result is the FunctionResult; it fails when
+   * the call's status is not 'passed'. `args` must be JSON with a backend.
+   */
+  scheduleFunction(fn: FunctionRef, options?: ScheduleFunctionOptions): string {
+    const built = createFunctionJob(this.#remote, fn, options);
+    if (this.#remote) return this.#addRemote(built);
+    const run = built.run;
+    return this.schedule(async function runFunctionJob() {
+      const result = await run();
+      if (result.status !== 'passed') throw new JobFailure(result.error ?? `function ${result.status}`, result);
+      return result;
+    }, { name: built.name, ...dropUndefined(built.job) });
+  }
+
+  /** A job for the backend: BullMQ delays and retries it; this entry mirrors its state. */
+  #addRemote(built: BuiltJob<{ status: string; error: string | null; attempts?: number }>): string {
+    const id = `job-${++this.#nextId}`;
+    const { run } = built;
+    const fn = async function runRemoteJob(): Promise<unknown> {
+      const result = await run();
+      // Attempts are BullMQ's: a job retried there shows them as its runs.
+      if (entry.status === AsyncJobStatus.RUNNING) entry.runs = Math.max(entry.runs, result.attempts ?? 1);
+      if (result.status !== 'passed') throw new JobFailure(result.error ?? `job ${result.status}`, result);
+      return result;
+    };
+    const entry = new JobEntry(id, built.name, built.job.priority ?? 0, built.job.maxRuns ?? 1, fn, NO_ARGS, undefined, 0);
+    entry.remote = true;
+    this.#entries.set(id, entry);
+    this.#runner.add(entry, 0, this.#closedReason);
+    return id;
   }
 
   /** Runs every pending job, including those scheduled meanwhile; never rejects because a job failed. */
@@ -152,6 +206,8 @@ export class AsyncScheduler {
   async close(): Promise<void> {
     this.#runner.started = false;
     this.#cancelAll(new AbortError('cancelled: the scheduler was closed'));
+    // Cancelled remote jobs are removed from the queue or killed on their workers first.
+    await this.#remote?.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -41,6 +41,8 @@ export class JobEntry implements AsyncJob, HeapItem {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** @internal */
   scope: Scope | undefined = undefined;
+  /** @internal Runs on a backend's workers: BullMQ queues, delays and retries it, not the heap. */
+  remote = false;
 
   constructor(
     readonly id: string,

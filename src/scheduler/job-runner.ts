@@ -21,9 +21,13 @@ export class JobRunner implements JobSettler {
   readonly metrics = new SchedulerMetricsTracker();
   readonly idle = new IdleWaiters();
   readonly #heap = new JobHeap<JobEntry>();
+  /** Remote jobs due to be sent: the queue in Redis orders them, the workers' -j bounds them. */
+  #remoteDue: JobEntry[] = [];
   #nextSeq = 0;
   pending = 0;
   running = 0;
+  /** Of `running`, the remote jobs (they hold no local slot). */
+  remoteRunning = 0;
   /** Continuous mode (start()) is on. */
   started = false;
   /** runAll() calls in progress; jobs are dispatched while this or `started` holds. */
@@ -53,6 +57,11 @@ export class JobRunner implements JobSettler {
     entry.timer = undefined;
     const now = performance.now();
     entry.queuedAt = now;
+    if (entry.remote) {
+      this.#remoteDue.push(entry);
+      this.dispatch();
+      return;
+    }
     entry.seq = this.#nextSeq++;
     // Aging as a fixed key: priority - (t - queuedAt)/agingMs orders jobs the same way at
     // every t, so the heap never needs re-sorting as jobs wait.
@@ -63,7 +72,12 @@ export class JobRunner implements JobSettler {
 
   dispatch(): void {
     if (!this.started && this.runAlls === 0) return;
-    while (this.running < this.limit) {
+    if (this.#remoteDue.length > 0) {
+      const due = this.#remoteDue;
+      this.#remoteDue = [];
+      for (const entry of due) if (entry.status === AsyncJobStatus.PENDING) this.#startRun(entry);
+    }
+    while (this.running - this.remoteRunning < this.limit) {
       const entry = this.#heap.pop();
       if (entry === undefined) return;
       // Lazy removal: a job cancelled while queued is skipped here.
@@ -125,6 +139,7 @@ export class JobRunner implements JobSettler {
   /** Forgets every queued entry (all of them are cancelled by then). */
   clearQueue(): void {
     this.#heap.clear();
+    this.#remoteDue = [];
   }
 
   #startRun(entry: JobEntry): void {
@@ -132,6 +147,7 @@ export class JobRunner implements JobSettler {
     const now = performance.now();
     this.pending--;
     this.running++;
+    if (entry.remote) this.remoteRunning++;
     job.status = AsyncJobStatus.RUNNING;
     job.runs++;
     if (job.startedAt === null) job.startedAt = sharedDateNow();
@@ -148,7 +164,8 @@ export class JobRunner implements JobSettler {
   #failRun(entry: JobEntry, error: string, now: number): void {
     const job = entry;
     job.error = error;
-    if (job.runs < job.maxRuns) {
+    // A remote job's retries were BullMQ's attempts: it is final here.
+    if (job.runs < job.maxRuns && !entry.remote) {
       const delayMs = entry.retryDelayMs * 2 ** (job.runs - 1);
       job.status = AsyncJobStatus.PENDING;
       this.pending++;
@@ -184,6 +201,7 @@ export class JobRunner implements JobSettler {
     entry.clearTimer();
     entry.scope = undefined;
     this.running--;
+    if (entry.remote) this.remoteRunning--;
     this.metrics.totalExecutionTimeMs += now - entry.runStartedAt;
     return now;
   }

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { runScript } from '../script/run-script.ts';
 import type { RunScriptOptions, ScriptResult } from '../script/types.ts';
-import { describeValue, parseRunScriptOptions } from '../script/validate-options.ts';
+import { describeValue, parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
 import { currentSignal } from '../task/scope.ts';
 import { JobFailure } from './job-failure.ts';
 import type { JobFn } from './job-entry.ts';
@@ -33,7 +33,8 @@ export interface ScriptJob {
   jobOptions: { name: string; priority?: number; maxRuns?: number; retryDelayMs?: number; delayMs?: number };
 }
 
-export function createScriptJob(scriptPath: string, options: ScheduleScriptOptions | undefined): ScriptJob {
+/** Splits scheduleScript's options into the job's and the script's (checked: TypeError). */
+export function splitScriptOptions(scriptPath: string, options: ScheduleScriptOptions | undefined): { scriptOptions: Record<string, unknown>; jobOptions: ScriptJob['jobOptions']; parsed: ParsedRunScriptOptions } {
   if (typeof scriptPath !== 'string' || scriptPath === '') {
     throw new TypeError(`AsyncScheduler.scheduleScript scriptPath: expected a non-empty string, got ${describeValue(scriptPath)}`);
   }
@@ -46,7 +47,12 @@ export function createScriptJob(scriptPath: string, options: ScheduleScriptOptio
     if (scriptOptions[key] !== undefined) jobOptions[key] = scriptOptions[key];
     delete scriptOptions[key];
   }
-  parseRunScriptOptions(scriptOptions, 'AsyncScheduler.scheduleScript options');
+  const parsed = parseRunScriptOptions(scriptOptions, 'AsyncScheduler.scheduleScript options');
+  return { scriptOptions, jobOptions: jobOptions as ScriptJob['jobOptions'], parsed };
+}
+
+export function createScriptJob(scriptPath: string, options: ScheduleScriptOptions | undefined): ScriptJob {
+  const { scriptOptions, jobOptions } = splitScriptOptions(scriptPath, options);
   const userSignal = (scriptOptions as RunScriptOptions).signal;
 
   const fn = async function runScriptJob(): Promise<ScriptResult> {
@@ -57,5 +63,5 @@ export function createScriptJob(scriptPath: string, options: ScheduleScriptOptio
     if (result.status !== 'passed') throw new JobFailure(result.error ?? `script ${result.status}`, result);
     return result;
   };
-  return { fn, jobOptions: jobOptions as ScriptJob['jobOptions'] };
+  return { fn, jobOptions };
 }

@@ -23,6 +23,8 @@ const schedulerSchema = v.strictObject(
     eventBus: v.optional(eventBus),
     agingMs: v.optional(positiveMs),
     signal: v.optional(anAbortSignal),
+    // Checked by RemoteJobs, which words its own TypeErrors (AsyncScheduler options.backend…).
+    backend: v.optional(v.unknown()),
   },
   'an options object',
 );

@@ -3,12 +3,14 @@
 // Invariants: run() never rejects for a script's failure; close() resolves only after every
 // child it started has been killed and its supervisor has reported; idle threads are
 // unref'd, so the pool never keeps the process alive.
-import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import { BroadcastChannel, MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { workerFile } from '../internal/worker-file.ts';
 import { errorResult } from './error-result.ts';
 import { killTreeNow } from './kill-tree.ts';
 import { defaultLogger, logEnd, logStart } from './logger.ts';
+import type { ThreadHostConfig, ThreadHostMessage } from './forkserver/thread-host.ts';
 import { OUTPUT_ACK_CHARS, type OutputAck, type StopCommand, type SupervisorEvent, type SupervisorTask } from './supervisor-protocol.ts';
 import type { ErgateLogger, ScriptResult, ScriptSpec } from './types.ts';
 
@@ -28,6 +30,8 @@ export interface SupervisorPoolOptions {
 
 /** After this many supervisor failures in a row with no child started, stop restarting. */
 const CRASH_LOOP_LIMIT = 5;
+/** close() waits at most this long for the threads to reap their fork servers. */
+const RELEASE_FORK_SERVERS_MS = 5_000;
 
 function abortMessage(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
@@ -44,6 +48,9 @@ export class SupervisorPool implements AsyncDisposable {
   private closing: Promise<void> | null = null;
   private failuresInARow = 0;
   private brokenReason: string | null = null;
+  /** where threads are told to close (and reap) their warm fork servers before they end */
+  private readonly forkServerChannel = `ergate-fork-servers-${randomUUID()}`;
+  private usedForkServer = false;
 
   constructor(options: SupervisorPoolOptions) {
     if (!Number.isInteger(options?.size) || options.size < 1) {
@@ -51,13 +58,19 @@ export class SupervisorPool implements AsyncDisposable {
     }
     this.size = options.size;
     const entry = workerFile('supervisor');
+    const idleTimeout = options.idleTimeoutMs ?? 30_000;
+    // A thread's fork server is closed before piscina ends an idle thread (thread-host.ts).
+    const hostConfig: ThreadHostConfig = { forkServerIdleMs: Math.floor(idleTimeout * 0.8), forkServerChannel: this.forkServerChannel };
     this.piscina = new Piscina({
       filename: entry.filename,
-      workerData: entry.workerData,
+      workerData: { ...entry.workerData, ...hostConfig },
       minThreads: 0,
       maxThreads: options.size,
-      idleTimeout: options.idleTimeoutMs ?? 30_000,
+      idleTimeout,
       concurrentTasksPerWorker: 1,
+      // 'sync' would park an idle thread in Atomics.wait, freezing its event loop: the warm
+      // fork server's idle close and the close() broadcast (thread-host.ts) need it running.
+      atomics: 'async',
       maxQueue: Infinity,
     });
     // A thread error is reported through the task's rejection; never crash the process.
@@ -76,6 +89,7 @@ export class SupervisorPool implements AsyncDisposable {
     if (this.brokenReason) return errorResult(spec.script, this.brokenReason, 'error', startedAt);
     if (options.signal?.aborted) return errorResult(spec.script, abortMessage(options.signal), 'cancelled', startedAt);
     logStart(logger, spec.script);
+    if (spec.startMethod === 'forkserver') this.usedForkServer = true;
 
     const { port1, port2 } = new MessageChannel();
     let pid: number | null = null;
@@ -158,9 +172,40 @@ export class SupervisorPool implements AsyncDisposable {
         port.postMessage({ type: 'stop', status: 'cancelled', message: 'cancelled: the runner was closed' } satisfies StopCommand);
       }
       await Promise.allSettled([...this.active.values()]);
+      if (this.usedForkServer) await this.releaseForkServers();
       await this.piscina.destroy();
     })();
     return this.closing;
+  }
+
+  /**
+   * Asks every thread to close its fork server and waits until each has reaped it: a server
+   * outliving its thread would stay a zombie (only that thread's event loop can reap it).
+   */
+  private async releaseForkServers(): Promise<void> {
+    const channel = new BroadcastChannel(this.forkServerChannel);
+    const released = new Set<number>();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (this.piscina.threads.every((thread) => released.has(thread.threadId))) resolve();
+        };
+        channel.onmessage = (event) => {
+          const message = (event as { data?: ThreadHostMessage }).data;
+          if (message?.type !== 'released') return;
+          released.add(message.threadId);
+          check();
+        };
+        // Bounded: a thread still starting has no server, and never answers.
+        timer = setTimeout(resolve, RELEASE_FORK_SERVERS_MS);
+        channel.postMessage({ type: 'close' } satisfies ThreadHostMessage);
+        check();
+      });
+    } finally {
+      clearTimeout(timer);
+      channel.close();
+    }
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -1,7 +1,7 @@
 // The ergate CLI end to end, as a real process: exit codes, reports (JSON, JUnit, joblog),
 // --resume-failed, bad usage, and SIGINT mid-run (no child left, partial reports written).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -114,6 +114,24 @@ describe('ergate run', () => {
   });
 });
 
+describe('ergate run --start-method forkserver', () => {
+  it('forks every script from warm servers with the preloads imported', async () => {
+    const dir = makeTempDir();
+    writeFileSync(path.join(dir, 'probe_a.py'), "import sys\nprint('decimal' in sys.modules, 'json' in sys.modules)\n");
+    writeFileSync(path.join(dir, 'probe_b.py'), "import sys\nprint('decimal' in sys.modules)\nsys.exit(4)\n");
+    const json = path.join(dir, 'report.json');
+    const args = ['run', dir, '--python', PYTHON, '-j', '2', '--json', json, '--start-method', 'forkserver', '--preload', 'decimal'];
+    const { code, stdout } = await runCli(args);
+    expect(code).toBe(1);
+    expect(stdout).toContain('2 scripts: 1 passed, 1 failed, 0 timed out, 0 skipped');
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    const byName = Object.fromEntries(report.results.map((r: { name: string }) => [r.name, r]));
+    expect(byName['probe_a.py']).toMatchObject({ status: 'passed', stdout: 'True False\n' });
+    expect(byName['probe_b.py']).toMatchObject({ status: 'failed', exitCode: 4, stdout: 'True\n' });
+    for (const result of report.results) expect(await isGoneSoon(result.pid)).toBe(true);
+  });
+});
+
 describe('ergate usage', () => {
   it('--help and --version exit 0', async () => {
     const help = await runCli(['--help']);
@@ -133,6 +151,9 @@ describe('ergate usage', () => {
     [['frobnicate'], /unknown command "frobnicate"/],
     [['run', mixed, '--resume-failed'], /--resume-failed needs --joblog/],
     [['run', mixed, '--python', '/no/such/python'], /--python: python interpreter '\/no\/such\/python' not found/],
+    [['run', mixed, '--start-method', 'fork'], /--start-method: expected spawn or forkserver, got "fork"/],
+    [['run', mixed, '--preload', 'json'], /--preload needs --start-method forkserver/],
+    [['run', mixed, '--start-method', 'forkserver', '--preload', 'json,os;rm'], /--preload: expected comma-separated module names .*got "os;rm"/],
   ])('bad usage %j exits 2 with a message and a hint', async (args, message) => {
     const { code, stderr, stdout } = await runCli(args as string[]);
     expect(code).toBe(2);

@@ -2,7 +2,7 @@
 // in-process, with scripts run by two real `ergate worker` processes.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ParallelRunner } from '../../src/index.ts';
+import { BatchRunner, ParallelRunner } from '../../src/index.ts';
 import { PYTHON, SCRIPTS, startRedis, startWorker, stopWorker, type RedisServer, type WorkerProcess } from './cluster.ts';
 
 const QUEUE = 'basic';
@@ -65,6 +65,23 @@ describe('ParallelRunner over Redis', () => {
     expect(byName.get('fails.py')).toMatchObject({ status: 'failed', attempts: 2 });
     expect(result.toJSON()).toMatchObject({ total: 2, passed: 1, failed: 1 });
     fs.rmSync(marks, { recursive: true, force: true });
+  });
+
+  it('BatchRunner with a backend: the same counts, batch by batch, as in-process', async () => {
+    const batches = [
+      ['passes.py', 'fails.py'].map((s) => path.join(SCRIPTS, s)),
+      ['passes.py', 'sub/forever.py', 'passes.py'].map((s) => path.join(SCRIPTS, s)),
+    ];
+    const options = { timeoutMs: 1_000, stopOnBatchFailure: false };
+    await using remote = new BatchRunner({ python: PYTHON, backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS } });
+    await using local = new BatchRunner({ python: PYTHON });
+    const [a, b] = await Promise.all([remote.runBatches(batches, options), local.runBatches(batches, options)]);
+    const counts = (results: typeof a) => results.map((r) => ({ ...r.toJSON(), durationMs: 0 }));
+    expect(counts(a)).toEqual(counts(b));
+    expect(counts(a)).toMatchObject([{ total: 2, passed: 1, failed: 1 }, { total: 3, passed: 2, timeout: 1 }]);
+    for (const r of a.flatMap((x) => x.results)) expect((r as { worker?: string }).worker).toMatch(/:\d+$/);
+    // stopOnBatchFailure (the default) ends the sequence after the first failing batch there too.
+    expect(await remote.runBatches(batches, { timeoutMs: 1_000 })).toHaveLength(1);
   });
 
   it('refuses a script outside the shared root as an error result, never sending it', async () => {

@@ -42,7 +42,7 @@ describe('fork server limits and output', () => {
     expect(result.status).toBe('passed');
     expect(result.stdout.startsWith('a'.repeat(500))).toBe(true);
     expect(result.stdout.endsWith('END')).toBe(true);
-    expect(result.stdout).toContain(`[... ${size - 1_000} bytes truncated by ergate ...]`);
+    expect(result.stdout).toContain(`[... ${size - 1_000} bytes dropped ...]`);
     expect(result.stderr).toBe('err\n');
   });
 

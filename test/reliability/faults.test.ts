@@ -44,7 +44,7 @@ describe('faults', () => {
     await expectAllGone(all);
   });
 
-  it('a setsid grandchild left behind by a script that exits normally is swept', async () => {
+  it.each(['spawn', 'forkserver'] as const)('a setsid grandchild left behind by a script that exits normally is swept (%s)', async (startMethod) => {
     const dir = pidDir();
     const script = path.join(dir, 'leave_daemon.py');
     const { writeFileSync } = await import('node:fs');
@@ -54,7 +54,7 @@ describe('faults', () => {
       'q = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])',
       'print(p.pid, q.pid)',
     ].join('\n'));
-    const result = await runScript(script, { python: PYTHON });
+    const result = await runScript(script, { python: PYTHON, startMethod });
     expect(result.status).toBe('passed');
     for (const pid of result.stdout.trim().split(' ').map(Number)) await waitUntilGone(pid);
   });

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParallelRunner } from '../../src/index.ts';
-import { PYTHON, openFdCount, processState, zombiesOf } from './helpers.ts';
+import { PYTHON, openFdCount, processState, waitFor, zombiesOf } from './helpers.ts';
 
 const SCRIPTS = Number(process.env.ERGATE_LOAD_SCRIPTS ?? 10_000);
 const DISTINCT = 100;
@@ -15,8 +15,8 @@ const WORKERS = 4;
 const FINAL = new Set(['passed', 'failed', 'timeout', 'error', 'cancelled']);
 
 /** Every live descendant of `root` (ppid chains through /proc). */
-function descendantsOf(root: number): Array<{ pid: number; state: string }> {
-  const byParent = new Map<number, Array<{ pid: number; state: string }>>();
+function descendantsOf(root: number): Array<{ pid: number; state: string; comm: string }> {
+  const byParent = new Map<number, Array<{ pid: number; state: string; comm: string }>>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -24,13 +24,13 @@ function descendantsOf(root: number): Array<{ pid: number; state: string }> {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ppid = Number(fields[1]);
       const list = byParent.get(ppid) ?? [];
-      list.push({ pid: Number(entry), state: fields[0] });
+      list.push({ pid: Number(entry), state: fields[0], comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
       byParent.set(ppid, list);
     } catch {
       // exited while we looked
     }
   }
-  const found: Array<{ pid: number; state: string }> = [];
+  const found: Array<{ pid: number; state: string; comm: string }> = [];
   const todo = [root];
   while (todo.length > 0) for (const child of byParent.get(todo.pop()!) ?? []) { found.push(child); todo.push(child.pid); }
   return found;
@@ -90,14 +90,18 @@ describe(`load: ${SCRIPTS} scripts in one run`, () => {
     // warm up over the first thousands of scripts (measured: ~+150 MiB, then a plateau).
     expect(quarterMean(samples, 'last', 'rssMib')).toBeLessThan(quarterMean(samples, 'second', 'rssMib') + 100);
     expect(quarterMean(samples, 'last', 'fds')).toBeLessThan(quarterMean(samples, 'first', 'fds') + 20);
-    expect(quarterMean(samples, 'last', 'descendants')).toBeLessThanOrEqual(quarterMean(samples, 'first', 'descendants') + 2);
+    expect(quarterMean(samples, 'last', 'descendants')).toBeLessThanOrEqual(quarterMean(samples, 'first', 'descendants') + WORKERS);
     // Scripts running at once, plus the fork server and its helpers: never a pile-up.
     expect(maxDescendants).toBeLessThanOrEqual(2 * WORKERS + 4);
 
     await runner.close();
     // No zombie among our descendants, and none of our scripts reparented to pid 1 unreaped.
-    const ourZombies = descendantsOf(process.pid).filter((p) => p.state === 'Z');
-    expect(ourZombies).toEqual([]);
+    // (A zombie counts as dead only once reaped: give the last exits a moment to be reaped.)
+    // esbuild is not ours: under tsx each supervisor thread starts an esbuild service whose
+    // exit only that thread's loop could reap (source mode only; dist/ runs no esbuild).
+    const ourZombies = (): unknown[] => descendantsOf(process.pid).filter((p) => p.state === 'Z' && p.comm !== 'esbuild');
+    await waitFor(() => ourZombies().length === 0, 'our zombies to be reaped', 10_000).catch(() => undefined);
+    expect(ourZombies()).toEqual([]);
     const ourPids = new Set(result.results.map((r) => r.pid));
     const newInitZombies = zombiesOf(1).filter((pid) => !initZombiesBefore.has(pid) && ourPids.has(pid));
     expect(newInitZombies).toEqual([]);

@@ -55,4 +55,25 @@ describe('AsyncScheduler.scheduleScript', () => {
     expect(() => scheduler.scheduleScript(fixture('hello.py'), { priority: 'high' as never })).toThrow(/priority/);
     expect(scheduler.metrics.jobsScheduled).toBe(0);
   });
+
+  it("runs script jobs with startMethod 'forkserver': preloads apply, cancel() kills the fork", async () => {
+    const scheduler = new AsyncScheduler({ maxConcurrency: 2 });
+    const options = { python: PYTHON, startMethod: 'forkserver' as const, preload: ['decimal'] };
+    const probe = scheduler.scheduleScript(fixture('echo_argv.py'), { ...options, args: ['x'] });
+    const { onOutput, matched } = watchOutput(/started (\d+)/);
+    const forever = scheduler.scheduleScript(fixture('forever.py'), { ...options, onOutput });
+    const all = scheduler.runAll();
+    const pid = Number((await matched)[1]);
+    expect(processState(pid)).not.toBeNull();
+    expect(scheduler.cancel(forever)).toBe(true);
+    await all;
+    expect(scheduler.getJob(forever)!.status).toBe('cancelled');
+    await waitUntilGone(pid);
+    const result = scheduler.getJob(probe)!.result as ScriptResult;
+    expect(result.status).toBe('passed');
+    expect(JSON.parse(result.stdout)).toMatchObject({ argv: [fixture('echo_argv.py'), 'x'], name: '__main__' });
+    expect(() => scheduler.scheduleScript(fixture('hello.py'), { startMethod: 'fork' as never })).toThrow(
+      /scheduleScript options\.startMethod must be 'spawn' or 'forkserver'/,
+    );
+  });
 });

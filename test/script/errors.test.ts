@@ -43,14 +43,15 @@ describe('option validation', () => {
   });
 });
 
-describe("scripts that cannot run give status 'error'", () => {
+describe.each(['spawn', 'forkserver'] as const)("scripts that cannot run give status 'error' (%s)", (startMethod) => {
+  const base = { python: PYTHON, startMethod };
   it('a missing script', async () => {
-    const result = await runScript(fixture('does_not_exist.py'), { python: PYTHON });
+    const result = await runScript(fixture('does_not_exist.py'), base);
     expect(result).toMatchObject({ status: 'error', pid: null, exitCode: null, error: `script not found: ${fixture('does_not_exist.py')}` });
   });
 
   it('a folder', async () => {
-    const result = await runScript(fixture('a_folder.py'), { python: PYTHON });
+    const result = await runScript(fixture('a_folder.py'), base);
     expect(result).toMatchObject({ status: 'error', pid: null });
     expect(result.error).toMatch(/is a folder/);
   });
@@ -59,19 +60,19 @@ describe("scripts that cannot run give status 'error'", () => {
     const dir = mkdtempSync('/tmp/ergate-dangling-');
     const script = path.join(dir, 'gone.py');
     symlinkSync(path.join(dir, 'never-created.py'), script);
-    const result = await runScript(script, { python: PYTHON });
+    const result = await runScript(script, base);
     expect(result).toMatchObject({ status: 'error', pid: null, error: `script not found: ${script}` });
   });
 
   it('a missing working folder', async () => {
-    const result = await runScript(fixture('hello.py'), { python: PYTHON, cwd: '/nonexistent/ergate' });
+    const result = await runScript(fixture('hello.py'), { ...base, cwd: '/nonexistent/ergate' });
     expect(result).toMatchObject({ status: 'error', pid: null, error: 'working folder not found: /nonexistent/ergate' });
   });
 
   it('a bad interpreter', async () => {
-    const result = await runScript(fixture('hello.py'), { python: '/nonexistent/python3' });
+    const result = await runScript(fixture('hello.py'), { startMethod, python: '/nonexistent/python3' });
     expect(result).toMatchObject({ status: 'error', pid: null, error: "python interpreter '/nonexistent/python3' not found" });
-    const notPython = await runScript(fixture('hello.py'), { python: '/bin/false' });
+    const notPython = await runScript(fixture('hello.py'), { startMethod, python: '/bin/false' });
     expect(notPython.status).toBe('error');
     expect(notPython.error).toMatch(/python interpreter '\/bin\/false' does not run/);
   });

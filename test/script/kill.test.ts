@@ -8,10 +8,11 @@ import { SupervisorPool } from '../../src/script/supervisor-pool.ts';
 import { parseRunScriptOptions } from '../../src/script/validate-options.ts';
 import { PYTHON, fixture, processState, waitUntilGone, watchOutput } from './helpers.ts';
 
-describe('ending a script and its process tree', () => {
+describe.each(['spawn', 'forkserver'] as const)('ending a script and its process tree (%s)', (startMethod) => {
+  const base = { python: PYTHON, startMethod };
   it('times out, kills the group with SIGTERM and says so', async () => {
     const { onOutput, matched } = watchOutput(/started (\d+)\n/);
-    const result = await runScript(fixture('forever.py'), { python: PYTHON, timeoutMs: 1500, onOutput });
+    const result = await runScript(fixture('forever.py'), { ...base, timeoutMs: 1500, onOutput });
     await matched;
     expect(result).toMatchObject({ status: 'timeout', signal: 'SIGTERM', exitCode: null, error: 'timed out after 1500 ms' });
     expect(result.stdout).toMatch(/^started \d+\n$/);
@@ -19,7 +20,7 @@ describe('ending a script and its process tree', () => {
   });
 
   it('escalates to SIGKILL after killGraceMs when SIGTERM is ignored', async () => {
-    const result = await runScript(fixture('ignore_term.py'), { python: PYTHON, timeoutMs: 1000, killGraceMs: 300 });
+    const result = await runScript(fixture('ignore_term.py'), { ...base, timeoutMs: 1000, killGraceMs: 300 });
     expect(result).toMatchObject({ status: 'timeout', signal: 'SIGKILL' });
     await waitUntilGone(result.pid!);
   });
@@ -27,7 +28,7 @@ describe('ending a script and its process tree', () => {
   it('cancels on abort and kills the grandchild in its group', async () => {
     const controller = new AbortController();
     const { onOutput, matched } = watchOutput(/started (\d+) (\d+)\n/);
-    const running = runScript(fixture('grandchild.py'), { python: PYTHON, signal: controller.signal, onOutput });
+    const running = runScript(fixture('grandchild.py'), { ...base, signal: controller.signal, onOutput });
     const [, pid, grandchild] = await matched;
     expect(processState(Number(grandchild))).not.toBeNull();
     controller.abort();
@@ -40,7 +41,7 @@ describe('ending a script and its process tree', () => {
 
   it('sweeps a grandchild that escaped the group with setsid', async () => {
     const { onOutput, matched } = watchOutput(/started (\d+) (\d+)\n/);
-    const running = runScript(fixture('grandchild.py'), { python: PYTHON, args: ['setsid'], timeoutMs: 2000, onOutput });
+    const running = runScript(fixture('grandchild.py'), { ...base, args: ['setsid'], timeoutMs: 2000, onOutput });
     const [, pid, grandchild] = await matched;
     const result = await running;
     expect(result.status).toBe('timeout');
@@ -49,19 +50,19 @@ describe('ending a script and its process tree', () => {
   });
 
   it('kills what a passing script leaves behind in its group', async () => {
-    const result = await runScript(fixture('run_with_leftover.py'), { python: PYTHON });
+    const result = await runScript(fixture('run_with_leftover.py'), base);
     expect(result.status).toBe('passed');
     const leftover = Number(result.stdout.match(/leftover (\d+)/)![1]);
     await waitUntilGone(leftover);
   });
 
   it('returns cancelled without spawning when the signal is already aborted', async () => {
-    const result = await runScript(fixture('hello.py'), { python: PYTHON, signal: AbortSignal.abort() });
+    const result = await runScript(fixture('hello.py'), { ...base, signal: AbortSignal.abort() });
     expect(result).toMatchObject({ status: 'cancelled', pid: null, stdout: '' });
   });
 });
 
-describe('SupervisorPool.close', () => {
+describe.each(['spawn', 'forkserver'] as const)('SupervisorPool.close (%s)', (startMethod) => {
   const pools: SupervisorPool[] = [];
   afterAll(async () => { await Promise.all(pools.map((p) => p.close())); });
 
@@ -71,7 +72,7 @@ describe('SupervisorPool.close', () => {
     const python = await resolvePython(PYTHON);
     const watchers = [watchOutput(/started (\d+) (\d+)\n/), watchOutput(/started (\d+) (\d+)\n/)];
     const runs = watchers.map((w, i) => pool.run(
-      resolveScriptSpec(fixture('grandchild.py'), parseRunScriptOptions({ args: i === 0 ? ['setsid'] : [], onOutput: w.onOutput }), python),
+      resolveScriptSpec(fixture('grandchild.py'), parseRunScriptOptions({ startMethod, args: i === 0 ? ['setsid'] : [], onOutput: w.onOutput }), python),
       { onOutput: w.onOutput },
     ));
     const pids = (await Promise.all(watchers.map((w) => w.matched))).flatMap((m) => [Number(m[1]), Number(m[2])]);
@@ -80,7 +81,7 @@ describe('SupervisorPool.close', () => {
     expect(results.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
     expect(results[0].error).toMatch(/closed/);
     for (const pid of pids) await waitUntilGone(pid);
-    const late = await pool.run(resolveScriptSpec(fixture('hello.py'), parseRunScriptOptions({}), python));
+    const late = await pool.run(resolveScriptSpec(fixture('hello.py'), parseRunScriptOptions({ startMethod }), python));
     expect(late.status).toBe('cancelled');
   });
 });

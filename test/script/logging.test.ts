@@ -13,10 +13,11 @@ function recordingLogger() {
   return { entries, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
-describe('logging', () => {
+describe.each(['spawn', 'forkserver'] as const)('logging (%s)', (startMethod) => {
+  const base = { python: PYTHON, startMethod };
   it('logs start and end with script, status, exitCode and durationMs', async () => {
     const { entries, logger } = recordingLogger();
-    const result = await runScript(fixture('exit_code.py'), { python: PYTHON, args: ['2'], logger });
+    const result = await runScript(fixture('exit_code.py'), { ...base, args: ['2'], logger });
     expect(entries.map((e) => e.level)).toEqual(['debug', 'warn']);
     expect(entries[0].obj).toEqual({ script: fixture('exit_code.py') });
     expect(entries[1].obj).toMatchObject({ script: fixture('exit_code.py'), status: 'failed', exitCode: 2, durationMs: result.durationMs });
@@ -24,9 +25,13 @@ describe('logging', () => {
 
   it("logs a script that cannot run at error level", async () => {
     const { entries, logger } = recordingLogger();
-    await runScript(fixture('does_not_exist.py'), { python: PYTHON, logger });
+    await runScript(fixture('does_not_exist.py'), { ...base, logger });
     expect(entries.at(-1)).toMatchObject({ level: 'error', obj: { status: 'error', exitCode: null } });
   });
+});
+
+// The default logger is the same object in both modes: checked once.
+describe('logging by default', () => {
 
   it('writes to util.debuglog("ergate") by default', async () => {
     const root = path.resolve(import.meta.dirname, '..', '..');

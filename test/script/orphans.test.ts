@@ -10,9 +10,9 @@ import { SupervisorPool } from '../../src/script/supervisor-pool.ts';
 import { parseRunScriptOptions } from '../../src/script/validate-options.ts';
 import { PYTHON, fixture, processState, waitUntilGone, watchOutput } from './helpers.ts';
 
-describe('no orphans', () => {
+describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod) => {
   it('kills children and grandchildren when the Node process is SIGKILLed', async () => {
-    const driver = spawn(process.execPath, ['--import', 'tsx', fixture('driver-runs-grandchildren.mts')], {
+    const driver = spawn(process.execPath, ['--import', 'tsx', fixture('driver-runs-grandchildren.mts'), startMethod], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const lines = createInterface({ input: driver.stdout! });
@@ -39,7 +39,7 @@ describe('no orphans', () => {
     it("reports 'error', kills the child's tree and replaces the thread", async () => {
       const python = await resolvePython(PYTHON);
       const { onOutput, matched } = watchOutput(/started (\d+) (\d+)\n/);
-      const spec = resolveScriptSpec(fixture('grandchild.py'), parseRunScriptOptions({ onOutput }), python);
+      const spec = resolveScriptSpec(fixture('grandchild.py'), parseRunScriptOptions({ startMethod, onOutput }), python);
       const running = pool.run(spec, { onOutput });
       const [, pid, grandchild] = await matched;
       expect(pool.threads).toHaveLength(1);
@@ -52,7 +52,7 @@ describe('no orphans', () => {
       // Dead. Known limit: its zombie stays until Node exits, since only the terminated
       // thread's event loop could have reaped it (it holds a pid slot, nothing else).
       expect(['Z', null]).toContain(processState(Number(pid)));
-      const next = await pool.run(resolveScriptSpec(fixture('hello.py'), parseRunScriptOptions({}), python));
+      const next = await pool.run(resolveScriptSpec(fixture('hello.py'), parseRunScriptOptions({ startMethod }), python));
       expect(next.status).toBe('passed');
     });
   });

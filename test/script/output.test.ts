@@ -5,9 +5,10 @@ import { runScript } from '../../src/index.ts';
 import { OutputBuffer } from '../../src/script/output-buffer.ts';
 import { PYTHON, fixture } from './helpers.ts';
 
-describe('output', () => {
+describe.each(['spawn', 'forkserver'] as const)('output (%s)', (startMethod) => {
+  const base = { python: PYTHON, startMethod };
   it('keeps head and tail within maxOutputBytes and says how much was dropped', async () => {
-    const result = await runScript(fixture('numbered_lines.py'), { python: PYTHON, args: ['10000'], maxOutputBytes: 200 });
+    const result = await runScript(fixture('numbered_lines.py'), { ...base, args: ['10000'], maxOutputBytes: 200 });
     const total = Array.from({ length: 10000 }, (_, i) => `line ${i}\n`).join('');
     const dropped = Buffer.byteLength(total) - 200;
     expect(result.stdout.startsWith(total.slice(0, 100))).toBe(true);
@@ -19,7 +20,7 @@ describe('output', () => {
     const before = process.memoryUsage().rss;
     let peak = before;
     const probe = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
-    const result = await runScript(fixture('flood.py'), { python: PYTHON, args: ['1024'], maxOutputBytes: 1024 * 1024 });
+    const result = await runScript(fixture('flood.py'), { ...base, args: ['1024'], maxOutputBytes: 1024 * 1024 });
     clearInterval(probe);
     expect(result.status).toBe('passed');
     expect(result.stdout.length).toBeLessThan(1024 * 1024 + 100);
@@ -30,13 +31,13 @@ describe('output', () => {
 
   it('streams live chunks through onOutput, all of them before the result', async () => {
     const chunks: Record<string, string> = { stdout: '', stderr: '' };
-    const result = await runScript(fixture('hello.py'), { python: PYTHON, onOutput: (s, c) => { chunks[s] += c; } });
+    const result = await runScript(fixture('hello.py'), { ...base, onOutput: (s, c) => { chunks[s] += c; } });
     expect(chunks.stdout).toBe(result.stdout);
     expect(chunks.stderr).toBe(result.stderr);
   });
 
   it('survives an onOutput listener that throws', async () => {
-    const result = await runScript(fixture('hello.py'), { python: PYTHON, onOutput: () => { throw new Error('listener bug'); } });
+    const result = await runScript(fixture('hello.py'), { ...base, onOutput: () => { throw new Error('listener bug'); } });
     expect(result.status).toBe('passed');
   });
 });

@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { runScript } from '../../src/index.ts';
 import { FIXTURES, PYTHON, fixture } from './helpers.ts';
 
-describe('runScript fidelity', () => {
+describe.each(['spawn', 'forkserver'] as const)('runScript fidelity (%s)', (startMethod) => {
+  const base = { python: PYTHON, startMethod };
   it('runs a script and reports a passed result with its output', async () => {
-    const result = await runScript(fixture('hello.py'), { python: PYTHON });
+    const result = await runScript(fixture('hello.py'), base);
     expect(result).toMatchObject({
       script: fixture('hello.py'), name: 'hello.py', subdirectory: 'fixtures',
       status: 'passed', exitCode: 0, signal: null, error: null,
@@ -20,7 +21,7 @@ describe('runScript fidelity', () => {
 
   it('shows the script the same argv, __file__, __name__, sys.path[0] as python3 script.py', async () => {
     const args = ['plain', 'with space', `it's "quoted"`, '$(touch /tmp/ergate-pwned)', '`id`', ''];
-    const result = await runScript(fixture('echo_argv.py'), { python: PYTHON, args });
+    const result = await runScript(fixture('echo_argv.py'), { ...base, args });
     const seen = JSON.parse(result.stdout);
     expect(seen).toMatchObject({
       argv: [fixture('echo_argv.py'), ...args],
@@ -37,27 +38,27 @@ describe('runScript fidelity', () => {
 
   it('resolves a relative script path and honours cwd', async () => {
     const relative = path.relative(process.cwd(), fixture('echo_argv.py'));
-    const result = await runScript(relative, { python: PYTHON, cwd: '/tmp' });
+    const result = await runScript(relative, { ...base, cwd: '/tmp' });
     expect(result.script).toBe(fixture('echo_argv.py'));
     expect(JSON.parse(result.stdout).cwd).toBe('/tmp');
   });
 
   it('lets a script import its sibling modules', async () => {
-    const result = await runScript(fixture('import_sibling.py'), { python: PYTHON });
+    const result = await runScript(fixture('import_sibling.py'), base);
     expect(result.stdout).toBe('sibling imported\n');
     expect(result.status).toBe('passed');
   });
 
   it('maps exit codes through allowedExitCodes', async () => {
-    const failed = await runScript(fixture('exit_code.py'), { python: PYTHON, args: ['3'] });
+    const failed = await runScript(fixture('exit_code.py'), { ...base, args: ['3'] });
     expect(failed).toMatchObject({ status: 'failed', exitCode: 3 });
     expect(failed.error).toMatch(/exited with code 3/);
-    const allowed = await runScript(fixture('exit_code.py'), { python: PYTHON, args: ['3'], allowedExitCodes: [0, 3] });
+    const allowed = await runScript(fixture('exit_code.py'), { ...base, args: ['3'], allowedExitCodes: [0, 3] });
     expect(allowed).toMatchObject({ status: 'passed', exitCode: 3, error: null });
   });
 
   it('prints tracebacks exactly as plain python3 does, without ergate frames', async () => {
-    const result = await runScript(fixture('raise_error.py'), { python: PYTHON });
+    const result = await runScript(fixture('raise_error.py'), base);
     expect(result).toMatchObject({ status: 'failed', exitCode: 1 });
     expect(result.stderr).toBe([
       'Traceback (most recent call last):',
@@ -72,7 +73,7 @@ describe('runScript fidelity', () => {
   });
 
   it('reports a syntax error like python3 does', async () => {
-    const result = await runScript(fixture('syntax_error.py'), { python: PYTHON });
+    const result = await runScript(fixture('syntax_error.py'), base);
     expect(result.status).toBe('failed');
     expect(result.stderr).toContain(`File "${fixture('syntax_error.py')}", line 1`);
     expect(result.stderr).toContain('SyntaxError');
@@ -81,7 +82,7 @@ describe('runScript fidelity', () => {
 
   it('merges env over process.env and applies the src/ PYTHONPATH rule', async () => {
     process.env.ERGATE_INHERITED = 'from-parent';
-    const result = await runScript(fixture('echo_argv.py'), { python: PYTHON, env: { ERGATE_TEST_VAR: 'yes', PYTHONPATH: '/extra' } });
+    const result = await runScript(fixture('echo_argv.py'), { ...base, env: { ERGATE_TEST_VAR: 'yes', PYTHONPATH: '/extra' } });
     const seen = JSON.parse(result.stdout);
     expect(seen.extra).toBe('yes');
     expect(seen.inherited).toBe('from-parent');
@@ -94,23 +95,23 @@ describe('runScript fidelity', () => {
     const { mkdtempSync, copyFileSync } = await import('node:fs');
     const dir = mkdtempSync('/tmp/ergate-nosrc-');
     copyFileSync(fixture('echo_argv.py'), path.join(dir, 'echo_argv.py'));
-    const result = await runScript(path.join(dir, 'echo_argv.py'), { python: PYTHON, env: { PYTHONPATH: '/only' } });
+    const result = await runScript(path.join(dir, 'echo_argv.py'), { ...base, env: { PYTHONPATH: '/only' } });
     expect(JSON.parse(result.stdout).pythonpath).toBe('/only');
   });
 
   it('closes stdin: the script reads EOF at once', async () => {
-    const result = await runScript(fixture('read_stdin.py'), { python: PYTHON });
+    const result = await runScript(fixture('read_stdin.py'), base);
     expect(result.stdout).toBe("stdin: ''\n");
   });
 
   it('decodes UTF-8 and replaces invalid bytes instead of crashing', async () => {
-    const result = await runScript(fixture('unicode_out.py'), { python: PYTHON });
+    const result = await runScript(fixture('unicode_out.py'), base);
     expect(result.status).toBe('passed');
     expect(result.stdout).toBe('héllo wörld — 日本語 🎉\nbad \uFFFD\uFFFD bytes\n');
   });
 
   it('reports peak RSS and CPU time measured in the child', async () => {
-    const result = await runScript(fixture('threads.py'), { python: PYTHON, args: ['4'] });
+    const result = await runScript(fixture('threads.py'), { ...base, args: ['4'] });
     expect(result.peakRssKb).toBeGreaterThan(1000);
     expect(result.peakRssKb).toBeLessThan(1024 * 1024);
     expect(result.cpuTimeMs).toBeGreaterThanOrEqual(0);

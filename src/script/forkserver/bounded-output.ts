@@ -1,5 +1,6 @@
 // Collects one stream of a forked script without unbounded buffering: beyond maxBytes only
-// the first and last halves are kept, joined by a marker saying how much was dropped.
+// the first and last halves are kept, joined by a marker saying how much was dropped (the same
+// "[... N bytes dropped ...]" as the spawn path's OutputBuffer).
 // Decoding happens once at the end so multi-byte characters split across chunks survive.
 
 export class BoundedOutput {
@@ -48,6 +49,6 @@ export class BoundedOutput {
     const tail = Buffer.concat(this.#tail);
     const kept = tail.subarray(tail.length - this.#tailLimit);
     const dropped = this.#totalBytes - this.#headBytes - kept.length;
-    return `${head}\n[... ${dropped} bytes truncated by ergate ...]\n${kept.toString('utf8')}`;
+    return `${head}\n[... ${dropped} bytes dropped ...]\n${kept.toString('utf8')}`;
   }
 }

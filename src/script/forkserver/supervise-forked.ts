@@ -1,16 +1,13 @@
 // The forkserver branch of a supervisor thread (src/script/supervise-script.ts calls it for
 // specs with startMethod 'forkserver'). Each supervisor thread keeps one warm fork server
-// (this module's host, restarted when it dies); the run speaks the same port protocol as a
-// spawned child and its result is classified by the same classifyExit, so both modes read alike.
+// (thread-host.ts: restarted when it dies, reaped before the thread ends); the run speaks the
+// same port protocol as a spawned child and is classified by the same classifyExit.
 import type { MessagePort } from 'node:worker_threads';
 import { classifyExit, type StopReason } from '../classify-exit.ts';
 import { findDescendants, signalSnapshotted, type ProcessInfo } from '../proc-tree.ts';
 import type { StopCommand, SupervisorEvent } from '../supervisor-protocol.ts';
 import type { ScriptResult, ScriptSpec } from '../types.ts';
-import { ForkServerHost } from './fork-server-host.ts';
-
-/** One per supervisor thread; the server dies with the thread (its PR_SET_PDEATHSIG). */
-const host = new ForkServerHost();
+import { runOnThreadHost } from './thread-host.ts';
 
 /** Class name of the uncaught exception python printed last, '' if none (MemoryError...). */
 export function findUncaughtException(stderr: string, exitCode: number | null): string {
@@ -40,7 +37,7 @@ export async function superviseForked(spec: ScriptSpec, port: MessagePort): Prom
   };
   let result: ScriptResult;
   try {
-    result = await host.run(spec, {
+    result = await runOnThreadHost(spec, {
       signal: controller.signal,
       onTerminate: sweepEscaped,
       onStart: (pid) => post({ type: 'started', pid }),

@@ -1,0 +1,122 @@
+// Owns functions as BullMQ jobs. Jobs carry no code: a function travels only as a FunctionRef
+// (a module path relative to the shared root, plus an export name) with JSON arguments, and
+// each worker imports the module from its own checkout. The coordinator side (toFunctionJobData)
+// refuses a plain function with a TypeError; the worker side (runFunctionJob) runs the ref
+// through runFunction, so every runFunction limit (timeout, heap limit, cancel) applies there.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runFunction } from '../function/run-function.ts';
+import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
+import type { FinishedJob } from './job-waiter.ts';
+
+/** BullMQ job name of function jobs; script jobs are named 'script'. */
+export const FUNCTION_JOB = 'function';
+
+export interface FunctionJobData {
+  runId: string;
+  index: number;
+  /** relative to the shared root, '/'-separated */
+  module: string;
+  export: string;
+  /** JSON values only: BullMQ stores job data as JSON */
+  args: unknown[];
+  timeoutMs: number | null;
+  memoryLimitMb: number | null;
+  name: string | null;
+}
+
+function isFunctionRef(fn: unknown): fn is FunctionRef {
+  return typeof fn === 'object' && fn !== null && 'module' in fn;
+}
+
+/**
+ * @throws TypeError for a plain function, a module outside `root`, or arguments that are not JSON
+ */
+export function toFunctionJobData(fn: unknown, options: RunFunctionOptions, root: string, runId: string, index: number, what: string): FunctionJobData {
+  if (typeof fn === 'function') throw new TypeError(`${what} fn: jobs carry no code: pass a FunctionRef { module, export } instead of a function`);
+  if (!isFunctionRef(fn) || (typeof fn.module !== 'string' && !(fn.module instanceof URL)) || String(fn.module) === '') {
+    throw new TypeError(`${what} fn: expected a FunctionRef { module: path or file URL, export?: string }, got ${fn === null ? 'null' : typeof fn}`);
+  }
+  if (fn.export !== undefined && (typeof fn.export !== 'string' || fn.export === '')) throw new TypeError(`${what} fn.export: expected a non-empty string`);
+  const text = String(fn.module);
+  const absolute = fn.module instanceof URL || text.startsWith('file:') ? fileURLToPath(text) : path.resolve(text);
+  const relative = path.relative(root, absolute);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new TypeError(`${what} fn.module: ${absolute} is outside the shared root ${root} (workers import modules from their own checkout)`);
+  }
+  const args = options.args ?? [];
+  let json: string;
+  try {
+    json = JSON.stringify(args);
+  } catch (error) {
+    throw new TypeError(`${what} options.args: expected JSON values (jobs are stored as JSON), ${(error as Error).message}`);
+  }
+  return {
+    runId,
+    index,
+    module: relative.split(path.sep).join('/'),
+    export: fn.export ?? 'default',
+    args: JSON.parse(json) as unknown[],
+    timeoutMs: options.timeoutMs ?? null,
+    memoryLimitMb: options.memoryLimitMb ?? null,
+    name: options.name ?? null,
+  };
+}
+
+/** Runs a function job on the worker; never rejects (a bad job is an 'error' result). */
+export async function runFunctionJob(data: FunctionJobData, root: string, signal: AbortSignal | undefined): Promise<FunctionResult<unknown>> {
+  const absolute = path.resolve(root, String(data?.module ?? ''));
+  const relative = path.relative(root, absolute);
+  if (typeof data?.module !== 'string' || data.module === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+    return functionError(data?.name ?? 'anonymous', `the job's module ${JSON.stringify(data?.module)} is not inside the root ${root}`, 'error');
+  }
+  try {
+    return await runFunction({ module: absolute, export: data.export }, {
+      args: Array.isArray(data.args) ? data.args : [],
+      ...(data.timeoutMs !== null && { timeoutMs: data.timeoutMs }),
+      ...(data.memoryLimitMb !== null && { memoryLimitMb: data.memoryLimitMb }),
+      ...(data.name !== null && { name: data.name }),
+      ...(signal && { signal }),
+    });
+  } catch (error) {
+    // Job data is untrusted: a malformed option is the job's failure, not the worker's.
+    return functionError(data.name ?? data.export ?? 'anonymous', (error as Error).message, 'error');
+  }
+}
+
+/** A FunctionResult for a call that never ran, or was lost with its worker. */
+export function functionError(name: string, message: string, status: 'error' | 'cancelled', startedAt = Date.now()): FunctionResult<unknown> & { attempts: number } {
+  const now = Date.now();
+  return {
+    name,
+    type: 'function',
+    status,
+    result: null,
+    error: message,
+    errorType: null,
+    stack: null,
+    isolation: 'thread',
+    startTime: new Date(startedAt).toISOString(),
+    endTime: new Date(now).toISOString(),
+    durationMs: now - startedAt,
+    attempts: 1,
+  };
+}
+
+/** The coordinator's FunctionResult of a finished function job (as toScriptResult for scripts). */
+export function toFunctionResult(finished: FinishedJob, name: string): FunctionResult<unknown> & { attempts: number; worker?: string } {
+  if (finished === null) return functionError(name, 'cancelled: removed from the queue before it started', 'cancelled');
+  const { job, state } = finished;
+  const attempts = Math.max(1, job.attemptsStarted);
+  if (state === 'completed' && job.returnvalue && typeof job.returnvalue === 'object') {
+    const result = job.returnvalue as FunctionResult<unknown> & { attempts?: number };
+    return { ...result, attempts: result.attempts ?? attempts };
+  }
+  const reason = job.failedReason ?? 'unknown reason';
+  const message = /stalled more than allowable limit/i.test(reason)
+    ? `lost: the workers running it died ${job.stalledCounter} times (${reason})`
+    : `lost: BullMQ failed the job: ${reason}`;
+  const result = functionError(name, message, 'error', job.processedOn ?? job.timestamp);
+  result.attempts = attempts;
+  return result;
+}

@@ -1,0 +1,67 @@
+// Builds the jobs of AsyncScheduler that can leave the process: scheduleScript with a
+// `backend` (the script runs on an `ergate worker`) and scheduleFunction (a FunctionRef, run
+// by runFunction here or on a worker). Options are checked now, so schedule-time mistakes
+// throw a TypeError. With a backend, the job's priority, maxRuns/retryDelayMs and delayMs are
+// BullMQ's (see ../distributed/remote-jobs.ts); the scheduler only mirrors the job's state.
+import { runFunction } from '../function/run-function.ts';
+import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
+import { validateCall } from '../function/validate-options.ts';
+import { checkRemoteJobOptions, type RemoteJobOptions, type RemoteJobs } from '../distributed/remote-jobs.ts';
+import { resolveScriptSpec } from '../script/resolve-spec.ts';
+import type { ScriptResult } from '../script/types.ts';
+import { describeValue } from '../script/validate-options.ts';
+import { currentSignal } from '../task/scope.ts';
+import { splitScriptOptions, type ScheduleScriptOptions } from './script-job.ts';
+
+/** scheduleFunction's options: the call's (args, timeoutMs, memoryLimitMb) and the job's. */
+export interface ScheduleFunctionOptions extends RunFunctionOptions {
+  /** Lower runs first. @default 0 */
+  priority?: number;
+  /** Runs in all: a call that does not pass is run again. @default 1 */
+  maxRuns?: number;
+  /** Wait before retry k: retryDelayMs * 2^(k-1). @default 0 */
+  retryDelayMs?: number;
+  /** The job joins the queue after this delay. @default 0 */
+  delayMs?: number;
+}
+
+/** What the scheduler needs to make an entry: the run, and the job's own options. */
+export interface BuiltJob<R> {
+  run: () => Promise<R>;
+  name: string;
+  job: RemoteJobOptions;
+}
+
+/** The job's signal (cancel(), parent aborts) joined with the caller's own. */
+function jobSignal(user: AbortSignal | undefined): AbortSignal | undefined {
+  const own = currentSignal();
+  return user === undefined || own === undefined ? (user ?? own) : AbortSignal.any([user, own]);
+}
+
+export function createRemoteScriptJob(remote: RemoteJobs, scriptPath: string, options: ScheduleScriptOptions | undefined): BuiltJob<ScriptResult> {
+  const { jobOptions, parsed } = splitScriptOptions(scriptPath, options);
+  if (parsed.onOutput !== undefined) {
+    throw new TypeError('AsyncScheduler.scheduleScript options.onOutput: live output is not available with a backend (the result carries stdout and stderr)');
+  }
+  checkRemoteJobOptions(jobOptions, 'AsyncScheduler.scheduleScript options');
+  // The interpreter is each worker's own; only paths, arguments, limits and env travel.
+  const spec = resolveScriptSpec(scriptPath, parsed, '');
+  const { name, ...job } = jobOptions;
+  return { run: () => remote.runScript(spec, { ...job, signal: jobSignal(parsed.signal) }), name, job };
+}
+
+export function createFunctionJob(remote: RemoteJobs | null, fn: FunctionRef | ((...args: any[]) => unknown), options: ScheduleFunctionOptions | undefined): BuiltJob<FunctionResult<unknown>> {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`AsyncScheduler.scheduleFunction options: expected an options object, got ${describeValue(options)}`);
+  }
+  const { priority, maxRuns, retryDelayMs, delayMs, ...callOptions } = options ?? {};
+  const job = { priority, maxRuns, retryDelayMs, delayMs };
+  if (remote) {
+    const run = remote.prepareFunction(fn as FunctionRef, callOptions, 'AsyncScheduler.scheduleFunction');
+    checkRemoteJobOptions(job, 'AsyncScheduler.scheduleFunction options');
+    const { name } = validateCall(fn, callOptions);
+    return { run: () => run({ ...job, signal: jobSignal(callOptions.signal) }), name, job };
+  }
+  const name = validateCall(fn, callOptions).name;
+  return { run: () => runFunction(fn, { ...callOptions, signal: jobSignal(callOptions.signal) }), name, job };
+}
