@@ -114,7 +114,7 @@ export class ErgateWorker implements AsyncDisposable {
       await worker.close();
       throw new Error(`cannot reach redis at ${worker.target.display}: ${redact((error as Error).message, worker.target)}`);
     }
-    await worker.#primePool();
+    // await worker.#primePool();
     worker.#started = true;
     void worker.#bull.run().catch((error: Error) => worker.#log(`worker stopped: ${redact(error.message, worker.target)}`));
     worker.#log(`worker ${worker.id} taking jobs from ${worker.target.display} queue ${worker.#bull.name} (-j ${worker.#bull.concurrency}, root ${worker.#root})`);
@@ -191,6 +191,11 @@ export class ErgateWorker implements AsyncDisposable {
       }
     })();
     return this.#closing;
+  }
+
+  /** The live supervisor threads (all started before the first job: see #primePool). */
+  get supervisorThreads(): readonly import('node:worker_threads').Worker[] {
+    return this.#pool.threads;
   }
 
   /** Hands every running job back at once (a second SIGTERM). */

@@ -3,6 +3,7 @@
 // workers/ts-bootstrap.mjs, since worker threads do not inherit the parent's tsx loader).
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** true when this module itself is TypeScript source (tsx / vitest), false from dist/. */
@@ -21,13 +22,23 @@ export interface WorkerEntry {
 
 /** @param name worker module name without extension, e.g. 'supervisor' for workers/supervisor.ts */
 export function workerFile(name: string): WorkerEntry {
-  if (runningFromSource) {
+  if (runningFromSource && !useCompiledWorkers(name)) {
     return {
       filename: pathToFileURL(path.join(layoutRoot, 'workers', 'ts-bootstrap.mjs')).href,
       workerData: { tsTarget: pathToFileURL(path.join(layoutRoot, 'workers', `${name}.ts`)).href },
     };
   }
-  return { filename: pathToFileURL(path.join(layoutRoot, 'workers', `${name}.js`)).href, workerData: {} };
+  const compiledRoot = runningFromSource ? path.join(layoutRoot, 'dist') : layoutRoot;
+  return { filename: pathToFileURL(path.join(compiledRoot, 'workers', `${name}.js`)).href, workerData: {} };
+}
+
+/**
+ * ERGATE_WORKERS_FROM=dist makes a source checkout load its thread entries from a fresh
+ * `npm run build` (the test suite sets it after building): a thread that loads tsx costs
+ * ~0.7 s of CPU and leaves an esbuild service process behind, which 50-wide runs feel.
+ */
+function useCompiledWorkers(name: string): boolean {
+  return process.env.ERGATE_WORKERS_FROM === 'dist' && existsSync(path.join(layoutRoot, 'dist', 'workers', `${name}.js`));
 }
 
 /** Path of a bundled Python helper in python/ (shipped as-is in the package). */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ParallelRunner } from '../../src/index.ts';
+import { ErgateWorker, ParallelRunner } from '../../src/index.ts';
 import { parseWorkerArgs } from '../../src/distributed/worker-command.ts';
 import { isAlive, PYTHON, readMarks, SCRIPTS, startRedis, startWorker, stopWorker, waitUntil, type RedisServer, type WorkerProcess } from './cluster.ts';
 
@@ -44,6 +44,11 @@ it('hands a running job back on SIGTERM after the grace period, killing its chil
   expect(result.results[0]).toMatchObject({ status: 'passed', attempts: 2 });
   expect(result.results[0].stdout).toContain('quick run');
   expect((result.results[0] as { worker?: string }).worker).toBe(`${os.hostname()}:${started[1].pid}`);
+});
+
+it('starts every supervisor thread before taking jobs, so no job pays for one', async () => {
+  await using worker = await ErgateWorker.start({ redis: redis.url, queue: 'primed', concurrency: 3, root: SCRIPTS, python: PYTHON });
+  expect(worker.supervisorThreads).toHaveLength(3);
 });
 
 it('refuses bad worker flags with a message naming the flag', () => {

@@ -20,7 +20,9 @@ describe('the ergate package', () => {
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
   it('packs, installs from the tarball into an empty folder and runs a script', async () => {
-    await run('npm', ['pack', '--pack-destination', temp, '--silent'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+    // dist/ was just built by test/global-setup.ts; --ignore-scripts skips prepack's rebuild,
+    // which would rewrite dist/ under the other test files' threads.
+    await run('npm', ['pack', '--ignore-scripts', '--pack-destination', temp, '--silent'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
     const tarball = readdirSync(temp).find((f) => f.endsWith('.tgz'));
     expect(tarball).toBeDefined();
     const app = path.join(temp, 'app');
@@ -36,7 +38,9 @@ describe('the ergate package', () => {
 
   it('loads from the TypeScript sources under node --import tsx', async () => {
     const probe = PROBE.replace("import('ergate')", `import(${JSON.stringify(path.join(ROOT, 'src', 'index.ts'))})`);
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: ROOT });
+    // without ERGATE_WORKERS_FROM, so the supervisor thread really loads workers/*.ts through tsx
+    const { ERGATE_WORKERS_FROM: _, ...env } = process.env;
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: ROOT, env });
     expect(JSON.parse(stdout)).toEqual({ status: 'passed', stdout: `hello from ${HELLO}\n` });
   }, 120_000);
 });

@@ -1,0 +1,30 @@
+// bullmq and ioredis are loaded only when a distributed feature is used: not by the CLI's
+// start (`ergate run`, `--help`), nor by `import 'ergate'`; `ergate worker` and a runner with
+// a backend load them on first use. The help lists the worker command and its flags.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { REPO } from './cluster.ts';
+
+const run = promisify(execFile);
+const PROBE = path.join(REPO, 'test/distributed/fixtures/loaded-modules.mts');
+
+async function loadedBy(module: string): Promise<number> {
+  const target = module.startsWith('src/') ? path.join(REPO, module) : module;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', PROBE, target], { cwd: REPO });
+  return (JSON.parse(stdout) as { loaded: number }).loaded;
+}
+
+it('the CLI and the package entry do not load bullmq (a plain import of it does)', async () => {
+  expect(await loadedBy('src/cli/main.ts')).toBe(0);
+  expect(await loadedBy('src/index.ts')).toBe(0);
+  // The probe can see it: a module that needs bullmq at once shows it.
+  expect(await loadedBy('bullmq')).toBeGreaterThan(0);
+}, 60_000);
+
+it('--help lists the worker command and its flags', async () => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), '--help'], { cwd: REPO });
+  expect(stdout).toContain('ergate worker --redis URL');
+  for (const flag of ['--queue NAME', '--root DIR', '--lock-duration T', '--stalled-interval T', '--grace T']) expect(stdout).toContain(flag);
+}, 60_000);
