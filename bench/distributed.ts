@@ -60,7 +60,9 @@ export const distributedWorkload: Workload<DistributedState> = {
     'Each Redis variant runs the same scripts on k local `ergate worker` processes with -j 2 each, ' +
     'coordinated by one warm ParallelRunner with backend { redis }. With 2 cores shared by everything, ' +
     'adding workers adds contention, not speed: the ratio to in-process is the cost per script of going ' +
-    'through the queue (job add, worker fetch, result, event), which is what scale-out across machines pays.',
+    'through the queue (job add, worker fetch, result, event), which is what scale-out across machines pays. ' +
+    'Workers start all their supervisor threads before they report ready: without that, each unprimed slot made its first ' +
+    'script wait 0.7-2 s for a thread (the early smoke showed ~1 s for 4 scripts on 2-3 workers, 160 ms on 1).',
   cases: (ctx) => {
     const n = ctx.smoke ? 4 : 100;
     return [{ label: `N=${n}`, params: { N: n } }];

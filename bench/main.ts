@@ -1,7 +1,8 @@
 // Entry of `npm run bench`: runs the chosen workloads (all by default) against their peers and
 // writes bench/results/<name>.{json,md}, summary.md (every result present in the folder) and
 // growth.svg. `--smoke` runs tiny sizes once into a temp folder to prove every workload still runs.
-// Usage: npm run bench -- [name|1-6 ...] [--smoke] [--dist] [--out DIR] [--runs N] [--warmup N]
+// Usage: npm run bench -- [name|1-6 ...] [--smoke] [--dist|--source] [--out DIR] [--runs N] [--warmup N]
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -41,13 +42,24 @@ async function main(): Promise<void> {
     options: {
       smoke: { type: 'boolean', default: false },
       dist: { type: 'boolean', default: false },
+      source: { type: 'boolean', default: false },
       out: { type: 'string' },
       runs: { type: 'string' },
       warmup: { type: 'string' },
     },
   });
   const smoke = values.smoke!;
-  if (values.dist) {
+  // A full run measures what ships: it builds dist/ first and loads ergate from there
+  // (--source measures the TypeScript sources under tsx instead, where every pool thread also
+  // loads tsx). A smoke run uses the sources unless --dist is given.
+  const useDist = values.dist || (!smoke && !values.source);
+  if (useDist && !smoke) {
+    execFileSync(process.execPath, [path.join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: path.join(here, '..'),
+      stdio: 'inherit',
+    });
+  }
+  if (useDist) {
     if (!existsSync(path.join(here, '..', 'dist', 'src', 'index.js'))) {
       throw new Error('--dist measures the compiled package: run `npm run build` first');
     }

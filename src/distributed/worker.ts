@@ -114,7 +114,7 @@ export class ErgateWorker implements AsyncDisposable {
       await worker.close();
       throw new Error(`cannot reach redis at ${worker.target.display}: ${redact((error as Error).message, worker.target)}`);
     }
-    // await worker.#primePool();
+    await worker.#primePool();
     worker.#started = true;
     void worker.#bull.run().catch((error: Error) => worker.#log(`worker stopped: ${redact(error.message, worker.target)}`));
     worker.#log(`worker ${worker.id} taking jobs from ${worker.target.display} queue ${worker.#bull.name} (-j ${worker.#bull.concurrency}, root ${worker.#root})`);
@@ -182,15 +182,23 @@ export class ErgateWorker implements AsyncDisposable {
       const timer = setTimeout(() => this.#bull.cancelAllJobs(HANDBACK), graceMs);
       try {
         // Not bounded: it waits for running jobs (finished, or handed back after graceMs).
-        await (this.#started ? this.#bull.close() : closeConnection(this.#bull));
+        // Never started (Redis refused it): no job ran, both connections go at once.
+        await (this.#started ? this.#bull.close() : Promise.all([closeConnection(this.#bull), this.#closeCancels()]));
       } finally {
         clearTimeout(timer);
         await this.#pool.close();
         if (this.#ranFunctions) await closeFunctionPool();
-        await closeConnection(this.#cancels);
+        await this.#closeCancels();
       }
     })();
     return this.#closing;
+  }
+
+  #cancelsClosed: Promise<void> | null = null;
+  /** Once: a second close() of a connection that never got ready would wait out its timeout again. */
+  #closeCancels(): Promise<void> {
+    this.#cancelsClosed ??= closeConnection(this.#cancels);
+    return this.#cancelsClosed;
   }
 
   /** The live supervisor threads (all started before the first job: see #primePool). */
