@@ -8,7 +8,7 @@ import type { Emitter, EventType } from 'mitt';
 import { AbortError } from '../task/abort-reasons.ts';
 import { linkToParents } from '../task/link-parent.ts';
 import { currentSignal } from '../task/scope.ts';
-import { JobEntry, type JobFn } from './job-entry.ts';
+import { DEFAULT_JOB_OPTIONS, JobEntry, makeJobOptions, type JobFn } from './job-entry.ts';
 import { JobRunner } from './job-runner.ts';
 import { AsyncJobStatus, type AsyncJob } from './job-status.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
@@ -18,7 +18,7 @@ import { JobFailure } from './job-failure.ts';
 import { RemoteJobs } from '../distributed/remote-jobs.ts';
 import type { BackendOptions } from '../distributed/validate-options.ts';
 import type { FunctionRef } from '../function/types.ts';
-import { parseScheduleOptions, parseSchedulerOptions, parseStatusFilter } from './validate-options.ts';
+import { EMPTY_OPTIONS, parseScheduleOptions, parseSchedulerOptions, parseStatusFilter } from './validate-options.ts';
 
 export interface AsyncSchedulerOptions {
   /** Jobs running at once; a positive integer. @default 4 */
@@ -54,7 +54,6 @@ export interface ScheduleOptions {
   delayMs?: number;
 }
 
-const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 function dropUndefined<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
@@ -91,7 +90,8 @@ export class AsyncScheduler {
     const opts = parseScheduleOptions(fn, options);
     const id = `job-${++this.#nextId}`;
     const name = opts.name ?? (fn.name || 'anonymous');
-    const entry = new JobEntry(id, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, opts.args ?? NO_ARGS, opts.timeoutMs, opts.retryDelayMs ?? 0);
+    const jobOptions = opts === EMPTY_OPTIONS ? DEFAULT_JOB_OPTIONS : makeJobOptions(opts.args, opts.timeoutMs, opts.retryDelayMs, false);
+    const entry = new JobEntry(id, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, jobOptions);
     this.#entries.set(id, entry);
     this.#runner.add(entry, opts.delayMs ?? 0, this.#closedReason);
     return id;
@@ -136,8 +136,7 @@ export class AsyncScheduler {
       if (result.status !== 'passed') throw new JobFailure(result.error ?? `job ${result.status}`, result);
       return result;
     };
-    const entry = new JobEntry(id, built.name, built.job.priority ?? 0, built.job.maxRuns ?? 1, fn, NO_ARGS, undefined, 0);
-    entry.remote = true;
+    const entry = new JobEntry(id, built.name, built.job.priority ?? 0, built.job.maxRuns ?? 1, fn, makeJobOptions(undefined, undefined, 0, true));
     this.#entries.set(id, entry);
     this.#runner.add(entry, 0, this.#closedReason);
     return id;

@@ -7,10 +7,10 @@
 import type { Emitter, EventType } from 'mitt';
 import { TimeoutError, describeAbortReason } from '../task/abort-reasons.ts';
 import { describeError } from '../task/execution-result.ts';
-import { Scope, runInScope } from '../task/scope.ts';
+import { runInScope } from '../task/scope.ts';
 import { emitEvent, hasListeners, type SchedulerEvent } from './emit-event.ts';
 import { IdleWaiters } from './idle-waiters.ts';
-import { JobEntry, executeJob, type JobSettler } from './job-entry.ts';
+import { JobEntry, RunScope, executeJob, type JobSettler } from './job-entry.ts';
 import { JobFailure } from './job-failure.ts';
 import { JobHeap } from './job-heap.ts';
 import { AsyncJobStatus } from './job-status.ts';
@@ -23,6 +23,8 @@ export class JobRunner implements JobSettler {
   readonly #heap = new JobHeap<JobEntry>();
   /** Remote jobs due to be sent: the queue in Redis orders them, the workers' -j bounds them. */
   #remoteDue: JobEntry[] = [];
+  /** performance.now() when each of #remoteDue became due. */
+  #remoteDueAt: number[] = [];
   #nextSeq = 0;
   pending = 0;
   running = 0;
@@ -32,6 +34,7 @@ export class JobRunner implements JobSettler {
   started = false;
   /** runAll() calls in progress; jobs are dispatched while this or `started` holds. */
   runAlls = 0;
+  #dispatching = false;
 
   constructor(
     readonly limit: number,
@@ -56,38 +59,56 @@ export class JobRunner implements JobSettler {
   enqueue(entry: JobEntry): void {
     entry.timer = undefined;
     const now = performance.now();
-    entry.queuedAt = now;
-    if (entry.remote) {
+    if (entry.options.remote) {
       this.#remoteDue.push(entry);
-      this.dispatch();
+      this.#remoteDueAt.push(now);
+      this.dispatch(now);
       return;
     }
-    entry.seq = this.#nextSeq++;
     // Aging as a fixed key: priority - (t - queuedAt)/agingMs orders jobs the same way at
     // every t, so the heap never needs re-sorting as jobs wait.
-    entry.key = this.agingMs === undefined ? entry.priority : entry.priority + now / this.agingMs;
-    this.#heap.push(entry);
-    this.dispatch();
+    const key = this.agingMs === undefined ? entry.priority : entry.priority + now / this.agingMs;
+    this.#heap.push(entry, key, this.#nextSeq++, now);
+    this.dispatch(now);
   }
 
-  dispatch(): void {
-    if (!this.started && this.runAlls === 0) return;
-    if (this.#remoteDue.length > 0) {
-      const due = this.#remoteDue;
-      this.#remoteDue = [];
-      for (const entry of due) if (entry.status === AsyncJobStatus.PENDING) this.#startRun(entry);
-    }
-    while (this.running - this.remoteRunning < this.limit) {
-      const entry = this.#heap.pop();
-      if (entry === undefined) return;
-      // Lazy removal: a job cancelled while queued is skipped here.
-      if (entry.status === AsyncJobStatus.PENDING) this.#startRun(entry);
+  /** Starts queued jobs while slots are free. `now`: performance.now(), when the caller has just read it. */
+  dispatch(now = -1): void {
+    // A job that throws synchronously settles inside #startRun, whose settle dispatches
+    // again: the guard turns that recursion (100,000 deep = stack overflow) into the loop below.
+    if (this.#dispatching || !this.#dispatchable) return;
+    this.#dispatching = true;
+    // One clock read per dispatch, not per job: jobs started in one loop start together.
+    if (now < 0) now = performance.now();
+    try {
+      const heap = this.#heap;
+      while (this.#dispatchable) {
+        if (this.#remoteDue.length > 0) {
+          const due = this.#remoteDue;
+          const dueAt = this.#remoteDueAt;
+          this.#remoteDue = [];
+          this.#remoteDueAt = [];
+          for (let i = 0; i < due.length; i++) if (due[i].status === AsyncJobStatus.PENDING) this.#startRun(due[i], dueAt[i], now);
+          continue;
+        }
+        if (this.running - this.remoteRunning >= this.limit) return;
+        const entry = heap.pop();
+        if (entry === undefined) return;
+        // Lazy removal: a job cancelled while queued is skipped here.
+        if (entry.status === AsyncJobStatus.PENDING) this.#startRun(entry, heap.poppedTime, now);
+      }
+    } finally {
+      this.#dispatching = false;
     }
   }
 
-  settleJob(entry: JobEntry, attempt: number, ok: boolean, outcome: unknown): void {
-    if (entry.attempt !== attempt || entry.status !== AsyncJobStatus.RUNNING) return;
-    const now = this.#endRun(entry);
+  get #dispatchable(): boolean {
+    return this.started || this.runAlls > 0;
+  }
+
+  settleJob(entry: JobEntry, run: RunScope, ok: boolean, outcome: unknown): void {
+    if (entry.run !== run) return;
+    const now = this.#endRun(entry, run);
     const job = entry;
     if (ok) {
       job.status = AsyncJobStatus.COMPLETED;
@@ -96,25 +117,24 @@ export class JobRunner implements JobSettler {
       job.completedAt = sharedDateNow();
       this.metrics.jobsCompleted++;
       this.metrics.recordFinish(now);
-      if (this.bus !== undefined) this.#emit('job.completed', entry, { durationMs: now - entry.runStartedAt });
+      if (this.bus !== undefined) this.#emit('job.completed', entry, { durationMs: now - run.startedAt });
     } else {
       // A JobFailure still carries a result worth keeping (a failed script's ScriptResult).
       if (outcome instanceof JobFailure) job.result = outcome.result;
-      this.#failRun(entry, describeError(outcome).message, now);
+      this.#failRun(entry, describeError(outcome).message, now, run.startedAt);
     }
-    this.#afterRun();
+    this.#afterRun(now);
   }
 
   /** Called by the timeout timer: the run fails now and is not waited for. */
-  timeOut(entry: JobEntry, attempt: number): void {
-    if (entry.attempt !== attempt || entry.status !== AsyncJobStatus.RUNNING) return;
+  timeOut(entry: JobEntry, run: RunScope): void {
+    if (entry.run !== run) return;
     entry.timer = undefined;
-    const error = new TimeoutError(`timed out after ${entry.timeoutMs} ms`);
-    const scope = entry.scope;
-    const now = this.#endRun(entry);
-    scope?.abort(error);
-    this.#failRun(entry, error.message, now);
-    this.#afterRun();
+    const error = new TimeoutError(`timed out after ${entry.options.timeoutMs} ms`);
+    const now = this.#endRun(entry, run);
+    run.abort(error);
+    this.#failRun(entry, error.message, now, run.startedAt);
+    this.#afterRun(now);
   }
 
   /** Cancels a pending or running job; false when it already finished. */
@@ -125,10 +145,10 @@ export class JobRunner implements JobSettler {
       this.pending--;
       this.#finishCancelled(entry, reason);
     } else if (status === AsyncJobStatus.RUNNING) {
-      const scope = entry.scope;
-      this.#endRun(entry);
+      const run = entry.run!;
+      this.#endRun(entry, run);
       this.#finishCancelled(entry, reason);
-      scope?.abort(reason);
+      run.abort(reason);
     } else {
       return false;
     }
@@ -140,33 +160,36 @@ export class JobRunner implements JobSettler {
   clearQueue(): void {
     this.#heap.clear();
     this.#remoteDue = [];
+    this.#remoteDueAt = [];
   }
 
-  #startRun(entry: JobEntry): void {
+  #startRun(entry: JobEntry, queuedAt: number, now: number): void {
     const job = entry;
-    const now = performance.now();
+    const { options } = entry;
     this.pending--;
     this.running++;
-    if (entry.remote) this.remoteRunning++;
+    if (options.remote) this.remoteRunning++;
     job.status = AsyncJobStatus.RUNNING;
     job.runs++;
     if (job.startedAt === null) job.startedAt = sharedDateNow();
-    entry.runStartedAt = now;
-    this.metrics.recordStart(now - entry.queuedAt, now);
-    if (this.bus !== undefined) this.#emit('job.started', entry, { attempt: job.runs });
-    const attempt = ++entry.attempt;
-    const scope = new Scope();
-    entry.scope = scope;
-    if (entry.timeoutMs !== undefined) entry.timer = setTimeout(timeOutRun, entry.timeoutMs, this, entry, attempt);
-    runInScope(scope, executeJob, this, entry, attempt);
+    this.metrics.recordStart(now - queuedAt, now);
+    const run = new RunScope(now);
+    entry.run = run;
+    if (this.bus !== undefined) {
+      this.#emit('job.started', entry, { attempt: job.runs });
+      // A handler may have cancelled it: then it never starts.
+      if (entry.run !== run) return;
+    }
+    if (options.timeoutMs !== undefined) entry.timer = setTimeout(timeOutRun, options.timeoutMs, this, entry, run);
+    runInScope(run, executeJob, this, entry, run);
   }
 
-  #failRun(entry: JobEntry, error: string, now: number): void {
+  #failRun(entry: JobEntry, error: string, now: number, runStartedAt: number): void {
     const job = entry;
     job.error = error;
     // A remote job's retries were BullMQ's attempts: it is final here.
-    if (job.runs < job.maxRuns && !entry.remote) {
-      const delayMs = entry.retryDelayMs * 2 ** (job.runs - 1);
+    if (job.runs < job.maxRuns && !entry.options.remote) {
+      const delayMs = entry.options.retryDelayMs * 2 ** (job.runs - 1);
       job.status = AsyncJobStatus.PENDING;
       this.pending++;
       this.metrics.jobsRetried++;
@@ -178,7 +201,7 @@ export class JobRunner implements JobSettler {
     job.completedAt = sharedDateNow();
     this.metrics.jobsFailed++;
     this.metrics.recordFinish(now);
-    if (this.bus !== undefined) this.#emit('job.failed', entry, { error, durationMs: now - entry.runStartedAt });
+    if (this.bus !== undefined) this.#emit('job.failed', entry, { error, durationMs: now - runStartedAt });
   }
 
   #finishCancelled(entry: JobEntry, reason: unknown): void {
@@ -196,18 +219,18 @@ export class JobRunner implements JobSettler {
   }
 
   /** Ends the current run's bookkeeping; returns performance.now(). */
-  #endRun(entry: JobEntry): number {
+  #endRun(entry: JobEntry, run: RunScope): number {
     const now = performance.now();
     entry.clearTimer();
-    entry.scope = undefined;
+    entry.run = undefined;
     this.running--;
-    if (entry.remote) this.remoteRunning--;
-    this.metrics.totalExecutionTimeMs += now - entry.runStartedAt;
+    if (entry.options.remote) this.remoteRunning--;
+    this.metrics.totalExecutionTimeMs += now - run.startedAt;
     return now;
   }
 
-  #afterRun(): void {
-    this.dispatch();
+  #afterRun(now = -1): void {
+    this.dispatch(now);
     if (this.running === 0) this.idle.noneRunning(this.isIdle);
   }
 
@@ -222,6 +245,6 @@ function enqueueDue(runner: JobRunner, entry: JobEntry): void {
   if (entry.status === AsyncJobStatus.PENDING) runner.enqueue(entry);
 }
 
-function timeOutRun(runner: JobRunner, entry: JobEntry, attempt: number): void {
-  runner.timeOut(entry, attempt);
+function timeOutRun(runner: JobRunner, entry: JobEntry, run: RunScope): void {
+  runner.timeOut(entry, run);
 }

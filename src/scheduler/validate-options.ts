@@ -49,11 +49,11 @@ export function parseSchedulerOptions(options: unknown): ParsedSchedulerOptions 
   return parseOptions(schedulerSchema, options, 'AsyncScheduler options');
 }
 
-const EMPTY: ParsedScheduleOptions = Object.freeze({});
+export const EMPTY_OPTIONS: ParsedScheduleOptions = Object.freeze({});
 
 export function parseScheduleOptions(fn: unknown, options: unknown): ParsedScheduleOptions {
   if (typeof fn !== 'function') throw new TypeError(`AsyncScheduler.schedule fn: expected a function, got ${typeof fn}`);
-  if (options === undefined) return EMPTY;
+  if (options === undefined) return EMPTY_OPTIONS;
   // schedule() is the hot path (100,000 calls a second): options that plainly fit are
   // used as they are; anything else goes through the schema, which also words the error.
   if (isPlainlyValid(options)) return options as ParsedScheduleOptions;

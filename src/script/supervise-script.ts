@@ -7,7 +7,8 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { classifyExit, type StopReason } from './classify-exit.ts';
 import { errorResult, describeScript } from './error-result.ts';
 import { superviseForked } from './forkserver/supervise-forked.ts';
-import { terminateTree } from './kill-tree.ts';
+import { finishTermination, terminateTree } from './kill-tree.ts';
+import type { ProcessInfo } from './proc-tree.ts';
 import { spawnChild, type StartedChild } from './spawn-child.ts';
 import { OUTPUT_WINDOW_CHARS, type OutputAck, type StopCommand, type SupervisorEvent } from './supervisor-protocol.ts';
 import type { ScriptResult, ScriptSpec } from './types.ts';
@@ -38,12 +39,12 @@ function post(port: MessagePort, event: SupervisorEvent): void {
   port.postMessage(event);
 }
 
-/** A stop that arrived before the task started (queued then cancelled). */
-function pendingStop(port: MessagePort): StopReason | null {
+/** A stop already queued on the port (e.g. queued then cancelled); acks before it are dropped. */
+function pendingStop(port: MessagePort): StopCommand | null {
   let message;
   while ((message = receiveMessageOnPort(port))) {
     const command = message.message as StopCommand;
-    if (command.type === 'stop') return { status: command.status, message: command.message };
+    if (command.type === 'stop') return command;
   }
   return null;
 }
@@ -72,24 +73,35 @@ export async function superviseScript(spec: ScriptSpec, port: MessagePort): Prom
   let stop: StopReason | null = null;
   let killing: Promise<void> = Promise.resolve();
   let exited = false;
-  void child.exited.then(() => { exited = true; });
-  const stopChild = (reason: StopReason) => {
+  const stopChild = (reason: StopReason, tree?: ProcessInfo[]) => {
     // The first reason wins; one arriving after the exit is too late to matter.
     if (stop || exited) return;
     stop = reason;
-    killing = terminateTree(child.pid, spec.killGraceMs, child.exited);
+    // With a tree, the main thread has already sent SIGTERM (see SupervisorPool.run).
+    killing = tree
+      ? finishTermination(child.pid, tree, spec.killGraceMs, child.exited)
+      : terminateTree(child.pid, spec.killGraceMs, child.exited);
   };
+  const onStop = (command: StopCommand) => stopChild({ status: command.status, message: command.message }, command.tree);
+  void child.exited.then(() => {
+    // The main thread posts its stop BEFORE it signals the group, so a stop whose SIGTERM
+    // ended the child is always queued by now, even if its message event has not run yet.
+    // (The child is reaped: no ppid chain leads to its descendants any more, so no walk.)
+    const queued = pendingStop(port);
+    if (queued) stopChild({ status: queued.status, message: queued.message }, queued.tree ?? []);
+    exited = true;
+  });
   // setTimeout cannot wait longer than 2^31-1 ms; a longer timeout means "no timer".
   const timer = spec.timeoutMs < 2 ** 31
     ? setTimeout(() => stopChild({ status: 'timeout', message: `timed out after ${spec.timeoutMs} ms` }), spec.timeoutMs)
     : undefined;
   port.on('message', (command: StopCommand | OutputAck) => {
-    if (command.type === 'stop') stopChild({ status: command.status, message: command.message });
+    if (command.type === 'stop') onStop(command);
     else if (command.type === 'ack' && (unacked -= command.chars) < OUTPUT_WINDOW_CHARS) child.resumeOutput();
   });
   // No ack can be queued yet (nothing was posted before this listener), so none is lost here.
   const late = pendingStop(port);
-  if (late) stopChild(late);
+  if (late) onStop(late);
 
   const outcome = await child.outcome;
   clearTimeout(timer);

@@ -8,7 +8,7 @@ import { BroadcastChannel, MessageChannel, type MessagePort, type Worker } from 
 import { Piscina } from 'piscina';
 import { workerFile } from '../internal/worker-file.ts';
 import { errorResult } from './error-result.ts';
-import { killTreeNow } from './kill-tree.ts';
+import { killTreeNow, signalTree, snapshotTree } from './kill-tree.ts';
 import { defaultLogger, logEnd, logStart } from './logger.ts';
 import type { ThreadHostConfig, ThreadHostMessage } from './forkserver/thread-host.ts';
 import { OUTPUT_ACK_CHARS, type OutputAck, type StopCommand, type SupervisorEvent, type SupervisorTask } from './supervisor-protocol.ts';
@@ -44,7 +44,7 @@ export class SupervisorPool implements AsyncDisposable {
   readonly size: number;
   private readonly piscina: Piscina;
   /** ports of runs in flight, to stop their children on close() */
-  private readonly active = new Map<MessagePort, Promise<unknown>>();
+  private readonly active = new Map<MessagePort, { settled: Promise<unknown>; stop: (message: string) => void }>();
   private closing: Promise<void> | null = null;
   private failuresInARow = 0;
   private brokenReason: string | null = null;
@@ -115,19 +115,39 @@ export class SupervisorPool implements AsyncDisposable {
         }
       }
     });
-    const stop = (message: string) => port1.postMessage({ type: 'stop', status: 'cancelled', message } satisfies StopCommand);
+    let stopped = false;
+    let ended = false;
+    const stop = (message: string) => {
+      if (stopped || ended) return;
+      stopped = true;
+      if (pid === null || spec.startMethod === 'forkserver') {
+        port1.postMessage({ type: 'stop', status: 'cancelled', message } satisfies StopCommand);
+        return;
+      }
+      // Fast path (fail-fast, cancel, close stop many children in one burst): signal the
+      // child from here, now, instead of waking its supervisor thread to walk /proc first.
+      // The snapshot is shared by the burst; the message goes first so the supervisor
+      // classifies the exit this SIGTERM causes as 'cancelled' (supervise-script.ts).
+      const tree = snapshotTree(pid);
+      port1.postMessage({ type: 'stop', status: 'cancelled', message, tree } satisfies StopCommand);
+      signalTree(pid, tree, 'SIGTERM');
+    };
     const onAbort = () => stop(abortMessage(options.signal!));
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     const task: SupervisorTask = { spec, port: port2 };
     const settled = this.piscina.run(task, { transferList: [port2] }).then(
       (result: ScriptResult) => {
+        ended = true;
         this.failuresInARow = 0;
         return result;
       },
-      (error: unknown) => this.onSupervisorLost(spec, error, pid, startedAt),
+      (error: unknown) => {
+        ended = true;
+        return this.onSupervisorLost(spec, error, pid, startedAt);
+      },
     );
-    this.active.set(port1, settled);
+    this.active.set(port1, { settled, stop });
     try {
       const result = await settled;
       // Output chunks travel on the run's port, the result on piscina's: wait for the
@@ -168,10 +188,8 @@ export class SupervisorPool implements AsyncDisposable {
   /** Stops every running child (SIGTERM, SIGKILL after its grace, setsid sweep), then the threads. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      for (const port of this.active.keys()) {
-        port.postMessage({ type: 'stop', status: 'cancelled', message: 'cancelled: the runner was closed' } satisfies StopCommand);
-      }
-      await Promise.allSettled([...this.active.values()]);
+      for (const run of this.active.values()) run.stop('cancelled: the runner was closed');
+      await Promise.allSettled([...this.active.values()].map((run) => run.settled));
       if (this.usedForkServer) await this.releaseForkServers();
       await this.piscina.destroy();
     })();

@@ -1,6 +1,7 @@
 // Messages between a SupervisorPool (main thread) and a supervisor thread, over the
 // MessagePort that travels with each task. One port per script run; closed when it ends.
 import type { MessagePort } from 'node:worker_threads';
+import type { ProcessInfo } from './proc-tree.ts';
 import type { ScriptSpec } from './types.ts';
 
 /** The piscina task: the resolved spec plus the run's private port. */
@@ -36,4 +37,10 @@ export interface StopCommand {
   type: 'stop';
   status: 'cancelled';
   message: string;
+  /**
+   * Set when the main thread already snapshotted the child's tree and sent SIGTERM (it posts
+   * this message first, then signals): the supervisor skips its own walk and SIGTERM and only
+   * escalates to SIGKILL. Only for spawned children (the fork server kills its own).
+   */
+  tree?: ProcessInfo[];
 }

@@ -56,6 +56,31 @@ describe.each(['spawn', 'forkserver'] as const)('ending a script and its process
     await waitUntilGone(leftover);
   });
 
+  // Abort takes the main thread's fast path (SIGTERM sent from the pool, not the supervisor):
+  // the supervisor must still escalate, still sweep escapees, and still say 'cancelled'.
+  it('on abort, escalates to SIGKILL after killGraceMs when SIGTERM is ignored', async () => {
+    const controller = new AbortController();
+    const { onOutput, matched } = watchOutput(/started (\d+)\n/);
+    const running = runScript(fixture('ignore_term.py'), { ...base, killGraceMs: 300, signal: controller.signal, onOutput });
+    const [, pid] = await matched;
+    controller.abort();
+    const result = await running;
+    expect(result).toMatchObject({ status: 'cancelled', signal: 'SIGKILL', pid: Number(pid) });
+    await waitUntilGone(Number(pid));
+  });
+
+  it('on abort, kills a grandchild that escaped the group with setsid', async () => {
+    const controller = new AbortController();
+    const { onOutput, matched } = watchOutput(/started (\d+) (\d+)\n/);
+    const running = runScript(fixture('grandchild.py'), { ...base, args: ['setsid'], signal: controller.signal, onOutput });
+    const [, pid, grandchild] = await matched;
+    controller.abort();
+    const result = await running;
+    expect(result).toMatchObject({ status: 'cancelled', pid: Number(pid) });
+    await waitUntilGone(Number(pid));
+    await waitUntilGone(Number(grandchild));
+  });
+
   it('returns cancelled without spawning when the signal is already aborted', async () => {
     const result = await runScript(fixture('hello.py'), { ...base, signal: AbortSignal.abort() });
     expect(result).toMatchObject({ status: 'cancelled', pid: null, stdout: '' });
