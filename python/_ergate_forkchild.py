@@ -91,8 +91,11 @@ def sweep_leftovers():
     # Whatever the script started and left running (even a setsid daemon, which the server's
     # killpg misses) would outlive it as a stray: kill and reap it, as the spawn preamble does.
     try:
-        tasks = os.listdir("/proc/self/task")
-        if not any(_read_children(t) != b"" for t in tasks):
+        # One syscall: ECHILD means no child at all, live or zombie, of any thread. (Reading
+        # /proc/self/task/*/children instead cost the parent ~2 ms of system time per script.)
+        try:
+            os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
             return
         import ctypes
         import time
@@ -134,14 +137,6 @@ def _descendants(root):
             found.append(pid)
             todo.append(pid)
     return found
-
-
-def _read_children(task):
-    try:
-        with open("/proc/self/task/%s/children" % task, "rb") as handle:
-            return handle.read().strip()
-    except OSError:
-        return None  # no such file on this kernel: scan anyway
 
 
 def finish_process(status, interrupted):
