@@ -3,6 +3,7 @@
 import type { Workload } from '../harness/types.ts';
 import { failFastWorkload } from './fail-fast.ts';
 import { growthWorkload } from './growth.ts';
+import { heavyImportsWorkload } from './heavy-imports.ts';
 import { memoryPendingWorkload } from './memory-pending.ts';
 import { memorySlotWorkload } from './memory-slot.ts';
 import { runFunctionWorkload } from './run-function.ts';
@@ -20,6 +21,7 @@ export const workloads: Workload<any>[] = [
   taskGroupWorkload,
   memorySlotWorkload,
   memoryPendingWorkload,
+  heavyImportsWorkload,
   distributedWorkload,
 ];
 
@@ -31,6 +33,7 @@ const aliases: Record<string, string[]> = {
   '5': ['scheduler', 'task-group'],
   '6': ['memory-slot', 'memory-pending'],
   memory: ['memory-slot', 'memory-pending'],
+  '7': ['scripts', 'heavy-imports'],
   '9': ['distributed'],
 };
 

@@ -18,9 +18,10 @@ function checkAllPassed(label: string, total: number, passed: number, expected: 
   }
 }
 
-function createRunner(ParallelRunner: any, batch: ScriptBatch, startMethod?: string): any {
+function createRunner(ParallelRunner: any, batch: ScriptBatch, startMethod?: string, preload?: string[]): any {
   const options: Record<string, unknown> = { maxWorkers: batch.concurrency, python: batch.python };
   if (startMethod) options.startMethod = startMethod;
+  if (preload) options.preload = preload;
   try {
     return new ParallelRunner(options);
   } catch (error) {
@@ -57,11 +58,11 @@ export interface OpenRunner {
  * Creates a runner and primes its workers with a few scripts, within 60 s; never throws (the
  * failure is kept and thrown by runWithOpenRunner, so only the ours variant records it).
  */
-export async function openRunner(batch: ScriptBatch, startMethod?: string): Promise<OpenRunner> {
+export async function openRunner(batch: ScriptBatch, startMethod?: string, preload?: string[]): Promise<OpenRunner> {
   let runner: any = null;
   let timer: NodeJS.Timeout | undefined;
   try {
-    runner = createRunner(await requireOurs('ParallelRunner'), batch, startMethod);
+    runner = createRunner(await requireOurs('ParallelRunner'), batch, startMethod, preload);
     const primed = runAll(runner, batch, batch.scripts.slice(0, batch.concurrency));
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('the runner did not run its first scripts within 60 s')), 60_000);

@@ -26,6 +26,8 @@ export interface SupervisorPoolOptions {
   size: number;
   /** idle threads exit after this long. @default 30_000 */
   idleTimeoutMs?: number;
+  /** Tests only: file URL of another thread entry (e.g. one that throws while loading). */
+  workerEntryForTests?: string;
 }
 
 /** After this many supervisor failures in a row with no child started, stop restarting. */
@@ -57,7 +59,7 @@ export class SupervisorPool implements AsyncDisposable {
       throw new TypeError(`options.size must be a positive integer (got ${String(options?.size)})`);
     }
     this.size = options.size;
-    const entry = workerFile('supervisor');
+    const entry = options.workerEntryForTests ? { filename: options.workerEntryForTests, workerData: {} } : workerFile('supervisor');
     const idleTimeout = options.idleTimeoutMs ?? 30_000;
     // A thread's fork server is closed before piscina ends an idle thread (thread-host.ts).
     const hostConfig: ThreadHostConfig = { forkServerIdleMs: Math.floor(idleTimeout * 0.8), forkServerChannel: this.forkServerChannel };

@@ -123,9 +123,24 @@ export class ForkServer {
     return runForked(this, spec, options);
   }
 
+  /**
+   * Whether this server (process and pipes) keeps Node's event loop alive. A pool driving it
+   * from the main thread unrefs it while idle, so an idle pool never holds the process open
+   * (the server still dies with Node: PDEATHSIG and EOF on its request pipe).
+   */
+  setRef(ref: boolean): void {
+    const handles = [this.#child, ...this.#child.stdio] as Array<{ ref?: () => void; unref?: () => void } | null>;
+    for (const handle of handles) {
+      if (ref) handle?.ref?.();
+      else handle?.unref?.();
+    }
+  }
+
   /** Closes the request pipe: the server kills every group it holds and exits. */
   async close(graceMs = 2_000): Promise<void> {
     this.#closing = true;
+    // An idle, unref'd server must still be waited for (and reaped) here.
+    this.setRef(true);
     if (this.#alive) this.#requests.end();
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
     await this.exited;

@@ -7,6 +7,7 @@ import { classifyExit, type StopReason } from '../classify-exit.ts';
 import { findDescendants, signalSnapshotted, type ProcessInfo } from '../proc-tree.ts';
 import type { StopCommand, SupervisorEvent } from '../supervisor-protocol.ts';
 import type { ScriptResult, ScriptSpec } from '../types.ts';
+import type { RunForkedOptions } from './run-forked.ts';
 import { runOnThreadHost } from './thread-host.ts';
 
 /** Class name of the uncaught exception python printed last, '' if none (MemoryError...). */
@@ -27,27 +28,51 @@ export async function superviseForked(spec: ScriptSpec, port: MessagePort): Prom
   };
   port.on('message', onCommand);
   const post = (event: SupervisorEvent) => port.postMessage(event);
+  try {
+    return await superviseForkedRun(spec, (options) => runOnThreadHost(spec, options), {
+      signal: controller.signal,
+      stopReason: () => stop,
+      onStart: (pid) => post({ type: 'started', pid }),
+      onOutput: spec.liveOutput ? (stream, chunk) => post({ type: 'output', stream, chunk }) : undefined,
+      sweep: findDescendants,
+    });
+  } finally {
+    port.off('message', onCommand);
+  }
+}
+
+/** How a forked run is driven: by a supervisor thread's port, or by the main thread directly. */
+export interface ForkedRunHooks {
+  /** aborted when ergate stops the run; stopReason() then says why */
+  signal: AbortSignal;
+  stopReason: () => StopReason | null;
+  onStart?: (pid: number) => void;
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** the child's descendants, read from /proc (setsid escapees are taken from it) */
+  sweep: (pid: number) => ProcessInfo[];
+}
+
+/** Runs one forked script and classifies it exactly like a spawned one (classify-exit.ts). */
+export async function superviseForkedRun(
+  spec: ScriptSpec,
+  run: (options: RunForkedOptions) => Promise<ScriptResult>,
+  hooks: ForkedRunHooks,
+): Promise<ScriptResult> {
   // Descendants that left the group with setsid escape killpg: snapshot them (while ppid
   // chains are intact) when ergate starts ending the run, as the spawn path does.
   let escaped: ProcessInfo[] = [];
   const sweepEscaped = (pid: number | null) => {
     if (pid === null) return;
-    escaped = findDescendants(pid).filter((info) => info.pgid !== pid);
+    escaped = hooks.sweep(pid).filter((info) => info.pgid !== pid);
     for (const info of escaped) signalSnapshotted(info, 'SIGTERM');
   };
   let result: ScriptResult;
   try {
-    result = await runOnThreadHost(spec, {
-      signal: controller.signal,
-      onTerminate: sweepEscaped,
-      onStart: (pid) => post({ type: 'started', pid }),
-      onOutput: spec.liveOutput ? (stream, chunk) => post({ type: 'output', stream, chunk }) : undefined,
-    });
+    result = await run({ signal: hooks.signal, onTerminate: sweepEscaped, onStart: hooks.onStart, onOutput: hooks.onOutput });
   } finally {
-    port.off('message', onCommand);
     for (const info of escaped) signalSnapshotted(info, 'SIGKILL');
   }
-  const stopped = stop as StopReason | null;
+  const stopped = hooks.stopReason();
   // Never forked (no server, bad path, aborted first): keep the reason, with the stop's words.
   if (result.pid === null) return stopped && result.status === 'cancelled' ? { ...result, error: stopped.message } : result;
   if (result.status === 'error') return result; // the server died under the script
