@@ -1,16 +1,19 @@
-// A piscina pool of supervisor threads (workers/supervisor.ts); the one code path that
-// spawns and kills every Python child, for runScript and the parallel runner alike.
+// A piscina pool of supervisor threads (workers/supervisor.ts) for startMethod 'spawn', and a
+// main-thread ForkServerPool for 'forkserver' (a fork server is a process of its own: no
+// thread hop needed); the one code path that starts and kills every Python child, for
+// runScript and the parallel runner alike. Both modes share `size` slots (FIFO waiters).
 // Invariants: run() never rejects for a script's failure; close() resolves only after every
 // child it started has been killed and its supervisor has reported; idle threads are
 // unref'd, so the pool never keeps the process alive.
-import { randomUUID } from 'node:crypto';
-import { BroadcastChannel, MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { workerFile } from '../internal/worker-file.ts';
+import type { StopReason } from './classify-exit.ts';
 import { errorResult } from './error-result.ts';
+import { ForkServerPool } from './forkserver/fork-server-pool.ts';
 import { killTreeNow, signalTree, snapshotTree } from './kill-tree.ts';
 import { defaultLogger, logEnd, logStart } from './logger.ts';
-import type { ThreadHostConfig, ThreadHostMessage } from './forkserver/thread-host.ts';
+import { checkPaths } from './supervise-script.ts';
 import { OUTPUT_ACK_CHARS, type OutputAck, type StopCommand, type SupervisorEvent, type SupervisorTask } from './supervisor-protocol.ts';
 import type { ErgateLogger, ScriptResult, ScriptSpec } from './types.ts';
 
@@ -32,8 +35,6 @@ export interface SupervisorPoolOptions {
 
 /** After this many supervisor failures in a row with no child started, stop restarting. */
 const CRASH_LOOP_LIMIT = 5;
-/** close() waits at most this long for the threads to reap their fork servers. */
-const RELEASE_FORK_SERVERS_MS = 5_000;
 
 function abortMessage(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
@@ -46,13 +47,16 @@ export class SupervisorPool implements AsyncDisposable {
   readonly size: number;
   private readonly piscina: Piscina;
   /** ports of runs in flight, to stop their children on close() */
-  private readonly active = new Map<MessagePort, { settled: Promise<unknown>; stop: (message: string) => void }>();
+  private readonly active = new Map<object, { settled: Promise<unknown>; stop: (message: string) => void; abandon?: () => void }>();
+  /** startMethod 'forkserver' runs here, on the main thread, not on a supervisor thread */
+  private readonly forkServers: ForkServerPool;
+  /** scripts running now, both start methods; at most size */
+  private running = 0;
+  /** runs waiting for a slot, first come first served; resolve(false) = gave up */
+  private readonly waiters: Array<(granted: boolean) => void> = [];
   private closing: Promise<void> | null = null;
   private failuresInARow = 0;
   private brokenReason: string | null = null;
-  /** where threads are told to close (and reap) their warm fork servers before they end */
-  private readonly forkServerChannel = `ergate-fork-servers-${randomUUID()}`;
-  private usedForkServer = false;
 
   constructor(options: SupervisorPoolOptions) {
     if (!Number.isInteger(options?.size) || options.size < 1) {
@@ -61,22 +65,21 @@ export class SupervisorPool implements AsyncDisposable {
     this.size = options.size;
     const entry = options.workerEntryForTests ? { filename: options.workerEntryForTests, workerData: {} } : workerFile('supervisor');
     const idleTimeout = options.idleTimeoutMs ?? 30_000;
-    // A thread's fork server is closed before piscina ends an idle thread (thread-host.ts).
-    const hostConfig: ThreadHostConfig = { forkServerIdleMs: Math.floor(idleTimeout * 0.8), forkServerChannel: this.forkServerChannel };
+    this.forkServers = new ForkServerPool(options.size, idleTimeout);
     this.piscina = new Piscina({
       filename: entry.filename,
-      workerData: { ...entry.workerData, ...hostConfig },
+      workerData: entry.workerData,
       minThreads: 0,
       maxThreads: options.size,
       idleTimeout,
       concurrentTasksPerWorker: 1,
-      // 'sync' would park an idle thread in Atomics.wait, freezing its event loop: the warm
-      // fork server's idle close and the close() broadcast (thread-host.ts) need it running.
       atomics: 'async',
       maxQueue: Infinity,
     });
     // A thread error is reported through the task's rejection; never crash the process.
-    this.piscina.on('error', () => {});
+    // An 'error' with no task is a thread that failed while starting: piscina then leaves
+    // the waiting tasks queued and starts no replacement, so the pool must act on it.
+    this.piscina.on('error', (error: unknown) => this.onThreadStartFailed(error));
   }
 
   /** The live supervisor threads (diagnostics and tests). */
@@ -84,15 +87,101 @@ export class SupervisorPool implements AsyncDisposable {
     return this.piscina.threads;
   }
 
+  /** pids of the live warm fork servers (diagnostics and tests) */
+  get forkServerPids(): number[] {
+    return this.forkServers.serverPids;
+  }
+
   async run(spec: ScriptSpec, options: SupervisorRunOptions = {}): Promise<ScriptResult> {
     const logger = options.logger ?? defaultLogger;
     const startedAt = Date.now();
     if (this.closing) return errorResult(spec.script, 'cancelled: the runner was closed before the script started', 'cancelled', startedAt);
-    if (this.brokenReason) return errorResult(spec.script, this.brokenReason, 'error', startedAt);
+    if (this.brokenReason && spec.startMethod !== 'forkserver') return errorResult(spec.script, this.brokenReason, 'error', startedAt);
     if (options.signal?.aborted) return errorResult(spec.script, abortMessage(options.signal), 'cancelled', startedAt);
     logStart(logger, spec.script);
-    if (spec.startMethod === 'forkserver') this.usedForkServer = true;
+    const gaveUp = await this.acquireSlot(options.signal);
+    if (gaveUp !== null) {
+      const result = errorResult(spec.script, gaveUp, 'cancelled', startedAt);
+      logEnd(logger, result);
+      return result;
+    }
+    try {
+      const result = spec.startMethod === 'forkserver'
+        ? await this.runForked(spec, options, startedAt)
+        : await this.runOnThread(spec, options, startedAt);
+      logEnd(logger, result);
+      return result;
+    } finally {
+      this.releaseSlot();
+    }
+  }
 
+  /** Waits for one of the size slots; null once granted, else why the run gave up. */
+  private acquireSlot(signal: AbortSignal | undefined): Promise<string | null> | string | null {
+    if (this.running < this.size && this.waiters.length === 0) {
+      this.running += 1;
+      return null;
+    }
+    return new Promise<string | null>((resolve) => {
+      const onAbort = () => {
+        const at = this.waiters.indexOf(waiter);
+        if (at >= 0) this.waiters.splice(at, 1);
+        resolve(abortMessage(signal!));
+      };
+      const waiter = (granted: boolean) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(granted ? null : 'cancelled: the runner was closed');
+      };
+      this.waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Hands the slot straight to the first waiter, so no later run can overtake it. */
+  private releaseSlot(): void {
+    const next = this.waiters.shift();
+    if (next && !this.closing) next(true);
+    else this.running -= 1;
+  }
+
+  /** startMethod 'forkserver': a warm server of this thread forks the script; no thread hop. */
+  private async runForked(spec: ScriptSpec, options: SupervisorRunOptions, startedAt: number): Promise<ScriptResult> {
+    const problem = checkPaths(spec);
+    if (problem) return errorResult(spec.script, problem, 'error', startedAt);
+    const controller = new AbortController();
+    let stopReason: StopReason | null = null;
+    const stop = (message: string) => {
+      if (stopReason) return;
+      stopReason = { status: 'cancelled', message };
+      controller.abort();
+    };
+    const onAbort = () => stop(abortMessage(options.signal!));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const listener = options.onOutput;
+    const onOutput = spec.liveOutput && listener
+      ? (stream: 'stdout' | 'stderr', chunk: string) => {
+        try {
+          listener(stream, chunk);
+        } catch {
+          // a throwing listener must not disturb the run
+        }
+      }
+      : undefined;
+    const key = {};
+    const settled = this.forkServers.run(spec, { signal: controller.signal, stopReason: () => stopReason, onOutput });
+    this.active.set(key, { settled, stop });
+    try {
+      return await settled;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      this.active.delete(key);
+    }
+  }
+
+  /** startMethod 'spawn': a supervisor thread spawns and supervises the child. */
+  private async runOnThread(spec: ScriptSpec, options: SupervisorRunOptions, startedAt: number): Promise<ScriptResult> {
+    // Runs that waited for a slot while the crash-loop breaker tripped.
+    if (this.brokenReason) return errorResult(spec.script, this.brokenReason, 'error', startedAt);
     const { port1, port2 } = new MessageChannel();
     let pid: number | null = null;
     let accepted = false;
@@ -138,7 +227,8 @@ export class SupervisorPool implements AsyncDisposable {
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     const task: SupervisorTask = { spec, port: port2 };
-    const settled = this.piscina.run(task, { transferList: [port2] }).then(
+    const queued = new AbortController(); // aborted only when the crash-loop breaker trips
+    const settled = this.piscina.run(task, { transferList: [port2], signal: queued.signal }).then(
       (result: ScriptResult) => {
         ended = true;
         this.failuresInARow = 0;
@@ -149,7 +239,7 @@ export class SupervisorPool implements AsyncDisposable {
         return this.onSupervisorLost(spec, error, pid, startedAt);
       },
     );
-    this.active.set(port1, { settled, stop });
+    this.active.set(port1, { settled, stop, abandon: () => { if (pid === null) queued.abort(); } });
     try {
       const result = await settled;
       // Output chunks travel on the run's port, the result on piscina's: wait for the
@@ -160,7 +250,6 @@ export class SupervisorPool implements AsyncDisposable {
         await Promise.race([done, new Promise((r) => { timer = setTimeout(r, 1000); })]);
         clearTimeout(timer);
       }
-      logEnd(logger, result);
       return result;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
@@ -179,6 +268,8 @@ export class SupervisorPool implements AsyncDisposable {
       this.failuresInARow = 0;
     } else if (this.closing) {
       return errorResult(spec.script, 'cancelled: the runner was closed before the script started', 'cancelled', startedAt);
+    } else if (this.brokenReason) {
+      return errorResult(spec.script, this.brokenReason, 'error', startedAt);
     } else if (++this.failuresInARow >= CRASH_LOOP_LIMIT) {
       this.brokenReason = `supervisor threads keep failing to start (${this.failuresInARow} times in a row): ${reason}`;
     }
@@ -187,45 +278,37 @@ export class SupervisorPool implements AsyncDisposable {
     return result;
   }
 
+  /**
+   * A thread failed while starting (piscina's 'error' event: no task to reject). Counts it;
+   * under the limit, starts a replacement for the tasks still queued (piscina spawns one
+   * when a task is submitted to a non-empty queue: submit a placeholder and withdraw it at
+   * once); at the limit, trips the breaker and ends every run whose child never started.
+   */
+  private onThreadStartFailed(error: unknown): void {
+    if (this.closing) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    if (!this.brokenReason && ++this.failuresInARow >= CRASH_LOOP_LIMIT) {
+      this.brokenReason = `supervisor threads keep failing to start (${this.failuresInARow} times in a row): ${reason}`;
+    }
+    if (this.brokenReason) {
+      for (const run of this.active.values()) run.abandon?.();
+    } else if (this.piscina.queueSize > 0) {
+      const placeholder = new AbortController();
+      this.piscina.run(null, { signal: placeholder.signal }).catch(() => {});
+      placeholder.abort();
+    }
+  }
+
   /** Stops every running child (SIGTERM, SIGKILL after its grace, setsid sweep), then the threads. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      for (const waiter = this.waiters.splice(0); waiter.length > 0;) waiter.shift()!(false);
       for (const run of this.active.values()) run.stop('cancelled: the runner was closed');
       await Promise.allSettled([...this.active.values()].map((run) => run.settled));
-      if (this.usedForkServer) await this.releaseForkServers();
+      await this.forkServers.close();
       await this.piscina.destroy();
     })();
     return this.closing;
-  }
-
-  /**
-   * Asks every thread to close its fork server and waits until each has reaped it: a server
-   * outliving its thread would stay a zombie (only that thread's event loop can reap it).
-   */
-  private async releaseForkServers(): Promise<void> {
-    const channel = new BroadcastChannel(this.forkServerChannel);
-    const released = new Set<number>();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await new Promise<void>((resolve) => {
-        const check = () => {
-          if (this.piscina.threads.every((thread) => released.has(thread.threadId))) resolve();
-        };
-        channel.onmessage = (event) => {
-          const message = (event as { data?: ThreadHostMessage }).data;
-          if (message?.type !== 'released') return;
-          released.add(message.threadId);
-          check();
-        };
-        // Bounded: a thread still starting has no server, and never answers.
-        timer = setTimeout(resolve, RELEASE_FORK_SERVERS_MS);
-        channel.postMessage({ type: 'close' } satisfies ThreadHostMessage);
-        check();
-      });
-    } finally {
-      clearTimeout(timer);
-      channel.close();
-    }
   }
 
   [Symbol.asyncDispose](): Promise<void> {

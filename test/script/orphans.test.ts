@@ -32,7 +32,38 @@ describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod)
     }
   });
 
-  describe('a supervisor thread terminated mid-script', () => {
+  // Fork servers are driven from the main thread, spawned children from supervisor threads:
+  // what can die under a script differs, so each mode gets its own case (no skipped tests).
+  if (startMethod === 'forkserver') describe('a fork server killed mid-script', () => {
+    const pool = new SupervisorPool({ size: 1 });
+    afterAll(() => pool.close());
+
+    it("reports 'error', kills the child's tree, reaps it and starts a new server", async () => {
+      const python = await resolvePython(PYTHON);
+      const { onOutput, matched } = watchOutput(/started (\d+) (\d+)\n/);
+      const spec = resolveScriptSpec(fixture('grandchild.py'), parseRunScriptOptions({ startMethod, onOutput }), python);
+      const running = pool.run(spec, { onOutput });
+      const [, pid, grandchild] = await matched;
+      expect(pool.threads).toHaveLength(0);
+      const [server] = pool.forkServerPids;
+      expect(pool.forkServerPids).toHaveLength(1);
+      process.kill(server!, 'SIGKILL');
+      const result = await running;
+      expect(result.status).toBe('error');
+      expect(result.error).toMatch(/^fork server exited unexpectedly \(killed by SIGKILL\)/);
+      expect(result.pid).toBe(Number(pid));
+      await waitUntilGone(Number(grandchild));
+      await waitUntilGone(Number(pid));
+      // The main thread is the server's parent: it is reaped, not left a zombie.
+      await waitUntilGone(server!);
+      const next = await pool.run(resolveScriptSpec(fixture('hello.py'), parseRunScriptOptions({ startMethod }), python));
+      expect(next.status).toBe('passed');
+      expect(pool.forkServerPids).toHaveLength(1);
+      expect(pool.forkServerPids[0]).not.toBe(server);
+    });
+  });
+
+  else describe('a supervisor thread terminated mid-script', () => {
     const pool = new SupervisorPool({ size: 1 });
     afterAll(() => pool.close());
 
