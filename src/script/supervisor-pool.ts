@@ -8,6 +8,7 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { workerFile } from '../internal/worker-file.ts';
+import { SlotQueue, abortMessage } from './slot-queue.ts';
 import type { StopReason } from './classify-exit.ts';
 import { errorResult } from './error-result.ts';
 import { ForkServerPool } from './forkserver/fork-server-pool.ts';
@@ -36,13 +37,6 @@ export interface SupervisorPoolOptions {
 /** After this many supervisor failures in a row with no child started, stop restarting. */
 const CRASH_LOOP_LIMIT = 5;
 
-function abortMessage(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name !== 'AbortError') return `cancelled: ${reason.message}`;
-  if (typeof reason === 'string' && reason) return `cancelled: ${reason}`;
-  return 'cancelled';
-}
-
 export class SupervisorPool implements AsyncDisposable {
   readonly size: number;
   private readonly piscina: Piscina;
@@ -50,10 +44,8 @@ export class SupervisorPool implements AsyncDisposable {
   private readonly active = new Map<object, { settled: Promise<unknown>; stop: (message: string) => void; abandon?: () => void }>();
   /** startMethod 'forkserver' runs here, on the main thread, not on a supervisor thread */
   private readonly forkServers: ForkServerPool;
-  /** scripts running now, both start methods; at most size */
-  private running = 0;
-  /** runs waiting for a slot, first come first served; resolve(false) = gave up */
-  private readonly waiters: Array<(granted: boolean) => void> = [];
+  /** the size slots both start methods share */
+  private readonly slots: SlotQueue;
   private closing: Promise<void> | null = null;
   private failuresInARow = 0;
   private brokenReason: string | null = null;
@@ -63,6 +55,7 @@ export class SupervisorPool implements AsyncDisposable {
       throw new TypeError(`options.size must be a positive integer (got ${String(options?.size)})`);
     }
     this.size = options.size;
+    this.slots = new SlotQueue(options.size);
     const entry = options.workerEntryForTests ? { filename: options.workerEntryForTests, workerData: {} } : workerFile('supervisor');
     const idleTimeout = options.idleTimeoutMs ?? 30_000;
     this.forkServers = new ForkServerPool(options.size, idleTimeout);
@@ -99,7 +92,7 @@ export class SupervisorPool implements AsyncDisposable {
     if (this.brokenReason && spec.startMethod !== 'forkserver') return errorResult(spec.script, this.brokenReason, 'error', startedAt);
     if (options.signal?.aborted) return errorResult(spec.script, abortMessage(options.signal), 'cancelled', startedAt);
     logStart(logger, spec.script);
-    const gaveUp = await this.acquireSlot(options.signal);
+    const gaveUp = await this.slots.acquire(options.signal);
     if (gaveUp !== null) {
       const result = errorResult(spec.script, gaveUp, 'cancelled', startedAt);
       logEnd(logger, result);
@@ -112,39 +105,11 @@ export class SupervisorPool implements AsyncDisposable {
       logEnd(logger, result);
       return result;
     } finally {
-      this.releaseSlot();
+      this.slots.release();
     }
   }
 
-  /** Waits for one of the size slots; null once granted, else why the run gave up. */
-  private acquireSlot(signal: AbortSignal | undefined): Promise<string | null> | string | null {
-    if (this.running < this.size && this.waiters.length === 0) {
-      this.running += 1;
-      return null;
-    }
-    return new Promise<string | null>((resolve) => {
-      const onAbort = () => {
-        const at = this.waiters.indexOf(waiter);
-        if (at >= 0) this.waiters.splice(at, 1);
-        resolve(abortMessage(signal!));
-      };
-      const waiter = (granted: boolean) => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(granted ? null : 'cancelled: the runner was closed');
-      };
-      this.waiters.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  /** Hands the slot straight to the first waiter, so no later run can overtake it. */
-  private releaseSlot(): void {
-    const next = this.waiters.shift();
-    if (next && !this.closing) next(true);
-    else this.running -= 1;
-  }
-
-  /** startMethod 'forkserver': a warm server of this thread forks the script; no thread hop. */
+  /** startMethod 'forkserver': a warm server of the main-thread ForkServerPool forks the script; no thread hop. */
   private async runForked(spec: ScriptSpec, options: SupervisorRunOptions, startedAt: number): Promise<ScriptResult> {
     const problem = checkPaths(spec);
     if (problem) return errorResult(spec.script, problem, 'error', startedAt);
@@ -302,7 +267,7 @@ export class SupervisorPool implements AsyncDisposable {
   /** Stops every running child (SIGTERM, SIGKILL after its grace, setsid sweep), then the threads. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      for (const waiter = this.waiters.splice(0); waiter.length > 0;) waiter.shift()!(false);
+      this.slots.close();
       for (const run of this.active.values()) run.stop('cancelled: the runner was closed');
       await Promise.allSettled([...this.active.values()].map((run) => run.settled));
       await this.forkServers.close();
