@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runFunction } from '../function/run-function.ts';
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
 import type { FinishedJob } from './job-waiter.ts';
+import { describeLostJob } from './job-result.ts';
 
 /** BullMQ job name of function jobs; script jobs are named 'script'. */
 export const FUNCTION_JOB = 'function';
@@ -112,11 +113,7 @@ export function toFunctionResult(finished: FinishedJob, name: string): FunctionR
     const result = job.returnvalue as FunctionResult<unknown> & { attempts?: number };
     return { ...result, attempts: result.attempts ?? attempts };
   }
-  const reason = job.failedReason ?? 'unknown reason';
-  const message = /stalled more than allowable limit/i.test(reason)
-    ? `lost: the workers running it died ${job.stalledCounter} times (${reason})`
-    : `lost: BullMQ failed the job: ${reason}`;
-  const result = functionError(name, message, 'error', job.processedOn ?? job.timestamp);
+  const result = functionError(name, describeLostJob(job), 'error', job.processedOn ?? job.timestamp);
   result.attempts = attempts;
   return result;
 }

@@ -14,11 +14,15 @@ export function toScriptResult(finished: FinishedJob, script: string): ScriptRes
     const result = job.returnvalue as ScriptResult;
     return { ...result, ...describeScript(script), attempts: result.attempts ?? attempts };
   }
-  const reason = job.failedReason ?? 'unknown reason';
-  const message = /stalled more than allowable limit/i.test(reason)
-    ? `lost: the workers running it died ${job.stalledCounter} times (${reason})`
-    : `lost: BullMQ failed the job: ${reason}`;
-  const result = errorResult(script, message, 'error', job.processedOn ?? job.timestamp);
+  const result = errorResult(script, describeLostJob(job), 'error', job.processedOn ?? job.timestamp);
   result.attempts = attempts;
   return result;
+}
+
+/** Why BullMQ gave up on a job, in plain words (shared by script and function jobs). */
+export function describeLostJob(job: NonNullable<FinishedJob>['job']): string {
+  const reason = job.failedReason ?? 'unknown reason';
+  return /stalled more than allowable limit/i.test(reason)
+    ? `lost: the workers running it died ${job.stalledCounter} times (${reason})`
+    : `lost: BullMQ failed the job: ${reason}`;
 }
