@@ -1,10 +1,11 @@
 // Shared test helpers for the parallel runner and CLI tests: fixture paths, waiting on
 // conditions (fixtures announce themselves by writing a pid file), and proving by pid that
 // no child survived (/proc/<pid>/stat; a zombie only counts as dead once it is reaped).
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readProcess } from '../../src/script/proc-tree.ts';
 
 export const PYTHON = '/usr/bin/python3';
 export const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -31,12 +32,7 @@ export async function waitForPids(dir: string, count: number): Promise<number[]>
 
 /** Process state letter from /proc/<pid>/stat, or null when the pid is gone (reaped). */
 export function processState(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return null;
-  }
+  return readProcess(pid)?.state ?? null;
 }
 
 /** True once the pid is gone; a zombie must be reaped (disappear) within the window. */

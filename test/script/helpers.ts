@@ -1,8 +1,8 @@
 // Shared helpers for the script tests: fixture paths, the fast interpreter, waiting for a
 // live output line (the fixture's "started" announcement), and checking pids in /proc.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readProcess } from '../../src/script/proc-tree.ts';
 
 export const PYTHON = '/usr/bin/python3';
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -27,12 +27,7 @@ export function watchOutput(pattern: RegExp) {
 
 /** State letter of a pid, or null if /proc has no such process (dead and reaped). */
 export function processState(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return null;
-  }
+  return readProcess(pid)?.state ?? null;
 }
 
 /** Polls /proc until the pid is gone (reaped), failing after timeoutMs. */
