@@ -129,8 +129,14 @@ async function measureCase<S>(
 function judgeGoals(workload: Workload<any>, cases: CaseResult[]): GoalVerdict[] {
   return (workload.goals ?? []).flatMap((goal) =>
     cases.map((c) => {
-      const ratio = c.rows.find((r) => r.variant === goal.variant)?.ratio ?? null;
-      return { text: goal.text, case: c.label, ratio, met: ratio === null ? null : ratio <= goal.maxRatio };
+      const row = c.rows.find((r) => r.variant === goal.variant);
+      const ratio = row?.ratio ?? null;
+      if (goal.maxValue !== undefined) {
+        const median = row?.median ?? null;
+        const value = median === null ? null : `${Number(median.toPrecision(3))} ${workload.unit}`;
+        return { text: goal.text, case: c.label, ratio, value, met: median === null ? null : median <= goal.maxValue };
+      }
+      return { text: goal.text, case: c.label, ratio, met: ratio === null ? null : ratio <= (goal.maxRatio ?? Infinity) };
     }),
   );
 }

@@ -40,7 +40,9 @@ export interface CaseSpec {
 export interface Goal {
   variant: string;
   /** the variant's median divided by the reference's must not exceed this */
-  maxRatio: number;
+  maxRatio?: number;
+  /** or: the variant's median itself (in the workload's unit) must not exceed this */
+  maxValue?: number;
   text: string;
 }
 
@@ -92,6 +94,8 @@ export interface GoalVerdict {
   text: string;
   case: string;
   ratio: number | null;
+  /** set for a maxValue goal: the variant's median, with the unit */
+  value?: string | null;
   met: boolean | null;
 }
 

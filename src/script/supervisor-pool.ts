@@ -2,9 +2,14 @@
 // main-thread ForkServerPool for 'forkserver' (a fork server is a process of its own: no
 // thread hop needed); the one code path that starts and kills every Python child, for
 // runScript and the parallel runner alike. Both modes share `size` slots (FIFO waiters).
+// Each script gets its own supervisor (one piscina task); a thread hosts several of them,
+// at most one thread per core: every event loop that owns a child wakes on every SIGCHLD,
+// so a thread per child made stopping 50 children O(50^2) wakeups (~100 ms on 2 cores,
+// against ~20 ms with 2 threads; bench fail-fast, README "Supervisor threads").
 // Invariants: run() never rejects for a script's failure; close() resolves only after every
 // child it started has been killed and its supervisor has reported; idle threads are
 // unref'd, so the pool never keeps the process alive.
+import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { workerFile } from '../internal/worker-file.ts';
@@ -30,6 +35,8 @@ export interface SupervisorPoolOptions {
   size: number;
   /** idle threads exit after this long. @default 30_000 */
   idleTimeoutMs?: number;
+  /** Supervisor threads hosting the `size` supervisors. @default min(size, max(2, cores)) */
+  threads?: number;
   /** Tests only: file URL of another thread entry (e.g. one that throws while loading). */
   workerEntryForTests?: string;
 }
@@ -39,6 +46,8 @@ const CRASH_LOOP_LIMIT = 5;
 
 export class SupervisorPool implements AsyncDisposable {
   readonly size: number;
+  /** Most supervisor threads this pool runs (each hosts up to ceil(size / threadCount) supervisors). */
+  readonly threadCount: number;
   private readonly piscina: Piscina;
   /** ports of runs in flight, to stop their children on close() */
   private readonly active = new Map<object, { settled: Promise<unknown>; stop: (message: string) => void; abandon?: () => void }>();
@@ -55,6 +64,7 @@ export class SupervisorPool implements AsyncDisposable {
       throw new TypeError(`options.size must be a positive integer (got ${String(options?.size)})`);
     }
     this.size = options.size;
+    this.threadCount = Math.min(this.size, options.threads ?? Math.max(2, availableParallelism()));
     this.slots = new SlotQueue(options.size);
     const entry = options.workerEntryForTests ? { filename: options.workerEntryForTests, workerData: {} } : workerFile('supervisor');
     const idleTimeout = options.idleTimeoutMs ?? 30_000;
@@ -63,9 +73,11 @@ export class SupervisorPool implements AsyncDisposable {
       filename: entry.filename,
       workerData: entry.workerData,
       minThreads: 0,
-      maxThreads: options.size,
+      maxThreads: this.threadCount,
       idleTimeout,
-      concurrentTasksPerWorker: 1,
+      // No task is given piscina's `signal`: piscina runs an abortable task alone on its
+      // thread (aborting one terminates the thread), which would undo the sharing.
+      concurrentTasksPerWorker: Math.ceil(this.size / this.threadCount),
       atomics: 'async',
       maxQueue: Infinity,
     });
@@ -192,8 +204,16 @@ export class SupervisorPool implements AsyncDisposable {
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     const task: SupervisorTask = { spec, port: port2 };
-    const queued = new AbortController(); // aborted only when the crash-loop breaker trips
-    const settled = this.piscina.run(task, { transferList: [port2], signal: queued.signal }).then(
+    // Settled early only when the crash-loop breaker trips while the task waits for a thread
+    // that will never start; the stop queued on its port makes it a no-op if it ever runs.
+    let giveUp!: (error: Error) => void;
+    const abandoned = new Promise<never>((_, reject) => { giveUp = reject; });
+    const abandon = () => {
+      if (pid !== null || ended) return;
+      port1.postMessage({ type: 'stop', status: 'cancelled', message: 'abandoned' } satisfies StopCommand);
+      giveUp(new Error(this.brokenReason ?? 'abandoned'));
+    };
+    const settled = Promise.race([this.piscina.run(task, { transferList: [port2] }), abandoned]).then(
       (result: ScriptResult) => {
         ended = true;
         this.failuresInARow = 0;
@@ -204,7 +224,7 @@ export class SupervisorPool implements AsyncDisposable {
         return this.onSupervisorLost(spec, error, pid, startedAt);
       },
     );
-    this.active.set(port1, { settled, stop, abandon: () => { if (pid === null) queued.abort(); } });
+    this.active.set(port1, { settled, stop, abandon });
     try {
       const result = await settled;
       // Output chunks travel on the run's port, the result on piscina's: wait for the

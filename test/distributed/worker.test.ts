@@ -48,7 +48,8 @@ it('hands a running job back on SIGTERM after the grace period, killing its chil
 
 it('starts every supervisor thread before taking jobs, so no job pays for one', async () => {
   await using worker = await ErgateWorker.start({ redis: redis.url, queue: 'primed', concurrency: 3, root: SCRIPTS, python: PYTHON });
-  expect(worker.supervisorThreads).toHaveLength(3);
+  // Three supervisors, hosted on at most one thread per core (at least 2): all started.
+  expect(worker.supervisorThreads).toHaveLength(Math.min(3, Math.max(2, os.availableParallelism())));
 });
 
 it('refuses bad worker flags with a message naming the flag', () => {
