@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       runs: { type: 'string' },
       warmup: { type: 'string' },
+      variants: { type: 'string' },
     },
   });
   const smoke = values.smoke!;
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
         warmup,
         machine,
         forced: { runs: values.runs !== undefined, warmup: values.warmup !== undefined },
+        only: values.variants?.split(',').map((v) => v.trim()),
         callTimeoutMs: smoke ? 20_000 : 300_000,
       });
       await writeWorkloadFiles(outDir, result);

@@ -4,32 +4,70 @@ stdout/stderr pipes, no inherited fds), applies cwd, env, argv and rlimits, runs
 as __main__ and exits the way python would: same status, same printed errors, threads
 joined, atexit run. Imported by the server before it forks; never returns.
 """
+import _signal
+import atexit  # imported here, in the server, so that no fork pays for creating it
 import builtins
 import os
 import resource
-import signal
 import sys
-from importlib.machinery import SourceFileLoader
+from _frozen_importlib_external import SourceFileLoader  # what importlib.machinery re-exports
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PR_SET_CHILD_SUBREAPER = 36
+SIGKILL, SIGTERM, SIGINT = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGINT
 # Frames of these files are ergate's, hidden from the script's tracebacks.
 _OWN_FILES = {os.path.abspath(__file__), os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")}
 
 
-def become_child(req, out_w, err_w, server_pid, drop_modules, libc):
-    """In the forked child: isolate, apply the script's settings, then run it as __main__."""
+def _make_prctl():
+    # prctl(2) through _ctypes directly: the ctypes package imports ~10 modules, and every
+    # module the server holds is more of its heap for each fork to map and copy.
+    import _ctypes
+
+    class _Int(_ctypes._SimpleCData):
+        _type_ = "i"
+
+    class _Function(_ctypes.CFuncPtr):
+        _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
+        _restype_ = _Int
+
+    class _Libc:
+        _handle = _ctypes.dlopen(None, 0)
+
+    function = _Function(("prctl", _Libc))
+    return lambda option, arg: function(option, arg, 0, 0, 0)
+
+
+prctl = _make_prctl()
+
+
+def become_child(req, out_w, err_w, server_pid, drop_modules, env_drift):
+    """In the forked child: isolate, apply the script's settings, then run it as __main__.
+
+    Every object the child touches costs a copy of its page (copy-on-write), so the child
+    does only what the script can observe; the server already compiled the script.
+    """
     os.setpgid(0, 0)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl(PR_SET_PDEATHSIG, SIGKILL)
     if os.getppid() != server_pid:  # the server died before the line above took effect
-        os._exit(128 + signal.SIGKILL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        os._exit(128 + SIGKILL)
+    # _signal, not signal: the signal module's wrappers build enum members (~65 pages copied).
+    _signal.signal(SIGTERM, _signal.SIG_DFL)
+    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, (SIGTERM,))
     os.dup2(out_w, 1)
     os.dup2(err_w, 2)
     os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
     os.chdir(req["cwd"])
-    os.environ.clear()
-    os.environ.update(req["env"])
+    environ = os.environ
+    for name, value in env_drift.items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value
+    for name in req["envUnset"]:
+        environ.pop(name, None)
+    for name, value in req["envSet"].items():
+        environ[name] = value
     if req.get("memoryLimitMb"):
         limit = int(req["memoryLimitMb"] * 1024 * 1024)
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
@@ -38,25 +76,25 @@ def become_child(req, out_w, err_w, server_pid, drop_modules, libc):
         resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     path = req["script"]
     sys.argv = [path] + list(req["args"])
-    sys.path[0] = os.path.dirname(os.path.realpath(path))
-    for name in drop_modules:
-        sys.modules.pop(name, None)
+    sys.path[0] = req["dir"]
+    # Popped but still referenced: a module freed here would free (and so copy) its pages.
+    global _DROPPED
+    _DROPPED = [sys.modules.pop(name, None) for name in drop_modules]
     main = type(sys)("__main__")
     main.__file__ = path
     main.__cached__ = None
     main.__builtins__ = builtins
     main.__loader__ = SourceFileLoader("__main__", path)
     sys.modules["__main__"] = main
-    run_main(path, main.__dict__)
+    run_main(req["code"], main.__dict__)
 
 
-def run_main(path, namespace):
+def run_main(code, namespace):
     """Runs the script; exit status and printed errors match `python script.py`."""
     interrupted = False
     try:
-        with open(path, "rb") as handle:
-            source = handle.read()
-        code = compile(source, path, "exec", dont_inherit=True)
+        if isinstance(code, BaseException):
+            raise code  # the server could not read or compile the script
         exec(code, namespace)
         status = 0
     except SystemExit as exc:
@@ -97,10 +135,9 @@ def sweep_leftovers():
             os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
-        import ctypes
         import time
         try:
-            ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come to us
+            prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans come to us
         except (OSError, AttributeError):
             pass
         deadline = time.monotonic() + 2.0
@@ -108,7 +145,7 @@ def sweep_leftovers():
         while time.monotonic() < deadline:
             for pid in _descendants(me):
                 try:
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(pid, SIGKILL)
                 except OSError:
                     pass
             try:
@@ -149,8 +186,6 @@ def finish_process(status, interrupted):
     threading = sys.modules.get("threading")
     if threading is not None:
         threading._shutdown()
-    import atexit
-
     atexit._run_exitfuncs()
     sweep_leftovers()
     for stream in (sys.stdout, sys.stderr):
@@ -160,6 +195,6 @@ def finish_process(status, interrupted):
         except BaseException:
             status = 120  # python's status when flushing stdout fails at exit
     if interrupted:  # python exits through SIGINT after an uncaught KeyboardInterrupt
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGINT)
+        _signal.signal(SIGINT, _signal.SIG_DFL)
+        os.kill(os.getpid(), SIGINT)
     os._exit(status)

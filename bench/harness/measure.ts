@@ -24,6 +24,8 @@ export interface MeasureOptions {
   warmup: number;
   /** true when runs/warmup were given on the command line: they then win over a case's own */
   forced?: { runs: boolean; warmup: boolean };
+  /** run only these variants (and the reference); all when absent */
+  only?: string[];
   /** longest a single variant call may take before it is recorded as an error */
   callTimeoutMs: number;
   machine: MachineInfo;
@@ -96,7 +98,8 @@ async function measureCase<S>(
 ): Promise<CaseResult> {
   const runs = options.forced?.runs ? options.runs : (spec.runs ?? options.runs);
   const warmup = options.forced?.warmup ? options.warmup : (spec.warmup ?? options.warmup);
-  const states: VariantState[] = Object.keys(workload.variants).map((variant) => ({
+  const chosen = Object.keys(workload.variants).filter((v) => !options.only || v === workload.reference || options.only.includes(v));
+  const states: VariantState[] = chosen.map((variant) => ({
     row: { variant, status: 'ok', reason: null, samples: [], median: null, min: null, max: null, ratio: null, extra: {} },
     extras: [],
   }));

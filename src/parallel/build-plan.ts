@@ -4,7 +4,7 @@
 // bad config never starts a child; a script whose spec cannot be built is planned as 'error'.
 import path from 'node:path';
 import { parseRunScriptOptions } from '../script/validate-options.ts';
-import { resolveScriptSpec } from '../script/resolve-spec.ts';
+import { resolveScriptSpec, snapshotProcessEnv } from '../script/resolve-spec.ts';
 import type { RunScriptOptions, ScriptSpec } from '../script/types.ts';
 
 /** Per-script overrides; keyed by basename (contract) or absolute path in `configs`. */
@@ -60,6 +60,7 @@ export function findScriptConfig(
 }
 
 export function buildPlan(scripts: string[], defaults: PlanDefaults, python: string | Error): PlannedScript[] {
+  const baseEnv = snapshotProcessEnv();
   return scripts.map((given, index) => {
     const script = path.resolve(given);
     const name = path.basename(script);
@@ -88,7 +89,7 @@ export function buildPlan(scripts: string[], defaults: PlanDefaults, python: str
     const retries = config.retries ?? defaults.retries;
     if (python instanceof Error) return { index, script, name, spec: null, error: python.message, retries };
     try {
-      return { index, script, name, spec: resolveScriptSpec(script, parsed, python), error: null, retries };
+      return { index, script, name, spec: resolveScriptSpec(script, parsed, python, baseEnv), error: null, retries };
     } catch (error) {
       if (error instanceof TypeError) throw error;
       return { index, script, name, spec: null, error: (error as Error).message ?? String(error), retries };

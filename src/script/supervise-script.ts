@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { classifyExit, type StopReason } from './classify-exit.ts';
 import { errorResult, describeScript } from './error-result.ts';
-import { superviseForked } from './forkserver/supervise-forked.ts';
 import { finishTermination, terminateTree } from './kill-tree.ts';
 import type { ProcessInfo } from './proc-tree.ts';
 import { spawnChild, type StartedChild } from './spawn-child.ts';
@@ -55,7 +54,6 @@ export async function superviseScript(spec: ScriptSpec, port: MessagePort): Prom
   if (early) return errorResult(spec.script, early.message, early.status, startedAt);
   const problem = checkPaths(spec);
   if (problem) return errorResult(spec.script, problem, 'error', startedAt);
-  if (spec.startMethod === 'forkserver') return superviseForked(spec, port);
 
   let unacked = 0;
   const onOutput = spec.liveOutput

@@ -14,6 +14,7 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import { Piscina } from 'piscina';
 import { workerFile } from '../internal/worker-file.ts';
 import { SlotQueue, abortMessage } from './slot-queue.ts';
+import { StopSignal, whenStopped } from './stop-signal.ts';
 import type { StopReason } from './classify-exit.ts';
 import { errorResult } from './error-result.ts';
 import { ForkServerPool } from './forkserver/fork-server-pool.ts';
@@ -125,15 +126,14 @@ export class SupervisorPool implements AsyncDisposable {
   private async runForked(spec: ScriptSpec, options: SupervisorRunOptions, startedAt: number): Promise<ScriptResult> {
     const problem = checkPaths(spec);
     if (problem) return errorResult(spec.script, problem, 'error', startedAt);
-    const controller = new AbortController();
+    const stopped = new StopSignal();
     let stopReason: StopReason | null = null;
     const stop = (message: string) => {
       if (stopReason) return;
       stopReason = { status: 'cancelled', message };
-      controller.abort();
+      stopped.stop();
     };
-    const onAbort = () => stop(abortMessage(options.signal!));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = whenStopped(options.signal, () => stop(abortMessage(options.signal!)));
     const listener = options.onOutput;
     const onOutput = spec.liveOutput && listener
       ? (stream: 'stdout' | 'stderr', chunk: string) => {
@@ -145,12 +145,12 @@ export class SupervisorPool implements AsyncDisposable {
       }
       : undefined;
     const key = {};
-    const settled = this.forkServers.run(spec, { signal: controller.signal, stopReason: () => stopReason, onOutput });
+    const settled = this.forkServers.run(spec, { signal: stopped, stopReason: () => stopReason, onOutput });
     this.active.set(key, { settled, stop });
     try {
       return await settled;
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
       this.active.delete(key);
     }
   }

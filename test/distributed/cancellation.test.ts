@@ -32,7 +32,8 @@ const forever = path.join(SCRIPTS, 'sub/forever.py');
 
 it('fail-fast kills the running scripts and removes the waiting ones', async () => {
   await using runner = new ParallelRunner({ python: PYTHON, failFast: true, backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS } });
-  const scripts = [forever, path.join(SCRIPTS, 'fails.py'), forever, forever];
+  // The failer waits for a sibling's pid mark: fail-fast then always has a running child to kill.
+  const scripts = [forever, path.join(SCRIPTS, 'fails_after_mark.py'), forever, forever];
   const result = await runner.runScripts(scripts, { env: { MARK_DIR: marks } });
   expect(result.toJSON()).toMatchObject({ total: 4, failed: 1, passed: 0, timeout: 0, skipped: 3 });
   const statuses = result.results.map((r) => r.status).sort();
@@ -40,7 +41,7 @@ it('fail-fast kills the running scripts and removes the waiting ones', async () 
   expect(statuses.filter((s) => s !== 'failed').every((s) => s === 'cancelled')).toBe(true);
   const killed = result.results.filter((r) => r.status === 'cancelled' && r.pid);
   expect(killed.length).toBeGreaterThanOrEqual(1);
-  for (const r of killed) expect(r.error).toMatch(/^cancelled: fail-fast after fails\.py failed/);
+  for (const r of killed) expect(r.error).toMatch(/^cancelled: fail-fast after fails_after_mark\.py failed/);
   expect(readMarks(marks).size).toBeGreaterThanOrEqual(1);
   for (const pid of readMarks(marks).keys()) expect(isAlive(pid)).toBe(false);
 });

@@ -1,7 +1,7 @@
 // A forked script must look to itself and to its caller as if run by `python script.py`.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ForkServer } from '../../src/script/forkserver/fork-server.ts';
+import { diffEnvironment, ForkServer } from '../../src/script/forkserver/fork-server.ts';
 import { PYTHON, fixture, fixturesDir, specFor } from './helpers.ts';
 
 /** What plain python prints and exits with for the same fixture: the reference. */
@@ -45,6 +45,32 @@ describe('fork server fidelity', () => {
     expect(seen.openFds).toEqual([0, 1, 2, 3]);
     expect(result.peakRssKb).toBeGreaterThan(1_000);
     expect(result.cpuTimeMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('sends each script only the changes to the server environment', () => {
+    const base = { PATH: '/bin', HOME: '/root', GONE: 'x', EMPTY: undefined };
+    expect(diffEnvironment(base, { PATH: '/bin', HOME: '/root', GONE: 'x' })).toEqual({ envSet: {}, envUnset: [] });
+    expect(diffEnvironment(base, { PATH: '/usr/bin', HOME: '/root', NEW: '' })).toEqual({ envSet: { PATH: '/usr/bin', NEW: '' }, envUnset: ['GONE'] });
+  });
+
+  it("gives the script python's own environment for its env: the server's extras and a preload's edits are gone", async () => {
+    // The reference is plain python with the same env (it may add variables itself, e.g.
+    // LC_CTYPE through PEP 538 locale coercion when no locale is set).
+    const plainEnv = (env: Record<string, string>) =>
+      JSON.parse(execFileSync(PYTHON, [fixture('env-dump.py')], { env, encoding: 'utf8' })) as Record<string, string>;
+    const serverEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ERGATE_SERVER_VALUE: 'server', ERGATE_SERVER_GONE: 'here', ERGATE_SERVER_ONLY: 'x' };
+    const edited = await ForkServer.start({ python: PYTHON, preload: ['env_preload'], cwd: fixturesDir, env: serverEnv });
+    try {
+      const same = { ...serverEnv };
+      const first = await edited.run(specFor('env-dump.py', { env: same }));
+      expect(JSON.parse(first.stdout)).toEqual(plainEnv(same));
+      expect(JSON.parse(first.stdout)).not.toHaveProperty('ERGATE_PRELOAD_SET');
+      const other = { PATH: serverEnv.PATH, ERGATE_NEW: 'new é', ERGATE_SERVER_VALUE: 'script' };
+      const second = await edited.run(specFor('env-dump.py', { env: other }));
+      expect(JSON.parse(second.stdout)).toEqual(plainEnv(other));
+    } finally {
+      await edited.close();
+    }
   });
 
   it.each([['0'], ['3'], ['255'], ['256'], ['-1'], ['none'], ['a message']])('exits like python for sys.exit(%s)', async (value) => {

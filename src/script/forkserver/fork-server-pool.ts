@@ -7,6 +7,7 @@
 // close() resolves once every server has exited and been reaped by this thread.
 import type { StopReason } from '../classify-exit.ts';
 import { snapshotTree } from '../kill-tree.ts';
+import type { StopSignal } from '../stop-signal.ts';
 import type { ScriptResult, ScriptSpec } from '../types.ts';
 import { ForkServerHost } from './fork-server-host.ts';
 import type { ForkServer } from './fork-server.ts';
@@ -15,7 +16,7 @@ import { superviseForkedRun } from './supervise-forked.ts';
 
 export interface ForkPoolRunOptions {
   /** aborted when ergate stops the run; stopReason() then says why */
-  signal: AbortSignal;
+  signal: StopSignal;
   stopReason: () => StopReason | null;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
 }

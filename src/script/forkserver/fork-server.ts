@@ -35,7 +35,21 @@ export interface ForkHandlers {
   onServerLost(reason: string): void;
 }
 
-type ForkRunFields = Omit<ForkRunRequest, 'op' | 'id'>;
+/** A script to fork, with its complete environment (sent as changes to the server's). */
+type ForkRunFields = Omit<ForkRunRequest, 'op' | 'id' | 'envSet' | 'envUnset'> & { env: Record<string, string> };
+
+/**
+ * The changes that turn `base` into `env`. Scripts usually share the server's environment,
+ * so a request then carries none (a full environment was ~1.5 KB of JSON each way, and
+ * rebuilding os.environ in the child copied ~120 pages).
+ */
+export function diffEnvironment(base: NodeJS.ProcessEnv, env: Record<string, string>): Pick<ForkRunRequest, 'envSet' | 'envUnset'> {
+  const envSet: Record<string, string> = {};
+  const envUnset: string[] = [];
+  for (const name in env) if (base[name] !== env[name]) envSet[name] = env[name]!;
+  for (const name in base) if (base[name] !== undefined && !(name in env)) envUnset.push(name);
+  return { envSet, envUnset };
+}
 
 export class ForkServer {
   readonly pid: number;
@@ -43,6 +57,8 @@ export class ForkServer {
   readonly exited: Promise<void>;
   #child: ChildProcess;
   #requests: Writable;
+  /** the environment the server process was started with */
+  #env: NodeJS.ProcessEnv;
   #runs = new Map<number, { handlers: ForkHandlers; pid: number | null }>();
   #nextId = 1;
   #alive = true;
@@ -50,8 +66,9 @@ export class ForkServer {
   #exitDescription = '';
   #closing = false;
 
-  private constructor(child: ChildProcess, exited: Promise<void>) {
+  private constructor(child: ChildProcess, exited: Promise<void>, env: NodeJS.ProcessEnv) {
     this.#child = child;
+    this.#env = env;
     this.pid = child.pid!;
     this.exited = exited;
     this.#requests = child.stdio[3] as Writable;
@@ -62,17 +79,18 @@ export class ForkServer {
   /** Starts a server and waits until its preloads are imported. Rejects with the reason if it cannot. */
   static async start(options: ForkServerOptions): Promise<ForkServer> {
     const preload = options.preload ?? [];
+    const env = { ...(options.env ?? process.env) };
     const child = spawn(options.python, [pythonFile('forkserver.py'), String(process.pid), ...preload], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       cwd: options.cwd ?? process.cwd(),
-      env: options.env ?? process.env,
+      env,
       ...(options.uid !== undefined ? { uid: options.uid } : {}),
       ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
     spawnError.catch(() => {});
-    const server = new ForkServer(child, exited);
+    const server = new ForkServer(child, exited, env);
     const ready = server.#listen();
     const timeoutMs = options.startTimeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
@@ -108,7 +126,8 @@ export class ForkServer {
       return id;
     }
     this.#runs.set(id, { handlers, pid: null });
-    this.#requests.write(encodeRequest({ op: 'run', id, ...request }));
+    const { env, ...fields } = request;
+    this.#requests.write(encodeRequest({ op: 'run', id, ...fields, ...diffEnvironment(this.#env, env) }));
     return id;
   }
 

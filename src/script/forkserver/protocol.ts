@@ -1,6 +1,7 @@
-// Wire format between ForkServer (Node) and python/forkserver.py. Requests are JSON behind a
-// 4-byte length; replies are binary frames so script output crosses without re-encoding.
-// Must stay in step with the docstring at the top of python/forkserver.py.
+// Wire format between ForkServer (Node) and python/forkserver.py. Requests are Python marshal
+// data behind a 4-byte length (the server reads them with the built-in marshal module, so it
+// needs no json and the ~25 modules json imports); replies are binary frames, so script output
+// crosses without re-encoding. Must stay in step with the docstring of python/forkserver.py.
 
 /** A script to fork, fully resolved (absolute paths, complete environment). */
 export interface ForkRunRequest {
@@ -9,7 +10,10 @@ export interface ForkRunRequest {
   script: string;
   args: string[];
   cwd: string;
-  env: Record<string, string>;
+  /** Variables to set (or change) in the environment the server was started with. */
+  envSet: Record<string, string>;
+  /** Variables of the server's start environment the script must not see. */
+  envUnset: string[];
   memoryLimitMb: number | null;
   cpuTimeLimitS: number | null;
 }
@@ -40,11 +44,48 @@ export type ForkFrame =
 
 const HEADER_BYTES = 9;
 
+type Marshallable = null | boolean | number | string | Marshallable[] | { [key: string]: Marshallable | undefined };
+
+/**
+ * Appends `value` in marshal format (the stable subset every Python 3 reads: None, bools,
+ * ints, floats, str, list, dict). Undefined dict entries are left out, as JSON would.
+ */
+function marshal(value: Marshallable, out: Buffer[]): void {
+  const tagged = (tag: string, size: number) => {
+    const chunk = Buffer.allocUnsafe(1 + size);
+    chunk[0] = tag.charCodeAt(0);
+    out.push(chunk);
+    return chunk;
+  };
+  if (value === null) tagged('N', 0);
+  else if (value === true) tagged('T', 0);
+  else if (value === false) tagged('F', 0);
+  else if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) tagged('i', 4).writeInt32LE(value, 1);
+    else tagged('g', 8).writeDoubleLE(value, 1); // a float: Python turns it back with int() where needed
+  } else if (typeof value === 'string') {
+    const bytes = Buffer.from(value, 'utf8');
+    tagged('u', 4).writeUInt32LE(bytes.length, 1);
+    out.push(bytes);
+  } else if (Array.isArray(value)) {
+    tagged('[', 4).writeUInt32LE(value.length, 1);
+    for (const item of value) marshal(item, out);
+  } else {
+    tagged('{', 0);
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) continue;
+      marshal(key, out);
+      marshal(item, out);
+    }
+    tagged('0', 0); // end of dict
+  }
+}
+
 export function encodeRequest(request: ForkRequest): Buffer {
-  const body = Buffer.from(JSON.stringify(request));
-  const frame = Buffer.allocUnsafe(4 + body.length);
-  frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, 4);
+  const parts: Buffer[] = [Buffer.allocUnsafe(4)];
+  marshal(request as unknown as Marshallable, parts);
+  const frame = Buffer.concat(parts);
+  frame.writeUInt32BE(frame.length - 4, 0);
   return frame;
 }
 
@@ -61,7 +102,7 @@ function decodeFrame(kind: number, id: number, payload: Buffer): ForkFrame {
     case 'X':
       return { type: 'exited', id, exit: JSON.parse(payload.toString()) as ForkExit };
     case 'F':
-      return { type: 'failed', id, error: JSON.parse(payload.toString()).error };
+      return { type: 'failed', id, error: payload.toString('utf8') };
     default:
       throw new Error(`fork server sent an unknown frame type ${kind}`);
   }

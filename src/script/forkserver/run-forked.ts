@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { ScriptResult, ScriptSpec } from '../types.ts';
+import { whenStopped, type StopSignal } from '../stop-signal.ts';
 import { BoundedOutput } from './bounded-output.ts';
 import { describeExit, type ExitOutcome, type StopReason } from './describe-exit.ts';
 import type { ForkServer } from './fork-server.ts';
@@ -12,7 +13,7 @@ import type { ForkExit } from './protocol.ts';
 
 export interface RunForkedOptions {
   /** Abort kills the script's process group; status 'cancelled'. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | StopSignal;
   /** Live output, decoded as UTF-8. */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
   /** Called with the child's pid (also its process group id) once it is forked. */
@@ -54,7 +55,8 @@ export async function runForked(server: ForkServer, spec: ScriptSpec, options: R
   const decoders = live ? { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') } : null;
   let pid: number | null = null;
   let stop: StopReason = null;
-  const cleanup = new AbortController();
+  // Timers and listeners to drop once the run has ended (plain closures: see stop-signal.ts).
+  const cleanup: Array<() => void> = [];
 
   const ending = await new Promise<Ending>((resolve) => {
     const id = server.fork(
@@ -89,16 +91,16 @@ export async function runForked(server: ForkServer, spec: ScriptSpec, options: R
       options.onTerminate?.(pid);
       server.kill(id, 'SIGTERM');
       const escalate = setTimeout(() => server.kill(id, 'SIGKILL'), spec.killGraceMs);
-      cleanup.signal.addEventListener('abort', () => clearTimeout(escalate), { once: true });
+      cleanup.push(() => clearTimeout(escalate));
     };
     // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once): no timer then.
     if (spec.timeoutMs < 2 ** 31) {
       const timer = setTimeout(() => terminate('timeout'), spec.timeoutMs);
-      cleanup.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      cleanup.push(() => clearTimeout(timer));
     }
-    options.signal?.addEventListener('abort', () => terminate('cancelled'), { once: true, signal: cleanup.signal });
+    cleanup.push(whenStopped(options.signal, () => terminate('cancelled')));
   });
-  cleanup.abort();
+  for (const drop of cleanup) drop();
 
   if (live && decoders) {
     for (const stream of ['stdout', 'stderr'] as const) {

@@ -1,14 +1,11 @@
-// The forkserver branch of a supervisor thread (src/script/supervise-script.ts calls it for
-// specs with startMethod 'forkserver'). Each supervisor thread keeps one warm fork server
-// (thread-host.ts: restarted when it dies, reaped before the thread ends); the run speaks the
-// same port protocol as a spawned child and is classified by the same classifyExit.
-import type { MessagePort } from 'node:worker_threads';
+// Supervision of one forked run, driven from the main thread by ForkServerPool: snapshots and
+// kills setsid escapees when ergate ends the run, and classifies the exit with the same
+// classifyExit as a spawned child, so both start methods report alike.
 import { classifyExit, type StopReason } from '../classify-exit.ts';
-import { findDescendants, signalSnapshotted, type ProcessInfo } from '../proc-tree.ts';
-import type { StopCommand, SupervisorEvent } from '../supervisor-protocol.ts';
+import { signalSnapshotted, type ProcessInfo } from '../proc-tree.ts';
+import type { StopSignal } from '../stop-signal.ts';
 import type { ScriptResult, ScriptSpec } from '../types.ts';
 import type { RunForkedOptions } from './run-forked.ts';
-import { runOnThreadHost } from './thread-host.ts';
 
 /** Class name of the uncaught exception python printed last, '' if none (MemoryError...). */
 export function findUncaughtException(stderr: string, exitCode: number | null): string {
@@ -18,33 +15,10 @@ export function findUncaughtException(stderr: string, exitCode: number | null): 
   return match ? match[1]!.split('.').pop()! : '';
 }
 
-export async function superviseForked(spec: ScriptSpec, port: MessagePort): Promise<ScriptResult> {
-  const controller = new AbortController();
-  let stop: StopReason | null = null;
-  const onCommand = (command: StopCommand) => {
-    if (command.type !== 'stop' || stop) return;
-    stop = { status: command.status, message: command.message };
-    controller.abort();
-  };
-  port.on('message', onCommand);
-  const post = (event: SupervisorEvent) => port.postMessage(event);
-  try {
-    return await superviseForkedRun(spec, (options) => runOnThreadHost(spec, options), {
-      signal: controller.signal,
-      stopReason: () => stop,
-      onStart: (pid) => post({ type: 'started', pid }),
-      onOutput: spec.liveOutput ? (stream, chunk) => post({ type: 'output', stream, chunk }) : undefined,
-      sweep: findDescendants,
-    });
-  } finally {
-    port.off('message', onCommand);
-  }
-}
-
-/** How a forked run is driven: by a supervisor thread's port, or by the main thread directly. */
+/** What the driver of a forked run provides. */
 export interface ForkedRunHooks {
   /** aborted when ergate stops the run; stopReason() then says why */
-  signal: AbortSignal;
+  signal: StopSignal;
   stopReason: () => StopReason | null;
   onStart?: (pid: number) => void;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
