@@ -86,14 +86,17 @@ def become_child(req, out_w, err_w, server_pid, drop_modules, env_drift):
     main.__builtins__ = builtins
     main.__loader__ = SourceFileLoader("__main__", path)
     sys.modules["__main__"] = main
-    run_main(req["code"], main.__dict__)
+    run_main(req["code"], path, main.__dict__)
 
 
-def run_main(code, namespace):
+def run_main(code, path, namespace):
     """Runs the script; exit status and printed errors match `python script.py`."""
     interrupted = False
     try:
-        if isinstance(code, BaseException):
+        if code is None:  # compiling it warns: do it here, where the warning is the script's
+            with open(path, "rb") as handle:
+                code = compile(handle.read(), path, "exec", dont_inherit=True)
+        elif isinstance(code, BaseException):
             raise code  # the server could not read or compile the script
         exec(code, namespace)
         status = 0

@@ -50,6 +50,7 @@ _PRELOADED = set(sys.modules)
 import _signal  # noqa: E402  (after the snapshot on purpose)
 import errno  # noqa: E402
 import gc  # noqa: E402
+import io  # noqa: E402  (already loaded by python's start-up)
 import marshal  # noqa: E402
 import resource  # noqa: E402,F401  (os.wait4 imports it anyway: let it count as ours)
 import select  # noqa: E402
@@ -74,7 +75,11 @@ def send_error(ident, text):
 
 
 def compile_script(path):
-    """The script's code object, or the exception `python script.py` would die of."""
+    """The script's code object, the exception `python script.py` would die of, or None when
+    compiling it printed a warning (SyntaxWarning...): the child then compiles it itself, so
+    the warning reaches the script's own stderr, as with python."""
+    stderr = sys.stderr
+    sys.stderr = warned = io.StringIO()
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # io.open costs more, buffers unused
         try:
@@ -86,9 +91,12 @@ def compile_script(path):
                 chunks.append(chunk)
         finally:
             os.close(fd)
-        return compile(b"".join(chunks), path, "exec", dont_inherit=True)
+        code = compile(b"".join(chunks), path, "exec", dont_inherit=True)
     except BaseException as exc:  # SyntaxError, ValueError (NUL bytes), OSError...
-        return exc
+        code = exc
+    finally:
+        sys.stderr = stderr
+    return None if warned.getvalue() else code
 
 
 def kill_group(pid, sig):

@@ -1,5 +1,5 @@
 // A forked script must look to itself and to its caller as if run by `python script.py`.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffEnvironment, ForkServer } from '../../src/script/forkserver/fork-server.ts';
 import { PYTHON, fixture, fixturesDir, specFor } from './helpers.ts';
@@ -79,6 +79,15 @@ describe('fork server fidelity', () => {
     expect(result.exitCode).toBe(reference.code);
     expect(result.stderr).toBe(reference.stderr);
     expect(result.status).toBe(reference.code === 0 ? 'passed' : 'failed');
+  });
+
+  it('prints a compile-time SyntaxWarning on the script\'s stderr, as python does', async () => {
+    const reference = spawnSync(PYTHON, [fixture('compile-warning.py')], { cwd: fixturesDir, encoding: 'utf8' });
+    const result = await server.run(specFor('compile-warning.py'));
+    expect(result.status).toBe('passed');
+    expect(result.stdout).toBe(reference.stdout);
+    expect(result.stderr).toContain('SyntaxWarning: assertion is always true');
+    expect(result.stderr).toBe(reference.stderr);
   });
 
   it.each([['raise-error.py'], ['syntax-error.py']])('prints the same traceback as python for %s', async (name) => {
