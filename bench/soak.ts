@@ -2,12 +2,13 @@
 // run, resources sampled), floods (5 GiB on each stream at once; a slow onOutput), and repeated
 // cancel storms in every runner. Prints one summary line per check and exits 1 if any failed.
 // Options: --scripts N  --flood-mib M  --storms K  --workers W  --quick (small sizes, a minute)
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { AsyncParallelRunner, AsyncScheduler, ParallelRunner, currentSignal, runScript } from '../src/index.ts';
+import { findDescendants, readProcess, readProcessTable } from '../src/script/proc-tree.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,28 +29,6 @@ const checks: Array<{ name: string; ok: boolean; detail: string }> = [];
 function check(name: string, ok: boolean, detail: string): void {
   checks.push({ name, ok, detail });
   console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name}: ${detail}`);
-}
-
-function procStat(pid: string | number): { state: string; ppid: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0], ppid: Number(fields[1]) };
-  } catch {
-    return null;
-  }
-}
-
-function descendants(root: number): Array<{ pid: number; state: string }> {
-  const byParent = new Map<number, Array<{ pid: number; state: string }>>();
-  for (const entry of readdirSync('/proc')) {
-    const stat = /^\d+$/.test(entry) ? procStat(entry) : null;
-    if (stat) byParent.set(stat.ppid, [...(byParent.get(stat.ppid) ?? []), { pid: Number(entry), state: stat.state }]);
-  }
-  const found: Array<{ pid: number; state: string }> = [];
-  const todo = [root];
-  while (todo.length > 0) for (const c of byParent.get(todo.pop()!) ?? []) { found.push(c); todo.push(c.pid); }
-  return found;
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -73,7 +52,7 @@ async function soakLoad(dir: string): Promise<void> {
   const samples: Array<{ rss: number; fds: number; kids: number }> = [];
   const timer = setInterval(() => samples.push({
     rss: process.memoryUsage().rss / MIB, fds: readdirSync('/proc/self/fd').length,
-    kids: descendants(process.pid).filter((p) => p.state !== 'Z').length,
+    kids: findDescendants(process.pid).filter((p) => p.state !== 'Z').length,
   }), 500);
   const started = Date.now();
   const result = await runner.runScripts(Array.from({ length: SCRIPTS }, (_, i) => files[i % files.length]));
@@ -133,7 +112,7 @@ async function soakStorms(dir: string): Promise<void> {
     runner.cancel();
     const result = await run;
     worst = Math.max(worst, Date.now() - t0);
-    const gone = await waitFor(() => pids.every((pid) => procStat(pid) === null), 15_000);
+    const gone = await waitFor(() => pids.every((pid) => readProcess(pid) === null), 15_000);
     const after = await runner.runScripts([path.join(FIXTURES, 'hello.py')]);
     await runner.close();
 
@@ -164,15 +143,16 @@ async function soakStorms(dir: string): Promise<void> {
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ergate-soak-'));
-const initZombies = new Set(readdirSync('/proc').filter((e) => procStat(e)?.ppid === 1 && procStat(e)?.state === 'Z'));
+const zombiesUnderInit = (): number[] => readProcessTable().filter((p) => p.ppid === 1 && p.state === 'Z').map((p) => p.pid);
+const initZombiesBefore = new Set(zombiesUnderInit());
 try {
   console.log(`soak: ${SCRIPTS} scripts, ${FLOOD_MIB} MiB floods, ${STORMS} storms, ${WORKERS} workers`);
   await soakLoad(dir);
   await soakFlood();
   await soakStorms(dir);
-  await waitFor(() => descendants(process.pid).every((p) => p.state !== 'Z' || /esbuild/.test(readFileSync(`/proc/${p.pid}/comm`, 'utf8'))), 10_000);
-  const zombies = descendants(process.pid).filter((p) => p.state === 'Z').length;
-  const newInit = readdirSync('/proc').filter((e) => procStat(e)?.ppid === 1 && procStat(e)?.state === 'Z' && !initZombies.has(e)).length;
+  await waitFor(() => findDescendants(process.pid).every((p) => p.state !== 'Z' || /esbuild/.test(p.comm)), 10_000);
+  const zombies = findDescendants(process.pid).filter((p) => p.state === 'Z').length;
+  const newInit = zombiesUnderInit().filter((pid) => !initZombiesBefore.has(pid)).length;
   check('zombies at the end', true, `${zombies} under this process (esbuild of tsx threads included), ${newInit} new under pid 1 (any owner)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 // of the bench process's own RSS and fds taken while a variant runs.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { findDescendants } from '../../src/script/proc-tree.ts';
 import { readMarkerPids } from './scripts.ts';
 
 function readStatusKb(pid: number | 'self', file: string, key: string): number {
@@ -15,37 +16,9 @@ function readStatusKb(pid: number | 'self', file: string, key: string): number {
   }
 }
 
-function readParentPid(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // comm may hold spaces and parentheses: the fields after it start past the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[1]);
-  } catch {
-    return null;
-  }
-}
-
 /** root and every descendant of it that exists now. */
 export function listProcessTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    const parent = readParentPid(pid);
-    if (parent === null) continue;
-    const list = children.get(parent) ?? [];
-    list.push(pid);
-    children.set(parent, list);
-  }
-  const tree: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    const pid = queue.shift()!;
-    tree.push(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return tree;
+  return [root, ...findDescendants(root).map((p) => p.pid)];
 }
 
 export interface TreeMemory {

@@ -11,6 +11,8 @@ export interface ProcessInfo {
   state: string;
   /** clock ticks since boot; with pid, a unique identity */
   startTime: string;
+  /** command name as in /proc/<pid>/comm (at most 15 characters), without the parentheses */
+  comm: string;
 }
 
 /** Parses /proc/<pid>/stat; the command name may hold spaces and parentheses. */
@@ -21,8 +23,12 @@ export function readProcess(pid: number): ProcessInfo | null {
   } catch {
     return null;
   }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: fields[0], ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: fields[19] };
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return {
+    pid, state: fields[0], ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: fields[19],
+    comm: stat.slice(stat.indexOf('(') + 1, close),
+  };
 }
 
 export function readProcessTable(): ProcessInfo[] {

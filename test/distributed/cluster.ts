@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readProcess } from '../../src/script/proc-tree.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const SCRIPTS = fileURLToPath(new URL('./fixtures/scripts', import.meta.url));
@@ -95,12 +96,8 @@ export async function startWorker(args: string[], env: NodeJS.ProcessEnv = {}): 
 
 /** True while the pid exists and is not a zombie. */
 export function isAlive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const info = readProcess(pid);
+  return info !== null && info.state !== 'Z';
 }
 
 /** Polls a condition (not a sleep: it returns as soon as the condition holds). */

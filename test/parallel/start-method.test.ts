@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatchRunner, ParallelRunner } from '../../src/index.ts';
+import { readProcessTable } from '../../src/script/proc-tree.ts';
 import { PYTHON, fixture, isGoneSoon, makeTempDir, processState } from './helpers.ts';
 
 const closers: Array<{ close(): Promise<void> }> = [];
@@ -15,12 +16,10 @@ afterEach(async () => {
 /** Live fork servers started by this process (from any supervisor thread). */
 function forkServerPids(): number[] {
   const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const { pid, ppid } of readProcessTable()) {
+    if (ppid !== process.pid) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('forkserver.py')) pids.push(Number(entry));
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('forkserver.py')) pids.push(pid);
     } catch {
       // exited while we looked
     }

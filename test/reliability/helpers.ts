@@ -1,9 +1,10 @@
 // Shared helpers for the reliability suite: fixture paths, the fast interpreter, /proc
 // probes (process state, children, zombies, open fds, RSS) and event-based waiting. A zombie
 // counts as dead only once it is reaped, so every check reads the state letter, never kill(0).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readProcess, readProcessTable } from '../../src/script/proc-tree.ts';
 
 export const PYTHON = '/usr/bin/python3';
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -12,35 +13,14 @@ export function fixture(name: string): string {
   return path.join(FIXTURES, name);
 }
 
-interface Stat {
-  state: string;
-  ppid: number;
-}
-
-function readStat(pid: number | string): Stat | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0], ppid: Number(fields[1]) };
-  } catch {
-    return null;
-  }
-}
-
 /** State letter of a pid ('S', 'R', 'Z', …), or null when /proc has no such process (reaped). */
 export function processState(pid: number): string | null {
-  return readStat(pid)?.state ?? null;
+  return readProcess(pid)?.state ?? null;
 }
 
 /** Every process whose parent is `ppid`, with its state. */
 export function childrenOf(ppid: number): Array<{ pid: number; state: string }> {
-  const found: Array<{ pid: number; state: string }> = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(entry);
-    if (stat?.ppid === ppid) found.push({ pid: Number(entry), state: stat.state });
-  }
-  return found;
+  return readProcessTable().filter((p) => p.ppid === ppid).map((p) => ({ pid: p.pid, state: p.state }));
 }
 
 /** Zombie children of `ppid` (state Z: dead but not reaped). */

@@ -2,39 +2,18 @@
 // one counted exactly once with its own output; this process's RSS, open fds and descendant
 // count sampled during the run stay flat (early vs last quarter, generous slack); and at the
 // end no zombie is left, neither among our children nor reparented to pid 1.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParallelRunner } from '../../src/index.ts';
+import { findDescendants } from '../../src/script/proc-tree.ts';
 import { PYTHON, openFdCount, processState, waitFor, zombiesOf } from './helpers.ts';
 
 const SCRIPTS = Number(process.env.ERGATE_LOAD_SCRIPTS ?? 10_000);
 const DISTINCT = 100;
 const WORKERS = 4;
 const FINAL = new Set(['passed', 'failed', 'timeout', 'error', 'cancelled']);
-
-/** Every live descendant of `root` (ppid chains through /proc). */
-function descendantsOf(root: number): Array<{ pid: number; state: string; comm: string }> {
-  const byParent = new Map<number, Array<{ pid: number; state: string; comm: string }>>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(fields[1]);
-      const list = byParent.get(ppid) ?? [];
-      list.push({ pid: Number(entry), state: fields[0], comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
-      byParent.set(ppid, list);
-    } catch {
-      // exited while we looked
-    }
-  }
-  const found: Array<{ pid: number; state: string; comm: string }> = [];
-  const todo = [root];
-  while (todo.length > 0) for (const child of byParent.get(todo.pop()!) ?? []) { found.push(child); todo.push(child.pid); }
-  return found;
-}
 
 interface Sample { rssMib: number; fds: number; descendants: number }
 
@@ -64,7 +43,7 @@ describe(`load: ${SCRIPTS} scripts in one run`, () => {
     const samples: Sample[] = [];
     let maxDescendants = 0;
     const sample = (): void => {
-      const descendants = descendantsOf(process.pid).filter((p) => p.state !== 'Z').length;
+      const descendants = findDescendants(process.pid).filter((p) => p.state !== 'Z').length;
       maxDescendants = Math.max(maxDescendants, descendants);
       samples.push({ rssMib: process.memoryUsage().rss / 2 ** 20, fds: openFdCount(), descendants });
     };
@@ -99,7 +78,7 @@ describe(`load: ${SCRIPTS} scripts in one run`, () => {
     // (A zombie counts as dead only once reaped: give the last exits a moment to be reaped.)
     // esbuild is not ours: under tsx each supervisor thread starts an esbuild service whose
     // exit only that thread's loop could reap (source mode only; dist/ runs no esbuild).
-    const ourZombies = (): unknown[] => descendantsOf(process.pid).filter((p) => p.state === 'Z' && p.comm !== 'esbuild');
+    const ourZombies = (): unknown[] => findDescendants(process.pid).filter((p) => p.state === 'Z' && p.comm !== 'esbuild');
     await waitFor(() => ourZombies().length === 0, 'our zombies to be reaped', 10_000).catch(() => undefined);
     expect(ourZombies()).toEqual([]);
     const ourPids = new Set(result.results.map((r) => r.pid));
