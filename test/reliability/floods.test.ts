@@ -2,7 +2,7 @@
 // concurrently, memory bounded by maxOutputBytes, no deadlock), invalid UTF-8 (replaced, never
 // a crash, characters split across writes kept whole), and a million tiny lines with an
 // onOutput listener that sees every line in order while memory stays bounded, even when the
-// listener is slow (the supervisor pauses the child's pipes instead of queueing its output).
+// listener is slow (the child is slowed down instead of its output queued), in both start methods.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runScript } from '../../src/index.ts';
 import { PYTHON, fixture } from './helpers.ts';
@@ -81,13 +81,16 @@ describe('floods', () => {
     expect(growthMib).toBeLessThan(300);
   }, 180_000);
 
-  it('a slow onOutput slows the child down instead of queueing its output', async () => {
+  // spawn: the supervisor thread pauses the child's pipes until the main thread acks; forkserver:
+  // the main thread reads the server's pipe itself, so a slow listener stalls the server and
+  // through it the child.
+  it.each(['spawn', 'forkserver'] as const)('a slow onOutput slows the child down instead of queueing its output (%s)', async (startMethod) => {
     const mib = 96;
     let chars = 0;
     let calls = 0;
     sampler = sampleRss();
     const result = await runScript(fixture('flood_both.py'), {
-      python: PYTHON, args: [String(mib)], timeoutMs: 170_000, maxOutputBytes: MIB,
+      python: PYTHON, args: [String(mib)], timeoutMs: 170_000, maxOutputBytes: MIB, startMethod,
       onOutput: (_stream, chunk) => {
         chars += chunk.length;
         // A listener far slower than the pipe: ~1 ms of work every few chunks.
