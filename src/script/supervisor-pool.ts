@@ -11,10 +11,11 @@
 // unref'd, so the pool never keeps the process alive.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import { Piscina, queueOptionsSymbol } from 'piscina';
 import { workerFile } from '../internal/worker-file.ts';
 import { SlotQueue, abortMessage } from './slot-queue.ts';
 import { StopSignal, whenStopped } from './stop-signal.ts';
+import { WithdrawableQueue } from './withdrawable-queue.ts';
 import type { StopReason } from './classify-exit.ts';
 import { errorResult } from './error-result.ts';
 import { ForkServerPool } from './forkserver/fork-server-pool.ts';
@@ -54,6 +55,8 @@ export class SupervisorPool implements AsyncDisposable {
   private readonly active = new Map<object, { settled: Promise<unknown>; stop: (message: string) => void; abandon?: () => void }>();
   /** startMethod 'forkserver' runs here, on the main thread, not on a supervisor thread */
   private readonly forkServers: ForkServerPool;
+  /** piscina's queue of supervisor tasks waiting for a thread */
+  private readonly queue = new WithdrawableQueue();
   /** the size slots both start methods share */
   private readonly slots: SlotQueue;
   private closing: Promise<void> | null = null;
@@ -79,6 +82,7 @@ export class SupervisorPool implements AsyncDisposable {
       // No task is given piscina's `signal`: piscina runs an abortable task alone on its
       // thread (aborting one terminates the thread), which would undo the sharing.
       concurrentTasksPerWorker: Math.ceil(this.size / this.threadCount),
+      taskQueue: this.queue,
       atomics: 'async',
       maxQueue: Infinity,
     });
@@ -203,14 +207,16 @@ export class SupervisorPool implements AsyncDisposable {
     const onAbort = () => stop(abortMessage(options.signal!));
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const task: SupervisorTask = { spec, port: port2 };
+    const tag = {};
+    const task: SupervisorTask & { [queueOptionsSymbol]: object } = { spec, port: port2, [queueOptionsSymbol]: tag };
     // Settled early only when the crash-loop breaker trips while the task waits for a thread
-    // that will never start; the stop queued on its port makes it a no-op if it ever runs.
+    // that will never start: withdrawn from the queue, or, if a thread took it meanwhile,
+    // made a no-op by the stop queued on its port.
     let giveUp!: (error: Error) => void;
     const abandoned = new Promise<never>((_, reject) => { giveUp = reject; });
     const abandon = () => {
       if (pid !== null || ended) return;
-      port1.postMessage({ type: 'stop', status: 'cancelled', message: 'abandoned' } satisfies StopCommand);
+      if (!this.queue.withdraw(tag)) port1.postMessage({ type: 'stop', status: 'cancelled', message: 'abandoned' } satisfies StopCommand);
       giveUp(new Error(this.brokenReason ?? 'abandoned'));
     };
     const settled = Promise.race([this.piscina.run(task, { transferList: [port2] }), abandoned]).then(
