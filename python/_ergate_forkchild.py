@@ -12,33 +12,12 @@ import resource
 import sys
 from _frozen_importlib_external import SourceFileLoader  # what importlib.machinery re-exports
 
+from _ergate_preamble import prctl, sweep_children  # shared with the spawn preamble
+
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-PR_SET_CHILD_SUBREAPER = 36
 SIGKILL, SIGTERM, SIGINT = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGINT
 # Frames of these files are ergate's, hidden from the script's tracebacks.
 _OWN_FILES = {os.path.abspath(__file__), os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")}
-
-
-def _make_prctl():
-    # prctl(2) through _ctypes directly: the ctypes package imports ~10 modules, and every
-    # module the server holds is more of its heap for each fork to map and copy.
-    import _ctypes
-
-    class _Int(_ctypes._SimpleCData):
-        _type_ = "i"
-
-    class _Function(_ctypes.CFuncPtr):
-        _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
-        _restype_ = _Int
-
-    class _Libc:
-        _handle = _ctypes.dlopen(None, 0)
-
-    function = _Function(("prctl", _Libc))
-    return lambda option, arg: function(option, arg, 0, 0, 0)
-
-
-prctl = _make_prctl()
 
 
 def become_child(req, out_w, err_w, server_pid, drop_modules, env_drift):
@@ -128,57 +107,6 @@ def exit_status(exc):
     return 1
 
 
-def sweep_leftovers():
-    # Whatever the script started and left running (even a setsid daemon, which the server's
-    # killpg misses) would outlive it as a stray: kill and reap it, as the spawn preamble does.
-    try:
-        # One syscall: ECHILD means no child at all, live or zombie, of any thread. (Reading
-        # /proc/self/task/*/children instead cost the parent ~2 ms of system time per script.)
-        try:
-            os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        import time
-        try:
-            prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans come to us
-        except (OSError, AttributeError):
-            pass
-        deadline = time.monotonic() + 2.0
-        me = os.getpid()
-        while time.monotonic() < deadline:
-            for pid in _descendants(me):
-                try:
-                    os.kill(pid, SIGKILL)
-                except OSError:
-                    pass
-            try:
-                while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                    pass
-            except ChildProcessError:
-                return  # no child left, live or zombie
-            time.sleep(0.002)
-    except OSError:
-        pass
-
-
-def _descendants(root):
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/stat" % entry, "rb") as handle:
-                    stat = handle.read()
-                children.setdefault(int(stat[stat.rindex(b")") + 2:].split()[1]), []).append(int(entry))
-            except (OSError, ValueError, IndexError):
-                pass  # exited while we looked
-    found, todo = [], [root]
-    while todo:
-        for pid in children.get(todo.pop(), ()):
-            found.append(pid)
-            todo.append(pid)
-    return found
-
-
 def finish_process(status, interrupted):
     # Full interpreter finalisation in a fork costs ~3 ms (it writes to every inherited page,
     # so each is copied). Do the parts a script can observe, in python's order, then _exit:
@@ -190,7 +118,8 @@ def finish_process(status, interrupted):
     if threading is not None:
         threading._shutdown()
     atexit._run_exitfuncs()
-    sweep_leftovers()
+    # What the script left running (even a setsid daemon, which the server's killpg misses).
+    sweep_children(os.getpid())
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:

@@ -18,9 +18,14 @@ _MY_PID = os.getpid()
 _exc_name = ''
 
 
-def _descendants(root):
-    # Children of each pid from /proc; the tree is snapshotted before anything is killed,
-    # so descendants that left the group with setsid are still found through their ppid.
+# descendants, prctl and sweep_children also serve the fork server (forkserver.py and
+# _ergate_forkchild.py import them from here).
+
+
+def descendants(*roots):
+    # Every live descendant of the roots, from one pass over /proc; the tree is snapshotted
+    # before anything is killed, so descendants that left the group with setsid are still
+    # found through their ppid.
     children = {}
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
@@ -28,11 +33,11 @@ def _descendants(root):
         try:
             with open('/proc/' + entry + '/stat', 'rb') as f:
                 stat = f.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(b')') + 2:].split(b' ', 2)[1])
+            ppid = int(stat[stat.rindex(b')') + 2:].split(b' ', 2)[1])
+        except (OSError, ValueError, IndexError):
+            continue  # exited while we looked
         children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [root]
+    found, todo = [], list(roots)
     while todo:
         for pid in children.get(todo.pop(), ()):
             found.append(pid)
@@ -43,7 +48,7 @@ def _descendants(root):
 def _kill_tree(*_):
     # The supervisor is gone: nobody will collect output any more, so SIGKILL everything.
     try:
-        for pid in _descendants(_MY_PID):
+        for pid in descendants(_MY_PID):
             try:
                 os.kill(pid, 9)
             except OSError:
@@ -94,21 +99,28 @@ def _set_limits(mem, cpu):
         resource.setrlimit(resource.RLIMIT_CPU, (min(soft, want), want))
 
 
-def _prctl(option, arg):
-    # prctl(2) through _ctypes directly: the ctypes package would cost ~1 ms more per script.
-    import _ctypes
+_prctl_function = None
 
-    class _Int(_ctypes._SimpleCData):
-        _type_ = 'i'
 
-    class _Function(_ctypes.CFuncPtr):
-        _flags_ = _ctypes.FUNCFLAG_CDECL
-        _restype_ = _Int
+def prctl(option, arg):
+    # prctl(2) through _ctypes directly: the ctypes package would cost ~1 ms more per script,
+    # and would be ~10 more modules in the fork server's heap for every fork to map and copy.
+    global _prctl_function
+    if _prctl_function is None:
+        import _ctypes
 
-    class _Libc:
-        _handle = _ctypes.dlopen(None, 0)
+        class _Int(_ctypes._SimpleCData):
+            _type_ = 'i'
 
-    return _Function(('prctl', _Libc))(option, arg, 0, 0, 0)
+        class _Function(_ctypes.CFuncPtr):
+            _flags_ = _ctypes.FUNCFLAG_CDECL
+            _restype_ = _Int
+
+        class _Libc:
+            _handle = _ctypes.dlopen(None, 0)
+
+        _prctl_function = _Function(('prctl', _Libc))
+    return _prctl_function(option, arg, 0, 0, 0)
 
 
 def _guard_parent(parent):
@@ -123,7 +135,7 @@ def _guard_parent(parent):
     deathsig = _signal.SIGRTMIN + 4
     _signal.signal(deathsig, _kill_tree)
     try:
-        _prctl(1, deathsig)  # PR_SET_PDEATHSIG
+        prctl(1, deathsig)  # PR_SET_PDEATHSIG
     except (ImportError, OSError, AttributeError):
         pass
     if parent and os.getppid() != parent:
@@ -170,10 +182,14 @@ def _run(script):
 
 
 def _sweep():
+    # Runs after the script's own atexit handlers. Forked children (os.fork) must not sweep.
+    if os.getpid() == _MY_PID:
+        sweep_children(_MY_PID)
+
+
+def sweep_children(me):
     # The script is ending: whatever it started and left running (even a setsid daemon, which
-    # killpg misses) would outlive it as a stray. Runs after the script's own atexit handlers.
-    if os.getpid() != _MY_PID:
-        return
+    # killpg misses) would outlive it as a stray. Kill and reap it all, within 2 s.
     try:
         # Cheap check first, one syscall: ECHILD means no child at all (live or zombie), of
         # any thread. (Reading /proc/self/task/*/children instead cost the parent Node process
@@ -185,14 +201,13 @@ def _sweep():
         # Become their subreaper first: each killed process's orphans then come to us, not to a
         # pid 1 that may never reap them, and every one is reaped here (bounded, never a hang).
         try:
-            _prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+            prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
         except (ImportError, OSError, AttributeError):
             pass
         import time
         deadline = time.monotonic() + 2.0
         while time.monotonic() < deadline:
-            found = _descendants(_MY_PID)
-            for pid in found:
+            for pid in descendants(me):
                 try:
                     os.kill(pid, 9)
                 except OSError:

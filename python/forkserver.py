@@ -56,7 +56,8 @@ import resource  # noqa: E402,F401  (os.wait4 imports it anyway: let it count as
 import select  # noqa: E402
 
 sys.path[0] = _SERVER_DIR
-from _ergate_forkchild import become_child, prctl  # noqa: E402
+from _ergate_forkchild import become_child  # noqa: E402
+from _ergate_preamble import descendants, prctl  # noqa: E402
 
 _OURS = sorted(set(sys.modules) - _PRELOADED)
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -106,27 +107,6 @@ def kill_group(pid, sig):
         pass  # group already gone
 
 
-def find_descendants(roots):
-    """Every live descendant of the roots, from one pass over /proc (Linux)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry, "rb") as handle:
-                stat = handle.read()
-            ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue  # exited while we looked
-        children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], list(roots)
-    while todo:
-        for pid in children.get(todo.pop(), ()):
-            found.append(pid)
-            todo.append(pid)
-    return found
-
-
 class Child:
     __slots__ = ("ident", "pid", "pidfd", "fds")
 
@@ -146,7 +126,7 @@ class Server:
     def shutdown(self, *_):
         # Descendants that left their group with setsid escape killpg: find them while the
         # children still hold the ppid chains (Node may be gone, so nobody else will).
-        for pid in find_descendants([child.pid for child in self.children.values()]):
+        for pid in descendants(*[child.pid for child in self.children.values()]):
             try:
                 os.kill(pid, SIGKILL)
             except OSError:
