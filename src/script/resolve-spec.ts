@@ -52,11 +52,11 @@ export function snapshotProcessEnv(): Record<string, string> {
 export function buildChildEnv(
   scriptDir: string,
   options: ParsedRunScriptOptions,
-  base: Record<string, string | undefined> = process.env,
+  base: Record<string, string> = snapshotProcessEnv(),
 ): Record<string, string> {
   const env: Record<string, string> = {};
   if (options.inheritEnv) {
-    for (const k in base) if (base[k] !== undefined) env[k] = base[k]!;
+    Object.assign(env, base);
   } else {
     for (const k of options.envAllowList) if (base[k] !== undefined) env[k] = base[k]!;
   }
@@ -76,7 +76,7 @@ export function resolveScriptSpec(
   scriptPath: string,
   options: ParsedRunScriptOptions,
   python: string,
-  baseEnv: Record<string, string | undefined> = process.env,
+  baseEnv: Record<string, string> = snapshotProcessEnv(),
 ): ScriptSpec {
   const script = path.resolve(scriptPath);
   const scriptDir = path.dirname(script);
