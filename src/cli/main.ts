@@ -1,9 +1,11 @@
 // Entry of the ergate CLI (`ergate run <files|folders|globs...>`). Owns the run's outer
 // lifecycle: parse flags (bad usage -> exit 2 with a hint), select scripts, run them on one
-// ParallelRunner, stream joblog lines and console output, then write the reports and the
+// ParallelRunner's stream (console, joblog, JSON and JUnit take each result as it arrives,
+// so memory stays bounded whatever the run's size), then complete the reports and print the
 // summary. SIGINT/SIGTERM cancel the run; reports of what finished are still written and
 // the exit code is 130 (SIGTERM: 143), only after every child has been reaped (runScripts
 // guarantees it). Report paths are checked before anything runs (bad ones exit 2).
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { debuglog } from 'node:util';
 import mittImport from 'mitt';
@@ -85,11 +87,6 @@ async function runCommand(options: CliOptions): Promise<number> {
   const summary = new RunSummary();
   const bus = mitt<ParallelEvents>();
   bus.on('script.started', (event) => reporter.onStarted(event));
-  bus.on('script.finished', (event) => {
-    reports.add(event.result);
-    summary.add(event.result);
-    reporter.onFinished(event.result);
-  });
   const runner = new ParallelRunner({
     maxWorkers: options.jobs,
     defaultTimeoutMs: options.timeoutMs,
@@ -116,9 +113,16 @@ async function runCommand(options: CliOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   reporter.start(scripts.length);
   let outcome: RunOutcome;
+  const started = performance.now();
   try {
-    const result = await runner.runScripts(scripts, { signal: interrupt.signal });
-    outcome = summary.outcome(scripts, result.durationMs, interrupt.signal.aborted);
+    // On the stream: each result goes to the console and every report as it arrives, then
+    // is dropped; only what the summary needs is kept.
+    for await (const result of runner.stream(scripts, { signal: interrupt.signal })) {
+      reports.add(result);
+      summary.add(result);
+      reporter.onFinished(result);
+    }
+    outcome = summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted);
   } catch (error) {
     reports.discard();
     throw error;

@@ -13,12 +13,13 @@ import { RemoteRun } from '../distributed/remote-run.ts';
 import type { BackendOptions } from '../distributed/validate-options.ts';
 import { resolvePython } from '../script/python.ts';
 import type { ScriptResult, StartMethod } from '../script/types.ts';
-import { buildPlan, type ScriptConfig } from './build-plan.ts';
+import { Plan, type PlannedScript, type ScriptConfig, type ScriptRef } from './build-plan.ts';
 import { CrashBreaker } from './crash-breaker.ts';
-import { RunNotifier, type EventBusLike, type ParallelEventName, type ParallelEvents, type ProgressCallback } from './events.ts';
-import { ExecutionResult } from './execution-result.ts';
+import { RunNotifier, type EventBusLike, type ProgressCallback } from './events.ts';
+import { ExecutionResult, RunTally } from './execution-result.ts';
+import { retainOutput, type RetainOutput } from './retain-output.ts';
 import { runPlan } from './run-plan.ts';
-import { streamRun } from './stream-run.ts';
+import { streamRun, type RunSink } from './stream-run.ts';
 import { checkPreload, parallelRunnerOptionsSchema, parseOrThrow, runScriptsOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
 
 export interface ParallelRunnerOptions {
@@ -48,6 +49,8 @@ export interface ParallelRunnerOptions {
   startMethod?: StartMethod;
   /** Modules each warm fork server imports once, before forking (numpy, your package). Needs startMethod 'forkserver'. @default [] */
   preload?: string[];
+  /** What the results runScripts keeps hold of their output: 'failed' empties stdout/stderr of passed scripts, 'none' of all. @default 'all' */
+  retainOutput?: RetainOutput;
 }
 
 export interface RunScriptsOptions {
@@ -69,9 +72,10 @@ export interface RunScriptsOptions {
   startMethod?: StartMethod;
   /** @default the runner's preload (with startMethod 'forkserver') */
   preload?: string[];
+  /** @default the runner's retainOutput */
+  retainOutput?: RetainOutput;
 }
 
-type Hook = <K extends ParallelEventName>(type: K, event: ParallelEvents[K]) => void;
 type ParsedRunnerOptions = InferOutput<typeof parallelRunnerOptionsSchema>;
 
 export class ParallelRunner {
@@ -93,17 +97,22 @@ export class ParallelRunner {
     this.onProgress = this.#options.onProgress as ProgressCallback | undefined;
   }
 
-  runScripts(scripts: string[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
-    return this.#execute(scripts, options, [], []);
+  async runScripts(scripts: string[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
+    const byIndex: Array<ScriptResult | undefined> = new Array<ScriptResult | undefined>(scripts.length);
+    const retain = options.retainOutput ?? this.#options.retainOutput ?? 'all';
+    const sink: RunSink = { onResult: (ref, result) => (byIndex[ref.index] = retainOutput(result, retain)) };
+    const durationMs = await this.#execute(scripts, options, sink);
+    const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
+    return new ExecutionResult(scripts.length, results, durationMs);
   }
 
-  /** Each ScriptResult as it finishes; leaving the loop early cancels the rest of the run. */
+  /**
+   * Each ScriptResult as it finishes (completion order), keeping none of them. Backpressure:
+   * at most maxWorkers × 2 scripts are started ahead of the consumer, so a consumer that stops
+   * reading stops new starts. Leaving the loop early cancels the rest of the run.
+   */
   stream(scripts: string[], options: RunScriptsOptions = {}): AsyncGenerator<ScriptResult, void, undefined> {
-    return streamRun((onResult, stop) =>
-      this.#execute(scripts, options, [(type, event) => {
-        if (type === 'script.finished') onResult((event as ParallelEvents['script.finished']).result);
-      }], [stop]),
-    );
+    return streamRun((sink, stop) => this.#execute(scripts, options, sink, [stop]), this.maxWorkers * 2);
   }
 
   /** The live supervisor threads of this runner's pool (diagnostics and tests). */
@@ -132,11 +141,12 @@ export class ParallelRunner {
     return this.close();
   }
 
-  #execute(scripts: string[], options: RunScriptsOptions, hooks: Hook[], extraSignals: AbortSignal[]): Promise<ExecutionResult> {
+  /** @returns the run's duration in ms, once every script is settled and every child reaped */
+  #execute(scripts: string[], options: RunScriptsOptions, sink: RunSink, extraSignals: AbortSignal[] = []): Promise<number> {
     // Registered before the first await, so a cancel() or close() right after runScripts()
     // is never lost: the run then starts nothing and counts every script skipped.
     const controller = new AbortController();
-    const run = this.#executeWith(controller, scripts, options, hooks, extraSignals);
+    const run = this.#executeWith(controller, scripts, options, sink, extraSignals);
     this.#runs.set(controller, run);
     const forget = (): void => {
       this.#runs.delete(controller);
@@ -151,9 +161,9 @@ export class ParallelRunner {
     controller: AbortController,
     scripts: string[],
     options: RunScriptsOptions,
-    hooks: Hook[],
+    sink: RunSink,
     extraSignals: AbortSignal[],
-  ): Promise<ExecutionResult> {
+  ): Promise<number> {
     if (this.#closing) throw new Error('ParallelRunner is closed: create a new runner');
     const list = parseOrThrow(scriptListSchema, scripts, 'scripts');
     const opts = parseOrThrow(runScriptsOptionsSchema, options, 'runScripts options');
@@ -171,7 +181,7 @@ export class ParallelRunner {
     }
     const defaults = this.#options;
     const python = await this.#resolvePython();
-    const plan = buildPlan(list, {
+    const plan = new Plan(list, {
       timeoutMs: opts.timeoutMs ?? defaults.defaultTimeoutMs ?? 60_000,
       memoryLimitMb: defaults.memoryLimitMb,
       cpuTimeLimitS: defaults.cpuTimeLimitS,
@@ -186,28 +196,44 @@ export class ParallelRunner {
       // A runner's preload belongs to its fork servers: a run switched to spawn drops it.
       preload: startMethod === 'forkserver' ? opts.preload ?? defaults.preload : undefined,
     }, python);
-    // Distributed: the queue holds every job at once; the workers' -j limits what runs.
-    const remote = this.#backend && !controller.signal.aborted ? await RemoteRun.open(this.#backend, plan) : null;
-    if (remote) setMaxListeners(plan.length + 16, controller.signal);
+    // Distributed: the queue holds every job at once (so every spec is built up front, and
+    // RemoteRun knows each by identity); the workers' -j limits what runs.
+    let resolved: PlannedScript[] | null = null;
+    let remote: RemoteRun | null = null;
+    if (this.#backend && !controller.signal.aborted) {
+      resolved = Array.from({ length: plan.size }, (_, index) => plan.resolve(index));
+      remote = await RemoteRun.open(this.#backend, resolved);
+      setMaxListeners(plan.size + 16, controller.signal);
+    }
 
-    const notifier = new RunNotifier(this.onProgress, defaults.eventBus as EventBusLike | undefined, hooks);
+    const notifier = new RunNotifier(this.onProgress, defaults.eventBus as EventBusLike | undefined);
     notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers, ...(remote && { runId: remote.runId }) });
-    for (const item of plan) notifier.emit('script.submitted', { name: item.name, script: item.script, index: item.index });
-    const byIndex = await runPlan({
-      plan,
+    for (let index = 0; index < plan.size; index++) notifier.emit('script.submitted', plan.ref(index));
+    const tally = new RunTally();
+    const concurrency = remote ? Math.max(1, plan.size) : this.maxWorkers;
+    const run = runPlan({
+      size: plan.size,
+      refAt: (index) => plan.ref(index),
+      resolve: (index) => resolved?.[index] ?? plan.resolve(index),
       // Asked for only when a script starts: an aborted run (e.g. after close()) creates no pool.
       getPool: () => remote ?? this.#getPool(),
-      concurrency: remote ? Math.max(1, plan.length) : this.maxWorkers,
+      concurrency,
       controller,
       failFast: defaults.failFast ?? false,
       notifier,
       breaker: this.#breaker,
+      ...(sink.admit && { admit: (ref: ScriptRef, active: number) => sink.admit!(ref, active, concurrency) }),
+      onResult: (ref, result) => {
+        tally.add(result.status);
+        sink.onResult(ref, result);
+      },
     });
-    const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
-    const result = new ExecutionResult(list.length, results, Math.round(performance.now() - started));
+    sink.attach?.(run.wake);
+    await run.done;
+    const durationMs = Math.round(performance.now() - started);
     if (this.#breaker.tripped) this.#discardPool();
-    notifier.emit('batch.completed', result.toJSON());
-    return result;
+    notifier.emit('batch.completed', tally.counts(list.length, durationMs));
+    return durationMs;
   }
 
   #getPool(): SupervisorPool {

@@ -1,14 +1,15 @@
-// Owns the scheduling of one planned run over a supervisor pool: scripts start in the given
-// order, at most `concurrency` at a time; retries; fail-fast; and the fallback when a
-// supervisor thread dies (the script is reported 'error', never lost). Invariant: the
-// returned promise settles only after every started script has settled, and the pool only
-// settles a run after its child's process group is reaped, so nothing outlives the run.
+// Owns the loop that decides "start the next script" for one run over a pool: at most
+// `concurrency` at a time, in the order of the ordering step, each one only once the
+// admission step lets it; fail-fast; the broken-pool fallback. Invariant: `done` settles only
+// after every started script has settled (the pool settles a run only after its child's
+// process group is reaped), and every script is reported exactly once: a result or skipped.
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
-import type { PlannedScript } from './build-plan.ts';
+import type { PlannedScript, ScriptRef } from './build-plan.ts';
+import type { CrashBreaker } from './crash-breaker.ts';
 import type { RunNotifier } from './events.ts';
 import { isFailure } from './execution-result.ts';
-import type { CrashBreaker } from './crash-breaker.ts';
+import { runAttempts, withAttempts } from './run-attempts.ts';
 
 /** The part of SupervisorPool a run needs. */
 export interface ScriptPool {
@@ -18,7 +19,11 @@ export interface ScriptPool {
 }
 
 export interface RunPlanOptions {
-  plan: PlannedScript[];
+  size: number;
+  /** Cheap: what events name a script by. */
+  refAt: (index: number) => ScriptRef;
+  /** Builds the script to run (its spec); called only as it starts. */
+  resolve: (index: number) => PlannedScript;
   getPool: () => ScriptPool;
   concurrency: number;
   /** aborted by fail-fast, cancel(), the caller's signal or close() */
@@ -26,85 +31,75 @@ export interface RunPlanOptions {
   failFast: boolean;
   notifier: RunNotifier;
   breaker: CrashBreaker;
+  /** Ordering step: plan indices in start order, each once. @default 0 … size-1 */
+  order?: Iterable<number>;
+  /**
+   * Admission step, asked when a slot is free, right before the next script would start;
+   * true starts it now. While it says false nothing starts until wake() is called (a gate
+   * that refuses with nothing running must call wake() later, or the run waits).
+   */
+  admit?: (ref: ScriptRef, active: number) => boolean;
+  /** Each finished script's final result, as it finishes. */
+  onResult: (ref: ScriptRef, result: ScriptResult) => void;
 }
 
-/** @returns results by plan index; undefined for scripts that never started */
-export function runPlan(options: RunPlanOptions): Promise<Array<ScriptResult | undefined>> {
-  const { plan, concurrency, controller, notifier, breaker } = options;
-  const results: Array<ScriptResult | undefined> = new Array(plan.length).fill(undefined);
-  let next = 0;
-  let active = 0;
-
-  return new Promise((resolve) => {
-    const pump = (): void => {
-      while (active < concurrency && next < plan.length && !controller.signal.aborted && !breaker.tripped) {
-        const item = plan[next++];
-        active += 1;
-        void runWithRetries(item, options).then((result) => {
-          results[item.index] = result;
-          notifier.emit('script.finished', {
-            name: item.name,
-            script: item.script,
-            index: item.index,
-            status: result.status,
-            durationMs: result.durationMs,
-            attempts: result.attempts ?? 1,
-            result,
-          });
-          // The first failure wins: later failures of running scripts do not re-abort.
-          if (options.failFast && isFailure(result.status) && !controller.signal.aborted) {
-            controller.abort(new Error(`fail-fast after ${item.name} ${result.status === 'timeout' ? 'timed out' : result.status}`));
-          }
-          active -= 1;
-          pump();
-        });
-      }
-      if (active > 0) return;
-      if (breaker.tripped) {
-        // Scripts the broken pool can no longer run are told plainly, not silently skipped.
-        for (; next < plan.length; next++) {
-          results[plan[next].index] = withAttempts(errorResult(plan[next].script, breaker.reason(), 'error'), 0);
-        }
-      }
-      for (const item of plan.slice(next)) {
-        notifier.emit('script.skipped', { name: item.name, script: item.script, index: item.index });
-      }
-      next = plan.length;
-      resolve(results);
-    };
-    pump();
-  });
+export interface PlanRun {
+  /** Settles once every script has a result or was skipped, and every started child is reaped. */
+  done: Promise<void>;
+  /** Asks the loop to look again (an admission gate that now says yes). */
+  wake: () => void;
 }
 
-async function runWithRetries(item: PlannedScript, options: RunPlanOptions): Promise<ScriptResult> {
+export function runPlan(options: RunPlanOptions): PlanRun {
   const { controller, notifier, breaker } = options;
-  if (!item.spec) return withAttempts(errorResult(item.script, item.error ?? 'could not be run', 'error'), 1);
-  const pool = options.getPool();
-  for (let attempt = 1; ; attempt++) {
-    notifier.emit('script.started', { name: item.name, script: item.script, index: item.index, attempt });
-    let result: ScriptResult;
-    try {
-      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries });
-      breaker.recordSuccess();
-    } catch (error) {
-      // The pool never rejects for a script's own failure: a rejection means the supervisor
-      // thread itself died (or the pool was closed under us).
-      const message = error instanceof Error ? error.message : String(error);
-      if (controller.signal.aborted) {
-        result = errorResult(item.script, 'cancelled while running', 'cancelled');
-      } else {
-        breaker.recordFailure(message);
-        result = errorResult(item.script, `supervisor thread died while running the script: ${message}`, 'error');
-      }
+  const order = (options.order ?? sequence(options.size))[Symbol.iterator]();
+  let next = order.next();
+  let active = 0;
+  let settled = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+
+  const finish = (ref: ScriptRef, result: ScriptResult): void => {
+    options.onResult(ref, result);
+    notifier.emit('script.finished', {
+      name: ref.name, script: ref.script, index: ref.index, status: result.status,
+      durationMs: result.durationMs, attempts: result.attempts ?? 1, result,
+    });
+  };
+
+  const pump = (): void => {
+    if (settled) return;
+    while (active < options.concurrency && !next.done && !controller.signal.aborted && !breaker.tripped) {
+      const ref = options.refAt(next.value);
+      if (options.admit && !options.admit(ref, active)) return;
+      next = order.next();
+      active += 1;
+      void runAttempts(options.resolve(ref.index), options).then((result) => {
+        finish(ref, result);
+        // The first failure wins: later failures of running scripts do not re-abort.
+        if (options.failFast && isFailure(result.status) && !controller.signal.aborted) {
+          controller.abort(new Error(`fail-fast after ${ref.name} ${result.status === 'timeout' ? 'timed out' : result.status}`));
+        }
+        active -= 1;
+        pump();
+      });
     }
-    if (pool.handlesRetries) return withAttempts(result, result.attempts ?? attempt);
-    const retryable = result.status === 'failed' || result.status === 'timeout';
-    if (retryable && attempt <= item.retries && !controller.signal.aborted && !breaker.tripped) continue;
-    return withAttempts(result, attempt);
-  }
+    if (active > 0 || (!next.done && !controller.signal.aborted && !breaker.tripped)) return;
+    settled = true;
+    for (; !next.done; next = order.next()) {
+      const ref = options.refAt(next.value);
+      // Scripts the broken pool can no longer run are told plainly, not silently skipped.
+      if (breaker.tripped) finish(ref, withAttempts(errorResult(ref.script, breaker.reason(), 'error'), 0));
+      else notifier.emit('script.skipped', { name: ref.name, script: ref.script, index: ref.index });
+    }
+    resolveDone();
+  };
+  // An abort while the admission gate holds the loop must still end the run.
+  controller.signal.addEventListener('abort', pump, { once: true });
+  pump();
+  return { done, wake: pump };
 }
 
-function withAttempts(result: ScriptResult, attempts: number): ScriptResult {
-  result.attempts = attempts;
-  return result;
+function* sequence(size: number): Generator<number> {
+  for (let i = 0; i < size; i++) yield i;
 }

@@ -1,0 +1,49 @@
+// Runs one planned script on the pool until it has its final result: retries of a failed or
+// timed-out run (unless the pool runs retries itself), and the fallback when a supervisor
+// thread dies (the script is reported 'error', never lost). Never rejects.
+import { errorResult } from '../script/error-result.ts';
+import type { ScriptResult } from '../script/types.ts';
+import type { PlannedScript } from './build-plan.ts';
+import type { CrashBreaker } from './crash-breaker.ts';
+import type { RunNotifier } from './events.ts';
+import type { ScriptPool } from './run-plan.ts';
+
+export interface AttemptContext {
+  getPool: () => ScriptPool;
+  controller: AbortController;
+  notifier: RunNotifier;
+  breaker: CrashBreaker;
+}
+
+export async function runAttempts(item: PlannedScript, context: AttemptContext): Promise<ScriptResult> {
+  const { controller, notifier, breaker } = context;
+  if (!item.spec) return withAttempts(errorResult(item.script, item.error ?? 'could not be run', 'error'), 1);
+  const pool = context.getPool();
+  for (let attempt = 1; ; attempt++) {
+    notifier.emit('script.started', { name: item.name, script: item.script, index: item.index, attempt });
+    let result: ScriptResult;
+    try {
+      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries });
+      breaker.recordSuccess();
+    } catch (error) {
+      // The pool never rejects for a script's own failure: a rejection means the supervisor
+      // thread itself died (or the pool was closed under us).
+      const message = error instanceof Error ? error.message : String(error);
+      if (controller.signal.aborted) {
+        result = errorResult(item.script, 'cancelled while running', 'cancelled');
+      } else {
+        breaker.recordFailure(message);
+        result = errorResult(item.script, `supervisor thread died while running the script: ${message}`, 'error');
+      }
+    }
+    if (pool.handlesRetries) return withAttempts(result, result.attempts ?? attempt);
+    const retryable = result.status === 'failed' || result.status === 'timeout';
+    if (retryable && attempt <= item.retries && !controller.signal.aborted && !breaker.tripped) continue;
+    return withAttempts(result, attempt);
+  }
+}
+
+export function withAttempts(result: ScriptResult, attempts: number): ScriptResult {
+  result.attempts = attempts;
+  return result;
+}
