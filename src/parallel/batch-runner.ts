@@ -60,7 +60,7 @@ export class BatchRunner {
         timeoutMs: opts.timeoutMs,
         cwd: opts.cwd,
         env: opts.env,
-        configs: opts.configs as Record<string, ScriptConfig> | undefined,
+        configs: opts.configs,
         signal: opts.signal,
         ...(opts.startMethod !== undefined && { startMethod: opts.startMethod }),
         ...(opts.preload !== undefined && { preload: opts.preload }),

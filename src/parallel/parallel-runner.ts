@@ -94,7 +94,7 @@ export class ParallelRunner {
     checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
     this.#backend = options.backend === undefined ? null : new RedisBackend(options.backend, 'ParallelRunner options.backend');
     this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
-    this.onProgress = this.#options.onProgress as ProgressCallback | undefined;
+    this.onProgress = this.#options.onProgress;
   }
 
   async runScripts(scripts: string[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
@@ -189,7 +189,7 @@ export class ParallelRunner {
       retries: opts.retries ?? defaults.retries ?? 0,
       cwd: opts.cwd,
       env: opts.env,
-      configs: opts.configs as Record<string, ScriptConfig> | undefined,
+      configs: opts.configs,
       inheritEnv: opts.inheritEnv ?? defaults.inheritEnv,
       envAllowList: opts.envAllowList ?? defaults.envAllowList,
       startMethod,
@@ -206,7 +206,7 @@ export class ParallelRunner {
       setMaxListeners(plan.size + 16, controller.signal);
     }
 
-    const notifier = new RunNotifier(this.onProgress, defaults.eventBus as EventBusLike | undefined);
+    const notifier = new RunNotifier(this.onProgress, defaults.eventBus);
     notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers, ...(remote && { runId: remote.runId }) });
     for (let index = 0; index < plan.size; index++) notifier.emit('script.submitted', plan.ref(index));
     const tally = new RunTally();
