@@ -11,9 +11,16 @@ export interface RunReport {
   /** one per script that started, in run order */
   results: ScriptResult[];
   counts: ExecutionCounts;
-  /** true when SIGINT ended the run early */
+  /** true when SIGINT or SIGTERM ended the run early */
   interrupted: boolean;
+  /** why a stopping rule (--halt, --maxfail, --fail-fast) ended the run early, else null */
+  halted?: string | null;
   startTime: string;
+}
+
+/** Passed, but only on a retry. */
+export function isFlaky(result: Pick<ScriptResult, 'status' | 'attempts'>): boolean {
+  return result.status === 'passed' && (result.attempts ?? 1) > 1;
 }
 
 /** Selected scripts that never started (fail-fast, interrupt), as skipped pseudo-entries. */
@@ -31,7 +38,7 @@ export function tail(text: string, lines = 15): string {
 }
 
 /** Why a script did not pass, in one line. */
-export function reasonOf(result: ScriptResult): string {
+export function reasonOf(result: Pick<ScriptResult, 'error' | 'exitCode' | 'status'>): string {
   if (result.error) return result.error;
   if (result.exitCode !== null) return `exit code ${result.exitCode}`;
   return result.status;
