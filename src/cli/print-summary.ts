@@ -5,7 +5,7 @@
 import type { ScriptResult } from '../script/types.ts';
 import type { Palette } from './colors.ts';
 import { formatDuration } from './parse-duration.ts';
-import { isFlaky, reasonOf, tail, type RunReport } from './run-report.ts';
+import { reasonOf, tail, type RunReport } from './run-report.ts';
 import { displayName, plural } from './script-names.ts';
 
 const SLOWEST = 5;
@@ -17,7 +17,7 @@ export function formatSummary(report: RunReport, paint: Palette, quiet: boolean)
     out.push('', paint.red(paint.bold(`--- ${result.status.toUpperCase()}: ${displayName(result.script)}`)), `    ${reasonOf(result)}`);
     out.push(...streamTail('stdout', result.stdout, paint), ...streamTail('stderr', result.stderr, paint));
   }
-  const flaky = report.results.filter(isFlaky);
+  const flaky = report.flaky;
   if (flaky.length > 0) {
     out.push('', paint.yellow(paint.bold('Flaky (passed only on a retry):')));
     for (const r of flaky) out.push(`  ${displayName(r.script)}  ${paint.dim(flakyNote(r))}`);

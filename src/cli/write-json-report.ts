@@ -1,23 +1,39 @@
-// Writes the --json report: the counters (as ExecutionResult.toJSON()) plus `flaky` (passed
-// only on a retry), whether the run was interrupted or halted by a stopping rule, and every
-// started script's full ScriptResult with `flaky` set. The body is built by the pure
-// jsonReportBody(); written atomically (temp file then rename) so a reader never sees half.
-import { writeReportFile } from './report-file.ts';
-import { isFlaky, notStarted, type RunReport } from './run-report.ts';
+// Writes the --json report as results arrive: `startTime`, then each started script's full
+// ScriptResult (in the order they finished) with `flaky` (passed only on a retry), then at
+// the end `notStarted`, the counters (as ExecutionResult.toJSON()), `flaky` (how many),
+// `interrupted` and `halted` (the stopping rule's reason, else null). One JSON.stringify per result, never one for
+// the whole report, so no size of run meets V8's string limit. An interrupted run is never
+// `"success": true`. Goes through ReportFile: a reader never sees half a report.
+import type { ScriptResult } from '../script/types.ts';
+import type { ReportFile } from './report-file.ts';
+import { isFlaky, type RunOutcome } from './run-report.ts';
 
-export function jsonReportBody(report: RunReport): Record<string, unknown> {
-  const results = report.results.map((r) => ({ ...r, flaky: isFlaky(r) }));
-  return {
-    ...report.counts,
-    flaky: results.filter((r) => r.flaky).length,
-    interrupted: report.interrupted,
-    halted: report.halted ?? null,
-    startTime: report.startTime,
-    results,
-    notStarted: notStarted(report).map((s) => s.script),
-  };
-}
+export class JsonReportWriter {
+  readonly #report: ReportFile;
+  #first = true;
 
-export function writeJsonReport(file: string, report: RunReport): void {
-  writeReportFile(file, `${JSON.stringify(jsonReportBody(report), null, 2)}\n`); // 0644, atomic, never through a symbolic link
+  constructor(report: ReportFile, startTime: string) {
+    this.#report = report;
+    report.write(`{\n  "startTime": ${JSON.stringify(startTime)},\n  "results": [`);
+  }
+
+  add(result: ScriptResult): void {
+    const element = JSON.stringify({ ...result, flaky: isFlaky(result) }, null, 2).replace(/\n/g, '\n    ');
+    this.#report.write(`${this.#first ? '\n    ' : ',\n    '}${element}`);
+    this.#first = false;
+  }
+
+  finish(outcome: RunOutcome): Promise<void> {
+    const rest = {
+      notStarted: outcome.notStarted.map((s) => s.script),
+      ...outcome.counts,
+      success: outcome.counts.success && !outcome.interrupted,
+      flaky: outcome.flaky,
+      interrupted: outcome.interrupted,
+      halted: outcome.halted,
+    };
+    // `{\n  "notStarted": ...}` minus its opening brace continues the object begun above.
+    this.#report.write(`${this.#first ? '' : '\n  '}],\n${JSON.stringify(rest, null, 2).slice(2)}\n`);
+    return this.#report.commit();
+  }
 }

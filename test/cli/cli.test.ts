@@ -5,16 +5,16 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PYTHON, isGoneSoon, makeTempDir, waitForPids } from '../parallel/helpers.ts';
-import { finish, root, runCli, startCli } from './run-cli.ts';
+import { finish, ROOT as root, runCli, startCli } from './run-cli.ts';
 
 const fixtures = path.join(root, 'test', 'cli', 'fixtures');
 const mixed = path.join(fixtures, 'mixed');
 
-interface Report {
-  results: Array<{ name: string; status: string; pid: number; stdout: string }>;
-  [counter: string]: unknown;
+interface JsonReport {
+  results: Array<{ name: string; status: string; pid: number; [field: string]: unknown }>;
+  [field: string]: unknown;
 }
-const readReport = (file: string): Report => JSON.parse(readFileSync(file, 'utf8')) as Report;
+const readReport = (file: string): JsonReport => JSON.parse(readFileSync(file, 'utf8')) as JsonReport;
 
 describe('ergate run', () => {
   it('exits 1 when a script fails, printing one line per script and the failure tail', async () => {
@@ -32,7 +32,8 @@ describe('ergate run', () => {
 
     const report = readReport(json);
     expect(report).toMatchObject({ total: 3, passed: 2, failed: 1, timeout: 0, skipped: 0, success: false, interrupted: false });
-    expect(report.results.map((r: { name: string }) => r.name)).toEqual(['a_pass.py', 'b_fail.py', 'c_pass.py']);
+    // in the order they finished
+    expect(report.results.map((r) => r.name).sort()).toEqual(['a_pass.py', 'b_fail.py', 'c_pass.py']);
 
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testsuite name="ergate run" tests="3" failures="1" errors="0" skipped="0"/);
@@ -65,14 +66,17 @@ describe('ergate run', () => {
     const second = await runCli(['run', mixed, '--python', PYTHON, '--joblog', joblog, '--resume-failed', '--json', json]);
     expect(second.code).toBe(1);
     const report = readReport(json);
-    expect(report.results.map((r: { name: string }) => r.name)).toEqual(['b_fail.py']);
+    expect(report.results.map((r) => r.name)).toEqual(['b_fail.py']);
     // Appended, not overwritten: one header, three lines from the first run, one from the second.
     const lines = readFileSync(joblog, 'utf8').trim().split('\n');
     expect(lines.filter((l) => l.startsWith('name\t'))).toHaveLength(1);
     expect(lines).toHaveLength(5);
   });
 
-  it('SIGINT mid-run kills every child, writes the partial reports and exits 130', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s mid-run kills every child, writes the partial reports (never a success) and exits %d', async (signal, exitCode) => {
     const dir = makeTempDir();
     const pidDir = makeTempDir();
     const json = path.join(dir, 'report.json');
@@ -82,14 +86,15 @@ describe('ergate run', () => {
     const child = startCli([...args, '--json', json, '--junit', junit, '--joblog', joblog], { PID_DIR: pidDir });
     const done = finish(child);
     const pids = await waitForPids(pidDir, 2);
-    child.kill('SIGINT');
+    child.kill(signal);
     const { code, stdout } = await done;
-    expect(code).toBe(130);
+    expect(code).toBe(exitCode);
     expect(stdout).toContain('Interrupted');
     for (const pid of pids) expect(await isGoneSoon(pid)).toBe(true);
     const report = readReport(json);
-    expect(report).toMatchObject({ total: 6, skipped: 6, interrupted: true });
-    expect(report.results.map((r: { status: string }) => r.status)).toEqual(['cancelled', 'cancelled']);
+    // nothing failed, but an interrupted run is not a success
+    expect(report).toMatchObject({ total: 6, skipped: 6, failed: 0, timeout: 0, interrupted: true, success: false });
+    expect(report.results.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
     expect(readFileSync(junit, 'utf8')).toMatch(/tests="6" failures="0" errors="0" skipped="6"/);
     expect(readFileSync(joblog, 'utf8').trim().split('\n')).toHaveLength(3);
     expect(readdirSync(pidDir)).toHaveLength(2); // the third hang script never started
@@ -107,7 +112,7 @@ describe('ergate run --start-method forkserver', () => {
     expect(code).toBe(1);
     expect(stdout).toContain('2 scripts: 1 passed, 1 failed, 0 timed out, 0 skipped');
     const report = readReport(json);
-    const byName = Object.fromEntries(report.results.map((r: { name: string }) => [r.name, r]));
+    const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
     expect(byName['probe_a.py']).toMatchObject({ status: 'passed', stdout: 'True False\n' });
     expect(byName['probe_b.py']).toMatchObject({ status: 'failed', exitCode: 4, stdout: 'True\n' });
     for (const result of report.results) expect(await isGoneSoon(result.pid)).toBe(true);

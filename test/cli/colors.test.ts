@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPalette, wantsColor } from '../../src/cli/colors.ts';
 import { PYTHON, makeTempDir } from '../parallel/helpers.ts';
-import { root, runCli, writeTree } from './run-cli.ts';
+import { ROOT as root, runCli, writeTree } from './run-cli.ts';
 
 const ESC = '\u001b[';
 

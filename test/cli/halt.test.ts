@@ -45,7 +45,8 @@ describe('--halt soon', () => {
   it('lets the running script finish and starts nothing more', async () => {
     const { run, report } = await runUntilFailureSeen(['--halt', 'soon,fail=1'], true);
     expect(run.code).toBe(1);
-    expect(report.results.map((r) => [r.name, r.status])).toEqual([['a_wait.py', 'passed'], ['b_fail.py', 'failed']]);
+    // in the order they finished: the failure first, then the script it let finish
+    expect(report.results.map((r) => [r.name, r.status])).toEqual([['b_fail.py', 'failed'], ['a_wait.py', 'passed']]);
     expect(report.notStarted.map((s) => path.basename(s))).toEqual(['c.py', 'd.py']);
     expect(report.halted).toMatch(/halted after 1 of 1 finished scripts failed \(--halt soon,fail=1\)/);
     expect(run.stdout).toContain('Stopped early: halted after 1 of 1 finished scripts failed');

@@ -1,23 +1,27 @@
-// Spawns the ergate CLI as a user would (bin/ergate.js, which runs the dist/ that vitest's
-// global setup has just built, in a chosen working directory, CI=true so output is one line
-// per script) and collects its exit code and output.
-// Also writes small script trees for the tests and parses JUnit back with an XML parser.
-import { spawn } from 'node:child_process';
+// Starts the real CLI from tests as a user would (bin/ergate.js, which runs the dist/ that
+// vitest's global setup has just built, in a chosen working directory; CI=true keeps the
+// console in plain-lines mode) and collects what it printed; shared by the CLI test files.
+// Also writes small script trees and parses JUnit back with a real XML parser.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.join(root, 'bin', 'ergate.js');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = path.join(ROOT, 'bin', 'ergate.js');
 
 export interface CliRun {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-export function startCli(args: string[], env: Record<string, string> = {}, cwd = root) {
+export type CliChild = ChildProcessByStdio<null, Readable, Readable>;
+
+export function startCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): CliChild {
   return spawn(process.execPath, [BIN, ...args], {
     cwd,
     env: { ...process.env, CI: 'true', ...env },
@@ -25,12 +29,13 @@ export function startCli(args: string[], env: Record<string, string> = {}, cwd =
   });
 }
 
-export function finish(child: ReturnType<typeof startCli>): Promise<CliRun> {
+/** Collects the child's output until it exits (stdout may have been destroyed by the test). */
+export function finish(child: CliChild): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
 export const runCli = (args: string[], env?: Record<string, string>, cwd?: string): Promise<CliRun> =>
