@@ -35,6 +35,8 @@ export interface PlanDefaults {
   startMethod?: RunScriptOptions['startMethod'];
   /** Modules the fork server imports before forking (startMethod 'forkserver'). */
   preload?: string[];
+  /** Output is also delivered live (runScripts' onOutput). */
+  liveOutput?: boolean;
 }
 
 /** What events and reports name a script by; cheap, no spec. */
@@ -102,7 +104,9 @@ export class Plan {
     if (this.#python instanceof Error) return { ...ref, spec: null, error: this.#python.message, retries };
     const parsed = found ? this.#parsedByKey.get(found.key)! : this.#parsedDefault;
     try {
-      return { ...ref, spec: resolveScriptSpec(ref.script, parsed, this.#python, this.#baseEnv), error: null, retries };
+      const spec = resolveScriptSpec(ref.script, parsed, this.#python, this.#baseEnv);
+      if (this.#defaults.liveOutput) spec.liveOutput = true;
+      return { ...ref, spec, error: null, retries };
     } catch (error) {
       return { ...ref, spec: null, error: (error as Error).message ?? String(error), retries };
     }

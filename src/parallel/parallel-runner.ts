@@ -18,7 +18,7 @@ import { CrashBreaker } from './crash-breaker.ts';
 import { RunNotifier, type EventBusLike, type ProgressCallback } from './events.ts';
 import { ExecutionResult, RunTally } from './execution-result.ts';
 import { retainOutput, type RetainOutput } from './retain-output.ts';
-import { runPlan } from './run-plan.ts';
+import { runPlan, type ScriptOutputListener } from './run-plan.ts';
 import { streamRun, type RunSink } from './stream-run.ts';
 import { checkPreload, parallelRunnerOptionsSchema, parseOrThrow, runScriptsOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
 
@@ -74,6 +74,10 @@ export interface RunScriptsOptions {
   preload?: string[];
   /** @default the runner's retainOutput */
   retainOutput?: RetainOutput;
+  /** Aborted: start nothing more, let running scripts finish, skip the rest (a "halt soon"). */
+  stopStarting?: AbortSignal;
+  /** Live output of each script as it arrives (in-process runs; the Redis backend has none). */
+  onOutput?: ScriptOutputListener;
 }
 
 type ParsedRunnerOptions = InferOutput<typeof parallelRunnerOptionsSchema>;
@@ -195,6 +199,7 @@ export class ParallelRunner {
       startMethod,
       // A runner's preload belongs to its fork servers: a run switched to spawn drops it.
       preload: startMethod === 'forkserver' ? opts.preload ?? defaults.preload : undefined,
+      liveOutput: opts.onOutput !== undefined,
     }, python);
     // Distributed: the queue holds every job at once (so every spec is built up front, and
     // RemoteRun knows each by identity); the workers' -j limits what runs.
@@ -222,6 +227,8 @@ export class ParallelRunner {
       failFast: defaults.failFast ?? false,
       notifier,
       breaker: this.#breaker,
+      ...(opts.stopStarting && { stopStarting: opts.stopStarting }),
+      ...(opts.onOutput && { onOutput: opts.onOutput }),
       ...(sink.admit && { admit: (ref: ScriptRef, active: number) => sink.admit!(ref, active, concurrency) }),
       onResult: (ref, result) => {
         tally.add(result.status);

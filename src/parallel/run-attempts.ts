@@ -2,28 +2,32 @@
 // timed-out run (unless the pool runs retries itself), and the fallback when a supervisor
 // thread dies (the script is reported 'error', never lost). Never rejects.
 import { errorResult } from '../script/error-result.ts';
-import type { ScriptResult } from '../script/types.ts';
+import type { AttemptRecord, ScriptResult } from '../script/types.ts';
 import type { PlannedScript } from './build-plan.ts';
 import type { CrashBreaker } from './crash-breaker.ts';
 import type { RunNotifier } from './events.ts';
-import type { ScriptPool } from './run-plan.ts';
+import type { ScriptOutputListener, ScriptPool } from './run-plan.ts';
 
 export interface AttemptContext {
   getPool: () => ScriptPool;
   controller: AbortController;
   notifier: RunNotifier;
   breaker: CrashBreaker;
+  onOutput?: ScriptOutputListener;
 }
 
 export async function runAttempts(item: PlannedScript, context: AttemptContext): Promise<ScriptResult> {
   const { controller, notifier, breaker } = context;
   if (!item.spec) return withAttempts(errorResult(item.script, item.error ?? 'could not be run', 'error'), 1);
   const pool = context.getPool();
+  const failedAttempts: AttemptRecord[] = [];
+  const listener = context.onOutput;
+  const onOutput = listener && ((stream: 'stdout' | 'stderr', chunk: string) => listener(item.script, stream, chunk));
   for (let attempt = 1; ; attempt++) {
     notifier.emit('script.started', { name: item.name, script: item.script, index: item.index, attempt });
     let result: ScriptResult;
     try {
-      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries });
+      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries, ...(onOutput && { onOutput }) });
       breaker.recordSuccess();
     } catch (error) {
       // The pool never rejects for a script's own failure: a rejection means the supervisor
@@ -38,9 +42,18 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
     }
     if (pool.handlesRetries) return withAttempts(result, result.attempts ?? attempt);
     const retryable = result.status === 'failed' || result.status === 'timeout';
-    if (retryable && attempt <= item.retries && !controller.signal.aborted && !breaker.tripped) continue;
+    if (retryable && attempt <= item.retries && !controller.signal.aborted && !breaker.tripped) {
+      failedAttempts.push(attemptRecord(result));
+      continue;
+    }
+    if (failedAttempts.length > 0) result.failedAttempts = failedAttempts;
     return withAttempts(result, attempt);
   }
+}
+
+function attemptRecord(r: ScriptResult): AttemptRecord {
+  const { status, exitCode, signal, stdout, stderr, error, startTime, durationMs } = r;
+  return { status, exitCode, signal, stdout, stderr, error, startTime, durationMs };
 }
 
 export function withAttempts(result: ScriptResult, attempts: number): ScriptResult {

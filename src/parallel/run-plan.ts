@@ -13,7 +13,10 @@ import { runAttempts, withAttempts } from './run-attempts.ts';
 
 /** The part of SupervisorPool a run needs. */
 export interface ScriptPool {
-  run(spec: ScriptSpec, options?: { signal?: AbortSignal; retries?: number }): Promise<ScriptResult>;
+  run(
+    spec: ScriptSpec,
+    options?: { signal?: AbortSignal; retries?: number; onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void },
+  ): Promise<ScriptResult>;
   /** The pool runs a script's retries itself (BullMQ attempts) and sets result.attempts. */
   readonly handlesRetries?: boolean;
 }
@@ -31,6 +34,10 @@ export interface RunPlanOptions {
   failFast: boolean;
   notifier: RunNotifier;
   breaker: CrashBreaker;
+  /** Aborted: start nothing more; running scripts finish; the rest are skipped. */
+  stopStarting?: AbortSignal;
+  /** Live output of every script (the specs were built with liveOutput). */
+  onOutput?: ScriptOutputListener;
   /** Ordering step: plan indices in start order, each once. @default 0 … size-1 */
   order?: Iterable<number>;
   /**
@@ -42,6 +49,9 @@ export interface RunPlanOptions {
   /** Each finished script's final result, as it finishes. */
   onResult: (ref: ScriptRef, result: ScriptResult) => void;
 }
+
+/** Live output of one script of a run: whole chunks as they arrive, per stream. */
+export type ScriptOutputListener = (script: string, stream: 'stdout' | 'stderr', chunk: string) => void;
 
 export interface PlanRun {
   /** Settles once every script has a result or was skipped, and every started child is reaped. */
@@ -67,9 +77,10 @@ export function runPlan(options: RunPlanOptions): PlanRun {
     });
   };
 
+  const open = (): boolean => !controller.signal.aborted && !breaker.tripped && options.stopStarting?.aborted !== true;
   const pump = (): void => {
     if (settled) return;
-    while (active < options.concurrency && !next.done && !controller.signal.aborted && !breaker.tripped) {
+    while (active < options.concurrency && !next.done && open()) {
       const ref = options.refAt(next.value);
       if (options.admit && !options.admit(ref, active)) return;
       next = order.next();
@@ -84,7 +95,7 @@ export function runPlan(options: RunPlanOptions): PlanRun {
         pump();
       });
     }
-    if (active > 0 || (!next.done && !controller.signal.aborted && !breaker.tripped)) return;
+    if (active > 0 || (!next.done && open())) return;
     settled = true;
     for (; !next.done; next = order.next()) {
       const ref = options.refAt(next.value);
@@ -96,6 +107,7 @@ export function runPlan(options: RunPlanOptions): PlanRun {
   };
   // An abort while the admission gate holds the loop must still end the run.
   controller.signal.addEventListener('abort', pump, { once: true });
+  options.stopStarting?.addEventListener('abort', pump, { once: true, signal: controller.signal });
   pump();
   return { done, wake: pump };
 }
