@@ -103,6 +103,14 @@ async function runCommand(options: CliOptions): Promise<number> {
   let halted: string | null = null;
   const bus = mitt<ParallelEvents>();
   bus.on('script.started', (event) => reporter.onStarted(event));
+  // The stopping rule is decided on the event, synchronously, before the run starts another
+  // script; the stream's consumer may see the result a little later.
+  bus.on('script.finished', (event) => {
+    const reason = halt?.onFinished(event.status) ?? null;
+    if (reason === null) return;
+    halted = reason;
+    (options.halt!.when === 'now' ? haltNow : stopStarting).abort(new Error(reason));
+  });
   const runner = new ParallelRunner({
     maxWorkers: settings.jobs,
     defaultTimeoutMs: settings.timeoutMs,
@@ -145,10 +153,6 @@ async function runCommand(options: CliOptions): Promise<number> {
       reports.add(result);
       summary.add(result);
       reporter.onFinished(result);
-      const reason = halt?.onFinished(result.status) ?? null;
-      if (reason === null) continue;
-      halted = reason;
-      (options.halt!.when === 'now' ? haltNow : stopStarting).abort(new Error(reason));
     }
     outcome = summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted);
   } catch (error) {
