@@ -31,9 +31,9 @@ export const EXIT = { passed: 0, failed: 1, usage: 2, interrupted: 130 } as cons
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    // `ergate worker ...` (issue 9) has its own flags: src/distributed/worker-command.ts.
+    // `ergate worker ...` (issue 9) has its own flags: src/cli/worker-command.ts.
     // Loaded only here: bullmq and ioredis cost ~0.2 s of start-up every other command skips.
-    if (argv[0] === 'worker') return await (await import('../distributed/worker-command.ts')).runWorkerCommand(argv.slice(1));
+    if (argv[0] === 'worker') return await (await import('./worker-command.ts')).runWorkerCommand(argv.slice(1));
     const options = parseCliArgs(argv);
     if (options.command === 'help') return print(HELP, EXIT.passed);
     if (options.command === 'version') return print(readVersion(), EXIT.passed);
