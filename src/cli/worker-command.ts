@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import type { ErgateWorker, ErgateWorkerOptions } from '../distributed/worker.ts';
 import { parseDuration } from './parse-duration.ts';
-import { parseSize } from './parse-size.ts';
+import { parseMemoryMb } from './parse-size.ts';
 import { UsageError, WORKER_FLAGS } from './usage.ts';
 
 export const WORKER_HELP = `Usage: ergate worker --redis URL [options]
@@ -54,9 +54,9 @@ function parseTime(flag: string, text: string | undefined): number | undefined {
 
 function parseBytes(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const bytes = parseSize(text);
-  if (bytes === null) throw new UsageError(`${flag}: expected a size such as 10MiB, 512K or 1048576, got "${text}"`);
-  return bytes;
+  const mib = parseMemoryMb(text);
+  if (mib === null) throw new UsageError(`${flag}: expected a size such as 10MiB or 1G (a bare number is MiB), got "${text}"`);
+  return mib * 1024 * 1024;
 }
 
 /** Parses argv (after "worker"); @throws UsageError */
