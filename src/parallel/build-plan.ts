@@ -34,6 +34,8 @@ export interface PlanDefaults {
   startMethod?: RunScriptOptions['startMethod'];
   /** Modules the fork server imports before forking (startMethod 'forkserver'). */
   preload?: string[];
+  /** Output is also delivered live (runScripts' onOutput). */
+  liveOutput?: boolean;
 }
 
 export interface PlannedScript {
@@ -90,7 +92,9 @@ export function buildPlan(scripts: string[], defaults: PlanDefaults, python: str
     const retries = config.retries ?? defaults.retries;
     if (python instanceof Error) return { index, script, name, spec: null, error: python.message, retries };
     try {
-      return { index, script, name, spec: resolveScriptSpec(script, parsed, python, baseEnv), error: null, retries };
+      const spec = resolveScriptSpec(script, parsed, python, baseEnv);
+      if (defaults.liveOutput) spec.liveOutput = true;
+      return { index, script, name, spec, error: null, retries };
     } catch (error) {
       if (error instanceof TypeError) throw error;
       return { index, script, name, spec: null, error: (error as Error).message ?? String(error), retries };

@@ -21,7 +21,7 @@ import { buildPlan, type ScriptConfig } from './build-plan.ts';
 import { CrashBreaker } from './crash-breaker.ts';
 import { RunNotifier, type EventBusLike, type ParallelEventName, type ParallelEvents, type ProgressCallback } from './events.ts';
 import { ExecutionResult } from './execution-result.ts';
-import { runPlan } from './run-plan.ts';
+import { runPlan, type ScriptOutputListener } from './run-plan.ts';
 import { streamRun } from './stream-run.ts';
 import { checkPreload, parallelRunnerOptionsSchema, parseOrThrow, runScriptsOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
 
@@ -80,6 +80,10 @@ export interface RunScriptsOptions {
   startMethod?: StartMethod;
   /** @default the runner's preload (with startMethod 'forkserver') */
   preload?: string[];
+  /** Aborted: start nothing more, let running scripts finish, skip the rest (a "halt soon"). */
+  stopStarting?: AbortSignal;
+  /** Live output of each script as it arrives (in-process runs; the Redis backend has none). */
+  onOutput?: ScriptOutputListener;
 }
 
 type Hook = <K extends ParallelEventName>(type: K, event: ParallelEvents[K]) => void;
@@ -205,6 +209,7 @@ export class ParallelRunner {
       startMethod,
       // A runner's preload belongs to its fork servers: a run switched to spawn drops it.
       preload: startMethod === 'forkserver' ? opts.preload ?? defaults.preload : undefined,
+      liveOutput: opts.onOutput !== undefined,
     }, python);
     const plan = orderScripts(unordered, opts.order ?? defaults.order ?? 'given', resources.estimates);
     // Distributed: the queue holds every job at once; the workers' -j limits what runs.
@@ -227,6 +232,8 @@ export class ParallelRunner {
       notifier,
       breaker: this.#breaker,
       resources,
+      ...(opts.stopStarting && { stopStarting: opts.stopStarting }),
+      ...(opts.onOutput && { onOutput: opts.onOutput }),
     }).finally(() => resources.close());
     const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
     const result = new ExecutionResult(list.length, results, Math.round(performance.now() - started));

@@ -34,8 +34,11 @@ export const percentTimeoutSchema = v.strictObject(
   fail('a number of ms or { percentOfMedian, minMs?, maxMs? }'),
 );
 
-/** timeoutMs of runScripts(): a number, or a percentage of each script's median from history. */
-export const timeoutSettingSchema = v.union([positive, percentTimeoutSchema], fail('a positive number of ms or { percentOfMedian, minMs?, maxMs? }'));
+/** timeoutMs of runScripts(): ms (Infinity: none), or a percentage of each script's median from history. */
+export const timeoutSettingSchema = v.union(
+  [v.pipe(v.number(), v.check((n) => n > 0)), percentTimeoutSchema],
+  fail('a positive number of ms (Infinity for none) or { percentOfMedian, minMs?, maxMs? }'),
+);
 
 export const orderSchema = v.picklist(RUN_ORDERS, fail(RUN_ORDERS.map((o) => `'${o}'`).join(', ')));
 

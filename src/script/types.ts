@@ -82,9 +82,17 @@ export interface ScriptResult {
   cpuTimeMs?: number | null;
   /** How many runs it took (1 unless retried). */
   attempts?: number;
+  /** The earlier runs of a retried script, oldest first, output included. */
+  failedAttempts?: AttemptRecord[];
   /** Process id of the Python child (for diagnostics and leak tests). */
   pid?: number | null;
 }
+
+/** One failed or timed-out run of a script that was then retried. */
+export type AttemptRecord = Pick<
+  ScriptResult,
+  'status' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'error' | 'startTime' | 'durationMs'
+>;
 
 /**
  * Everything a supervisor needs to run one script, already validated and resolved in the
