@@ -20,7 +20,8 @@ export interface ScriptConfig {
 }
 
 export interface PlanDefaults {
-  timeoutMs: number;
+  /** a number, or each script's own (e.g. from its history) */
+  timeoutMs: number | ((script: string) => number);
   memoryLimitMb?: number;
   cpuTimeLimitS?: number;
   python?: string;
@@ -69,7 +70,7 @@ export function buildPlan(scripts: string[], defaults: PlanDefaults, python: str
     const found = findScriptConfig(defaults.configs, given, script);
     const config = found?.config ?? {};
     const options: RunScriptOptions = {
-      timeoutMs: config.timeoutMs ?? defaults.timeoutMs,
+      timeoutMs: config.timeoutMs ?? (typeof defaults.timeoutMs === 'number' ? defaults.timeoutMs : defaults.timeoutMs(script)),
       ...(defaults.cwd !== undefined && { cwd: defaults.cwd }),
       ...((defaults.env || config.env) && { env: { ...defaults.env, ...config.env } }),
       ...(config.args && { args: config.args }),
