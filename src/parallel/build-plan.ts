@@ -22,7 +22,8 @@ export interface ScriptConfig {
 }
 
 export interface PlanDefaults {
-  timeoutMs: number;
+  /** a number, or each script's own (e.g. from its history) */
+  timeoutMs: number | ((script: string) => number);
   memoryLimitMb?: number;
   cpuTimeLimitS?: number;
   python?: string;
@@ -102,7 +103,9 @@ export class Plan {
     const found = findScriptConfig(this.#defaults.configs, this.#scripts[index], ref.script);
     const retries = found?.config.retries ?? this.#defaults.retries;
     if (this.#python instanceof Error) return { ...ref, spec: null, error: this.#python.message, retries };
-    const parsed = found ? this.#parsedByKey.get(found.key)! : this.#parsedDefault;
+    let parsed = found ? this.#parsedByKey.get(found.key)! : this.#parsedDefault;
+    const { timeoutMs } = this.#defaults;
+    if (typeof timeoutMs === 'function' && found?.config.timeoutMs === undefined) parsed = { ...parsed, timeoutMs: timeoutMs(ref.script) };
     try {
       const spec = resolveScriptSpec(ref.script, parsed, this.#python, this.#baseEnv);
       if (this.#defaults.liveOutput) spec.liveOutput = true;
@@ -113,9 +116,10 @@ export class Plan {
   }
 }
 
+/** The merged options; a per-script timeout (a function) is validated here with a typical value and set per script in resolve(). */
 function mergeOptions(defaults: PlanDefaults, config: ScriptConfig): RunScriptOptions {
   return {
-    timeoutMs: config.timeoutMs ?? defaults.timeoutMs,
+    timeoutMs: config.timeoutMs ?? (typeof defaults.timeoutMs === 'number' ? defaults.timeoutMs : 60_000),
     ...(defaults.cwd !== undefined && { cwd: defaults.cwd }),
     ...((defaults.env || config.env) && { env: { ...defaults.env, ...config.env } }),
     ...(config.args && { args: config.args }),

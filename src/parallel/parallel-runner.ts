@@ -11,6 +11,10 @@ import { SupervisorPool } from '../script/supervisor-pool.ts';
 import { RedisBackend } from '../distributed/redis-backend.ts';
 import { RemoteRun } from '../distributed/remote-run.ts';
 import type { BackendOptions } from '../distributed/validate-options.ts';
+import { checkResourceOptions, resolveResourceSettings, type ResourceRunnerOptions } from '../resources/resource-options.ts';
+import { orderScripts, type RunOrder } from '../resources/run-order.ts';
+import { RunResources } from '../resources/run-resources.ts';
+import { timeoutFor, type TimeoutSetting } from '../resources/timeout-policy.ts';
 import { resolvePython } from '../script/python.ts';
 import type { ScriptResult, StartMethod } from '../script/types.ts';
 import { Plan, type PlannedScript, type ScriptConfig, type ScriptRef } from './build-plan.ts';
@@ -22,7 +26,7 @@ import { runPlan, type ScriptOutputListener } from './run-plan.ts';
 import { streamRun, type RunSink } from './stream-run.ts';
 import { checkPreload, parallelRunnerOptionsSchema, parseOrThrow, runScriptsOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
 
-export interface ParallelRunnerOptions {
+export interface ParallelRunnerOptions extends ResourceRunnerOptions {
   /** Supervisor threads, i.e. scripts running at once. @default min(os.availableParallelism(), 8) */
   maxWorkers?: number;
   /** ('batch','started',{total,workers}), (name,'submitted',{}), (name,status,{durationMs}), ('batch','completed',counts) */
@@ -54,8 +58,15 @@ export interface ParallelRunnerOptions {
 }
 
 export interface RunScriptsOptions {
-  /** @default the runner's defaultTimeoutMs */
-  timeoutMs?: number;
+  /**
+   * ms, or `{ percentOfMedian: 300, minMs?, maxMs? }`: 3x each script's median duration from
+   * the history, at least minMs (default 1 s), at most maxMs, which a script without history
+   * gets (default the runner's defaultTimeoutMs).
+   * @default the runner's defaultTimeoutMs
+   */
+  timeoutMs?: TimeoutSetting;
+  /** @default the runner's order */
+  order?: RunOrder;
   /** @default each script's folder */
   cwd?: string;
   env?: Record<string, string>;
@@ -96,6 +107,7 @@ export class ParallelRunner {
   constructor(options: ParallelRunnerOptions = {}) {
     this.#options = parseOrThrow(parallelRunnerOptionsSchema, options, 'ParallelRunner options');
     checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
+    checkResourceOptions(this.#options, 'ParallelRunner options');
     this.#backend = options.backend === undefined ? null : new RedisBackend(options.backend, 'ParallelRunner options.backend');
     this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
     this.onProgress = this.#options.onProgress;
@@ -185,8 +197,16 @@ export class ParallelRunner {
     }
     const defaults = this.#options;
     const python = await this.#resolvePython();
+    const local = this.#backend === null;
+    // Sampling and admission act on local children; history and order work either way.
+    const resources = new RunResources({
+      ...resolveResourceSettings(defaults),
+      ...(!local && { sampleMs: 0, treeMemoryLimitMb: null, memoryBudgetMb: null }),
+    });
+    const absoluteTimeoutMs = defaults.defaultTimeoutMs ?? 60_000;
+    const timeout = opts.timeoutMs ?? absoluteTimeoutMs;
     const plan = new Plan(list, {
-      timeoutMs: opts.timeoutMs ?? defaults.defaultTimeoutMs ?? 60_000,
+      timeoutMs: typeof timeout === 'number' ? timeout : (script) => timeoutFor(timeout, script, resources.estimates, absoluteTimeoutMs),
       memoryLimitMb: defaults.memoryLimitMb,
       cpuTimeLimitS: defaults.cpuTimeLimitS,
       python: defaults.python,
@@ -201,21 +221,32 @@ export class ParallelRunner {
       preload: startMethod === 'forkserver' ? opts.preload ?? defaults.preload : undefined,
       liveOutput: opts.onOutput !== undefined,
     }, python);
+    const order = startOrder(plan, opts.order ?? defaults.order ?? 'given', resources);
     // Distributed: the queue holds every job at once (so every spec is built up front, and
     // RemoteRun knows each by identity); the workers' -j limits what runs.
     let resolved: PlannedScript[] | null = null;
     let remote: RemoteRun | null = null;
     if (this.#backend && !controller.signal.aborted) {
       resolved = Array.from({ length: plan.size }, (_, index) => plan.resolve(index));
-      remote = await RemoteRun.open(this.#backend, resolved);
+      const inStartOrder = order ? order.map((index) => resolved![index]) : resolved;
+      remote = await RemoteRun.open(this.#backend, inStartOrder, {
+        inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
+        envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
+      });
       setMaxListeners(plan.size + 16, controller.signal);
     }
 
     const notifier = new RunNotifier(this.onProgress, defaults.eventBus);
     notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers, ...(remote && { runId: remote.runId }) });
-    for (let index = 0; index < plan.size; index++) notifier.emit('script.submitted', plan.ref(index));
+    for (let index = 0; index < plan.size; index++) {
+      const ref = plan.ref(index);
+      notifier.emit('script.submitted', { ...ref, expectedMs: resources.estimates.medianDurationMs(ref.script) });
+    }
     const tally = new RunTally();
     const concurrency = remote ? Math.max(1, plan.size) : this.maxWorkers;
+    // Registered before the first start: each script's usage keeps the wake it was begun with.
+    let wake = (): void => undefined;
+    resources.whenRoomMayHaveFreed(() => wake());
     const run = runPlan({
       size: plan.size,
       refAt: (index) => plan.ref(index),
@@ -227,16 +258,21 @@ export class ParallelRunner {
       failFast: defaults.failFast ?? false,
       notifier,
       breaker: this.#breaker,
+      resources,
+      ...(order && { order }),
       ...(opts.stopStarting && { stopStarting: opts.stopStarting }),
       ...(opts.onOutput && { onOutput: opts.onOutput }),
-      ...(sink.admit && { admit: (ref: ScriptRef, active: number) => sink.admit!(ref, active, concurrency) }),
+      // Memory admission holds the next script back (and so every one behind it: order is
+      // kept) until the running ones leave room; then the sink's own gate (stream backpressure).
+      admit: (ref: ScriptRef, active: number) => resources.mayStart(ref.script) && (sink.admit?.(ref, active, concurrency) ?? true),
       onResult: (ref, result) => {
         tally.add(result.status);
         sink.onResult(ref, result);
       },
     });
+    wake = run.wake;
     sink.attach?.(run.wake);
-    await run.done;
+    await run.done.finally(() => resources.close());
     const durationMs = Math.round(performance.now() - started);
     if (this.#breaker.tripped) this.#discardPool();
     notifier.emit('batch.completed', tally.counts(list.length, durationMs));
@@ -264,4 +300,11 @@ export class ParallelRunner {
     );
     return this.#python;
   }
+}
+
+/** Plan indices in start order, or null for the order given (nothing to build). */
+function startOrder(plan: Plan, order: RunOrder, resources: RunResources): number[] | null {
+  if (order === 'given') return null;
+  const refs = Array.from({ length: plan.size }, (_, index) => plan.ref(index));
+  return orderScripts(refs, order, resources.estimates).map((ref) => ref.index);
 }

@@ -7,17 +7,20 @@ import type { PlannedScript } from './build-plan.ts';
 import type { CrashBreaker } from './crash-breaker.ts';
 import type { RunNotifier } from './events.ts';
 import type { ScriptOutputListener, ScriptPool } from './run-plan.ts';
+import type { RunResources, StartedChild } from '../resources/run-resources.ts';
 
 export interface AttemptContext {
   getPool: () => ScriptPool;
   controller: AbortController;
   notifier: RunNotifier;
   breaker: CrashBreaker;
+  /** memory admission shares, samples, peaks and history of each attempt */
+  resources: RunResources;
   onOutput?: ScriptOutputListener;
 }
 
 export async function runAttempts(item: PlannedScript, context: AttemptContext): Promise<ScriptResult> {
-  const { controller, notifier, breaker } = context;
+  const { controller, notifier, breaker, resources } = context;
   if (!item.spec) return withAttempts(errorResult(item.script, item.error ?? 'could not be run', 'error'), 1);
   const pool = context.getPool();
   const failedAttempts: AttemptRecord[] = [];
@@ -25,9 +28,13 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
   const onOutput = listener && ((stream: 'stdout' | 'stderr', chunk: string) => listener(item.script, stream, chunk));
   for (let attempt = 1; ; attempt++) {
     notifier.emit('script.started', { name: item.name, script: item.script, index: item.index, attempt });
+    const usage = resources.begin(item.script, (sample) => {
+      notifier.emit('script.sample', { name: item.name, script: item.script, index: item.index, ...sample });
+    });
+    const onStart = (child: StartedChild): void => usage.started(child);
     let result: ScriptResult;
     try {
-      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries, ...(onOutput && { onOutput }) });
+      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries, onStart, ...(onOutput && { onOutput }) });
       breaker.recordSuccess();
     } catch (error) {
       // The pool never rejects for a script's own failure: a rejection means the supervisor
@@ -40,6 +47,7 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
         result = errorResult(item.script, `supervisor thread died while running the script: ${message}`, 'error');
       }
     }
+    usage.finish(result);
     if (pool.handlesRetries) return withAttempts(result, result.attempts ?? attempt);
     const retryable = result.status === 'failed' || result.status === 'timeout';
     if (retryable && attempt <= item.retries && !controller.signal.aborted && !breaker.tripped) {

@@ -10,12 +10,18 @@ import type { CrashBreaker } from './crash-breaker.ts';
 import type { RunNotifier } from './events.ts';
 import { isFailure } from './execution-result.ts';
 import { runAttempts, withAttempts } from './run-attempts.ts';
+import type { RunResources, StartedChild } from '../resources/run-resources.ts';
 
 /** The part of SupervisorPool a run needs. */
 export interface ScriptPool {
   run(
     spec: ScriptSpec,
-    options?: { signal?: AbortSignal; retries?: number; onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void },
+    options?: {
+      signal?: AbortSignal;
+      retries?: number;
+      onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+      onStart?: (child: StartedChild) => void;
+    },
   ): Promise<ScriptResult>;
   /** The pool runs a script's retries itself (BullMQ attempts) and sets result.attempts. */
   readonly handlesRetries?: boolean;
@@ -34,6 +40,8 @@ export interface RunPlanOptions {
   failFast: boolean;
   notifier: RunNotifier;
   breaker: CrashBreaker;
+  /** memory admission shares, samples, peaks and history (the admission decision itself goes through `admit`) */
+  resources: RunResources;
   /** Aborted: start nothing more; running scripts finish; the rest are skipped. */
   stopStarting?: AbortSignal;
   /** Live output of every script (the specs were built with liveOutput). */

@@ -3,6 +3,7 @@
 // TypeError naming the option and what was expected; per-script options (timeouts, env,
 // args) are checked again by the script layer's parseRunScriptOptions when specs are built.
 import * as v from 'valibot';
+import { orderSchema, resourceRunnerEntries, timeoutSettingSchema } from '../resources/resource-options.ts';
 
 const expected = (what: string) => (issue: v.BaseIssue<unknown>) => `expected ${what}, got ${describe(issue.input)}`;
 
@@ -80,13 +81,15 @@ export const parallelRunnerOptionsSchema = v.strictObject(
     retainOutput: v.optional(retainOutput),
     // Checked by RedisBackend, which words its own TypeErrors (ParallelRunner options.backend…).
     backend: v.optional(v.unknown()),
+    ...resourceRunnerEntries,
   },
   expected('an object'),
 );
 
 export const runScriptsOptionsSchema = v.strictObject(
   {
-    timeoutMs: v.optional(positiveTimeout),
+    timeoutMs: v.optional(timeoutSettingSchema),
+    order: v.optional(orderSchema),
     cwd: v.optional(v.string(expected('a string'))),
     env: v.optional(stringRecord),
     configs: v.optional(v.record(v.string(), scriptConfigSchema, expected('an object keyed by script name or path'))),

@@ -73,6 +73,11 @@ export interface ScriptResult {
   durationMs: number;
   /** Peak resident set size of the child in KiB, where the OS reports it. */
   peakRssKb?: number | null;
+  /**
+   * Peak memory of the child and its descendants in KiB from live samples (pages shared with
+   * a fork server counted once, PSS); null when no sample was taken. Set by runners that sample.
+   */
+  peakTreeRssKb?: number | null;
   /** User + system CPU time of the child in ms, where the OS reports it. */
   cpuTimeMs?: number | null;
   /** How many runs it took (1 unless retried). */
