@@ -41,12 +41,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // `ergate help worker` is `ergate worker --help`.
     const args = argv[0] === 'help' && argv[1] === 'worker' ? ['worker', '--help'] : argv;
-    // `ergate worker ...` (issue 9) has its own flags: src/distributed/worker-command.ts.
+    // `ergate worker ...` (issue 9) has its own flags: src/cli/worker-command.ts.
     // Loaded only here: bullmq and ioredis cost ~0.2 s of start-up every other command skips.
     if (args[0] === 'worker') {
       const missing = args.includes('--help') || args.includes('-h') ? null : missingPeer('bullmq', 'ergate worker');
       if (missing) throw new UsageError(missing);
-      return await (await import('../distributed/worker-command.ts')).runWorkerCommand(args.slice(1));
+      return await (await import('./worker-command.ts')).runWorkerCommand(args.slice(1));
     }
     const options = parseCliArgs(args);
     if (options.command === 'help') return print(HELP, EXIT.passed);

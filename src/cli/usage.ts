@@ -17,7 +17,13 @@ export const WORKER_FLAGS = `      --redis URL           redis://[user:password@
       --python PATH         interpreter (default: $ERGATE_PYTHON, else python3 on PATH)
       --lock-duration T     a dead worker's jobs are recovered after this (default: 30s)
       --stalled-interval T  how often to look for jobs of dead workers (default: 30s)
-      --grace T             on SIGTERM, how long running scripts may finish (default: 30s)`;
+      --grace T             on SIGTERM, how long running scripts may finish (default: 30s)
+      --functions DIR       run function jobs for modules in DIR (inside --root; repeatable;
+                            default: none, function jobs are refused)
+      --allow-env NAMES     let jobs set these denied variables (LD_*, DYLD_*, PYTHON*,
+                            NODE_OPTIONS, NODE_PATH, BASH_ENV, ENV); comma-separated, repeatable
+      --max-timeout T       refuse jobs asking for a longer timeout (default: 1h)
+      --max-output SIZE     refuse jobs asking for more output per stream (default: 10MiB)`;
 
 export const HELP = `Usage: ergate run <files|folders|globs...> [options]
        ergate worker --redis URL [worker options]

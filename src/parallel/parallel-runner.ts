@@ -213,7 +213,10 @@ export class ParallelRunner {
     }, python);
     const plan = orderScripts(unordered, opts.order ?? defaults.order ?? 'given', resources.estimates);
     // Distributed: the queue holds every job at once; the workers' -j limits what runs.
-    const remote = this.#backend && !controller.signal.aborted ? await RemoteRun.open(this.#backend, plan) : null;
+    const remote = this.#backend && !controller.signal.aborted ? await RemoteRun.open(this.#backend, plan, {
+      inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
+      envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
+    }) : null;
     if (remote) setMaxListeners(plan.length + 16, controller.signal);
 
     const notifier = new RunNotifier(this.onProgress, defaults.eventBus, hooks);
