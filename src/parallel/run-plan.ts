@@ -9,10 +9,12 @@ import type { PlannedScript } from './build-plan.ts';
 import type { RunNotifier } from './events.ts';
 import { isFailure } from './execution-result.ts';
 import type { CrashBreaker } from './crash-breaker.ts';
+import { createFailFastReason, describeAbortedSignal } from '../internal/cancellation.ts';
+import type { ErgateLogger } from '../internal/logger.ts';
 
 /** The part of SupervisorPool a run needs. */
 export interface ScriptPool {
-  run(spec: ScriptSpec, options?: { signal?: AbortSignal; retries?: number }): Promise<ScriptResult>;
+  run(spec: ScriptSpec, options?: { signal?: AbortSignal; retries?: number; logger?: ErgateLogger }): Promise<ScriptResult>;
   /** The pool runs a script's retries itself (BullMQ attempts) and sets result.attempts. */
   readonly handlesRetries?: boolean;
 }
@@ -26,6 +28,8 @@ export interface RunPlanOptions {
   failFast: boolean;
   notifier: RunNotifier;
   breaker: CrashBreaker;
+  /** where each script's end is logged (the supervisor pool's default when undefined) */
+  logger?: ErgateLogger;
 }
 
 /** @returns results by plan index; undefined for scripts that never started */
@@ -53,7 +57,7 @@ export function runPlan(options: RunPlanOptions): Promise<Array<ScriptResult | u
           });
           // The first failure wins: later failures of running scripts do not re-abort.
           if (options.failFast && isFailure(result.status) && !controller.signal.aborted) {
-            controller.abort(new Error(`fail-fast after ${item.name} ${result.status === 'timeout' ? 'timed out' : result.status}`));
+            controller.abort(createFailFastReason(item.name, result.status));
           }
           active -= 1;
           pump();
@@ -84,14 +88,14 @@ async function runWithRetries(item: PlannedScript, options: RunPlanOptions): Pro
     notifier.emit('script.started', { name: item.name, script: item.script, index: item.index, attempt });
     let result: ScriptResult;
     try {
-      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries });
+      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries, ...(options.logger && { logger: options.logger }) });
       breaker.recordSuccess();
     } catch (error) {
       // The pool never rejects for a script's own failure: a rejection means the supervisor
       // thread itself died (or the pool was closed under us).
       const message = error instanceof Error ? error.message : String(error);
       if (controller.signal.aborted) {
-        result = errorResult(item.script, 'cancelled while running', 'cancelled');
+        result = errorResult(item.script, describeAbortedSignal(controller.signal), 'cancelled');
       } else {
         breaker.recordFailure(message);
         result = errorResult(item.script, `supervisor thread died while running the script: ${message}`, 'error');

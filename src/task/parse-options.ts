@@ -3,6 +3,7 @@
 // message names the option and what was expected. Past this point options are trusted.
 
 import * as v from 'valibot';
+import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
 
 /** Field schemas carry what is expected as their message; parseOptions adds the name. */
 export const positiveInteger = v.pipe(
@@ -26,6 +27,7 @@ export const aFunction = v.function('a function');
 export const aString = v.string('a string');
 export const anArray = v.array(v.unknown(), 'an array');
 export const anAbortSignal = v.instance(AbortSignal, 'an AbortSignal');
+export const aLogger = v.custom<ErgateLogger>(isLogger, LOGGER_EXPECTED);
 
 /**
  * Parses `input` with `schema` or throws a TypeError such as

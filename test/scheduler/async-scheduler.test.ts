@@ -106,7 +106,7 @@ describe('AsyncScheduler', () => {
     await all;
     expect(pendingRan).toBe(false);
     expect(scheduler.getJob(running)).toMatchObject({ status: 'cancelled' });
-    expect(scheduler.getJob(running)!.error).toContain("'stubborn' was cancelled");
+    expect(scheduler.getJob(running)!.error).toBe("cancelled: scheduler.cancel() was called for job 'stubborn'");
     expect(scheduler.getJob(pending)!.status).toBe('cancelled');
     expect(scheduler.getJob(after)!.result).toBe('ran');
     expect(scheduler.cancel(after)).toBe(false); // finished

@@ -82,7 +82,7 @@ describe('AsyncParallelRunner', () => {
     expect(siblingSignal.reason.cause).toBe(failure);
     expect(started.sort()).toEqual(['failer', 'sibling']);
     expect(result.results.map((r) => r.status)).toEqual(['cancelled', 'failed', 'cancelled', 'cancelled']);
-    expect(result.results[2].error).toMatch(/^not started/);
+    expect(result.results[2].error).toBe("cancelled: fail-fast after 'failer' failed (before it started)");
     expect(result.passed + result.failed + result.cancelled).toBe(result.total);
     expect(result.failed).toBe(1);
     expect(result.cancelled).toBe(3);
