@@ -2,7 +2,8 @@
 // lifecycle: parse flags (bad usage -> exit 2 with a hint), select scripts, run them on one
 // ParallelRunner, stream joblog lines and console output, then write the reports and the
 // summary. SIGINT/SIGTERM cancel the run; reports of what finished are still written and
-// the exit code is 130, only after every child has been reaped (runScripts guarantees it).
+// the exit code is 130 (SIGTERM: 143), only after every child has been reaped (runScripts
+// guarantees it). Report paths are checked before anything runs (bad ones exit 2).
 import { pathToFileURL } from 'node:url';
 import { debuglog } from 'node:util';
 import mittImport from 'mitt';
@@ -12,24 +13,25 @@ import { resolvePython } from '../script/python.ts';
 import { collectScripts } from './collect-scripts.ts';
 import { createPalette, wantsColor } from './colors.ts';
 import { chooseMode, ConsoleReporter } from './console-reporter.ts';
-import { JoblogWriter, readJoblog, selectNotPassed } from './joblog.ts';
+import { guardConsoleStreams } from './console-output.ts';
+import { readJoblog, selectNotPassed } from './joblog.ts';
 import { parseCliArgs, type CliOptions } from './parse-cli-args.ts';
 import { formatSummary } from './print-summary.ts';
-import { checkReportPath } from './report-file.ts';
-import type { RunReport } from './run-report.ts';
+import { resolveReportTarget } from './report-target.ts';
+import { RunReports, type ReportTargets } from './run-reports.ts';
+import { RunSummary, type RunOutcome } from './run-report.ts';
 import { HELP, HINT, readVersion, UsageError } from './usage.ts';
-import { writeJsonReport } from './write-json-report.ts';
-import { writeJunitReport } from './write-junit-report.ts';
 
 const debug = debuglog('ergate');
 // mitt ships CommonJS-style typings: under NodeNext TypeScript sees a namespace, while the
 // ESM build Node loads exports the factory as default.
 const mitt = mittImport as unknown as typeof mittImport.default;
 
-export const EXIT = { passed: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { passed: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
 
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
+  guardConsoleStreams();
   try {
     // `ergate worker ...` (issue 9) has its own flags: src/distributed/worker-command.ts.
     // Loaded only here: bullmq and ioredis cost ~0.2 s of start-up every other command skips.
@@ -45,12 +47,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function runCommand(options: CliOptions): Promise<number> {
-  // Refused before anything runs: a report is never written through a symbolic link.
-  for (const [flag, file] of [['--json', options.json], ['--junit', options.junit], ['--joblog', options.joblog]] as const) {
-    const problem = file === undefined ? null : checkReportPath(file);
-    if (problem) throw new UsageError(`${flag}: ${problem}`);
+/** Where each report goes; a path that cannot take one is a usage error, found before anything runs. */
+function checkReportTargets(options: CliOptions): ReportTargets {
+  const targets: ReportTargets = {};
+  for (const [key, flag] of [['json', '--json'], ['junit', '--junit'], ['joblog', '--joblog']] as const) {
+    const file = options[key];
+    if (file === undefined) continue;
+    const target = resolveReportTarget(file);
+    if ('problem' in target) throw new UsageError(`${flag}: ${target.problem}`);
+    targets[key] = target;
   }
+  return targets;
+}
+
+async function runCommand(options: CliOptions): Promise<number> {
+  const targets = checkReportTargets(options);
   let scripts = await collectScripts(options.paths, options.pattern);
   if (options.resumeFailed) {
     scripts = selectNotPassed(scripts, readJoblog(options.joblog!));
@@ -63,11 +74,20 @@ async function runCommand(options: CliOptions): Promise<number> {
 
   const paint = createPalette(wantsColor(process.stdout));
   const reporter = new ConsoleReporter(chooseMode(options), paint);
-  const joblog = options.joblog ? new JoblogWriter(options.joblog) : null;
+  const warn = (message: string): void => void process.stderr.write(`ergate: ${message}\n`);
+  const startTime = new Date().toISOString();
+  let reports: RunReports;
+  try {
+    reports = new RunReports(targets, startTime, warn);
+  } catch (error) {
+    throw new UsageError(`cannot write the reports: ${(error as Error).message}`);
+  }
+  const summary = new RunSummary();
   const bus = mitt<ParallelEvents>();
   bus.on('script.started', (event) => reporter.onStarted(event));
   bus.on('script.finished', (event) => {
-    joblog?.append(event.result);
+    reports.add(event.result);
+    summary.add(event.result);
     reporter.onFinished(event.result);
   });
   const runner = new ParallelRunner({
@@ -87,26 +107,31 @@ async function runCommand(options: CliOptions): Promise<number> {
   bus.on('batch.started', (event) => { if (event.runId) process.stderr.write(`ergate: run id ${event.runId}\n`); });
 
   const interrupt = new AbortController();
-  const onSignal = (): void => interrupt.abort(new Error('interrupted'));
+  let interruptedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interruptedBy ??= signal;
+    interrupt.abort(new Error('interrupted'));
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const startTime = new Date().toISOString();
   reporter.start(scripts.length);
-  let report: RunReport;
+  let outcome: RunOutcome;
   try {
     const result = await runner.runScripts(scripts, { signal: interrupt.signal });
-    report = { scripts, results: result.results, counts: result.toJSON(), interrupted: interrupt.signal.aborted, startTime };
+    outcome = summary.outcome(scripts, result.durationMs, interrupt.signal.aborted);
+  } catch (error) {
+    reports.discard();
+    throw error;
   } finally {
     reporter.stop();
     await runner.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (options.json) writeJsonReport(options.json, report);
-  if (options.junit) writeJunitReport(options.junit, report);
-  process.stdout.write(`${formatSummary(report, paint, options.quiet)}\n`);
-  if (report.interrupted) return EXIT.interrupted;
-  return report.counts.success ? EXIT.passed : EXIT.failed;
+  const written = await reports.finish(outcome);
+  process.stdout.write(`${formatSummary(summary.report(outcome), paint, options.quiet)}\n`);
+  if (outcome.interrupted) return interruptedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+  return outcome.counts.success && written ? EXIT.passed : EXIT.failed;
 }
 
 function print(text: string, code: number): number {

@@ -1,39 +1,56 @@
 // Writes the --junit report in the JUnit XML dialect CI systems read (Jenkins, GitLab,
 // GitHub test reporters): one <testcase> per selected script; failed and timed-out scripts
 // are <failure>, scripts that could not run are <error>, cancelled or never-started ones
-// <skipped>; failures carry the stderr tail. Written atomically (temp file then rename).
-import { writeReportFile } from './report-file.ts';
+// <skipped>; failures carry the stderr tail. Cases are rendered as results arrive into a
+// scratch file (the counts in the header are known only at the end), then header, cases and
+// footer go through ReportFile: a reader never sees half a report.
 import type { ScriptResult } from '../script/types.ts';
-import { notStarted, reasonOf, tail, type RunReport } from './run-report.ts';
+import { ScratchFile, type ReportFile } from './report-file.ts';
+import { reasonOf, tail, type RunOutcome } from './run-report.ts';
 
-export function writeJunitReport(file: string, report: RunReport): void {
-  const cases: string[] = [];
-  let failures = 0;
-  let errors = 0;
-  let skipped = 0;
-  for (const result of report.results) {
+export class JunitReportWriter {
+  readonly #report: ReportFile;
+  readonly #startTime: string;
+  readonly #cases = new ScratchFile();
+  readonly #counts = { failures: 0, errors: 0, skipped: 0 };
+
+  constructor(report: ReportFile, startTime: string) {
+    this.#report = report;
+    this.#startTime = startTime;
+  }
+
+  add(result: ScriptResult): void {
     const kind = caseKind(result);
-    if (kind === 'failure') failures += 1;
-    if (kind === 'error') errors += 1;
-    if (kind === 'skipped') skipped += 1;
-    cases.push(renderCase(result, kind));
+    if (kind === 'failure') this.#counts.failures += 1;
+    if (kind === 'error') this.#counts.errors += 1;
+    if (kind === 'skipped') this.#counts.skipped += 1;
+    this.#cases.write(`${renderCase(result, kind)}\n`);
   }
-  for (const s of notStarted(report)) {
-    skipped += 1;
-    cases.push(
-      `    <testcase name="${xml(s.name)}" classname="${xml(s.subdirectory)}" file="${xml(s.script)}" time="0">\n` +
-        `      <skipped message="not started"/>\n    </testcase>`,
-    );
+
+  finish(outcome: RunOutcome): Promise<void> {
+    try {
+      for (const s of outcome.notStarted) {
+        this.#counts.skipped += 1;
+        this.#cases.write(
+          `    <testcase name="${xml(s.name)}" classname="${xml(s.subdirectory)}" file="${xml(s.script)}" time="0">\n` +
+            `      <skipped message="not started"/>\n    </testcase>\n`,
+        );
+      }
+      const { failures, errors, skipped } = this.#counts;
+      const time = seconds(outcome.counts.durationMs);
+      const counts = `tests="${outcome.counts.total}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}"`;
+      this.#report.write(
+        `<?xml version="1.0" encoding="UTF-8"?>\n` +
+          `<testsuites name="ergate" ${counts}>\n` +
+          `  <testsuite name="ergate run" ${counts} timestamp="${xml(this.#startTime)}">\n`,
+      );
+      this.#cases.copyTo((chunk) => this.#report.write(chunk));
+      this.#report.write(`  </testsuite>\n</testsuites>\n`);
+    } finally {
+      this.#cases.close();
+    }
+    return this.#report.commit();
   }
-  const tests = report.scripts.length;
-  const time = seconds(report.counts.durationMs);
-  const counts = `tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}"`;
-  const body =
-    `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<testsuites name="ergate" ${counts}>\n` +
-    `  <testsuite name="ergate run" ${counts} timestamp="${xml(report.startTime)}">\n` +
-    `${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
-  writeReportFile(file, body); // 0644, atomic, never through a symbolic link
 }
 
 type CaseKind = 'pass' | 'failure' | 'error' | 'skipped';

@@ -31,12 +31,18 @@ describe('wantsColor', () => {
 });
 
 describe('joblog', () => {
-  it('keeps the last status of each script and selects the ones that did not pass', () => {
+  it('keeps the last status of each script and selects the ones that did not pass', async () => {
     const file = path.join(makeTempDir(), 'jobs.tsv');
-    const log = new JoblogWriter(file);
+    const warn = (message: string): never => {
+      throw new Error(message);
+    };
+    const log = new JoblogWriter(file, 'file', warn);
     log.append(errorResult('/s/a.py', 'x', 'failed'));
     log.append(errorResult('/s/b.py', 'x', 'timeout'));
-    new JoblogWriter(file).append({ ...errorResult('/s/a.py', 'x', 'passed'), error: null });
+    await log.close();
+    const again = new JoblogWriter(file, 'file', warn);
+    again.append({ ...errorResult('/s/a.py', 'x', 'passed'), error: null });
+    await again.close();
     const statuses = readJoblog(file);
     expect(Object.fromEntries(statuses)).toEqual({ '/s/a.py': 'passed', '/s/b.py': 'timeout' });
     expect(selectNotPassed(['/s/a.py', '/s/b.py', '/s/c.py'], statuses)).toEqual(['/s/b.py', '/s/c.py']);
