@@ -101,10 +101,10 @@ export class FunctionThread {
       // One of them is uncloneable: send each alone, so only that one fails.
       if (calls.length > 1) return calls.forEach((call) => this.send([call]));
       const message = `the arguments could not be sent to the function: ${describeThrown(error)}`;
-      return calls[0]!.settle({ outcome: { kind: 'unrunnable', message } });
+      return calls[0].settle({ outcome: { kind: 'unrunnable', message } });
     }
     const wasIdle = this.#entries.length === 0;
-    for (let i = 0; i < calls.length; i++) this.#entries.push({ call: calls[i]!, slot: slots[i]!, ghost: false });
+    for (let i = 0; i < calls.length; i++) this.#entries.push({ call: calls[i], slot: slots[i], ghost: false });
     if (wasIdle) {
       this.#port.ref();
       if (this.#ready) this.#startHead();
@@ -132,7 +132,7 @@ export class FunctionThread {
   /** Calls queued behind the head that may be run elsewhere (the head itself is never stolen). */
   get stealable(): number {
     let count = 0;
-    for (let i = 1; i < this.#entries.length; i++) if (!this.#entries[i]!.ghost) count += 1;
+    for (let i = 1; i < this.#entries.length; i++) if (!this.#entries[i].ghost) count += 1;
     return count;
   }
 
@@ -143,7 +143,7 @@ export class FunctionThread {
   steal(max: number): ThreadCall[] {
     const stolen: ThreadCall[] = [];
     for (let i = this.#entries.length - 1; i >= 1 && stolen.length < max; i--) {
-      const entry = this.#entries[i]!;
+      const entry = this.#entries[i];
       if (entry.ghost || !withdraw(this.#claims, entry.slot)) continue;
       entry.ghost = true;
       stolen.push(entry.call);
@@ -168,8 +168,8 @@ export class FunctionThread {
     const index = this.#entries.findIndex((entry) => entry.call.id === id);
     if (index === -1) return;
     const [entry] = this.#entries.splice(index, 1);
-    this.#freeSlots.push(entry!.slot);
-    if (!entry!.ghost && outcome !== undefined) entry!.call.settle({ outcome });
+    this.#freeSlots.push(entry.slot);
+    if (!entry.ghost && outcome !== undefined) entry.call.settle({ outcome });
     if (this.#gone) return;
     if (index === 0 && this.#entries.length > 0) this.#startHead();
     if (this.#entries.length === 0) this.#port.unref();
@@ -185,7 +185,7 @@ export class FunctionThread {
 
   #startHead(): void {
     this.headStartedAt = performance.now();
-    const head = this.#entries[0]!;
+    const head = this.#entries[0];
     // A ghost at the head is skipped by the host; the next head starts on its 'skipped' reply.
     if (!head.ghost) head.call.startClock();
   }

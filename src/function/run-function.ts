@@ -46,6 +46,7 @@ function toEnding(ending: CallEnding, call: ValidCall, stopReason: 'timeout' | '
  * (`FunctionRef`) in an isolated thread. See ../shared/API.md, "Functions in isolated threads".
  */
 export async function runFunction<R>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the contract's signature: any arguments
   fn: ((...args: any[]) => R | Promise<R>) | FunctionRef,
   options?: RunFunctionOptions,
 ): Promise<FunctionResult<R>> {

@@ -46,7 +46,7 @@ export interface ValidCall {
 }
 
 function refuse(what: string, issues: v.BaseIssue<unknown>[]): never {
-  const issue = issues[0]!;
+  const issue = issues[0];
   const key = issue.path?.map((item) => String(item.key)).join('.');
   const option = key ? `${what}.${key}` : what;
   if (issue.type === 'strict_object' && issue.expected === 'never') throw new TypeError(`${option} is not a known option`);
@@ -116,6 +116,6 @@ export function validateCall(fn: unknown, options: RunFunctionOptions | undefine
     signals: bindingSignals(o.signal, o.detached),
     name: o.name ?? defaultName,
     fresh: o.isolate === 'fresh',
-    logger: (o.logger as ErgateLogger | undefined) ?? defaultLogger,
+    logger: (o.logger) ?? defaultLogger,
   };
 }

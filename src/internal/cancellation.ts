@@ -21,10 +21,14 @@ const PREFIX = /^cancelled(?::\s*|$)/;
 export function bareCancelReason(reason: unknown): string {
   let text: string;
   if (reason === undefined || reason === null) return '';
-  if (reason instanceof Error) text = reason.message;
-  else if (typeof reason === 'string') text = reason;
-  else if (typeof reason === 'object' && typeof (reason as { message?: unknown }).message === 'string') text = (reason as { message: string }).message;
-  else text = String(reason);
+  if (typeof reason === 'string') text = reason;
+  else if (typeof reason === 'object') {
+    const { message } = reason as { message?: unknown };
+    text = typeof message === 'string' ? message : Object.prototype.toString.call(reason);
+  } else {
+    const primitive = reason as number | boolean | bigint | symbol;
+    text = String(primitive);
+  }
   if (text === NO_REASON) return '';
   // A reason already worded as a cancellation is not prefixed twice.
   return text.replace(PREFIX, '').trim();

@@ -65,7 +65,7 @@ export class BatchRunner {
         timeoutMs: opts.timeoutMs,
         cwd: opts.cwd,
         env: opts.env,
-        configs: opts.configs as Record<string, ScriptConfig> | undefined,
+        configs: opts.configs,
         signal: opts.signal,
         ...(opts.detached === true && { detached: true }),
         ...(opts.startMethod !== undefined && { startMethod: opts.startMethod }),

@@ -101,7 +101,7 @@ export class ParallelRunner {
     checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
     this.#backend = options.backend === undefined ? null : new RedisBackend(options.backend, 'ParallelRunner options.backend');
     this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
-    this.onProgress = this.#options.onProgress as ProgressCallback | undefined;
+    this.onProgress = this.#options.onProgress;
   }
 
   runScripts(scripts: string[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
@@ -199,7 +199,7 @@ export class ParallelRunner {
       retries: opts.retries ?? defaults.retries ?? 0,
       cwd: opts.cwd,
       env: opts.env,
-      configs: opts.configs as Record<string, ScriptConfig> | undefined,
+      configs: opts.configs,
       inheritEnv: opts.inheritEnv ?? defaults.inheritEnv,
       envAllowList: opts.envAllowList ?? defaults.envAllowList,
       startMethod,
@@ -210,7 +210,7 @@ export class ParallelRunner {
     const remote = this.#backend && !controller.signal.aborted ? await RemoteRun.open(this.#backend, plan) : null;
     if (remote) setMaxListeners(plan.length + 16, controller.signal);
 
-    const notifier = new RunNotifier(this.onProgress, defaults.eventBus as EventBusLike | undefined, hooks);
+    const notifier = new RunNotifier(this.onProgress, defaults.eventBus, hooks);
     notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers, ...(remote && { runId: remote.runId }) });
     for (const item of plan) notifier.emit('script.submitted', { name: item.name, script: item.script, index: item.index });
     const byIndex = await runPlan({
@@ -222,7 +222,7 @@ export class ParallelRunner {
       failFast: defaults.failFast ?? false,
       notifier,
       breaker: this.#breaker,
-      logger: defaults.logger as ErgateLogger | undefined,
+      logger: defaults.logger,
     });
     const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
     const result = new ExecutionResult(list.length, results, Math.round(performance.now() - started));

@@ -35,7 +35,7 @@ export interface RunPlanOptions {
 /** @returns results by plan index; undefined for scripts that never started */
 export function runPlan(options: RunPlanOptions): Promise<Array<ScriptResult | undefined>> {
   const { plan, concurrency, controller, notifier, breaker } = options;
-  const results: Array<ScriptResult | undefined> = new Array(plan.length).fill(undefined);
+  const results: Array<ScriptResult | undefined> = new Array<ScriptResult | undefined>(plan.length).fill(undefined);
   let next = 0;
   let active = 0;
 

@@ -25,6 +25,7 @@ export interface AsyncSchedulerOptions {
   /** Jobs running at once; a positive integer. @default 4 */
   maxConcurrency?: number;
   /** A mitt emitter; receives job.scheduled/started/completed/failed/cancelled/retrying. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any mitt emitter, whatever its event map
   eventBus?: Emitter<any>;
   /** A waiting job's priority improves by one per agingMs waited, so none starves. @default off */
   agingMs?: number;
@@ -79,7 +80,7 @@ export class AsyncScheduler {
     const parsed = parseSchedulerOptions(options);
     this.#remote = parsed.backend === undefined ? null : new RemoteJobs(parsed.backend as BackendOptions, 'AsyncScheduler options.backend');
     const bus = parsed.eventBus as Emitter<Record<EventType, unknown>> | undefined;
-    this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus, (parsed.logger as ErgateLogger | undefined) ?? defaultLogger);
+    this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus, (parsed.logger) ?? defaultLogger);
     this.metrics = this.#runner.metrics;
     const constructedIn = parsed.detached === true ? undefined : currentSignal();
     this.#unlink = linkToParents([parsed.signal, constructedIn], (reason) => this.#cancelAll(reason));

@@ -49,7 +49,7 @@ export function createRemoteScriptJob(remote: RemoteJobs, scriptPath: string, op
   return { run: () => remote.runScript(spec, { ...job, signal: jobSignal(parsed.signal) }), name, job };
 }
 
-export function createFunctionJob(remote: RemoteJobs | null, fn: FunctionRef | ((...args: any[]) => unknown), options: ScheduleFunctionOptions | undefined): BuiltJob<FunctionResult<unknown>> {
+export function createFunctionJob(remote: RemoteJobs | null, fn: FunctionRef | ((...args: never[]) => unknown), options: ScheduleFunctionOptions | undefined): BuiltJob<FunctionResult<unknown>> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`AsyncScheduler.scheduleFunction options: expected an options object, got ${describeValue(options)}`);
   }

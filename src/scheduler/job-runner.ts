@@ -182,7 +182,8 @@ export class JobRunner implements JobSettler {
       if (entry.run !== run) return;
     }
     if (options.timeoutMs !== undefined) entry.timer = setTimeout(timeOutRun, options.timeoutMs, this, entry, run);
-    runInScope(run, executeJob, this, entry, run);
+    // executeJob never rejects: every outcome is reported through settleJob.
+    void runInScope(run, executeJob, this, entry, run);
   }
 
   #failRun(entry: JobEntry, error: string, now: number, runStartedAt: number): void {

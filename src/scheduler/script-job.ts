@@ -55,7 +55,7 @@ export function createScriptJob(scriptPath: string, options: ScheduleScriptOptio
 
   const fn = async function runScriptJob(): Promise<ScriptResult> {
     // runScript binds to the job's scope itself: cancel(), timeouts and parent aborts reach it.
-    const result = await runScript(scriptPath, scriptOptions as RunScriptOptions);
+    const result = await runScript(scriptPath, scriptOptions);
     if (result.status !== 'passed') throw new JobFailure(result.error ?? `script ${result.status}`, result);
     return result;
   };

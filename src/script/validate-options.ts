@@ -67,7 +67,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
-  return String(value);
+  const primitive = value as number | boolean | bigint | symbol | undefined;
+  return String(primitive);
 }
 
 /** @throws TypeError naming the first bad option. */
@@ -79,13 +80,14 @@ export function parseRunScriptOptions(options: unknown, optionName = 'options'):
   const parsed = v.safeParse(RunScriptOptionsSchema, options);
   if (parsed.success) return parsed.output;
   const issue = parsed.issues[0];
-  const key = String(issue.path?.[0]?.key ?? '');
+  const pathKey = (issue.path?.[0]?.key ?? '') as PropertyKey;
+  const key = String(pathKey);
   if (issue.type === 'strict_object' && issue.path?.length === 1) {
     throw new TypeError(`${optionName}.${key} is not a known option (expected one of ${Object.keys(EXPECTED).join(', ')})`);
   }
   const value = (options as Record<string, unknown>)[key];
   const nested = issue.path !== undefined && issue.path.length > 1;
-  const where = nested ? `${optionName}.${issue.path!.map((p) => String(p.key)).join('.')}` : '';
+  const where = nested ? `${optionName}.${issue.path.map((p) => String(p.key)).join('.')}` : '';
   const detail = nested ? `got ${describeValue(issue.input)} at ${where}` : `got ${describeValue(value)}`;
   throw new TypeError(`${optionName}.${key} must be ${EXPECTED[key] ?? 'valid'} (${detail})`);
 }

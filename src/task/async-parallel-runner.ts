@@ -56,9 +56,9 @@ export class AsyncParallelRunner {
     const parsed = parseOptions(runnerSchema, options, 'AsyncParallelRunner options');
     this.#limit = parsed.maxConcurrency ?? Infinity;
     this.#failFast = parsed.failFast ?? false;
-    this.#onTaskComplete = parsed.onTaskComplete as AsyncParallelRunnerOptions['onTaskComplete'];
+    this.#onTaskComplete = parsed.onTaskComplete;
     this.#constructedIn = parsed.detached === true ? undefined : currentSignal();
-    this.#logger = (parsed.logger as ErgateLogger | undefined) ?? defaultLogger;
+    this.#logger = (parsed.logger) ?? defaultLogger;
   }
 
   /**
@@ -86,8 +86,9 @@ export class AsyncParallelRunner {
   }
 
   /** Cancels runs in progress; the runner holds no other resources. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.cancel(new AbortError('the runner was closed'));
+    return Promise.resolve();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

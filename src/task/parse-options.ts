@@ -50,5 +50,6 @@ function describeValue(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
   if (value === null || typeof value !== 'object') return String(value);
-  return Object.prototype.toString.call(value).slice(8, -1).toLowerCase() === 'object' ? 'an object' : String(value);
+  const tag = Object.prototype.toString.call(value);
+  return tag === '[object Object]' ? 'an object' : tag;
 }

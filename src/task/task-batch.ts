@@ -42,7 +42,7 @@ export class TaskBatch {
   constructor(readonly tasks: TaskList, readonly options: BatchOptions, parents: readonly (AbortSignal | undefined)[]) {
     this.promise = new Promise((resolve) => (this.#resolve = resolve));
     this.#remaining = tasks.names.length;
-    this.#result = new AsyncExecutionResult(new Array(this.#remaining));
+    this.#result = new AsyncExecutionResult(new Array<AsyncTaskResult>(this.#remaining));
     this.#unlink = linkToParents(parents, (reason) => this.abort(reason));
     if (this.#remaining === 0) this.#finish();
     else this.#fill();
@@ -88,7 +88,8 @@ export class TaskBatch {
       const scope = new TaskScope(this.#next++, performance.now());
       this.#active++;
       this.#running.add(scope);
-      runInScope(scope, executeTask, this, scope, fns[scope.index], args[scope.index]);
+      // executeTask never rejects: every outcome is reported through pass/fail.
+      void runInScope(scope, executeTask, this, scope, fns[scope.index], args[scope.index]);
     }
     this.#filling = false;
   }

@@ -66,14 +66,14 @@ describe('the same wording across subsystems', () => {
     }]]);
     await started.promise;
     tasks.cancel();
-    const taskError = (await run).results[0]!.error;
+    const taskError = (await run).results[0].error;
 
     const dir = mkdtempSync(path.join(tmpdir(), 'ergate-wording-'));
     await using runner = new ParallelRunner({ python: PYTHON });
     const scripts = runner.runScripts([fixture('mark_then_wait.py')], { configs: { 'mark_then_wait.py': { args: [dir, path.join(dir, 'never')] } } });
     await waitUntil(() => readdirSync(dir).length > 0, 15_000, 'the script to start');
     runner.cancel();
-    const scriptError = (await scripts).results[0]!.error;
+    const scriptError = (await scripts).results[0].error;
 
     await using scheduler = new AsyncScheduler();
     const jobStarted = createDeferred();

@@ -26,7 +26,7 @@ function markDir(): { dir: string; gate: string; args: string[] } {
 async function firstMarkedPid(dir: string): Promise<number> {
   const marks = (): number[] => readdirSync(dir).filter((name) => /^\d+$/.test(name)).map(Number);
   await waitUntil(() => marks().length > 0, 15_000, 'the script to start');
-  return marks()[0]!;
+  return marks()[0];
 }
 
 const script = fixture('mark_then_wait.py');
@@ -122,7 +122,7 @@ describe('the enclosing task scope is the default signal', () => {
     ]);
     await waitUntil(() => batches !== undefined, 15_000, 'the batches to settle');
     expect(batches).toHaveLength(1);
-    expect(batches![0]!.results[0]).toMatchObject({ status: 'cancelled', error: FAIL_FAST });
+    expect(batches![0].results[0]).toMatchObject({ status: 'cancelled', error: FAIL_FAST });
     await waitUntilGone(await firstMarkedPid(dir));
   });
 });
@@ -139,7 +139,7 @@ describe('explicit signals and detached', () => {
         return pending;
       }],
     ]);
-    expect(group.results[0]!.value).toMatchObject({ status: 'cancelled', error: 'cancelled: caller aborted' });
+    expect(group.results[0].value).toMatchObject({ status: 'cancelled', error: 'cancelled: caller aborted' });
     await waitUntilGone(await firstMarkedPid(dir));
   });
 
@@ -159,7 +159,7 @@ describe('explicit signals and detached', () => {
         throw new Error('sibling failed');
       }],
     ]);
-    expect(group.results[0]!.status).toBe('cancelled');
+    expect(group.results[0].status).toBe('cancelled');
     expect(processState(await firstMarkedPid(dir))).not.toBeNull();
     writeFileSync(gate, '');
     Atomics.store(release, 0, 1);
