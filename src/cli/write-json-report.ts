@@ -1,11 +1,12 @@
 // Writes the --json report as results arrive: `startTime`, then each started script's full
-// ScriptResult (in the order they finished), then at the end `notStarted`, the counters (as
-// ExecutionResult.toJSON()) and `interrupted`. One JSON.stringify per result, never one for
+// ScriptResult (in the order they finished) with `flaky` (passed only on a retry), then at
+// the end `notStarted`, the counters (as ExecutionResult.toJSON()), `flaky` (how many),
+// `interrupted` and `halted` (the stopping rule's reason, else null). One JSON.stringify per result, never one for
 // the whole report, so no size of run meets V8's string limit. An interrupted run is never
 // `"success": true`. Goes through ReportFile: a reader never sees half a report.
 import type { ScriptResult } from '../script/types.ts';
 import type { ReportFile } from './report-file.ts';
-import type { RunOutcome } from './run-report.ts';
+import { isFlaky, type RunOutcome } from './run-report.ts';
 
 export class JsonReportWriter {
   readonly #report: ReportFile;
@@ -17,7 +18,7 @@ export class JsonReportWriter {
   }
 
   add(result: ScriptResult): void {
-    const element = JSON.stringify(result, null, 2).replace(/\n/g, '\n    ');
+    const element = JSON.stringify({ ...result, flaky: isFlaky(result) }, null, 2).replace(/\n/g, '\n    ');
     this.#report.write(`${this.#first ? '\n    ' : ',\n    '}${element}`);
     this.#first = false;
   }
@@ -27,7 +28,9 @@ export class JsonReportWriter {
       notStarted: outcome.notStarted.map((s) => s.script),
       ...outcome.counts,
       success: outcome.counts.success && !outcome.interrupted,
+      flaky: outcome.flaky,
       interrupted: outcome.interrupted,
+      halted: outcome.halted,
     };
     // `{\n  "notStarted": ...}` minus its opening brace continues the object begun above.
     this.#report.write(`${this.#first ? '' : '\n  '}],\n${JSON.stringify(rest, null, 2).slice(2)}\n`);

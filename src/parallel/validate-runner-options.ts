@@ -4,6 +4,7 @@
 // args) are checked again by the script layer's parseRunScriptOptions when specs are built.
 import * as v from 'valibot';
 import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
+import { orderSchema, resourceRunnerEntries, timeoutSettingSchema } from '../resources/resource-options.ts';
 
 const expected = (what: string) => (issue: v.BaseIssue<unknown>) => `expected ${what}, got ${describe(issue.input)}`;
 
@@ -29,6 +30,11 @@ const positiveNumber = v.pipe(
   v.number(expected('a positive number')),
   v.check((n) => Number.isFinite(n) && n > 0, expected('a positive finite number')),
 );
+/** A timeout: Infinity means none (no timer is set for 2^31 ms or more). */
+const positiveTimeout = v.pipe(
+  v.number(expected('a positive number of milliseconds')),
+  v.check((n) => n > 0 && !Number.isNaN(n), expected('a positive number of milliseconds, or Infinity for none')),
+);
 const stringRecord = v.record(v.string(), v.string(expected('a string value')), expected('an object of strings'));
 const emitterLike = v.custom<{ emit: (type: string, event: unknown) => void }>(
   (bus) => typeof bus === 'object' && bus !== null && typeof (bus as { emit?: unknown }).emit === 'function',
@@ -46,7 +52,7 @@ const preloadList = v.array(
 
 export const scriptConfigSchema = v.strictObject(
   {
-    timeoutMs: v.optional(positiveNumber),
+    timeoutMs: v.optional(positiveTimeout),
     allowedExitCodes: v.optional(v.array(v.pipe(v.number(), v.integer()), expected('an array of integers'))),
     args: v.optional(v.array(v.string(expected('a string')), expected('an array of strings'))),
     env: v.optional(stringRecord),
@@ -61,7 +67,7 @@ export const parallelRunnerOptionsSchema = v.strictObject(
   {
     maxWorkers: v.optional(positiveInt),
     onProgress: v.optional(v.function(expected('a function'))),
-    defaultTimeoutMs: v.optional(positiveNumber),
+    defaultTimeoutMs: v.optional(positiveTimeout),
     failFast: v.optional(v.boolean(expected('a boolean'))),
     memoryLimitMb: v.optional(positiveNumber),
     cpuTimeLimitS: v.optional(positiveNumber),
@@ -76,13 +82,15 @@ export const parallelRunnerOptionsSchema = v.strictObject(
     backend: v.optional(v.unknown()),
     detached: v.optional(v.boolean(expected('a boolean'))),
     logger: v.optional(v.custom<ErgateLogger>(isLogger, expected(LOGGER_EXPECTED))),
+    ...resourceRunnerEntries,
   },
   expected('an object'),
 );
 
 export const runScriptsOptionsSchema = v.strictObject(
   {
-    timeoutMs: v.optional(positiveNumber),
+    timeoutMs: v.optional(timeoutSettingSchema),
+    order: v.optional(orderSchema),
     cwd: v.optional(v.string(expected('a string'))),
     env: v.optional(stringRecord),
     configs: v.optional(v.record(v.string(), scriptConfigSchema, expected('an object keyed by script name or path'))),
@@ -93,6 +101,8 @@ export const runScriptsOptionsSchema = v.strictObject(
     startMethod: v.optional(startMethod),
     preload: v.optional(preloadList),
     detached: v.optional(v.boolean(expected('a boolean'))),
+    stopStarting: v.optional(abortSignal),
+    onOutput: v.optional(v.function(expected('a function'))),
   },
   expected('an object'),
 );
@@ -101,7 +111,7 @@ export const batchRunnerOptionsSchema = parallelRunnerOptionsSchema;
 
 export const runBatchesOptionsSchema = v.strictObject(
   {
-    timeoutMs: v.optional(positiveNumber),
+    timeoutMs: v.optional(positiveTimeout),
     cwd: v.optional(v.string(expected('a string'))),
     env: v.optional(stringRecord),
     configs: v.optional(v.record(v.string(), scriptConfigSchema, expected('an object keyed by script name or path'))),

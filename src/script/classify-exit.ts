@@ -5,7 +5,8 @@ import type { ChildOutcome } from './spawn-child.ts';
 import type { ScriptSpec, ScriptStatus } from './types.ts';
 
 export interface StopReason {
-  status: 'timeout' | 'cancelled';
+  /** 'failed': the caller's memory cap for the process tree */
+  status: 'timeout' | 'cancelled' | 'failed';
   message: string;
 }
 

@@ -10,7 +10,7 @@
 // child it started has been killed and its supervisor has reported; idle threads are
 // unref'd, so the pool never keeps the process alive.
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import { Piscina, queueOptionsSymbol } from 'piscina';
 import { workerFile } from '../internal/worker-file.ts';
 import { SlotQueue, abortMessage } from './slot-queue.ts';
@@ -30,6 +30,8 @@ export interface SupervisorRunOptions {
   signal?: AbortSignal;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
   logger?: ErgateLogger;
+  /** Called once the child runs (spawn mode), with a way to stop it for passing a memory cap. */
+  onStart?: (child: { pid: number; stopForMemory(limitMb: number, peakMb: number): void }) => void;
 }
 
 export interface SupervisorPoolOptions {
@@ -172,7 +174,13 @@ export class SupervisorPool implements AsyncDisposable {
     port1.on('message', (event: SupervisorEvent) => {
       accepted = true;
       if (event.type === 'done') onDone();
-      else if (event.type === 'started') pid = event.pid;
+      else if (event.type === 'started') {
+        pid = event.pid;
+        options.onStart?.({
+          pid,
+          stopForMemory: (limitMb, peakMb) => stop(`memory limit of ${limitMb} MiB exceeded by the process tree (peak ${peakMb} MiB)`, 'failed'),
+        });
+      }
       else if (event.type === 'output' && options.onOutput) {
         try {
           options.onOutput(event.stream, event.chunk);
@@ -189,11 +197,11 @@ export class SupervisorPool implements AsyncDisposable {
     });
     let stopped = false;
     let ended = false;
-    const stop = (message: string) => {
+    const stop = (message: string, status: StopCommand['status'] = 'cancelled') => {
       if (stopped || ended) return;
       stopped = true;
       if (pid === null || spec.startMethod === 'forkserver') {
-        port1.postMessage({ type: 'stop', status: 'cancelled', message } satisfies StopCommand);
+        port1.postMessage({ type: 'stop', status, message } satisfies StopCommand);
         return;
       }
       // Fast path (fail-fast, cancel, close stop many children in one burst): signal the
@@ -201,7 +209,7 @@ export class SupervisorPool implements AsyncDisposable {
       // The snapshot is shared by the burst; the message goes first so the supervisor
       // classifies the exit this SIGTERM causes as 'cancelled' (supervise-script.ts).
       const tree = snapshotTree(pid);
-      port1.postMessage({ type: 'stop', status: 'cancelled', message, tree } satisfies StopCommand);
+      port1.postMessage({ type: 'stop', status, message, tree } satisfies StopCommand);
       signalTree(pid, tree, 'SIGTERM');
     };
     const onAbort = () => stop(abortMessage(options.signal!));

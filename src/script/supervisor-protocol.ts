@@ -35,7 +35,7 @@ export const OUTPUT_ACK_CHARS = 1024 * 1024;
 /** main -> supervisor: stop the child; the result gets this status and error text. */
 export interface StopCommand {
   type: 'stop';
-  status: 'cancelled';
+  status: 'cancelled' | 'failed';
   message: string;
   /**
    * Set when the main thread already snapshotted the child's tree and sent SIGTERM (it posts

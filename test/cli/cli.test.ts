@@ -22,10 +22,11 @@ describe('ergate run', () => {
     const json = path.join(dir, 'report.json');
     const junit = path.join(dir, 'junit.xml');
     const joblog = path.join(dir, 'jobs.tsv');
-    const { code, stdout } = await runCli(['run', mixed, '--python', PYTHON, '-j', '2', '--json', json, '--junit', junit, '--joblog', joblog]);
+    const args = ['run', 'mixed', '--python', PYTHON, '-j', '2', '--json', json, '--junit', junit, '--joblog', joblog];
+    const { code, stdout } = await runCli(args, {}, fixtures);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/PASS\s+a_pass\.py/);
-    expect(stdout).toMatch(/FAIL\s+b_fail\.py/);
+    expect(stdout).toMatch(/PASS\s+mixed\/a_pass\.py/);
+    expect(stdout).toMatch(/FAIL\s+mixed\/b_fail\.py/);
     expect(stdout).toContain('boom: something went wrong');
     expect(stdout).toContain('3 scripts: 2 passed, 1 failed, 0 timed out, 0 skipped');
 
@@ -37,7 +38,7 @@ describe('ergate run', () => {
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testsuite name="ergate run" tests="3" failures="1" errors="0" skipped="0"/);
     expect(xml.match(/<testcase /g)).toHaveLength(3);
-    expect(xml).toMatch(/<testcase name="b_fail.py" classname="mixed" file="[^"]+" time="\d+\.\d{3}">\s*<failure message="[^"]*code 3[^"]*" type="failed">/);
+    expect(xml).toMatch(/<testcase name="b_fail.py" classname="mixed" file="mixed\/b_fail.py" time="\d+\.\d{3}">\s*<failure message="[^"]*code 3[^"]*" type="failed">/);
     expect(xml).toContain('boom: something went wrong');
 
     const lines = readFileSync(joblog, 'utf8').trim().split('\n');
@@ -119,19 +120,30 @@ describe('ergate run --start-method forkserver', () => {
 });
 
 describe('ergate usage', () => {
-  it('--help and --version exit 0', async () => {
+  it('--help, `ergate help` and --version exit 0; the help documents every exit code', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: ergate run');
+    expect(help.stdout).toMatch(/Exit codes: 0 all passed, 1 any failed or timed out, 2 bad usage, 70 internal error[\s\S]*130 interrupted/);
+    const command = await runCli(['help']);
+    expect(command).toMatchObject({ code: 0, stdout: help.stdout });
+    const worker = await runCli(['help', 'worker']);
+    expect(worker.code).toBe(0);
+    expect(worker.stdout).toContain('Usage: ergate worker');
     const version = await runCli(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version);
   });
 
   it.each([
-    [['run', mixed, '--bogus'], /Unknown option '--bogus'/],
-    [['run', mixed, '--timeout', 'soon'], /--timeout: expected a duration such as 30s/],
-    [['run', mixed, '-j', '0'], /--jobs: expected an integer >= 1, got "0"/],
+    [['run', mixed, '--bogus'], /^ergate: unknown option --bogus\n/],
+    [['run', mixed, '--jsno', 'x.json'], /^ergate: unknown option --jsno \(did you mean --json\?\)\n/],
+    [['run', mixed, '--retries', '-1'], /--retries: expected the number of extra runs after a failure, an integer >= 0; got "-1"/],
+    [['run', mixed, '--json'], /--json: expected a value/],
+    [['rnu', mixed], /unknown command "rnu": expected run, worker or help \(did you mean run\?\)/],
+    [['run', mixed, '--timeout', 'soon'], /--timeout: expected a duration such as 30s, 500ms or 2m, or none; got "soon"/],
+    [['run', mixed, '-j', '0'], /--jobs: expected an integer >= 1 or a share of the cores such as 50% or 200%, got "0"/],
+    [['run', mixed, '--memory', '2X'], /--memory: expected a size such as 512M or 2G/],
     [['run', '/no/such/folder'], /no such file or folder: \/no\/such\/folder/],
     [['run'], /expected at least one file, folder or glob/],
     [['frobnicate'], /unknown command "frobnicate"/],

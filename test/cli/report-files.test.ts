@@ -51,7 +51,7 @@ describe('report files', () => {
     const fifo = mkfifo(path.join(makeTempDir(), 'junit.fifo'));
     const run = start([dir, '--junit', fifo]);
     let stdout = '';
-    run.child.stdout!.on('data', (c) => (stdout += c));
+    run.child.stdout.on('data', (c) => (stdout += c));
     // The whole run happens with nobody reading the FIFO.
     await waitFor(() => (stdout.match(/PASS/g) ?? []).length === 3, 'three PASS lines');
     const xml = await readAll(fifo);
@@ -68,7 +68,7 @@ describe('report files', () => {
     const fifo = mkfifo(path.join(makeTempDir(), 'jobs.fifo'));
     const run = start([dir, '--joblog', fifo]);
     let stdout = '';
-    run.child.stdout!.on('data', (c) => (stdout += c));
+    run.child.stdout.on('data', (c) => (stdout += c));
     await waitFor(() => (stdout.match(/PASS/g) ?? []).length === 3, 'three PASS lines with nobody reading the joblog', 20_000);
     const lines = (await readAll(fifo)).trim().split('\n');
     expect((await run.done).code).toBe(0);
@@ -145,8 +145,8 @@ describe('a closed stdout', () => {
     const json = path.join(reports, 'report.json');
     const junit = path.join(reports, 'junit.xml');
     const run = start([dir, '--json', json, '--junit', junit]);
-    await new Promise((resolve) => run.child.stdout!.once('data', resolve));
-    run.child.stdout!.destroy(); // the reader goes away, as head does after its line
+    await new Promise((resolve) => run.child.stdout.once('data', resolve));
+    run.child.stdout.destroy(); // the reader goes away, as head does after its line
     writeFileSync(path.join(dir, 'go1'), ''); // only now do the next lines get written
     const { code, stderr } = await run.done;
     expect(stderr).toBe('');
