@@ -9,6 +9,8 @@ import { performance } from 'node:perf_hooks';
 import type { InferOutput } from 'valibot';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
 import { RedisBackend } from '../distributed/redis-backend.ts';
+import { bindingSignals, bindToScope } from '../internal/current-scope.ts';
+import type { ErgateLogger } from '../internal/logger.ts';
 import { RemoteRun } from '../distributed/remote-run.ts';
 import type { BackendOptions } from '../distributed/validate-options.ts';
 import { checkResourceOptions, resolveResourceSettings, type ResourceRunnerOptions } from '../resources/resource-options.ts';
@@ -55,6 +57,10 @@ export interface ParallelRunnerOptions extends ResourceRunnerOptions {
   preload?: string[];
   /** What the results runScripts keeps hold of their output: 'failed' empties stdout/stderr of passed scripts, 'none' of all. @default 'all' */
   retainOutput?: RetainOutput;
+  /** Not bound to the task scope the runner is constructed in (by default its abort cancels every run). @default false */
+  detached?: boolean;
+  /** Each script's end is logged here (pino-compatible). @default debuglog('ergate') */
+  logger?: ErgateLogger;
 }
 
 export interface RunScriptsOptions {
@@ -85,6 +91,8 @@ export interface RunScriptsOptions {
   preload?: string[];
   /** @default the runner's retainOutput */
   retainOutput?: RetainOutput;
+  /** Not bound to the scope of the task runScripts() is called in. @default false */
+  detached?: boolean;
   /** Aborted: start nothing more, let running scripts finish, skip the rest (a "halt soon"). */
   stopStarting?: AbortSignal;
   /** Live output of each script as it arrives (in-process runs; the Redis backend has none). */
@@ -103,9 +111,12 @@ export class ParallelRunner {
   readonly #runs = new Map<AbortController, Promise<unknown>>();
   #closing: Promise<void> | null = null;
   readonly #backend: RedisBackend | null;
+  /** The task scope the runner was constructed in: its abort cancels every run. */
+  readonly #constructedIn: AbortSignal | undefined;
 
   constructor(options: ParallelRunnerOptions = {}) {
     this.#options = parseOrThrow(parallelRunnerOptionsSchema, options, 'ParallelRunner options');
+    this.#constructedIn = bindToScope(undefined, this.#options.detached);
     checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
     checkResourceOptions(this.#options, 'ParallelRunner options');
     this.#backend = options.backend === undefined ? null : new RedisBackend(options.backend, 'ParallelRunner options.backend');
@@ -117,7 +128,7 @@ export class ParallelRunner {
     const byIndex: Array<ScriptResult | undefined> = new Array<ScriptResult | undefined>(scripts.length);
     const retain = options.retainOutput ?? this.#options.retainOutput ?? 'all';
     const sink: RunSink = { onResult: (ref, result) => (byIndex[ref.index] = retainOutput(result, retain)) };
-    const durationMs = await this.#execute(scripts, options, sink);
+    const durationMs = await this.#execute(scripts, options, sink, this.#scopes(options));
     const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
     return new ExecutionResult(scripts.length, results, durationMs);
   }
@@ -128,7 +139,17 @@ export class ParallelRunner {
    * reading stops new starts. Leaving the loop early cancels the rest of the run.
    */
   stream(scripts: string[], options: RunScriptsOptions = {}): AsyncGenerator<ScriptResult, void, undefined> {
-    return streamRun((sink, stop) => this.#execute(scripts, options, sink, [stop]), this.maxWorkers * 2);
+    // The scopes are those of the caller now, not of whoever first iterates.
+    const scopes = this.#scopes(options);
+    return streamRun((sink, stop) => this.#execute(scripts, options, sink, [stop, ...scopes]), this.maxWorkers * 2);
+  }
+
+  /** The scopes a run started now obeys: the runner's construction scope and the caller's task (unless detached). */
+  #scopes(options: RunScriptsOptions): AbortSignal[] {
+    const detached = typeof options === 'object' && options !== null && options.detached === true;
+    const scopes = bindingSignals(undefined, detached);
+    if (this.#constructedIn !== undefined && !scopes.includes(this.#constructedIn)) scopes.push(this.#constructedIn);
+    return scopes;
   }
 
   /** The live supervisor threads of this runner's pool (diagnostics and tests). */
@@ -259,6 +280,7 @@ export class ParallelRunner {
       notifier,
       breaker: this.#breaker,
       resources,
+      logger: defaults.logger,
       ...(order && { order }),
       ...(opts.stopStarting && { stopStarting: opts.stopStarting }),
       ...(opts.onOutput && { onOutput: opts.onOutput }),

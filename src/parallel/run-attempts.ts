@@ -1,6 +1,8 @@
 // Runs one planned script on the pool until it has its final result: retries of a failed or
 // timed-out run (unless the pool runs retries itself), and the fallback when a supervisor
 // thread dies (the script is reported 'error', never lost). Never rejects.
+import { describeAbortedSignal } from '../internal/cancellation.ts';
+import type { ErgateLogger } from '../internal/logger.ts';
 import { errorResult } from '../script/error-result.ts';
 import type { AttemptRecord, ScriptResult } from '../script/types.ts';
 import type { PlannedScript } from './build-plan.ts';
@@ -17,6 +19,7 @@ export interface AttemptContext {
   /** memory admission shares, samples, peaks and history of each attempt */
   resources: RunResources;
   onOutput?: ScriptOutputListener;
+  logger?: ErgateLogger;
 }
 
 export async function runAttempts(item: PlannedScript, context: AttemptContext): Promise<ScriptResult> {
@@ -34,14 +37,16 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
     const onStart = (child: StartedChild): void => usage.started(child);
     let result: ScriptResult;
     try {
-      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries, onStart, ...(onOutput && { onOutput }) });
+      result = await pool.run(item.spec, {
+        signal: controller.signal, retries: item.retries, onStart, ...(onOutput && { onOutput }), ...(context.logger && { logger: context.logger }),
+      });
       breaker.recordSuccess();
     } catch (error) {
       // The pool never rejects for a script's own failure: a rejection means the supervisor
       // thread itself died (or the pool was closed under us).
       const message = error instanceof Error ? error.message : String(error);
       if (controller.signal.aborted) {
-        result = errorResult(item.script, 'cancelled while running', 'cancelled');
+        result = errorResult(item.script, describeAbortedSignal(controller.signal), 'cancelled');
       } else {
         breaker.recordFailure(message);
         result = errorResult(item.script, `supervisor thread died while running the script: ${message}`, 'error');

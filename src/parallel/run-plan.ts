@@ -10,6 +10,8 @@ import type { CrashBreaker } from './crash-breaker.ts';
 import type { RunNotifier } from './events.ts';
 import { isFailure } from './execution-result.ts';
 import { runAttempts, withAttempts } from './run-attempts.ts';
+import { createFailFastReason } from '../internal/cancellation.ts';
+import type { ErgateLogger } from '../internal/logger.ts';
 import type { RunResources, StartedChild } from '../resources/run-resources.ts';
 
 /** The part of SupervisorPool a run needs. */
@@ -21,6 +23,7 @@ export interface ScriptPool {
       retries?: number;
       onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
       onStart?: (child: StartedChild) => void;
+      logger?: ErgateLogger;
     },
   ): Promise<ScriptResult>;
   /** The pool runs a script's retries itself (BullMQ attempts) and sets result.attempts. */
@@ -40,6 +43,8 @@ export interface RunPlanOptions {
   failFast: boolean;
   notifier: RunNotifier;
   breaker: CrashBreaker;
+  /** where each script's end is logged (the supervisor pool's default when undefined) */
+  logger?: ErgateLogger;
   /** memory admission shares, samples, peaks and history (the admission decision itself goes through `admit`) */
   resources: RunResources;
   /** Aborted: start nothing more; running scripts finish; the rest are skipped. */
@@ -97,7 +102,7 @@ export function runPlan(options: RunPlanOptions): PlanRun {
         finish(ref, result);
         // The first failure wins: later failures of running scripts do not re-abort.
         if (options.failFast && isFailure(result.status) && !controller.signal.aborted) {
-          controller.abort(new Error(`fail-fast after ${ref.name} ${result.status === 'timeout' ? 'timed out' : result.status}`));
+          controller.abort(createFailFastReason(ref.name, result.status));
         }
         active -= 1;
         pump();
