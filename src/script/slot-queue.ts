@@ -2,14 +2,7 @@
 // run at once, waiters are served first come first served, and a freed slot goes straight to
 // the first waiter so no later run can overtake it. A waiter whose signal aborts leaves the
 // queue and never starts.
-
-/** Plain-language reason for a run cancelled by `signal`. */
-export function abortMessage(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name !== 'AbortError') return `cancelled: ${reason.message}`;
-  if (typeof reason === 'string' && reason) return `cancelled: ${reason}`;
-  return 'cancelled';
-}
+import { abortMessage } from './stop-reason.ts';
 
 export class SlotQueue {
   private running = 0;

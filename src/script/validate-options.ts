@@ -8,7 +8,7 @@ import type { ErgateLogger } from './types.ts';
 // Finite: Infinity is refused like NaN (a timeout of 2^31 ms or more already means "no timer").
 const positiveNumber = v.pipe(v.number(), v.check((n) => n > 0 && Number.isFinite(n)));
 const positiveInteger = v.pipe(v.number(), v.integer(), v.minValue(1));
-// rlimits are C longs in the child: a larger value would crash the preamble, not limit it.
+// rlimits are C longs in the child: a larger value would crash the launcher, not limit it.
 const MAX_LIMIT = 2 ** 40;
 const limitInteger = v.pipe(positiveInteger, v.maxValue(MAX_LIMIT));
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -68,7 +68,9 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'symbol') return value.toString();
+  return 'undefined';
 }
 
 /** @throws TypeError naming the first bad option. */
@@ -80,13 +82,14 @@ export function parseRunScriptOptions(options: unknown, optionName = 'options'):
   const parsed = v.safeParse(RunScriptOptionsSchema, options);
   if (parsed.success) return parsed.output;
   const issue = parsed.issues[0];
-  const key = String(issue.path?.[0]?.key ?? '');
+  const first: unknown = issue.path?.[0]?.key;
+  const key = typeof first === 'string' || typeof first === 'number' ? String(first) : '';
   if (issue.type === 'strict_object' && issue.path?.length === 1) {
     throw new TypeError(`${optionName}.${key} is not a known option (expected one of ${Object.keys(EXPECTED).join(', ')})`);
   }
   const value = (options as Record<string, unknown>)[key];
   const nested = issue.path !== undefined && issue.path.length > 1;
-  const where = nested ? `${optionName}.${issue.path!.map((p) => String(p.key)).join('.')}` : '';
+  const where = nested ? `${optionName}.${issue.path.map((p) => String(p.key)).join('.')}` : '';
   const detail = nested ? `got ${describeValue(issue.input)} at ${where}` : `got ${describeValue(value)}`;
   throw new TypeError(`${optionName}.${key} must be ${EXPECTED[key] ?? 'valid'} (${detail})`);
 }
