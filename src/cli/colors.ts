@@ -1,7 +1,8 @@
-// Owns colour decisions: ANSI colours only on a TTY and only when NO_COLOR is unset
-// (https://no-color.org: any non-empty value disables colour). FORCE_COLOR=0 also disables.
-import type { WriteStream } from 'node:tty';
-import { styleText } from 'node:util';
+// Owns colour decisions and the escape codes, identical on every Node version engines allows
+// (node:util styleText's own stream and env checks changed within Node 20.x, so it is not
+// used). In order: FORCE_COLOR=0|false disables and any other FORCE_COLOR enables (as Node
+// itself reads it); else NO_COLOR (any non-empty value, https://no-color.org) or TERM=dumb
+// disables; else colour exactly when the stream is a TTY.
 
 export type Paint = (text: string) => string;
 export interface Palette {
@@ -15,19 +16,20 @@ export interface Palette {
 const plain: Paint = (text) => text;
 
 export function wantsColor(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force.toLowerCase() === 'false') return false;
+    return true; // '', '1', '2', '3', 'true': forced on, even into a pipe
+  }
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR === '0') return false;
-  return (stream as WriteStream).isTTY === true;
+  if (env.TERM === 'dumb') return false;
+  return (stream as { isTTY?: boolean }).isTTY === true;
 }
+
+/** SGR open/close pairs; close codes are the specific resets, so styles nest. */
+const sgr = (open: number, close: number): Paint => (text) => `\u001b[${open}m${text}\u001b[${close}m`;
 
 export function createPalette(enabled: boolean): Palette {
   if (!enabled) return { green: plain, red: plain, yellow: plain, dim: plain, bold: plain };
-  // node:util styleText (Node >= 20.12) writes the escape codes; the gate above decides.
-  return {
-    green: (t) => styleText('green', t),
-    red: (t) => styleText('red', t),
-    yellow: (t) => styleText('yellow', t),
-    dim: (t) => styleText('dim', t),
-    bold: (t) => styleText('bold', t),
-  };
+  return { green: sgr(32, 39), red: sgr(31, 39), yellow: sgr(33, 39), dim: sgr(2, 22), bold: sgr(1, 22) };
 }

@@ -1,19 +1,23 @@
 // Owns what the CLI prints while scripts run. On a TTY (and not CI, not --no-progress): a
 // live cli-progress bar on stderr with counts, ETA and the scripts running now. Otherwise:
-// one plain line per finished script on stdout. --quiet prints neither.
+// one plain line per finished script on stdout (also with TERM=dumb and --show-output, whose
+// live lines a bar would tear). --quiet prints neither. Scripts are named by their path
+// relative to the working directory.
 import cliProgress from 'cli-progress';
 import type { ParallelEvents } from '../parallel/events.ts';
 import type { ScriptResult } from '../script/types.ts';
 import type { Palette } from './colors.ts';
 import { formatDuration } from './parse-duration.ts';
-import { reasonOf } from './run-report.ts';
+import { isFlaky, reasonOf } from './run-report.ts';
+import { displayName } from './script-names.ts';
 
 export type ConsoleMode = 'bar' | 'lines' | 'quiet';
 
-export function chooseMode(options: { quiet: boolean; progress: boolean }, env = process.env): ConsoleMode {
+export function chooseMode(options: { quiet: boolean; progress: boolean; showOutput?: boolean }, env = process.env): ConsoleMode {
   if (options.quiet) return 'quiet';
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
-  return options.progress && process.stderr.isTTY && !ci ? 'bar' : 'lines';
+  const bar = options.progress && options.showOutput !== true && process.stderr.isTTY && !ci && env.TERM !== 'dumb';
+  return bar ? 'bar' : 'lines';
 }
 
 export class ConsoleReporter {
@@ -46,12 +50,12 @@ export class ConsoleReporter {
   }
 
   onStarted(event: ParallelEvents['script.started']): void {
-    this.#running.add(event.name);
+    this.#running.add(displayName(event.script));
     this.#bar?.update(this.#payload());
   }
 
   onFinished(result: ScriptResult): void {
-    this.#running.delete(result.name);
+    this.#running.delete(displayName(result.script));
     if (result.status === 'error') this.#counts.failed += 1;
     else this.#counts[result.status] += 1;
     if (this.#bar) this.#bar.increment(1, this.#payload());
@@ -83,7 +87,8 @@ export class ConsoleReporter {
       cancelled: p.dim('CANCEL '),
     }[result.status];
     const retried = (result.attempts ?? 1) > 1 ? ` (attempt ${result.attempts})` : '';
+    const flaky = isFlaky(result) ? ` ${p.yellow('flaky')}` : '';
     const why = result.status === 'passed' ? '' : `  ${p.dim(reasonOf(result))}`;
-    return `${label} ${result.name}  ${p.dim(formatDuration(result.durationMs))}${retried}${why}`;
+    return `${label} ${displayName(result.script)}  ${p.dim(formatDuration(result.durationMs))}${retried}${flaky}${why}`;
   }
 }

@@ -1,40 +1,53 @@
 // Entry of the ergate CLI (`ergate run <files|folders|globs...>`). Owns the run's outer
-// lifecycle: parse flags (bad usage -> exit 2 with a hint), select scripts, run them on one
-// ParallelRunner, stream joblog lines and console output, then write the reports and the
-// summary. SIGINT/SIGTERM cancel the run; reports of what finished are still written and
-// the exit code is 130, only after every child has been reaped (runScripts guarantees it).
+// lifecycle: parse flags and the config file (bad usage -> exit 2 with a hint), select
+// scripts, run them on one ParallelRunner, stream report lines, live output and console
+// lines, apply the stopping rule (--halt, --maxfail, --fail-fast), then finish the reports
+// and print the summary. SIGINT/SIGTERM cancel the run; reports of what finished are still
+// written and the exit code is 130 (SIGTERM: 143), only after every child has been reaped
+// (runScripts guarantees it). Report paths are checked before anything runs (bad ones exit 2).
 import { pathToFileURL } from 'node:url';
 import { debuglog } from 'node:util';
 import mittImport from 'mitt';
+import { missingPeer } from '../internal/optional-peer.ts';
 import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
 import { resolvePython } from '../script/python.ts';
-import { collectScripts } from './collect-scripts.ts';
 import { createPalette, wantsColor } from './colors.ts';
 import { chooseMode, ConsoleReporter } from './console-reporter.ts';
-import { JoblogWriter, readJoblog, selectNotPassed } from './joblog.ts';
+import { guardConsoleStreams } from './console-output.ts';
+import { HaltTracker } from './halt-rule.ts';
+import { LiveOutput } from './live-output.ts';
 import { parseCliArgs, type CliOptions } from './parse-cli-args.ts';
 import { formatSummary } from './print-summary.ts';
-import { checkReportPath } from './report-file.ts';
-import type { RunReport } from './run-report.ts';
+import { resolveReportTarget } from './report-target.ts';
+import { RunReports, type ReportTargets } from './run-reports.ts';
+import { RunSummary, type RunOutcome } from './run-report.ts';
+import { displayName } from './script-names.ts';
+import { selectScripts } from './select-scripts.ts';
 import { HELP, HINT, readVersion, UsageError } from './usage.ts';
-import { writeJsonReport } from './write-json-report.ts';
-import { writeJunitReport } from './write-junit-report.ts';
 
 const debug = debuglog('ergate');
 // mitt ships CommonJS-style typings: under NodeNext TypeScript sees a namespace, while the
 // ESM build Node loads exports the factory as default.
 const mitt = mittImport as unknown as typeof mittImport.default;
 
-export const EXIT = { passed: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+/** 70 (EX_SOFTWARE): ergate itself failed; the message starts "ergate: internal error". */
+export const EXIT = { passed: 0, failed: 1, usage: 2, internal: 70, interrupted: 130, terminated: 143 } as const;
 
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
+  guardConsoleStreams();
   try {
-    // `ergate worker ...` (issue 9) has its own flags: src/distributed/worker-command.ts.
+    // `ergate help worker` is `ergate worker --help`.
+    const args = argv[0] === 'help' && argv[1] === 'worker' ? ['worker', '--help'] : argv;
+    // `ergate worker ...` (issue 9) has its own flags: src/cli/worker-command.ts.
     // Loaded only here: bullmq and ioredis cost ~0.2 s of start-up every other command skips.
-    if (argv[0] === 'worker') return await (await import('../distributed/worker-command.ts')).runWorkerCommand(argv.slice(1));
-    const options = parseCliArgs(argv);
+    if (args[0] === 'worker') {
+      const missing = args.includes('--help') || args.includes('-h') ? null : missingPeer('bullmq', 'ergate worker');
+      if (missing) throw new UsageError(missing);
+      return await (await import('./worker-command.ts')).runWorkerCommand(args.slice(1));
+    }
+    const options = parseCliArgs(args);
     if (options.command === 'help') return print(HELP, EXIT.passed);
     if (options.command === 'version') return print(readVersion(), EXIT.passed);
     return await runCommand(options);
@@ -45,38 +58,65 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Where each report goes; a path that cannot take one is a usage error, found before anything runs. */
+function checkReportTargets(options: CliOptions): ReportTargets {
+  const targets: ReportTargets = {};
+  for (const [key, flag] of [['json', '--json'], ['junit', '--junit'], ['joblog', '--joblog']] as const) {
+    const file = options[key];
+    if (file === undefined) continue;
+    const target = resolveReportTarget(file);
+    if ('problem' in target) throw new UsageError(`${flag}: ${target.problem}`);
+    targets[key] = target;
+  }
+  return targets;
+}
+
 async function runCommand(options: CliOptions): Promise<number> {
-  // Refused before anything runs: a report is never written through a symbolic link.
-  for (const [flag, file] of [['--json', options.json], ['--junit', options.junit], ['--joblog', options.joblog]] as const) {
-    const problem = file === undefined ? null : checkReportPath(file);
-    if (problem) throw new UsageError(`${flag}: ${problem}`);
-  }
-  let scripts = await collectScripts(options.paths, options.pattern);
-  if (options.resumeFailed) {
-    scripts = selectNotPassed(scripts, readJoblog(options.joblog!));
-    if (scripts.length === 0) return print('Nothing to resume: every script passed in the joblog.', EXIT.passed);
-  }
+  const missing = options.redis === undefined ? null : missingPeer('bullmq', '--redis');
+  if (missing) throw new UsageError(missing);
+  const { scripts, settings, nothingToRun } = await selectScripts(options);
+  if (nothingToRun !== null) return print(nothingToRun, EXIT.passed);
+  if (options.list) return print(scripts.map((s) => displayName(s)).join('\n'), EXIT.passed);
+  const targets = checkReportTargets(options);
   // A wrong --python is a usage mistake, found before anything starts.
-  const python = await resolvePython(options.python).catch((error: Error) => {
+  const python = await resolvePython(settings.python).catch((error: Error) => {
     throw new UsageError(`--python: ${error.message}`);
   });
 
   const paint = createPalette(wantsColor(process.stdout));
   const reporter = new ConsoleReporter(chooseMode(options), paint);
-  const joblog = options.joblog ? new JoblogWriter(options.joblog) : null;
+  const warn = (message: string): void => void process.stderr.write(`ergate: ${message}\n`);
+  const startTime = new Date().toISOString();
+  let reports: RunReports;
+  try {
+    reports = new RunReports(targets, startTime, warn);
+  } catch (error) {
+    throw new UsageError(`cannot write the reports: ${(error as Error).message}`);
+  }
+  const summary = new RunSummary();
+  const live = options.showOutput ? new LiveOutput() : null;
+  const halt = options.halt ? new HaltTracker(options.halt) : null;
+  const haltNow = new AbortController();
+  const stopStarting = new AbortController();
+  let halted: string | null = null;
   const bus = mitt<ParallelEvents>();
   bus.on('script.started', (event) => reporter.onStarted(event));
   bus.on('script.finished', (event) => {
-    joblog?.append(event.result);
+    live?.flush(event.script);
+    reports.add(event.result);
+    summary.add(event.result);
     reporter.onFinished(event.result);
+    const reason = halt?.onFinished(event.status) ?? null;
+    if (reason === null) return;
+    halted = reason;
+    (options.halt!.when === 'now' ? haltNow : stopStarting).abort(new Error(reason));
   });
   const runner = new ParallelRunner({
-    maxWorkers: options.jobs,
-    defaultTimeoutMs: options.timeoutMs,
-    memoryLimitMb: options.memoryMb,
-    cpuTimeLimitS: options.cpuTimeS,
-    failFast: options.failFast,
-    retries: options.retries,
+    maxWorkers: settings.jobs,
+    defaultTimeoutMs: settings.timeoutMs,
+    memoryLimitMb: settings.memoryMb,
+    cpuTimeLimitS: settings.cpuTimeS,
+    retries: settings.retries,
     python,
     eventBus: bus,
     ...(options.startMethod !== undefined && { startMethod: options.startMethod }),
@@ -87,26 +127,38 @@ async function runCommand(options: CliOptions): Promise<number> {
   bus.on('batch.started', (event) => { if (event.runId) process.stderr.write(`ergate: run id ${event.runId}\n`); });
 
   const interrupt = new AbortController();
-  const onSignal = (): void => interrupt.abort(new Error('interrupted'));
+  let interruptedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interruptedBy ??= signal;
+    interrupt.abort(new Error('interrupted'));
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const startTime = new Date().toISOString();
   reporter.start(scripts.length);
-  let report: RunReport;
+  let outcome: RunOutcome;
   try {
-    const result = await runner.runScripts(scripts, { signal: interrupt.signal });
-    report = { scripts, results: result.results, counts: result.toJSON(), interrupted: interrupt.signal.aborted, startTime };
+    const configs = settings.configsFor(scripts);
+    const result = await runner.runScripts(scripts, {
+      signal: AbortSignal.any([interrupt.signal, haltNow.signal]),
+      stopStarting: stopStarting.signal,
+      ...(settings.env && { env: settings.env }),
+      ...(configs && { configs }),
+      ...(live && { onOutput: (script: string, stream: 'stdout' | 'stderr', chunk: string) => live.write(script, stream, chunk) }),
+    });
+    outcome = summary.outcome(scripts, result.durationMs, interrupt.signal.aborted, halted);
+  } catch (error) {
+    reports.discard();
+    throw error;
   } finally {
     reporter.stop();
     await runner.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (options.json) writeJsonReport(options.json, report);
-  if (options.junit) writeJunitReport(options.junit, report);
-  process.stdout.write(`${formatSummary(report, paint, options.quiet)}\n`);
-  if (report.interrupted) return EXIT.interrupted;
-  return report.counts.success ? EXIT.passed : EXIT.failed;
+  const written = await reports.finish(outcome);
+  process.stdout.write(`${formatSummary(summary.report(outcome), paint, options.quiet)}\n`);
+  if (outcome.interrupted) return interruptedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+  return outcome.counts.success && written ? EXIT.passed : EXIT.failed;
 }
 
 function print(text: string, code: number): number {
@@ -118,7 +170,7 @@ function print(text: string, code: number): number {
 export async function runCli(argv = process.argv.slice(2)): Promise<void> {
   const code = await main(argv).catch((error: unknown) => {
     process.stderr.write(`ergate: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
-    return 70;
+    return EXIT.internal;
   });
   process.exitCode = code;
   // Everything is closed and reaped by now; if a stray handle still holds the event loop,

@@ -1,35 +1,47 @@
-// Turns argv into validated CLI options (node:util parseArgs, strict). Every bad flag
-// becomes a UsageError naming the flag and what was expected; nothing runs before that.
-import { parseArgs } from 'node:util';
-import { parseDuration } from './parse-duration.ts';
+// Turns argv into validated CLI options. Every bad flag becomes a UsageError naming the flag
+// and what was expected; nothing runs before that. Flags the config file can also set stay
+// undefined when not given, so resolve-settings.ts can tell "not given" from a default.
+import { suggestion } from './did-you-mean.ts';
+import { parseHalt, type HaltRule } from './halt-rule.ts';
+import { parseFlags } from './parse-flags.ts';
+import { readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
+import { parseShard, type Shard } from './shard.ts';
 import { UsageError } from './usage.ts';
 
 export interface CliOptions {
   command: 'run' | 'help' | 'version';
   paths: string[];
   jobs?: number;
+  /** Infinity for --timeout none */
   timeoutMs?: number;
   memoryMb?: number;
   cpuTimeS?: number;
-  failFast: boolean;
-  retries: number;
+  /** --fail-fast, --maxfail or --halt */
+  halt?: HaltRule;
+  retries?: number;
   python?: string;
-  pattern: string;
+  pattern?: string;
+  exclude: string[];
+  list: boolean;
+  shard?: Shard;
+  /** --config FILE; else ergate.config.json or pyproject.toml [tool.ergate] in cwd */
+  config?: string;
+  /** --show-output / --tag: live output lines prefixed with the script's name */
+  showOutput: boolean;
   json?: string;
   junit?: string;
   joblog?: string;
   resumeFailed: boolean;
   quiet: boolean;
   progress: boolean;
-  /** issue 9: run on `ergate worker`s through this Redis */
   redis?: string;
   queue?: string;
   root?: string;
-  /** issue 7: 'forkserver' forks each script from a warm interpreter */
   startMethod?: 'spawn' | 'forkserver';
-  /** issue 7: modules the fork servers import before forking */
   preload?: string[];
 }
+
+export const COMMANDS = ['run', 'worker', 'help'] as const;
 
 const OPTIONS = {
   jobs: { type: 'string', short: 'j' },
@@ -37,9 +49,17 @@ const OPTIONS = {
   memory: { type: 'string' },
   'cpu-time': { type: 'string' },
   'fail-fast': { type: 'boolean' },
+  maxfail: { type: 'string' },
+  halt: { type: 'string' },
   retries: { type: 'string' },
   python: { type: 'string' },
   pattern: { type: 'string' },
+  exclude: { type: 'string', multiple: true },
+  list: { type: 'boolean' },
+  shard: { type: 'string' },
+  config: { type: 'string' },
+  'show-output': { type: 'boolean' },
+  tag: { type: 'boolean' },
   json: { type: 'string' },
   junit: { type: 'string' },
   joblog: { type: 'string' },
@@ -57,36 +77,36 @@ const OPTIONS = {
 } as const;
 
 export function parseCliArgs(argv: string[]): CliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    // parseArgs' own messages already name the flag ("Unknown option '--foo'").
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, OPTIONS, true);
   const base = {
     paths: positionals.slice(1),
-    failFast: values['fail-fast'] ?? false,
     resumeFailed: values['resume-failed'] ?? false,
     quiet: values.quiet ?? false,
     progress: !(values['no-progress'] ?? false),
-    pattern: values.pattern ?? '**/*.py',
-    retries: values.retries === undefined ? 0 : parseCount('--retries', values.retries, 0),
+    exclude: values.exclude ?? [],
+    list: values.list ?? false,
+    showOutput: (values['show-output'] ?? false) || (values.tag ?? false),
   };
-  if (values.help) return { ...base, command: 'help' };
+  if (values.help || positionals[0] === 'help') return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
   if (positionals.length === 0) throw new UsageError('missing command: expected "run"');
-  if (positionals[0] !== 'run') throw new UsageError(`unknown command "${positionals[0]}": expected "run"`);
+  if (positionals[0] !== 'run') {
+    throw new UsageError(`unknown command "${positionals[0]}": expected run, worker or help${suggestion(positionals[0], COMMANDS)}`);
+  }
   if (base.paths.length === 0) throw new UsageError('run: expected at least one file, folder or glob');
   if (base.resumeFailed && !values.joblog) throw new UsageError('--resume-failed needs --joblog FILE');
   return {
     ...base,
     command: 'run',
-    jobs: values.jobs === undefined ? undefined : parseCount('--jobs', values.jobs, 1),
-    timeoutMs: values.timeout === undefined ? undefined : parseTime('--timeout', values.timeout),
-    memoryMb: values.memory === undefined ? undefined : parseCount('--memory', values.memory, 1),
-    cpuTimeS: values['cpu-time'] === undefined ? undefined : Math.ceil(parseTime('--cpu-time', values['cpu-time']) / 1000),
+    jobs: values.jobs === undefined ? undefined : readJobs('--jobs', values.jobs),
+    timeoutMs: values.timeout === undefined ? undefined : readTimeout('--timeout', values.timeout),
+    memoryMb: values.memory === undefined ? undefined : readMemoryMb('--memory', values.memory),
+    cpuTimeS: values['cpu-time'] === undefined ? undefined : readCpuTimeS('--cpu-time', values['cpu-time']),
+    retries: values.retries === undefined ? undefined : readCount('--retries', values.retries, 0, 'the number of extra runs after a failure'),
+    halt: parseHaltFlags(values['fail-fast'], values.maxfail, values.halt),
+    shard: values.shard === undefined ? undefined : parseShard(values.shard),
+    config: values.config,
+    pattern: values.pattern,
     python: values.python,
     json: values.json,
     junit: values.junit,
@@ -96,6 +116,19 @@ export function parseCliArgs(argv: string[]): CliOptions {
     root: values.root,
     ...parseStartMethod(values['start-method'], values.preload),
   };
+}
+
+/** --fail-fast, --maxfail N and --halt are three spellings of one rule: at most one is given. */
+function parseHaltFlags(failFast: boolean | undefined, maxfail: string | undefined, halt: string | undefined): HaltRule | undefined {
+  const given = [failFast ? '--fail-fast' : null, maxfail !== undefined ? '--maxfail' : null, halt !== undefined ? '--halt' : null];
+  const flags = given.filter((f) => f !== null);
+  if (flags.length > 1) throw new UsageError(`${flags.join(' and ')} both set a stopping rule: give one`);
+  if (failFast) return { when: 'now', failCount: 1, source: '--fail-fast' };
+  if (maxfail !== undefined) {
+    const n = readCount('--maxfail', maxfail, 1, 'the number of failures after which the run stops');
+    return { when: 'now', failCount: n, source: `--maxfail ${n}` };
+  }
+  return halt === undefined ? undefined : (parseHalt(halt) ?? undefined);
 }
 
 const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
@@ -113,18 +146,4 @@ function parseStartMethod(method: string | undefined, preload: string[] | undefi
   // Refused rather than ignored: only a fork server imports anything before the script.
   if (method !== 'forkserver') throw new UsageError('--preload needs --start-method forkserver');
   return { startMethod: method, preload: modules };
-}
-
-function parseCount(flag: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(`${flag}: expected an integer >= ${min}, got "${text}"`);
-  }
-  return n;
-}
-
-function parseTime(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === null) throw new UsageError(`${flag}: expected a duration such as 30s, 500ms or 2m, got "${text}"`);
-  return ms;
 }

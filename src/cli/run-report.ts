@@ -1,27 +1,91 @@
-// The CLI's view of a finished (or interrupted) run, shared by every reporter: all scripts
-// that were selected, the results of those that started, and the counters. Also owns the
-// plain-language helpers reporters share (the stderr tail of a failure).
+// The CLI's view of a run, shared by every reporter. RunSummary keeps, as results stream in,
+// only what the end of the run needs: the counters, which scripts started, the scripts that
+// did not pass (reason and the tails of stdout and stderr, never their whole output), the
+// flaky ones (passed only on a retry) and the slowest few, so a run of any size ends in
+// bounded memory. Also the plain-language helpers reporters share.
 import path from 'node:path';
-import type { ExecutionCounts } from '../parallel/execution-result.ts';
+import { RunTally, type ExecutionCounts } from '../parallel/execution-result.ts';
 import type { ScriptResult } from '../script/types.ts';
 
+/** What formatSummary prints from: `results` holds the failures and the slowest scripts. */
 export interface RunReport {
-  /** every selected script, absolute, in run order */
-  scripts: string[];
-  /** one per script that started, in run order */
   results: ScriptResult[];
   counts: ExecutionCounts;
-  /** true when SIGINT ended the run early */
+  /** true when SIGINT or SIGTERM ended the run early */
   interrupted: boolean;
-  startTime: string;
+  /** why a stopping rule (--halt, --maxfail, --fail-fast) ended the run early, else null */
+  halted: string | null;
+  /** scripts that passed only on a retry */
+  flaky: ScriptResult[];
 }
 
-/** Selected scripts that never started (fail-fast, interrupt), as skipped pseudo-entries. */
-export function notStarted(report: RunReport): Array<{ script: string; name: string; subdirectory: string }> {
-  const started = new Set(report.results.map((r) => r.script));
-  return report.scripts
-    .filter((s) => !started.has(s))
-    .map((script) => ({ script, name: path.basename(script), subdirectory: path.basename(path.dirname(script)) }));
+export interface ScriptRef {
+  script: string;
+  name: string;
+  subdirectory: string;
+}
+
+/** What the report files need once the run is over. */
+export interface RunOutcome {
+  counts: ExecutionCounts;
+  interrupted: boolean;
+  /** selected scripts that never started (fail-fast, interrupt), in run order */
+  notStarted: ScriptRef[];
+  /** why a stopping rule ended the run early, else null */
+  halted: string | null;
+  /** how many scripts passed only on a retry */
+  flaky: number;
+}
+
+const SLOWEST = 5;
+const TAIL_CHARS = 4096;
+
+export class RunSummary {
+  readonly #tally = new RunTally();
+  readonly #started = new Set<string>();
+  readonly #failures: ScriptResult[] = [];
+  readonly #flaky: ScriptResult[] = [];
+  #slowest: ScriptResult[] = [];
+
+  add(result: ScriptResult): void {
+    this.#tally.add(result.status);
+    this.#started.add(result.script);
+    const slim = { ...result, stdout: tailChars(result.stdout), stderr: tailChars(result.stderr), failedAttempts: slimAttempts(result) };
+    if (result.status === 'failed' || result.status === 'timeout' || result.status === 'error') this.#failures.push(slim);
+    if (isFlaky(result)) this.#flaky.push(slim);
+    if (this.#slowest.length < SLOWEST || result.durationMs > this.#slowest[SLOWEST - 1].durationMs) {
+      this.#slowest = [...this.#slowest, slim].sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST);
+    }
+  }
+
+  outcome(scripts: string[], durationMs: number, interrupted: boolean, halted: string | null = null): RunOutcome {
+    const notStarted = scripts
+      .filter((s) => !this.#started.has(s))
+      .map((script) => ({ script, name: path.basename(script), subdirectory: path.basename(path.dirname(script)) }));
+    const counts = this.#tally.counts(scripts.length, durationMs);
+    return { counts, interrupted, notStarted, halted: interrupted ? null : halted, flaky: this.#flaky.length };
+  }
+
+  /** The failures and the slowest scripts (together they give formatSummary all it prints). */
+  report(outcome: RunOutcome): RunReport {
+    const results = [...new Set([...this.#failures, ...this.#slowest])];
+    return { results, counts: outcome.counts, interrupted: outcome.interrupted, halted: outcome.halted, flaky: this.#flaky };
+  }
+}
+
+/** The last lines of a stream, at most TAIL_CHARS characters. */
+function tailChars(text: string): string {
+  return tail(text.slice(-64 * TAIL_CHARS)).slice(-TAIL_CHARS);
+}
+
+/** Earlier attempts keep their reason; their output is in the report files, not the summary. */
+function slimAttempts(result: ScriptResult): ScriptResult['failedAttempts'] {
+  return result.failedAttempts?.map((a) => ({ ...a, stdout: '', stderr: '' }));
+}
+
+/** Passed, but only on a retry. */
+export function isFlaky(result: Pick<ScriptResult, 'status' | 'attempts'>): boolean {
+  return result.status === 'passed' && (result.attempts ?? 1) > 1;
 }
 
 /** The last `lines` lines of a stream, for failure reports. */
@@ -31,7 +95,7 @@ export function tail(text: string, lines = 15): string {
 }
 
 /** Why a script did not pass, in one line. */
-export function reasonOf(result: ScriptResult): string {
+export function reasonOf(result: Pick<ScriptResult, 'error' | 'exitCode' | 'status'>): string {
   if (result.error) return result.error;
   if (result.exitCode !== null) return `exit code ${result.exitCode}`;
   return result.status;

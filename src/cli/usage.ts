@@ -17,45 +17,74 @@ export const WORKER_FLAGS = `      --redis URL           redis://[user:password@
       --python PATH         interpreter (default: $ERGATE_PYTHON, else python3 on PATH)
       --lock-duration T     a dead worker's jobs are recovered after this (default: 30s)
       --stalled-interval T  how often to look for jobs of dead workers (default: 30s)
-      --grace T             on SIGTERM, how long running scripts may finish (default: 30s)`;
+      --grace T             on SIGTERM, how long running scripts may finish (default: 30s)
+      --functions DIR       run function jobs for modules in DIR (inside --root; repeatable;
+                            default: none, function jobs are refused)
+      --allow-env NAMES     let jobs set these denied variables (LD_*, DYLD_*, PYTHON*,
+                            NODE_OPTIONS, NODE_PATH, BASH_ENV, ENV); comma-separated, repeatable
+      --max-timeout T       refuse jobs asking for a longer timeout (default: 1h)
+      --max-output SIZE     refuse jobs asking for more output per stream (default: 10MiB)`;
 
 export const HELP = `Usage: ergate run <files|folders|globs...> [options]
        ergate worker --redis URL [worker options]
+       ergate help [worker]
 
 Runs Python scripts in parallel, each in its own process group, and reports every one.
-Folders are searched recursively for --pattern, in sorted order.
+Folders are searched recursively for --pattern, in sorted order, skipping __init__.py,
+conftest.py, setup.py, hidden folders, __pycache__, virtualenvs and node_modules.
 
-Options:
-  -j, --jobs N          scripts running at once (default: min(CPU count, 8))
-      --timeout T       per-script timeout, e.g. 30s, 500ms, 2m (default: 60s)
-      --memory MIB      memory limit per script in MiB (RLIMIT_DATA)
-      --cpu-time T      CPU-time limit per script, e.g. 10s (RLIMIT_CPU)
-      --fail-fast       the first failure or timeout cancels the rest
-      --retries N       run a failed or timed-out script up to N more times
+Choosing what runs:
+      --pattern GLOB    what to look for inside folders (default: **/*.py)
+      --exclude GLOB    leave out matching scripts (repeatable); a GLOB without "/"
+                        matches the file name in any folder, e.g. --exclude 'slow_*'
+      --shard I/N       run only share I of N (for N CI machines), e.g. --shard 2/4
+      --list            print the scripts that would run, and exit
+      --config FILE     settings file (default: ergate.config.json, else
+                        [tool.ergate] in pyproject.toml, in the working directory)
+
+Limits (per script):
+  -j, --jobs N|P%       scripts running at once, or a share of the cores such as 200%
+                        (default: min(CPU count, 8))
+      --timeout T       e.g. 30s, 500ms, 2m, or none (default: 60s)
+      --memory SIZE     memory limit, e.g. 512M, 2G; a bare number is MiB (RLIMIT_DATA)
+      --cpu-time T      CPU-time limit, e.g. 10s (RLIMIT_CPU)
+      --retries N       run a failed or timed-out script up to N more times; a script
+                        that passes on a retry is reported flaky
       --python PATH     interpreter (default: $ERGATE_PYTHON, else python3 on PATH)
       --start-method M  spawn (a fresh python per script, default) or forkserver
                         (fork each script from a warm python: much faster start-up)
       --preload MODS    with forkserver: modules imported once before forking,
                         comma-separated, e.g. numpy,mypkg
-      --pattern GLOB    what to look for inside folders (default: **/*.py)
+
+Stopping early:
+      --fail-fast       same as --halt now,fail=1
+      --maxfail N       after N failures start nothing more and stop running scripts
+      --halt R          now,fail=N | soon,fail=N | now,fail=P% | soon,fail=P%: after N
+                        failures (or P% of the scripts finished so far), "now" kills
+                        running scripts, "soon" lets them finish; nothing more starts
+
+Output and reports:
+      --show-output     print each script's output live, every line prefixed with
+                        the script's path and a tab (alias: --tag)
       --json FILE       write a JSON report (counts and every result)
       --junit FILE      write a JUnit XML report
       --joblog FILE     append one line per finished script
       --resume-failed   with --joblog: skip scripts that passed in that joblog
-      --redis URL       run on \`ergate worker\`s through this Redis (see: ergate worker --help)
-      --queue NAME      with --redis: the queue (default: ergate)
-      --root DIR        with --redis: shared root script paths are sent relative to (default: cwd)
   -q, --quiet           only the final summary
       --no-progress     plain lines instead of the live progress bar
+
+Distributed:
+      --redis URL       run on \`ergate worker\`s through this Redis (see: ergate help worker)
+      --queue NAME      with --redis: the queue (default: ergate)
+      --root DIR        with --redis: shared root script paths are sent relative to (default: cwd)
+
   -h, --help            show this help
   -V, --version         show the version
 
-\`ergate worker\` (one per machine) takes script jobs from Redis and runs them here:
-${WORKER_FLAGS}
-  SIGTERM/SIGINT: stop taking jobs, finish or hand back running ones, exit 0. More: ergate worker --help
-
-Exit codes: 0 all passed, 1 any failed or timed out, 2 bad usage, 130 interrupted.
-NO_COLOR disables colours; CI=true or a non-TTY output prints one line per script.`;
+Exit codes: 0 all passed, 1 any failed or timed out, 2 bad usage, 70 internal error
+(a bug in ergate: please report it), 130 interrupted.
+Colours: on a terminal only; NO_COLOR=1 or TERM=dumb turns them off, FORCE_COLOR=1 on
+(FORCE_COLOR=0 off). CI=true or a non-terminal output prints one line per script.`;
 
 export const HINT = 'Run "ergate --help" for usage.';
 

@@ -2,13 +2,17 @@
 // (a module path relative to the shared root, plus an export name) with JSON arguments, and
 // each worker imports the module from its own checkout. The coordinator side (toFunctionJobData)
 // refuses a plain function with a TypeError; the worker side (runFunctionJob) runs the ref
-// through runFunction, so every runFunction limit (timeout, heap limit, cancel) applies there.
+// through runFunction, so every runFunction limit (timeout, heap limit, cancel) applies there,
+// and only for modules inside the worker's --functions folders (JobPolicy).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runFunction } from '../function/run-function.ts';
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
 import type { FinishedJob } from './job-waiter.ts';
 import { describeLostJob } from './job-result.ts';
+import { DEFAULT_TIMEOUT_MS } from '../function/validate-options.ts';
+import { containedRealpath, isInside } from './contained-path.ts';
+import { checkNoNul, checkTimeout, type JobPolicy } from './job-policy.ts';
 
 /** BullMQ job name of function jobs; script jobs are named 'script'. */
 export const FUNCTION_JOB = 'function';
@@ -50,7 +54,7 @@ export function toFunctionJobData(fn: unknown, options: RunFunctionOptions, root
   try {
     json = JSON.stringify(args);
   } catch (error) {
-    throw new TypeError(`${what} options.args: expected JSON values (jobs are stored as JSON), ${(error as Error).message}`);
+    throw new TypeError(`${what} options.args: expected JSON values (jobs are stored as JSON), ${(error as Error).message}`, { cause: error });
   }
   return {
     runId,
@@ -64,15 +68,34 @@ export function toFunctionJobData(fn: unknown, options: RunFunctionOptions, root
   };
 }
 
-/** Runs a function job on the worker; never rejects (a bad job is an 'error' result). */
-export async function runFunctionJob(data: FunctionJobData, root: string, signal: AbortSignal | undefined): Promise<FunctionResult<unknown>> {
-  const absolute = path.resolve(root, String(data?.module ?? ''));
-  const relative = path.relative(root, absolute);
-  if (typeof data?.module !== 'string' || data.module === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
-    return functionError(data?.name ?? 'anonymous', `the job's module ${JSON.stringify(data?.module)} is not inside the root ${root}`, 'error');
+/**
+ * Where a function job's module really is; @throws Error unless it lies, by realpath, inside
+ * one of the worker's --functions folders and outside any node_modules.
+ */
+function registeredModule(data: FunctionJobData, policy: JobPolicy): string {
+  if (policy.functions.length === 0) throw new Error('refused: this worker runs no function jobs; start it with --functions DIR to allow the modules in DIR');
+  if (typeof data.module !== 'string' || data.module === '') throw new Error('the job names no module');
+  const real = containedRealpath(policy.root, data.module, 'module');
+  const home = policy.functions.find((dir) => isInside(dir, real));
+  if (!home) throw new Error(`refused: the job's module ${JSON.stringify(data.module)} is not inside a --functions folder of this worker (${policy.functions.join(', ')})`);
+  if (path.relative(home, real).split(path.sep).includes('node_modules')) throw new Error(`refused: the job's module ${JSON.stringify(data.module)} is inside node_modules`);
+  return real;
+}
+
+/** Runs a function job on the worker; never rejects (a bad or refused job is an 'error' result). */
+export async function runFunctionJob(data: FunctionJobData, policy: JobPolicy, signal: AbortSignal | undefined): Promise<FunctionResult<unknown>> {
+  const name = typeof data?.name === 'string' ? data.name : typeof data?.export === 'string' ? data.export : 'anonymous';
+  let module: string;
+  try {
+    if (typeof data !== 'object' || data === null) throw new Error('the job carries no data');
+    for (const [key, value] of Object.entries(data)) checkNoNul(value, key);
+    checkTimeout(data.timeoutMs ?? DEFAULT_TIMEOUT_MS, policy);
+    module = registeredModule(data, policy);
+  } catch (error) {
+    return functionError(name, (error as Error).message, 'error');
   }
   try {
-    return await runFunction({ module: absolute, export: data.export }, {
+    return await runFunction({ module, export: data.export }, {
       args: Array.isArray(data.args) ? data.args : [],
       ...(data.timeoutMs !== null && { timeoutMs: data.timeoutMs }),
       ...(data.memoryLimitMb !== null && { memoryLimitMb: data.memoryLimitMb }),
@@ -81,7 +104,7 @@ export async function runFunctionJob(data: FunctionJobData, root: string, signal
     });
   } catch (error) {
     // Job data is untrusted: a malformed option is the job's failure, not the worker's.
-    return functionError(data.name ?? data.export ?? 'anonymous', (error as Error).message, 'error');
+    return functionError(name, (error as Error).message, 'error');
   }
 }
 

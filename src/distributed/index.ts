@@ -3,5 +3,4 @@
 export { ErgateWorker, type ErgateWorkerOptions, type RemoteScriptResult } from './worker.ts';
 export { attachRun, type AttachRunOptions } from './attach-run.ts';
 export type { BackendOptions } from './validate-options.ts';
-export { runWorkerCommand } from './worker-command.ts';
 export { runRemoteFunction, type RemoteJobOptions } from './remote-jobs.ts';

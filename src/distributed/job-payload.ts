@@ -1,11 +1,13 @@
 // Owns what travels in a BullMQ job: a script by its path relative to the shared root and
 // the options the caller chose, never code and never the coordinator's environment. The
 // coordinator turns a resolved ScriptSpec into ScriptJobData; each worker rebuilds a spec
-// against its own checkout (root), interpreter and environment.
+// against its own checkout (root), interpreter and environment, under its JobPolicy.
 import path from 'node:path';
 import { buildChildEnv, resolveScriptSpec } from '../script/resolve-spec.ts';
 import type { ScriptSpec } from '../script/types.ts';
 import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
+import { containedRealpath } from './contained-path.ts';
+import { checkJobEnv, checkNoNul, checkScriptLimits, checkTimeout, jobBaseEnv, type JobPolicy } from './job-policy.ts';
 
 export interface ScriptJobData {
   runId: string;
@@ -17,6 +19,9 @@ export interface ScriptJobData {
   cwd: string | null;
   /** only the variables the caller set on top of the environment */
   env: Record<string, string>;
+  /** false: the worker passes only `env` plus envAllowList of its own environment */
+  inheritEnv: boolean;
+  envAllowList: string[];
   timeoutMs: number;
   allowedExitCodes: number[];
   memoryLimitMb: number | null;
@@ -24,6 +29,14 @@ export interface ScriptJobData {
   maxOutputBytes: number;
   killGraceMs: number;
 }
+
+/** How a run builds its children's environment; travels with each job. */
+export interface EnvRule {
+  inheritEnv: boolean;
+  envAllowList: string[];
+}
+
+const INHERIT: EnvRule = { inheritEnv: true, envAllowList: [] };
 
 function toPortable(root: string, absolute: string, what: string): string {
   const relative = path.relative(root, absolute);
@@ -34,10 +47,10 @@ function toPortable(root: string, absolute: string, what: string): string {
 }
 
 /** @throws Error (plain language) when the script or cwd lies outside `root` */
-export function toJobData(spec: ScriptSpec, root: string, runId: string, index: number): ScriptJobData {
+export function toJobData(spec: ScriptSpec, root: string, runId: string, index: number, envRule: EnvRule = INHERIT): ScriptJobData {
   const scriptDir = path.dirname(spec.script);
   // What the spec's env would be with no caller env: the difference is what the caller set.
-  const baseline = buildChildEnv(scriptDir, { inheritEnv: true, env: {}, envAllowList: [] } as unknown as ParsedRunScriptOptions);
+  const baseline = buildChildEnv(scriptDir, { ...envRule, env: {} } as unknown as ParsedRunScriptOptions);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(spec.env)) if (baseline[key] !== value) env[key] = value;
   return {
@@ -47,6 +60,8 @@ export function toJobData(spec: ScriptSpec, root: string, runId: string, index: 
     args: spec.args,
     cwd: spec.cwd === scriptDir ? null : toPortable(root, spec.cwd, 'cwd'),
     env,
+    inheritEnv: envRule.inheritEnv,
+    envAllowList: envRule.envAllowList,
     timeoutMs: spec.timeoutMs,
     allowedExitCodes: spec.allowedExitCodes,
     memoryLimitMb: spec.memoryLimitMb,
@@ -56,23 +71,25 @@ export function toJobData(spec: ScriptSpec, root: string, runId: string, index: 
   };
 }
 
-/** The worker-side path of a job's script; @throws Error when it escapes the root. */
-export function resolveJobScript(data: Pick<ScriptJobData, 'script'>, root: string): string {
+/**
+ * Rebuilds a spec on the worker. Job data is untrusted input: the worker's rules (policy)
+ * apply first, then it is validated like any option. @throws Error saying what was refused
+ */
+export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, python: string): ScriptSpec {
+  if (typeof data !== 'object' || data === null) throw new Error('the job carries no data');
+  for (const [key, value] of Object.entries(data)) checkNoNul(value, key);
   if (typeof data.script !== 'string' || data.script === '') throw new Error('the job names no script');
-  const absolute = path.resolve(root, data.script);
-  toPortable(root, absolute, 'script');
-  return absolute;
-}
-
-/** Rebuilds a spec on the worker. Job data is untrusted input: it is validated like any option. */
-export function toScriptSpec(data: ScriptJobData, root: string, python: string): ScriptSpec {
-  const script = resolveJobScript(data, root);
-  const cwd = data.cwd === null || data.cwd === undefined ? undefined : path.resolve(root, data.cwd);
-  if (cwd !== undefined) toPortable(root, cwd, 'cwd');
+  checkTimeout(data.timeoutMs, policy);
+  checkScriptLimits(data, policy);
+  if (typeof data.env === 'object' && data.env !== null) checkJobEnv(data.env, policy);
+  const script = containedRealpath(policy.root, data.script, 'script');
+  const cwd = data.cwd === null || data.cwd === undefined ? undefined : containedRealpath(policy.root, String(data.cwd), 'cwd');
   const parsed = parseRunScriptOptions({
     timeoutMs: data.timeoutMs,
     args: data.args,
     env: data.env,
+    inheritEnv: data.inheritEnv ?? true,
+    envAllowList: data.envAllowList ?? [],
     allowedExitCodes: data.allowedExitCodes,
     ...(data.memoryLimitMb !== null && { memoryLimitMb: data.memoryLimitMb }),
     ...(data.cpuTimeLimitS !== null && { cpuTimeLimitS: data.cpuTimeLimitS }),
@@ -80,5 +97,5 @@ export function toScriptSpec(data: ScriptJobData, root: string, python: string):
     killGraceMs: data.killGraceMs,
     ...(cwd !== undefined && { cwd }),
   }, 'job data');
-  return resolveScriptSpec(script, parsed, python);
+  return resolveScriptSpec(script, parsed, python, jobBaseEnv());
 }

@@ -1,18 +1,35 @@
-// Owns waiting for BullMQ jobs to reach a final state, for a coordinator and for a
-// re-attached one. Fast path: the queue's 'completed'/'failed'/'removed' events; safety net:
-// a periodic look at every job still awaited (events can be trimmed or missed while a
-// connection is down). Invariant: each wait() settles exactly once, with the finished Job,
-// or null when the job no longer exists (removed before it ran).
+// Owns waiting for BullMQ jobs to reach a final state, for a coordinator and a re-attached one.
+// Fast path: a 'completed' event carries the worker's return value itself (no lookup); a
+// 'failed' or 'removed' event triggers one lookup. Safety net (events trimmed or missed while a
+// connection was down): each tick reads the ids finished since the last tick from the queue's
+// completed and failed sets, plus a few pending jobs in turn, so its cost grows with
+// completions, never with the number of jobs pending. Invariant: each wait() settles exactly
+// once, with what the worker reported, or null when the job no longer exists.
 // Types only: bullmq is loaded by whoever builds the queue (lazily, see redis-backend.ts).
-import type { Job, Queue, QueueEvents } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
+
+/** The parts of a finished BullMQ job that results are made from. */
+export interface JobRecord {
+  returnvalue: unknown;
+  failedReason?: string;
+  attemptsStarted: number;
+  stalledCounter: number;
+  processedOn?: number;
+  timestamp: number;
+}
 
 /** A job in a final state; null when the job no longer exists. */
-export type FinishedJob = { job: Job; state: 'completed' | 'failed' } | null;
+export type FinishedJob = { job: JobRecord; state: 'completed' | 'failed' } | null;
 
 interface Pending {
-  resolve: (job: FinishedJob) => void;
+  resolvers: Array<(job: FinishedJob) => void>;
   checking: boolean;
 }
+
+/** Pending jobs looked up in turn per tick (catches jobs gone without an event). */
+const ROUND_ROBIN = 10;
+/** Finished-set entries are read back this far before the last sweep (clock skew, slow ticks). */
+const SWEEP_OVERLAP_MS = 10_000;
 
 export class JobWaiter {
   readonly #queue: Queue;
@@ -20,27 +37,36 @@ export class JobWaiter {
   readonly #pending = new Map<string, Pending>();
   readonly #pollMs: number;
   #timer: NodeJS.Timeout | null = null;
+  #cursor: Iterator<string> | null = null;
+  #sweptUntil = Date.now();
+  #sweeping = false;
 
-  constructor(queue: Queue, events: QueueEvents, pollMs = 3_000) {
+  constructor(queue: Queue, events: QueueEvents, pollMs = 2_000) {
     this.#queue = queue;
     this.#events = events;
     this.#pollMs = pollMs;
-    const onFinal = ({ jobId }: { jobId: string }): void => this.check(jobId);
-    events.on('completed', onFinal);
-    events.on('failed', onFinal);
-    events.on('removed', onFinal);
+    events.on('completed', ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }) => {
+      // The event is written in the same Redis script that finishes the job: this is the result.
+      if (returnvalue && typeof returnvalue === 'object') this.#settle(jobId, { job: fromEvent(returnvalue), state: 'completed' });
+      else this.check(jobId);
+    });
+    events.on('failed', ({ jobId }: { jobId: string }) => this.check(jobId));
+    events.on('removed', ({ jobId }: { jobId: string }) => this.check(jobId));
+  }
+
+  /** How many waits are still open. */
+  get size(): number {
+    return this.#pending.size;
   }
 
   /** Settles when the job is completed, finally failed, or gone. */
   wait(jobId: string): Promise<FinishedJob> {
-    const existing = this.#pending.get(jobId);
-    if (existing) return new Promise((resolve) => {
-      const previous = existing.resolve;
-      existing.resolve = (job) => { previous(job); resolve(job); };
+    return new Promise<FinishedJob>((resolve) => {
+      const existing = this.#pending.get(jobId);
+      if (existing) existing.resolvers.push(resolve);
+      else this.#pending.set(jobId, { resolvers: [resolve], checking: false });
+      this.#timer ??= setInterval(() => void this.#tick(), this.#pollMs);
     });
-    const promise = new Promise<FinishedJob>((resolve) => this.#pending.set(jobId, { resolve, checking: false }));
-    this.#timer ??= setInterval(() => { for (const id of this.#pending.keys()) this.check(id); }, this.#pollMs);
-    return promise;
   }
 
   /** Looks the job up now; settles its wait if it is final. */
@@ -50,27 +76,59 @@ export class JobWaiter {
     pending.checking = true;
     void this.#lookUp(jobId).then((job) => {
       pending.checking = false;
-      if (job === undefined) return;
-      this.#pending.delete(jobId);
-      if (this.#pending.size === 0 && this.#timer) {
-        clearInterval(this.#timer);
-        this.#timer = null;
-      }
-      pending.resolve(job);
+      if (job !== undefined) this.#settle(jobId, job);
     });
   }
 
-  /** @returns the final job, null when gone, undefined when not final yet (or Redis failed) */
+  #settle(jobId: string, job: FinishedJob): void {
+    const pending = this.#pending.get(jobId);
+    if (!pending) return;
+    this.#pending.delete(jobId);
+    if (this.#pending.size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = null;
+    }
+    for (const resolve of pending.resolvers) resolve(job);
+  }
+
+  /**
+   * State first, then the job: a job read while still active and found completed a moment
+   * later would otherwise look completed without its return value (issue 14, point 10).
+   * @returns the final job, null when gone, undefined when not final yet (or Redis failed)
+   */
   async #lookUp(jobId: string): Promise<FinishedJob | undefined> {
     try {
-      const job = await this.#queue.getJob(jobId);
-      if (!job) return null;
-      const state = await job.getState();
-      if (state === 'completed' || state === 'failed') return { job, state };
+      const state = await this.#queue.getJobState(jobId);
       if (state === 'unknown') return null;
-      return undefined;
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      const job = await this.#queue.getJob(jobId);
+      return job ? { job, state } : null;
     } catch {
-      return undefined; // Redis unreachable: the next poll tries again
+      return undefined; // Redis unreachable: the next tick tries again
+    }
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    try {
+      const now = Date.now();
+      // ioredis underneath; BullMQ's client type names only what BullMQ itself calls.
+      const client = (await this.#queue.client) as unknown as { zrangebyscore(key: string, min: number, max: string): Promise<string[]> };
+      const since = this.#sweptUntil - SWEEP_OVERLAP_MS;
+      const [completed, failed] = await Promise.all(['completed', 'failed'].map((set) => client.zrangebyscore(this.#queue.toKey(set), since, '+inf')));
+      this.#sweptUntil = now;
+      for (const id of [...completed, ...failed]) this.check(id);
+    } catch {
+      // Redis unreachable: the window stays open and the next tick reads it again
+    } finally {
+      this.#sweeping = false;
+    }
+    for (let i = 0; i < ROUND_ROBIN && this.#pending.size > 0; i++) {
+      this.#cursor ??= this.#pending.keys();
+      const next = this.#cursor.next();
+      if (next.done) this.#cursor = null;
+      else this.check(next.value);
     }
   }
 
@@ -82,4 +140,8 @@ export class JobWaiter {
     this.#events.removeAllListeners('failed');
     this.#events.removeAllListeners('removed');
   }
+}
+
+function fromEvent(returnvalue: object): JobRecord {
+  return { returnvalue, attemptsStarted: 1, stalledCounter: 0, timestamp: Date.now() };
 }

@@ -73,8 +73,10 @@ export class RedisBackend {
       (producer as unknown as NodeJS.EventEmitter).on('error', () => {});
       this.#parts = { queue, runs, events, producer, waiter: new JobWaiter(queue, events) };
       try {
-        await waitUntilConnected([queue, runs, events, producer as unknown as Queue], CONNECT_TIMEOUT_MS);
+        await waitUntilConnected([queue, runs, events, producer], CONNECT_TIMEOUT_MS);
       } catch (error) {
+        // No cause: the client's error may quote the AUTH command, i.e. the password.
+        // eslint-disable-next-line preserve-caught-error
         throw new Error(`cannot reach redis at ${this.target.display}: ${redact((error as Error).message, this.target)}`);
       }
     })();

@@ -8,7 +8,7 @@ import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../functio
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import { FUNCTION_JOB, functionError, toFunctionJobData, toFunctionResult, type FunctionJobData } from './function-job.ts';
-import { toJobData } from './job-payload.ts';
+import { toJobData, type EnvRule } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import type { FinishedJob } from './job-waiter.ts';
 import { scriptJobId } from './queue-names.ts';
@@ -72,9 +72,9 @@ export class RemoteJobs {
   }
 
   /** Runs a script (a spec resolved by the caller) on a worker; resolves with its ScriptResult. */
-  runScript(spec: ScriptSpec, job: RemoteJobOptions = {}): Promise<ScriptResult> {
+  runScript(spec: ScriptSpec, job: RemoteJobOptions = {}, envRule?: EnvRule): Promise<ScriptResult> {
     return this.#track(this.#submit(
-      (runId, index) => toJobData(spec, this.root, runId, index),
+      (runId, index) => toJobData(spec, this.root, runId, index, envRule),
       'script',
       job,
       (finished) => toScriptResult(finished, spec.script),

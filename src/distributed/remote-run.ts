@@ -6,7 +6,7 @@ import path from 'node:path';
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import type { PlannedScript } from '../parallel/build-plan.ts';
-import { toJobData } from './job-payload.ts';
+import { toJobData, type EnvRule } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
 import type { RedisBackend, RunManifest } from './redis-backend.ts';
@@ -29,17 +29,19 @@ export class RemoteRun {
   readonly runId: string;
   readonly #backend: RedisBackend;
   readonly #indexBySpec = new Map<ScriptSpec, number>();
+  readonly #envRule: EnvRule;
 
-  private constructor(backend: RedisBackend, runId: string, plan: PlannedScript[]) {
+  private constructor(backend: RedisBackend, runId: string, plan: PlannedScript[], envRule: EnvRule) {
     this.#backend = backend;
+    this.#envRule = envRule;
     this.runId = runId;
     for (const item of plan) if (item.spec) this.#indexBySpec.set(item.spec, item.index);
   }
 
   /** Connects and records the run's manifest, so another coordinator can re-attach by id. */
-  static async open(backend: RedisBackend, plan: PlannedScript[]): Promise<RemoteRun> {
+  static async open(backend: RedisBackend, plan: PlannedScript[], envRule: EnvRule): Promise<RemoteRun> {
     await backend.connect();
-    const run = new RemoteRun(backend, backend.newRunId(), plan);
+    const run = new RemoteRun(backend, backend.newRunId(), plan, envRule);
     const manifest: RunManifest = {
       runId: run.runId,
       createdAt: new Date().toISOString(),
@@ -60,7 +62,7 @@ export class RemoteRun {
     if (signal?.aborted) return errorResult(spec.script, reasonText(signal), 'cancelled');
     let data;
     try {
-      data = toJobData(spec, this.#backend.root, this.runId, index);
+      data = toJobData(spec, this.#backend.root, this.runId, index, this.#envRule);
     } catch (error) {
       return errorResult(spec.script, (error as Error).message, 'error');
     }

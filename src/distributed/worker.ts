@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 // Types only: bullmq is loaded by start(), so importing ergate never loads it.
 import type { Job, QueueEvents, Worker } from 'bullmq';
-import * as v from 'valibot';
 import { errorResult } from '../script/error-result.ts';
 import { resolvePython } from '../script/python.ts';
 import { resolveScriptSpec } from '../script/resolve-spec.ts';
@@ -20,6 +19,7 @@ import type { ScriptResult } from '../script/types.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { FUNCTION_JOB, runFunctionJob, type FunctionJobData } from './function-job.ts';
 import { toScriptSpec, type ScriptJobData } from './job-payload.ts';
+import { buildPolicy, type JobPolicy } from './job-policy.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
 import { parseOrThrow, workerOptionsSchema } from './validate-options.ts';
@@ -41,6 +41,14 @@ export interface ErgateWorkerOptions {
   stalledIntervalMs?: number;
   /** Times a job may be recovered from dead workers before it is failed. @default 3 */
   maxStalledCount?: number;
+  /** Folders whose modules function jobs may run (realpath inside root). @default none: function jobs are refused */
+  functions?: string[];
+  /** Job env variables allowed despite the deny-list (LD_*, DYLD_*, PYTHON*, NODE_OPTIONS...). @default [] */
+  allowEnv?: string[];
+  /** The longest timeout a job may ask for; a job asking for more is refused. @default 3_600_000 */
+  maxTimeoutMs?: number;
+  /** The most output per stream a job may ask for; a job asking for more is refused. @default 10 MiB */
+  maxOutputBytes?: number;
   /** One line per event; never receives the Redis password. @default nothing */
   log?: (line: string) => void;
 }
@@ -64,17 +72,17 @@ export class ErgateWorker implements AsyncDisposable {
   readonly #WaitingError: BullMQ['WaitingError'];
   readonly #cancels: QueueEvents;
   readonly #pool: SupervisorPool;
-  readonly #root: string;
+  readonly #policy: JobPolicy;
   readonly #python: string;
   readonly #log: (line: string) => void;
   #closing: Promise<void> | null = null;
   #started = false;
   #ranFunctions = false;
 
-  private constructor(options: Required<Pick<ErgateWorkerOptions, 'queue' | 'concurrency' | 'root'>> & ErgateWorkerOptions, python: string, bullmq: BullMQ) {
+  private constructor(options: Required<Pick<ErgateWorkerOptions, 'queue' | 'concurrency'>> & ErgateWorkerOptions, policy: JobPolicy, python: string, bullmq: BullMQ) {
     this.#WaitingError = bullmq.WaitingError;
     this.target = resolveRedisTarget(options.redis);
-    this.#root = options.root;
+    this.#policy = policy;
     this.#python = python;
     this.#log = options.log ?? (() => {});
     // A worker lives for hours: its supervisor threads stay warm between runs (an idle
@@ -99,25 +107,27 @@ export class ErgateWorker implements AsyncDisposable {
   /** Validates options, resolves the interpreter, connects, and starts taking jobs. */
   static async start(options: ErgateWorkerOptions = {}): Promise<ErgateWorker> {
     const opts = parseOrThrow(workerOptionsSchema, options, 'ErgateWorker options');
+    const policy = buildPolicy({ ...opts, root: opts.root ?? process.cwd() }, 'ErgateWorker options');
     const python = await resolvePython(opts.python);
     const bullmq = await import('bullmq');
     const worker = new ErgateWorker({
       ...(opts as ErgateWorkerOptions),
       queue: opts.queue ?? DEFAULT_QUEUE,
       concurrency: opts.concurrency ?? os.availableParallelism(),
-      root: path.resolve(opts.root ?? process.cwd()),
-    }, python, bullmq);
+    }, policy, python, bullmq);
     try {
       // Listen for cancellations before taking the first job, so none is missed.
-      await waitUntilConnected([worker.#cancels, worker.#bull as unknown as QueueEvents]);
+      await waitUntilConnected([worker.#cancels, worker.#bull]);
     } catch (error) {
       await worker.close();
+      // No cause: the client's error may quote the AUTH command, i.e. the password.
+      // eslint-disable-next-line preserve-caught-error
       throw new Error(`cannot reach redis at ${worker.target.display}: ${redact((error as Error).message, worker.target)}`);
     }
     await worker.#primePool();
     worker.#started = true;
     void worker.#bull.run().catch((error: Error) => worker.#log(`worker stopped: ${redact(error.message, worker.target)}`));
-    worker.#log(`worker ${worker.id} taking jobs from ${worker.target.display} queue ${worker.#bull.name} (-j ${worker.#bull.concurrency}, root ${worker.#root})`);
+    worker.#log(`worker ${worker.id} taking jobs from ${worker.target.display} queue ${worker.#bull.name} (-j ${worker.#bull.concurrency}, root ${policy.root}${policy.functions.length > 0 ? `, functions ${policy.functions.join(', ')}` : ''})`);
     return worker;
   }
 
@@ -157,19 +167,19 @@ export class ErgateWorker implements AsyncDisposable {
   async #runScript(job: Job<ScriptJobData, JobResult>, signal: AbortSignal | undefined): Promise<RemoteScriptResult> {
     const data = job.data;
     try {
-      const spec = toScriptSpec(data, this.#root, this.#python);
+      const spec = toScriptSpec(data, this.#policy, this.#python);
       this.#log(`start ${job.id} ${data.script} (attempt ${job.attemptsStarted})`);
       return await this.#pool.run(spec, { signal });
     } catch (error) {
-      // Bad job data (a path outside the root, a malformed option) is the job's failure.
-      return errorResult(path.resolve(this.#root, String(data?.script ?? '')), (error as Error).message, 'error');
+      // Bad or refused job data (a path outside the root, a denied variable) is the job's failure.
+      return errorResult(path.resolve(this.#policy.root, String(data?.script ?? '')), (error as Error).message, 'error');
     }
   }
 
   #runFunction(job: Job<FunctionJobData, JobResult>, signal: AbortSignal | undefined): Promise<JobResult> {
     this.#ranFunctions = true;
     this.#log(`start ${job.id} ${job.data?.module}#${job.data?.export} (attempt ${job.attemptsStarted})`);
-    return runFunctionJob(job.data, this.#root, signal);
+    return runFunctionJob(job.data, this.#policy, signal);
   }
 
   /**

@@ -20,7 +20,8 @@ export interface ScriptConfig {
 }
 
 export interface PlanDefaults {
-  timeoutMs: number;
+  /** a number, or each script's own (e.g. from its history) */
+  timeoutMs: number | ((script: string) => number);
   memoryLimitMb?: number;
   cpuTimeLimitS?: number;
   python?: string;
@@ -33,6 +34,8 @@ export interface PlanDefaults {
   startMethod?: RunScriptOptions['startMethod'];
   /** Modules the fork server imports before forking (startMethod 'forkserver'). */
   preload?: string[];
+  /** Output is also delivered live (runScripts' onOutput). */
+  liveOutput?: boolean;
 }
 
 export interface PlannedScript {
@@ -67,7 +70,7 @@ export function buildPlan(scripts: string[], defaults: PlanDefaults, python: str
     const found = findScriptConfig(defaults.configs, given, script);
     const config = found?.config ?? {};
     const options: RunScriptOptions = {
-      timeoutMs: config.timeoutMs ?? defaults.timeoutMs,
+      timeoutMs: config.timeoutMs ?? (typeof defaults.timeoutMs === 'number' ? defaults.timeoutMs : defaults.timeoutMs(script)),
       ...(defaults.cwd !== undefined && { cwd: defaults.cwd }),
       ...((defaults.env || config.env) && { env: { ...defaults.env, ...config.env } }),
       ...(config.args && { args: config.args }),
@@ -89,7 +92,9 @@ export function buildPlan(scripts: string[], defaults: PlanDefaults, python: str
     const retries = config.retries ?? defaults.retries;
     if (python instanceof Error) return { index, script, name, spec: null, error: python.message, retries };
     try {
-      return { index, script, name, spec: resolveScriptSpec(script, parsed, python, baseEnv), error: null, retries };
+      const spec = resolveScriptSpec(script, parsed, python, baseEnv);
+      if (defaults.liveOutput) spec.liveOutput = true;
+      return { index, script, name, spec, error: null, retries };
     } catch (error) {
       if (error instanceof TypeError) throw error;
       return { index, script, name, spec: null, error: (error as Error).message ?? String(error), retries };

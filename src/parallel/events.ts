@@ -14,7 +14,8 @@ export type ProgressCallback = (script: string, status: string, details: Record<
 export type ParallelEvents = {
   /** runId: the distributed run's id (backend option), for re-attaching */
   'batch.started': { total: number; workers: number; runId?: string };
-  'script.submitted': { name: string; script: string; index: number };
+  /** expectedMs: the script's median duration from the run history, null without one */
+  'script.submitted': { name: string; script: string; index: number; expectedMs?: number | null };
   /** Once per attempt; attempt is 1 for the first run. */
   'script.started': { name: string; script: string; index: number; attempt: number };
   'script.finished': {
@@ -25,6 +26,20 @@ export type ParallelEvents = {
     durationMs: number;
     attempts: number;
     result: ScriptResult;
+  };
+  /**
+   * Every sampleMs while a script runs: its process tree's memory (treeRssKb, shared pages
+   * counted once) and CPU (% of one core), and its peak so far.
+   */
+  'script.sample': {
+    name: string;
+    script: string;
+    index: number;
+    pid: number;
+    treeRssKb: number;
+    peakTreeRssKb: number;
+    cpuPercent: number;
+    processes: number;
   };
   /** A queued script that never started (fail-fast, cancel, signal, close). */
   'script.skipped': { name: string; script: string; index: number };
@@ -83,7 +98,7 @@ function toProgress<K extends ParallelEventName>(
     case 'batch.completed':
       return ['batch', 'completed', { ...(event as ParallelEvents['batch.completed']) }];
     default:
-      // script.started and script.skipped are eventBus-only: the contract's onProgress
+      // script.started, script.sample and script.skipped are eventBus-only: the contract's onProgress
       // sequence is exactly submitted, then one finish per started script.
       return null;
   }

@@ -35,6 +35,28 @@ export interface ExecutionCounts {
   success: boolean;
 }
 
+/** Counts finished scripts one at a time, so a streamed run keeps counters, not results. */
+export class RunTally {
+  passed = 0;
+  failed = 0;
+  timeout = 0;
+  skipped = 0;
+  /** scripts with a result (every status, cancelled included) */
+  finished = 0;
+
+  add(status: ScriptStatus): void {
+    this[tallyStatus(status)] += 1;
+    this.finished += 1;
+  }
+
+  /** The counters of a run of `total` scripts: those without a result count as skipped. */
+  counts(total: number, durationMs: number): ExecutionCounts {
+    const { passed, failed, timeout } = this;
+    const skipped = this.skipped + total - this.finished;
+    return { total, passed, failed, timeout, skipped, durationMs, success: failed === 0 && timeout === 0 };
+  }
+}
+
 export class ExecutionResult {
   total: number;
   passed = 0;
@@ -53,9 +75,10 @@ export class ExecutionResult {
     this.total = total;
     this.results = results;
     this.durationMs = durationMs;
-    for (const result of results) this[tallyStatus(result.status)] += 1;
+    const tally = new RunTally();
+    for (const result of results) tally.add(result.status);
     // Never-started scripts have no result: they are the remainder, so the sum always holds.
-    this.skipped += total - results.length;
+    ({ passed: this.passed, failed: this.failed, timeout: this.timeout, skipped: this.skipped } = tally.counts(total, durationMs));
   }
 
   get success(): boolean {

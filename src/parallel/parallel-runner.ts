@@ -10,17 +10,21 @@ import { SupervisorPool } from '../script/supervisor-pool.ts';
 import { RedisBackend } from '../distributed/redis-backend.ts';
 import { RemoteRun } from '../distributed/remote-run.ts';
 import type { BackendOptions } from '../distributed/validate-options.ts';
+import { checkResourceOptions, resolveResourceSettings, type ResourceRunnerOptions } from '../resources/resource-options.ts';
+import { orderScripts, type RunOrder } from '../resources/run-order.ts';
+import { RunResources } from '../resources/run-resources.ts';
+import { timeoutFor, type TimeoutSetting } from '../resources/timeout-policy.ts';
 import { resolvePython } from '../script/python.ts';
 import type { ScriptResult, StartMethod } from '../script/types.ts';
 import { buildPlan, type ScriptConfig } from './build-plan.ts';
 import { CrashBreaker } from './crash-breaker.ts';
 import { RunNotifier, type EventBusLike, type ParallelEventName, type ParallelEvents, type ProgressCallback } from './events.ts';
 import { ExecutionResult } from './execution-result.ts';
-import { runPlan } from './run-plan.ts';
+import { runPlan, type ScriptOutputListener } from './run-plan.ts';
 import { streamRun } from './stream-run.ts';
 import { checkPreload, parallelRunnerOptionsSchema, parseOrThrow, runScriptsOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
 
-export interface ParallelRunnerOptions {
+export interface ParallelRunnerOptions extends ResourceRunnerOptions {
   /** Supervisor threads, i.e. scripts running at once. @default min(os.availableParallelism(), 8) */
   maxWorkers?: number;
   /** ('batch','started',{total,workers}), (name,'submitted',{}), (name,status,{durationMs}), ('batch','completed',counts) */
@@ -50,8 +54,15 @@ export interface ParallelRunnerOptions {
 }
 
 export interface RunScriptsOptions {
-  /** @default the runner's defaultTimeoutMs */
-  timeoutMs?: number;
+  /**
+   * ms, or `{ percentOfMedian: 300, minMs?, maxMs? }`: 3x each script's median duration from
+   * the history, at least minMs (default 1 s), at most maxMs, which a script without history
+   * gets (default the runner's defaultTimeoutMs).
+   * @default the runner's defaultTimeoutMs
+   */
+  timeoutMs?: TimeoutSetting;
+  /** @default the runner's order */
+  order?: RunOrder;
   /** @default each script's folder */
   cwd?: string;
   env?: Record<string, string>;
@@ -68,6 +79,10 @@ export interface RunScriptsOptions {
   startMethod?: StartMethod;
   /** @default the runner's preload (with startMethod 'forkserver') */
   preload?: string[];
+  /** Aborted: start nothing more, let running scripts finish, skip the rest (a "halt soon"). */
+  stopStarting?: AbortSignal;
+  /** Live output of each script as it arrives (in-process runs; the Redis backend has none). */
+  onOutput?: ScriptOutputListener;
 }
 
 type Hook = <K extends ParallelEventName>(type: K, event: ParallelEvents[K]) => void;
@@ -87,9 +102,10 @@ export class ParallelRunner {
   constructor(options: ParallelRunnerOptions = {}) {
     this.#options = parseOrThrow(parallelRunnerOptionsSchema, options, 'ParallelRunner options');
     checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
+    checkResourceOptions(this.#options, 'ParallelRunner options');
     this.#backend = options.backend === undefined ? null : new RedisBackend(options.backend, 'ParallelRunner options.backend');
     this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
-    this.onProgress = this.#options.onProgress as ProgressCallback | undefined;
+    this.onProgress = this.#options.onProgress;
   }
 
   runScripts(scripts: string[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
@@ -170,28 +186,44 @@ export class ParallelRunner {
     }
     const defaults = this.#options;
     const python = await this.#resolvePython();
-    const plan = buildPlan(list, {
-      timeoutMs: opts.timeoutMs ?? defaults.defaultTimeoutMs ?? 60_000,
+    const local = this.#backend === null;
+    // Sampling and admission act on local children; history and order work either way.
+    const resources = new RunResources({
+      ...resolveResourceSettings(defaults),
+      ...(!local && { sampleMs: 0, treeMemoryLimitMb: null, memoryBudgetMb: null }),
+    });
+    const absoluteTimeoutMs = defaults.defaultTimeoutMs ?? 60_000;
+    const timeout = opts.timeoutMs ?? absoluteTimeoutMs;
+    const unordered = buildPlan(list, {
+      timeoutMs: (script) => timeoutFor(timeout, script, resources.estimates, absoluteTimeoutMs),
       memoryLimitMb: defaults.memoryLimitMb,
       cpuTimeLimitS: defaults.cpuTimeLimitS,
       python: defaults.python,
       retries: opts.retries ?? defaults.retries ?? 0,
       cwd: opts.cwd,
       env: opts.env,
-      configs: opts.configs as Record<string, ScriptConfig> | undefined,
+      configs: opts.configs,
       inheritEnv: opts.inheritEnv ?? defaults.inheritEnv,
       envAllowList: opts.envAllowList ?? defaults.envAllowList,
       startMethod,
       // A runner's preload belongs to its fork servers: a run switched to spawn drops it.
       preload: startMethod === 'forkserver' ? opts.preload ?? defaults.preload : undefined,
+      liveOutput: opts.onOutput !== undefined,
     }, python);
+    const plan = orderScripts(unordered, opts.order ?? defaults.order ?? 'given', resources.estimates);
     // Distributed: the queue holds every job at once; the workers' -j limits what runs.
-    const remote = this.#backend && !controller.signal.aborted ? await RemoteRun.open(this.#backend, plan) : null;
+    const remote = this.#backend && !controller.signal.aborted ? await RemoteRun.open(this.#backend, plan, {
+      inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
+      envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
+    }) : null;
     if (remote) setMaxListeners(plan.length + 16, controller.signal);
 
-    const notifier = new RunNotifier(this.onProgress, defaults.eventBus as EventBusLike | undefined, hooks);
+    const notifier = new RunNotifier(this.onProgress, defaults.eventBus, hooks);
     notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers, ...(remote && { runId: remote.runId }) });
-    for (const item of plan) notifier.emit('script.submitted', { name: item.name, script: item.script, index: item.index });
+    for (const item of unordered) {
+      const expectedMs = resources.estimates.medianDurationMs(item.script);
+      notifier.emit('script.submitted', { name: item.name, script: item.script, index: item.index, expectedMs });
+    }
     const byIndex = await runPlan({
       plan,
       // Asked for only when a script starts: an aborted run (e.g. after close()) creates no pool.
@@ -201,7 +233,10 @@ export class ParallelRunner {
       failFast: defaults.failFast ?? false,
       notifier,
       breaker: this.#breaker,
-    });
+      resources,
+      ...(opts.stopStarting && { stopStarting: opts.stopStarting }),
+      ...(opts.onOutput && { onOutput: opts.onOutput }),
+    }).finally(() => resources.close());
     const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
     const result = new ExecutionResult(list.length, results, Math.round(performance.now() - started));
     if (this.#breaker.tripped) this.#discardPool();

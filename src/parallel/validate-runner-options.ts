@@ -3,6 +3,7 @@
 // TypeError naming the option and what was expected; per-script options (timeouts, env,
 // args) are checked again by the script layer's parseRunScriptOptions when specs are built.
 import * as v from 'valibot';
+import { orderSchema, resourceRunnerEntries, timeoutSettingSchema } from '../resources/resource-options.ts';
 
 const expected = (what: string) => (issue: v.BaseIssue<unknown>) => `expected ${what}, got ${describe(issue.input)}`;
 
@@ -28,6 +29,11 @@ const positiveNumber = v.pipe(
   v.number(expected('a positive number')),
   v.check((n) => Number.isFinite(n) && n > 0, expected('a positive finite number')),
 );
+/** A timeout: Infinity means none (no timer is set for 2^31 ms or more). */
+const positiveTimeout = v.pipe(
+  v.number(expected('a positive number of milliseconds')),
+  v.check((n) => n > 0 && !Number.isNaN(n), expected('a positive number of milliseconds, or Infinity for none')),
+);
 const stringRecord = v.record(v.string(), v.string(expected('a string value')), expected('an object of strings'));
 const emitterLike = v.custom<{ emit: (type: string, event: unknown) => void }>(
   (bus) => typeof bus === 'object' && bus !== null && typeof (bus as { emit?: unknown }).emit === 'function',
@@ -45,7 +51,7 @@ const preloadList = v.array(
 
 export const scriptConfigSchema = v.strictObject(
   {
-    timeoutMs: v.optional(positiveNumber),
+    timeoutMs: v.optional(positiveTimeout),
     allowedExitCodes: v.optional(v.array(v.pipe(v.number(), v.integer()), expected('an array of integers'))),
     args: v.optional(v.array(v.string(expected('a string')), expected('an array of strings'))),
     env: v.optional(stringRecord),
@@ -60,7 +66,7 @@ export const parallelRunnerOptionsSchema = v.strictObject(
   {
     maxWorkers: v.optional(positiveInt),
     onProgress: v.optional(v.function(expected('a function'))),
-    defaultTimeoutMs: v.optional(positiveNumber),
+    defaultTimeoutMs: v.optional(positiveTimeout),
     failFast: v.optional(v.boolean(expected('a boolean'))),
     memoryLimitMb: v.optional(positiveNumber),
     cpuTimeLimitS: v.optional(positiveNumber),
@@ -73,13 +79,15 @@ export const parallelRunnerOptionsSchema = v.strictObject(
     preload: v.optional(preloadList),
     // Checked by RedisBackend, which words its own TypeErrors (ParallelRunner options.backend…).
     backend: v.optional(v.unknown()),
+    ...resourceRunnerEntries,
   },
   expected('an object'),
 );
 
 export const runScriptsOptionsSchema = v.strictObject(
   {
-    timeoutMs: v.optional(positiveNumber),
+    timeoutMs: v.optional(timeoutSettingSchema),
+    order: v.optional(orderSchema),
     cwd: v.optional(v.string(expected('a string'))),
     env: v.optional(stringRecord),
     configs: v.optional(v.record(v.string(), scriptConfigSchema, expected('an object keyed by script name or path'))),
@@ -89,6 +97,8 @@ export const runScriptsOptionsSchema = v.strictObject(
     envAllowList: v.optional(stringList),
     startMethod: v.optional(startMethod),
     preload: v.optional(preloadList),
+    stopStarting: v.optional(abortSignal),
+    onOutput: v.optional(v.function(expected('a function'))),
   },
   expected('an object'),
 );
@@ -97,7 +107,7 @@ export const batchRunnerOptionsSchema = parallelRunnerOptionsSchema;
 
 export const runBatchesOptionsSchema = v.strictObject(
   {
-    timeoutMs: v.optional(positiveNumber),
+    timeoutMs: v.optional(positiveTimeout),
     cwd: v.optional(v.string(expected('a string'))),
     env: v.optional(stringRecord),
     configs: v.optional(v.record(v.string(), scriptConfigSchema, expected('an object keyed by script name or path'))),

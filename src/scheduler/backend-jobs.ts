@@ -47,7 +47,8 @@ export function createRemoteScriptJob(remote: RemoteJobs, scriptPath: string, op
   // The interpreter is each worker's own; only paths, arguments, limits and env travel.
   const spec = resolveScriptSpec(scriptPath, parsed, '');
   const { name, ...job } = jobOptions;
-  return { run: () => remote.runScript(spec, { ...job, signal: jobSignal(parsed.signal) }), name, job };
+  const envRule = { inheritEnv: parsed.inheritEnv, envAllowList: parsed.envAllowList };
+  return { run: () => remote.runScript(spec, { ...job, signal: jobSignal(parsed.signal) }, envRule), name, job };
 }
 
 export function createFunctionJob(remote: RemoteJobs | null, fn: FunctionRef | ((...args: any[]) => unknown), options: ScheduleFunctionOptions | undefined): BuiltJob<FunctionResult<unknown>> {

@@ -10,7 +10,7 @@ export type StopReason =
   /** the caller's AbortSignal, a runner's cancel/fail-fast/close; message is the full text */
   | { kind: 'cancelled'; message: string }
   /** the process tree went over a memory cap (a sampler on the main thread decided) */
-  | { kind: 'memory'; limitMb: number };
+  | { kind: 'memory'; limitMb: number; peakMb?: number };
 
 /** The status and plain-language error a run stopped for `reason` reports. */
 export function describeStop(reason: StopReason): { status: ScriptStatus; error: string } {
@@ -20,7 +20,10 @@ export function describeStop(reason: StopReason): { status: ScriptStatus; error:
     case 'cancelled':
       return { status: 'cancelled', error: reason.message };
     case 'memory':
-      return { status: 'failed', error: `memory limit of ${reason.limitMb} MiB exceeded by the process tree` };
+      return {
+        status: 'failed',
+        error: `memory limit of ${reason.limitMb} MiB exceeded by the process tree${reason.peakMb === undefined ? '' : ` (peak ${reason.peakMb} MiB)`}`,
+      };
   }
 }
 

@@ -13,6 +13,8 @@ export interface RunningScript {
   readonly pid: number;
   /** Ends the run (SIGTERM, killGraceMs, SIGKILL of its tree) for `reason`, unless a reason came first. */
   stop(reason: StopReason): void;
+  /** stop({ kind: 'memory', limitMb, peakMb }): the tree passed the caller's memory cap */
+  stopForMemory(limitMb: number, peakMb: number): void;
 }
 
 export interface SuperviseRunOptions {
@@ -58,7 +60,7 @@ export function superviseRun(launcher: Launcher, spec: ScriptSpec, options: Supe
       {
         onStart: (childPid) => {
           pid = childPid;
-          options.onStart?.({ pid, stop });
+          options.onStart?.({ pid, stop, stopForMemory: (limitMb, peakMb) => stop({ kind: 'memory', limitMb, peakMb }) });
         },
         onOutput: (stream, data) => {
           const text = decoders![stream].decode(data, { stream: true });

@@ -73,13 +73,26 @@ export interface ScriptResult {
   durationMs: number;
   /** Peak resident set size of the child in KiB, where the OS reports it. */
   peakRssKb?: number | null;
+  /**
+   * Peak memory of the child and its descendants in KiB from live samples (pages shared with
+   * a fork server counted once, PSS); null when no sample was taken. Set by runners that sample.
+   */
+  peakTreeRssKb?: number | null;
   /** User + system CPU time of the child in ms, where the OS reports it. */
   cpuTimeMs?: number | null;
   /** How many runs it took (1 unless retried). */
   attempts?: number;
+  /** The earlier runs of a retried script, oldest first, output included. */
+  failedAttempts?: AttemptRecord[];
   /** Process id of the Python child (for diagnostics and leak tests). */
   pid?: number | null;
 }
+
+/** One failed or timed-out run of a script that was then retried. */
+export type AttemptRecord = Pick<
+  ScriptResult,
+  'status' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'error' | 'startTime' | 'durationMs'
+>;
 
 /**
  * Everything a supervisor needs to run one script, already validated and resolved in the

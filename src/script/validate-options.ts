@@ -5,8 +5,8 @@
 import * as v from 'valibot';
 import type { ErgateLogger } from './types.ts';
 
-// Finite: Infinity is refused like NaN (a timeout of 2^31 ms or more already means "no timer").
-const positiveNumber = v.pipe(v.number(), v.check((n) => n > 0 && Number.isFinite(n)));
+// Infinity means "no timeout" (any value of 2^31 ms or more sets no timer); NaN is refused.
+const positiveTimeout = v.pipe(v.number(), v.check((n) => n > 0 && !Number.isNaN(n)));
 const positiveInteger = v.pipe(v.number(), v.integer(), v.minValue(1));
 // rlimits are C longs in the child: a larger value would crash the launcher, not limit it.
 const MAX_LIMIT = 2 ** 40;
@@ -19,7 +19,7 @@ const isLogger = (value: unknown): value is ErgateLogger =>
 
 // Strict: an unknown key (a typo such as `timeout`) is refused, never silently ignored.
 export const RunScriptOptionsSchema = v.strictObject({
-  timeoutMs: v.optional(positiveNumber, 60_000),
+  timeoutMs: v.optional(positiveTimeout, 60_000),
   env: v.optional(v.record(v.string(), v.string())),
   cwd: v.optional(v.pipe(v.string(), v.minLength(1))),
   args: v.optional(v.array(v.string()), []),
@@ -42,7 +42,7 @@ export type ParsedRunScriptOptions = v.InferOutput<typeof RunScriptOptionsSchema
 
 /** What each option must be, in words, for the TypeError message. */
 const EXPECTED: Record<string, string> = {
-  timeoutMs: 'a positive number of milliseconds',
+  timeoutMs: 'a positive number of milliseconds, or Infinity for none',
   env: 'an object whose values are strings',
   cwd: 'a non-empty string (a folder path)',
   args: 'an array of strings',

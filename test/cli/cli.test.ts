@@ -3,37 +3,18 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PYTHON, isGoneSoon, makeTempDir, waitForPids } from '../parallel/helpers.ts';
+import { finish, ROOT as root, runCli, startCli } from './run-cli.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.join(root, 'test', 'cli', 'fixtures');
 const mixed = path.join(fixtures, 'mixed');
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+interface JsonReport {
+  results: Array<{ name: string; status: string; pid: number; [field: string]: unknown }>;
+  [field: string]: unknown;
 }
-
-function startCli(args: string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
-    cwd: root,
-    env: { ...process.env, CI: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function finish(child: ReturnType<typeof startCli>): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c) => (stdout += c));
-  child.stderr!.on('data', (c) => (stderr += c));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-const runCli = (args: string[], env?: Record<string, string>) => finish(startCli(args, env));
+const readReport = (file: string): JsonReport => JSON.parse(readFileSync(file, 'utf8')) as JsonReport;
 
 describe('ergate run', () => {
   it('exits 1 when a script fails, printing one line per script and the failure tail', async () => {
@@ -41,21 +22,23 @@ describe('ergate run', () => {
     const json = path.join(dir, 'report.json');
     const junit = path.join(dir, 'junit.xml');
     const joblog = path.join(dir, 'jobs.tsv');
-    const { code, stdout } = await runCli(['run', mixed, '--python', PYTHON, '-j', '2', '--json', json, '--junit', junit, '--joblog', joblog]);
+    const args = ['run', 'mixed', '--python', PYTHON, '-j', '2', '--json', json, '--junit', junit, '--joblog', joblog];
+    const { code, stdout } = await runCli(args, {}, fixtures);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/PASS\s+a_pass\.py/);
-    expect(stdout).toMatch(/FAIL\s+b_fail\.py/);
+    expect(stdout).toMatch(/PASS\s+mixed\/a_pass\.py/);
+    expect(stdout).toMatch(/FAIL\s+mixed\/b_fail\.py/);
     expect(stdout).toContain('boom: something went wrong');
     expect(stdout).toContain('3 scripts: 2 passed, 1 failed, 0 timed out, 0 skipped');
 
-    const report = JSON.parse(readFileSync(json, 'utf8'));
+    const report = readReport(json);
     expect(report).toMatchObject({ total: 3, passed: 2, failed: 1, timeout: 0, skipped: 0, success: false, interrupted: false });
-    expect(report.results.map((r: { name: string }) => r.name)).toEqual(['a_pass.py', 'b_fail.py', 'c_pass.py']);
+    // in the order they finished
+    expect(report.results.map((r) => r.name).sort()).toEqual(['a_pass.py', 'b_fail.py', 'c_pass.py']);
 
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testsuite name="ergate run" tests="3" failures="1" errors="0" skipped="0"/);
     expect(xml.match(/<testcase /g)).toHaveLength(3);
-    expect(xml).toMatch(/<testcase name="b_fail.py" classname="mixed" file="[^"]+" time="\d+\.\d{3}">\s*<failure message="[^"]*code 3[^"]*" type="failed">/);
+    expect(xml).toMatch(/<testcase name="b_fail.py" classname="mixed" file="mixed\/b_fail.py" time="\d+\.\d{3}">\s*<failure message="[^"]*code 3[^"]*" type="failed">/);
     expect(xml).toContain('boom: something went wrong');
 
     const lines = readFileSync(joblog, 'utf8').trim().split('\n');
@@ -82,15 +65,18 @@ describe('ergate run', () => {
     const json = path.join(dir, 'resumed.json');
     const second = await runCli(['run', mixed, '--python', PYTHON, '--joblog', joblog, '--resume-failed', '--json', json]);
     expect(second.code).toBe(1);
-    const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report.results.map((r: { name: string }) => r.name)).toEqual(['b_fail.py']);
+    const report = readReport(json);
+    expect(report.results.map((r) => r.name)).toEqual(['b_fail.py']);
     // Appended, not overwritten: one header, three lines from the first run, one from the second.
     const lines = readFileSync(joblog, 'utf8').trim().split('\n');
     expect(lines.filter((l) => l.startsWith('name\t'))).toHaveLength(1);
     expect(lines).toHaveLength(5);
   });
 
-  it('SIGINT mid-run kills every child, writes the partial reports and exits 130', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s mid-run kills every child, writes the partial reports (never a success) and exits %d', async (signal, exitCode) => {
     const dir = makeTempDir();
     const pidDir = makeTempDir();
     const json = path.join(dir, 'report.json');
@@ -100,14 +86,15 @@ describe('ergate run', () => {
     const child = startCli([...args, '--json', json, '--junit', junit, '--joblog', joblog], { PID_DIR: pidDir });
     const done = finish(child);
     const pids = await waitForPids(pidDir, 2);
-    child.kill('SIGINT');
+    child.kill(signal);
     const { code, stdout } = await done;
-    expect(code).toBe(130);
+    expect(code).toBe(exitCode);
     expect(stdout).toContain('Interrupted');
     for (const pid of pids) expect(await isGoneSoon(pid)).toBe(true);
-    const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report).toMatchObject({ total: 6, skipped: 6, interrupted: true });
-    expect(report.results.map((r: { status: string }) => r.status)).toEqual(['cancelled', 'cancelled']);
+    const report = readReport(json);
+    // nothing failed, but an interrupted run is not a success
+    expect(report).toMatchObject({ total: 6, skipped: 6, failed: 0, timeout: 0, interrupted: true, success: false });
+    expect(report.results.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
     expect(readFileSync(junit, 'utf8')).toMatch(/tests="6" failures="0" errors="0" skipped="6"/);
     expect(readFileSync(joblog, 'utf8').trim().split('\n')).toHaveLength(3);
     expect(readdirSync(pidDir)).toHaveLength(2); // the third hang script never started
@@ -124,8 +111,8 @@ describe('ergate run --start-method forkserver', () => {
     const { code, stdout } = await runCli(args);
     expect(code).toBe(1);
     expect(stdout).toContain('2 scripts: 1 passed, 1 failed, 0 timed out, 0 skipped');
-    const report = JSON.parse(readFileSync(json, 'utf8'));
-    const byName = Object.fromEntries(report.results.map((r: { name: string }) => [r.name, r]));
+    const report = readReport(json);
+    const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
     expect(byName['probe_a.py']).toMatchObject({ status: 'passed', stdout: 'True False\n' });
     expect(byName['probe_b.py']).toMatchObject({ status: 'failed', exitCode: 4, stdout: 'True\n' });
     for (const result of report.results) expect(await isGoneSoon(result.pid)).toBe(true);
@@ -133,19 +120,30 @@ describe('ergate run --start-method forkserver', () => {
 });
 
 describe('ergate usage', () => {
-  it('--help and --version exit 0', async () => {
+  it('--help, `ergate help` and --version exit 0; the help documents every exit code', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: ergate run');
+    expect(help.stdout).toMatch(/Exit codes: 0 all passed, 1 any failed or timed out, 2 bad usage, 70 internal error[\s\S]*130 interrupted/);
+    const command = await runCli(['help']);
+    expect(command).toMatchObject({ code: 0, stdout: help.stdout });
+    const worker = await runCli(['help', 'worker']);
+    expect(worker.code).toBe(0);
+    expect(worker.stdout).toContain('Usage: ergate worker');
     const version = await runCli(['--version']);
     expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version);
+    expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version);
   });
 
   it.each([
-    [['run', mixed, '--bogus'], /Unknown option '--bogus'/],
-    [['run', mixed, '--timeout', 'soon'], /--timeout: expected a duration such as 30s/],
-    [['run', mixed, '-j', '0'], /--jobs: expected an integer >= 1, got "0"/],
+    [['run', mixed, '--bogus'], /^ergate: unknown option --bogus\n/],
+    [['run', mixed, '--jsno', 'x.json'], /^ergate: unknown option --jsno \(did you mean --json\?\)\n/],
+    [['run', mixed, '--retries', '-1'], /--retries: expected the number of extra runs after a failure, an integer >= 0; got "-1"/],
+    [['run', mixed, '--json'], /--json: expected a value/],
+    [['rnu', mixed], /unknown command "rnu": expected run, worker or help \(did you mean run\?\)/],
+    [['run', mixed, '--timeout', 'soon'], /--timeout: expected a duration such as 30s, 500ms or 2m, or none; got "soon"/],
+    [['run', mixed, '-j', '0'], /--jobs: expected an integer >= 1 or a share of the cores such as 50% or 200%, got "0"/],
+    [['run', mixed, '--memory', '2X'], /--memory: expected a size such as 512M or 2G/],
     [['run', '/no/such/folder'], /no such file or folder: \/no\/such\/folder/],
     [['run'], /expected at least one file, folder or glob/],
     [['frobnicate'], /unknown command "frobnicate"/],
@@ -155,9 +153,9 @@ describe('ergate usage', () => {
     [['run', mixed, '--preload', 'json'], /--preload needs --start-method forkserver/],
     [['run', mixed, '--start-method', 'forkserver', '--preload', 'json,os;rm'], /--preload: expected comma-separated module names .*got "os;rm"/],
   ])('bad usage %j exits 2 with a message and a hint', async (args, message) => {
-    const { code, stderr, stdout } = await runCli(args as string[]);
+    const { code, stderr, stdout } = await runCli(args);
     expect(code).toBe(2);
-    expect(stderr).toMatch(message as RegExp);
+    expect(stderr).toMatch(message);
     expect(stderr).toContain('ergate --help');
     expect(stdout).toBe('');
   });
@@ -165,7 +163,7 @@ describe('ergate usage', () => {
   it('bin/ergate.js runs the CLI (compiled dist/, else the sources via tsx)', async () => {
     expect(existsSync(path.join(root, 'bin', 'ergate.js'))).toBe(true);
     const child = spawn(process.execPath, [path.join(root, 'bin', 'ergate.js'), '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const { code, stdout } = await finish(child as ReturnType<typeof startCli>);
+    const { code, stdout } = await finish(child);
     expect(code).toBe(0);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });

@@ -1,12 +1,13 @@
-// Pure pieces of the CLI: durations, colour rules (NO_COLOR), joblog parsing, script
-// collection order.
+// Pure pieces of the CLI: durations, sizes, joblog parsing, script collection order,
+// the did-you-mean suggestion.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectScripts } from '../../src/cli/collect-scripts.ts';
-import { wantsColor } from '../../src/cli/colors.ts';
 import { JoblogWriter, readJoblog, selectNotPassed } from '../../src/cli/joblog.ts';
+import { closestMatch } from '../../src/cli/did-you-mean.ts';
 import { parseDuration } from '../../src/cli/parse-duration.ts';
+import { parseMemoryMb } from '../../src/cli/parse-size.ts';
 import { errorResult } from '../../src/script/error-result.ts';
 import { makeTempDir } from '../parallel/helpers.ts';
 
@@ -21,22 +22,19 @@ describe('parseDuration', () => {
   it.each(['', 'soon', '-1s', '0', '10x'])('%j is refused', (text) => expect(parseDuration(text)).toBeNull());
 });
 
-describe('wantsColor', () => {
-  const tty = { isTTY: true } as unknown as NodeJS.WritableStream;
-  it('honours NO_COLOR on a TTY, and never colours a pipe', () => {
-    expect(wantsColor(tty, {})).toBe(true);
-    expect(wantsColor(tty, { NO_COLOR: '1' })).toBe(false);
-    expect(wantsColor({ isTTY: false } as unknown as NodeJS.WritableStream, {})).toBe(false);
-  });
-});
-
 describe('joblog', () => {
-  it('keeps the last status of each script and selects the ones that did not pass', () => {
+  it('keeps the last status of each script and selects the ones that did not pass', async () => {
     const file = path.join(makeTempDir(), 'jobs.tsv');
-    const log = new JoblogWriter(file);
+    const warn = (message: string): never => {
+      throw new Error(message);
+    };
+    const log = new JoblogWriter(file, 'file', warn);
     log.append(errorResult('/s/a.py', 'x', 'failed'));
     log.append(errorResult('/s/b.py', 'x', 'timeout'));
-    new JoblogWriter(file).append({ ...errorResult('/s/a.py', 'x', 'passed'), error: null });
+    await log.close();
+    const again = new JoblogWriter(file, 'file', warn);
+    again.append({ ...errorResult('/s/a.py', 'x', 'passed'), error: null });
+    await again.close();
     const statuses = readJoblog(file);
     expect(Object.fromEntries(statuses)).toEqual({ '/s/a.py': 'passed', '/s/b.py': 'timeout' });
     expect(selectNotPassed(['/s/a.py', '/s/b.py', '/s/c.py'], statuses)).toEqual(['/s/b.py', '/s/c.py']);
@@ -52,5 +50,26 @@ describe('collectScripts', () => {
     }
     const found = await collectScripts([dir, path.join(dir, 'a.py')], '**/*.py');
     expect(found.map((f) => path.relative(dir, f))).toEqual(['a.py', 'b.py', path.join('sub', 'c.py')]);
+  });
+});
+
+describe('parseMemoryMb', () => {
+  it.each([
+    ['512M', 512],
+    ['2G', 2048],
+    ['1.5g', 1536],
+    ['512MiB', 512],
+    ['256', 256],
+    ['1T', 1024 * 1024],
+  ])('%s is %d MiB', (text, mib) => expect(parseMemoryMb(text)).toBe(mib));
+  it.each(['', 'lots', '-1G', '0', '512Q', '100K'])('%j is refused', (text) => expect(parseMemoryMb(text)).toBeNull());
+});
+
+describe('closestMatch', () => {
+  it('suggests a near flag and nothing for a far one', () => {
+    const flags = ['--json', '--junit', '--jobs', '--timeout'];
+    expect(closestMatch('--jsno', flags)).toBe('--json');
+    expect(closestMatch('--timeuot', flags)).toBe('--timeout');
+    expect(closestMatch('--frobnicate', flags)).toBeNull();
   });
 });

@@ -136,3 +136,24 @@ export async function stopWorker(worker: WorkerProcess, graceMs = 20_000): Promi
   clearTimeout(timer);
   return code;
 }
+
+/** Starts the CLI (`ergate <args>`) as a real child process, output collected. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ERGATE_PYTHON: PYTHON, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout.on('data', (c: Buffer) => { text += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => { text += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+/** Runs the CLI to the end; resolves with its exit code and combined output. */
+export async function runCliProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const cli = startCli(args, env);
+  const code = await cli.exited;
+  return { code, output: cli.output() };
+}

@@ -17,7 +17,7 @@ const backend = (): { redis: string; queue: string; root: string } => ({ redis: 
 
 beforeAll(async () => {
   redis = await startRedis();
-  worker = await startWorker(['--redis', redis.url, '--queue', QUEUE, '-j', '2', '--root', SCRIPTS]);
+  worker = await startWorker(['--redis', redis.url, '--queue', QUEUE, '-j', '2', '--root', SCRIPTS, '--functions', SCRIPTS]);
 });
 
 afterAll(async () => {
@@ -66,7 +66,7 @@ it('schedules FunctionRef jobs on the workers, and in-process without a backend'
   const hung = remote.scheduleFunction({ module: MODULE, export: 'hang' });
   const all = remote.runAll();
   // Cancelled while it runs on the worker: the worker's runFunction stops its thread.
-  const queue = new Queue(QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
+  const queue = new Queue<{ export: string }>(QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
   try {
     await waitUntilAsync(async () => (await queue.getActive()).some((job) => job.data.export === 'hang'), 'the hanging call to start');
     expect(remote.cancel(hung)).toBe(true);

@@ -23,8 +23,13 @@ it('the CLI and the package entry do not load bullmq (a plain import of it does)
   expect(await loadedBy('bullmq')).toBeGreaterThan(0);
 }, 60_000);
 
-it('--help lists the worker command and its flags', async () => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), '--help'], { cwd: REPO });
+it('--help names the worker command; worker --help lists its flags with their defaults', async () => {
+  const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), ...args], { cwd: REPO });
+  expect((await cli(['--help'])).stdout).toContain('ergate worker');
+  const { stdout } = await cli(['worker', '--help']);
   expect(stdout).toContain('ergate worker --redis URL');
-  for (const flag of ['--queue NAME', '--root DIR', '--lock-duration T', '--stalled-interval T', '--grace T']) expect(stdout).toContain(flag);
+  const flags = ['--queue NAME', '--root DIR', '--lock-duration T', '--stalled-interval T', '--grace T', '--functions DIR', '--allow-env NAMES'];
+  for (const flag of flags) expect(stdout).toContain(flag);
+  expect(stdout).toContain('--max-timeout T       refuse jobs asking for a longer timeout (default: 1h)');
+  expect(stdout).toContain('--max-output SIZE     refuse jobs asking for more output per stream (default: 10MiB)');
 }, 60_000);

@@ -93,6 +93,6 @@ describe('ParallelRunner over Redis', () => {
 
   it('names the option in a TypeError for a bad backend', () => {
     expect(() => new ParallelRunner({ backend: { redis: 'http://x' } })).toThrow(/backend\.redis: expected a redis:\/\/ or rediss:\/\/ URL/);
-    expect(() => new ParallelRunner({ backend: { redis: redis.url, queue: 'a:b' } as never })).toThrow(/backend\.queue: expected a queue name/);
+    expect(() => new ParallelRunner({ backend: { redis: redis.url, queue: 'a:b' } })).toThrow(/backend\.queue: expected a queue name/);
   });
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ErgateWorker, ParallelRunner } from '../../src/index.ts';
-import { parseWorkerArgs } from '../../src/distributed/worker-command.ts';
+import { parseWorkerArgs } from '../../src/cli/worker-command.ts';
 import { isAlive, PYTHON, readMarks, SCRIPTS, startRedis, startWorker, stopWorker, waitUntil, type RedisServer, type WorkerProcess } from './cluster.ts';
 
 const QUEUE = 'handback';
@@ -56,4 +56,8 @@ it('refuses bad worker flags with a message naming the flag', () => {
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '-j', '0'])).toThrow(/--jobs: expected an integer >= 1, got "0"/);
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--grace', 'soon'])).toThrow(/--grace: expected a duration/);
   expect(() => parseWorkerArgs(['--bogus'])).toThrow(/Unknown option '--bogus'/);
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-output', 'lots'])).toThrow(/--max-output: expected a size such as 10MiB/);
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-timeout', 'never'])).toThrow(/--max-timeout: expected a duration/);
+  expect(parseWorkerArgs(['--redis', 'redis://x', '--functions', 'a', '--functions', 'b', '--allow-env', 'PYTHONPATH,LD_PRELOAD', '--allow-env', 'NODE_PATH', '--max-output', '2MiB', '--max-timeout', '5m']).options)
+    .toMatchObject({ functions: ['a', 'b'], allowEnv: ['PYTHONPATH', 'LD_PRELOAD', 'NODE_PATH'], maxOutputBytes: 2 * 1024 * 1024, maxTimeoutMs: 300_000 });
 });

@@ -17,7 +17,7 @@ import {
 import { PYTHON, fixture, settleWithin } from './helpers.ts';
 
 type Kind =
-  | 'posInt' | 'nonNegInt' | 'posNum' | 'nonNegNum' | 'finite' | 'bool' | 'fn' | 'string' | 'nonEmptyString'
+  | 'posInt' | 'nonNegInt' | 'posNum' | 'timeout' | 'nonNegNum' | 'finite' | 'bool' | 'fn' | 'string' | 'nonEmptyString'
   | 'stringArray' | 'array' | 'record' | 'signal' | 'exitCodes' | 'startMethod' | 'logger' | 'emitter' | 'configs';
 
 const anObject = fc.object({ maxDepth: 1 });
@@ -32,6 +32,8 @@ const BAD: Record<Kind, fc.Arbitrary<unknown>> = {
   posInt: fc.oneof(nonNumber, nonFinite, negative, fc.constant(0), fraction),
   nonNegInt: fc.oneof(nonNumber, nonFinite, negative, fraction),
   posNum: fc.oneof(nonNumber, nonFinite, negative, fc.constant(0)),
+  // Infinity is a valid timeout (none); NaN and -Infinity are not.
+  timeout: fc.oneof(nonNumber, fc.constantFrom(Number.NaN, -Infinity), negative, fc.constant(0)),
   nonNegNum: fc.oneof(nonNumber, nonFinite, negative),
   finite: fc.oneof(nonNumber, nonFinite),
   bool: fc.oneof(fc.string(), fc.integer(), fc.constant(null), anObject, fc.constant(Number.NaN)),
@@ -46,7 +48,7 @@ const BAD: Record<Kind, fc.Arbitrary<unknown>> = {
   startMethod: fc.oneof(fc.string().filter((s) => s !== 'spawn' && s !== 'forkserver'), fc.integer(), fc.constant(null)),
   logger: fc.oneof(fc.string(), fc.integer(), anObject, fc.constant({ debug() {}, info() {} })),
   emitter: fc.oneof(fc.string(), fc.integer(), fc.boolean(), anObject.filter((o) => typeof o.emit !== 'function')),
-  configs: fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.record({ 'a.py': fc.record({ timeoutMs: BAD_LATER('posNum') }) })),
+  configs: fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.record({ 'a.py': fc.record({ timeoutMs: BAD_LATER('timeout') }) })),
 };
 // configs nests a bad timeout; defined lazily because BAD refers to itself.
 function BAD_LATER(kind: Kind): fc.Arbitrary<unknown> {
@@ -54,23 +56,23 @@ function BAD_LATER(kind: Kind): fc.Arbitrary<unknown> {
 }
 
 const RUN_SCRIPT: Record<string, Kind> = {
-  timeoutMs: 'posNum', env: 'record', cwd: 'nonEmptyString', args: 'stringArray', allowedExitCodes: 'exitCodes',
+  timeoutMs: 'timeout', env: 'record', cwd: 'nonEmptyString', args: 'stringArray', allowedExitCodes: 'exitCodes',
   memoryLimitMb: 'posInt', cpuTimeLimitS: 'posInt', python: 'nonEmptyString', maxOutputBytes: 'posInt', signal: 'signal',
   onOutput: 'fn', killGraceMs: 'nonNegNum', inheritEnv: 'bool', envAllowList: 'stringArray', startMethod: 'startMethod',
   preload: 'stringArray', logger: 'logger',
 };
 const RUN_FUNCTION: Record<string, Kind> = { args: 'array', timeoutMs: 'posNum', memoryLimitMb: 'posInt', signal: 'signal', name: 'string' };
 const PARALLEL_RUNNER: Record<string, Kind> = {
-  maxWorkers: 'posInt', onProgress: 'fn', defaultTimeoutMs: 'posNum', failFast: 'bool', memoryLimitMb: 'posNum',
+  maxWorkers: 'posInt', onProgress: 'fn', defaultTimeoutMs: 'timeout', failFast: 'bool', memoryLimitMb: 'posNum',
   cpuTimeLimitS: 'posNum', python: 'nonEmptyString', retries: 'nonNegInt', eventBus: 'emitter', inheritEnv: 'bool',
   envAllowList: 'stringArray',
 };
 const RUN_SCRIPTS: Record<string, Kind> = {
-  timeoutMs: 'posNum', cwd: 'string', env: 'record', configs: 'configs', signal: 'signal', retries: 'nonNegInt',
+  timeoutMs: 'timeout', cwd: 'string', env: 'record', configs: 'configs', signal: 'signal', retries: 'nonNegInt',
   inheritEnv: 'bool', envAllowList: 'stringArray',
 };
 const RUN_BATCHES: Record<string, Kind> = {
-  timeoutMs: 'posNum', cwd: 'string', env: 'record', configs: 'configs', stopOnBatchFailure: 'bool', signal: 'signal',
+  timeoutMs: 'timeout', cwd: 'string', env: 'record', configs: 'configs', stopOnBatchFailure: 'bool', signal: 'signal',
 };
 const ASYNC_RUNNER: Record<string, Kind> = { maxConcurrency: 'posInt', failFast: 'bool', onTaskComplete: 'fn' };
 const ASYNC_RUN: Record<string, Kind> = { signal: 'signal' };

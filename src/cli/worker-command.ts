@@ -1,17 +1,27 @@
-// `ergate worker --redis URL [--queue NAME] [-j N] [--root DIR]`: the long-running process on
-// each machine. Owns flag parsing (bad usage -> UsageError, exit 2) and the shutdown policy:
+// `ergate worker --redis URL [--queue NAME] [-j N] [--root DIR] [--functions DIR]...`: the
+// long-running process on each machine. Owns flag parsing (bad usage -> UsageError, exit 2),
+// the job rules' flags (ErgateWorker enforces them) and the shutdown policy:
 // the first SIGTERM/SIGINT stops taking jobs and lets running ones finish for --grace, then
 // hands them back to the queue; a second signal hands them back at once. Exit 0 after
 // every child is reaped.
 import { parseArgs } from 'node:util';
-import { UsageError, WORKER_FLAGS } from '../cli/usage.ts';
-import { parseDuration } from '../cli/parse-duration.ts';
-import { ErgateWorker, type ErgateWorkerOptions } from './worker.ts';
+import type { ErgateWorker, ErgateWorkerOptions } from '../distributed/worker.ts';
+import { parseDuration } from './parse-duration.ts';
+import { parseMemoryMb } from './parse-size.ts';
+import { UsageError, WORKER_FLAGS } from './usage.ts';
 
 export const WORKER_HELP = `Usage: ergate worker --redis URL [options]
 
 Takes script jobs from a BullMQ queue in Redis and runs them here, with every limit of
 'ergate run'. Script paths in jobs are resolved against --root (this machine's checkout).
+
+Whoever can write to the queue gets no more than running this checkout's scripts: script
+paths and cwd must lie, by realpath, inside --root; function jobs run only for modules in
+a --functions folder; a job setting LD_*, DYLD_*, PYTHON* (but PYTHONUNBUFFERED,
+PYTHONIOENCODING, PYTHONHASHSEED, PYTHONDONTWRITEBYTECODE, PYTHONUTF8, PYTHONFAULTHANDLER),
+NODE_OPTIONS, NODE_PATH, BASH_ENV or ENV is refused unless named in --allow-env; a job asking
+for more than --max-timeout or --max-output is refused. $ERGATE_REDIS_* never reaches a job.
+Give the password in $ERGATE_REDIS_PASSWORD, never on the command line.
 
 Options:
 ${WORKER_FLAGS}
@@ -28,6 +38,10 @@ const OPTIONS = {
   'lock-duration': { type: 'string' },
   'stalled-interval': { type: 'string' },
   grace: { type: 'string' },
+  functions: { type: 'string', multiple: true },
+  'allow-env': { type: 'string', multiple: true },
+  'max-timeout': { type: 'string' },
+  'max-output': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -36,6 +50,13 @@ function parseTime(flag: string, text: string | undefined): number | undefined {
   const ms = parseDuration(text);
   if (ms === null) throw new UsageError(`${flag}: expected a duration such as 30s, 500ms or 2m, got "${text}"`);
   return ms;
+}
+
+function parseBytes(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const mib = parseMemoryMb(text);
+  if (mib === null) throw new UsageError(`${flag}: expected a size such as 10MiB or 1G (a bare number is MiB), got "${text}"`);
+  return mib * 1024 * 1024;
 }
 
 /** Parses argv (after "worker"); @throws UsageError */
@@ -60,6 +81,10 @@ export function parseWorkerArgs(argv: string[]): { help: boolean; graceMs: numbe
       python: values.python,
       lockDurationMs: parseTime('--lock-duration', values['lock-duration']),
       stalledIntervalMs: parseTime('--stalled-interval', values['stalled-interval']),
+      functions: values.functions,
+      allowEnv: values['allow-env']?.flatMap((list) => list.split(',')).map((name) => name.trim()).filter((name) => name !== ''),
+      maxTimeoutMs: parseTime('--max-timeout', values['max-timeout']),
+      maxOutputBytes: parseBytes('--max-output', values['max-output']),
     },
   };
 }
@@ -72,6 +97,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const log = (line: string): void => void process.stderr.write(`ergate worker: ${line}\n`);
+  // Loaded only here: bullmq and ioredis cost ~0.2 s of start-up other commands skip.
+  const { ErgateWorker } = await import('../distributed/worker.ts');
   let worker: ErgateWorker;
   try {
     worker = await ErgateWorker.start({ ...options, log });

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findDescendants, killGroupMembers, listTreePids, signalSnapshotted } from '../../src/script/proc-tree.ts';
+import { TreeSampler, type TreeSample } from '../../src/resources/tree-sampler.ts';
+import { readPssKb } from '../../src/resources/tree-memory.ts';
+import { PYTHON, fixture, waitUntilGone } from '../script/helpers.ts';
+
+const started: number[] = [];
+afterEach(async () => {
+  for (const pid of started.splice(0)) {
+    // The test's own spawn is the parent: it still holds the leader, so the group is intact.
+    for (const info of findDescendants(pid)) signalSnapshotted(info, 'SIGKILL');
+    killGroupMembers([pid]);
+    await waitUntilGone(pid);
+  }
+});
+
+/** Starts tree_allocates.py and resolves once every child holds its memory. */
+async function startTree(children: number, mb: number): Promise<number> {
+  const child = spawn(PYTHON, [fixture('tree_allocates.py'), String(children), String(mb)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  started.push(child.pid!);
+  let text = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('allocated')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`tree_allocates.py exited early (${code})`)));
+  });
+  return child.pid!;
+}
+
+describe('TreeSampler', () => {
+  it('sums memory and counts processes over the child and its descendants', async () => {
+    const pid = await startTree(2, 64);
+    expect(listTreePids(pid)).toHaveLength(3);
+    const sampler = new TreeSampler(50);
+    const sample = await new Promise<TreeSample>((resolve) => {
+      const stop = sampler.watch(pid, (s) => {
+        stop();
+        resolve(s);
+      });
+    });
+    sampler.close();
+    expect(sample.pid).toBe(pid);
+    expect(sample.processes).toBe(3);
+    // Two children hold 64 MiB each; the parent's own memory comes on top.
+    expect(sample.treeRssKb).toBeGreaterThan(128 * 1024);
+    expect(sample.treeRssKb).toBeLessThan(128 * 1024 + 64 * 1024);
+    expect(sample.cpuPercent).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports CPU % of a busy tree, and none for an idle one', async () => {
+    const spawnAnnouncing = async (code: string) => {
+      const child = spawn(PYTHON, ['-c', `print("go", flush=True)\n${code}`], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+      started.push(child.pid!);
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      return child.pid!;
+    };
+    const busy = await spawnAnnouncing('while True: pass');
+    const idle = await spawnAnnouncing('import time; time.sleep(3600)');
+    const sampler = new TreeSampler(100);
+    const cpu = new Map<number, number[]>([[busy, []], [idle, []]]);
+    await new Promise<void>((resolve) => {
+      for (const pid of [busy, idle]) {
+        const stop = sampler.watch(pid, (s) => {
+          cpu.get(pid)!.push(s.cpuPercent);
+          if (cpu.get(pid)!.length === 4) {
+            stop();
+            if ([...cpu.values()].every((list) => list.length >= 4)) resolve();
+          }
+        });
+      }
+    });
+    sampler.close();
+    // However loaded the shared machine, a busy loop gets some CPU and a sleeper none.
+    expect(Math.max(...cpu.get(busy)!)).toBeGreaterThan(1);
+    expect(Math.max(...cpu.get(busy)!)).toBeLessThanOrEqual(110);
+    expect(Math.max(...cpu.get(idle)!)).toBe(0);
+  });
+
+  it('counts a forked child’s pages shared with its parent once (PSS below the RSS sum)', async () => {
+    // The parent touches 64 MiB, then forks: until written, the child shares those pages.
+    const code = [
+      'import os, time',
+      "data = b'\\x01' * (64 << 20)",
+      'if os.fork() == 0:',
+      '    time.sleep(3600)',
+      "print('forked', flush=True)",
+      'time.sleep(3600)',
+    ].join('\n');
+    const child = spawn(PYTHON, ['-c', code], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    started.push(child.pid!);
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    const pids = listTreePids(child.pid!);
+    expect(pids).toHaveLength(2);
+    const pss = pids.reduce((sum, pid) => sum + readPssKb(pid)!, 0);
+    // Two RSS of ~70 MiB each would sum to ~140 MiB; shared once it stays near 70.
+    expect(pss).toBeGreaterThan(64 * 1024);
+    expect(pss).toBeLessThan(100 * 1024);
+  });
+
+  it('stops its timer when nothing is watched and refuses a bad interval', () => {
+    expect(() => new TreeSampler(0)).toThrow(/sampleMs must be a positive number/);
+    const sampler = new TreeSampler(10);
+    const stop = sampler.watch(process.pid, () => undefined);
+    stop();
+    stop();
+    sampler.close();
+  });
+});
