@@ -11,18 +11,7 @@ import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
 import type { RedisBackend, RunManifest } from './redis-backend.ts';
 
-/** The abort's reason as plain text, e.g. "fail-fast after x.py failed"; '' when it has none. */
-function bareReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
-  if (typeof reason === 'string') return reason;
-  return '';
-}
-
-function reasonText(signal: AbortSignal): string {
-  const reason = bareReason(signal);
-  return reason ? `cancelled: ${reason}` : 'cancelled';
-}
+import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
 
 export class RemoteRun {
   readonly handlesRetries = true;
@@ -59,7 +48,7 @@ export class RemoteRun {
     const index = this.#indexBySpec.get(spec);
     if (index === undefined) return errorResult(spec.script, 'internal: the script is not part of this run', 'error');
     const { signal } = options;
-    if (signal?.aborted) return errorResult(spec.script, reasonText(signal), 'cancelled');
+    if (signal?.aborted) return errorResult(spec.script, describeAbortedSignal(signal), 'cancelled');
     let data;
     try {
       data = toJobData(spec, this.#backend.root, this.runId, index, this.#envRule);
@@ -74,12 +63,12 @@ export class RemoteRun {
       return errorResult(spec.script, `could not queue the script on ${this.#backend.target.display}: ${(error as Error).message}`, 'error');
     }
     // The worker's pool words it as "cancelled: <reason>", like an in-process abort.
-    const onAbort = (): void => void this.#backend.cancelJob(jobId, bareReason(signal!), finished);
+    const onAbort = (): void => void this.#backend.cancelJob(jobId, bareCancelReason(signal!.reason), finished);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const job = await finished;
-      if (job === null && signal?.aborted) return errorResult(spec.script, reasonText(signal), 'cancelled');
+      if (job === null && signal?.aborted) return errorResult(spec.script, describeAbortedSignal(signal), 'cancelled');
       return toScriptResult(job, spec.script);
     } finally {
       signal?.removeEventListener('abort', onAbort);

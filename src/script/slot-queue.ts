@@ -2,7 +2,11 @@
 // run at once, waiters are served first come first served, and a freed slot goes straight to
 // the first waiter so no later run can overtake it. A waiter whose signal aborts leaves the
 // queue and never starts.
-import { abortMessage } from './stop-reason.ts';
+
+import { describeAbortedSignal, describeCancellation } from '../internal/cancellation.ts';
+
+/** Plain-language reason for a run cancelled by `signal` (the one wording, ../internal/cancellation.ts). */
+export const abortMessage: (signal: AbortSignal) => string = describeAbortedSignal;
 
 export class SlotQueue {
   private running = 0;
@@ -26,7 +30,7 @@ export class SlotQueue {
       };
       const waiter = (granted: boolean) => {
         signal?.removeEventListener('abort', onAbort);
-        resolve(granted ? null : 'cancelled: the runner was closed');
+        resolve(granted ? null : describeCancellation('the runner was closed'));
       };
       this.waiters.push(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -26,11 +26,3 @@ export function describeStop(reason: StopReason): { status: ScriptStatus; error:
       };
   }
 }
-
-/** Plain-language reason for a run cancelled by `signal` ("cancelled: <reason>"). */
-export function abortMessage(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name !== 'AbortError') return `cancelled: ${reason.message}`;
-  if (typeof reason === 'string' && reason) return `cancelled: ${reason}`;
-  return 'cancelled';
-}

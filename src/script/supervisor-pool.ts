@@ -11,8 +11,8 @@ import { StartupBreaker } from '../function/startup-breaker.ts';
 import { errorResult } from './error-result.ts';
 import { LauncherSlot } from './launcher/launcher-slot.ts';
 import { defaultLogger, guardOutputListener, logEnd, logStart } from './logger.ts';
-import { SlotQueue } from './slot-queue.ts';
-import { abortMessage, type StopReason } from './stop-reason.ts';
+import { SlotQueue, abortMessage } from './slot-queue.ts';
+import type { StopReason } from './stop-reason.ts';
 import { superviseRun, type RunningScript, type SupervisedRun } from './supervise-run.ts';
 import type { ErgateLogger, ScriptResult, ScriptSpec } from './types.ts';
 
