@@ -8,7 +8,7 @@ export { ForkServer } from './script/forkserver/fork-server.ts';
 export type { ForkServerOptions } from './script/forkserver/fork-server.ts';
 
 // --- Functions (src/function/) ---
-export { runFunction, closeFunctionPool } from './function/index.ts';
+export { runFunction, closeFunctionPool, wrapModule, FunctionCallError, type ModuleProxy, type WrapModuleOptions } from './function/index.ts';
 export type { FunctionRef, RunFunctionOptions, FunctionResult, FunctionStatus } from './function/index.ts';
 
 // --- Parallel and batch (src/parallel/) ---
