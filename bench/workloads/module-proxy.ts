@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { wrap, releaseProxy, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { requireOurs } from '../harness/ours.ts';
-import type { BenchContext, Workload } from '../harness/types.ts';
+import type { BenchContext, Sample, Workload } from '../harness/types.ts';
 
 const WORKER_URL = new URL('../peers/tiny-worker.mjs', import.meta.url);
 const COMLINK_WORKER_URL = new URL('../peers/comlink-worker.mjs', import.meta.url);
@@ -20,6 +20,15 @@ interface ProxyState {
   proxy: { add(a: number, b: number): Promise<number> };
   workers: Worker[];
   remotes: Remote<Adder>[];
+}
+
+/** Wall time as the value, and the process's CPU time (every thread) beside it: under load the CPU time is the steadier measure of per-call cost. */
+async function timed(run: () => Promise<void>): Promise<Sample> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run();
+  const used = process.cpuUsage(cpu);
+  return { value: performance.now() - started, extra: { cpuMs: Math.round((used.user + used.system) / 1000) } };
 }
 
 function checkSum(label: string, values: number[], calls: number): void {
@@ -57,16 +66,16 @@ export const moduleProxyWorkload: Workload<ProxyState> = {
     return { calls: spec.params.calls, proxy: wrapModule(WORKER_URL), workers, remotes };
   },
   variants: {
-    'ours (runFunction by ref)': async (state) => {
+    'ours (runFunction by ref)': (state) => timed(async () => {
       const runFunction = await requireOurs<(fn: unknown, o: unknown) => Promise<{ status: string; result: number }>>('runFunction');
       const ref = { module: WORKER_URL, export: 'add' };
       const results = await Promise.all(Array.from({ length: state.calls }, (_, i) => runFunction(ref, { args: [i, 1] })));
       if (results.some((r) => r.status !== 'passed')) throw new Error('runFunction: a call did not pass');
       checkSum('runFunction', results.map((r) => r.result), state.calls);
-    },
-    'ours (wrapModule)': async (state) => {
+    }),
+    'ours (wrapModule)': (state) => timed(async () => {
       checkSum('wrapModule', await Promise.all(Array.from({ length: state.calls }, (_, i) => state.proxy.add(i, 1))), state.calls);
-    },
+    }),
     'comlink (round robin)': async (state) => {
       const { remotes } = state;
       checkSum('comlink', await Promise.all(Array.from({ length: state.calls }, (_, i) => remotes[i % remotes.length].add(i, 1))), state.calls);

@@ -59,7 +59,9 @@ export function wrapModule<M extends object>(module: string | URL, options: Wrap
       let call = calls.get(property);
       if (call === undefined) {
         const ref = { module: url, export: property };
-        call = (...args: unknown[]) => runFunction(ref, { ...options, args }).then(unwrap);
+        call = Object.keys(options).length === 0
+          ? (...args: unknown[]) => runFunction(ref, { args }).then(unwrap)
+          : (...args: unknown[]) => runFunction(ref, { ...options, args }).then(unwrap);
         calls.set(property, call);
       }
       return call;
