@@ -76,10 +76,10 @@ export const moduleProxyWorkload: Workload<ProxyState> = {
     'ours (wrapModule)': (state) => timed(async () => {
       checkSum('wrapModule', await Promise.all(Array.from({ length: state.calls }, (_, i) => state.proxy.add(i, 1))), state.calls);
     }),
-    'comlink (round robin)': async (state) => {
+    'comlink (round robin)': (state) => timed(async () => {
       const { remotes } = state;
       checkSum('comlink', await Promise.all(Array.from({ length: state.calls }, (_, i) => remotes[i % remotes.length].add(i, 1))), state.calls);
-    },
+    }),
   },
   async teardown(state) {
     for (const remote of state.remotes) remote[releaseProxy]();
