@@ -56,7 +56,7 @@ function classify(pattern: string, ms: number, run: ReturnType<typeof spawnSync>
 }
 
 if (process.argv[2] === '--child') {
-  await runPattern(PATTERNS[process.argv[3]!]!);
+  await runPattern(PATTERNS[process.argv[3]]);
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const self = fileURLToPath(import.meta.url);
   const rows: Outcome[] = [];
