@@ -4,7 +4,6 @@
 // resolves only after every child it started has been reaped, with every script counted once.
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { InferOutput } from 'valibot';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
@@ -152,9 +151,9 @@ export class ParallelRunner {
     return scopes;
   }
 
-  /** The live supervisor threads of this runner's pool (diagnostics and tests). */
-  get supervisorThreads(): readonly Worker[] {
-    return this.#pool?.threads ?? [];
+  /** pids of this runner's live script launcher processes (diagnostics and tests). */
+  get launcherPids(): number[] {
+    return this.#pool?.launcherPids ?? [];
   }
 
   /** Cancels every run in progress: queued scripts never start, running ones are killed. */
