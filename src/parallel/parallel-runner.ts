@@ -8,9 +8,8 @@ import type { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { InferOutput } from 'valibot';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
-import { RedisBackend } from '../distributed/redis-backend.ts';
-import { RemoteRun } from '../distributed/remote-run.ts';
-import type { BackendOptions } from '../distributed/validate-options.ts';
+import type { RemoteBackend } from '../distributed/remote-factory.ts';
+import { checkBackendOptions, type BackendOptions } from '../distributed/validate-options.ts';
 import { checkResourceOptions, resolveResourceSettings, type ResourceRunnerOptions } from '../resources/resource-options.ts';
 import { orderScripts, type RunOrder } from '../resources/run-order.ts';
 import { RunResources } from '../resources/run-resources.ts';
@@ -98,13 +97,14 @@ export class ParallelRunner {
   #python: Promise<string | Error> | null = null;
   readonly #runs = new Map<AbortController, Promise<unknown>>();
   #closing: Promise<void> | null = null;
-  readonly #backend: RedisBackend | null;
+  readonly #backend: BackendOptions | null;
+  #remote: Promise<RemoteBackend> | null = null;
 
   constructor(options: ParallelRunnerOptions = {}) {
     this.#options = parseOrThrow(parallelRunnerOptionsSchema, options, 'ParallelRunner options');
     checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
     checkResourceOptions(this.#options, 'ParallelRunner options');
-    this.#backend = options.backend === undefined ? null : new RedisBackend(options.backend, 'ParallelRunner options.backend');
+    this.#backend = options.backend === undefined ? null : checkBackendOptions(options.backend, 'ParallelRunner options.backend');
     this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
     this.onProgress = this.#options.onProgress;
   }
@@ -139,7 +139,7 @@ export class ParallelRunner {
       await Promise.allSettled(this.#runs.values());
       await this.#pool?.close();
       this.#pool = null;
-      await this.#backend?.close();
+      if (this.#remote) await (await this.#remote).close();
     })();
     return this.#closing;
   }
@@ -212,12 +212,12 @@ export class ParallelRunner {
       liveOutput: opts.onOutput !== undefined,
     }, python);
     const plan = orderScripts(unordered, opts.order ?? defaults.order ?? 'given', resources.estimates);
-    // Distributed: the queue holds every job at once; the workers' -j limits what runs.
-    const remote = this.#backend && !controller.signal.aborted ? await RemoteRun.open(this.#backend, plan, {
+    // Distributed: a window of jobs in the queue, topped up as results come back; the workers' -j limits what runs.
+    const remote = this.#backend && !controller.signal.aborted ? await (await this.#remoteBackend(this.#backend)).openRun(plan, {
       inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
       envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
     }) : null;
-    if (remote) setMaxListeners(plan.length + 16, controller.signal);
+    if (remote) setMaxListeners(remote.window + 16, controller.signal);
 
     const notifier = new RunNotifier(this.onProgress, defaults.eventBus, hooks);
     notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers, ...(remote && { runId: remote.runId }) });
@@ -229,7 +229,7 @@ export class ParallelRunner {
       plan,
       // Asked for only when a script starts: an aborted run (e.g. after close()) creates no pool.
       getPool: () => remote ?? this.#getPool(),
-      concurrency: remote ? Math.max(1, plan.length) : this.maxWorkers,
+      concurrency: remote ? remote.window : this.maxWorkers,
       controller,
       failFast: defaults.failFast ?? false,
       notifier,
@@ -238,11 +238,18 @@ export class ParallelRunner {
       ...(opts.stopStarting && { stopStarting: opts.stopStarting }),
       ...(opts.onOutput && { onOutput: opts.onOutput }),
     }).finally(() => resources.close());
+    await remote?.finish();
     const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
     const result = new ExecutionResult(list.length, results, Math.round(performance.now() - started));
     if (this.#breaker.tripped) this.#discardPool();
     notifier.emit('batch.completed', result.toJSON());
     return result;
+  }
+
+  /** The only way to Redis: a factory loaded on the first run with a backend. */
+  #remoteBackend(options: BackendOptions): Promise<RemoteBackend> {
+    this.#remote ??= import('../distributed/remote-factory.ts').then((m) => m.createRemoteBackend(options, 'ParallelRunner options.backend'));
+    return this.#remote;
   }
 
   #getPool(): SupervisorPool {
