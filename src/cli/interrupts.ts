@@ -21,6 +21,7 @@ export function handleInterrupts(onFirst: (signal: NodeJS.Signals) => void): () 
   const onSignal = (signal: NodeJS.Signals): void => {
     received += 1;
     if (received === 1) {
+      process.stderr.write(`ergate: ${signal}: stopping the run (${signal} again to exit at once)\n`);
       onFirst(signal);
       return;
     }
