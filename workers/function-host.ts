@@ -1,25 +1,21 @@
 // Entry of a runFunction pool thread. Runs calls strictly one at a time, in arrival order, so
 // at any moment at most one call per thread has started and not finished: the pool may queue
-// several calls here (pipelining) and still kill exactly the one that timed out, re-sending
-// the others, which have provably not started. A call is cancelled here only if not started.
+// several calls here (pipelining) and still kill exactly the one that timed out. A call runs
+// only if this host wins its claim word (call-claims.ts); one the pool withdrew (stopped, or
+// stolen by an idle thread) is skipped and confirmed with a 'skipped' reply.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { claimToRun } from '../src/function/call-claims.ts';
 import { describeThrown, executeCall } from '../src/function/execute-call.ts';
 import type { CallOutcome, CallRequest } from '../src/function/types.ts';
 
-type Incoming = Array<{ id: number; request: CallRequest }> | { cancel: number };
+type Incoming = Array<{ id: number; slot: number; request: CallRequest }>;
 
-const port = (workerData as { port: MessagePort }).port;
-const queue: Array<{ id: number; request: CallRequest }> = [];
+const { port, claims: claimBuffer } = workerData as { port: MessagePort; claims: Int32Array };
+const claims = new Int32Array(claimBuffer.buffer);
+const queue: Incoming = [];
 let running = false;
 
 function take(message: Incoming): void {
-  if ('cancel' in message) {
-    const index = queue.findIndex((call) => call.id === message.cancel);
-    if (index === -1) return; // already ran or running: the pool settles it itself
-    queue.splice(index, 1);
-    port.postMessage({ id: message.cancel, skipped: true });
-    return;
-  }
   for (const call of message) queue.push(call);
 }
 
@@ -44,6 +40,10 @@ function pump(): void {
   // Calls that finish synchronously are answered in this loop; an async one ends the loop
   // and resumes it when it settles, so calls never overlap.
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (!claimToRun(claims, next.slot)) {
+      port.postMessage({ id: next.id, skipped: true });
+      continue;
+    }
     const outcome = executeCall(next.request);
     if (!(outcome instanceof Promise)) {
       reply(next.id, outcome);

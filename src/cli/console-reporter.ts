@@ -8,6 +8,7 @@ import type { ParallelEvents } from '../parallel/events.ts';
 import type { ScriptResult } from '../script/types.ts';
 import type { Palette } from './colors.ts';
 import { formatDuration } from './parse-duration.ts';
+import { ProgressEstimates } from './progress-estimates.ts';
 import { isFlaky, reasonOf } from './run-report.ts';
 import { displayName } from './script-names.ts';
 
@@ -25,6 +26,7 @@ export class ConsoleReporter {
   readonly #paint: Palette;
   readonly #running = new Set<string>();
   readonly #counts = { passed: 0, failed: 0, timeout: 0, cancelled: 0 };
+  readonly #estimates = new ProgressEstimates();
   #bar: cliProgress.SingleBar | null = null;
 
   constructor(mode: ConsoleMode, paint: Palette) {
@@ -36,7 +38,12 @@ export class ConsoleReporter {
     if (this.#mode !== 'bar') return;
     this.#bar = new cliProgress.SingleBar(
       {
-        format: `{bar} {value}/{total} | {counts} | ETA {eta_formatted} | {running}`,
+        // The ETA comes from the run history when every script left has one, else from the bar's rate.
+        format: (options, params, payload) => {
+          const etaS = this.#estimates.etaS();
+          const eta = etaS === null ? '{eta_formatted}' : formatDuration(etaS * 1000);
+          return cliProgress.Format.Formatter({ ...options, format: `{bar} {value}/{total} | {counts} | ETA ${eta} | {running}` }, params, payload);
+        },
         hideCursor: true,
         clearOnComplete: true,
         stopOnComplete: false,
@@ -49,12 +56,27 @@ export class ConsoleReporter {
     this.#bar.start(total, 0, this.#payload());
   }
 
+  onBatchStarted(event: ParallelEvents['batch.started']): void {
+    this.#estimates.batchStarted(event.workers);
+  }
+
+  onSubmitted(event: ParallelEvents['script.submitted']): void {
+    this.#estimates.submitted(event);
+  }
+
+  onSample(event: ParallelEvents['script.sample']): void {
+    this.#estimates.sampled(event);
+    this.#bar?.update(this.#payload());
+  }
+
   onStarted(event: ParallelEvents['script.started']): void {
+    this.#estimates.started(event.script);
     this.#running.add(displayName(event.script));
     this.#bar?.update(this.#payload());
   }
 
   onFinished(result: ScriptResult): void {
+    this.#estimates.finished(result.script);
     this.#running.delete(displayName(result.script));
     if (result.status === 'error') this.#counts.failed += 1;
     else this.#counts[result.status] += 1;
@@ -69,7 +91,13 @@ export class ConsoleReporter {
 
   #payload(): { counts: string; running: string } {
     const c = this.#counts;
-    const running = [...this.#running];
+    // The heaviest running scripts by sampled tree memory first, then the others.
+    const heavy = this.#estimates.heaviest(3).map(([script, kb]) => [displayName(script), kb] as const);
+    const heavyNames = new Set(heavy.map(([name]) => name));
+    const running = [
+      ...heavy.map(([name, kb]) => `${name} ${formatMiB(kb)}`),
+      ...[...this.#running].filter((name) => !heavyNames.has(name)),
+    ];
     const shown = running.slice(0, 3).join(', ') + (running.length > 3 ? ` +${running.length - 3}` : '');
     return {
       counts: `${this.#paint.green(`${c.passed} passed`)} ${this.#paint.red(`${c.failed} failed`)} ${this.#paint.yellow(`${c.timeout} timed out`)}`,
@@ -91,4 +119,8 @@ export class ConsoleReporter {
     const why = result.status === 'passed' ? '' : `  ${p.dim(reasonOf(result))}`;
     return `${label} ${displayName(result.script)}  ${p.dim(formatDuration(result.durationMs))}${retried}${flaky}${why}`;
   }
+}
+
+function formatMiB(kb: number): string {
+  return kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)}G` : `${Math.round(kb / 1024)}M`;
 }

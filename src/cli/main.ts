@@ -10,6 +10,7 @@ import { debuglog } from 'node:util';
 import mittImport from 'mitt';
 import { missingPeer } from '../internal/optional-peer.ts';
 import { ParallelRunner } from '../parallel/parallel-runner.ts';
+import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
 import { resolvePython } from '../script/python.ts';
 import { createPalette, wantsColor } from './colors.ts';
@@ -102,6 +103,8 @@ async function runCommand(options: CliOptions): Promise<number> {
   let halted: string | null = null;
   const bus = mitt<ParallelEvents>();
   bus.on('script.started', (event) => reporter.onStarted(event));
+  bus.on('script.submitted', (event) => reporter.onSubmitted(event));
+  bus.on('script.sample', (event) => reporter.onSample(event));
   bus.on('script.finished', (event) => {
     live?.flush(event.script);
     reports.add(event.result);
@@ -122,9 +125,15 @@ async function runCommand(options: CliOptions): Promise<number> {
     eventBus: bus,
     ...(options.startMethod !== undefined && { startMethod: options.startMethod }),
     ...(options.preload !== undefined && { preload: options.preload }),
+    history: options.history === false ? false : DEFAULT_HISTORY_PATH,
+    ...(options.order !== undefined && { order: options.order }),
+    ...(options.sampleMs !== undefined && { sampleMs: options.sampleMs }),
+    ...(options.treeMemoryMb !== undefined && { treeMemoryLimitMb: options.treeMemoryMb }),
+    ...(options.memoryBudgetMb !== undefined && { memoryBudgetMb: options.memoryBudgetMb }),
     ...(options.redis !== undefined && { backend: { redis: options.redis, queue: options.queue, root: options.root, redisTimeoutMs: options.redisTimeoutMs } }),
   });
   // The run id lets another coordinator re-attach (attachRun) if this one dies.
+  bus.on('batch.started', (event) => reporter.onBatchStarted(event));
   bus.on('batch.started', (event) => { if (event.runId) process.stderr.write(`ergate: run id ${event.runId}\n`); });
 
   const interrupt = new AbortController();
@@ -140,6 +149,9 @@ async function runCommand(options: CliOptions): Promise<number> {
     const configs = settings.configsFor(scripts);
     const result = await runner.runScripts(scripts, {
       signal: AbortSignal.any([interrupt.signal, haltNow.signal]),
+      ...(options.timeoutPercent !== undefined && {
+        timeoutMs: { percentOfMedian: options.timeoutPercent, minMs: options.timeoutMinMs, maxMs: options.timeoutMaxMs },
+      }),
       stopStarting: stopStarting.signal,
       ...(settings.env && { env: settings.env }),
       ...(configs && { configs }),

@@ -4,11 +4,12 @@
 import { suggestion } from './did-you-mean.ts';
 import { parseHalt, type HaltRule } from './halt-rule.ts';
 import { parseFlags } from './parse-flags.ts';
+import { parseResourceFlags, RESOURCE_FLAGS, type ResourceCliOptions } from './resource-flags.ts';
 import { readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
 import { parseShard, type Shard } from './shard.ts';
 import { UsageError } from './usage.ts';
 
-export interface CliOptions {
+export interface CliOptions extends Partial<ResourceCliOptions> {
   command: 'run' | 'help' | 'version';
   paths: string[];
   jobs?: number;
@@ -77,6 +78,7 @@ const OPTIONS = {
   'start-method': { type: 'string' },
   // Repeatable and comma-separated: --preload numpy,pandas --preload mypkg
   preload: { type: 'string', multiple: true },
+  ...RESOURCE_FLAGS,
 } as const;
 
 export function parseCliArgs(argv: string[]): CliOptions {
@@ -102,7 +104,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...base,
     command: 'run',
     jobs: values.jobs === undefined ? undefined : readJobs('--jobs', values.jobs),
-    timeoutMs: values.timeout === undefined ? undefined : readTimeout('--timeout', values.timeout),
+    ...parseResourceFlags(values, values.timeout),
+    timeoutMs: values.timeout === undefined || values.timeout.trim().endsWith('%') ? undefined : readTimeout('--timeout', values.timeout),
     memoryMb: values.memory === undefined ? undefined : readMemoryMb('--memory', values.memory),
     cpuTimeS: values['cpu-time'] === undefined ? undefined : readCpuTimeS('--cpu-time', values['cpu-time']),
     retries: values.retries === undefined ? undefined : readCount('--retries', values.retries, 0, 'the number of extra runs after a failure'),

@@ -56,6 +56,21 @@ Limits (per script):
       --preload MODS    with forkserver: modules imported once before forking,
                         comma-separated, e.g. numpy,mypkg
 
+Resources and history (the history is .ergate/history.ndjson in the working folder):
+      --timeout P%      P% of each script's median time from the history, e.g. 300%
+      --timeout-min T   with --timeout P%: at least T (default: 1s)
+      --timeout-max T   with --timeout P%: at most T, and the timeout of a script
+                        without history (default: 60s)
+      --order O         given (default), longest-first (longest median time first)
+                        or failed-first (scripts that failed last time first)
+      --tree-memory SIZE  kill a script whose whole process tree holds more than SIZE
+                        (sampled, so it can overshoot between samples)
+      --memory-budget SIZE|auto  start a script only when its predicted peak fits
+                        beside the running ones; auto = 80% of available memory
+      --sample T        how often running scripts' trees are sampled (default: 500ms;
+                        0 = off)
+      --no-history      neither read nor write the history
+
 Stopping early:
       --fail-fast       same as --halt now,fail=1
       --maxfail N       after N failures start nothing more and stop running scripts

@@ -15,6 +15,7 @@ import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from 
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
 import type { RunManifest, RunProgress } from './run-manifest.ts';
 import { backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
+import { importBullmq } from '../internal/optional-peer.ts';
 
 /** BullMQ options of one job, overriding the backend's run-wide ones. */
 export interface PerJobOptions {
@@ -67,7 +68,7 @@ export class RedisBackend {
   connect(): Promise<void> {
     this.#ready ??= (async () => {
       // Loaded on first use: an in-process run (and the CLI's start) never pays for bullmq.
-      const { Queue, QueueEvents, QueueEventsProducer } = await import('bullmq');
+      const { Queue, QueueEvents, QueueEventsProducer } = await importBullmq('the Redis backend');
       const connection = this.target.connection;
       const queue = new Queue(this.queueName, { connection, streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
       const runs = new Queue(runsQueueName(this.queueName), { connection });

@@ -4,6 +4,7 @@
 // its timeoutMs is the script's (or function's) own limit, applied on the worker. Invariant:
 // each submitted job is awaited to a final state or cancelled (removed while waiting, killed
 // on its worker while running), and close() waits for those (bounded) before disconnecting.
+import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
@@ -50,11 +51,9 @@ function toBullPriority(priority = 0): number {
   return MAX_REMOTE_PRIORITY + 1 + priority;
 }
 
+/** The abort's bare reason: the worker words it as "cancelled: <reason>" (../internal/cancellation.ts). */
 function reasonOf(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  const text = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : '';
-  // The scheduler's reasons already read "cancelled: ..."; results add that prefix themselves.
-  return text.replace(/^cancelled:\s*/, '');
+  return bareCancelReason(signal.reason);
 }
 
 export class RemoteJobs {
@@ -103,7 +102,7 @@ export class RemoteJobs {
     failed: (message: string, status: 'error' | 'cancelled') => R,
   ): Promise<R> {
     const { signal } = job;
-    const cancelled = (): R => failed(signal && reasonOf(signal) ? `cancelled: ${reasonOf(signal)}` : 'cancelled', 'cancelled');
+    const cancelled = (): R => failed(describeAbortedSignal(signal), 'cancelled');
     if (signal?.aborted) return cancelled();
     await this.backend.connect();
     if (signal?.aborted) return cancelled();

@@ -5,6 +5,7 @@
 // (handlesRetries), so a script is reported exactly once. The manifest records the whole run
 // and its progress how far the adding got, for attachRun.
 import type { Job } from 'bullmq';
+import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import type { PlannedScript } from '../parallel/build-plan.ts';
@@ -21,18 +22,6 @@ const PROGRESS_MS = 1_000;
 /** finish() waits at most this long to record that the run is over. */
 const FINISH_WAIT_MS = 2_000;
 
-/** The abort's reason as plain text, e.g. "fail-fast after x.py failed"; '' when it has none. */
-function bareReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
-  if (typeof reason === 'string') return reason;
-  return '';
-}
-
-function reasonText(signal: AbortSignal): string {
-  const reason = bareReason(signal);
-  return reason ? `cancelled: ${reason}` : 'cancelled';
-}
 
 export class RemoteRun {
   readonly handlesRetries = true;
@@ -73,7 +62,7 @@ export class RemoteRun {
     const index = this.#indexBySpec.get(spec);
     if (index === undefined) return errorResult(spec.script, 'internal: the script is not part of this run', 'error');
     const { signal } = options;
-    if (signal?.aborted) return errorResult(spec.script, reasonText(signal), 'cancelled');
+    if (signal?.aborted) return errorResult(spec.script, describeAbortedSignal(signal), 'cancelled');
     const job = jobOf(this.#manifest, index);
     if ('error' in job) return errorResult(spec.script, job.error, 'error');
     const jobId = scriptJobId(this.runId, index);
@@ -86,12 +75,12 @@ export class RemoteRun {
     this.#added[index] = 1;
     this.#advance();
     // The worker's pool words it as "cancelled: <reason>", like an in-process abort.
-    const onAbort = (): void => void this.#backend.cancelJob(jobId, bareReason(signal!), finished);
+    const onAbort = (): void => void this.#backend.cancelJob(jobId, bareCancelReason(signal!.reason), finished);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const result = await finished;
-      if (result === null && signal?.aborted) return errorResult(spec.script, reasonText(signal), 'cancelled');
+      if (result === null && signal?.aborted) return errorResult(spec.script, describeAbortedSignal(signal), 'cancelled');
       return toScriptResult(result, spec.script);
     } finally {
       signal?.removeEventListener('abort', onAbort);

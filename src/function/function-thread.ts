@@ -1,11 +1,13 @@
 // One function-host thread seen from the caller: its Worker, its MessagePort, and the calls
-// sent to it in order (the host runs them one at a time, so the first unsettled one is the
-// only one that can be running). Owns killing: a call that must stop while running ends the
-// whole thread, and every other call still on it is handed back unstarted, to run elsewhere.
+// sent to it in order (the host runs them one at a time). Each call's claim word says
+// whether the host started it (call-claims.ts). Owns killing: a call that must stop while
+// running ends the whole thread; a queued one is withdrawn (stopped, or stolen by an idle
+// thread) without a round trip; a dying thread hands its unstarted calls back.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { hostPath, THREAD_BOOTSTRAP, tsxApiPath } from './host-entry.ts';
 import { describeThrown } from './execute-call.ts';
+import { CLAIM_SLOTS, createClaims, QUEUED, RUNNING, withdraw } from './call-claims.ts';
 import type { CallOutcome, CallRequest } from './types.ts';
 
 /** A call as the pool tracks it. `startClock` runs once, when the call starts on a ready thread. */
@@ -18,9 +20,10 @@ export interface ThreadCall {
 
 export type ThreadReply = { outcome: CallOutcome } | { stopped: true } | { died: string } | { unavailable: string };
 
-/** A call cancelled before it started stays listed until the host confirms the skip. */
+/** A call withdrawn before it started (a ghost) stays listed until the host confirms the skip. */
 interface Entry {
   call: ThreadCall;
+  slot: number;
   ghost: boolean;
 }
 
@@ -33,9 +36,6 @@ export interface ThreadEvents {
   onGone(thread: FunctionThread, unstarted: ThreadCall[], startedOk: boolean, reason: string): void;
 }
 
-/** How long a cancelled call may linger at the head before the host is presumed to run it. */
-const GHOST_GRACE_MS = 200;
-
 export class FunctionThread {
   readonly #worker: Worker;
   readonly #port: MessagePort;
@@ -44,7 +44,8 @@ export class FunctionThread {
   #ready = false;
   #gone = false;
   #lastError = '';
-  #ghostTimer: NodeJS.Timeout | undefined;
+  readonly #claims = createClaims();
+  readonly #freeSlots: number[] = Array.from({ length: CLAIM_SLOTS }, (_, i) => CLAIM_SLOTS - 1 - i);
   /** performance.now() when the current head call started, for the pipelining heuristic */
   headStartedAt = 0;
   /** resolves once the thread has exited */
@@ -56,7 +57,7 @@ export class FunctionThread {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     const tsxApi = tsxApiPath();
-    const workerData = { port: port2, hostUrl, tsxApi };
+    const workerData = { port: port2, hostUrl, tsxApi, claims: this.#claims };
     this.#worker = tsxApi === null
       ? new Worker(new URL(hostUrl), { workerData, transferList: [port2] })
       : new Worker(THREAD_BOOTSTRAP, { eval: true, workerData, transferList: [port2] });
@@ -91,16 +92,19 @@ export class FunctionThread {
    * tiny call). Calls whose arguments cannot be cloned are settled as unrunnable instead.
    */
   send(calls: ThreadCall[]): void {
+    const slots = calls.map(() => this.#freeSlots.pop()!);
+    for (const slot of slots) Atomics.store(this.#claims, slot, QUEUED);
     try {
-      this.#port.postMessage(calls.map((call) => ({ id: call.id, request: call.request })));
+      this.#port.postMessage(calls.map((call, i) => ({ id: call.id, slot: slots[i], request: call.request })));
     } catch (error) {
+      this.#freeSlots.push(...slots);
       // One of them is uncloneable: send each alone, so only that one fails.
       if (calls.length > 1) return calls.forEach((call) => this.send([call]));
       const message = `the arguments could not be sent to the function: ${describeThrown(error)}`;
-      return calls[0]!.settle({ outcome: { kind: 'unrunnable', message } });
+      return calls[0].settle({ outcome: { kind: 'unrunnable', message } });
     }
     const wasIdle = this.#entries.length === 0;
-    for (const call of calls) this.#entries.push({ call, ghost: false });
+    for (let i = 0; i < calls.length; i++) this.#entries.push({ call: calls[i], slot: slots[i], ghost: false });
     if (wasIdle) {
       this.#port.ref();
       if (this.#ready) this.#startHead();
@@ -110,21 +114,41 @@ export class FunctionThread {
   /** Stops a call (timeout or cancellation). Returns false if it had already settled. */
   stop(call: ThreadCall): boolean {
     this.#drain();
-    const index = this.#entries.findIndex((entry) => entry.call === call && !entry.ghost);
-    if (index === -1) return false;
-    if (index === 0 && this.#ready) {
-      // Stays listed (as settled) so the thread's end does not take the next call for the running one.
-      this.#entries[0]!.ghost = true;
-      this.terminate(`a call was stopped while running`);
-      // Settled once the thread is really gone: when the caller hears 'timeout', nothing runs.
-      void this.exited.then(() => call.settle({ stopped: true }));
+    const entry = this.#entries.find((e) => e.call === call && !e.ghost);
+    if (entry === undefined) return false;
+    // Stays listed (as a ghost) until the host skips it or the thread is gone.
+    entry.ghost = true;
+    if (withdraw(this.#claims, entry.slot)) {
+      // Never started, and now never will: the host skips it and confirms.
+      call.settle({ stopped: true });
       return true;
     }
-    // Not started yet: the host drops it, and confirms with a 'skipped' reply.
-    this.#entries[index]!.ghost = true;
-    this.#port.postMessage({ cancel: call.id });
-    call.settle({ stopped: true });
+    this.terminate(`a call was stopped while running`);
+    // Settled once the thread is really gone: when the caller hears 'timeout', nothing runs.
+    void this.exited.then(() => call.settle({ stopped: true }));
     return true;
+  }
+
+  /** Calls queued behind the head that may be run elsewhere (the head itself is never stolen). */
+  get stealable(): number {
+    let count = 0;
+    for (let i = 1; i < this.#entries.length; i++) if (!this.#entries[i].ghost) count += 1;
+    return count;
+  }
+
+  /**
+   * Withdraws up to `max` calls queued behind the head, from the tail, so an idle thread can
+   * run them; each is provably unstarted. Returns them in their original order.
+   */
+  steal(max: number): ThreadCall[] {
+    const stolen: ThreadCall[] = [];
+    for (let i = this.#entries.length - 1; i >= 1 && stolen.length < max; i--) {
+      const entry = this.#entries[i];
+      if (entry.ghost || !withdraw(this.#claims, entry.slot)) continue;
+      entry.ghost = true;
+      stolen.push(entry.call);
+    }
+    return stolen.reverse();
   }
 
   terminate(reason: string): void {
@@ -144,7 +168,8 @@ export class FunctionThread {
     const index = this.#entries.findIndex((entry) => entry.call.id === id);
     if (index === -1) return;
     const [entry] = this.#entries.splice(index, 1);
-    if (!entry!.ghost && outcome !== undefined) entry!.call.settle({ outcome });
+    this.#freeSlots.push(entry.slot);
+    if (!entry.ghost && outcome !== undefined) entry.call.settle({ outcome });
     if (this.#gone) return;
     if (index === 0 && this.#entries.length > 0) this.#startHead();
     if (this.#entries.length === 0) this.#port.unref();
@@ -159,28 +184,25 @@ export class FunctionThread {
   }
 
   #startHead(): void {
-    clearTimeout(this.#ghostTimer);
     this.headStartedAt = performance.now();
-    const head = this.#entries[0]!;
-    if (!head.ghost) return head.call.startClock();
-    // Normally the host skips a cancelled call at once; if it does not, it is running it.
-    this.#ghostTimer = setTimeout(() => {
-      if (this.#entries[0] === head) this.terminate('a cancelled call started anyway');
-    }, GHOST_GRACE_MS).unref();
+    const head = this.#entries[0];
+    // A ghost at the head is skipped by the host; the next head starts on its 'skipped' reply.
+    if (!head.ghost) head.call.startClock();
   }
 
   #end(reason: string): void {
     if (this.#gone) return;
     this.#gone = true;
-    clearTimeout(this.#ghostTimer);
     // Results the host posted before it died still count.
     this.#drain();
     this.#port.close();
-    const entries = this.#entries.splice(0);
-    // Only the head can have started; the rest never ran and go back to the pool.
-    const head = this.#ready ? entries.shift() : undefined;
-    if (head !== undefined && !head.ghost) head.call.settle({ died: reason });
-    const unstarted = entries.filter((entry) => !entry.ghost).map((entry) => entry.call);
+    const unstarted: ThreadCall[] = [];
+    for (const entry of this.#entries.splice(0)) {
+      if (entry.ghost) continue;
+      // Only a call the host claimed can have started; the rest go back to the pool.
+      if (Atomics.load(this.#claims, entry.slot) === RUNNING) entry.call.settle({ died: reason });
+      else if (withdraw(this.#claims, entry.slot)) unstarted.push(entry.call);
+    }
     this.#events.onGone(this, unstarted, this.#ready, reason);
   }
 }

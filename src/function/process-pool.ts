@@ -83,10 +83,13 @@ function makeRoom(pool: ProcessPool): void {
 
 type Taken = ProcessHost | { kind: 'aborted' } | { kind: 'unavailable'; message: string } | { kind: 'closed' };
 
-/** An idle host of the group, or a freshly started one; start-up deaths are retried until the breaker opens. */
-async function takeHost(pool: ProcessPool, group: HostGroup, signal: AbortSignal): Promise<Taken> {
+/**
+ * An idle host of the group (unless `fresh`), or a newly started one; start-up deaths are
+ * retried until the breaker opens.
+ */
+async function takeHost(pool: ProcessPool, group: HostGroup, signal: AbortSignal, fresh: boolean): Promise<Taken> {
   for (;;) {
-    const idle = group.idle.pop();
+    const idle = fresh ? undefined : group.idle.pop();
     if (idle !== undefined) {
       clearTimeout(pool.idleTimers.get(idle));
       pool.idleTimers.delete(idle);
@@ -127,15 +130,18 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 'ab
   });
 }
 
-/** Runs one call in a host process whose heap is limited to `memoryLimitMb`. */
-export async function runInProcess(request: CallRequest, memoryLimitMb: number, stop: CallStop, startClock: () => void): Promise<CallEnding> {
+/**
+ * Runs one call in a host process whose heap is limited to `memoryLimitMb`; with `fresh`, in a
+ * new host that no other call used or will use.
+ */
+export async function runInProcess(request: CallRequest, memoryLimitMb: number, stop: CallStop, startClock: () => void, fresh = false): Promise<CallEnding> {
   const { signal } = stop;
   const pool = (current ??= createPool());
   const group = groupFor(pool, memoryLimitMb);
   const acquired = pool.slots.acquire(signal);
   if (!(acquired === true || (await acquired))) return signal.aborted ? { kind: 'aborted' } : { kind: 'closed' };
   try {
-    const host = await takeHost(pool, group, signal);
+    const host = await takeHost(pool, group, signal, fresh);
     if (!(host instanceof ProcessHost)) return host;
     // Aborted while the host was being taken: it never started, so the host stays usable.
     if (signal.aborted) {
@@ -149,7 +155,8 @@ export async function runInProcess(request: CallRequest, memoryLimitMb: number, 
     const reply = await host.call(request);
     signal.removeEventListener('abort', onAbort);
     if ('outcome' in reply) {
-      parkIdle(pool, group, host);
+      if (fresh) forget(pool, host);
+      else parkIdle(pool, group, host);
       return { kind: 'outcome', outcome: reply.outcome };
     }
     forget(pool, host);

@@ -1,13 +1,16 @@
 // runFunction: runs one function in an isolated pool thread, or, with memoryLimitMb, in a
 // heap-limited child process. Owns the call's timeout and cancellation (one internal
-// CallStop; the first reason wins) and turns every ending into a FunctionResult.
+// CallStop; the first reason wins: timeout, the caller's signal or the enclosing task's
+// scope) and turns every ending into a FunctionResult, logging those that did not pass.
 // Never rejects for a failure of the function itself; only bad options reject (TypeError).
 import { CallStop } from './call-stop.ts';
 import { closeProcessPool, runInProcess } from './process-pool.ts';
 import { closeThreadPool, runOnThread } from './thread-pool.ts';
+import { closeFreshThreads, runOnFreshThread } from './fresh-thread.ts';
+import { describeCancellation } from '../internal/cancellation.ts';
+import { isLogging, logFailure } from '../internal/logger.ts';
 import type { CallEnding, FunctionRef, FunctionResult, FunctionStatus, RunFunctionOptions } from './types.ts';
 import { validateCall, type ValidCall } from './validate-options.ts';
-import { describeThrown } from './execute-call.ts';
 
 type Ending = Pick<FunctionResult<unknown>, 'status' | 'result' | 'error' | 'errorType' | 'stack'>;
 
@@ -15,13 +18,7 @@ function ended(status: FunctionStatus, error: string | null, rest: Partial<Endin
   return { status, error, result: null, errorType: null, stack: null, ...rest };
 }
 
-function describeReason(reason: unknown): string {
-  if (reason === undefined) return 'cancelled';
-  const text = describeThrown(reason);
-  return text && text !== 'This operation was aborted' ? `cancelled: ${text}` : 'cancelled';
-}
-
-function toEnding(ending: CallEnding, call: ValidCall, stopReason: 'timeout' | 'cancelled' | null): Ending {
+function toEnding(ending: CallEnding, call: ValidCall, stopReason: 'timeout' | 'cancelled' | null, cancelReason: unknown): Ending {
   switch (ending.kind) {
     case 'outcome': {
       const { outcome } = ending;
@@ -32,7 +29,7 @@ function toEnding(ending: CallEnding, call: ValidCall, stopReason: 'timeout' | '
     case 'aborted':
       return stopReason === 'timeout'
         ? ended('timeout', `timed out after ${call.timeoutMs} ms`)
-        : ended('cancelled', describeReason(call.signal?.reason));
+        : ended('cancelled', describeCancellation(cancelReason));
     case 'host-died':
       return ending.outOfMemory
         ? ended('failed', `memory limit of ${call.memoryLimitMb} MiB exceeded (JavaScript heap out of memory)`, { errorType: 'OutOfMemory' })
@@ -40,7 +37,7 @@ function toEnding(ending: CallEnding, call: ValidCall, stopReason: 'timeout' | '
     case 'unavailable':
       return ended('error', ending.message);
     case 'closed':
-      return ended('cancelled', 'cancelled: the function pool was closed');
+      return ended('cancelled', describeCancellation('the function pool was closed'));
   }
 }
 
@@ -49,6 +46,7 @@ function toEnding(ending: CallEnding, call: ValidCall, stopReason: 'timeout' | '
  * (`FunctionRef`) in an isolated thread. See ../shared/API.md, "Functions in isolated threads".
  */
 export async function runFunction<R>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the contract's signature: any arguments
   fn: ((...args: any[]) => R | Promise<R>) | FunctionRef,
   options?: RunFunctionOptions,
 ): Promise<FunctionResult<R>> {
@@ -57,9 +55,14 @@ export async function runFunction<R>(
   const started = performance.now();
   const stop = new CallStop();
   let stopReason: 'timeout' | 'cancelled' | null = null;
+  let cancelReason: unknown;
   let timer: NodeJS.Timeout | undefined;
-  const onCancel = (): void => {
-    stopReason ??= 'cancelled';
+  const { signals } = call;
+  const onCancel = (event: Event): void => {
+    if (stopReason === null) {
+      stopReason = 'cancelled';
+      cancelReason = (event.target as AbortSignal).reason;
+    }
     stop.stop();
   };
   // The clock starts when a thread or process takes the call, not while it waits for one.
@@ -72,34 +75,42 @@ export async function runFunction<R>(
     }, call.timeoutMs);
   };
   let ending: CallEnding;
-  if (call.signal?.aborted) {
+  const aborted = signals.find((signal) => signal.aborted);
+  if (aborted !== undefined) {
     stopReason = 'cancelled';
+    cancelReason = aborted.reason;
     ending = { kind: 'aborted' };
   } else {
-    call.signal?.addEventListener('abort', onCancel, { once: true });
+    for (const signal of signals) signal.addEventListener('abort', onCancel, { once: true });
     try {
       const request = { target: call.target, args: call.args };
-      ending = call.memoryLimitMb === null
-        ? await runOnThread(request, stop, startClock)
-        : await runInProcess(request, call.memoryLimitMb, stop, startClock);
+      ending = call.memoryLimitMb !== null
+        ? await runInProcess(request, call.memoryLimitMb, stop, startClock, call.fresh)
+        : call.fresh
+          ? await runOnFreshThread(request, stop, startClock)
+          : await runOnThread(request, stop, startClock);
     } finally {
       clearTimeout(timer);
-      call.signal?.removeEventListener('abort', onCancel);
+      for (const signal of signals) signal.removeEventListener('abort', onCancel);
     }
   }
   const endTime = new Date();
-  return {
+  const result: FunctionResult<R> = {
     name: call.name,
     type: 'function',
-    ...(toEnding(ending, call, stopReason) as Ending & { result: R | null }),
+    ...(toEnding(ending, call, stopReason, cancelReason) as Ending & { result: R | null }),
     isolation: call.memoryLimitMb === null ? 'thread' : 'process',
     startTime: startTime.toISOString(),
     endTime: endTime.toISOString(),
     durationMs: Math.round((performance.now() - started) * 1000) / 1000,
   };
+  if (result.status !== 'passed' && isLogging(call.logger)) {
+    logFailure(call.logger, { event: 'function.end', name: result.name, status: result.status, durationMs: result.durationMs, error: result.error });
+  }
+  return result;
 }
 
 /** Ends every function thread and host process; calls in flight end 'cancelled'. Safe to call twice. */
 export async function closeFunctionPool(): Promise<void> {
-  await Promise.all([closeThreadPool(), closeProcessPool()]);
+  await Promise.all([closeThreadPool(), closeProcessPool(), closeFreshThreads()]);
 }

@@ -1,8 +1,9 @@
 // The shared pool of function-host threads, created on first use and sized to the cores.
 // Calls wait in one FIFO queue and are sent to threads a few at a time (pipelining hides the
 // message round trip; the host runs them one by one), but never behind a call that has run
-// for a while. A stopped running call ends its thread, which is replaced; hosts that keep
-// dying while starting open the crash-loop breaker. Idle threads never keep the process alive.
+// for a while, and a thread left idle steals the calls still queued on a busy one: no call
+// waits behind a long one while a thread is idle. A stopped running call ends its thread,
+// which is replaced; hosts that keep dying while starting open the crash-loop breaker.
 import os from 'node:os';
 import { CallQueue } from './call-queue.ts';
 import type { CallStop } from './call-stop.ts';
@@ -103,10 +104,46 @@ function dispatch(pool: ThreadPool): void {
     }
     thread.send(batch);
   }
+  if (pool.queue.length === 0) stealForIdle(pool);
   if (pool.queue.length === 0 || pool.threads.size >= pool.size) return;
   let starting = 0;
   for (const thread of pool.threads) if (!thread.isReady) starting += 1;
   for (let spawn = Math.min(pool.queue.length - starting, pool.size - pool.threads.size); spawn > 0; spawn--) spawnThread(pool);
+}
+
+/**
+ * Gives each idle thread calls queued behind the head of the busiest thread: all of them
+ * when that head has run for a while (it may be long), else half (a fair split).
+ */
+function stealForIdle(pool: ThreadPool): void {
+  let victim = busiestQueue(pool);
+  if (victim === null) return;
+  const now = performance.now();
+  for (const idle of pool.threads) {
+    if (!idle.isReady || idle.load > 0 || idle === victim) continue;
+    const queued = victim.stealable;
+    const stolen = victim.steal(now - victim.headStartedAt > PIPELINE_ONLY_BEHIND_MS ? queued : Math.ceil(queued / 2));
+    if (stolen.length > 0) {
+      for (const call of stolen) pool.placed.set(call, idle);
+      idle.send(stolen);
+    }
+    victim = busiestQueue(pool);
+    if (victim === null) return;
+  }
+}
+
+/** The thread with the most calls queued behind its head, or null if none has any. */
+function busiestQueue(pool: ThreadPool): FunctionThread | null {
+  let victim: FunctionThread | null = null;
+  let most = 0;
+  for (const thread of pool.threads) {
+    const queued = thread.stealable;
+    if (queued > most) {
+      victim = thread;
+      most = queued;
+    }
+  }
+  return victim;
 }
 
 /**
@@ -142,7 +179,7 @@ export function runOnThread(request: CallRequest, stop: CallStop, startClock: ()
   });
 }
 
-function toEnding(reply: ThreadReply, pool: ThreadPool): CallEnding {
+export function toEnding(reply: ThreadReply, pool: { closed: boolean }): CallEnding {
   if ('outcome' in reply) return { kind: 'outcome', outcome: reply.outcome };
   if ('stopped' in reply) return { kind: 'aborted' };
   if ('unavailable' in reply) return { kind: 'unavailable', message: reply.unavailable };

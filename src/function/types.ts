@@ -1,6 +1,7 @@
 // Public types of runFunction (../shared/API.md, "Functions in isolated threads"), plus the
 // wire format between the caller and a function host (a pool thread or a child process).
 // Options are validated once at the boundary (validate-options.ts); a CallRequest is trusted.
+import type { ErgateLogger } from '../internal/logger.ts';
 
 /** A module export to run: a path (relative to process.cwd()) or a file URL. */
 export interface FunctionRef {
@@ -23,6 +24,19 @@ export interface RunFunctionOptions {
   signal?: AbortSignal;
   /** @default the function's name, else the export name, else 'anonymous' */
   name?: string;
+  /**
+   * Inside a task or job the call is bound to its scope (aborting the scope stops it,
+   * status 'cancelled'); true opts out, for work meant to outlive the task. @default false
+   */
+  detached?: boolean;
+  /**
+   * 'reused': the call runs on a pooled thread (or host process) that ran calls before, so
+   * module state and globalThis persist between calls. 'fresh': a new isolate for this call
+   * alone, ended afterwards (costs a thread start, ~30-50 ms). @default 'reused'
+   */
+  isolate?: 'reused' | 'fresh';
+  /** Calls that do not pass are logged here (pino-compatible). @default debuglog('ergate') */
+  logger?: ErgateLogger;
 }
 
 export type FunctionStatus = 'passed' | 'failed' | 'timeout' | 'error' | 'cancelled';

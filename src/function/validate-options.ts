@@ -5,6 +5,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as v from 'valibot';
 import type { CallTarget, FunctionRef, RunFunctionOptions } from './types.ts';
+import { bindingSignals } from '../internal/current-scope.ts';
+import { defaultLogger, isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
 
 /** Node's setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -21,6 +23,9 @@ const optionsSchema = v.strictObject({
   ),
   signal: v.optional(v.instance(AbortSignal, 'an AbortSignal')),
   name: v.optional(v.string('a string')),
+  detached: v.optional(v.boolean('a boolean')),
+  isolate: v.optional(v.picklist(['reused', 'fresh'], "'reused' or 'fresh'")),
+  logger: v.optional(v.custom<ErgateLogger>(isLogger, LOGGER_EXPECTED)),
 });
 
 const refSchema = v.strictObject({
@@ -33,12 +38,15 @@ export interface ValidCall {
   args: unknown[];
   timeoutMs: number;
   memoryLimitMb: number | null;
-  signal: AbortSignal | null;
+  /** The caller's signal and the enclosing task's scope (unless detached): either one stops the call. */
+  signals: AbortSignal[];
   name: string;
+  fresh: boolean;
+  logger: ErgateLogger;
 }
 
 function refuse(what: string, issues: v.BaseIssue<unknown>[]): never {
-  const issue = issues[0]!;
+  const issue = issues[0];
   const key = issue.path?.map((item) => String(item.key)).join('.');
   const option = key ? `${what}.${key}` : what;
   if (issue.type === 'strict_object' && issue.expected === 'never') throw new TypeError(`${option} is not a known option`);
@@ -104,7 +112,10 @@ export function validateCall(fn: unknown, options: RunFunctionOptions | undefine
     args: o.args ?? [],
     timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     memoryLimitMb: o.memoryLimitMb ?? null,
-    signal: o.signal ?? null,
+    // Read now, before any await: the scope of the task that made the call.
+    signals: bindingSignals(o.signal, o.detached),
     name: o.name ?? defaultName,
+    fresh: o.isolate === 'fresh',
+    logger: (o.logger) ?? defaultLogger,
   };
 }

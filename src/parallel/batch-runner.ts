@@ -3,6 +3,7 @@
 // With stopOnBatchFailure (the default) the first unsuccessful batch ends the sequence:
 // the returned array then holds the results of the batches that ran.
 import * as v from 'valibot';
+import { bindingSignals } from '../internal/current-scope.ts';
 import type { ExecutionResult } from './execution-result.ts';
 import type { ScriptConfig } from './build-plan.ts';
 import type { StartMethod } from '../script/types.ts';
@@ -25,6 +26,8 @@ export interface RunBatchesOptions {
   startMethod?: StartMethod;
   /** @default the runner's preload (with startMethod 'forkserver') */
   preload?: string[];
+  /** Not bound to the scope of the task runBatches() is called in. @default false */
+  detached?: boolean;
 }
 
 const batchListSchema = v.array(scriptListSchema, (issue) => `expected an array of script-path arrays, got ${typeof issue.input}`);
@@ -54,14 +57,17 @@ export class BatchRunner {
     checkPreload(opts.preload, opts.startMethod ?? this.#startMethod, 'runBatches options');
     const results: ExecutionResult[] = [];
     const cancellations = this.#cancellations;
+    // Bound to the caller's task scope at the call (each batch's run binds to it as well).
+    const scopes = bindingSignals(opts.signal, opts.detached);
     for (const batch of list) {
-      if (opts.signal?.aborted || this.#cancellations !== cancellations) break;
+      if (scopes.some((signal) => signal.aborted) || this.#cancellations !== cancellations) break;
       const result = await this.#runner.runScripts(batch, {
         timeoutMs: opts.timeoutMs,
         cwd: opts.cwd,
         env: opts.env,
-        configs: opts.configs as Record<string, ScriptConfig> | undefined,
+        configs: opts.configs,
         signal: opts.signal,
+        ...(opts.detached === true && { detached: true }),
         ...(opts.startMethod !== undefined && { startMethod: opts.startMethod }),
         ...(opts.preload !== undefined && { preload: opts.preload }),
       });

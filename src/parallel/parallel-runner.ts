@@ -9,6 +9,8 @@ import { performance } from 'node:perf_hooks';
 import type { InferOutput } from 'valibot';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
 import type { RemoteBackend } from '../distributed/remote-factory.ts';
+import { bindingSignals, bindToScope } from '../internal/current-scope.ts';
+import type { ErgateLogger } from '../internal/logger.ts';
 import { checkBackendOptions, type BackendOptions } from '../distributed/validate-options.ts';
 import { checkResourceOptions, resolveResourceSettings, type ResourceRunnerOptions } from '../resources/resource-options.ts';
 import { orderScripts, type RunOrder } from '../resources/run-order.ts';
@@ -51,6 +53,10 @@ export interface ParallelRunnerOptions extends ResourceRunnerOptions {
   startMethod?: StartMethod;
   /** Modules each warm fork server imports once, before forking (numpy, your package). Needs startMethod 'forkserver'. @default [] */
   preload?: string[];
+  /** Not bound to the task scope the runner is constructed in (by default its abort cancels every run). @default false */
+  detached?: boolean;
+  /** Each script's end is logged here (pino-compatible). @default debuglog('ergate') */
+  logger?: ErgateLogger;
 }
 
 export interface RunScriptsOptions {
@@ -79,6 +85,8 @@ export interface RunScriptsOptions {
   startMethod?: StartMethod;
   /** @default the runner's preload (with startMethod 'forkserver') */
   preload?: string[];
+  /** Not bound to the scope of the task runScripts() is called in. @default false */
+  detached?: boolean;
   /** Aborted: start nothing more, let running scripts finish, skip the rest (a "halt soon"). */
   stopStarting?: AbortSignal;
   /** Live output of each script as it arrives (in-process runs; the Redis backend has none). */
@@ -99,9 +107,12 @@ export class ParallelRunner {
   #closing: Promise<void> | null = null;
   readonly #backend: BackendOptions | null;
   #remote: Promise<RemoteBackend> | null = null;
+  /** The task scope the runner was constructed in: its abort cancels every run. */
+  readonly #constructedIn: AbortSignal | undefined;
 
   constructor(options: ParallelRunnerOptions = {}) {
     this.#options = parseOrThrow(parallelRunnerOptionsSchema, options, 'ParallelRunner options');
+    this.#constructedIn = bindToScope(undefined, this.#options.detached);
     checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
     checkResourceOptions(this.#options, 'ParallelRunner options');
     this.#backend = options.backend === undefined ? null : checkBackendOptions(options.backend, 'ParallelRunner options.backend');
@@ -110,16 +121,25 @@ export class ParallelRunner {
   }
 
   runScripts(scripts: string[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
-    return this.#execute(scripts, options, [], []);
+    return this.#execute(scripts, options, [], this.#scopes(options));
   }
 
   /** Each ScriptResult as it finishes; leaving the loop early cancels the rest of the run. */
   stream(scripts: string[], options: RunScriptsOptions = {}): AsyncGenerator<ScriptResult, void, undefined> {
+    const scopes = this.#scopes(options);
     return streamRun((onResult, stop) =>
       this.#execute(scripts, options, [(type, event) => {
         if (type === 'script.finished') onResult((event as ParallelEvents['script.finished']).result);
-      }], [stop]),
+      }], [stop, ...scopes]),
     );
+  }
+
+  /** The scopes a run started now obeys: the runner's construction scope and the caller's task (unless detached). */
+  #scopes(options: RunScriptsOptions): AbortSignal[] {
+    const detached = typeof options === 'object' && options !== null && options.detached === true;
+    const scopes = bindingSignals(undefined, detached);
+    if (this.#constructedIn !== undefined && !scopes.includes(this.#constructedIn)) scopes.push(this.#constructedIn);
+    return scopes;
   }
 
   /** The live supervisor threads of this runner's pool (diagnostics and tests). */
@@ -235,6 +255,7 @@ export class ParallelRunner {
       notifier,
       breaker: this.#breaker,
       resources,
+      logger: defaults.logger,
       ...(opts.stopStarting && { stopStarting: opts.stopStarting }),
       ...(opts.onOutput && { onOutput: opts.onOutput }),
     }).finally(() => resources.close());

@@ -9,6 +9,8 @@ import type { PlannedScript } from './build-plan.ts';
 import type { RunNotifier } from './events.ts';
 import { isFailure } from './execution-result.ts';
 import type { CrashBreaker } from './crash-breaker.ts';
+import { createFailFastReason, describeAbortedSignal } from '../internal/cancellation.ts';
+import type { ErgateLogger } from '../internal/logger.ts';
 import type { RunResources, StartedChild } from '../resources/run-resources.ts';
 
 /** The part of SupervisorPool a run needs. */
@@ -20,6 +22,7 @@ export interface ScriptPool {
       retries?: number;
       onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
       onStart?: (child: StartedChild) => void;
+      logger?: ErgateLogger;
     },
   ): Promise<ScriptResult>;
   /** The pool runs a script's retries itself (BullMQ attempts) and sets result.attempts. */
@@ -35,6 +38,8 @@ export interface RunPlanOptions {
   failFast: boolean;
   notifier: RunNotifier;
   breaker: CrashBreaker;
+  /** where each script's end is logged (the supervisor pool's default when undefined) */
+  logger?: ErgateLogger;
   /** memory admission, samples, peaks and history; the plan is already in start order */
   resources: RunResources;
   /** Aborted: start nothing more; running scripts finish; the rest are skipped. */
@@ -76,7 +81,7 @@ export function runPlan(options: RunPlanOptions): Promise<Array<ScriptResult | u
           });
           // The first failure wins: later failures of running scripts do not re-abort.
           if (options.failFast && isFailure(result.status) && !controller.signal.aborted) {
-            controller.abort(new Error(`fail-fast after ${item.name} ${result.status === 'timeout' ? 'timed out' : result.status}`));
+            controller.abort(createFailFastReason(item.name, result.status));
           }
           active -= 1;
           pump();
@@ -116,14 +121,14 @@ async function runWithRetries(item: PlannedScript, options: RunPlanOptions): Pro
     const onStart = (child: StartedChild) => usage.started(child);
     let result: ScriptResult;
     try {
-      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries, onStart, ...(onOutput && { onOutput }) });
+      result = await pool.run(item.spec, { signal: controller.signal, retries: item.retries, onStart, ...(onOutput && { onOutput }), ...(options.logger && { logger: options.logger }) });
       breaker.recordSuccess();
     } catch (error) {
       // The pool never rejects for a script's own failure: a rejection means the supervisor
       // thread itself died (or the pool was closed under us).
       const message = error instanceof Error ? error.message : String(error);
       if (controller.signal.aborted) {
-        result = errorResult(item.script, 'cancelled while running', 'cancelled');
+        result = errorResult(item.script, describeAbortedSignal(controller.signal), 'cancelled');
       } else {
         breaker.recordFailure(message);
         result = errorResult(item.script, `supervisor thread died while running the script: ${message}`, 'error');

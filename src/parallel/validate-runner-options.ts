@@ -3,6 +3,7 @@
 // TypeError naming the option and what was expected; per-script options (timeouts, env,
 // args) are checked again by the script layer's parseRunScriptOptions when specs are built.
 import * as v from 'valibot';
+import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
 import { orderSchema, resourceRunnerEntries, timeoutSettingSchema } from '../resources/resource-options.ts';
 
 const expected = (what: string) => (issue: v.BaseIssue<unknown>) => `expected ${what}, got ${describe(issue.input)}`;
@@ -79,6 +80,8 @@ export const parallelRunnerOptionsSchema = v.strictObject(
     preload: v.optional(preloadList),
     // Checked by RedisBackend, which words its own TypeErrors (ParallelRunner options.backend…).
     backend: v.optional(v.unknown()),
+    detached: v.optional(v.boolean(expected('a boolean'))),
+    logger: v.optional(v.custom<ErgateLogger>(isLogger, expected(LOGGER_EXPECTED))),
     ...resourceRunnerEntries,
   },
   expected('an object'),
@@ -97,6 +100,7 @@ export const runScriptsOptionsSchema = v.strictObject(
     envAllowList: v.optional(stringList),
     startMethod: v.optional(startMethod),
     preload: v.optional(preloadList),
+    detached: v.optional(v.boolean(expected('a boolean'))),
     stopStarting: v.optional(abortSignal),
     onOutput: v.optional(v.function(expected('a function'))),
   },
@@ -115,6 +119,7 @@ export const runBatchesOptionsSchema = v.strictObject(
     signal: v.optional(abortSignal),
     startMethod: v.optional(startMethod),
     preload: v.optional(preloadList),
+    detached: v.optional(v.boolean(expected('a boolean'))),
   },
   expected('an object'),
 );

@@ -8,6 +8,7 @@ import type { Emitter, EventType } from 'mitt';
 import { AbortError } from '../task/abort-reasons.ts';
 import { linkToParents } from '../task/link-parent.ts';
 import { currentSignal } from '../task/scope.ts';
+import { defaultLogger, type ErgateLogger } from '../internal/logger.ts';
 import { DEFAULT_JOB_OPTIONS, JobEntry, makeJobOptions, type JobFn } from './job-entry.ts';
 import { JobRunner } from './job-runner.ts';
 import { AsyncJobStatus, type AsyncJob } from './job-status.ts';
@@ -24,11 +25,16 @@ export interface AsyncSchedulerOptions {
   /** Jobs running at once; a positive integer. @default 4 */
   maxConcurrency?: number;
   /** A mitt emitter; receives job.scheduled/started/completed/failed/cancelled/retrying. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any mitt emitter, whatever its event map
   eventBus?: Emitter<any>;
   /** A waiting job's priority improves by one per agingMs waited, so none starves. @default off */
   agingMs?: number;
   /** Aborting it cancels every job; the scheduler also inherits the enclosing task's scope. */
   signal?: AbortSignal;
+  /** Not bound to the scope the scheduler is constructed in. @default false */
+  detached?: boolean;
+  /** Failed and cancelled jobs are logged here (pino-compatible). @default debuglog('ergate') */
+  logger?: ErgateLogger;
   /**
    * Run scheduleScript/scheduleFunction jobs on `ergate worker`s through BullMQ/Redis: their
    * priority, maxRuns/retryDelayMs and delayMs become BullMQ's, and they hold no slot of
@@ -67,14 +73,17 @@ export class AsyncScheduler {
   readonly #remote: RemoteJobs | null;
   #nextId = 0;
   #closedReason: unknown = undefined;
+  /** One list per runAll() in progress: the jobs scheduled while it runs. */
+  readonly #recorders = new Set<JobEntry[]>();
 
   constructor(options?: AsyncSchedulerOptions) {
     const parsed = parseSchedulerOptions(options);
     this.#remote = parsed.backend === undefined ? null : new RemoteJobs(parsed.backend as BackendOptions, 'AsyncScheduler options.backend');
     const bus = parsed.eventBus as Emitter<Record<EventType, unknown>> | undefined;
-    this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus);
+    this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus, (parsed.logger) ?? defaultLogger);
     this.metrics = this.#runner.metrics;
-    this.#unlink = linkToParents(parsed.signal, (reason) => this.#cancelAll(reason), currentSignal());
+    const constructedIn = parsed.detached === true ? undefined : currentSignal();
+    this.#unlink = linkToParents([parsed.signal, constructedIn], (reason) => this.#cancelAll(reason));
   }
 
   /** Jobs pending: queued, delayed or waiting to retry. */
@@ -93,6 +102,7 @@ export class AsyncScheduler {
     const jobOptions = opts === EMPTY_OPTIONS ? DEFAULT_JOB_OPTIONS : makeJobOptions(opts.args, opts.timeoutMs, opts.retryDelayMs, false);
     const entry = new JobEntry(id, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, jobOptions);
     this.#entries.set(id, entry);
+    if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(entry);
     this.#runner.add(entry, opts.delayMs ?? 0, this.#closedReason);
     return id;
   }
@@ -138,22 +148,35 @@ export class AsyncScheduler {
     };
     const entry = new JobEntry(id, built.name, built.job.priority ?? 0, built.job.maxRuns ?? 1, fn, makeJobOptions(undefined, undefined, 0, true));
     this.#entries.set(id, entry);
+    if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(entry);
     this.#runner.add(entry, 0, this.#closedReason);
     return id;
   }
 
-  /** Runs every pending job, including those scheduled meanwhile; never rejects because a job failed. */
+  /**
+   * Runs every pending job, including those scheduled meanwhile; never rejects because a job
+   * failed. Returns what it ran, as the seed's run_all(): the jobs pending or running when it
+   * was called and those scheduled while it ran, never a cancelled one (listJobs() has all).
+   */
   async runAll(): Promise<Map<string, AsyncJob>> {
     const runner = this.#runner;
+    const ran: JobEntry[] = [];
+    for (const entry of this.#entries.values()) {
+      if (entry.status === AsyncJobStatus.PENDING || entry.status === AsyncJobStatus.RUNNING) ran.push(entry);
+    }
+    this.#recorders.add(ran);
     runner.runAlls++;
     try {
       runner.dispatch();
       await runner.idle.wait(runner.isIdle);
     } finally {
       runner.runAlls--;
+      this.#recorders.delete(ran);
     }
-    // A copy (the caller may change it); its values are the live job objects.
-    return new Map<string, AsyncJob>(this.#entries);
+    // Its values are the live job objects.
+    const jobs = new Map<string, AsyncJob>();
+    for (const entry of ran) if (entry.status !== AsyncJobStatus.CANCELLED) jobs.set(entry.id, entry);
+    return jobs;
   }
 
   /** Continuous mode: jobs run as they arrive, until stop() or close(). */
@@ -177,7 +200,7 @@ export class AsyncScheduler {
   cancel(jobId: string): boolean {
     const entry = this.#entries.get(jobId);
     if (entry === undefined) return false;
-    return this.#runner.cancel(entry, new AbortError(`cancelled: job '${entry.name}' was cancelled`));
+    return this.#runner.cancel(entry, new AbortError(`scheduler.cancel() was called for job '${entry.name}'`));
   }
 
   getJob(jobId: string): AsyncJob | undefined {
@@ -204,7 +227,7 @@ export class AsyncScheduler {
   /** Cancels every pending and running job; jobs scheduled afterwards are cancelled at once. */
   async close(): Promise<void> {
     this.#runner.started = false;
-    this.#cancelAll(new AbortError('cancelled: the scheduler was closed'));
+    this.#cancelAll(new AbortError('the scheduler was closed'));
     // Cancelled remote jobs are removed from the queue or killed on their workers first.
     await this.#remote?.close();
   }

@@ -10,7 +10,7 @@ import { checkRemoteJobOptions, type RemoteJobOptions, type RemoteJobs } from '.
 import { resolveScriptSpec } from '../script/resolve-spec.ts';
 import type { ScriptResult } from '../script/types.ts';
 import { describeValue } from '../script/validate-options.ts';
-import { currentSignal } from '../task/scope.ts';
+import { bindToScope } from '../internal/current-scope.ts';
 import { splitScriptOptions, type ScheduleScriptOptions } from './script-job.ts';
 
 /** scheduleFunction's options: the call's (args, timeoutMs, memoryLimitMb) and the job's. */
@@ -34,8 +34,7 @@ export interface BuiltJob<R> {
 
 /** The job's signal (cancel(), parent aborts) joined with the caller's own. */
 function jobSignal(user: AbortSignal | undefined): AbortSignal | undefined {
-  const own = currentSignal();
-  return user === undefined || own === undefined ? (user ?? own) : AbortSignal.any([user, own]);
+  return bindToScope(user, false);
 }
 
 export function createRemoteScriptJob(remote: RemoteJobs, scriptPath: string, options: ScheduleScriptOptions | undefined): BuiltJob<ScriptResult> {
@@ -51,7 +50,7 @@ export function createRemoteScriptJob(remote: RemoteJobs, scriptPath: string, op
   return { run: () => remote.runScript(spec, { ...job, signal: jobSignal(parsed.signal) }, envRule), name, job };
 }
 
-export function createFunctionJob(remote: RemoteJobs | null, fn: FunctionRef | ((...args: any[]) => unknown), options: ScheduleFunctionOptions | undefined): BuiltJob<FunctionResult<unknown>> {
+export function createFunctionJob(remote: RemoteJobs | null, fn: FunctionRef | ((...args: never[]) => unknown), options: ScheduleFunctionOptions | undefined): BuiltJob<FunctionResult<unknown>> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`AsyncScheduler.scheduleFunction options: expected an options object, got ${describeValue(options)}`);
   }
@@ -64,5 +63,6 @@ export function createFunctionJob(remote: RemoteJobs | null, fn: FunctionRef | (
     return { run: () => run({ ...job, signal: jobSignal(callOptions.signal) }), name, job };
   }
   const name = validateCall(fn, callOptions).name;
-  return { run: () => runFunction(fn, { ...callOptions, signal: jobSignal(callOptions.signal) }), name, job };
+  // runFunction binds to the job's scope itself (cancel(), timeouts, parent aborts).
+  return { run: () => runFunction(fn, callOptions), name, job };
 }

@@ -5,7 +5,8 @@
 // cancel, whichever comes first), and a run that ended is never waited for.
 
 import type { Emitter, EventType } from 'mitt';
-import { TimeoutError, describeAbortReason } from '../task/abort-reasons.ts';
+import { TimeoutError, describeCancellation } from '../task/abort-reasons.ts';
+import { isLogging, logFailure, type ErgateLogger } from '../internal/logger.ts';
 import { describeError } from '../task/execution-result.ts';
 import { runInScope } from '../task/scope.ts';
 import { emitEvent, hasListeners, type SchedulerEvent } from './emit-event.ts';
@@ -15,7 +16,6 @@ import { JobFailure } from './job-failure.ts';
 import { JobHeap } from './job-heap.ts';
 import { AsyncJobStatus } from './job-status.ts';
 import { SchedulerMetricsTracker } from './scheduler-metrics.ts';
-import { sharedDateNow } from './shared-date.ts';
 
 export class JobRunner implements JobSettler {
   readonly metrics = new SchedulerMetricsTracker();
@@ -40,6 +40,7 @@ export class JobRunner implements JobSettler {
     readonly limit: number,
     readonly agingMs: number | undefined,
     readonly bus: Emitter<Record<EventType, unknown>> | undefined,
+    readonly logger: ErgateLogger,
   ) {}
 
   get isIdle(): boolean {
@@ -114,7 +115,7 @@ export class JobRunner implements JobSettler {
       job.status = AsyncJobStatus.COMPLETED;
       job.result = outcome;
       job.error = null;
-      job.completedAt = sharedDateNow();
+      entry.markCompleted();
       this.metrics.jobsCompleted++;
       this.metrics.recordFinish(now);
       if (this.bus !== undefined) this.#emit('job.completed', entry, { durationMs: now - run.startedAt });
@@ -143,11 +144,11 @@ export class JobRunner implements JobSettler {
     if (status === AsyncJobStatus.PENDING) {
       entry.clearTimer();
       this.pending--;
-      this.#finishCancelled(entry, reason);
+      this.#finishCancelled(entry, reason, 0);
     } else if (status === AsyncJobStatus.RUNNING) {
       const run = entry.run!;
-      this.#endRun(entry, run);
-      this.#finishCancelled(entry, reason);
+      const now = this.#endRun(entry, run);
+      this.#finishCancelled(entry, reason, now - run.startedAt);
       run.abort(reason);
     } else {
       return false;
@@ -171,7 +172,7 @@ export class JobRunner implements JobSettler {
     if (options.remote) this.remoteRunning++;
     job.status = AsyncJobStatus.RUNNING;
     job.runs++;
-    if (job.startedAt === null) job.startedAt = sharedDateNow();
+    entry.markStarted();
     this.metrics.recordStart(now - queuedAt, now);
     const run = new RunScope(now);
     entry.run = run;
@@ -181,7 +182,8 @@ export class JobRunner implements JobSettler {
       if (entry.run !== run) return;
     }
     if (options.timeoutMs !== undefined) entry.timer = setTimeout(timeOutRun, options.timeoutMs, this, entry, run);
-    runInScope(run, executeJob, this, entry, run);
+    // executeJob never rejects: every outcome is reported through settleJob.
+    void runInScope(run, executeJob, this, entry, run);
   }
 
   #failRun(entry: JobEntry, error: string, now: number, runStartedAt: number): void {
@@ -198,18 +200,20 @@ export class JobRunner implements JobSettler {
       return;
     }
     job.status = AsyncJobStatus.FAILED;
-    job.completedAt = sharedDateNow();
+    entry.markCompleted();
     this.metrics.jobsFailed++;
     this.metrics.recordFinish(now);
+    if (isLogging(this.logger)) logFailure(this.logger, { event: 'job.end', name: entry.name, status: 'failed', durationMs: now - runStartedAt, error });
     if (this.bus !== undefined) this.#emit('job.failed', entry, { error, durationMs: now - runStartedAt });
   }
 
-  #finishCancelled(entry: JobEntry, reason: unknown): void {
+  #finishCancelled(entry: JobEntry, reason: unknown, durationMs: number): void {
     const job = entry;
     job.status = AsyncJobStatus.CANCELLED;
-    job.error = describeAbortReason(reason);
-    job.completedAt = sharedDateNow();
+    job.error = describeCancellation(reason);
+    entry.markCompleted();
     this.metrics.jobsCancelled++;
+    if (isLogging(this.logger)) logFailure(this.logger, { event: 'job.end', name: entry.name, status: 'cancelled', durationMs, error: job.error });
     if (this.bus !== undefined) this.#emit('job.cancelled', entry, { error: job.error });
   }
 

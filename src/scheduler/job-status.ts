@@ -23,7 +23,7 @@ export interface AsyncJob {
   result: unknown;
   /** Plain-language reason of the last failure, or of the cancellation. */
   error: string | null;
-  /** Shared with other jobs stamped in the same millisecond: treat the Dates as read-only. */
+  /** Each job's Dates are its own. */
   scheduledAt: Date;
   /** When the first run started. */
   startedAt: Date | null;

@@ -1,5 +1,5 @@
 // Builds the job behind AsyncScheduler.scheduleScript(): it runs one Python script
-// through runScript (the shared supervisor pool) with the job's AbortSignal, so cancel()
+// through runScript (the shared supervisor pool), bound to the job's scope, so cancel()
 // and a parent's abort kill the script's process group. The job completes with the
 // ScriptResult when the script passed, and fails with it (JobFailure) otherwise.
 // Script options are validated here, synchronously, so schedule-time errors throw.
@@ -8,7 +8,6 @@ import path from 'node:path';
 import { runScript } from '../script/run-script.ts';
 import type { RunScriptOptions, ScriptResult } from '../script/types.ts';
 import { describeValue, parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
-import { currentSignal } from '../task/scope.ts';
 import { JobFailure } from './job-failure.ts';
 import type { JobFn } from './job-entry.ts';
 
@@ -53,13 +52,10 @@ export function splitScriptOptions(scriptPath: string, options: ScheduleScriptOp
 
 export function createScriptJob(scriptPath: string, options: ScheduleScriptOptions | undefined): ScriptJob {
   const { scriptOptions, jobOptions } = splitScriptOptions(scriptPath, options);
-  const userSignal = (scriptOptions as RunScriptOptions).signal;
 
   const fn = async function runScriptJob(): Promise<ScriptResult> {
-    // The job's own signal: cancel(), timeouts of the scheduler and parent aborts reach it.
-    const jobSignal = currentSignal();
-    const signal = userSignal === undefined || jobSignal === undefined ? (userSignal ?? jobSignal) : AbortSignal.any([userSignal, jobSignal]);
-    const result = await runScript(scriptPath, { ...(scriptOptions as RunScriptOptions), signal });
+    // runScript binds to the job's scope itself: cancel(), timeouts and parent aborts reach it.
+    const result = await runScript(scriptPath, scriptOptions);
     if (result.status !== 'passed') throw new JobFailure(result.error ?? `script ${result.status}`, result);
     return result;
   };

@@ -3,7 +3,9 @@
 
 import * as v from 'valibot';
 import {
+  aBoolean,
   aFunction,
+  aLogger,
   aString,
   anAbortSignal,
   anArray,
@@ -23,6 +25,8 @@ const schedulerSchema = v.strictObject(
     eventBus: v.optional(eventBus),
     agingMs: v.optional(positiveMs),
     signal: v.optional(anAbortSignal),
+    detached: v.optional(aBoolean),
+    logger: v.optional(aLogger),
     // Checked by RemoteJobs, which words its own TypeErrors (AsyncScheduler options.backend…).
     backend: v.optional(v.unknown()),
   },

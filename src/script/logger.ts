@@ -1,20 +1,10 @@
 // Logging of script runs: a pino-compatible logger when given, else util.debuglog('ergate')
 // (enabled with NODE_DEBUG=ergate). Entries carry script, status, exitCode and durationMs.
-import { debuglog } from 'node:util';
+// The logger itself (and the entry shared with tasks, jobs and functions) is ../internal/logger.ts.
+import { defaultLogger } from '../internal/logger.ts';
 import type { ErgateLogger, ScriptResult } from './types.ts';
 
-const debug = debuglog('ergate');
-
-function write(level: string, obj: object, msg?: string): void {
-  if (debug.enabled) debug('%s %s %j', level, msg ?? '', obj);
-}
-
-export const defaultLogger: ErgateLogger = {
-  debug: (obj, msg) => write('debug', obj, msg),
-  info: (obj, msg) => write('info', obj, msg),
-  warn: (obj, msg) => write('warn', obj, msg),
-  error: (obj, msg) => write('error', obj, msg),
-};
+export { defaultLogger };
 
 /** A throwing logger must never turn a script result into a crash. */
 function safely(call: () => void): void {
@@ -31,6 +21,8 @@ export function logStart(logger: ErgateLogger, script: string): void {
 
 export function logEnd(logger: ErgateLogger, result: ScriptResult): void {
   const entry = {
+    event: 'script.end',
+    name: result.name,
     script: result.script,
     status: result.status,
     exitCode: result.exitCode,

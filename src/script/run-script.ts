@@ -8,6 +8,7 @@ import { resolveScriptSpec } from './resolve-spec.ts';
 import { SupervisorPool } from './supervisor-pool.ts';
 import type { RunScriptOptions, ScriptResult } from './types.ts';
 import { describeValue, parseRunScriptOptions } from './validate-options.ts';
+import { bindToScope } from '../internal/current-scope.ts';
 
 let sharedPool: SupervisorPool | null = null;
 
@@ -22,6 +23,8 @@ export async function runScript(scriptPath: string, options?: RunScriptOptions):
     throw new TypeError(`scriptPath must be a non-empty string (got ${describeValue(scriptPath)})`);
   }
   const parsed = parseRunScriptOptions(options);
+  // Inside a task or job the script is bound to its scope (read before any await).
+  const signal = bindToScope(parsed.signal, parsed.detached);
   let python: string;
   try {
     python = await resolvePython(parsed.python);
@@ -29,5 +32,5 @@ export async function runScript(scriptPath: string, options?: RunScriptOptions):
     return errorResult(scriptPath, (error as Error).message);
   }
   const spec = resolveScriptSpec(scriptPath, parsed, python);
-  return getDefaultSupervisorPool().run(spec, { signal: parsed.signal, onOutput: parsed.onOutput, logger: parsed.logger });
+  return getDefaultSupervisorPool().run(spec, { signal, onOutput: parsed.onOutput, logger: parsed.logger });
 }

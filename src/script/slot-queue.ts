@@ -3,13 +3,10 @@
 // the first waiter so no later run can overtake it. A waiter whose signal aborts leaves the
 // queue and never starts.
 
-/** Plain-language reason for a run cancelled by `signal`. */
-export function abortMessage(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name !== 'AbortError') return `cancelled: ${reason.message}`;
-  if (typeof reason === 'string' && reason) return `cancelled: ${reason}`;
-  return 'cancelled';
-}
+import { describeAbortedSignal, describeCancellation } from '../internal/cancellation.ts';
+
+/** Plain-language reason for a run cancelled by `signal` (the one wording, ../internal/cancellation.ts). */
+export const abortMessage: (signal: AbortSignal) => string = describeAbortedSignal;
 
 export class SlotQueue {
   private running = 0;
@@ -33,7 +30,7 @@ export class SlotQueue {
       };
       const waiter = (granted: boolean) => {
         signal?.removeEventListener('abort', onAbort);
-        resolve(granted ? null : 'cancelled: the runner was closed');
+        resolve(granted ? null : describeCancellation('the runner was closed'));
       };
       this.waiters.push(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -8,13 +8,8 @@ export type ScriptStatus = 'passed' | 'failed' | 'timeout' | 'error' | 'cancelle
 /** How the Python child is started: a fresh interpreter, or a fork of a warm server. */
 export type StartMethod = 'spawn' | 'forkserver';
 
-/** A pino-compatible logger: only these methods are used. */
-export interface ErgateLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { ErgateLogger } from '../internal/logger.ts';
+import type { ErgateLogger } from '../internal/logger.ts';
 
 export interface RunScriptOptions {
   /** Kill the whole process group after this many ms. @default 60_000 */
@@ -51,6 +46,8 @@ export interface RunScriptOptions {
   preload?: string[];
   /** @default util.debuglog('ergate') */
   logger?: ErgateLogger;
+  /** Not bound to the enclosing task's scope (by default its abort cancels the script). @default false */
+  detached?: boolean;
 }
 
 export interface ScriptResult {

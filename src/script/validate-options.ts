@@ -3,7 +3,7 @@
 // message names the option and what was expected, e.g. "options.timeoutMs must be a
 // positive number of milliseconds (got -1)".
 import * as v from 'valibot';
-import type { ErgateLogger } from './types.ts';
+import { isLogger, type ErgateLogger } from '../internal/logger.ts';
 
 // Infinity means "no timeout" (any value of 2^31 ms or more sets no timer); NaN is refused.
 const positiveTimeout = v.pipe(v.number(), v.check((n) => n > 0 && !Number.isNaN(n)));
@@ -13,9 +13,6 @@ const MAX_LIMIT = 2 ** 40;
 const limitInteger = v.pipe(positiveInteger, v.maxValue(MAX_LIMIT));
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const exitCode = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255));
-const isLogger = (value: unknown): value is ErgateLogger =>
-  typeof value === 'object' && value !== null &&
-  ['debug', 'info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
 
 // Strict: an unknown key (a typo such as `timeout`) is refused, never silently ignored.
 export const RunScriptOptionsSchema = v.strictObject({
@@ -36,6 +33,7 @@ export const RunScriptOptionsSchema = v.strictObject({
   startMethod: v.optional(v.picklist(['spawn', 'forkserver']), 'spawn'),
   preload: v.optional(v.array(v.string()), []),
   logger: v.optional(v.custom<ErgateLogger>(isLogger)),
+  detached: v.optional(v.boolean()),
 });
 
 export type ParsedRunScriptOptions = v.InferOutput<typeof RunScriptOptionsSchema>;
@@ -59,6 +57,7 @@ const EXPECTED: Record<string, string> = {
   startMethod: "'spawn' or 'forkserver'",
   preload: 'an array of module names',
   logger: 'a pino-compatible logger with debug, info, warn and error methods',
+  detached: 'a boolean',
 };
 
 /** Short, safe rendering of the offending value. */
@@ -68,7 +67,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
-  return String(value);
+  const primitive = value as number | boolean | bigint | symbol | undefined;
+  return String(primitive);
 }
 
 /** @throws TypeError naming the first bad option. */
@@ -80,13 +80,14 @@ export function parseRunScriptOptions(options: unknown, optionName = 'options'):
   const parsed = v.safeParse(RunScriptOptionsSchema, options);
   if (parsed.success) return parsed.output;
   const issue = parsed.issues[0];
-  const key = String(issue.path?.[0]?.key ?? '');
+  const pathKey = (issue.path?.[0]?.key ?? '') as PropertyKey;
+  const key = String(pathKey);
   if (issue.type === 'strict_object' && issue.path?.length === 1) {
     throw new TypeError(`${optionName}.${key} is not a known option (expected one of ${Object.keys(EXPECTED).join(', ')})`);
   }
   const value = (options as Record<string, unknown>)[key];
   const nested = issue.path !== undefined && issue.path.length > 1;
-  const where = nested ? `${optionName}.${issue.path!.map((p) => String(p.key)).join('.')}` : '';
+  const where = nested ? `${optionName}.${issue.path.map((p) => String(p.key)).join('.')}` : '';
   const detail = nested ? `got ${describeValue(issue.input)} at ${where}` : `got ${describeValue(value)}`;
   throw new TypeError(`${optionName}.${key} must be ${EXPECTED[key] ?? 'valid'} (${detail})`);
 }

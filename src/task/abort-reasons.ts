@@ -1,25 +1,5 @@
-// The reasons ergate aborts a scope with. Each is an Error named 'AbortError' (or
-// 'TimeoutError') so `signal.reason` reads plainly, and a fail-fast abort carries the
-// sibling's failure as its `cause`, as in Python's TaskGroup.
+// The reasons ergate aborts a scope with, as the task layer names them. The classes and
+// the one wording of a cancellation live in ../internal/cancellation.ts (the script and
+// function cores use them too); a fail-fast abort carries the sibling's failure as its cause.
 
-/** Abort of a task or job by fail-fast, cancel(), close() or a parent scope. */
-export class AbortError extends Error {
-  override name = 'AbortError';
-}
-
-/** Abort of a job whose timeoutMs expired: the message is "timed out after N ms". */
-export class TimeoutError extends Error {
-  override name = 'TimeoutError';
-}
-
-export function createFailFastReason(taskName: string, failure: unknown): AbortError {
-  return new AbortError(`cancelled because task '${taskName}' failed (fail-fast)`, { cause: failure });
-}
-
-/** Plain message for a cancelled result, from whatever the signal was aborted with. */
-export function describeAbortReason(reason: unknown): string {
-  if (reason instanceof AbortError || reason instanceof TimeoutError) return reason.message;
-  if (reason instanceof Error) return `cancelled (${reason.message || reason.name})`;
-  if (reason === undefined) return 'cancelled';
-  return `cancelled (${String(reason)})`;
-}
+export { AbortError, TimeoutError, createFailFastReason, describeCancellation } from '../internal/cancellation.ts';

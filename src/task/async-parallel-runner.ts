@@ -6,8 +6,9 @@ import * as v from 'valibot';
 import { AbortError } from './abort-reasons.ts';
 import type { AsyncExecutionResult, AsyncTaskResult } from './execution-result.ts';
 import { normalizeTasks, type TaskInput } from './normalize-tasks.ts';
-import { aBoolean, aFunction, anAbortSignal, parseOptions, positiveInteger } from './parse-options.ts';
+import { aBoolean, aFunction, aLogger, anAbortSignal, parseOptions, positiveInteger } from './parse-options.ts';
 import { currentSignal } from './scope.ts';
+import { defaultLogger, type ErgateLogger } from '../internal/logger.ts';
 import { TaskBatch } from './task-batch.ts';
 
 export interface AsyncParallelRunnerOptions {
@@ -17,11 +18,17 @@ export interface AsyncParallelRunnerOptions {
   failFast?: boolean;
   /** Called once per task as it is recorded (passed, failed or cancelled). */
   onTaskComplete?: (result: AsyncTaskResult) => void;
+  /** Not bound to the scope the runner is constructed in (work meant to outlive that task). @default false */
+  detached?: boolean;
+  /** Failed and cancelled tasks are logged here (pino-compatible). @default debuglog('ergate') */
+  logger?: ErgateLogger;
 }
 
 export interface AsyncRunOptions {
   /** Aborting it cancels the run; the runner also inherits the enclosing task's scope. */
   signal?: AbortSignal;
+  /** Not bound to the scope of the task run() is called in. @default false */
+  detached?: boolean;
 }
 
 const runnerSchema = v.strictObject(
@@ -29,22 +36,29 @@ const runnerSchema = v.strictObject(
     maxConcurrency: v.optional(positiveInteger),
     failFast: v.optional(aBoolean),
     onTaskComplete: v.optional(aFunction),
+    detached: v.optional(aBoolean),
+    logger: v.optional(aLogger),
   },
   'an options object',
 );
-const runSchema = v.strictObject({ signal: v.optional(anAbortSignal) }, 'an options object');
+const runSchema = v.strictObject({ signal: v.optional(anAbortSignal), detached: v.optional(aBoolean) }, 'an options object');
 
 export class AsyncParallelRunner {
   readonly #limit: number;
   readonly #failFast: boolean;
   readonly #onTaskComplete: ((result: AsyncTaskResult) => void) | undefined;
   readonly #batches = new Set<TaskBatch>();
+  /** The scope the runner was constructed in: its abort cancels every run. */
+  readonly #constructedIn: AbortSignal | undefined;
+  readonly #logger: ErgateLogger;
 
   constructor(options?: AsyncParallelRunnerOptions) {
     const parsed = parseOptions(runnerSchema, options, 'AsyncParallelRunner options');
     this.#limit = parsed.maxConcurrency ?? Infinity;
     this.#failFast = parsed.failFast ?? false;
-    this.#onTaskComplete = parsed.onTaskComplete as AsyncParallelRunnerOptions['onTaskComplete'];
+    this.#onTaskComplete = parsed.onTaskComplete;
+    this.#constructedIn = parsed.detached === true ? undefined : currentSignal();
+    this.#logger = (parsed.logger) ?? defaultLogger;
   }
 
   /**
@@ -54,9 +68,10 @@ export class AsyncParallelRunner {
   async run(tasks: readonly TaskInput[], options?: AsyncRunOptions): Promise<AsyncExecutionResult> {
     // Read the enclosing scope before any await: it is what makes this run a child of it.
     const inherited = currentSignal();
-    const { signal } = parseOptions(runSchema, options, 'AsyncParallelRunner.run options');
+    const { signal, detached } = parseOptions(runSchema, options, 'AsyncParallelRunner.run options');
     const list = normalizeTasks(tasks);
-    const batch = new TaskBatch(list, { limit: this.#limit, failFast: this.#failFast, onTaskComplete: this.#onTaskComplete }, signal, inherited);
+    const parents = [signal, detached === true ? undefined : inherited, this.#constructedIn];
+    const batch = new TaskBatch(list, { limit: this.#limit, failFast: this.#failFast, onTaskComplete: this.#onTaskComplete, logger: this.#logger }, parents);
     this.#batches.add(batch);
     try {
       return await batch.promise;
@@ -66,13 +81,14 @@ export class AsyncParallelRunner {
   }
 
   /** Cancels every run in progress (their tasks are recorded 'cancelled'). */
-  cancel(reason: unknown = new AbortError('cancelled: the runner was cancelled')): void {
+  cancel(reason: unknown = new AbortError('runner.cancel() was called')): void {
     for (const batch of this.#batches) batch.abort(reason);
   }
 
   /** Cancels runs in progress; the runner holds no other resources. */
-  async close(): Promise<void> {
-    this.cancel(new AbortError('cancelled: the runner was closed'));
+  close(): Promise<void> {
+    this.cancel(new AbortError('the runner was closed'));
+    return Promise.resolve();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,30 +1,24 @@
-// Links a runner or scheduler to the scopes above it: the signal passed in options and
-// the scope of the task it was started in. One listener per parent per run, removed by
-// the returned function, so listener counts on a long-lived parent stay flat however
-// many tasks run under it (tasks themselves never listen on the parent).
-
-import { currentSignal } from './scope.ts';
+// Links a runner or scheduler to the scopes above it: the signal passed in options, the
+// scope it was constructed in and the scope of the task it was started in. One listener
+// per parent per run, removed by the returned function, so listener counts on a
+// long-lived parent stay flat however many tasks run under it (tasks never listen on it).
 
 /**
  * Calls onAbort(reason) once, when the first of the parents aborts (at once if one
- * already has). Returns the unlink function; calling it more than once is harmless.
+ * already has). Undefined and repeated parents are ignored. Returns the unlink function;
+ * calling it more than once is harmless.
  */
-export function linkToParents(
-  explicit: AbortSignal | undefined,
-  onAbort: (reason: unknown) => void,
-  inherited: AbortSignal | undefined = currentSignal(),
-): () => void {
+export function linkToParents(candidates: readonly (AbortSignal | undefined)[], onAbort: (reason: unknown) => void): () => void {
   const parents: AbortSignal[] = [];
-  if (explicit !== undefined) parents.push(explicit);
-  if (inherited !== undefined && inherited !== explicit) parents.push(inherited);
-  if (parents.length === 0) return noop;
-
-  for (const parent of parents) {
+  for (const parent of candidates) {
+    if (parent === undefined || parents.includes(parent)) continue;
     if (parent.aborted) {
       onAbort(parent.reason);
       return noop;
     }
+    parents.push(parent);
   }
+  if (parents.length === 0) return noop;
   let linked = true;
   const handle = (event: Event): void => {
     unlink();

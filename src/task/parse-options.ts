@@ -3,6 +3,7 @@
 // message names the option and what was expected. Past this point options are trusted.
 
 import * as v from 'valibot';
+import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
 
 /** Field schemas carry what is expected as their message; parseOptions adds the name. */
 export const positiveInteger = v.pipe(
@@ -26,6 +27,7 @@ export const aFunction = v.function('a function');
 export const aString = v.string('a string');
 export const anArray = v.array(v.unknown(), 'an array');
 export const anAbortSignal = v.instance(AbortSignal, 'an AbortSignal');
+export const aLogger = v.custom<ErgateLogger>(isLogger, LOGGER_EXPECTED);
 
 /**
  * Parses `input` with `schema` or throws a TypeError such as
@@ -48,5 +50,6 @@ function describeValue(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
   if (value === null || typeof value !== 'object') return String(value);
-  return Object.prototype.toString.call(value).slice(8, -1).toLowerCase() === 'object' ? 'an object' : String(value);
+  const tag = Object.prototype.toString.call(value);
+  return tag === '[object Object]' ? 'an object' : tag;
 }

@@ -1,9 +1,11 @@
-// The AbortController tree behind structured cancellation. Owns the AsyncLocalStorage
-// that tells a task or job which scope it runs in, and `currentSignal()` that reads it.
-// Invariant: once a scope is aborted its signal (created now or later) is aborted with
+// The AbortController tree behind structured cancellation: one Scope per task or job run.
+// The storage that tells code which scope it runs in is ../internal/current-scope.ts
+// (re-exported here). Invariant: once a scope is aborted its signal (created now or later) is aborted with
 // the first reason; a scope never un-aborts.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentSignal, runInScope } from '../internal/current-scope.ts';
+
+export { currentSignal, runInScope };
 
 /**
  * One task's or job's place in the tree. The AbortController is created lazily, the
@@ -30,19 +32,4 @@ export class Scope {
     this.reason = reason;
     this.#controller?.abort(reason);
   }
-}
-
-const storage = new AsyncLocalStorage<Scope>();
-
-/**
- * The AbortSignal of the innermost enclosing task or job; undefined outside every task.
- * It stays valid in everything the task awaits or starts (timers, promises, child runners).
- */
-export function currentSignal(): AbortSignal | undefined {
-  return storage.getStore()?.signal;
-}
-
-/** Calls fn(...args) with `scope` as the current scope for fn and all it awaits. */
-export function runInScope<A extends unknown[], R>(scope: Scope, fn: (...args: A) => R, ...args: A): R {
-  return storage.run(scope, fn, ...args);
 }

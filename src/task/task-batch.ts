@@ -3,9 +3,10 @@
 // running task as cancelled at once and never starts the rest. Invariant: the batch
 // resolves when every input task has exactly one result; a late settle is ignored.
 
-import { AbortError, createFailFastReason, describeAbortReason } from './abort-reasons.ts';
+import { AbortError, createFailFastReason, describeCancellation } from './abort-reasons.ts';
 import { AsyncExecutionResult, describeError, type AsyncTaskResult, type AsyncTaskStatus } from './execution-result.ts';
 import { linkToParents } from './link-parent.ts';
+import { isLogging, logFailure, type ErgateLogger } from '../internal/logger.ts';
 import type { TaskFn, TaskList } from './normalize-tasks.ts';
 import { Scope, runInScope } from './scope.ts';
 
@@ -13,6 +14,7 @@ export interface BatchOptions {
   limit: number;
   failFast: boolean;
   onTaskComplete: ((result: AsyncTaskResult) => void) | undefined;
+  logger: ErgateLogger;
 }
 
 class TaskScope extends Scope {
@@ -37,26 +39,26 @@ export class TaskBatch {
   // Assigned before linking: an already-aborted parent finishes the batch inside linkToParents.
   #unlink: () => void = noop;
 
-  constructor(readonly tasks: TaskList, readonly options: BatchOptions, signal: AbortSignal | undefined, inherited: AbortSignal | undefined) {
+  constructor(readonly tasks: TaskList, readonly options: BatchOptions, parents: readonly (AbortSignal | undefined)[]) {
     this.promise = new Promise((resolve) => (this.#resolve = resolve));
     this.#remaining = tasks.names.length;
-    this.#result = new AsyncExecutionResult(new Array(this.#remaining));
-    this.#unlink = linkToParents(signal, (reason) => this.abort(reason), inherited);
+    this.#result = new AsyncExecutionResult(new Array<AsyncTaskResult>(this.#remaining));
+    this.#unlink = linkToParents(parents, (reason) => this.abort(reason));
     if (this.#remaining === 0) this.#finish();
     else this.#fill();
   }
 
   /** Cancels the batch: running tasks are recorded cancelled now, the rest never start. */
-  abort(reason: unknown = new AbortError('cancelled')): void {
+  abort(reason: unknown = new AbortError('the batch was aborted')): void {
     if (this.#stopped) return;
     this.#stopped = true;
     const now = performance.now();
-    const message = describeAbortReason(reason);
+    const message = describeCancellation(reason);
     for (const scope of this.#running) {
       this.#record(scope, 'cancelled', null, message, 'AbortError', now);
       scope.abort(reason);
     }
-    const notStarted = `not started: ${message}`;
+    const notStarted = `${message} (before it started)`;
     while (this.#next < this.tasks.names.length) this.#recordAt(this.#next++, 'cancelled', null, notStarted, 'AbortError', 0);
   }
 
@@ -71,7 +73,7 @@ export class TaskBatch {
     const { message, type } = describeError(error);
     this.#record(scope, 'failed', null, message, type, performance.now());
     // Abort before refilling, so no task starts after the first failure.
-    if (this.options.failFast) this.abort(createFailFastReason(this.tasks.names[scope.index], error));
+    if (this.options.failFast) this.abort(createFailFastReason(this.tasks.names[scope.index], 'failed', error));
     else this.#fill();
   }
 
@@ -86,7 +88,8 @@ export class TaskBatch {
       const scope = new TaskScope(this.#next++, performance.now());
       this.#active++;
       this.#running.add(scope);
-      runInScope(scope, executeTask, this, scope, fns[scope.index], args[scope.index]);
+      // executeTask never rejects: every outcome is reported through pass/fail.
+      void runInScope(scope, executeTask, this, scope, fns[scope.index], args[scope.index]);
     }
     this.#filling = false;
   }
@@ -101,6 +104,9 @@ export class TaskBatch {
   #recordAt(index: number, status: AsyncTaskStatus, value: unknown, error: string | null, errorType: string | null, durationMs: number): void {
     const result: AsyncTaskResult = { name: this.tasks.names[index], success: status === 'passed', value, error, errorType, durationMs, status };
     this.#result.results[index] = result;
+    if (status !== 'passed' && isLogging(this.options.logger)) {
+      logFailure(this.options.logger, { event: 'task.end', name: result.name, status, durationMs, error });
+    }
     this.#result[status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'cancelled']++;
     const { onTaskComplete } = this.options;
     if (onTaskComplete !== undefined) {

@@ -41,7 +41,7 @@ it('fail-fast kills the running scripts and removes the waiting ones', async () 
   expect(statuses.filter((s) => s !== 'failed').every((s) => s === 'cancelled')).toBe(true);
   const killed = result.results.filter((r) => r.status === 'cancelled' && r.pid);
   expect(killed.length).toBeGreaterThanOrEqual(1);
-  for (const r of killed) expect(r.error).toMatch(/^cancelled: fail-fast after fails_after_mark\.py failed/);
+  for (const r of killed) expect(r.error).toMatch(/^cancelled: fail-fast after 'fails_after_mark\.py' failed/);
   expect(readMarks(marks).size).toBeGreaterThanOrEqual(1);
   for (const pid of readMarks(marks).keys()) expect(isAlive(pid)).toBe(false);
 });

@@ -55,7 +55,8 @@ it('starts every supervisor thread before taking jobs, so no job pays for one', 
 it('refuses bad worker flags with a message naming the flag', () => {
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '-j', '0'])).toThrow(/--jobs: expected an integer >= 1, got "0"/);
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--grace', 'soon'])).toThrow(/--grace: expected a duration/);
-  expect(() => parseWorkerArgs(['--bogus'])).toThrow(/Unknown option '--bogus'/);
+  expect(() => parseWorkerArgs(['--bogus'])).toThrow(/^unknown option --bogus$/);
+  expect(() => parseWorkerArgs(['--rot', '/srv'])).toThrow(/^unknown option --rot \(did you mean --root\?\)$/);
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-output', 'lots'])).toThrow(/--max-output: expected a size such as 10MiB/);
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-timeout', 'never'])).toThrow(/--max-timeout: expected a duration/);
   expect(parseWorkerArgs(['--redis', 'redis://x', '--functions', 'a', '--functions', 'b', '--allow-env', 'PYTHONPATH,LD_PRELOAD', '--allow-env', 'NODE_PATH', '--max-output', '2MiB', '--max-timeout', '5m']).options)

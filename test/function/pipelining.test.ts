@@ -1,6 +1,7 @@
 // Several calls share a thread (the host runs them one at a time): killing the running one
-// must hand the others back unstarted, so every call still runs exactly once, and a call
-// cancelled while queued inside a thread must never run.
+// must hand the others back unstarted, so every call still runs exactly once, a call
+// cancelled while queued inside a thread must never run, and no call waits behind a long
+// one while another thread is idle (idle threads steal what is queued behind it).
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeFunctionPool, runFunction } from '../../src/function/index.ts';
 import { threadCount } from '../../src/function/thread-pool.ts';
@@ -24,6 +25,25 @@ describe('calls sharing a thread', () => {
     expect((await spin).status).toBe('timeout');
     expect(results.map((r) => r.result)).toEqual(Array.from({ length: n }, (_, i) => i));
     expect(Array.from(counter)).toEqual(new Array(n).fill(1));
+  });
+
+  it('with one spinner and 100 quick calls, every quick call finishes while the spinner still runs', async () => {
+    await warmPool();
+    const n = 100;
+    const counter = new Int32Array(new SharedArrayBuffer(4 * n));
+    const heartbeat = new Int32Array(new SharedArrayBuffer(4));
+    const stopSpinner = new AbortController();
+    let spinnerSettled = false;
+    // Submitted in one tick: quick calls are pipelined behind the spinner on its thread.
+    const spin = runFunction(fixture('spinWithHeartbeat'), { args: [heartbeat], timeoutMs: 60_000, signal: stopSpinner.signal })
+      .finally(() => (spinnerSettled = true));
+    const quick = await Promise.all(Array.from({ length: n }, (_, i) => runFunction(fixture('countRun'), { args: [counter, i] })));
+    expect(spinnerSettled).toBe(false);
+    expect(Atomics.load(heartbeat, 0)).toBeGreaterThan(0);
+    expect(quick.map((r) => r.status)).toEqual(new Array(n).fill('passed'));
+    expect(Array.from(counter)).toEqual(new Array(n).fill(1));
+    stopSpinner.abort();
+    expect((await spin).status).toBe('cancelled');
   });
 
   it('a call cancelled while queued inside a thread never runs', async () => {

@@ -48,7 +48,7 @@ describe('stopping a run', () => {
     expect(result.failed).toBe(1);
     expect(result.skipped).toBe(4);
     expect(result.results.map((r) => r.status)).toEqual(['cancelled', 'cancelled', 'failed']);
-    expect(result.results[0].error).toMatch(/fail-fast after fails_late.py failed/);
+    expect(result.results[0].error).toMatch(/^cancelled: fail-fast after 'fails_late.py' failed$/);
     const pids = readdirSync(pidDir).map(Number);
     expect(pids).toHaveLength(2); // the queued forever scripts never started
     await expectAllReaped(pids);
