@@ -12,7 +12,7 @@ import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
 import type { FinishedJob } from './job-waiter.ts';
 import { RedisBackend } from './redis-backend.ts';
-import { jobOf } from './run-manifest.ts';
+import { addOrder, jobOf } from './run-manifest.ts';
 import type { BackendOptions } from './validate-options.ts';
 
 export interface AttachRunOptions extends BackendOptions {
@@ -35,6 +35,7 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
     const { manifest, progress } = found;
     // A coordinator that died before adding every job left the rest to whoever re-attaches.
     const addFrom = progress?.closed ? manifest.scripts.length : (progress?.addedThrough ?? 0);
+    const toAdd = new Set(addOrder(manifest).slice(addFrom));
     const stopped = new Promise<'stopped'>((resolve) => {
       if (signal?.aborted) resolve('stopped');
       else signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
@@ -45,7 +46,7 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
       const script = path.resolve(backend.root, relative);
       const jobId = scriptJobId(runId, index);
       let finished: Promise<FinishedJob>;
-      if (index >= addFrom) {
+      if (toAdd.has(index)) {
         const job = jobOf(manifest, index);
         if ('error' in job) return errorResult(script, job.error, 'error');
         // Adding a job that exists changes nothing (same id): BullMQ keeps the first.

@@ -31,6 +31,9 @@ export class RemoteRun {
   readonly #manifest: RunManifest;
   readonly #record: Job;
   readonly #indexBySpec = new Map<ScriptSpec, number>();
+  /** per plan index: its place in the order jobs are added */
+  readonly #position: Uint32Array;
+  /** per place in that order: added (or nothing to add) */
   readonly #added: Uint8Array;
   #addedThrough = 0;
   #progressTimer: NodeJS.Timeout | null = null;
@@ -42,15 +45,20 @@ export class RemoteRun {
     this.runId = manifest.runId;
     this.window = backend.options.window ?? DEFAULT_WINDOW;
     this.#added = new Uint8Array(plan.length);
-    for (const item of plan) {
+    this.#position = new Uint32Array(plan.length);
+    plan.forEach((item, position) => {
+      this.#position[item.index] = position;
       if (item.spec) this.#indexBySpec.set(item.spec, item.index);
       // Nothing to add for a script that cannot be sent.
-      if (manifest.templateOf[item.index] < 0) this.#added[item.index] = 1;
-    }
+      if (manifest.templateOf[item.index] < 0) this.#added[position] = 1;
+    });
     this.#advance();
   }
 
-  /** Connects and records the run's manifest, so another coordinator can re-attach by id. */
+  /**
+   * Connects and records the run's manifest, so another coordinator can re-attach by id.
+   * @param plan the run's scripts in the order the runner starts them
+   */
   static async open(backend: RedisBackend, plan: PlannedScript[], envRule: EnvRule): Promise<RemoteRun> {
     await backend.connect();
     const manifest = buildManifest(backend.newRunId(), backend.root, plan, envRule);
@@ -72,7 +80,7 @@ export class RemoteRun {
     } catch (error) {
       return errorResult(spec.script, `could not queue the script on ${this.#backend.target.display}: ${(error as Error).message}`, 'error');
     }
-    this.#added[index] = 1;
+    this.#added[this.#position[index]] = 1;
     this.#advance();
     // The worker's pool words it as "cancelled: <reason>", like an in-process abort.
     const onAbort = (): void => void this.#backend.cancelJob(jobId, bareCancelReason(signal!.reason), finished);

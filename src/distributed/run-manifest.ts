@@ -21,28 +21,32 @@ export interface RunManifest {
   /** per plan index: its template, or -1 when the script cannot be sent (then `errors` says why) */
   templateOf: number[];
   errors: Record<number, string>;
+  /** plan indices in the order their jobs are added; absent when that is 0, 1, 2, ... */
+  order?: number[];
 }
 
-/** How far the coordinator got: every index below addedThrough is in the queue. */
+/** How far the coordinator got: the first addedThrough jobs (in the manifest's order) are in the queue. */
 export interface RunProgress {
   addedThrough: number;
   /** the coordinator finished (or stopped) the run itself: nothing more is to be added */
   closed: boolean;
 }
 
+/** @param plan the run's scripts in the order their jobs will be added */
 export function buildManifest(runId: string, root: string, plan: PlannedScript[], envRule: EnvRule): RunManifest {
   const templates: JobTemplate[] = [];
   const byKey = new Map<string, number>();
-  const templateOf: number[] = [];
+  const size = plan.length;
+  const templateOf: number[] = new Array<number>(size).fill(-1);
+  const scripts: Array<string | null> = new Array<string | null>(size).fill(null);
+  const paths: string[] = new Array<string>(size).fill('');
   const errors: Record<number, string> = {};
   const baselines = new Map<string, Record<string, string>>();
-  const scripts = plan.map((item) => {
-    const relative = path.relative(root, item.script);
-    return relative.startsWith('..') || path.isAbsolute(relative) ? null : relative.split(path.sep).join('/');
-  });
   for (const item of plan) {
+    const relative = path.relative(root, item.script);
+    scripts[item.index] = relative.startsWith('..') || path.isAbsolute(relative) ? null : relative.split(path.sep).join('/');
+    paths[item.index] = item.script;
     if (!item.spec) {
-      templateOf.push(-1);
       errors[item.index] = item.error ?? 'could not be run';
       continue;
     }
@@ -55,13 +59,18 @@ export function buildManifest(runId: string, root: string, plan: PlannedScript[]
         at = templates.push(template) - 1;
         byKey.set(key, at);
       }
-      templateOf.push(at);
+      templateOf[item.index] = at;
     } catch (error) {
-      templateOf.push(-1);
       errors[item.index] = (error as Error).message;
     }
   }
-  return { runId, createdAt: new Date().toISOString(), scripts, paths: plan.map((item) => item.script), templates, templateOf, errors };
+  const identity = plan.every((item, position) => item.index === position);
+  return { runId, createdAt: new Date().toISOString(), scripts, paths, templates, templateOf, errors, ...(!identity && { order: plan.map((item) => item.index) }) };
+}
+
+/** Plan indices in the order their jobs are added. */
+export function addOrder(manifest: RunManifest): number[] {
+  return manifest.order ?? manifest.scripts.map((_, index) => index);
 }
 
 /** The job of plan index `index`: its data and retries, or the reason it cannot be sent. */
