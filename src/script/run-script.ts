@@ -3,7 +3,7 @@
 // the script itself (missing file, bad interpreter, crash) is a result, never a rejection.
 import os from 'node:os';
 import { errorResult } from './error-result.ts';
-import { resolvePython } from './python.ts';
+import { checkStartMethod, resolvePython } from './python.ts';
 import { resolveScriptSpec } from './resolve-spec.ts';
 import { SupervisorPool } from './supervisor-pool.ts';
 import type { RunScriptOptions, ScriptResult } from './types.ts';
@@ -31,6 +31,7 @@ export async function runScript(scriptPath: string, options?: RunScriptOptions):
   } catch (error) {
     return errorResult(scriptPath, (error as Error).message);
   }
+  checkStartMethod(python, parsed.startMethod);
   const spec = resolveScriptSpec(scriptPath, parsed, python);
   return getDefaultSupervisorPool().run(spec, { signal, onOutput: parsed.onOutput, logger: parsed.logger });
 }
