@@ -7,7 +7,7 @@ import { checkStartMethod, resolvePython } from './python.ts';
 import { resolveScriptSpec } from './resolve-spec.ts';
 import { SupervisorPool } from './supervisor-pool.ts';
 import type { RunScriptOptions, ScriptResult } from './types.ts';
-import { describeValue, parseRunScriptOptions } from './validate-options.ts';
+import { checkScriptPath, parseRunScriptOptions } from './validate-options.ts';
 import { bindToScope } from '../internal/current-scope.ts';
 
 let sharedPool: SupervisorPool | null = null;
@@ -19,9 +19,7 @@ export function getDefaultSupervisorPool(): SupervisorPool {
 }
 
 export async function runScript(scriptPath: string, options?: RunScriptOptions): Promise<ScriptResult> {
-  if (typeof scriptPath !== 'string' || scriptPath === '') {
-    throw new TypeError(`scriptPath must be a non-empty string (got ${describeValue(scriptPath)})`);
-  }
+  checkScriptPath(scriptPath);
   const parsed = parseRunScriptOptions(options);
   // Inside a task or job the script is bound to its scope (read before any await).
   const signal = bindToScope(parsed.signal, parsed.detached);
