@@ -15,6 +15,7 @@ import { resourcesMakespanWorkload } from './resources-makespan.ts';
 import { resourcesMemoryMixWorkload } from './resources-memory-mix.ts';
 import { resourcesSamplingCostWorkload } from './resources-sampling-cost.ts';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one list of workloads whose states differ
 export const workloads: Workload<any>[] = [
   scriptsWorkload,
   growthWorkload,
@@ -46,6 +47,7 @@ const aliases: Record<string, string[]> = {
 };
 
 /** The workloads named (by name or alias), in registry order; all of them when none is named. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see workloads
 export function selectWorkloads(names: string[]): Workload<any>[] {
   if (names.length === 0) return workloads;
   const wanted = new Set<string>();

@@ -4,6 +4,7 @@
 // is one fresh runner, as one CLI call pays. Optimum ~3.5 s (long one first, the rest beside it).
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { ParallelRunner as ParallelRunnerClass } from '../../src/parallel/parallel-runner.ts';
 import { requireOurs } from '../harness/ours.ts';
 import type { Workload } from '../harness/types.ts';
 import { runWithXargs, type ScriptBatch } from './script-variants.ts';
@@ -13,7 +14,7 @@ interface MakespanState extends ScriptBatch {
 }
 
 async function runOurs(state: MakespanState, order: 'given' | 'longest-first'): Promise<void> {
-  const ParallelRunner = await requireOurs<any>('ParallelRunner');
+  const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
   const runner = new ParallelRunner({ maxWorkers: state.concurrency, python: state.python, ...(order !== 'given' && { history: state.history, order }) });
   try {
     const result = await runner.runScripts(state.scripts);
@@ -48,7 +49,7 @@ export const resourcesMakespanWorkload: Workload<MakespanState> = {
     const dir = path.join(ctx.tmpDir, 'makespan');
     await mkdir(dir, { recursive: true });
     const scripts: string[] = [];
-    for (let i = 0; i < spec.params.short!; i++) {
+    for (let i = 0; i < spec.params.short; i++) {
       const file = path.join(dir, `short_${String(i).padStart(3, '0')}.py`);
       await writeFile(file, 'import time\ntime.sleep(0.1)\n');
       scripts.push(file);
@@ -58,7 +59,7 @@ export const resourcesMakespanWorkload: Workload<MakespanState> = {
     scripts.push(long);
     const state = { scripts, python: ctx.python, concurrency: 2, history: path.join(dir, 'history.ndjson') };
     // One real run records every script's duration in the history.
-    const ParallelRunner = await requireOurs<any>('ParallelRunner');
+    const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
     const runner = new ParallelRunner({ maxWorkers: 2, python: ctx.python, history: state.history });
     await runner.runScripts(scripts).finally(() => runner.close());
     return state;

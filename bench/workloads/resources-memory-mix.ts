@@ -4,6 +4,7 @@
 // ParallelRunner with memoryBudgetMb (history from a real run in setup), without it, and xargs -P4.
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { ParallelRunner as ParallelRunnerClass } from '../../src/parallel/parallel-runner.ts';
 import { requireOurs } from '../harness/ours.ts';
 import { listProcessTree } from '../harness/proc.ts';
 import { readPssKb } from '../../src/resources/tree-memory.ts';
@@ -37,7 +38,7 @@ async function peakOfDescendants(root: () => number | null, run: () => Promise<v
 }
 
 async function runOurs(state: MixState, budget: boolean): Promise<Sample> {
-  const ParallelRunner = await requireOurs<any>('ParallelRunner');
+  const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
   const runner = new ParallelRunner({ maxWorkers: 4, python: state.python, history: state.history, ...(budget && { memoryBudgetMb: state.budgetMb }) });
   try {
     let passed = 0;
@@ -73,13 +74,13 @@ export const resourcesMemoryMixWorkload: Workload<MixState> = {
     const dir = path.join(ctx.tmpDir, 'memory-mix');
     await mkdir(dir, { recursive: true });
     const scripts: string[] = [];
-    for (let i = 0; i < spec.params.n!; i++) {
+    for (let i = 0; i < spec.params.n; i++) {
       const file = path.join(dir, `hold_${i}.py`);
       await writeFile(file, `import time\ndata = b'\\x01' * (${HOLD_MB} << 20)\ntime.sleep(1.5)\n`);
       scripts.push(file);
     }
     const state = { scripts, python: ctx.python, history: path.join(dir, 'history.ndjson'), budgetMb: 375 };
-    const ParallelRunner = await requireOurs<any>('ParallelRunner');
+    const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
     const runner = new ParallelRunner({ maxWorkers: 4, python: ctx.python, history: state.history });
     await runner.runScripts(scripts).finally(() => runner.close());
     return state;
@@ -90,8 +91,9 @@ export const resourcesMemoryMixWorkload: Workload<MixState> = {
     'xargs -P4': runXargs,
   },
   conclude(cases) {
-    return cases.flatMap((c) => c.rows
-      .filter((r) => r.variant !== 'ours, memoryBudgetMb' && r.median !== null)
-      .map((r) => `${r.variant}: peak ${r.median} MiB, ${r.median! > 375 ? 'over' : 'within'} the 375 MiB budget`));
+    return cases.flatMap((c) => c.rows.flatMap((r) => {
+      if (r.variant === 'ours, memoryBudgetMb' || r.median === null) return [];
+      return [`${r.variant}: peak ${r.median} MiB, ${r.median > 375 ? 'over' : 'within'} the 375 MiB budget`];
+    }));
   },
 };

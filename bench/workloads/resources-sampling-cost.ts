@@ -3,6 +3,7 @@
 // default) against off (sampleMs 0, the reference). Goal: within 2%.
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { ParallelRunner as ParallelRunnerClass } from '../../src/parallel/parallel-runner.ts';
 import { requireOurs } from '../harness/ours.ts';
 import type { Sample, Workload } from '../harness/types.ts';
 
@@ -12,7 +13,7 @@ interface CostState {
 }
 
 async function runOurs(state: CostState, sampleMs: number): Promise<Sample> {
-  const ParallelRunner = await requireOurs<any>('ParallelRunner');
+  const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
   const runner = new ParallelRunner({ maxWorkers: 4, python: state.python, sampleMs });
   const before = process.cpuUsage();
   try {
@@ -40,7 +41,7 @@ export const resourcesSamplingCostWorkload: Workload<CostState> = {
     const dir = path.join(ctx.tmpDir, 'sampling-cost');
     await mkdir(dir, { recursive: true });
     const scripts: string[] = [];
-    for (let i = 0; i < spec.params.n!; i++) {
+    for (let i = 0; i < spec.params.n; i++) {
       const file = path.join(dir, `second_${i}.py`);
       await writeFile(file, 'import time\ntime.sleep(1)\n');
       scripts.push(file);
