@@ -4,8 +4,6 @@
 // --- Scripts (src/script/) ---
 export type { RunScriptOptions, ScriptResult, ScriptStatus, StartMethod, ErgateLogger } from './script/types.ts';
 export { runScript } from './script/run-script.ts';
-export { ForkServer } from './script/forkserver/fork-server.ts';
-export type { ForkServerOptions } from './script/forkserver/fork-server.ts';
 
 // --- Functions (src/function/) ---
 export { runFunction, closeFunctionPool } from './function/index.ts';

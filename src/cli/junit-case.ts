@@ -7,6 +7,7 @@
 import type { AttemptRecord, ScriptResult } from '../script/types.ts';
 import { reasonOf, tail } from './run-report.ts';
 import { junitNames } from './script-names.ts';
+import { stripTerminalEscapes } from './strip-escapes.ts';
 
 export type CaseKind = 'pass' | 'failure' | 'error' | 'skipped';
 
@@ -60,17 +61,6 @@ function renderAttempt(tag: 'flakyFailure' | 'rerunFailure', attempt: AttemptRec
 
 export function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
-}
-
-// ECMA-48: OSC strings (ESC ] ... BEL or ST), CSI sequences (ESC [ or 0x9B, parameters,
-// intermediates, a final byte), then any other two-character escape.
-const TERMINAL_ESCAPES =
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b[\s\S]?/g;
-
-/** Removes colour codes, cursor moves and other terminal escape sequences. */
-export function stripTerminalEscapes(text: string): string {
-  return text.replace(TERMINAL_ESCAPES, '');
 }
 
 /** Escapes for attributes and text; drops escape sequences, C1 controls and what XML 1.0 forbids. */

@@ -1,10 +1,12 @@
 // Entry of the ergate CLI (`ergate run <files|folders|globs...>`). Owns the run's outer
 // lifecycle: parse flags and the config file (bad usage -> exit 2 with a hint), select
-// scripts, run them on one ParallelRunner, stream report lines, live output and console
-// lines, apply the stopping rule (--halt, --maxfail, --fail-fast), then finish the reports
+// scripts, run them on one ParallelRunner's stream (console, joblog, JSON and JUnit take
+// each result as it arrives, so memory stays bounded whatever the run's size), live output
+// and console lines, apply the stopping rule (--halt, --maxfail, --fail-fast), then finish the reports
 // and print the summary. SIGINT/SIGTERM cancel the run; reports of what finished are still
 // written and the exit code is 130 (SIGTERM: 143), only after every child has been reaped
 // (runScripts guarantees it). Report paths are checked before anything runs (bad ones exit 2).
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { debuglog } from 'node:util';
 import mittImport from 'mitt';
@@ -104,11 +106,9 @@ async function runCommand(options: CliOptions): Promise<number> {
   bus.on('script.started', (event) => reporter.onStarted(event));
   bus.on('script.submitted', (event) => reporter.onSubmitted(event));
   bus.on('script.sample', (event) => reporter.onSample(event));
+  // The stopping rule is decided on the event, synchronously, before the run starts another
+  // script; the stream's consumer may see the result a little later.
   bus.on('script.finished', (event) => {
-    live?.flush(event.script);
-    reports.add(event.result);
-    summary.add(event.result);
-    reporter.onFinished(event.result);
     const reason = halt?.onFinished(event.status) ?? null;
     if (reason === null) return;
     halted = reason;
@@ -145,9 +145,10 @@ async function runCommand(options: CliOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   reporter.start(scripts.length);
   let outcome: RunOutcome;
+  const started = performance.now();
   try {
     const configs = settings.configsFor(scripts);
-    const result = await runner.runScripts(scripts, {
+    const stream = runner.stream(scripts, {
       signal: AbortSignal.any([interrupt.signal, haltNow.signal]),
       ...(options.timeoutPercent !== undefined && {
         timeoutMs: { percentOfMedian: options.timeoutPercent, minMs: options.timeoutMinMs, maxMs: options.timeoutMaxMs },
@@ -157,7 +158,15 @@ async function runCommand(options: CliOptions): Promise<number> {
       ...(configs && { configs }),
       ...(live && { onOutput: (script: string, stream: 'stdout' | 'stderr', chunk: string) => live.write(script, stream, chunk) }),
     });
-    outcome = summary.outcome(scripts, result.durationMs, interrupt.signal.aborted, halted);
+    // On the stream: each result goes to the console and every report as it arrives, then
+    // is dropped; only what the summary needs is kept.
+    for await (const result of stream) {
+      live?.flush(result.script);
+      reports.add(result);
+      summary.add(result);
+      reporter.onFinished(result);
+    }
+    outcome = summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted);
   } catch (error) {
     reports.discard();
     throw error;

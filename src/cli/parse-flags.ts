@@ -41,7 +41,8 @@ function flagName(token: string, options: Options): string | null {
 }
 
 function reword(error: Error & { code?: string }, options: Options): string {
-  const flag = /'(-[^' ]+)/.exec(error.message)?.[1];
+  // "Option '-j, --jobs <value>' argument missing": name the long form.
+  const flag = /'(?:-\w, )?(-[^' ]+)/.exec(error.message)?.[1];
   const shown = flag?.replace(/=.*$/, '');
   const known = Object.keys(options).map((name) => `--${name}`);
   switch (error.code) {

@@ -4,6 +4,7 @@
 // directory, so two scripts of the same name in different folders never read alike.
 import type { ScriptResult } from '../script/types.ts';
 import type { Palette } from './colors.ts';
+import { stripTerminalEscapes } from './strip-escapes.ts';
 import { formatDuration } from './parse-duration.ts';
 import { reasonOf, tail, type RunReport } from './run-report.ts';
 import { displayName, plural } from './script-names.ts';
@@ -42,7 +43,8 @@ export function formatSummary(report: RunReport, paint: Palette, quiet: boolean)
 }
 
 function streamTail(name: string, text: string, paint: Palette): string[] {
-  const last = tail(text);
+  // A script's own colour codes would leave "[31m" in CI logs and fight the summary's colours.
+  const last = stripTerminalEscapes(tail(text));
   if (last === '') return [];
   return [`    ${name}:`, ...last.split('\n').map((line) => `    | ${paint.dim(line)}`)];
 }

@@ -4,10 +4,10 @@
 // the first SIGTERM/SIGINT stops taking jobs and lets running ones finish for --grace, then
 // hands them back to the queue; a second signal hands them back at once. Exit 0 after
 // every child is reaped.
-import { parseArgs } from 'node:util';
 import type { ErgateWorker, ErgateWorkerOptions } from '../distributed/worker.ts';
 import { parseDuration } from './parse-duration.ts';
 import { parseMemoryMb } from './parse-size.ts';
+import { parseFlags } from './parse-flags.ts';
 import { UsageError, WORKER_FLAGS } from './usage.ts';
 
 export const WORKER_HELP = `Usage: ergate worker --redis URL [options]
@@ -61,12 +61,8 @@ function parseBytes(flag: string, text: string | undefined): number | undefined 
 
 /** Parses argv (after "worker"); @throws UsageError */
 export function parseWorkerArgs(argv: string[]): { help: boolean; graceMs: number; options: ErgateWorkerOptions } {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }));
-  } catch (error) {
-    throw new UsageError(`worker: ${(error as Error).message}`);
-  }
+  // Unknown flags are named with a "did you mean", as for `ergate run`.
+  const { values } = parseFlags(argv, OPTIONS, false);
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && (!/^\d+$/.test(values.jobs!) || jobs < 1)) throw new UsageError(`--jobs: expected an integer >= 1, got "${values.jobs}"`);
   if (!values.help && !values.redis && !process.env.ERGATE_REDIS_URL) throw new UsageError('worker: --redis URL is required (or set ERGATE_REDIS_URL)');

@@ -13,6 +13,7 @@ import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
 import { backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
+import { importBullmq } from '../internal/optional-peer.ts';
 
 /** What a re-attaching coordinator needs to know about a run. */
 export interface RunManifest {
@@ -60,7 +61,7 @@ export class RedisBackend {
   connect(): Promise<void> {
     this.#ready ??= (async () => {
       // Loaded on first use: an in-process run (and the CLI's start) never pays for bullmq.
-      const { Queue, QueueEvents, QueueEventsProducer } = await import('bullmq');
+      const { Queue, QueueEvents, QueueEventsProducer } = await importBullmq('the Redis backend');
       const connection = this.target.connection;
       const queue = new Queue(this.queueName, { connection, streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
       const runs = new Queue(runsQueueName(this.queueName), { connection });

@@ -23,6 +23,7 @@ import { buildPolicy, type JobPolicy } from './job-policy.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
 import { parseOrThrow, workerOptionsSchema } from './validate-options.ts';
+import { importBullmq } from '../internal/optional-peer.ts';
 
 export interface ErgateWorkerOptions {
   /** redis:// URL. @default $ERGATE_REDIS_URL */
@@ -109,7 +110,7 @@ export class ErgateWorker implements AsyncDisposable {
     const opts = parseOrThrow(workerOptionsSchema, options, 'ErgateWorker options');
     const policy = buildPolicy({ ...opts, root: opts.root ?? process.cwd() }, 'ErgateWorker options');
     const python = await resolvePython(opts.python);
-    const bullmq = await import('bullmq');
+    const bullmq = await importBullmq('ErgateWorker');
     const worker = new ErgateWorker({
       ...(opts as ErgateWorkerOptions),
       queue: opts.queue ?? DEFAULT_QUEUE,
@@ -211,9 +212,9 @@ export class ErgateWorker implements AsyncDisposable {
     return this.#cancelsClosed;
   }
 
-  /** The live supervisor threads (all started before the first job: see #primePool). */
-  get supervisorThreads(): readonly import('node:worker_threads').Worker[] {
-    return this.#pool.threads;
+  /** pids of the live script launchers (all started before the first job: see #primePool). */
+  get launcherPids(): number[] {
+    return this.#pool.launcherPids;
   }
 
   /** Hands every running job back at once (a second SIGTERM). */

@@ -1,9 +1,11 @@
-// Turns runScripts() input into one fully resolved ScriptSpec per script, before anything
-// starts: runner defaults < run options < the script's config (found by absolute path, by
-// the path as given, or by basename). A bad option throws TypeError here, so a run with a
-// bad config never starts a child; a script whose spec cannot be built is planned as 'error'.
+// Turns runScripts() input into the ScriptSpec of each script, built only when that script
+// starts (and dropped when it ends), so a run of any size holds at most `concurrency` specs
+// and one snapshot of process.env. Options merge runner defaults < run options < the
+// script's config (found by absolute path, by the path as given, or by basename). Every
+// config and the defaults are validated when the plan is made: a bad option throws TypeError
+// before any child starts; a script whose spec cannot be built is planned as 'error'.
 import path from 'node:path';
-import { parseRunScriptOptions } from '../script/validate-options.ts';
+import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
 import { resolveScriptSpec, snapshotProcessEnv } from '../script/resolve-spec.ts';
 import type { RunScriptOptions, ScriptSpec } from '../script/types.ts';
 
@@ -38,11 +40,15 @@ export interface PlanDefaults {
   liveOutput?: boolean;
 }
 
-export interface PlannedScript {
+/** What events and reports name a script by; cheap, no spec. */
+export interface ScriptRef {
   index: number;
   /** absolute path */
   script: string;
   name: string;
+}
+
+export interface PlannedScript extends ScriptRef {
   /** null when the script cannot be run at all; `error` then says why */
   spec: ScriptSpec | null;
   error: string | null;
@@ -62,42 +68,72 @@ export function findScriptConfig(
   return null;
 }
 
-export function buildPlan(scripts: string[], defaults: PlanDefaults, python: string | Error): PlannedScript[] {
-  const baseEnv = snapshotProcessEnv();
-  return scripts.map((given, index) => {
-    const script = path.resolve(given);
-    const name = path.basename(script);
-    const found = findScriptConfig(defaults.configs, given, script);
-    const config = found?.config ?? {};
-    const options: RunScriptOptions = {
-      timeoutMs: config.timeoutMs ?? (typeof defaults.timeoutMs === 'number' ? defaults.timeoutMs : defaults.timeoutMs(script)),
-      ...(defaults.cwd !== undefined && { cwd: defaults.cwd }),
-      ...((defaults.env || config.env) && { env: { ...defaults.env, ...config.env } }),
-      ...(config.args && { args: config.args }),
-      ...(config.allowedExitCodes && { allowedExitCodes: config.allowedExitCodes }),
-      ...((config.memoryLimitMb ?? defaults.memoryLimitMb) !== undefined && {
-        memoryLimitMb: config.memoryLimitMb ?? defaults.memoryLimitMb,
-      }),
-      ...((config.cpuTimeLimitS ?? defaults.cpuTimeLimitS) !== undefined && {
-        cpuTimeLimitS: config.cpuTimeLimitS ?? defaults.cpuTimeLimitS,
-      }),
-      ...(defaults.python !== undefined && { python: defaults.python }),
-      ...(defaults.inheritEnv !== undefined && { inheritEnv: defaults.inheritEnv }),
-      ...(defaults.envAllowList !== undefined && { envAllowList: defaults.envAllowList }),
-      ...(defaults.startMethod !== undefined && { startMethod: defaults.startMethod }),
-      ...(defaults.preload !== undefined && { preload: defaults.preload }),
-    };
+/** A run's scripts, validated up front, resolved one at a time as they start. */
+export class Plan {
+  readonly #scripts: readonly string[];
+  readonly #defaults: PlanDefaults;
+  readonly #python: string | Error;
+  readonly #baseEnv = snapshotProcessEnv();
+  readonly #parsedDefault: ParsedRunScriptOptions;
+  readonly #parsedByKey = new Map<string, ParsedRunScriptOptions>();
+
+  constructor(scripts: readonly string[], defaults: PlanDefaults, python: string | Error) {
+    this.#scripts = scripts;
+    this.#defaults = defaults;
+    this.#python = python;
     // Throws TypeError naming e.g. configs["a.py"].timeoutMs: refused before anything runs.
-    const parsed = parseRunScriptOptions(options, found ? `configs[${JSON.stringify(found.key)}]` : 'options');
-    const retries = config.retries ?? defaults.retries;
-    if (python instanceof Error) return { index, script, name, spec: null, error: python.message, retries };
-    try {
-      const spec = resolveScriptSpec(script, parsed, python, baseEnv);
-      if (defaults.liveOutput) spec.liveOutput = true;
-      return { index, script, name, spec, error: null, retries };
-    } catch (error) {
-      if (error instanceof TypeError) throw error;
-      return { index, script, name, spec: null, error: (error as Error).message ?? String(error), retries };
+    this.#parsedDefault = parseRunScriptOptions(mergeOptions(defaults, {}), 'options');
+    for (const [key, config] of Object.entries(defaults.configs ?? {})) {
+      this.#parsedByKey.set(key, parseRunScriptOptions(mergeOptions(defaults, config), `configs[${JSON.stringify(key)}]`));
     }
-  });
+  }
+
+  get size(): number {
+    return this.#scripts.length;
+  }
+
+  ref(index: number): ScriptRef {
+    const script = path.resolve(this.#scripts[index]);
+    return { index, script, name: path.basename(script) };
+  }
+
+  /** The script ready to run: its spec is built now, from the run's one environment snapshot. */
+  resolve(index: number): PlannedScript {
+    const ref = this.ref(index);
+    const found = findScriptConfig(this.#defaults.configs, this.#scripts[index], ref.script);
+    const retries = found?.config.retries ?? this.#defaults.retries;
+    if (this.#python instanceof Error) return { ...ref, spec: null, error: this.#python.message, retries };
+    let parsed = found ? this.#parsedByKey.get(found.key)! : this.#parsedDefault;
+    const { timeoutMs } = this.#defaults;
+    if (typeof timeoutMs === 'function' && found?.config.timeoutMs === undefined) parsed = { ...parsed, timeoutMs: timeoutMs(ref.script) };
+    try {
+      const spec = resolveScriptSpec(ref.script, parsed, this.#python, this.#baseEnv);
+      if (this.#defaults.liveOutput) spec.liveOutput = true;
+      return { ...ref, spec, error: null, retries };
+    } catch (error) {
+      return { ...ref, spec: null, error: (error as Error).message ?? String(error), retries };
+    }
+  }
+}
+
+/** The merged options; a per-script timeout (a function) is validated here with a typical value and set per script in resolve(). */
+function mergeOptions(defaults: PlanDefaults, config: ScriptConfig): RunScriptOptions {
+  return {
+    timeoutMs: config.timeoutMs ?? (typeof defaults.timeoutMs === 'number' ? defaults.timeoutMs : 60_000),
+    ...(defaults.cwd !== undefined && { cwd: defaults.cwd }),
+    ...((defaults.env || config.env) && { env: { ...defaults.env, ...config.env } }),
+    ...(config.args && { args: config.args }),
+    ...(config.allowedExitCodes && { allowedExitCodes: config.allowedExitCodes }),
+    ...((config.memoryLimitMb ?? defaults.memoryLimitMb) !== undefined && {
+      memoryLimitMb: config.memoryLimitMb ?? defaults.memoryLimitMb,
+    }),
+    ...((config.cpuTimeLimitS ?? defaults.cpuTimeLimitS) !== undefined && {
+      cpuTimeLimitS: config.cpuTimeLimitS ?? defaults.cpuTimeLimitS,
+    }),
+    ...(defaults.python !== undefined && { python: defaults.python }),
+    ...(defaults.inheritEnv !== undefined && { inheritEnv: defaults.inheritEnv }),
+    ...(defaults.envAllowList !== undefined && { envAllowList: defaults.envAllowList }),
+    ...(defaults.startMethod !== undefined && { startMethod: defaults.startMethod }),
+    ...(defaults.preload !== undefined && { preload: defaults.preload }),
+  };
 }

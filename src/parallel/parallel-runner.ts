@@ -4,7 +4,6 @@
 // resolves only after every child it started has been reaped, with every script counted once.
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { InferOutput } from 'valibot';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
@@ -19,12 +18,13 @@ import { RunResources } from '../resources/run-resources.ts';
 import { timeoutFor, type TimeoutSetting } from '../resources/timeout-policy.ts';
 import { resolvePython } from '../script/python.ts';
 import type { ScriptResult, StartMethod } from '../script/types.ts';
-import { buildPlan, type ScriptConfig } from './build-plan.ts';
+import { Plan, type PlannedScript, type ScriptConfig, type ScriptRef } from './build-plan.ts';
 import { CrashBreaker } from './crash-breaker.ts';
-import { RunNotifier, type EventBusLike, type ParallelEventName, type ParallelEvents, type ProgressCallback } from './events.ts';
-import { ExecutionResult } from './execution-result.ts';
+import { RunNotifier, type EventBusLike, type ProgressCallback } from './events.ts';
+import { ExecutionResult, RunTally } from './execution-result.ts';
+import { retainOutput, type RetainOutput } from './retain-output.ts';
 import { runPlan, type ScriptOutputListener } from './run-plan.ts';
-import { streamRun } from './stream-run.ts';
+import { streamRun, type RunSink } from './stream-run.ts';
 import { checkPreload, parallelRunnerOptionsSchema, parseOrThrow, runScriptsOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
 
 export interface ParallelRunnerOptions extends ResourceRunnerOptions {
@@ -54,6 +54,8 @@ export interface ParallelRunnerOptions extends ResourceRunnerOptions {
   startMethod?: StartMethod;
   /** Modules each warm fork server imports once, before forking (numpy, your package). Needs startMethod 'forkserver'. @default [] */
   preload?: string[];
+  /** What the results runScripts keeps hold of their output: 'failed' empties stdout/stderr of passed scripts, 'none' of all. @default 'all' */
+  retainOutput?: RetainOutput;
   /** Not bound to the task scope the runner is constructed in (by default its abort cancels every run). @default false */
   detached?: boolean;
   /** Each script's end is logged here (pino-compatible). @default debuglog('ergate') */
@@ -86,6 +88,8 @@ export interface RunScriptsOptions {
   startMethod?: StartMethod;
   /** @default the runner's preload (with startMethod 'forkserver') */
   preload?: string[];
+  /** @default the runner's retainOutput */
+  retainOutput?: RetainOutput;
   /** Not bound to the scope of the task runScripts() is called in. @default false */
   detached?: boolean;
   /** Aborted: start nothing more, let running scripts finish, skip the rest (a "halt soon"). */
@@ -94,7 +98,6 @@ export interface RunScriptsOptions {
   onOutput?: ScriptOutputListener;
 }
 
-type Hook = <K extends ParallelEventName>(type: K, event: ParallelEvents[K]) => void;
 type ParsedRunnerOptions = InferOutput<typeof parallelRunnerOptionsSchema>;
 
 export class ParallelRunner {
@@ -120,18 +123,24 @@ export class ParallelRunner {
     this.onProgress = this.#options.onProgress;
   }
 
-  runScripts(scripts: string[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
-    return this.#execute(scripts, options, [], this.#scopes(options));
+  async runScripts(scripts: string[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
+    const byIndex: Array<ScriptResult | undefined> = new Array<ScriptResult | undefined>(scripts.length);
+    const retain = options.retainOutput ?? this.#options.retainOutput ?? 'all';
+    const sink: RunSink = { onResult: (ref, result) => (byIndex[ref.index] = retainOutput(result, retain)) };
+    const durationMs = await this.#execute(scripts, options, sink, this.#scopes(options));
+    const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
+    return new ExecutionResult(scripts.length, results, durationMs);
   }
 
-  /** Each ScriptResult as it finishes; leaving the loop early cancels the rest of the run. */
+  /**
+   * Each ScriptResult as it finishes (completion order), keeping none of them. Backpressure:
+   * at most maxWorkers × 2 scripts are started ahead of the consumer, so a consumer that stops
+   * reading stops new starts. Leaving the loop early cancels the rest of the run.
+   */
   stream(scripts: string[], options: RunScriptsOptions = {}): AsyncGenerator<ScriptResult, void, undefined> {
+    // The scopes are those of the caller now, not of whoever first iterates.
     const scopes = this.#scopes(options);
-    return streamRun((onResult, stop) =>
-      this.#execute(scripts, options, [(type, event) => {
-        if (type === 'script.finished') onResult((event as ParallelEvents['script.finished']).result);
-      }], [stop, ...scopes]),
-    );
+    return streamRun((sink, stop) => this.#execute(scripts, options, sink, [stop, ...scopes]), this.maxWorkers * 2);
   }
 
   /** The scopes a run started now obeys: the runner's construction scope and the caller's task (unless detached). */
@@ -142,9 +151,9 @@ export class ParallelRunner {
     return scopes;
   }
 
-  /** The live supervisor threads of this runner's pool (diagnostics and tests). */
-  get supervisorThreads(): readonly Worker[] {
-    return this.#pool?.threads ?? [];
+  /** pids of this runner's live script launcher processes (diagnostics and tests). */
+  get launcherPids(): number[] {
+    return this.#pool?.launcherPids ?? [];
   }
 
   /** Cancels every run in progress: queued scripts never start, running ones are killed. */
@@ -168,11 +177,12 @@ export class ParallelRunner {
     return this.close();
   }
 
-  #execute(scripts: string[], options: RunScriptsOptions, hooks: Hook[], extraSignals: AbortSignal[]): Promise<ExecutionResult> {
+  /** @returns the run's duration in ms, once every script is settled and every child reaped */
+  #execute(scripts: string[], options: RunScriptsOptions, sink: RunSink, extraSignals: AbortSignal[] = []): Promise<number> {
     // Registered before the first await, so a cancel() or close() right after runScripts()
     // is never lost: the run then starts nothing and counts every script skipped.
     const controller = new AbortController();
-    const run = this.#executeWith(controller, scripts, options, hooks, extraSignals);
+    const run = this.#executeWith(controller, scripts, options, sink, extraSignals);
     this.#runs.set(controller, run);
     const forget = (): void => {
       this.#runs.delete(controller);
@@ -187,9 +197,9 @@ export class ParallelRunner {
     controller: AbortController,
     scripts: string[],
     options: RunScriptsOptions,
-    hooks: Hook[],
+    sink: RunSink,
     extraSignals: AbortSignal[],
-  ): Promise<ExecutionResult> {
+  ): Promise<number> {
     if (this.#closing) throw new Error('ParallelRunner is closed: create a new runner');
     const list = parseOrThrow(scriptListSchema, scripts, 'scripts');
     const opts = parseOrThrow(runScriptsOptionsSchema, options, 'runScripts options');
@@ -215,8 +225,8 @@ export class ParallelRunner {
     });
     const absoluteTimeoutMs = defaults.defaultTimeoutMs ?? 60_000;
     const timeout = opts.timeoutMs ?? absoluteTimeoutMs;
-    const unordered = buildPlan(list, {
-      timeoutMs: (script) => timeoutFor(timeout, script, resources.estimates, absoluteTimeoutMs),
+    const plan = new Plan(list, {
+      timeoutMs: typeof timeout === 'number' ? timeout : (script) => timeoutFor(timeout, script, resources.estimates, absoluteTimeoutMs),
       memoryLimitMb: defaults.memoryLimitMb,
       cpuTimeLimitS: defaults.cpuTimeLimitS,
       python: defaults.python,
@@ -231,39 +241,63 @@ export class ParallelRunner {
       preload: startMethod === 'forkserver' ? opts.preload ?? defaults.preload : undefined,
       liveOutput: opts.onOutput !== undefined,
     }, python);
-    const plan = orderScripts(unordered, opts.order ?? defaults.order ?? 'given', resources.estimates);
-    // Distributed: the queue holds every job at once; the workers' -j limits what runs.
-    const remote = this.#backend && !controller.signal.aborted ? await RemoteRun.open(this.#backend, plan, {
-      inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
-      envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
-    }) : null;
-    if (remote) setMaxListeners(plan.length + 16, controller.signal);
-
-    const notifier = new RunNotifier(this.onProgress, defaults.eventBus, hooks);
-    notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers, ...(remote && { runId: remote.runId }) });
-    for (const item of unordered) {
-      const expectedMs = resources.estimates.medianDurationMs(item.script);
-      notifier.emit('script.submitted', { name: item.name, script: item.script, index: item.index, expectedMs });
+    const order = startOrder(plan, opts.order ?? defaults.order ?? 'given', resources);
+    // Distributed: the queue holds every job at once (so every spec is built up front, and
+    // RemoteRun knows each by identity); the workers' -j limits what runs.
+    let resolved: PlannedScript[] | null = null;
+    let remote: RemoteRun | null = null;
+    if (this.#backend && !controller.signal.aborted) {
+      resolved = Array.from({ length: plan.size }, (_, index) => plan.resolve(index));
+      const inStartOrder = order ? order.map((index) => resolved![index]) : resolved;
+      remote = await RemoteRun.open(this.#backend, inStartOrder, {
+        inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
+        envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
+      });
+      setMaxListeners(plan.size + 16, controller.signal);
     }
-    const byIndex = await runPlan({
-      plan,
+
+    const notifier = new RunNotifier(this.onProgress, defaults.eventBus);
+    notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers, ...(remote && { runId: remote.runId }) });
+    for (let index = 0; index < plan.size; index++) {
+      const ref = plan.ref(index);
+      notifier.emit('script.submitted', { ...ref, expectedMs: resources.estimates.medianDurationMs(ref.script) });
+    }
+    const tally = new RunTally();
+    const concurrency = remote ? Math.max(1, plan.size) : this.maxWorkers;
+    // Registered before the first start: each script's usage keeps the wake it was begun with.
+    let wake = (): void => undefined;
+    resources.whenRoomMayHaveFreed(() => wake());
+    const run = runPlan({
+      size: plan.size,
+      refAt: (index) => plan.ref(index),
+      resolve: (index) => resolved?.[index] ?? plan.resolve(index),
       // Asked for only when a script starts: an aborted run (e.g. after close()) creates no pool.
       getPool: () => remote ?? this.#getPool(),
-      concurrency: remote ? Math.max(1, plan.length) : this.maxWorkers,
+      concurrency,
       controller,
       failFast: defaults.failFast ?? false,
       notifier,
       breaker: this.#breaker,
       resources,
       logger: defaults.logger,
+      ...(order && { order }),
       ...(opts.stopStarting && { stopStarting: opts.stopStarting }),
       ...(opts.onOutput && { onOutput: opts.onOutput }),
-    }).finally(() => resources.close());
-    const results = byIndex.filter((r): r is ScriptResult => r !== undefined);
-    const result = new ExecutionResult(list.length, results, Math.round(performance.now() - started));
+      // Memory admission holds the next script back (and so every one behind it: order is
+      // kept) until the running ones leave room; then the sink's own gate (stream backpressure).
+      admit: (ref: ScriptRef, active: number) => resources.mayStart(ref.script) && (sink.admit?.(ref, active, concurrency) ?? true),
+      onResult: (ref, result) => {
+        tally.add(result.status);
+        sink.onResult(ref, result);
+      },
+    });
+    wake = run.wake;
+    sink.attach?.(run.wake);
+    await run.done.finally(() => resources.close());
+    const durationMs = Math.round(performance.now() - started);
     if (this.#breaker.tripped) this.#discardPool();
-    notifier.emit('batch.completed', result.toJSON());
-    return result;
+    notifier.emit('batch.completed', tally.counts(list.length, durationMs));
+    return durationMs;
   }
 
   #getPool(): SupervisorPool {
@@ -287,4 +321,11 @@ export class ParallelRunner {
     );
     return this.#python;
   }
+}
+
+/** Plan indices in start order, or null for the order given (nothing to build). */
+function startOrder(plan: Plan, order: RunOrder, resources: RunResources): number[] | null {
+  if (order === 'given') return null;
+  const refs = Array.from({ length: plan.size }, (_, index) => plan.ref(index));
+  return orderScripts(refs, order, resources.estimates).map((ref) => ref.index);
 }

@@ -42,6 +42,7 @@ const emitterLike = v.custom<{ emit: (type: string, event: unknown) => void }>(
 );
 const stringList = v.array(v.string(expected('a string')), expected('an array of strings'));
 const abortSignal = v.custom<AbortSignal>((s) => s instanceof AbortSignal, expected('an AbortSignal'));
+const retainOutput = v.picklist(['all', 'failed', 'none'], expected("'all', 'failed' or 'none'"));
 const startMethod = v.picklist(['spawn', 'forkserver'], expected("'spawn' or 'forkserver'"));
 /** A dotted Python module name: it reaches the fork server as an argv entry, never as code. */
 export const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
@@ -78,6 +79,7 @@ export const parallelRunnerOptionsSchema = v.strictObject(
     envAllowList: v.optional(stringList),
     startMethod: v.optional(startMethod),
     preload: v.optional(preloadList),
+    retainOutput: v.optional(retainOutput),
     // Checked by RedisBackend, which words its own TypeErrors (ParallelRunner options.backend…).
     backend: v.optional(v.unknown()),
     detached: v.optional(v.boolean(expected('a boolean'))),
@@ -100,6 +102,7 @@ export const runScriptsOptionsSchema = v.strictObject(
     envAllowList: v.optional(stringList),
     startMethod: v.optional(startMethod),
     preload: v.optional(preloadList),
+    retainOutput: v.optional(retainOutput),
     detached: v.optional(v.boolean(expected('a boolean'))),
     stopStarting: v.optional(abortSignal),
     onOutput: v.optional(v.function(expected('a function'))),
@@ -125,7 +128,12 @@ export const runBatchesOptionsSchema = v.strictObject(
 );
 
 export const scriptListSchema = v.array(
-  v.pipe(v.string(expected('a script path')), v.minLength(1, expected('a non-empty script path'))),
+  v.pipe(
+    v.string(expected('a script path')),
+    v.minLength(1, expected('a non-empty script path')),
+    // No exec could carry it; refused before anything runs, not per script mid-run.
+    v.check((p) => !p.includes('\0'), expected('a script path without NUL bytes')),
+  ),
   expected('an array of script paths'),
 );
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stripTerminalEscapes } from '../../src/cli/junit-case.ts';
+import { stripTerminalEscapes } from '../../src/cli/strip-escapes.ts';
 import { junitNames } from '../../src/cli/script-names.ts';
 import { PYTHON, makeTempDir } from '../parallel/helpers.ts';
 import { parseJunit, runCli, writeTree } from './run-cli.ts';
@@ -26,6 +26,7 @@ describe('script names', () => {
     expect(stdout).toMatch(/^PASS +dup\/a\/util\/run\.py /m);
     expect(stdout).toMatch(/^FAIL +dup\/b\/util\/run\.py /m);
     expect(stdout).toContain('--- FAILED: dup/b/util/run.py');
+    expect(stdout).toContain('    | bold red cleared C1\n'); // the summary's tail is plain text too
     const slowest = stdout.slice(stdout.indexOf('Slowest:'));
     for (const name of ['dup/a/util/run.py', 'dup/b/util/run.py', 'top.py']) expect(slowest).toContain(`  ${name}`);
 

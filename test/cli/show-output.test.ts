@@ -15,10 +15,11 @@ const PIECES = [
 ].join('\n');
 
 describe('--show-output', () => {
-  it('prints whole lines prefixed with the script path, stdout and stderr apart', async () => {
+  it.each(['spawn', 'forkserver'])('prints whole lines prefixed with the script path, stdout and stderr apart (%s)', async (method) => {
     const dir = makeTempDir();
     writeTree(dir, { 'a/job.py': PIECES, 'b/job.py': PIECES });
-    const { code, stdout, stderr } = await runCli(['run', '.', '--python', PYTHON, '-j', '2', '--show-output', '-q'], {}, dir);
+    const args = ['run', '.', '--python', PYTHON, '-j', '2', '--show-output', '-q', '--start-method', method];
+    const { code, stdout, stderr } = await runCli(args, {}, dir);
     expect(code).toBe(0);
     for (const name of ['a/job.py', 'b/job.py']) {
       const lines = stdout.split('\n').filter((l) => l.startsWith(`${name}\t`));

@@ -46,16 +46,17 @@ it('hands a running job back on SIGTERM after the grace period, killing its chil
   expect((result.results[0] as { worker?: string }).worker).toBe(`${os.hostname()}:${started[1].pid}`);
 });
 
-it('starts every supervisor thread before taking jobs, so no job pays for one', async () => {
+it('starts every script launcher before taking jobs, so no job pays for one', async () => {
   await using worker = await ErgateWorker.start({ redis: redis.url, queue: 'primed', concurrency: 3, root: SCRIPTS, python: PYTHON });
-  // Three supervisors, hosted on at most one thread per core (at least 2): all started.
-  expect(worker.supervisorThreads).toHaveLength(Math.min(3, Math.max(2, os.availableParallelism())));
+  // One launcher per slot, all started.
+  expect(worker.launcherPids).toHaveLength(3);
 });
 
 it('refuses bad worker flags with a message naming the flag', () => {
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '-j', '0'])).toThrow(/--jobs: expected an integer >= 1, got "0"/);
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--grace', 'soon'])).toThrow(/--grace: expected a duration/);
-  expect(() => parseWorkerArgs(['--bogus'])).toThrow(/Unknown option '--bogus'/);
+  expect(() => parseWorkerArgs(['--bogus'])).toThrow(/^unknown option --bogus$/);
+  expect(() => parseWorkerArgs(['--rot', '/srv'])).toThrow(/^unknown option --rot \(did you mean --root\?\)$/);
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-output', 'lots'])).toThrow(/--max-output: expected a size such as 10MiB/);
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-timeout', 'never'])).toThrow(/--max-timeout: expected a duration/);
   expect(parseWorkerArgs(['--redis', 'redis://x', '--functions', 'a', '--functions', 'b', '--allow-env', 'PYTHONPATH,LD_PRELOAD', '--allow-env', 'NODE_PATH', '--max-output', '2MiB', '--max-timeout', '5m']).options)

@@ -54,6 +54,13 @@ void runner.runScripts(['x.py'], { configs: { 'x.py': { retries: 1 } } }).then((
 export { status, result };
 `;
 
+const BACKEND_PROBE = `import { ParallelRunner, ErgateWorker } from 'ergate';
+const runner = new ParallelRunner({ backend: { redis: 'redis://127.0.0.1:1' } });
+await runner.runScripts(['hello.py']).catch((e) => console.log(e.message));
+await runner.close();
+await ErgateWorker.start({ redis: 'redis://127.0.0.1:1' }).catch((e) => console.log(e.message));
+`;
+
 /** What a user of the installed tarball meets: files, require(), the bin, the types, no bullmq. */
 async function checkInstalledPackage(app: string): Promise<void> {
   const pkg = path.join(app, 'node_modules', 'ergate');
@@ -75,6 +82,12 @@ async function checkInstalledPackage(app: string): Promise<void> {
   expect(ran.stdout).toContain('1 script: 1 passed');
   const redis = await run(bin, ['run', 'hello.py', '--redis', 'redis://127.0.0.1:1'], { cwd: app }).catch((e: { code: number; stderr: string }) => e);
   expect(redis).toMatchObject({ code: 2, stderr: expect.stringContaining('--redis needs the optional package bullmq: run "npm install bullmq"') as unknown });
+  writeFileSync(path.join(app, 'backend.mjs'), BACKEND_PROBE);
+  const backend = await run(process.execPath, ['backend.mjs'], { cwd: app });
+  expect(backend.stdout.trim().split('\n')).toEqual([
+    'the Redis backend needs the optional package bullmq: run "npm install bullmq" beside ergate',
+    'ErgateWorker needs the optional package bullmq: run "npm install bullmq" beside ergate',
+  ]);
 
   // the shipped .d.ts files as a strict consumer's tsc sees them. skipLibCheck as `tsc --init`
   // sets it: without bullmq installed, two internal declaration files of the Redis backend

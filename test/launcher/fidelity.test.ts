@@ -1,8 +1,11 @@
-// A forked script must look to itself and to its caller as if run by `python script.py`.
+// A script must look to itself and to its caller as if run by `python script.py`, in both
+// start methods: a fork of the warm launcher as much as a fresh exec.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffEnvironment, ForkServer } from '../../src/script/forkserver/fork-server.ts';
-import { PYTHON, fixture, fixturesDir, specFor } from './helpers.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { diffEnvironment } from '../../src/script/launcher/launcher.ts';
+import { SupervisorPool } from '../../src/script/supervisor-pool.ts';
+import type { ScriptSpec } from '../../src/script/types.ts';
+import { PYTHON, fixture, fixturesDir, specFor as baseSpec } from './helpers.ts';
 
 /** What plain python prints and exits with for the same fixture: the reference. */
 function runPlain(name: string, args: string[] = []): { code: number | null; signal: string | null; stderr: string } {
@@ -15,21 +18,17 @@ function runPlain(name: string, args: string[] = []): { code: number | null; sig
   }
 }
 
-describe('fork server fidelity', () => {
-  let server: ForkServer;
-  beforeAll(async () => {
-    server = await ForkServer.start({ python: PYTHON });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+describe.each(['spawn', 'forkserver'] as const)('fidelity (%s)', (startMethod) => {
+  const server = new SupervisorPool({ size: 2 });
+  afterAll(() => server.close());
+  const specFor = (name: string, overrides: Partial<ScriptSpec> = {}) => baseSpec(name, { startMethod, ...overrides });
 
   it('gives the script its argv, __file__, __name__, sys.path[0], cwd, env and a group of its own', async () => {
     const result = await server.run(
       specFor('fidelity.py', { args: ['two words', '--flag', ''], cwd: '/tmp', env: { ERGATE_FIXTURE_VALUE: 'é ok' } }),
     );
     expect(result.status).toBe('passed');
-    const seen = JSON.parse(result.stdout);
+    const seen = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(seen.argv).toEqual([fixture('fidelity.py'), 'two words', '--flag', '']);
     expect(seen.file).toBe(fixture('fidelity.py'));
     expect(seen.name).toBe('__main__');
@@ -48,29 +47,27 @@ describe('fork server fidelity', () => {
   });
 
   it('sends each script only the changes to the server environment', () => {
-    const base = { PATH: '/bin', HOME: '/root', GONE: 'x', EMPTY: undefined };
+    const base = { PATH: '/bin', HOME: '/root', GONE: 'x' };
     expect(diffEnvironment(base, { PATH: '/bin', HOME: '/root', GONE: 'x' })).toEqual({ envSet: {}, envUnset: [] });
     expect(diffEnvironment(base, { PATH: '/usr/bin', HOME: '/root', NEW: '' })).toEqual({ envSet: { PATH: '/usr/bin', NEW: '' }, envUnset: ['GONE'] });
   });
 
-  it("gives the script python's own environment for its env: the server's extras and a preload's edits are gone", async () => {
+  it("gives the script python's own environment for its env: a preload's edits are gone", async () => {
     // The reference is plain python with the same env (it may add variables itself, e.g.
     // LC_CTYPE through PEP 538 locale coercion when no locale is set).
     const plainEnv = (env: Record<string, string>) =>
       JSON.parse(execFileSync(PYTHON, [fixture('env-dump.py')], { env, encoding: 'utf8' })) as Record<string, string>;
-    const serverEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ERGATE_SERVER_VALUE: 'server', ERGATE_SERVER_GONE: 'here', ERGATE_SERVER_ONLY: 'x' };
-    const edited = await ForkServer.start({ python: PYTHON, preload: ['env_preload'], cwd: fixturesDir, env: serverEnv });
-    try {
-      const same = { ...serverEnv };
-      const first = await edited.run(specFor('env-dump.py', { env: same }));
-      expect(JSON.parse(first.stdout)).toEqual(plainEnv(same));
-      expect(JSON.parse(first.stdout)).not.toHaveProperty('ERGATE_PRELOAD_SET');
-      const other = { PATH: serverEnv.PATH, ERGATE_NEW: 'new é', ERGATE_SERVER_VALUE: 'script' };
-      const second = await edited.run(specFor('env-dump.py', { env: other }));
-      expect(JSON.parse(second.stdout)).toEqual(plainEnv(other));
-    } finally {
-      await edited.close();
-    }
+    const first = { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONPATH: fixturesDir, ERGATE_SERVER_VALUE: 'server', ERGATE_SERVER_GONE: 'here' };
+    const result = await server.run(specFor('env-dump.py', { env: first, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }));
+    expect(JSON.parse(result.stdout)).toEqual(plainEnv(first));
+    expect(JSON.parse(result.stdout)).not.toHaveProperty('ERGATE_PRELOAD_SET');
+    // More variables: the same warm launcher serves it; a changed one needs another launcher.
+    const other = { ...first, ERGATE_NEW: 'new é' };
+    const second = await server.run(specFor('env-dump.py', { env: other, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }));
+    expect(JSON.parse(second.stdout)).toEqual(plainEnv(other));
+    const changed = { PATH: first.PATH, PYTHONPATH: fixturesDir, ERGATE_SERVER_VALUE: 'script' };
+    const third = await server.run(specFor('env-dump.py', { env: changed, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }));
+    expect(JSON.parse(third.stdout)).toEqual(plainEnv(changed));
   });
 
   it.each([['0'], ['3'], ['255'], ['256'], ['-1'], ['none'], ['a message']])('exits like python for sys.exit(%s)', async (value) => {
@@ -95,9 +92,9 @@ describe('fork server fidelity', () => {
     const result = await server.run(specFor(name));
     expect(result.status).toBe('failed');
     expect(result.exitCode).toBe(1);
-    expect(result.error).toBe('exited with code 1');
+    expect(result.error).toMatch(/^exited with code 1 \(expected 0\)/);
     expect(result.stderr).toBe(reference.stderr);
-    expect(result.stderr).not.toContain('python/forkserver.py');
+    expect(result.stderr).not.toContain('python/launcher.py');
   });
 
   it('ends through SIGINT after an uncaught KeyboardInterrupt, as python does', async () => {
@@ -119,13 +116,9 @@ describe('fork server fidelity', () => {
     const probe = ['json', 'select', 'ctypes', 'struct', 'decimal'];
     const plain = await server.run(specFor('modules.py', { args: probe }));
     expect(plain.stdout.trim()).toBe('');
-    const preloaded = await ForkServer.start({ python: PYTHON, preload: ['decimal', 'json'] });
-    try {
-      const result = await preloaded.run(specFor('modules.py', { args: probe }));
-      expect(result.stdout.trim().split(' ').sort()).toEqual(['decimal', 'json']);
-    } finally {
-      await preloaded.close();
-    }
+    // Preloads are the fork server's: a spawned script starts as bare as python.
+    const result = await server.run(specFor('modules.py', { args: probe, preload: ['decimal', 'json'] }));
+    expect(result.stdout.trim().split(' ').sort()).toEqual(startMethod === 'forkserver' ? ['decimal', 'json'] : ['']);
   });
 
   it('leaks no state from one script to the next', async () => {
@@ -135,13 +128,13 @@ describe('fork server fidelity', () => {
     expect(second.stdout).toBe('None False False\n');
   });
 
-  it('reports a missing script or working directory as error without forking', async () => {
+  it('reports a missing script or working folder as error without starting it', async () => {
     const missing = await server.run(specFor('no-such-script.py'));
     expect(missing.status).toBe('error');
     expect(missing.error).toContain('script not found');
     expect(missing.pid).toBeNull();
     const badCwd = await server.run(specFor('fidelity.py', { cwd: '/no/such/dir' }));
     expect(badCwd.status).toBe('error');
-    expect(badCwd.error).toContain('working directory not found');
+    expect(badCwd.error).toContain('working folder not found');
   });
 });

@@ -49,7 +49,7 @@ describe('SupervisorPool fork servers', () => {
   it('an idle pool does not keep the process alive, and its server dies with it', async () => {
     const driver = spawn(process.execPath, ['--import', 'tsx', fixture('idle-fork-pool.mts')], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    driver.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
+    driver.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
     const code = await new Promise<number | null>((resolve) => driver.once('exit', resolve));
     expect(code).toBe(0);
     expect(out).toMatch(/^status passed\n/m);

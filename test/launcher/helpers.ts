@@ -1,5 +1,6 @@
-// Shared helpers of the fork-server tests: a ScriptSpec for a fixture, and process-liveness
-// checks by pid that treat a zombie as alive until it has been reaped.
+// Shared helpers of the launcher tests (both start methods; fork-only cases say so): a
+// ScriptSpec for a fixture, and process-liveness checks by pid that treat a zombie as alive
+// until it has been reaped.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

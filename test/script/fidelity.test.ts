@@ -1,12 +1,12 @@
-// The spawn preamble's cheap paths (python/preamble.py, python/_ergate_preamble.py): the exit
-// sweep's one-syscall "any child left?" check still finds a setsid daemon, and the bytecode
-// cache and _ctypes shortcuts leave nothing a script can notice.
+// What a script can notice of ergate, in both start methods: nothing python would not show
+// (sys.modules, __loader__, bytecode setting), even when the script's project shadows a
+// standard module ergate itself uses; and a setsid daemon it leaves is swept by the launcher.
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../../src/index.ts';
 import { PYTHON, fixture, waitUntilGone } from './helpers.ts';
 
-describe('spawn preamble', () => {
-  const base = { python: PYTHON, startMethod: 'spawn' as const };
+describe.each(['spawn', 'forkserver'] as const)('fidelity (%s)', (startMethod) => {
+  const base = { python: PYTHON, startMethod };
 
   it('kills a setsid daemon a passing script leaves behind, before the run resolves', async () => {
     const result = await runScript(fixture('leave_setsid_daemon.py'), base);
@@ -20,7 +20,7 @@ describe('spawn preamble', () => {
     expect(result.status).toBe('passed');
     expect(result.stdout.split('\n')).toEqual([
       'dont_write_bytecode True',
-      'preamble_module False',
+      'ergate_module False',
       'builtins_is_module module',
       'loader SourceFileLoader __main__',
       '',

@@ -1,16 +1,14 @@
-// Memory and CPU limits apply inside the forked child; output is bounded and can be live.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ForkServer } from '../../src/script/forkserver/fork-server.ts';
-import { PYTHON, specFor } from './helpers.ts';
+// Memory and CPU limits apply to the child alone (set between fork and exec, or in the
+// fork); output is bounded and can be live; in both start methods.
+import { afterAll, describe, expect, it } from 'vitest';
+import { SupervisorPool } from '../../src/script/supervisor-pool.ts';
+import type { ScriptSpec } from '../../src/script/types.ts';
+import { specFor as baseSpec } from './helpers.ts';
 
-describe('fork server limits and output', () => {
-  let server: ForkServer;
-  beforeAll(async () => {
-    server = await ForkServer.start({ python: PYTHON });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+describe.each(['spawn', 'forkserver'] as const)('limits and output (%s)', (startMethod) => {
+  const server = new SupervisorPool({ size: 6 });
+  afterAll(() => server.close());
+  const specFor = (name: string, overrides: Partial<ScriptSpec> = {}) => baseSpec(name, { startMethod, ...overrides });
 
   it('a memory limit turns a big allocation into a plainly reported MemoryError', async () => {
     const result = await server.run(specFor('allocate.py', { memoryLimitMb: 128 }));
@@ -20,7 +18,7 @@ describe('fork server limits and output', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('the memory limit of one script does not stay on the server', async () => {
+  it('the memory limit of one script does not stay on the launcher', async () => {
     await server.run(specFor('allocate.py', { memoryLimitMb: 128 }));
     const result = await server.run(specFor('allocate.py', { args: ['12'] }));
     expect(result.status).toBe('passed');
@@ -48,7 +46,7 @@ describe('fork server limits and output', () => {
 
   it('streams output live, split by stream, and the live text equals the collected text', async () => {
     const live = { stdout: '', stderr: '' };
-    const result = await server.run(specFor('flood.py', { args: ['300000'] }), {
+    const result = await server.run(specFor('flood.py', { args: ['300000'], liveOutput: true }), {
       onOutput: (stream, chunk) => (live[stream] += chunk),
     });
     expect(live.stdout).toBe(result.stdout);
@@ -56,7 +54,7 @@ describe('fork server limits and output', () => {
     expect(result.stdout.length).toBe(300_000);
   });
 
-  it('runs many scripts at once on one server, each with its own streams', async () => {
+  it('runs many scripts at once, each with its own streams', async () => {
     const sizes = [10, 70_000, 150_000, 5, 65_536, 1_000];
     const results = await Promise.all(sizes.map((size) => server.run(specFor('flood.py', { args: [String(size)] }))));
     expect(results.map((result) => result.stdout.length)).toEqual(sizes);

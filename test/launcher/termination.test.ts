@@ -1,8 +1,10 @@
-// Timeout, cancellation, close() and a dying server all end the script's whole process
-// group; proved by pid (forever.py starts a grandchild in its group and prints both pids).
+// Timeout, cancellation, close() and a dying launcher all end the script's whole process
+// group, in both start methods; proved by pid (forever.py starts a grandchild in its group
+// and prints both pids).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ForkServer } from '../../src/script/forkserver/fork-server.ts';
-import { PYTHON, outputMatcher, specFor, waitUntilGone } from './helpers.ts';
+import { SupervisorPool } from '../../src/script/supervisor-pool.ts';
+import type { ScriptSpec } from '../../src/script/types.ts';
+import { outputMatcher, specFor as baseSpec, waitUntilGone } from './helpers.ts';
 
 const STARTED = /started (\d+)(?: (\d+))?\n/;
 
@@ -10,14 +12,15 @@ function pidsOf(match: RegExpExecArray): number[] {
   return match.slice(1).filter(Boolean).map(Number);
 }
 
-describe('fork server termination', () => {
-  let server: ForkServer;
-  beforeEach(async () => {
-    server = await ForkServer.start({ python: PYTHON });
+describe.each(['spawn', 'forkserver'] as const)('termination (%s)', (startMethod) => {
+  let server: SupervisorPool;
+  beforeEach(() => {
+    server = new SupervisorPool({ size: 2 });
   });
   afterEach(async () => {
     await server.close();
   });
+  const specFor = (name: string, overrides: Partial<ScriptSpec> = {}) => baseSpec(name, { startMethod, liveOutput: true, ...overrides });
 
   it('kills the group on timeout and reports it plainly', async () => {
     const watch = outputMatcher(STARTED);
@@ -37,7 +40,7 @@ describe('fork server termination', () => {
     const result = await running;
     expect(result.status).toBe('timeout');
     expect(result.signal).toBe('SIGKILL');
-    await waitUntilGone([pid!]);
+    await waitUntilGone([pid]);
   });
 
   it('kills the group on abort: status cancelled', async () => {
@@ -58,29 +61,18 @@ describe('fork server termination', () => {
     expect(result.pid).toBeNull();
   });
 
-  it('close() kills every running group and the server', async () => {
+  it('close() kills every running group and the launchers', async () => {
     const watches = [outputMatcher(STARTED), outputMatcher(STARTED)];
     const runs = watches.map((watch) => server.run(specFor('forever.py'), { onOutput: watch.onOutput }));
     const pids = (await Promise.all(watches.map((watch) => watch.match))).flatMap(pidsOf);
+    const launchers = server.launcherPids;
+    expect(launchers).toHaveLength(2);
     await server.close();
     const results = await Promise.all(runs);
     expect(results.map((result) => [result.status, result.error])).toEqual([
-      ['error', 'fork server was closed while the script ran'],
-      ['error', 'fork server was closed while the script ran'],
+      ['cancelled', 'cancelled: the runner was closed'],
+      ['cancelled', 'cancelled: the runner was closed'],
     ]);
-    await waitUntilGone([...pids, server.pid]);
-  });
-
-  it('a server killed mid-run gives error, never a lost script, and leaves nothing behind', async () => {
-    const watch = outputMatcher(STARTED);
-    const running = server.run(specFor('forever.py'), { onOutput: watch.onOutput });
-    const pids = pidsOf(await watch.match);
-    process.kill(server.pid, 'SIGKILL');
-    const result = await running;
-    expect(result.status).toBe('error');
-    expect(result.error).toMatch(/^fork server exited unexpectedly \(killed by SIGKILL\)/);
-    await waitUntilGone(pids);
-    const after = await server.run(specFor('exit-with.py', { args: ['0'] }));
-    expect(after.status).toBe('error');
+    await waitUntilGone([...pids, ...launchers]);
   });
 });

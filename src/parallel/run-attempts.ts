@@ -1,0 +1,75 @@
+// Runs one planned script on the pool until it has its final result: retries of a failed or
+// timed-out run (unless the pool runs retries itself), and the fallback when a supervisor
+// thread dies (the script is reported 'error', never lost). Never rejects.
+import { describeAbortedSignal } from '../internal/cancellation.ts';
+import type { ErgateLogger } from '../internal/logger.ts';
+import { errorResult } from '../script/error-result.ts';
+import type { AttemptRecord, ScriptResult } from '../script/types.ts';
+import type { PlannedScript } from './build-plan.ts';
+import type { CrashBreaker } from './crash-breaker.ts';
+import type { RunNotifier } from './events.ts';
+import type { ScriptOutputListener, ScriptPool } from './run-plan.ts';
+import type { RunResources, StartedChild } from '../resources/run-resources.ts';
+
+export interface AttemptContext {
+  getPool: () => ScriptPool;
+  controller: AbortController;
+  notifier: RunNotifier;
+  breaker: CrashBreaker;
+  /** memory admission shares, samples, peaks and history of each attempt */
+  resources: RunResources;
+  onOutput?: ScriptOutputListener;
+  logger?: ErgateLogger;
+}
+
+export async function runAttempts(item: PlannedScript, context: AttemptContext): Promise<ScriptResult> {
+  const { controller, notifier, breaker, resources } = context;
+  if (!item.spec) return withAttempts(errorResult(item.script, item.error ?? 'could not be run', 'error'), 1);
+  const pool = context.getPool();
+  const failedAttempts: AttemptRecord[] = [];
+  const listener = context.onOutput;
+  const onOutput = listener && ((stream: 'stdout' | 'stderr', chunk: string) => listener(item.script, stream, chunk));
+  for (let attempt = 1; ; attempt++) {
+    notifier.emit('script.started', { name: item.name, script: item.script, index: item.index, attempt });
+    const usage = resources.begin(item.script, (sample) => {
+      notifier.emit('script.sample', { name: item.name, script: item.script, index: item.index, ...sample });
+    });
+    const onStart = (child: StartedChild): void => usage.started(child);
+    let result: ScriptResult;
+    try {
+      result = await pool.run(item.spec, {
+        signal: controller.signal, retries: item.retries, onStart, ...(onOutput && { onOutput }), ...(context.logger && { logger: context.logger }),
+      });
+      breaker.recordSuccess();
+    } catch (error) {
+      // The pool never rejects for a script's own failure: a rejection means the supervisor
+      // thread itself died (or the pool was closed under us).
+      const message = error instanceof Error ? error.message : String(error);
+      if (controller.signal.aborted) {
+        result = errorResult(item.script, describeAbortedSignal(controller.signal), 'cancelled');
+      } else {
+        breaker.recordFailure(message);
+        result = errorResult(item.script, `supervisor thread died while running the script: ${message}`, 'error');
+      }
+    }
+    usage.finish(result);
+    if (pool.handlesRetries) return withAttempts(result, result.attempts ?? attempt);
+    const retryable = result.status === 'failed' || result.status === 'timeout';
+    if (retryable && attempt <= item.retries && !controller.signal.aborted && !breaker.tripped) {
+      failedAttempts.push(attemptRecord(result));
+      continue;
+    }
+    if (failedAttempts.length > 0) result.failedAttempts = failedAttempts;
+    return withAttempts(result, attempt);
+  }
+}
+
+function attemptRecord(r: ScriptResult): AttemptRecord {
+  const { status, exitCode, signal, stdout, stderr, error, startTime, durationMs } = r;
+  return { status, exitCode, signal, stdout, stderr, error, startTime, durationMs };
+}
+
+export function withAttempts(result: ScriptResult, attempts: number): ScriptResult {
+  result.attempts = attempts;
+  return result;
+}
