@@ -13,7 +13,7 @@ describe('option validation', () => {
     [{ timeoutMs: -1 }, /^options\.timeoutMs must be a positive number of milliseconds, or Infinity for none \(got -1\)$/],
     [{ timeoutMs: 'soon' }, /options\.timeoutMs must be a positive number/],
     [{ args: 'a b' }, /^options\.args must be an array of strings without NUL bytes \(got "a b"\)$/],
-    [{ args: ['ok', 5] }, /options\.args must be an array of strings \(got 5 at options\.args\.1\)/],
+    [{ args: ['ok', 5] }, /options\.args must be an array of strings without NUL bytes \(got 5 at options\.args\.1\)/],
     [{ env: { A: 1 } }, /options\.env must be an object whose names and values are strings without NUL bytes/],
     [{ allowedExitCodes: [0, 300] }, /options\.allowedExitCodes must be an array of integers from 0 to 255/],
     [{ memoryLimitMb: 0 }, /options\.memoryLimitMb must be a positive integer \(MiB\)/],
