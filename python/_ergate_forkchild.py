@@ -1,8 +1,8 @@
-"""The forked child's side of python/forkserver.py: turn a fork of the server into
-`python script.py`. Isolates the child (own process group, PR_SET_PDEATHSIG, the script's
-stdout/stderr pipes, no inherited fds), applies cwd, env, argv and rlimits, runs the script
-as __main__ and exits the way python would: same status, same printed errors, threads
-joined, atexit run. Imported by the server before it forks; never returns.
+"""The forked child's side of python/launcher.py in 'fork' mode: turn a fork of the warm
+interpreter into `python script.py`. Isolates the child (own process group,
+PR_SET_PDEATHSIG, the script's stdout/stderr pipes, no inherited fds, default signals),
+applies cwd, env, argv and rlimits, runs the script as __main__ and exits the way python
+would: same status, same printed errors, threads joined, atexit run. Never returns.
 """
 import _signal
 import atexit  # imported here, in the server, so that no fork pays for creating it
@@ -12,15 +12,15 @@ import resource
 import sys
 from _frozen_importlib_external import SourceFileLoader  # what importlib.machinery re-exports
 
-from _ergate_preamble import prctl, sweep_children  # shared with the spawn preamble
+from _ergate_sys import prctl
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-SIGKILL, SIGTERM, SIGINT = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGINT
+SIGKILL, SIGTERM, SIGINT, SIGCHLD = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGINT, _signal.SIGCHLD
 # Frames of these files are ergate's, hidden from the script's tracebacks.
-_OWN_FILES = {os.path.abspath(__file__), os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")}
+_OWN_FILES = {os.path.abspath(__file__), os.path.join(os.path.dirname(os.path.abspath(__file__)), "launcher.py")}
 
 
-def become_child(req, out_w, err_w, server_pid, drop_modules, env_drift):
+def become_child(req, out_w, err_w, server_pid, env_drift):
     """In the forked child: isolate, apply the script's settings, then run it as __main__.
 
     Every object the child touches costs a copy of its page (copy-on-write), so the child
@@ -31,8 +31,10 @@ def become_child(req, out_w, err_w, server_pid, drop_modules, env_drift):
     if os.getppid() != server_pid:  # the server died before the line above took effect
         os._exit(128 + SIGKILL)
     # _signal, not signal: the signal module's wrappers build enum members (~65 pages copied).
+    _signal.set_wakeup_fd(-1)
     _signal.signal(SIGTERM, _signal.SIG_DFL)
-    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, (SIGTERM,))
+    _signal.signal(SIGCHLD, _signal.SIG_DFL)
+    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, (SIGTERM, SIGCHLD))
     os.dup2(out_w, 1)
     os.dup2(err_w, 2)
     os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
@@ -47,18 +49,10 @@ def become_child(req, out_w, err_w, server_pid, drop_modules, env_drift):
         environ.pop(name, None)
     for name, value in req["envSet"].items():
         environ[name] = value
-    if req.get("memoryLimitMb"):
-        limit = int(req["memoryLimitMb"] * 1024 * 1024)
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    if req.get("cpuTimeLimitS"):
-        seconds = int(req["cpuTimeLimitS"])
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    set_limits(req)
     path = req["script"]
     sys.argv = [path] + list(req["args"])
     sys.path[0] = req["dir"]
-    # Popped but still referenced: a module freed here would free (and so copy) its pages.
-    global _DROPPED
-    _DROPPED = [sys.modules.pop(name, None) for name in drop_modules]
     main = type(sys)("__main__")
     main.__file__ = path
     main.__cached__ = None
@@ -66,6 +60,22 @@ def become_child(req, out_w, err_w, server_pid, drop_modules, env_drift):
     main.__loader__ = SourceFileLoader("__main__", path)
     sys.modules["__main__"] = main
     run_main(req["code"], path, main.__dict__)
+
+
+def set_limits(req):
+    """RLIMIT_DATA and RLIMIT_CPU of the request (both start methods apply them here, in
+    the child, before the script or the exec): SIGXCPU at the CPU limit, SIGKILL 1 s later."""
+    if req.get("memoryLimitMb"):
+        limit = int(req["memoryLimitMb"]) * 1024 * 1024
+        hard = resource.getrlimit(resource.RLIMIT_DATA)[1]
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    if req.get("cpuTimeLimitS"):
+        soft = int(req["cpuTimeLimitS"])
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        want = soft + 1 if hard == resource.RLIM_INFINITY else min(soft + 1, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (min(soft, want), want))
 
 
 def run_main(code, path, namespace):
@@ -118,8 +128,6 @@ def finish_process(status, interrupted):
     if threading is not None:
         threading._shutdown()
     atexit._run_exitfuncs()
-    # What the script left running (even a setsid daemon, which the server's killpg misses).
-    sweep_children(os.getpid())
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:

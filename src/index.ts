@@ -4,11 +4,9 @@
 // --- Scripts (src/script/) ---
 export type { RunScriptOptions, ScriptResult, ScriptStatus, StartMethod, ErgateLogger } from './script/types.ts';
 export { runScript } from './script/run-script.ts';
-export { ForkServer } from './script/forkserver/fork-server.ts';
-export type { ForkServerOptions } from './script/forkserver/fork-server.ts';
 
 // --- Functions (src/function/) ---
-export { runFunction, closeFunctionPool } from './function/index.ts';
+export { runFunction, closeFunctionPool, wrapModule, FunctionCallError, type ModuleProxy, type WrapModuleOptions } from './function/index.ts';
 export type { FunctionRef, RunFunctionOptions, FunctionResult, FunctionStatus } from './function/index.ts';
 
 // --- Parallel and batch (src/parallel/) ---

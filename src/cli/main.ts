@@ -27,6 +27,7 @@ import { RunReports, type ReportTargets } from './run-reports.ts';
 import { RunSummary, type RunOutcome } from './run-report.ts';
 import { displayName } from './script-names.ts';
 import { selectScripts } from './select-scripts.ts';
+import { handleInterrupts } from './interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './usage.ts';
 
 const debug = debuglog('ergate');
@@ -129,7 +130,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     ...(options.sampleMs !== undefined && { sampleMs: options.sampleMs }),
     ...(options.treeMemoryMb !== undefined && { treeMemoryLimitMb: options.treeMemoryMb }),
     ...(options.memoryBudgetMb !== undefined && { memoryBudgetMb: options.memoryBudgetMb }),
-    ...(options.redis !== undefined && { backend: { redis: options.redis, queue: options.queue, root: options.root } }),
+    ...(options.redis !== undefined && { backend: { redis: options.redis, queue: options.queue, root: options.root, redisTimeoutMs: options.redisTimeoutMs } }),
   });
   // The run id lets another coordinator re-attach (attachRun) if this one dies.
   bus.on('batch.started', (event) => reporter.onBatchStarted(event));
@@ -137,12 +138,11 @@ async function runCommand(options: CliOptions): Promise<number> {
 
   const interrupt = new AbortController();
   let interruptedBy: NodeJS.Signals | null = null;
-  const onSignal = (signal: NodeJS.Signals): void => {
+  // A second signal exits at once (src/cli/interrupts.ts).
+  const releaseSignals = handleInterrupts((signal) => {
     interruptedBy ??= signal;
     interrupt.abort(new Error('interrupted'));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   reporter.start(scripts.length);
   let outcome: RunOutcome;
   const started = performance.now();
@@ -173,8 +173,7 @@ async function runCommand(options: CliOptions): Promise<number> {
   } finally {
     reporter.stop();
     await runner.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    releaseSignals();
   }
   const written = await reports.finish(outcome);
   process.stdout.write(`${formatSummary(summary.report(outcome), paint, options.quiet)}\n`);

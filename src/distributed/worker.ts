@@ -212,9 +212,9 @@ export class ErgateWorker implements AsyncDisposable {
     return this.#cancelsClosed;
   }
 
-  /** The live supervisor threads (all started before the first job: see #primePool). */
-  get supervisorThreads(): readonly import('node:worker_threads').Worker[] {
-    return this.#pool.threads;
+  /** pids of the live script launchers (all started before the first job: see #primePool). */
+  get launcherPids(): number[] {
+    return this.#pool.launcherPids;
   }
 
   /** Hands every running job back at once (a second SIGTERM). */

@@ -20,7 +20,7 @@ export interface WorkerEntry {
   workerData: { tsTarget?: string };
 }
 
-/** @param name worker module name without extension, e.g. 'supervisor' for workers/supervisor.ts */
+/** @param name worker module name without extension, e.g. 'function-host' for workers/function-host.ts */
 export function workerFile(name: string): WorkerEntry {
   if (runningFromSource && !useCompiledWorkers(name)) {
     return {

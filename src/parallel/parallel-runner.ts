@@ -4,15 +4,13 @@
 // resolves only after every child it started has been reaped, with every script counted once.
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { InferOutput } from 'valibot';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
-import { RedisBackend } from '../distributed/redis-backend.ts';
+import type { RemoteBackend } from '../distributed/remote-factory.ts';
 import { bindingSignals, bindToScope } from '../internal/current-scope.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
-import { RemoteRun } from '../distributed/remote-run.ts';
-import type { BackendOptions } from '../distributed/validate-options.ts';
+import { checkBackendOptions, type BackendOptions } from '../distributed/validate-options.ts';
 import { checkResourceOptions, resolveResourceSettings, type ResourceRunnerOptions } from '../resources/resource-options.ts';
 import { orderScripts, type RunOrder } from '../resources/run-order.ts';
 import { RunResources } from '../resources/run-resources.ts';
@@ -110,7 +108,8 @@ export class ParallelRunner {
   #python: Promise<string | Error> | null = null;
   readonly #runs = new Map<AbortController, Promise<unknown>>();
   #closing: Promise<void> | null = null;
-  readonly #backend: RedisBackend | null;
+  readonly #backend: BackendOptions | null;
+  #remote: Promise<RemoteBackend> | null = null;
   /** The task scope the runner was constructed in: its abort cancels every run. */
   readonly #constructedIn: AbortSignal | undefined;
 
@@ -119,7 +118,7 @@ export class ParallelRunner {
     this.#constructedIn = bindToScope(undefined, this.#options.detached);
     checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
     checkResourceOptions(this.#options, 'ParallelRunner options');
-    this.#backend = options.backend === undefined ? null : new RedisBackend(options.backend, 'ParallelRunner options.backend');
+    this.#backend = options.backend === undefined ? null : checkBackendOptions(options.backend, 'ParallelRunner options.backend');
     this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
     this.onProgress = this.#options.onProgress;
   }
@@ -152,9 +151,9 @@ export class ParallelRunner {
     return scopes;
   }
 
-  /** The live supervisor threads of this runner's pool (diagnostics and tests). */
-  get supervisorThreads(): readonly Worker[] {
-    return this.#pool?.threads ?? [];
+  /** pids of this runner's live script launcher processes (diagnostics and tests). */
+  get launcherPids(): number[] {
+    return this.#pool?.launcherPids ?? [];
   }
 
   /** Cancels every run in progress: queued scripts never start, running ones are killed. */
@@ -169,7 +168,7 @@ export class ParallelRunner {
       await Promise.allSettled(this.#runs.values());
       await this.#pool?.close();
       this.#pool = null;
-      await this.#backend?.close();
+      if (this.#remote) await (await this.#remote).close();
     })();
     return this.#closing;
   }
@@ -243,18 +242,19 @@ export class ParallelRunner {
       liveOutput: opts.onOutput !== undefined,
     }, python);
     const order = startOrder(plan, opts.order ?? defaults.order ?? 'given', resources);
-    // Distributed: the queue holds every job at once (so every spec is built up front, and
-    // RemoteRun knows each by identity); the workers' -j limits what runs.
+    // Distributed: every spec is built up front (the manifest records the whole run, and
+    // RemoteRun knows each by identity); a window of jobs is in the queue at once, topped
+    // up as results come back; the workers' -j limits what runs.
     let resolved: PlannedScript[] | null = null;
-    let remote: RemoteRun | null = null;
+    let remote: Awaited<ReturnType<RemoteBackend['openRun']>> | null = null;
     if (this.#backend && !controller.signal.aborted) {
       resolved = Array.from({ length: plan.size }, (_, index) => plan.resolve(index));
       const inStartOrder = order ? order.map((index) => resolved![index]) : resolved;
-      remote = await RemoteRun.open(this.#backend, inStartOrder, {
+      remote = await (await this.#remoteBackend(this.#backend)).openRun(inStartOrder, {
         inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
         envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
       });
-      setMaxListeners(plan.size + 16, controller.signal);
+      setMaxListeners(remote.window + 16, controller.signal);
     }
 
     const notifier = new RunNotifier(this.onProgress, defaults.eventBus);
@@ -264,7 +264,7 @@ export class ParallelRunner {
       notifier.emit('script.submitted', { ...ref, expectedMs: resources.estimates.medianDurationMs(ref.script) });
     }
     const tally = new RunTally();
-    const concurrency = remote ? Math.max(1, plan.size) : this.maxWorkers;
+    const concurrency = remote ? remote.window : this.maxWorkers;
     // Registered before the first start: each script's usage keeps the wake it was begun with.
     let wake = (): void => undefined;
     resources.whenRoomMayHaveFreed(() => wake());
@@ -295,10 +295,17 @@ export class ParallelRunner {
     wake = run.wake;
     sink.attach?.(run.wake);
     await run.done.finally(() => resources.close());
+    await remote?.finish();
     const durationMs = Math.round(performance.now() - started);
     if (this.#breaker.tripped) this.#discardPool();
     notifier.emit('batch.completed', tally.counts(list.length, durationMs));
     return durationMs;
+  }
+
+  /** The only way to Redis: a factory loaded on the first run with a backend. */
+  #remoteBackend(options: BackendOptions): Promise<RemoteBackend> {
+    this.#remote ??= import('../distributed/remote-factory.ts').then((m) => m.createRemoteBackend(options, 'ParallelRunner options.backend'));
+    return this.#remote;
   }
 
   #getPool(): SupervisorPool {

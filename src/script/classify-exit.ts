@@ -1,13 +1,24 @@
-// Decides a finished run's status and its plain-language error from how the child ended.
-// The first stop reason (timeout, cancel, close) wins over the exit itself; otherwise the
-// exit code against allowedExitCodes, the signal, and the preamble's report tell the story.
-import type { ChildOutcome } from './spawn-child.ts';
+// Decides a finished run's status and its plain-language error from how the child ended,
+// for both start methods alike. A stop reason (timeout, cancel, memory cap) wins over the
+// exit itself; otherwise the exit code against allowedExitCodes, the signal, the CPU limit
+// and the uncaught exception python printed last tell the story.
+import { describeStop, type StopReason } from './stop-reason.ts';
 import type { ScriptSpec, ScriptStatus } from './types.ts';
 
-export interface StopReason {
-  /** 'failed': the caller's memory cap for the process tree */
-  status: 'timeout' | 'cancelled' | 'failed';
-  message: string;
+/** How the child ended, as the launcher's wait4 and the captured stderr tell it. */
+export interface ChildOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  stderr: string;
+  cpuTimeMs: number;
+}
+
+/** Class name of the uncaught exception python printed last, '' if none (MemoryError...). */
+export function findUncaughtException(stderr: string, exitCode: number | null): string {
+  if (exitCode !== 1) return '';
+  const lines = stderr.trimEnd().split('\n');
+  const match = /^([A-Za-z_][\w.]*)(?::|$)/.exec(lines[lines.length - 1] ?? '');
+  return match ? match[1].split('.').pop()! : '';
 }
 
 export function classifyExit(
@@ -15,28 +26,22 @@ export function classifyExit(
   outcome: ChildOutcome,
   stop: StopReason | null,
 ): { status: ScriptStatus; error: string | null } {
-  if (stop) return { status: stop.status, error: stop.message };
-  const { exitCode, signal, report } = outcome;
+  if (stop) return describeStop(stop);
+  const { exitCode, signal } = outcome;
   if (signal) {
     const cpuLimit = spec.cpuTimeLimitS;
     // RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one (soft + 1 s).
-    if (cpuLimit !== null && (signal === 'SIGXCPU' || (signal === 'SIGKILL' && overCpu(outcome, cpuLimit)))) {
+    if (cpuLimit !== null && (signal === 'SIGXCPU' || (signal === 'SIGKILL' && outcome.cpuTimeMs >= cpuLimit * 1000))) {
       return { status: 'failed', error: `CPU time limit of ${cpuLimit} s exceeded` };
     }
     return { status: 'failed', error: `killed by signal ${signal}` };
   }
   if (exitCode !== null && spec.allowedExitCodes.includes(exitCode)) return { status: 'passed', error: null };
-  const exception = report?.exception;
+  const exception = findUncaughtException(outcome.stderr, exitCode);
   if (exception === 'MemoryError' && spec.memoryLimitMb !== null) {
     return { status: 'failed', error: `memory limit of ${spec.memoryLimitMb} MiB exceeded (MemoryError)` };
   }
   const allowed = spec.allowedExitCodes.length === 1 ? `${spec.allowedExitCodes[0]}` : `one of ${spec.allowedExitCodes.join(', ')}`;
   const base = `exited with code ${exitCode} (expected ${allowed})`;
   return { status: 'failed', error: exception ? `${base}: uncaught ${exception}` : base };
-}
-
-function overCpu(outcome: ChildOutcome, limitS: number): boolean {
-  // Without a report (SIGKILL leaves none) we cannot measure; SIGKILL with a CPU limit set
-  // and no stop reason of ours can only come from the kernel's hard limit or someone else.
-  return outcome.report === null || outcome.report.cpuTimeMs >= limitS * 1000;
 }

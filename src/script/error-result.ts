@@ -1,8 +1,13 @@
-// Builds ScriptResults for runs that never got a child to supervise (missing script, bad
-// interpreter, cancelled before start, supervisor thread lost). Every path that gives up on
-// a script goes through here, so such results always carry a plain-language error.
+// Builds every ScriptResult: errorResult for runs that never got a child (missing script,
+// bad interpreter, cancelled before start, launcher lost), exitResult for a child that ran.
+// Both start methods and every runner go through here, so a result reads the same whichever
+// way the run ended, and captured output is decoded in one place.
 import path from 'node:path';
-import type { ScriptResult, ScriptStatus } from './types.ts';
+import { constants } from 'node:os';
+import { classifyExit } from './classify-exit.ts';
+import type { CapturedBytes, ChildExit } from './launcher/protocol.ts';
+import type { StopReason } from './stop-reason.ts';
+import type { ScriptResult, ScriptSpec, ScriptStatus } from './types.ts';
 
 /** The fields of a result that depend only on the script path. */
 export function describeScript(script: string): Pick<ScriptResult, 'script' | 'name' | 'subdirectory'> {
@@ -32,5 +37,46 @@ export function errorResult(
     cpuTimeMs: null,
     attempts: 1,
     pid: null,
+  };
+}
+
+/**
+ * One stream as text: head and tail decoded together when nothing was dropped (a character
+ * split between them survives), else apart, around a marker saying how much was dropped.
+ */
+export function decodeCaptured(bytes: CapturedBytes): string {
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  if (bytes.dropped === 0) return decoder.decode(Buffer.concat([bytes.head, bytes.tail]));
+  return `${decoder.decode(bytes.head)}\n[... ${bytes.dropped} bytes dropped ...]\n${decoder.decode(bytes.tail)}`;
+}
+
+function signalName(signalNumber: number): string {
+  const entry = Object.entries(constants.signals).find(([, n]) => n === signalNumber);
+  return entry ? entry[0] : `signal ${signalNumber}`;
+}
+
+/** The result of a child that ran and was reaped; `stop` is the reason ergate ended it, if it did. */
+export function exitResult(spec: ScriptSpec, exit: ChildExit, stop: StopReason | null, pid: number, startedAt: number): ScriptResult {
+  const endedAt = Date.now();
+  const exitCode = exit.code >= 0 ? exit.code : null;
+  const signal = exit.code < 0 ? signalName(-exit.code) : null;
+  const stdout = decodeCaptured(exit.stdout);
+  const stderr = decodeCaptured(exit.stderr);
+  const { status, error } = classifyExit(spec, { exitCode, signal, stderr, cpuTimeMs: exit.cpuMs }, stop);
+  return {
+    ...describeScript(spec.script),
+    status,
+    exitCode,
+    signal,
+    stdout,
+    stderr,
+    error,
+    startTime: new Date(startedAt).toISOString(),
+    endTime: new Date(endedAt).toISOString(),
+    durationMs: endedAt - startedAt,
+    peakRssKb: exit.maxrssKb,
+    cpuTimeMs: exit.cpuMs,
+    attempts: 1,
+    pid,
   };
 }

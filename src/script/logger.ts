@@ -34,3 +34,27 @@ export function logEnd(logger: ErgateLogger, result: ScriptResult): void {
   else if (result.status === 'error') safely(() => logger.error(entry, 'script could not run'));
   else safely(() => logger.warn(entry, `script ${result.status}`));
 }
+
+/**
+ * onOutput wrapped so that a listener that throws never disturbs the run: the first throw
+ * is said once (to the caller's logger, else as a process warning on stderr), the script's
+ * output is still captured and its result still returned.
+ */
+export function guardOutputListener(
+  listener: (stream: 'stdout' | 'stderr', chunk: string) => void,
+  logger: ErgateLogger | undefined,
+  script: string,
+): (stream: 'stdout' | 'stderr', chunk: string) => void {
+  let warned = false;
+  return (stream, chunk) => {
+    try {
+      listener(stream, chunk);
+    } catch (error) {
+      if (warned) return;
+      warned = true;
+      const message = `onOutput listener threw for ${script}: ${error instanceof Error ? error.message : String(error)} (further throws of this run are not reported; its output is still captured)`;
+      if (logger) safely(() => logger.warn({ script, error: String(error) }, message));
+      else process.emitWarning(message, 'ErgateWarning');
+    }
+  };
+}

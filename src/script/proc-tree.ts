@@ -75,6 +75,7 @@ export function isProcessAlive(pid: number): boolean {
 
 /** Signals a snapshotted process only if it is still the same process (start time). */
 export function signalSnapshotted(info: ProcessInfo, signal: NodeJS.Signals): void {
+  if (info.pid <= 1) return;
   const now = readProcess(info.pid);
   if (!now || now.startTime !== info.startTime) return;
   try {
@@ -84,13 +85,15 @@ export function signalSnapshotted(info: ProcessInfo, signal: NodeJS.Signals): vo
   }
 }
 
-/** Signals a whole process group; a group that is already gone is fine. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is empty
-  }
+/**
+ * SIGKILLs every live process whose group is one of `pgids`, by pid from one /proc snapshot:
+ * for groups whose leader may already be reaped (a group id can then be reused, so the group
+ * is never signalled as such).
+ */
+export function killGroupMembers(pgids: number[]): void {
+  const wanted = new Set(pgids.filter((pgid) => pgid > 1));
+  if (wanted.size === 0) return;
+  for (const info of readProcessTable()) if (wanted.has(info.pgid)) signalSnapshotted(info, 'SIGKILL');
 }
 
 /**

@@ -62,7 +62,8 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
     url: `redis://127.0.0.1:${port}`,
     port,
     stop: async () => {
-      if (child.exitCode === null) {
+      // Stopped twice (a test that kills Redis mid-run): the second call has nothing to wait for.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGKILL');
         await exited;
@@ -110,14 +111,21 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
 }
 
 /** Marks written by fixtures: pid -> { ppid, name }. */
-export function readMarks(dir: string): Map<number, { ppid: number; name: string }> {
-  const marks = new Map<number, { ppid: number; name: string }>();
+export function readMarks(dir: string): Map<number, { ppid: number; name: string; ancestors: number[] }> {
+  const marks = new Map<number, { ppid: number; name: string; ancestors: number[] }>();
   for (const file of fs.readdirSync(dir)) {
     if (!/^\d+$/.test(file)) continue;
     const [pid, ppid, name] = fs.readFileSync(path.join(dir, file), 'utf8').split(' ');
-    if (name) marks.set(Number(pid), { ppid: Number(ppid), name });
+    if (name) marks.set(Number(pid), { ppid: Number(ppid), name, ancestors: ancestorsOf(Number(ppid)) });
   }
   return marks;
+}
+
+/** pid and its live ancestors (a script's parent is its launcher, whose keeper Node started). */
+function ancestorsOf(pid: number): number[] {
+  const chain: number[] = [];
+  for (let at: number | undefined = pid; at !== undefined && at > 1 && chain.length < 6; at = readProcess(at)?.ppid) chain.push(at);
+  return chain;
 }
 
 /** SIGTERM, then wait for exit; SIGKILL if it takes longer than `graceMs`. */

@@ -37,8 +37,8 @@ it('recovers the jobs of a SIGKILLed worker and reports every script once', asyn
     const run = runner.runScripts(scripts, { env: { MARK_DIR: marks, SLEEP_S: '3' }, timeoutMs: 60_000 });
     // Wait until the victim runs two scripts (each worker takes at most -j 2).
     const victim = workers[0];
-    await waitUntil(() => [...readMarks(marks).values()].filter((m) => m.ppid === victim.pid).length === 2, 'the victim to run two scripts');
-    const orphans = [...readMarks(marks).entries()].filter(([, m]) => m.ppid === victim.pid).map(([pid]) => pid);
+    await waitUntil(() => [...readMarks(marks).values()].filter((m) => m.ancestors.includes(victim.pid)).length === 2, 'the victim to run two scripts');
+    const orphans = [...readMarks(marks).entries()].filter(([, m]) => m.ancestors.includes(victim.pid)).map(([pid]) => pid);
     victim.child.kill('SIGKILL');
     await victim.exited;
     // Its children die with it (parent-death pipe): none lives to finish its sleep.

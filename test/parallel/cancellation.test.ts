@@ -1,6 +1,6 @@
 // Fail-fast, cancel(), signal and close(): queued scripts never start, running ones are
 // killed and reaped before runScripts resolves, and every script is counted exactly once.
-// Also: a supervisor thread that dies mid-script, and an idle runner's effect on exit.
+// Also: a script launcher that dies mid-script, and an idle runner's effect on exit.
 import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -113,23 +113,24 @@ describe('stopping a run', () => {
   });
 });
 
-describe('supervisor thread death', () => {
-  it('reports the script as error, kills its child, and the next script runs on a new thread', async () => {
+describe('script launcher death', () => {
+  it('reports the script as error, kills its child, and the next script runs on a new launcher', async () => {
     const pidDir = makeTempDir();
     const runner = makeRunner({ maxWorkers: 1 });
     const run = runner.runScripts([fixture('forever.py'), fixture('pass.py')], { env: { PID_DIR: pidDir } });
     const [pid] = await waitForPids(pidDir, 1);
-    expect(runner.supervisorThreads).toHaveLength(1);
-    await runner.supervisorThreads[0].terminate();
+    expect(runner.launcherPids).toHaveLength(1);
+    const [launcher] = runner.launcherPids;
+    process.kill(launcher, 'SIGKILL');
     const result = await run;
     expectCountedOnce(result);
     expect(result.results[0].status).toBe('error');
-    expect(result.results[0].error).toMatch(/supervisor thread died/);
+    expect(result.results[0].error).toMatch(/^the script launcher exited unexpectedly/);
     expect(result.results[1].status).toBe('passed');
-    // The child is killed with its thread. Reaping it is the supervisor pool's job and is an
-    // open point there: the dead thread's event loop owned the waitpid, so the child can stay
-    // a zombie ('Z'). It must never still be running or sleeping.
-    await waitFor(() => ['Z', null].includes(processState(pid)), `pid ${pid} to die`);
+    expect(runner.launcherPids).toHaveLength(1);
+    expect(runner.launcherPids[0]).not.toBe(launcher);
+    // The child dies by its PR_SET_PDEATHSIG and is reaped by init: no zombie stays.
+    await waitFor(() => processState(pid) === null, `pid ${pid} to be gone`);
   });
 });
 
@@ -174,6 +175,6 @@ describe('cancel right after the call', () => {
     await runner.close();
     expect((await closed).toJSON()).toMatchObject({ total: 1, skipped: 1 });
     expect(readdirSync(pidDir)).toEqual([]);
-    expect(runner.supervisorThreads).toEqual([]);
+    expect(runner.launcherPids).toEqual([]);
   });
 });

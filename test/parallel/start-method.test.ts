@@ -13,13 +13,13 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((r) => r.close()));
 });
 
-/** Live fork servers started by this process (from any supervisor thread). */
+/** Live script launchers in 'fork' mode started by this process. */
 function forkServerPids(): number[] {
   const pids: number[] = [];
   for (const { pid, ppid } of readProcessTable()) {
     if (ppid !== process.pid) continue;
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('forkserver.py')) pids.push(pid);
+      if (/launcher\.py\0fork\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) pids.push(pid);
     } catch {
       // exited while we looked
     }
@@ -36,7 +36,7 @@ describe("ParallelRunner with startMethod 'forkserver'", () => {
     expect(result).toMatchObject({ total: 20, passed: 16, failed: 4, timeout: 0, skipped: 0 });
     expect(result.results.map((r) => r.status)).toEqual(scripts.map((s) => (s.endsWith('fail.py') ? 'failed' : 'passed')));
     const servers = forkServerPids();
-    // One warm server per supervisor thread: at most maxWorkers, and none of them a script.
+    // One warm launcher per slot: at most maxWorkers, and none of them a script.
     expect(servers.length).toBeGreaterThanOrEqual(1);
     expect(servers.length).toBeLessThanOrEqual(2);
     const scriptPids = result.results.map((r) => r.pid!);

@@ -1,5 +1,5 @@
 // Faults, proven by pid through /proc: a child ignoring SIGTERM (SIGKILL follows), setsid
-// grandchildren (swept on timeout and on a normal exit), a supervisor thread terminated
+// grandchildren (swept on timeout and on a normal exit), a script launcher killed
 // mid-script, a function host process SIGKILLed mid-call, the parent SIGKILLed mid-batch,
 // and close() during a run. Fixtures announce their pids in files; tests wait for the files.
 import { spawn } from 'node:child_process';
@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParallelRunner, closeFunctionPool, runFunction, runScript } from '../../src/index.ts';
-import { PYTHON, fixture, processState, waitFor, waitUntilGone, watchOutput } from './helpers.ts';
+import { PYTHON, fixture, waitFor, waitUntilGone, watchOutput } from './helpers.ts';
 
 const dirs: string[] = [];
 function pidDir(): string {
@@ -59,26 +59,25 @@ describe('faults', () => {
     for (const pid of result.stdout.trim().split(' ').map(Number)) await waitUntilGone(pid);
   });
 
-  it('a supervisor thread terminated mid-script: the script is reported, its tree dies', async () => {
+  it('a script launcher killed mid-script: the script is reported, its tree dies, none stays a zombie', async () => {
     const dir = pidDir();
     const runner = new ParallelRunner({ maxWorkers: 1, python: PYTHON });
     try {
       const run = runner.runScripts([fixture('announce_tree.py'), fixture('hello.py')], { env: { PID_DIR: dir } });
       const { scripts, all } = await announcedPids(dir, 1);
-      await waitFor(() => runner.supervisorThreads.length === 1, 'the supervisor thread');
-      await runner.supervisorThreads[0].terminate();
+      expect(runner.launcherPids).toHaveLength(1);
+      const [launcher] = runner.launcherPids;
+      process.kill(launcher, 'SIGKILL');
       const result = await run;
       expect(result.total).toBe(2);
       expect(result.passed + result.failed + result.timeout + result.skipped).toBe(2);
       const lost = result.results.find((r) => r.name === 'announce_tree.py')!;
       expect(lost).toMatchObject({ status: 'error', pid: scripts[0] });
-      expect(lost.error).toMatch(/supervisor thread died/);
+      expect(lost.error).toMatch(/^the script launcher exited unexpectedly \(killed by SIGKILL\)/);
       expect(result.results.find((r) => r.name === 'hello.py')?.status).toBe('passed');
-      // The grandchildren are reaped by init. The script itself is dead; its zombie can only
-      // be reaped by the terminated thread's event loop (a known limit: it holds a pid slot
-      // until this process exits, nothing else).
-      await expectAllGone(all.filter((pid) => pid !== scripts[0]));
-      await waitFor(() => ['Z', null].includes(processState(scripts[0])), 'the script to die');
+      // The script died by its PR_SET_PDEATHSIG, the rest by pid from the main thread; the
+      // launcher is the main thread's child and is reaped, the others go to init.
+      await expectAllGone([...all, launcher]);
     } finally {
       await runner.close();
     }

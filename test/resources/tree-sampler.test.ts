@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killTreeNow } from '../../src/script/kill-tree.ts';
-import { listTreePids } from '../../src/script/proc-tree.ts';
+import { findDescendants, killGroupMembers, listTreePids, signalSnapshotted } from '../../src/script/proc-tree.ts';
 import { TreeSampler, type TreeSample } from '../../src/resources/tree-sampler.ts';
 import { readPssKb } from '../../src/resources/tree-memory.ts';
 import { PYTHON, fixture, waitUntilGone } from '../script/helpers.ts';
@@ -9,7 +8,9 @@ import { PYTHON, fixture, waitUntilGone } from '../script/helpers.ts';
 const started: number[] = [];
 afterEach(async () => {
   for (const pid of started.splice(0)) {
-    killTreeNow(pid);
+    // The test's own spawn is the parent: it still holds the leader, so the group is intact.
+    for (const info of findDescendants(pid)) signalSnapshotted(info, 'SIGKILL');
+    killGroupMembers([pid]);
     await waitUntilGone(pid);
   }
 });

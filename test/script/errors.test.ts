@@ -10,7 +10,7 @@ import { PYTHON, fixture } from './helpers.ts';
 
 describe('option validation', () => {
   it.each([
-    [{ timeoutMs: -1 }, /^options\.timeoutMs must be a positive number of milliseconds \(got -1\)$/],
+    [{ timeoutMs: -1 }, /^options\.timeoutMs must be a positive number of milliseconds, or Infinity for none \(got -1\)$/],
     [{ timeoutMs: 'soon' }, /options\.timeoutMs must be a positive number/],
     [{ args: 'a b' }, /^options\.args must be an array of strings \(got "a b"\)$/],
     [{ args: ['ok', 5] }, /options\.args must be an array of strings \(got 5 at options\.args\.1\)/],

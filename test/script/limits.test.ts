@@ -1,4 +1,4 @@
-// OS limits set by the preamble inside the child before user code: RLIMIT_DATA for
+// OS limits set by the launcher in the child before the script starts: RLIMIT_DATA for
 // memoryLimitMb (threads and their stacks still work), RLIMIT_CPU for cpuTimeLimitS.
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../../src/index.ts';

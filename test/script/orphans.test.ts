@@ -1,4 +1,4 @@
-// No orphans: when the Node process dies by SIGKILL, or a supervisor thread is terminated
+// No orphans: when the Node process dies by SIGKILL, or a script launcher is killed
 // mid-script, the Python child and its grandchildren (in its group or escaped with setsid)
 // die too. Proven by pid through /proc.
 import { spawn } from 'node:child_process';
@@ -15,7 +15,7 @@ describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod)
     const driver = spawn(process.execPath, ['--import', 'tsx', fixture('driver-runs-grandchildren.mts'), startMethod], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const lines = createInterface({ input: driver.stdout! });
+    const lines = createInterface({ input: driver.stdout });
     try {
     const pids = await new Promise<number[]>((resolve, reject) => {
       lines.on('line', (line) => {
@@ -32,59 +32,32 @@ describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod)
     }
   });
 
-  // Fork servers are driven from the main thread, spawned children from supervisor threads:
-  // what can die under a script differs, so each mode gets its own case (no skipped tests).
-  if (startMethod === 'forkserver') describe('a fork server killed mid-script', () => {
+  describe('a launcher killed mid-script', () => {
     const pool = new SupervisorPool({ size: 1 });
     afterAll(() => pool.close());
 
-    it("reports 'error', kills the child's tree, reaps it and starts a new server", async () => {
+    it("reports 'error', kills the child's tree, reaps the launcher and starts a new one", async () => {
       const python = await resolvePython(PYTHON);
       const { onOutput, matched } = watchOutput(/started (\d+) (\d+)\n/);
       const spec = resolveScriptSpec(fixture('grandchild.py'), parseRunScriptOptions({ startMethod, onOutput }), python);
       const running = pool.run(spec, { onOutput });
       const [, pid, grandchild] = await matched;
-      expect(pool.threads).toHaveLength(0);
-      const [server] = pool.forkServerPids;
-      expect(pool.forkServerPids).toHaveLength(1);
-      process.kill(server!, 'SIGKILL');
+      expect(pool.launcherPids).toHaveLength(1);
+      const [launcher] = pool.launcherPids;
+      process.kill(launcher, 'SIGKILL');
       const result = await running;
       expect(result.status).toBe('error');
-      expect(result.error).toMatch(/^fork server exited unexpectedly \(killed by SIGKILL\)/);
+      expect(result.error).toMatch(/^the script launcher exited unexpectedly \(killed by SIGKILL\)/);
       expect(result.pid).toBe(Number(pid));
+      // The script dies by its PR_SET_PDEATHSIG, its group by pid from here; none stays a
+      // zombie: the launcher is this thread's child, the rest go to init.
       await waitUntilGone(Number(grandchild));
       await waitUntilGone(Number(pid));
-      // The main thread is the server's parent: it is reaped, not left a zombie.
-      await waitUntilGone(server!);
+      await waitUntilGone(launcher);
       const next = await pool.run(resolveScriptSpec(fixture('hello.py'), parseRunScriptOptions({ startMethod }), python));
       expect(next.status).toBe('passed');
-      expect(pool.forkServerPids).toHaveLength(1);
-      expect(pool.forkServerPids[0]).not.toBe(server);
-    });
-  });
-
-  else describe('a supervisor thread terminated mid-script', () => {
-    const pool = new SupervisorPool({ size: 1 });
-    afterAll(() => pool.close());
-
-    it("reports 'error', kills the child's tree and replaces the thread", async () => {
-      const python = await resolvePython(PYTHON);
-      const { onOutput, matched } = watchOutput(/started (\d+) (\d+)\n/);
-      const spec = resolveScriptSpec(fixture('grandchild.py'), parseRunScriptOptions({ startMethod, onOutput }), python);
-      const running = pool.run(spec, { onOutput });
-      const [, pid, grandchild] = await matched;
-      expect(pool.threads).toHaveLength(1);
-      await pool.threads[0].terminate();
-      const result = await running;
-      expect(result.status).toBe('error');
-      expect(result.error).toMatch(/supervisor thread died/);
-      expect(result.pid).toBe(Number(pid));
-      await waitUntilGone(Number(grandchild));
-      // Dead. Known limit: its zombie stays until Node exits, since only the terminated
-      // thread's event loop could have reaped it (it holds a pid slot, nothing else).
-      expect(['Z', null]).toContain(processState(Number(pid)));
-      const next = await pool.run(resolveScriptSpec(fixture('hello.py'), parseRunScriptOptions({ startMethod }), python));
-      expect(next.status).toBe('passed');
+      expect(pool.launcherPids).toHaveLength(1);
+      expect(pool.launcherPids[0]).not.toBe(launcher);
     });
   });
 });

@@ -2,7 +2,7 @@
 // does not grow the runner's memory, and live chunks through onOutput.
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../../src/index.ts';
-import { OutputBuffer } from '../../src/script/output-buffer.ts';
+import { decodeCaptured } from '../../src/script/error-result.ts';
 import { PYTHON, fixture } from './helpers.ts';
 
 describe.each(['spawn', 'forkserver'] as const)('output (%s)', (startMethod) => {
@@ -36,26 +36,44 @@ describe.each(['spawn', 'forkserver'] as const)('output (%s)', (startMethod) => 
     expect(chunks.stderr).toBe(result.stderr);
   });
 
-  it('survives an onOutput listener that throws', async () => {
-    const result = await runScript(fixture('hello.py'), { ...base, onOutput: () => { throw new Error('listener bug'); } });
+  it('keeps a multi-byte character whole when head and tail meet inside it (nothing cut)', async () => {
+    // 7 bytes under a 10-byte cap: head 5 bytes, tail 2, the euro sign split between them.
+    const result = await runScript(fixture('write_text.py'), { ...base, args: ['aaaa\u20ac'], maxOutputBytes: 10 });
+    expect(result.stdout).toBe('aaaa\u20ac');
+  });
+
+  it('an onOutput listener that throws: the result and its output are kept, the logger told once', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (_: object, msg?: string) => { warnings.push(msg ?? ''); } };
+    const result = await runScript(fixture('numbered_lines.py'), { ...base, args: ['3'], logger, onOutput: () => { throw new Error('listener bug'); } });
     expect(result.status).toBe('passed');
+    expect(result.stdout).toBe('line 0\nline 1\nline 2\n');
+    expect(warnings.filter((w) => w.includes('onOutput listener threw'))).toHaveLength(1);
+    expect(warnings[0]).toContain('listener bug');
+  });
+
+  it('an onOutput listener that throws, no logger: one process warning on stderr', async () => {
+    const seen: Error[] = [];
+    const onWarning = (warning: Error) => seen.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const result = await runScript(fixture('numbered_lines.py'), { ...base, args: ['3'], onOutput: () => { throw new Error('listener bug'); } });
+      expect(result.status).toBe('passed');
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(seen.filter((w) => w.message.includes('onOutput listener threw'))).toHaveLength(1);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
 
-describe('OutputBuffer', () => {
-  it('keeps everything below the cap and decodes multi-byte characters split across chunks', () => {
-    const buffer = new OutputBuffer(100);
-    const bytes = Buffer.from('日本語');
-    buffer.push(bytes.subarray(0, 4));
-    buffer.push(bytes.subarray(4));
-    expect(buffer.toString()).toBe('日本語');
-    expect(buffer.droppedBytes).toBe(0);
+describe('decodeCaptured', () => {
+  const bytes = Buffer.from('日本語');
+  it('decodes head and tail together when nothing was dropped: a character split between them survives', () => {
+    expect(decodeCaptured({ head: bytes.subarray(0, 4), tail: bytes.subarray(4), dropped: 0 })).toBe('日本語');
   });
 
-  it('holds at most the cap whatever the chunk sizes', () => {
-    const buffer = new OutputBuffer(10);
-    for (let i = 0; i < 1000; i++) buffer.push(Buffer.from(String(i % 10).repeat(i % 7 + 1)));
-    expect(buffer.totalBytes - buffer.droppedBytes).toBe(10);
-    expect(buffer.toString()).toMatch(/^\d{5}\n\[\.\.\. \d+ bytes dropped \.\.\.\]\n\d{5}$/);
+  it('marks what was dropped between head and tail', () => {
+    expect(decodeCaptured({ head: Buffer.from('ab'), tail: Buffer.from('yz'), dropped: 5 })).toBe('ab\n[... 5 bytes dropped ...]\nyz');
   });
 });

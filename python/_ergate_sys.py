@@ -1,0 +1,84 @@
+"""Linux process plumbing for python/launcher.py and its forked children: prctl(2) without
+the ctypes package, and one /proc pass that finds a process's live descendants (with their
+process group and start time, so a pid reused later is never signalled by mistake).
+Imported only with a standard-library-only sys.path (see launcher.py): never shadowed.
+"""
+import os
+
+_prctl_function = None
+
+
+def prctl(option, arg):
+    # prctl(2) through _ctypes directly: the ctypes package costs ~1 ms and ~10 modules more,
+    # which every fork of a warm interpreter would map and copy.
+    global _prctl_function
+    if _prctl_function is None:
+        import _ctypes
+
+        class _Int(_ctypes._SimpleCData):
+            _type_ = 'i'
+
+        class _Function(_ctypes.CFuncPtr):
+            _flags_ = _ctypes.FUNCFLAG_CDECL
+            _restype_ = _Int
+
+        class _Libc:
+            _handle = _ctypes.dlopen(None, 0)
+
+        _prctl_function = _Function(('prctl', _Libc))
+    return _prctl_function(option, arg, 0, 0, 0)
+
+
+def _stat(pid):
+    """(ppid, pgid, start time) of a pid from /proc, or None when it is gone."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            stat = f.read()
+        fields = stat[stat.rindex(b')') + 2:].split(b' ')
+        return int(fields[1]), int(fields[2]), fields[19]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def descendants(*roots):
+    """[(pid, pgid, start time)] of every live descendant of the roots, from one pass over
+    /proc. Taken before anything is signalled, while ppid chains are intact, so processes
+    that left the group with setsid are still found."""
+    children = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        info = _stat(int(entry))
+        if info is not None:
+            children.setdefault(info[0], []).append((int(entry), info[1], info[2]))
+    found, todo = [], list(roots)
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            found.append(child)
+            todo.append(child[0])
+    return found
+
+
+def signal_same(proc, sig):
+    """Signals a snapshotted (pid, pgid, start time) only while it is still that process."""
+    pid = proc[0]
+    if pid <= 1:
+        return
+    now = _stat(pid)
+    if now is None or now[2] != proc[2]:
+        return
+    try:
+        os.kill(pid, sig)
+    except OSError:
+        pass
+
+
+def kill_group(pgid, sig):
+    """Signals a group whose leader this process has not reaped yet (so the id is still
+    that group's); never pgid 0 or 1."""
+    if pgid <= 1:
+        return
+    try:
+        os.killpg(pgid, sig)
+    except OSError:
+        pass

@@ -1,0 +1,166 @@
+// Wire format between a Launcher (Node) and python/launcher.py. Requests are Python marshal
+// data behind a 4-byte length (the launcher reads them with the built-in marshal module, so
+// it needs no json and the ~25 modules json imports); replies are binary frames, so script
+// output crosses without re-encoding. Must stay in step with python/launcher.py's docstring.
+
+/** A script to start, fully resolved (absolute paths, complete environment). */
+export interface LaunchRequest {
+  op: 'run';
+  id: number;
+  python: string;
+  script: string;
+  args: string[];
+  cwd: string;
+  /** Variables to set (or change) in the environment the launcher was started with. */
+  envSet: Record<string, string>;
+  /** Variables of the launcher's start environment the script must not see. */
+  envUnset: string[];
+  memoryLimitMb: number | null;
+  cpuTimeLimitS: number | null;
+  /** negative: no timeout */
+  timeoutMs: number;
+  killGraceMs: number;
+  maxOutputBytes: number;
+  /** send output chunks as they come (O/E frames) */
+  live: boolean;
+}
+
+/** Node wants the run ended (the launcher's own deadline may have come first). */
+export interface StopRequest {
+  op: 'stop';
+  id: number;
+}
+
+export type Request = LaunchRequest | StopRequest;
+
+/** One captured stream: the kept head and tail bytes, and how many fell between them. */
+export interface CapturedBytes {
+  head: Buffer;
+  tail: Buffer;
+  dropped: number;
+}
+
+/** What wait4() said about a finished child, and who ended it. */
+export interface ChildExit {
+  /** exit status, or minus the signal number when killed by a signal */
+  code: number;
+  maxrssKb: number;
+  cpuMs: number;
+  /** null: it ended by itself; 'timeout': the launcher's deadline; 'request': Node's stop */
+  stop: 'timeout' | 'request' | null;
+  stdout: CapturedBytes;
+  stderr: CapturedBytes;
+}
+
+export type Frame =
+  | { type: 'ready'; id: number; pid: number }
+  | { type: 'started'; id: number; pid: number }
+  | { type: 'stdout' | 'stderr'; id: number; data: Buffer }
+  | { type: 'exited'; id: number; exit: ChildExit }
+  | { type: 'failed'; id: number; error: string };
+
+const HEADER_BYTES = 9;
+
+type Marshallable = null | boolean | number | string | Marshallable[] | { [key: string]: Marshallable | undefined };
+
+/**
+ * Appends `value` in marshal format (the stable subset every Python 3 reads: None, bools,
+ * ints, floats, str, list, dict). Undefined dict entries are left out, as JSON would.
+ */
+function marshal(value: Marshallable, out: Buffer[]): void {
+  const tagged = (tag: string, size: number) => {
+    const chunk = Buffer.allocUnsafe(1 + size);
+    chunk[0] = tag.charCodeAt(0);
+    out.push(chunk);
+    return chunk;
+  };
+  if (value === null) tagged('N', 0);
+  else if (value === true) tagged('T', 0);
+  else if (value === false) tagged('F', 0);
+  else if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) tagged('i', 4).writeInt32LE(value, 1);
+    else tagged('g', 8).writeDoubleLE(value, 1); // a float: Python turns it back with int() where needed
+  } else if (typeof value === 'string') {
+    const bytes = Buffer.from(value, 'utf8');
+    tagged('u', 4).writeUInt32LE(bytes.length, 1);
+    out.push(bytes);
+  } else if (Array.isArray(value)) {
+    tagged('[', 4).writeUInt32LE(value.length, 1);
+    for (const item of value) marshal(item, out);
+  } else {
+    tagged('{', 0);
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) continue;
+      marshal(key, out);
+      marshal(item, out);
+    }
+    tagged('0', 0); // end of dict
+  }
+}
+
+export function encodeRequest(request: Request): Buffer {
+  const parts: Buffer[] = [Buffer.allocUnsafe(4)];
+  marshal(request as unknown as Marshallable, parts);
+  const frame = Buffer.concat(parts);
+  frame.writeUInt32BE(frame.length - 4, 0);
+  return frame;
+}
+
+interface ExitHeader {
+  code: number;
+  maxrssKb: number;
+  cpuMs: number;
+  stop: ChildExit['stop'];
+  out: [number, number, number];
+  err: [number, number, number];
+}
+
+/** X frame: a JSON line, then stdout head and tail, stderr head and tail. */
+function decodeExit(payload: Buffer): ChildExit {
+  const newline = payload.indexOf(10);
+  const header = JSON.parse(payload.subarray(0, newline).toString()) as ExitHeader;
+  let at = newline + 1;
+  const take = (length: number) => payload.subarray(at, (at += length));
+  const stdout = { head: take(header.out[0]), tail: take(header.out[1]), dropped: header.out[2] };
+  const stderr = { head: take(header.err[0]), tail: take(header.err[1]), dropped: header.err[2] };
+  return { code: header.code, maxrssKb: header.maxrssKb, cpuMs: header.cpuMs, stop: header.stop, stdout, stderr };
+}
+
+function decodeFrame(kind: number, id: number, payload: Buffer): Frame {
+  switch (String.fromCharCode(kind)) {
+    case 'O':
+      return { type: 'stdout', id, data: payload };
+    case 'E':
+      return { type: 'stderr', id, data: payload };
+    case 'R':
+      return { type: 'ready', id, pid: (JSON.parse(payload.toString()) as { pid: number }).pid };
+    case 'S':
+      return { type: 'started', id, pid: (JSON.parse(payload.toString()) as { pid: number }).pid };
+    case 'X':
+      return { type: 'exited', id, exit: decodeExit(payload) };
+    case 'F':
+      return { type: 'failed', id, error: payload.toString('utf8') };
+    default:
+      throw new Error(`the launcher sent an unknown frame type ${kind}`);
+  }
+}
+
+/** Splits the launcher's reply stream into frames; chunks may cut frames anywhere. */
+export class FrameDecoder {
+  #pending: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Frame[] {
+    let buffer = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    const frames: Frame[] = [];
+    while (buffer.length >= HEADER_BYTES) {
+      const length = buffer.readUInt32BE(5);
+      if (buffer.length < HEADER_BYTES + length) break;
+      const payload = buffer.subarray(HEADER_BYTES, HEADER_BYTES + length);
+      frames.push(decodeFrame(buffer[0], buffer.readUInt32BE(1), payload));
+      buffer = buffer.subarray(HEADER_BYTES + length);
+    }
+    // Copy the remainder so a small tail never pins a large chunk in memory.
+    this.#pending = buffer.length > 0 ? Buffer.from(buffer) : Buffer.alloc(0);
+    return frames;
+  }
+}
