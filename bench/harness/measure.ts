@@ -129,11 +129,12 @@ async function measureCase<S>(
   return { label: spec.label, params: spec.params, runs, warmup, rows };
 }
 
-function judgeGoals<S>(workload: Workload<S>, cases: CaseResult[]): GoalVerdict[] {
+function judgeGoals(workload: Pick<Workload, "goals" | "unit">, cases: CaseResult[]): GoalVerdict[] {
   return (workload.goals ?? []).flatMap((goal) =>
     cases.map((c) => {
       const row = c.rows.find((r) => r.variant === goal.variant);
-      const ratio = row?.ratio ?? null;
+      const against = goal.against === undefined ? null : c.rows.find((r) => r.variant === goal.against);
+      const ratio = against === null ? row?.ratio ?? null : ratioOf(row?.median ?? null, against?.median ?? null);
       if (goal.maxValue !== undefined) {
         const median = row?.median ?? null;
         const value = median === null ? null : `${Number(median.toPrecision(3))} ${workload.unit}`;
