@@ -6,7 +6,7 @@ export type { RunScriptOptions, ScriptResult, ScriptStatus, StartMethod, ErgateL
 export { runScript } from './script/run-script.ts';
 
 // --- Functions (src/function/) ---
-export { runFunction, closeFunctionPool } from './function/index.ts';
+export { runFunction, closeFunctionPool, wrapModule, FunctionCallError, type ModuleProxy, type WrapModuleOptions } from './function/index.ts';
 export type { FunctionRef, RunFunctionOptions, FunctionResult, FunctionStatus } from './function/index.ts';
 
 // --- Parallel and batch (src/parallel/) ---

@@ -41,6 +41,8 @@ export interface Goal {
   variant: string;
   /** the variant's median divided by the reference's must not exceed this */
   maxRatio?: number;
+  /** take maxRatio against this variant instead of the workload's reference */
+  against?: string;
   /** or: the variant's median itself (in the workload's unit) must not exceed this */
   maxValue?: number;
   text: string;
@@ -59,7 +61,8 @@ export interface Workload<S = unknown> {
   /** one-paragraph description printed under the table */
   notes?: string;
   cases(ctx: BenchContext): CaseSpec[];
-  setup(ctx: BenchContext, spec: CaseSpec): Promise<S>;
+  /** may be synchronous: the harness awaits what it returns either way */
+  setup(ctx: BenchContext, spec: CaseSpec): S | Promise<S>;
   variants: Record<string, VariantFn<S>>;
   teardown?(state: S, ctx: BenchContext): Promise<void>;
   /** plain-language findings drawn from the finished cases (e.g. "time per script stays flat") */

@@ -7,37 +7,49 @@ import { heavyImportsWorkload } from './heavy-imports.ts';
 import { memoryPendingWorkload } from './memory-pending.ts';
 import { memorySlotWorkload } from './memory-slot.ts';
 import { runFunctionWorkload } from './run-function.ts';
+import { moduleProxyWorkload } from './module-proxy.ts';
 import { schedulerWorkload } from './scheduler.ts';
 import { scriptsWorkload } from './scripts.ts';
 import { taskGroupWorkload } from './task-group.ts';
 import { distributedWorkload } from '../distributed.ts';
+import { resourcesMakespanWorkload } from './resources-makespan.ts';
+import { resourcesMemoryMixWorkload } from './resources-memory-mix.ts';
+import { resourcesSamplingCostWorkload } from './resources-sampling-cost.ts';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each workload has its own state type
 export const workloads: Workload<any>[] = [
   scriptsWorkload,
   growthWorkload,
   failFastWorkload,
   runFunctionWorkload,
+  moduleProxyWorkload,
   schedulerWorkload,
   taskGroupWorkload,
   memorySlotWorkload,
   memoryPendingWorkload,
   heavyImportsWorkload,
   distributedWorkload,
+  resourcesMakespanWorkload,
+  resourcesMemoryMixWorkload,
+  resourcesSamplingCostWorkload,
 ];
 
 const aliases: Record<string, string[]> = {
   '1': ['scripts'],
   '2': ['growth'],
   '3': ['fail-fast'],
-  '4': ['run-function'],
+  '4': ['run-function', 'module-proxy'],
   '5': ['scheduler', 'task-group'],
   '6': ['memory-slot', 'memory-pending'],
   memory: ['memory-slot', 'memory-pending'],
   '7': ['scripts', 'heavy-imports'],
   '9': ['distributed'],
+  '18': ['resources-makespan', 'resources-memory-mix', 'resources-sampling-cost'],
+  resources: ['resources-makespan', 'resources-memory-mix', 'resources-sampling-cost'],
 };
 
 /** The workloads named (by name or alias), in registry order; all of them when none is named. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export function selectWorkloads(names: string[]): Workload<any>[] {
   if (names.length === 0) return workloads;
   const wanted = new Set<string>();

@@ -14,7 +14,7 @@ import { missingPeer } from '../internal/optional-peer.ts';
 import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
-import { resolvePython } from '../script/python.ts';
+import { checkStartMethod, resolvePython } from '../script/python.ts';
 import { createPalette, wantsColor } from './colors.ts';
 import { chooseMode, ConsoleReporter } from './console-reporter.ts';
 import { guardConsoleStreams } from './console-output.ts';
@@ -27,6 +27,7 @@ import { RunReports, type ReportTargets } from './run-reports.ts';
 import { RunSummary, type RunOutcome } from './run-report.ts';
 import { displayName } from './script-names.ts';
 import { selectScripts } from './select-scripts.ts';
+import { handleInterrupts } from './interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './usage.ts';
 
 const debug = debuglog('ergate');
@@ -85,6 +86,11 @@ async function runCommand(options: CliOptions): Promise<number> {
   const python = await resolvePython(settings.python).catch((error: Error) => {
     throw new UsageError(`--python: ${error.message}`);
   });
+  try {
+    checkStartMethod(python, options.startMethod ?? 'spawn');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 
   const paint = createPalette(wantsColor(process.stdout));
   const reporter = new ConsoleReporter(chooseMode(options), paint);
@@ -130,7 +136,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     ...(options.sampleMs !== undefined && { sampleMs: options.sampleMs }),
     ...(options.treeMemoryMb !== undefined && { treeMemoryLimitMb: options.treeMemoryMb }),
     ...(options.memoryBudgetMb !== undefined && { memoryBudgetMb: options.memoryBudgetMb }),
-    ...(options.redis !== undefined && { backend: { redis: options.redis, queue: options.queue, root: options.root } }),
+    ...(options.redis !== undefined && { backend: { redis: options.redis, queue: options.queue, root: options.root, redisTimeoutMs: options.redisTimeoutMs } }),
   });
   // The run id lets another coordinator re-attach (attachRun) if this one dies.
   bus.on('batch.started', (event) => reporter.onBatchStarted(event));
@@ -138,12 +144,11 @@ async function runCommand(options: CliOptions): Promise<number> {
 
   const interrupt = new AbortController();
   let interruptedBy: NodeJS.Signals | null = null;
-  const onSignal = (signal: NodeJS.Signals): void => {
+  // A second signal exits at once (src/cli/interrupts.ts).
+  const releaseSignals = handleInterrupts((signal) => {
     interruptedBy ??= signal;
     interrupt.abort(new Error('interrupted'));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   reporter.start(scripts.length);
   let outcome: RunOutcome;
   const started = performance.now();
@@ -174,8 +179,7 @@ async function runCommand(options: CliOptions): Promise<number> {
   } finally {
     reporter.stop();
     await runner.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    releaseSignals();
   }
   const written = await reports.finish(outcome);
   process.stdout.write(`${formatSummary(summary.report(outcome), paint, options.quiet)}\n`);

@@ -38,6 +38,8 @@ export interface CliOptions extends Partial<ResourceCliOptions> {
   redis?: string;
   queue?: string;
   root?: string;
+  /** with --redis: how long the run goes on without Redis before it ends with an error */
+  redisTimeoutMs?: number;
   startMethod?: 'spawn' | 'forkserver';
   preload?: string[];
 }
@@ -72,6 +74,7 @@ const OPTIONS = {
   redis: { type: 'string' },
   queue: { type: 'string' },
   root: { type: 'string' },
+  'redis-timeout': { type: 'string' },
   'start-method': { type: 'string' },
   // Repeatable and comma-separated: --preload numpy,pandas --preload mypkg
   preload: { type: 'string', multiple: true },
@@ -117,8 +120,16 @@ export function parseCliArgs(argv: string[]): CliOptions {
     redis: values.redis,
     queue: values.queue,
     root: values.root,
+    redisTimeoutMs: values['redis-timeout'] === undefined ? undefined : readRedisTimeout(values['redis-timeout']),
     ...parseStartMethod(values['start-method'], values.preload),
   };
+}
+
+/** A run never waits for Redis forever: 'none' is refused. */
+function readRedisTimeout(text: string): number {
+  const ms = readTimeout('--redis-timeout', text);
+  if (!Number.isFinite(ms)) throw new UsageError('--redis-timeout: expected a duration such as 60s or 5m (a run never waits for Redis forever)');
+  return ms;
 }
 
 /** --fail-fast, --maxfail N and --halt are three spellings of one rule: at most one is given. */

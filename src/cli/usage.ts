@@ -92,6 +92,8 @@ Distributed:
       --redis URL       run on \`ergate worker\`s through this Redis (see: ergate help worker)
       --queue NAME      with --redis: the queue (default: ergate)
       --root DIR        with --redis: shared root script paths are sent relative to (default: cwd)
+      --redis-timeout T with --redis: without Redis this long, end the run with an error
+                        (unfinished scripts reported as errors; default: 60s)
 
   -h, --help            show this help
   -V, --version         show the version

@@ -1,7 +1,8 @@
 // attachRun: a coordinator re-attaching to a distributed run by id, e.g. after the one that
 // started it died. Reads the run's manifest from Redis and collects each script's result,
-// waiting for those still queued or running (workers go on without a coordinator). Each
-// script is counted once; a script whose job is gone (removed, expired) counts as skipped.
+// waiting for those still queued or running (workers go on without a coordinator), and adds
+// the jobs the dead coordinator never added. Each script is counted once; a script whose job
+// is gone (removed, expired) counts as skipped.
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorResult } from '../script/error-result.ts';
@@ -9,7 +10,9 @@ import type { ScriptResult } from '../script/types.ts';
 import { ExecutionResult } from '../parallel/execution-result.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
+import type { FinishedJob } from './job-waiter.ts';
 import { RedisBackend } from './redis-backend.ts';
+import { addOrder, jobOf } from './run-manifest.ts';
 import type { BackendOptions } from './validate-options.ts';
 
 export interface AttachRunOptions extends BackendOptions {
@@ -27,8 +30,12 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
   const started = performance.now();
   try {
     await backend.connect();
-    const manifest = await backend.readManifest(runId);
-    if (!manifest) throw new Error(`no run ${JSON.stringify(runId)} in queue ${backend.queueName} on ${backend.target.display}`);
+    const found = await backend.readManifest(runId);
+    if (!found) throw new Error(`no run ${JSON.stringify(runId)} in queue ${backend.queueName} on ${backend.target.display}`);
+    const { manifest, progress } = found;
+    // A coordinator that died before adding every job left the rest to whoever re-attaches.
+    const addFrom = progress?.closed ? manifest.scripts.length : (progress?.addedThrough ?? 0);
+    const toAdd = new Set(addOrder(manifest).slice(addFrom));
     const stopped = new Promise<'stopped'>((resolve) => {
       if (signal?.aborted) resolve('stopped');
       else signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
@@ -37,9 +44,27 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
       // Paths of this machine's checkout; a script outside the root was never sent.
       if (relative === null) return errorResult(manifest.paths[index], `script ${manifest.paths[index]} is outside the shared root`, 'error');
       const script = path.resolve(backend.root, relative);
-      const finished = await Promise.race([backend.wait(scriptJobId(runId, index)), stopped]);
-      if (finished === 'stopped') return undefined;
-      const result = toScriptResult(finished, script);
+      const jobId = scriptJobId(runId, index);
+      let finished: Promise<FinishedJob>;
+      if (toAdd.has(index)) {
+        const job = jobOf(manifest, index);
+        if ('error' in job) return errorResult(script, job.error, 'error');
+        // Adding a job that exists changes nothing (same id): BullMQ keeps the first.
+        const submitted = backend.submit(jobId, job.data, job.retries);
+        finished = submitted.finished;
+        try {
+          await submitted.added;
+        } catch (error) {
+          return errorResult(script, `could not queue the script on ${backend.target.display}: ${(error as Error).message}`, 'error');
+        }
+      } else {
+        finished = backend.wait(jobId);
+      }
+      // It may have finished long ago, while no coordinator listened: look once.
+      backend.check(jobId);
+      const done = await Promise.race([finished, stopped]);
+      if (done === 'stopped') return undefined;
+      const result = toScriptResult(done, script);
       try {
         onResult?.(result);
       } catch {

@@ -130,6 +130,7 @@ export function functionError(name: string, message: string, status: 'error' | '
 /** The coordinator's FunctionResult of a finished function job (as toScriptResult for scripts). */
 export function toFunctionResult(finished: FinishedJob, name: string): FunctionResult<unknown> & { attempts: number; worker?: string } {
   if (finished === null) return functionError(name, 'cancelled: removed from the queue before it started', 'cancelled');
+  if ('lost' in finished) return functionError(name, finished.lost, 'error');
   const { job, state } = finished;
   const attempts = Math.max(1, job.attemptsStarted);
   if (state === 'completed' && job.returnvalue && typeof job.returnvalue === 'object') {

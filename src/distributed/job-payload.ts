@@ -46,11 +46,18 @@ function toPortable(root: string, absolute: string, what: string): string {
   return relative.split(path.sep).join('/');
 }
 
-/** @throws Error (plain language) when the script or cwd lies outside `root` */
-export function toJobData(spec: ScriptSpec, root: string, runId: string, index: number, envRule: EnvRule = INHERIT): ScriptJobData {
+/**
+ * @param baselines a run's cache of the environment each script folder gets with no caller env
+ * @throws Error (plain language) when the script or cwd lies outside `root`
+ */
+export function toJobData(spec: ScriptSpec, root: string, runId: string, index: number, envRule: EnvRule = INHERIT, baselines?: Map<string, Record<string, string>>): ScriptJobData {
   const scriptDir = path.dirname(spec.script);
   // What the spec's env would be with no caller env: the difference is what the caller set.
-  const baseline = buildChildEnv(scriptDir, { ...envRule, env: {} } as unknown as ParsedRunScriptOptions);
+  let baseline = baselines?.get(scriptDir);
+  if (!baseline) {
+    baseline = buildChildEnv(scriptDir, { ...envRule, env: {} } as unknown as ParsedRunScriptOptions);
+    baselines?.set(scriptDir, baseline);
+  }
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(spec.env)) if (baseline[key] !== value) env[key] = value;
   return {

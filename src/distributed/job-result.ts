@@ -3,11 +3,12 @@
 // BullMQ gave up on (e.g. its workers kept dying). Attempt counts are BullMQ's own.
 import { describeScript, errorResult } from '../script/error-result.ts';
 import type { ScriptResult } from '../script/types.ts';
-import type { FinishedJob } from './job-waiter.ts';
+import type { FinishedJob, JobRecord } from './job-waiter.ts';
 
 /** @param script the coordinator's absolute path of the job's script */
 export function toScriptResult(finished: FinishedJob, script: string): ScriptResult {
   if (finished === null) return errorResult(script, 'cancelled: removed from the queue before it started', 'cancelled');
+  if ('lost' in finished) return errorResult(script, finished.lost, 'error');
   const { job, state } = finished;
   const attempts = Math.max(1, job.attemptsStarted);
   if (state === 'completed' && job.returnvalue && typeof job.returnvalue === 'object') {
@@ -20,7 +21,7 @@ export function toScriptResult(finished: FinishedJob, script: string): ScriptRes
 }
 
 /** Why BullMQ gave up on a job, in plain words (shared by script and function jobs). */
-export function describeLostJob(job: NonNullable<FinishedJob>['job']): string {
+export function describeLostJob(job: JobRecord): string {
   const reason = job.failedReason ?? 'unknown reason';
   return /stalled more than allowable limit/i.test(reason)
     ? `lost: the workers running it died ${job.stalledCounter} times (${reason})`

@@ -4,7 +4,8 @@
 // connection was down): each tick reads the ids finished since the last tick from the queue's
 // completed and failed sets, plus a few pending jobs in turn, so its cost grows with
 // completions, never with the number of jobs pending. Invariant: each wait() settles exactly
-// once, with what the worker reported, or null when the job no longer exists.
+// once, with what the worker reported, null when the job no longer exists, or `lost` when
+// the coordinator gave up on Redis.
 // Types only: bullmq is loaded by whoever builds the queue (lazily, see redis-backend.ts).
 import type { Queue, QueueEvents } from 'bullmq';
 
@@ -18,8 +19,8 @@ export interface JobRecord {
   timestamp: number;
 }
 
-/** A job in a final state; null when the job no longer exists. */
-export type FinishedJob = { job: JobRecord; state: 'completed' | 'failed' } | null;
+/** A job in a final state; null when the job no longer exists; `lost` when Redis went away. */
+export type FinishedJob = { job: JobRecord; state: 'completed' | 'failed' } | { lost: string } | null;
 
 interface Pending {
   resolvers: Array<(job: FinishedJob) => void>;
@@ -130,6 +131,11 @@ export class JobWaiter {
       if (next.done) this.#cursor = null;
       else this.check(next.value);
     }
+  }
+
+  /** Settles every open wait with `lost` (the coordinator gave up on Redis). */
+  failAll(lost: string): void {
+    for (const jobId of [...this.#pending.keys()]) this.#settle(jobId, { lost });
   }
 
   /** Stops polling; waits still pending stay pending (the caller is tearing down). */

@@ -5,25 +5,17 @@
 // event when running), so a run settles only when each of its scripts has settled.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
+import type { Job, JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
 import type { FunctionJobData } from './function-job.ts';
 import type { ScriptJobData } from './job-payload.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
+import { ConnectionWatch } from './connection-watch.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
+import type { RunManifest, RunProgress } from './run-manifest.ts';
 import { backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
-
-/** What a re-attaching coordinator needs to know about a run. */
-export interface RunManifest {
-  runId: string;
-  createdAt: string;
-  /** per plan index: the script relative to the shared root, or null if it was not sendable */
-  scripts: Array<string | null>;
-  /** per plan index: the coordinator's absolute path (for names in results) */
-  paths: string[];
-}
 
 /** BullMQ options of one job, overriding the backend's run-wide ones. */
 export interface PerJobOptions {
@@ -36,18 +28,33 @@ export interface PerJobOptions {
   delayMs?: number;
 }
 
+/** How long a coordinator goes on without Redis before the run ends with an error. */
+export const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
 /** How long to wait for Redis before a run is refused. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How often a cancel event is repeated until the running job has settled. */
 const CANCEL_REPEAT_MS = 1_000;
 const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+/** Jobs per addBulk call (one MULTI): bounds a single request's size. */
+const BULK_SIZE = 500;
+
+interface QueuedAdd {
+  name: string;
+  data: ScriptJobData | FunctionJobData;
+  opts: JobsOptions;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
 
 export class RedisBackend {
   readonly target: RedisTarget;
   readonly queueName: string;
   readonly root: string;
   readonly options: BackendOptions;
-  #parts: { queue: Queue; runs: Queue; events: QueueEvents; producer: QueueEventsProducer; waiter: JobWaiter } | null = null;
+  #parts: { queue: Queue; runs: Queue; events: QueueEvents; producer: QueueEventsProducer; waiter: JobWaiter; watch: ConnectionWatch | null } | null = null;
+  /** Settles when the coordinator gives up on Redis (--redis-timeout): what waits on Redis ends then. */
+  #giveUp: (error: Error) => void = () => {};
+  readonly #lost = new Promise<Error>((resolve) => { this.#giveUp = resolve; });
   #ready: Promise<void> | null = null;
 
   constructor(options: unknown, optionName = 'backend') {
@@ -72,7 +79,8 @@ export class RedisBackend {
       runs.on('error', () => {});
       events.on('error', () => {});
       (producer as unknown as NodeJS.EventEmitter).on('error', () => {});
-      this.#parts = { queue, runs, events, producer, waiter: new JobWaiter(queue, events) };
+      const parts = { queue, runs, events, producer, waiter: new JobWaiter(queue, events), watch: null as ConnectionWatch | null };
+      this.#parts = parts;
       try {
         await waitUntilConnected([queue, runs, events, producer], CONNECT_TIMEOUT_MS);
       } catch (error) {
@@ -80,6 +88,11 @@ export class RedisBackend {
         // eslint-disable-next-line preserve-caught-error
         throw new Error(`cannot reach redis at ${this.target.display}: ${redact((error as Error).message, this.target)}`);
       }
+      const log = (this.options.log as ((line: string) => void) | undefined) ?? ((line: string) => void process.stderr.write(`ergate: ${line}\n`));
+      parts.watch = new ConnectionWatch(await queue.client, this.target, this.options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS, log, (lost) => {
+        parts.waiter.failAll(lost);
+        this.#giveUp(new Error(lost));
+      });
     })();
     return this.#ready;
   }
@@ -98,17 +111,45 @@ export class RedisBackend {
     return `run-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
   }
 
-  async writeManifest(manifest: RunManifest): Promise<void> {
+  /** @returns the manifest's job, whose progress records how far the coordinator got */
+  async writeManifest(manifest: RunManifest): Promise<Job> {
     const { runs } = this.#connected();
     const keepMs = (this.options.keepResultsS ?? 86_400) * 1000;
     // Manifests are never processed: old ones are cleaned here, BullMQ's way.
     await runs.clean(keepMs, 1000, 'wait').catch(() => []);
-    await runs.add('run', manifest, { jobId: manifest.runId });
+    return runs.add('run', manifest, { jobId: manifest.runId });
   }
 
-  async readManifest(runId: string): Promise<RunManifest | null> {
+  async readManifest(runId: string): Promise<{ manifest: RunManifest; progress: RunProgress | null } | null> {
     const job = await this.#connected().runs.getJob(runId);
-    return (job?.data as RunManifest | undefined) ?? null;
+    if (!job) return null;
+    const progress = typeof job.progress === 'object' && job.progress !== null ? (job.progress as unknown as RunProgress) : null;
+    return { manifest: job.data as RunManifest, progress };
+  }
+
+  #adds: QueuedAdd[] = [];
+
+  /** Adds the jobs submitted in one turn of the event loop with addBulk, BULK_SIZE at a time. */
+  #queueAdd(add: QueuedAdd): void {
+    this.#adds.push(add);
+    if (this.#adds.length > 1) return;
+    setImmediate(() => {
+      const adds = this.#adds;
+      this.#adds = [];
+      if (!this.#parts) {
+        for (const a of adds) a.reject(new Error('the connection to redis was closed'));
+        return;
+      }
+      const { queue } = this.#parts;
+      for (let i = 0; i < adds.length; i += BULK_SIZE) {
+        const chunk = adds.slice(i, i + BULK_SIZE);
+        // A request waits for Redis to come back (BullMQ retries forever): until the coordinator gives up.
+        Promise.race([queue.addBulk(chunk.map(({ name, data, opts }) => ({ name, data, opts }))), this.#lost.then((error) => Promise.reject(error))]).then(
+          () => { for (const a of chunk) a.resolve(); },
+          (error: Error) => { for (const a of chunk) a.reject(error); },
+        );
+      }
+    });
   }
 
   /**
@@ -116,7 +157,8 @@ export class RedisBackend {
    * (a scheduler's job) overrides the backend's run-wide priority, backoff and delay.
    */
   submit(jobId: string, data: ScriptJobData | FunctionJobData, retries: number, perJob: PerJobOptions = {}): { added: Promise<unknown>; finished: Promise<FinishedJob> } {
-    const { queue, waiter } = this.#connected();
+    const { waiter, watch } = this.#connected();
+    if (watch?.lost) return { added: Promise.reject(new Error(watch.lost)), finished: Promise.resolve({ lost: watch.lost }) };
     const keep = { age: this.options.keepResultsS ?? 86_400 };
     const backoffMs = perJob.backoffMs ?? this.options.backoffMs;
     const priority = perJob.priority ?? this.options.priority;
@@ -131,11 +173,17 @@ export class RedisBackend {
       ...(delayMs && { delay: delayMs }),
     };
     const finished = waiter.wait(jobId);
-    return { added: queue.add(perJob.name ?? 'script', data, opts), finished };
+    const added = new Promise<void>((resolve, reject) => this.#queueAdd({ name: perJob.name ?? 'script', data, opts, resolve, reject }));
+    return { added, finished };
   }
 
   wait(jobId: string): Promise<FinishedJob> {
     return this.#connected().waiter.wait(jobId);
+  }
+
+  /** Looks an awaited job up now (one whose final event may have gone unheard). */
+  check(jobId: string): void {
+    this.#connected().waiter.check(jobId);
   }
 
   /** Removes a job still waiting; tells the workers to kill it if running, until it settles. */
@@ -166,6 +214,7 @@ export class RedisBackend {
     this.#ready = null;
     if (!parts) return;
     parts.waiter.close();
+    parts.watch?.close();
     await Promise.all([parts.queue, parts.runs, parts.events, parts.producer].map((part) => closeConnection(part)));
   }
 }

@@ -3,6 +3,7 @@
 // what was expected; the Redis URL itself is checked by resolveRedisTarget, which never
 // echoes it (it may hold a password).
 import * as v from 'valibot';
+import { resolveRedisTarget } from './redis-target.ts';
 
 const expected = (what: string) => (issue: v.BaseIssue<unknown>) =>
   `expected ${what}, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input === 'string' ? JSON.stringify(issue.input) : typeof issue.input === 'number' ? String(issue.input) : typeof issue.input}`;
@@ -31,6 +32,12 @@ export const backendSchema = v.looseObject(
     delayMs: v.optional(nonNegativeInt),
     /** how long finished jobs stay in Redis for re-attaching. @default 86_400 s */
     keepResultsS: v.optional(positiveInt),
+    /** jobs of a run in the queue at once; more are added as results come back. @default 1_000 */
+    window: v.optional(positiveInt),
+    /** how long the coordinator goes on without Redis before the run ends with an error. @default 60_000 */
+    redisTimeoutMs: v.optional(positiveInt),
+    /** one line per connection event (lost, back); never receives the password. @default stderr */
+    log: v.optional(v.function(expected('a function'))),
   },
   expected('an object such as { redis: "redis://host:6379" }'),
 );
@@ -62,4 +69,14 @@ export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknow
   const issue = parsed.issues[0];
   const dotPath = v.getDotPath(issue);
   throw new TypeError(`${name}${dotPath ? `.${dotPath}` : ''}: ${issue.message}`);
+}
+
+/**
+ * Checks a runner's `backend` option now (a TypeError naming it), without loading BullMQ:
+ * the Redis URL's form included, never echoing it.
+ */
+export function checkBackendOptions(input: unknown, name: string): BackendOptions {
+  const options = parseOrThrow(backendSchema, input, name);
+  resolveRedisTarget(options.redis, `${name}.redis`);
+  return options;
 }

@@ -7,16 +7,15 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { InferOutput } from 'valibot';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
-import { RedisBackend } from '../distributed/redis-backend.ts';
+import type { RemoteBackend } from '../distributed/remote-factory.ts';
 import { bindingSignals, bindToScope } from '../internal/current-scope.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
-import { RemoteRun } from '../distributed/remote-run.ts';
-import type { BackendOptions } from '../distributed/validate-options.ts';
+import { checkBackendOptions, type BackendOptions } from '../distributed/validate-options.ts';
 import { checkResourceOptions, resolveResourceSettings, type ResourceRunnerOptions } from '../resources/resource-options.ts';
 import { orderScripts, type RunOrder } from '../resources/run-order.ts';
 import { RunResources } from '../resources/run-resources.ts';
 import { timeoutFor, type TimeoutSetting } from '../resources/timeout-policy.ts';
-import { resolvePython } from '../script/python.ts';
+import { checkStartMethod, resolvePython } from '../script/python.ts';
 import type { ScriptResult, StartMethod } from '../script/types.ts';
 import { Plan, type PlannedScript, type ScriptConfig, type ScriptRef } from './build-plan.ts';
 import { CrashBreaker } from './crash-breaker.ts';
@@ -109,7 +108,8 @@ export class ParallelRunner {
   #python: Promise<string | Error> | null = null;
   readonly #runs = new Map<AbortController, Promise<unknown>>();
   #closing: Promise<void> | null = null;
-  readonly #backend: RedisBackend | null;
+  readonly #backend: BackendOptions | null;
+  #remote: Promise<RemoteBackend> | null = null;
   /** The task scope the runner was constructed in: its abort cancels every run. */
   readonly #constructedIn: AbortSignal | undefined;
 
@@ -118,7 +118,7 @@ export class ParallelRunner {
     this.#constructedIn = bindToScope(undefined, this.#options.detached);
     checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
     checkResourceOptions(this.#options, 'ParallelRunner options');
-    this.#backend = options.backend === undefined ? null : new RedisBackend(options.backend, 'ParallelRunner options.backend');
+    this.#backend = options.backend === undefined ? null : checkBackendOptions(options.backend, 'ParallelRunner options.backend');
     this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
     this.onProgress = this.#options.onProgress;
   }
@@ -168,7 +168,7 @@ export class ParallelRunner {
       await Promise.allSettled(this.#runs.values());
       await this.#pool?.close();
       this.#pool = null;
-      await this.#backend?.close();
+      if (this.#remote) await (await this.#remote).close();
     })();
     return this.#closing;
   }
@@ -217,6 +217,8 @@ export class ParallelRunner {
     }
     const defaults = this.#options;
     const python = await this.#resolvePython();
+    // An interpreter this start method cannot serve is refused before anything runs.
+    if (typeof python === 'string') checkStartMethod(python, startMethod ?? 'spawn');
     const local = this.#backend === null;
     // Sampling and admission act on local children; history and order work either way.
     const resources = new RunResources({
@@ -242,18 +244,19 @@ export class ParallelRunner {
       liveOutput: opts.onOutput !== undefined,
     }, python);
     const order = startOrder(plan, opts.order ?? defaults.order ?? 'given', resources);
-    // Distributed: the queue holds every job at once (so every spec is built up front, and
-    // RemoteRun knows each by identity); the workers' -j limits what runs.
+    // Distributed: every spec is built up front (the manifest records the whole run, and
+    // RemoteRun knows each by identity); a window of jobs is in the queue at once, topped
+    // up as results come back; the workers' -j limits what runs.
     let resolved: PlannedScript[] | null = null;
-    let remote: RemoteRun | null = null;
+    let remote: Awaited<ReturnType<RemoteBackend['openRun']>> | null = null;
     if (this.#backend && !controller.signal.aborted) {
       resolved = Array.from({ length: plan.size }, (_, index) => plan.resolve(index));
       const inStartOrder = order ? order.map((index) => resolved![index]) : resolved;
-      remote = await RemoteRun.open(this.#backend, inStartOrder, {
+      remote = await (await this.#remoteBackend(this.#backend)).openRun(inStartOrder, {
         inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
         envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
       });
-      setMaxListeners(plan.size + 16, controller.signal);
+      setMaxListeners(remote.window + 16, controller.signal);
     }
 
     const notifier = new RunNotifier(this.onProgress, defaults.eventBus);
@@ -263,7 +266,7 @@ export class ParallelRunner {
       notifier.emit('script.submitted', { ...ref, expectedMs: resources.estimates.medianDurationMs(ref.script) });
     }
     const tally = new RunTally();
-    const concurrency = remote ? Math.max(1, plan.size) : this.maxWorkers;
+    const concurrency = remote ? remote.window : this.maxWorkers;
     // Registered before the first start: each script's usage keeps the wake it was begun with.
     let wake = (): void => undefined;
     resources.whenRoomMayHaveFreed(() => wake());
@@ -294,10 +297,17 @@ export class ParallelRunner {
     wake = run.wake;
     sink.attach?.(run.wake);
     await run.done.finally(() => resources.close());
+    await remote?.finish();
     const durationMs = Math.round(performance.now() - started);
     if (this.#breaker.tripped) this.#discardPool();
     notifier.emit('batch.completed', tally.counts(list.length, durationMs));
     return durationMs;
+  }
+
+  /** The only way to Redis: a factory loaded on the first run with a backend. */
+  #remoteBackend(options: BackendOptions): Promise<RemoteBackend> {
+    this.#remote ??= import('../distributed/remote-factory.ts').then((m) => m.createRemoteBackend(options, 'ParallelRunner options.backend'));
+    return this.#remote;
   }
 
   #getPool(): SupervisorPool {

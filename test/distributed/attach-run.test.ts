@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { attachRun } from '../../src/index.ts';
 import { readMarks, REPO, SCRIPTS, startRedis, startWorker, stopWorker, waitForLine, waitUntil, type RedisServer, type WorkerProcess } from './cluster.ts';
@@ -37,6 +38,10 @@ it('re-attaches to a run by id after its coordinator was killed', async () => {
   await waitUntil(() => readMarks(marks).size >= 1, 'a script to start');
   coordinator.kill('SIGKILL');
   await new Promise((r) => coordinator.once('exit', r));
+  // With a window of 1, the dead coordinator never added the last script's job: attachRun adds it.
+  const queue = new Queue(QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
+  expect(await queue.getJob(`${runId}.3`)).toBeUndefined();
+  await queue.close();
 
   const collected: string[] = [];
   const result = await attachRun(runId, { redis: redis.url, queue: QUEUE, root: SCRIPTS, onResult: (r) => collected.push(r.name) });

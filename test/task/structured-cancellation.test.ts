@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AsyncParallelRunner, BatchRunner, ParallelRunner, closeFunctionPool, runFunction, runScript, type ExecutionResult, type FunctionResult, type ScriptResult } from '../../src/index.ts';
+import { AsyncParallelRunner, AsyncScheduler, BatchRunner, ParallelRunner, closeFunctionPool, runFunction, runScript, type ExecutionResult, type FunctionResult, type ScriptResult } from '../../src/index.ts';
 import { fixture as functionFixture, waitUntil } from '../function/helpers.ts';
 import { PYTHON, fixture, processState, waitUntilGone } from '../script/helpers.ts';
 import { createDeferred } from './deferred.ts';
@@ -124,6 +124,29 @@ describe('the enclosing task scope is the default signal', () => {
     expect(batches).toHaveLength(1);
     expect(batches![0].results[0]).toMatchObject({ status: 'cancelled', error: FAIL_FAST });
     await waitUntilGone(await firstMarkedPid(dir));
+  });
+});
+
+describe('inside a scheduler job', () => {
+  it('runFunction and runScript started by a job die with cancel() of that job', async () => {
+    const { dir, args } = markDir();
+    const heartbeat = new Int32Array(new SharedArrayBuffer(4));
+    await using scheduler = new AsyncScheduler();
+    let call: Promise<FunctionResult<unknown>> | undefined;
+    let scriptRun: Promise<ScriptResult> | undefined;
+    const id = scheduler.schedule(async () => {
+      call = runFunction(functionFixture('spinWithHeartbeat'), { args: [heartbeat], timeoutMs: 60_000 });
+      scriptRun = runScript(script, { python: PYTHON, args, timeoutMs: 60_000 });
+      await Promise.all([call, scriptRun]);
+    }, { name: 'starter' });
+    scheduler.start();
+    await waitUntil(() => Atomics.load(heartbeat, 0) > 0, 15_000, 'the call to run');
+    const pid = await firstMarkedPid(dir);
+    expect(scheduler.cancel(id)).toBe(true);
+    const cancelled = "cancelled: scheduler.cancel() was called for job 'starter'";
+    expect(await call!).toMatchObject({ status: 'cancelled', error: cancelled });
+    expect(await scriptRun!).toMatchObject({ status: 'cancelled', error: cancelled });
+    await waitUntilGone(pid);
   });
 });
 
