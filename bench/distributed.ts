@@ -3,10 +3,10 @@
 // more workers cannot add speed: the numbers show the per-script cost of the queue, not scale-out.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ParallelRunner } from '../src/index.ts';
+import { freePort } from './harness/free-port.ts';
 import { writeTrivialScripts } from './harness/scripts.ts';
 import { NotAvailableError, type Workload } from './harness/types.ts';
 
@@ -20,16 +20,6 @@ interface DistributedState {
   local: ParallelRunner;
   /** one warm coordinator per worker count, each on its own queue */
   remote: Map<number, ParallelRunner>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Spawns a child and resolves once a stdout line matches (its "ready" line). */
