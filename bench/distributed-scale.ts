@@ -3,31 +3,20 @@
 // SIGKILLed halfway. Measures the coordinator's RSS over the run, Redis commands per job
 // (INFO commandstats) and checks every script is reported exactly once, passed.
 // Usage: node --import tsx bench/distributed-scale.ts 2000 20000   (writes bench/results/distributed-scale.*)
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { freePort } from './harness/free-port.ts';
+import { freePort, startChild } from './harness/children.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(REPO, 'src/cli/main.ts');
 const PYTHON = '/usr/bin/python3';
 
-function start(command: string, args: string[], ready: RegExp | null): Promise<ChildProcess> {
-  const child = spawn(command, args, { cwd: REPO, env: { ...process.env, ERGATE_PYTHON: PYTHON }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.resume();
-  if (!ready) return Promise.resolve(child);
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (ready.test(text)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${command} exited (${code}) before it was ready`)));
-  });
-}
+const ENV = { ...process.env, ERGATE_PYTHON: PYTHON };
+const start = (command: string, args: string[], ready: RegExp | null): Promise<ChildProcess> => startChild(command, args, ready, ENV);
 
 function rssMiB(pid: number): number | null {
   try {
@@ -72,7 +61,7 @@ async function runOnce(n: number, base: string): Promise<ScaleResult> {
   const json = path.join(base, `n${n}.json`);
   const started = Date.now();
   const cli = await start(process.execPath, ['--import', 'tsx', CLI, 'run', root, '--redis', url, '--root', root, '--json', json, '-q'], null);
-  cli.stdout!.resume();
+  cli.stdout?.resume();
   const samples: Array<{ done: number; rss: number }> = [];
   let killedWorkerAt = -1;
   const timer = setInterval(() => {
