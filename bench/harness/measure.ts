@@ -74,10 +74,10 @@ async function runRound<S>(
   timeoutMs: number,
 ): Promise<void> {
   const active = states.filter((s) => s.row.status === 'ok');
-  const order = active.map((_, i) => active[(i + round) % active.length]!);
+  const order = active.map((_, i) => active[(i + round) % active.length]);
   for (const state of order) {
     try {
-      const sample = await callVariant(workload.variants[state.row.variant]!, setupState, ctx, timeoutMs);
+      const sample = await callVariant(workload.variants[state.row.variant], setupState, ctx, timeoutMs);
       if (!Number.isFinite(sample.value)) throw new Error(`measured a non-number (${sample.value})`);
       if (counted) {
         state.row.samples.push(sample.value);
@@ -129,11 +129,12 @@ async function measureCase<S>(
   return { label: spec.label, params: spec.params, runs, warmup, rows };
 }
 
-function judgeGoals(workload: Workload<any>, cases: CaseResult[]): GoalVerdict[] {
+function judgeGoals(workload: Pick<Workload, "goals" | "unit">, cases: CaseResult[]): GoalVerdict[] {
   return (workload.goals ?? []).flatMap((goal) =>
     cases.map((c) => {
       const row = c.rows.find((r) => r.variant === goal.variant);
-      const ratio = row?.ratio ?? null;
+      const against = goal.against === undefined ? null : c.rows.find((r) => r.variant === goal.against);
+      const ratio = against === null ? row?.ratio ?? null : ratioOf(row?.median ?? null, against?.median ?? null);
       if (goal.maxValue !== undefined) {
         const median = row?.median ?? null;
         const value = median === null ? null : `${Number(median.toPrecision(3))} ${workload.unit}`;
@@ -150,7 +151,7 @@ export async function measureWorkload<S>(
   options: MeasureOptions,
 ): Promise<WorkloadResult> {
   const startedAt = new Date();
-  const loadAtStart = os.loadavg()[0]!;
+  const loadAtStart = os.loadavg()[0];
   const cases: CaseResult[] = [];
   let error: string | null = null;
   let unavailable: string | null = null;
@@ -176,7 +177,7 @@ export async function measureWorkload<S>(
     machine: options.machine,
     cases,
     goals: judgeGoals(workload, cases),
-    loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
+    loadAverage: { start: loadAtStart, end: os.loadavg()[0] },
     conclusions: cases.length > 0 ? (workload.conclude?.(cases) ?? []) : [],
     error,
     unavailable,

@@ -41,6 +41,8 @@ export interface Goal {
   variant: string;
   /** the variant's median divided by the reference's must not exceed this */
   maxRatio?: number;
+  /** take maxRatio against this variant instead of the workload's reference */
+  against?: string;
   /** or: the variant's median itself (in the workload's unit) must not exceed this */
   maxValue?: number;
   text: string;

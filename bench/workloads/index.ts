@@ -12,6 +12,9 @@ import { schedulerWorkload } from './scheduler.ts';
 import { scriptsWorkload } from './scripts.ts';
 import { taskGroupWorkload } from './task-group.ts';
 import { distributedWorkload } from '../distributed.ts';
+import { resourcesMakespanWorkload } from './resources-makespan.ts';
+import { resourcesMemoryMixWorkload } from './resources-memory-mix.ts';
+import { resourcesSamplingCostWorkload } from './resources-sampling-cost.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each workload has its own state type
 export const workloads: Workload<any>[] = [
@@ -26,6 +29,9 @@ export const workloads: Workload<any>[] = [
   memoryPendingWorkload,
   heavyImportsWorkload,
   distributedWorkload,
+  resourcesMakespanWorkload,
+  resourcesMemoryMixWorkload,
+  resourcesSamplingCostWorkload,
 ];
 
 const aliases: Record<string, string[]> = {
@@ -38,6 +44,8 @@ const aliases: Record<string, string[]> = {
   memory: ['memory-slot', 'memory-pending'],
   '7': ['scripts', 'heavy-imports'],
   '9': ['distributed'],
+  '18': ['resources-makespan', 'resources-memory-mix', 'resources-sampling-cost'],
+  resources: ['resources-makespan', 'resources-memory-mix', 'resources-sampling-cost'],
 };
 
 /** The workloads named (by name or alias), in registry order; all of them when none is named. */

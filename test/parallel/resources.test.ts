@@ -100,14 +100,14 @@ describe('memory admission', () => {
   });
 });
 
-describe('tree memory cap', () => {
+describe.each(['spawn', 'forkserver'] as const)('tree memory cap (%s)', (startMethod) => {
   it('kills a script whose child processes allocate past it, though each stays under RLIMIT_DATA', async () => {
     const pidDir = makeTempDir('ergate-cap-');
     dirs.push(pidDir);
     const bus = mitt<ParallelEvents>();
     const samples: Array<ParallelEvents['script.sample']> = [];
     bus.on('script.sample', (s) => samples.push(s));
-    const runner = new ParallelRunner({ python: PYTHON, eventBus: bus, memoryLimitMb: 100, treeMemoryLimitMb: 120, sampleMs: 100 });
+    const runner = new ParallelRunner({ python: PYTHON, eventBus: bus, memoryLimitMb: 100, treeMemoryLimitMb: 120, sampleMs: 100, startMethod });
     runners.push(runner);
     const script = fixture('tree_allocates.py');
     const result = await runner.runScripts([script], { configs: { 'tree_allocates.py': { args: ['3', '60'] } }, env: { PID_DIR: pidDir } });
@@ -126,7 +126,7 @@ describe('tree memory cap', () => {
   });
 
   it('RLIMIT_DATA alone lets the same tree through', async () => {
-    const runner = new ParallelRunner({ python: PYTHON, memoryLimitMb: 100 });
+    const runner = new ParallelRunner({ python: PYTHON, memoryLimitMb: 100, startMethod });
     runners.push(runner);
     const result = await runner.runScripts([fixture('tree_allocates.py')], { configs: { 'tree_allocates.py': { args: ['3', '60', 'exit'] } } });
     expect(result.results[0]).toMatchObject({ status: 'passed', stdout: 'allocated 180\n' });
