@@ -20,7 +20,7 @@ SIGKILL, SIGTERM, SIGINT, SIGCHLD = _signal.SIGKILL, _signal.SIGTERM, _signal.SI
 _OWN_FILES = {os.path.abspath(__file__), os.path.join(os.path.dirname(os.path.abspath(__file__)), "launcher.py")}
 
 
-def become_child(req, out_w, err_w, server_pid, env_drift):
+def become_child(req, out_w, err_w, server_pid, env_drift, drop_modules):
     """In the forked child: isolate, apply the script's settings, then run it as __main__.
 
     Every object the child touches costs a copy of its page (copy-on-write), so the child
@@ -53,6 +53,9 @@ def become_child(req, out_w, err_w, server_pid, env_drift):
     path = req["script"]
     sys.argv = [path] + list(req["args"])
     sys.path[0] = req["dir"]
+    # Popped but still referenced: a module freed here would free (and so copy) its pages.
+    global _DROPPED
+    _DROPPED = [sys.modules.pop(name, None) for name in drop_modules]
     main = type(sys)("__main__")
     main.__file__ = path
     main.__cached__ = None

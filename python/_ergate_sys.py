@@ -5,6 +5,8 @@ Imported only with a standard-library-only sys.path (see launcher.py): never sha
 """
 import os
 
+import _ctypes  # at import time, while the launcher's sys.path is the standard library's
+
 _prctl_function = None
 
 
@@ -13,8 +15,6 @@ def prctl(option, arg):
     # which every fork of a warm interpreter would map and copy.
     global _prctl_function
     if _prctl_function is None:
-        import _ctypes
-
         class _Int(_ctypes._SimpleCData):
             _type_ = 'i'
 

@@ -51,20 +51,14 @@ try:
     from _ergate_forkchild import become_child, set_limits
     from _ergate_keeper import keep
     from _ergate_sys import descendants, kill_group, prctl, signal_same
-    # os.wait4 imports `resource` on first use and caches it: prime that now, while only the
-    # real module is reachable (a script's project may hold a resource.py).
-    try:
-        _pid = os.fork()
-        if _pid == 0:
-            os._exit(0)
-        os.wait4(_pid, 0)
-    except OSError:
-        pass  # cannot fork at all (RLIMIT_NPROC): every run will report that plainly
 finally:
     sys.path[:] = _saved_path
 # Kept referenced by this module, gone from sys.modules: a preload or a script that imports
-# one of these names resolves it as plain python would (the user's resource.py, say).
-for _name in set(sys.modules) - _STARTUP_MODULES:
+# one of these names resolves it as plain python would (the user's resource.py, say). Except
+# `resource`: os.wait4 imports it on every call, so this process keeps the real one; each
+# fork drops it before the script runs.
+_DROP_IN_FORK = [n for n in ("resource",) if n not in _STARTUP_MODULES]
+for _name in set(sys.modules) - _STARTUP_MODULES - set(_DROP_IN_FORK):
     del sys.modules[_name]
 
 MODE = sys.argv[1]
@@ -325,7 +319,11 @@ class Launcher:
                 if child is not None:
                     self.begin_stop(child, "request")
                 continue
-            forked = self.start(req)
+            try:
+                forked = self.start(req)
+            except Exception as exc:  # one bad request is that run's error, never the launcher's end
+                self.send_error(req["id"], "could not start the script: %s: %s" % (type(exc).__name__, exc))
+                continue
             if forked is not None:
                 return forked
         return None
@@ -565,4 +563,4 @@ if __name__ == "__main__":
     _forked = _launcher.serve()
     # Only a 'fork' mode child gets here. (The launcher object is left alone: freeing it
     # would write to its pages, each a copy.)
-    become_child(*_forked, server_pid=_LAUNCHER_PID, env_drift=_ENV_DRIFT)
+    become_child(*_forked, server_pid=_LAUNCHER_PID, env_drift=_ENV_DRIFT, drop_modules=_DROP_IN_FORK)

@@ -14,7 +14,7 @@ import { missingPeer } from '../internal/optional-peer.ts';
 import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
-import { resolvePython } from '../script/python.ts';
+import { checkStartMethod, resolvePython } from '../script/python.ts';
 import { createPalette, wantsColor } from './colors.ts';
 import { chooseMode, ConsoleReporter } from './console-reporter.ts';
 import { guardConsoleStreams } from './console-output.ts';
@@ -86,6 +86,11 @@ async function runCommand(options: CliOptions): Promise<number> {
   const python = await resolvePython(settings.python).catch((error: Error) => {
     throw new UsageError(`--python: ${error.message}`);
   });
+  try {
+    checkStartMethod(python, options.startMethod ?? 'spawn');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 
   const paint = createPalette(wantsColor(process.stdout));
   const reporter = new ConsoleReporter(chooseMode(options), paint);

@@ -15,7 +15,7 @@ import { checkResourceOptions, resolveResourceSettings, type ResourceRunnerOptio
 import { orderScripts, type RunOrder } from '../resources/run-order.ts';
 import { RunResources } from '../resources/run-resources.ts';
 import { timeoutFor, type TimeoutSetting } from '../resources/timeout-policy.ts';
-import { resolvePython } from '../script/python.ts';
+import { checkStartMethod, resolvePython } from '../script/python.ts';
 import type { ScriptResult, StartMethod } from '../script/types.ts';
 import { Plan, type PlannedScript, type ScriptConfig, type ScriptRef } from './build-plan.ts';
 import { CrashBreaker } from './crash-breaker.ts';
@@ -217,6 +217,8 @@ export class ParallelRunner {
     }
     const defaults = this.#options;
     const python = await this.#resolvePython();
+    // An interpreter this start method cannot serve is refused before anything runs.
+    if (typeof python === 'string') checkStartMethod(python, startMethod ?? 'spawn');
     const local = this.#backend === null;
     // Sampling and admission act on local children; history and order work either way.
     const resources = new RunResources({

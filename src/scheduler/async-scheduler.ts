@@ -75,12 +75,15 @@ export class AsyncScheduler {
   #closedReason: unknown = undefined;
   /** One list per runAll() in progress: the jobs scheduled while it runs. */
   readonly #recorders = new Set<JobEntry[]>();
+  /** The logger option, passed on to the scripts and calls of scheduleScript/scheduleFunction jobs. */
+  readonly #logger: ErgateLogger | undefined;
 
   constructor(options?: AsyncSchedulerOptions) {
     const parsed = parseSchedulerOptions(options);
     this.#remote = parsed.backend === undefined ? null : new RemoteJobs(parsed.backend as BackendOptions, 'AsyncScheduler options.backend');
     const bus = parsed.eventBus as Emitter<Record<EventType, unknown>> | undefined;
-    this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus, (parsed.logger) ?? defaultLogger);
+    this.#logger = parsed.logger;
+    this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus, parsed.logger ?? defaultLogger);
     this.metrics = this.#runner.metrics;
     const constructedIn = parsed.detached === true ? undefined : currentSignal();
     this.#unlink = linkToParents([parsed.signal, constructedIn], (reason) => this.#cancelAll(reason));
@@ -114,7 +117,7 @@ export class AsyncScheduler {
    */
   scheduleScript(scriptPath: string, options?: ScheduleScriptOptions): string {
     if (this.#remote) return this.#addRemote(createRemoteScriptJob(this.#remote, scriptPath, options));
-    const { fn, jobOptions } = createScriptJob(scriptPath, options);
+    const { fn, jobOptions } = createScriptJob(scriptPath, this.#withLogger(options));
     return this.schedule(fn, jobOptions);
   }
 
@@ -125,7 +128,7 @@ export class AsyncScheduler {
    * the call's status is not 'passed'. `args` must be JSON with a backend.
    */
   scheduleFunction(fn: FunctionRef, options?: ScheduleFunctionOptions): string {
-    const built = createFunctionJob(this.#remote, fn, options);
+    const built = createFunctionJob(this.#remote, fn, this.#remote ? options : this.#withLogger(options));
     if (this.#remote) return this.#addRemote(built);
     const run = built.run;
     return this.schedule(async function runFunctionJob() {
@@ -133,6 +136,12 @@ export class AsyncScheduler {
       if (result.status !== 'passed') throw new JobFailure(result.error ?? `function ${result.status}`, result);
       return result;
     }, { name: built.name, ...dropUndefined(built.job) });
+  }
+
+  /** The scheduler's logger for the script or call a job runs, unless the job names its own. */
+  #withLogger<O extends { logger?: ErgateLogger }>(options: O | undefined): O | undefined {
+    if (this.#logger === undefined || (options !== undefined && (typeof options !== 'object' || options === null || options.logger !== undefined))) return options;
+    return { ...(options ?? {}), logger: this.#logger } as O;
   }
 
   /** A job for the backend: BullMQ delays and retries it; this entry mirrors its state. */

@@ -3,11 +3,11 @@
 // the script itself (missing file, bad interpreter, crash) is a result, never a rejection.
 import os from 'node:os';
 import { errorResult } from './error-result.ts';
-import { resolvePython } from './python.ts';
+import { checkStartMethod, resolvePython } from './python.ts';
 import { resolveScriptSpec } from './resolve-spec.ts';
 import { SupervisorPool } from './supervisor-pool.ts';
 import type { RunScriptOptions, ScriptResult } from './types.ts';
-import { describeValue, parseRunScriptOptions } from './validate-options.ts';
+import { checkScriptPath, parseRunScriptOptions } from './validate-options.ts';
 import { bindToScope } from '../internal/current-scope.ts';
 
 let sharedPool: SupervisorPool | null = null;
@@ -19,9 +19,7 @@ export function getDefaultSupervisorPool(): SupervisorPool {
 }
 
 export async function runScript(scriptPath: string, options?: RunScriptOptions): Promise<ScriptResult> {
-  if (typeof scriptPath !== 'string' || scriptPath === '') {
-    throw new TypeError(`scriptPath must be a non-empty string (got ${describeValue(scriptPath)})`);
-  }
+  checkScriptPath(scriptPath);
   const parsed = parseRunScriptOptions(options);
   // Inside a task or job the script is bound to its scope (read before any await).
   const signal = bindToScope(parsed.signal, parsed.detached);
@@ -31,6 +29,7 @@ export async function runScript(scriptPath: string, options?: RunScriptOptions):
   } catch (error) {
     return errorResult(scriptPath, (error as Error).message);
   }
+  checkStartMethod(python, parsed.startMethod);
   const spec = resolveScriptSpec(scriptPath, parsed, python);
   return getDefaultSupervisorPool().run(spec, { signal, onOutput: parsed.onOutput, logger: parsed.logger });
 }

@@ -8,28 +8,31 @@ import { isLogger, type ErgateLogger } from '../internal/logger.ts';
 // Infinity means "no timeout" (any value of 2^31 ms or more sets no timer); NaN is refused.
 const positiveTimeout = v.pipe(v.number(), v.check((n) => n > 0 && !Number.isNaN(n)));
 const positiveInteger = v.pipe(v.number(), v.integer(), v.minValue(1));
-// rlimits are C longs in the child: a larger value would crash the preamble, not limit it.
+// rlimits are C longs in the child: a larger value would crash the launcher, not limit it.
 const MAX_LIMIT = 2 ** 40;
 const limitInteger = v.pipe(positiveInteger, v.maxValue(MAX_LIMIT));
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const exitCode = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255));
+// A NUL byte cannot cross exec (C strings end there): refused here, before anything runs.
+const text = v.pipe(v.string(), v.check((s) => !s.includes('\0')));
+const nonEmptyText = v.pipe(text, v.minLength(1));
 
 // Strict: an unknown key (a typo such as `timeout`) is refused, never silently ignored.
 export const RunScriptOptionsSchema = v.strictObject({
   timeoutMs: v.optional(positiveTimeout, 60_000),
-  env: v.optional(v.record(v.string(), v.string())),
-  cwd: v.optional(v.pipe(v.string(), v.minLength(1))),
-  args: v.optional(v.array(v.string()), []),
+  env: v.optional(v.record(text, text)),
+  cwd: v.optional(nonEmptyText),
+  args: v.optional(v.array(text), []),
   allowedExitCodes: v.optional(v.array(exitCode), [0]),
   memoryLimitMb: v.optional(limitInteger),
   cpuTimeLimitS: v.optional(limitInteger),
-  python: v.optional(v.pipe(v.string(), v.minLength(1))),
+  python: v.optional(nonEmptyText),
   maxOutputBytes: v.optional(positiveInteger, 10 * 1024 * 1024),
   signal: v.optional(v.instance(AbortSignal)),
   onOutput: v.optional(v.custom<(stream: 'stdout' | 'stderr', chunk: string) => void>((f) => typeof f === 'function')),
   killGraceMs: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_TIMER_MS)), 2_000),
   inheritEnv: v.optional(v.boolean(), true),
-  envAllowList: v.optional(v.array(v.string()), []),
+  envAllowList: v.optional(v.array(text), []),
   startMethod: v.optional(v.picklist(['spawn', 'forkserver']), 'spawn'),
   preload: v.optional(v.array(v.string()), []),
   logger: v.optional(v.custom<ErgateLogger>(isLogger)),
@@ -41,19 +44,19 @@ export type ParsedRunScriptOptions = v.InferOutput<typeof RunScriptOptionsSchema
 /** What each option must be, in words, for the TypeError message. */
 const EXPECTED: Record<string, string> = {
   timeoutMs: 'a positive number of milliseconds, or Infinity for none',
-  env: 'an object whose values are strings',
-  cwd: 'a non-empty string (a folder path)',
-  args: 'an array of strings',
+  env: 'an object whose names and values are strings without NUL bytes',
+  cwd: 'a non-empty string (a folder path) without NUL bytes',
+  args: 'an array of strings without NUL bytes',
   allowedExitCodes: 'an array of integers from 0 to 255',
   memoryLimitMb: `a positive integer (MiB) of at most ${MAX_LIMIT}`,
   cpuTimeLimitS: `a positive integer (seconds) of at most ${MAX_LIMIT}`,
-  python: 'a non-empty string (an interpreter path or command)',
+  python: 'a non-empty string (an interpreter path or command) without NUL bytes',
   maxOutputBytes: 'a positive integer (bytes)',
   signal: 'an AbortSignal',
   onOutput: 'a function (stream, chunk) => void',
   killGraceMs: `a non-negative number of milliseconds of at most ${MAX_TIMER_MS}`,
   inheritEnv: 'a boolean',
-  envAllowList: 'an array of strings',
+  envAllowList: 'an array of strings without NUL bytes',
   startMethod: "'spawn' or 'forkserver'",
   preload: 'an array of module names',
   logger: 'a pino-compatible logger with debug, info, warn and error methods',
@@ -90,4 +93,11 @@ export function parseRunScriptOptions(options: unknown, optionName = 'options'):
   const where = nested ? `${optionName}.${issue.path.map((p) => String(p.key)).join('.')}` : '';
   const detail = nested ? `got ${describeValue(issue.input)} at ${where}` : `got ${describeValue(value)}`;
   throw new TypeError(`${optionName}.${key} must be ${EXPECTED[key] ?? 'valid'} (${detail})`);
+}
+
+/** @throws TypeError unless `value` is a usable script path: a non-empty string without NUL bytes. */
+export function checkScriptPath(value: unknown, name = 'scriptPath'): asserts value is string {
+  if (typeof value !== 'string' || value === '' || value.includes('\0')) {
+    throw new TypeError(`${name} must be a non-empty string without NUL bytes (got ${describeValue(value)})`);
+  }
 }

@@ -57,6 +57,17 @@ describe('failures are logged to one logger', () => {
     ]);
   });
 
+  it("scheduleScript and scheduleFunction jobs log their script's and call's end to the scheduler's logger", async () => {
+    const logger = captureLogger();
+    const scheduler = new AsyncScheduler({ logger });
+    scheduler.scheduleScript(fixture('raise_error.py'), { python: PYTHON });
+    scheduler.scheduleFunction(functionFixture('throwRangeError'));
+    await scheduler.runAll();
+    expect(logger.ends('script.end').map((line) => line.entry)).toMatchObject([{ name: 'raise_error.py', status: 'failed', exitCode: 1 }]);
+    expect(logger.ends('function.end').map((line) => line.entry)).toMatchObject([{ name: 'throwRangeError', status: 'failed' }]);
+    expect(logger.ends('job.end').map((line) => line.entry.name).sort()).toEqual(['raise_error.py', 'throwRangeError']);
+  });
+
   it('a failed function call (runFunction logger option)', async () => {
     const logger = captureLogger();
     await runFunction(functionFixture('throwRangeError'), { logger });

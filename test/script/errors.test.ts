@@ -12,9 +12,9 @@ describe('option validation', () => {
   it.each([
     [{ timeoutMs: -1 }, /^options\.timeoutMs must be a positive number of milliseconds, or Infinity for none \(got -1\)$/],
     [{ timeoutMs: 'soon' }, /options\.timeoutMs must be a positive number/],
-    [{ args: 'a b' }, /^options\.args must be an array of strings \(got "a b"\)$/],
-    [{ args: ['ok', 5] }, /options\.args must be an array of strings \(got 5 at options\.args\.1\)/],
-    [{ env: { A: 1 } }, /options\.env must be an object whose values are strings/],
+    [{ args: 'a b' }, /^options\.args must be an array of strings without NUL bytes \(got "a b"\)$/],
+    [{ args: ['ok', 5] }, /options\.args must be an array of strings without NUL bytes \(got 5 at options\.args\.1\)/],
+    [{ env: { A: 1 } }, /options\.env must be an object whose names and values are strings without NUL bytes/],
     [{ allowedExitCodes: [0, 300] }, /options\.allowedExitCodes must be an array of integers from 0 to 255/],
     [{ memoryLimitMb: 0 }, /options\.memoryLimitMb must be a positive integer \(MiB\)/],
     [{ cpuTimeLimitS: 1.5 }, /options\.cpuTimeLimitS must be a positive integer/],
