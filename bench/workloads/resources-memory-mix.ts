@@ -4,10 +4,9 @@
 // ParallelRunner with memoryBudgetMb (history from a real run in setup), without it, and xargs -P4.
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ParallelRunner as ParallelRunnerClass } from '../../src/parallel/parallel-runner.ts';
 import { requireOurs } from '../harness/ours.ts';
 import { listProcessTree } from '../harness/proc.ts';
-import { readPssKb } from '../../src/resources/tree-memory.ts';
+import { ProcReader } from '../../src/resources/proc-reader.ts';
 import { startXargs, expectSuccess } from '../peers/cli-tools.ts';
 import type { Sample, Workload } from '../harness/types.ts';
 
@@ -23,22 +22,25 @@ const HOLD_MB = 150;
 /** The peak summed PSS (MiB) of root's descendants (not root itself) while `run` runs. */
 async function peakOfDescendants(root: () => number | null, run: () => Promise<void>): Promise<number> {
   let peakKb = 0;
+  const reader = new ProcReader();
   const timer = setInterval(() => {
     const pid = root();
     if (pid === null) return;
-    const kb = listProcessTree(pid).slice(1).reduce((sum, child) => sum + (readPssKb(child) ?? 0), 0);
+    const kb = listProcessTree(pid).slice(1).reduce((sum, child) => sum + (reader.read(child)?.memoryKb ?? 0), 0);
+    reader.endPass();
     peakKb = Math.max(peakKb, kb);
   }, 50);
   try {
     await run();
   } finally {
     clearInterval(timer);
+    reader.close();
   }
   return Math.round(peakKb / 1024);
 }
 
 async function runOurs(state: MixState, budget: boolean): Promise<Sample> {
-  const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
+  const ParallelRunner = await requireOurs('ParallelRunner');
   const runner = new ParallelRunner({ maxWorkers: 4, python: state.python, history: state.history, ...(budget && { memoryBudgetMb: state.budgetMb }) });
   try {
     let passed = 0;
@@ -80,7 +82,7 @@ export const resourcesMemoryMixWorkload: Workload<MixState> = {
       scripts.push(file);
     }
     const state = { scripts, python: ctx.python, history: path.join(dir, 'history.ndjson'), budgetMb: 375 };
-    const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
+    const ParallelRunner = await requireOurs('ParallelRunner');
     const runner = new ParallelRunner({ maxWorkers: 4, python: ctx.python, history: state.history });
     await runner.runScripts(scripts).finally(() => runner.close());
     return state;
