@@ -49,7 +49,7 @@ export const scriptsWorkload: Workload<ScriptsState> = {
     return [{ label: `N=${n}`, params: { N: n } }];
   },
   async setup(ctx, spec) {
-    const scripts = await writeTrivialScripts(path.join(ctx.tmpDir, 'trivial'), spec.params.N!);
+    const scripts = await writeTrivialScripts(path.join(ctx.tmpDir, 'trivial'), spec.params.N);
     const batch = { scripts, python: ctx.python, concurrency: 2 };
     return { ...batch, warm: await openRunner(batch), warmForkserver: await openRunner(batch, 'forkserver') };
   },
