@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       variants: { type: 'string' },
     },
   });
-  const smoke = values.smoke!;
+  const smoke = values.smoke;
   // A full run measures what ships: it builds dist/ first and loads ergate from there
   // (--source measures the TypeScript sources under tsx instead, where every pool thread also
   // loads tsx). A smoke run uses the sources unless --dist is given.

@@ -115,8 +115,8 @@ export function sampleSelf(intervalMs: number): SelfSampler {
       take();
       const sorted = [...rss].sort((a, b) => a - b);
       return {
-        rssPeakMiB: sorted[sorted.length - 1]!,
-        rssMedianMiB: sorted[sorted.length >> 1]!,
+        rssPeakMiB: sorted[sorted.length - 1],
+        rssMedianMiB: sorted[sorted.length >> 1],
         fdsMax: Math.max(...fds),
         samples: rss.length,
       };

@@ -61,7 +61,8 @@ export interface Workload<S = unknown> {
   /** one-paragraph description printed under the table */
   notes?: string;
   cases(ctx: BenchContext): CaseSpec[];
-  setup(ctx: BenchContext, spec: CaseSpec): Promise<S>;
+  /** may be synchronous: the harness awaits what it returns either way */
+  setup(ctx: BenchContext, spec: CaseSpec): S | Promise<S>;
   variants: Record<string, VariantFn<S>>;
   teardown?(state: S, ctx: BenchContext): Promise<void>;
   /** plain-language findings drawn from the finished cases (e.g. "time per script stays flat") */

@@ -20,10 +20,10 @@ export interface ToolRun {
 export function startTool(command: string, args: string[], input: string): ToolRun {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let stdout = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.resume();
-  child.stdin!.on('error', () => {}); // a tool that exits early closes its stdin: not our failure
-  child.stdin!.end(input);
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.resume();
+  child.stdin.on('error', () => {}); // a tool that exits early closes its stdin: not our failure
+  child.stdin.end(input);
   const done = new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout }));

@@ -20,9 +20,9 @@ async function holdWithOurs(): Promise<void> {
 
 function holdWithSpawn(): void {
   const children: ChildProcess[] = scripts.slice(0, slots).map((script) => {
-    const child = spawn(python!, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.resume();
-    child.stderr!.resume();
+    const child = spawn(python, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    child.stderr.resume();
     return child;
   });
   process.once('SIGTERM', () => {

@@ -38,7 +38,7 @@ async function measureLatency(state: FailFastState, run: () => Promise<void>): P
 }
 
 async function runOurs(state: FailFastState): Promise<Sample> {
-  const ParallelRunner = await requireOurs<any>('ParallelRunner');
+  const ParallelRunner = await requireOurs('ParallelRunner');
   const runner = new ParallelRunner({ maxWorkers: state.scripts.length, failFast: true, python: state.python });
   try {
     return await measureLatency(state, async () => {
@@ -81,7 +81,7 @@ export const failFastWorkload: Workload<FailFastState> = {
   },
   async setup(ctx, spec) {
     const dir = path.join(ctx.tmpDir, 'fail-fast');
-    const sleepers = await writeSleeperScripts(dir, spec.params.children! - 1);
+    const sleepers = await writeSleeperScripts(dir, spec.params.children - 1);
     const failer = await writeFailerScript(dir, sleepers.length);
     return { dir, scripts: [...sleepers, failer], python: ctx.python };
   },

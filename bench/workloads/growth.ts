@@ -38,14 +38,14 @@ function oursRow(c: CaseResult) {
 function concludeGrowth(cases: CaseResult[]): string[] {
   const measured = cases.filter((c) => oursRow(c));
   if (measured.length < 2) return ['Too few sizes measured for ours to judge growth.'];
-  const first = oursRow(measured[0]!)!;
-  const last = oursRow(measured[measured.length - 1]!)!;
+  const first = oursRow(measured[0])!;
+  const last = oursRow(measured[measured.length - 1])!;
   const timeGrowth = last.median! / first.median!;
   const rssFirst = first.extra['bench RSS peak MiB'];
   const rssLast = last.extra['bench RSS peak MiB'];
   const fds = measured.map((c) => oursRow(c)!.extra['bench fds max'] ?? 0);
   const lines = [
-    `Time per script, ours, ${measured[0]!.label} → ${measured[measured.length - 1]!.label}: ` +
+    `Time per script, ours, ${measured[0].label} → ${measured[measured.length - 1].label}: ` +
       `${formatNumber(first.median)} → ${formatNumber(last.median)} ms (${timeGrowth.toFixed(2)}×): ` +
       (timeGrowth <= 1.2 ? 'does not grow (within 20%).' : '**grows** (more than 20%).'),
   ];
@@ -81,7 +81,7 @@ export const growthWorkload: Workload<GrowthState> = {
   },
   async setup(ctx, spec) {
     const dir = path.join(ctx.tmpDir, `growth-${spec.params.N}`);
-    const scripts = await writeTrivialScripts(dir, spec.params.N!);
+    const scripts = await writeTrivialScripts(dir, spec.params.N);
     const batch = { scripts, python: ctx.python, concurrency: 2 };
     return { ...batch, dir, warm: await openRunner(batch) };
   },

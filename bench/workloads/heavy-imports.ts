@@ -40,7 +40,7 @@ export const heavyImportsWorkload: Workload<HeavyState> = {
     return [{ label: `N=${n}`, params: { N: n } }];
   },
   async setup(ctx, spec) {
-    const scripts = await writeHeavyScripts(path.join(ctx.tmpDir, 'heavy'), spec.params.N!);
+    const scripts = await writeHeavyScripts(path.join(ctx.tmpDir, 'heavy'), spec.params.N);
     const batch = { scripts, python: ctx.python, concurrency: 2 };
     return { ...batch, spawn: await openRunner(batch), forkserver: await openRunner(batch, 'forkserver', MODULES) };
   },

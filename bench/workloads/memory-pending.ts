@@ -36,8 +36,8 @@ export const memoryPendingWorkload: Workload<PendingState> = {
     // Deterministic per fresh process: a warm-up round would only repeat the same number.
     return [{ label: `${jobs} pending jobs`, params: { jobs }, warmup: 0 }];
   },
-  async setup(_ctx, spec) {
-    return { jobs: spec.params.jobs! };
+  setup(_ctx, spec) {
+    return { jobs: spec.params.jobs };
   },
   variants: {
     ours: inChild('ours'),

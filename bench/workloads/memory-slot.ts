@@ -30,7 +30,7 @@ function startProbe(kind: 'ours' | 'spawn'): Starter {
       detached: true,
     });
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const done = new Promise<{ code: number | null; stdout: string }>((resolve) =>
       child.on('close', (code) => resolve({ code, stdout: stderr })),
     );
@@ -42,6 +42,7 @@ function startProbe(kind: 'ours' | 'spawn'): Starter {
 async function measureHolding(state: SlotState, start: Starter, slots: number, graceful: boolean): Promise<TreeMemory> {
   await resetMarkers(state.dir);
   const run = start(state, slots);
+  let measured: { memory: TreeMemory } | { error: unknown };
   try {
     await Promise.race([
       waitForMarkers(state.dir, slots, 60_000),
@@ -49,18 +50,23 @@ async function measureHolding(state: SlotState, start: Starter, slots: number, g
         throw new Error(`exited with ${code} before its scripts started: ${stdout.slice(-300)}`);
       }),
     ]);
-    return measureTreeMemory(run.child.pid!);
-  } finally {
-    if (graceful) run.child.kill('SIGTERM');
-    else killToolGroup(run);
-    const exited = await Promise.race([run.done.then(() => true), new Promise<boolean>((r) => setTimeout(r, 15_000, false))]);
-    if (!exited) killToolGroup(run);
-    const pids = await readMarkerPids(state.dir);
-    if ((await waitUntilGone(pids, 10_000)) === null) {
-      const left = killSurvivors(pids, state.dir);
-      throw new Error(`${left} sleeping children outlived the runner that held them`);
-    }
+    measured = { memory: measureTreeMemory(run.child.pid!) };
+  } catch (error) {
+    measured = { error };
   }
+  if (graceful) run.child.kill('SIGTERM');
+  else killToolGroup(run);
+  const exited = await Promise.race([run.done.then(() => true), new Promise<boolean>((r) => setTimeout(r, 15_000, false))]);
+  if (!exited) killToolGroup(run);
+  const pids = await readMarkerPids(state.dir);
+  if ((await waitUntilGone(pids, 10_000)) === null) {
+    const left = killSurvivors(pids, state.dir);
+    // An orphan outranks whatever else went wrong; that failure rides along as the cause.
+    const cause = 'error' in measured ? { cause: measured.error } : undefined;
+    throw new Error(`${left} sleeping children outlived the runner that held them`, cause);
+  }
+  if ('error' in measured) throw measured.error;
+  return measured.memory;
 }
 
 function perSlot(start: Starter, graceful: boolean) {
@@ -92,12 +98,12 @@ export const memorySlotWorkload: Workload<SlotState> = {
     'The Node variants run in a fresh child process (node + tsx) so earlier workloads do not pollute them.',
   cases(ctx: BenchContext) {
     const [low, high] = ctx.smoke ? [1, 2] : [1, 8];
-    return [{ label: `${low} vs ${high} slots`, params: { low: low!, high: high! }, warmup: 0 }];
+    return [{ label: `${low} vs ${high} slots`, params: { low: low, high: high }, warmup: 0 }];
   },
   async setup(ctx, spec) {
     const dir = path.join(ctx.tmpDir, 'memory-slot');
-    const scripts = await writeSleeperScripts(dir, spec.params.high!);
-    return { dir, scripts, python: ctx.python, low: spec.params.low!, high: spec.params.high! };
+    const scripts = await writeSleeperScripts(dir, spec.params.high);
+    return { dir, scripts, python: ctx.python, low: spec.params.low, high: spec.params.high };
   },
   variants: {
     async ours(state) {

@@ -55,23 +55,23 @@ export const moduleProxyWorkload: Workload<ProxyState> = {
     return [{ label: `${calls} calls`, params: { calls } }];
   },
   async setup(_ctx, spec) {
-    const wrapModule = await requireOurs<(module: URL) => ProxyState['proxy']>('wrapModule');
-    const runFunction = await requireOurs<(fn: unknown, o: unknown) => Promise<unknown>>('runFunction');
+    const wrapModule = await requireOurs('wrapModule');
+    const runFunction = await requireOurs('runFunction');
     const ref = { module: WORKER_URL, export: 'add' };
     // Warm: every pool thread started with the module loaded.
     await Promise.all(Array.from({ length: threads * 8 }, () => runFunction(ref, { args: [0, 0] })));
     const workers = Array.from({ length: threads }, () => new Worker(COMLINK_WORKER_URL));
     const remotes = workers.map(comlinkEndpoint);
     await Promise.all(remotes.map((remote) => remote.add(0, 0)));
-    return { calls: spec.params.calls, proxy: wrapModule(WORKER_URL), workers, remotes };
+    return { calls: spec.params.calls, proxy: wrapModule<Adder>(WORKER_URL), workers, remotes };
   },
   variants: {
     'ours (runFunction by ref)': (state) => timed(async () => {
-      const runFunction = await requireOurs<(fn: unknown, o: unknown) => Promise<{ status: string; result: number }>>('runFunction');
+      const runFunction = await requireOurs('runFunction');
       const ref = { module: WORKER_URL, export: 'add' };
-      const results = await Promise.all(Array.from({ length: state.calls }, (_, i) => runFunction(ref, { args: [i, 1] })));
+      const results = await Promise.all(Array.from({ length: state.calls }, (_, i) => runFunction<number>(ref, { args: [i, 1] })));
       if (results.some((r) => r.status !== 'passed')) throw new Error('runFunction: a call did not pass');
-      checkSum('runFunction', results.map((r) => r.result), state.calls);
+      checkSum('runFunction', results.map((r) => r.result ?? Number.NaN), state.calls);
     }),
     'ours (wrapModule)': (state) => timed(async () => {
       checkSum('wrapModule', await Promise.all(Array.from({ length: state.calls }, (_, i) => state.proxy.add(i, 1))), state.calls);
@@ -84,7 +84,7 @@ export const moduleProxyWorkload: Workload<ProxyState> = {
   async teardown(state) {
     for (const remote of state.remotes) remote[releaseProxy]();
     await Promise.all(state.workers.map((worker) => worker.terminate()));
-    const closeFunctionPool = await requireOurs<() => Promise<void>>('closeFunctionPool').catch(() => undefined);
+    const closeFunctionPool = await requireOurs('closeFunctionPool').catch(() => undefined);
     await closeFunctionPool?.();
   },
 };

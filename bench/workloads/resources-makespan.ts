@@ -4,7 +4,6 @@
 // is one fresh runner, as one CLI call pays. Optimum ~3.5 s (long one first, the rest beside it).
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ParallelRunner as ParallelRunnerClass } from '../../src/parallel/parallel-runner.ts';
 import { requireOurs } from '../harness/ours.ts';
 import type { Workload } from '../harness/types.ts';
 import { runWithXargs, type ScriptBatch } from './script-variants.ts';
@@ -14,7 +13,7 @@ interface MakespanState extends ScriptBatch {
 }
 
 async function runOurs(state: MakespanState, order: 'given' | 'longest-first'): Promise<void> {
-  const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
+  const ParallelRunner = await requireOurs('ParallelRunner');
   const runner = new ParallelRunner({ maxWorkers: state.concurrency, python: state.python, ...(order !== 'given' && { history: state.history, order }) });
   try {
     const result = await runner.runScripts(state.scripts);
@@ -59,7 +58,7 @@ export const resourcesMakespanWorkload: Workload<MakespanState> = {
     scripts.push(long);
     const state = { scripts, python: ctx.python, concurrency: 2, history: path.join(dir, 'history.ndjson') };
     // One real run records every script's duration in the history.
-    const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
+    const ParallelRunner = await requireOurs('ParallelRunner');
     const runner = new ParallelRunner({ maxWorkers: 2, python: ctx.python, history: state.history });
     await runner.runScripts(scripts).finally(() => runner.close());
     return state;

@@ -4,7 +4,6 @@
 // ParallelRunner with memoryBudgetMb (history from a real run in setup), without it, and xargs -P4.
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ParallelRunner as ParallelRunnerClass } from '../../src/parallel/parallel-runner.ts';
 import { requireOurs } from '../harness/ours.ts';
 import { listProcessTree } from '../harness/proc.ts';
 import { readPssKb } from '../../src/resources/tree-memory.ts';
@@ -38,7 +37,7 @@ async function peakOfDescendants(root: () => number | null, run: () => Promise<v
 }
 
 async function runOurs(state: MixState, budget: boolean): Promise<Sample> {
-  const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
+  const ParallelRunner = await requireOurs('ParallelRunner');
   const runner = new ParallelRunner({ maxWorkers: 4, python: state.python, history: state.history, ...(budget && { memoryBudgetMb: state.budgetMb }) });
   try {
     let passed = 0;
@@ -80,7 +79,7 @@ export const resourcesMemoryMixWorkload: Workload<MixState> = {
       scripts.push(file);
     }
     const state = { scripts, python: ctx.python, history: path.join(dir, 'history.ndjson'), budgetMb: 375 };
-    const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
+    const ParallelRunner = await requireOurs('ParallelRunner');
     const runner = new ParallelRunner({ maxWorkers: 4, python: ctx.python, history: state.history });
     await runner.runScripts(scripts).finally(() => runner.close());
     return state;

@@ -3,7 +3,6 @@
 // default) against off (sampleMs 0, the reference). Goal: within 2%.
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ParallelRunner as ParallelRunnerClass } from '../../src/parallel/parallel-runner.ts';
 import { requireOurs } from '../harness/ours.ts';
 import type { Sample, Workload } from '../harness/types.ts';
 
@@ -13,7 +12,7 @@ interface CostState {
 }
 
 async function runOurs(state: CostState, sampleMs: number): Promise<Sample> {
-  const ParallelRunner = await requireOurs<typeof ParallelRunnerClass>('ParallelRunner');
+  const ParallelRunner = await requireOurs('ParallelRunner');
   const runner = new ParallelRunner({ maxWorkers: 4, python: state.python, sampleMs });
   const before = process.cpuUsage();
   try {

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
+import type { FunctionRef } from '../../src/index.ts';
 import { requireOurs } from '../harness/ours.ts';
 import type { BenchContext, Workload } from '../harness/types.ts';
 
@@ -25,19 +26,19 @@ function checkSum(label: string, got: number, calls: number): void {
   if (got !== expectedSum(calls)) throw new Error(`${label}: results summed to ${got}, expected ${expectedSum(calls)}`);
 }
 
-async function runOurs(state: FunctionState, fn: unknown): Promise<void> {
-  const runFunction = await requireOurs<any>('runFunction');
+async function runOurs(state: FunctionState, fn: FunctionRef | ((a: number, b: number) => number)): Promise<void> {
+  const runFunction = await requireOurs('runFunction');
   const results = await Promise.all(
-    Array.from({ length: state.calls }, (_, i) => runFunction(fn, { args: [i, 1], timeoutMs: 120_000 })),
+    Array.from({ length: state.calls }, (_, i) => runFunction<number>(fn, { args: [i, 1], timeoutMs: 120_000 })),
   );
-  const bad = results.find((r: any) => r.status !== 'passed');
+  const bad = results.find((r) => r.status !== 'passed');
   if (bad) throw new Error(`runFunction: a call ended '${bad.status}': ${bad.error}`);
-  checkSum('runFunction', results.reduce((sum: number, r: any) => sum + r.result, 0), state.calls);
+  checkSum('runFunction', results.reduce((sum, r) => sum + (r.result ?? Number.NaN), 0), state.calls);
 }
 
 async function runPool(state: FunctionState, pool: Piscina | Tinypool, label: string): Promise<void> {
-  const results: number[] = await Promise.all(
-    Array.from({ length: state.calls }, (_, i) => pool.run({ a: i, b: 1 })),
+  const results = await Promise.all(
+    Array.from({ length: state.calls }, (_, i) => pool.run({ a: i, b: 1 }) as Promise<number>),
   );
   checkSum(label, results.reduce((sum, r) => sum + r, 0), state.calls);
 }
@@ -58,10 +59,10 @@ export const runFunctionWorkload: Workload<FunctionState> = {
     const calls = ctx.smoke ? 200 : 20_000;
     return [{ label: `${calls} calls`, params: { calls } }];
   },
-  async setup(_ctx, spec) {
+  setup(_ctx, spec) {
     const options = { filename: WORKER_URL.href, minThreads: threads, maxThreads: threads };
     return {
-      calls: spec.params.calls!,
+      calls: spec.params.calls,
       piscina: new Piscina(options),
       tinypool: new Tinypool({ ...options, isolateWorkers: false }),
     };
@@ -75,7 +76,7 @@ export const runFunctionWorkload: Workload<FunctionState> = {
   async teardown(state) {
     await Promise.all([state.piscina.destroy(), state.tinypool.destroy()]);
     // runFunction's shared pool would otherwise keep its threads until the bench exits.
-    const closeFunctionPool = await requireOurs<() => Promise<void>>('closeFunctionPool').catch(() => undefined);
+    const closeFunctionPool = await requireOurs('closeFunctionPool').catch(() => undefined);
     await closeFunctionPool?.();
   },
 };

@@ -32,8 +32,8 @@ export const schedulerWorkload: Workload<SchedulerState> = {
     const jobs = ctx.smoke ? 1000 : 100_000;
     return [{ label: `${jobs} jobs`, params: { jobs } }];
   },
-  async setup(_ctx, spec) {
-    return { jobs: spec.params.jobs! };
+  setup(_ctx, spec) {
+    return { jobs: spec.params.jobs };
   },
   variants: {
     ours: inChild('ours'),

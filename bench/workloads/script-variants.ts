@@ -5,6 +5,7 @@ import { expectSuccess, startGnuParallel, startForkFloor, startPythonPool, start
 import { runSpawnLoop } from '../peers/spawn-loop.ts';
 import { requireOurs } from '../harness/ours.ts';
 import { NotAvailableError } from '../harness/types.ts';
+import type { ParallelRunner, ParallelRunnerOptions, StartMethod } from '../../src/index.ts';
 
 export interface ScriptBatch {
   scripts: string[];
@@ -18,12 +19,17 @@ function checkAllPassed(label: string, total: number, passed: number, expected: 
   }
 }
 
-function createRunner(ParallelRunner: any, batch: ScriptBatch, startMethod?: string, preload?: string[]): any {
-  const options: Record<string, unknown> = { maxWorkers: batch.concurrency, python: batch.python };
+function createRunner(
+  Runner: typeof ParallelRunner,
+  batch: ScriptBatch,
+  startMethod?: StartMethod,
+  preload?: string[],
+): ParallelRunner {
+  const options: ParallelRunnerOptions = { maxWorkers: batch.concurrency, python: batch.python };
   if (startMethod) options.startMethod = startMethod;
   if (preload) options.preload = preload;
   try {
-    return new ParallelRunner(options);
+    return new Runner(options);
   } catch (error) {
     if (startMethod && error instanceof TypeError) {
       throw new NotAvailableError(`ParallelRunner does not take startMethod '${startMethod}' yet: ${error.message}`);
@@ -32,14 +38,14 @@ function createRunner(ParallelRunner: any, batch: ScriptBatch, startMethod?: str
   }
 }
 
-async function runAll(runner: any, batch: ScriptBatch, scripts = batch.scripts): Promise<void> {
+async function runAll(runner: ParallelRunner, batch: ScriptBatch, scripts = batch.scripts): Promise<void> {
   const result = await runner.runScripts(scripts, { timeoutMs: 60_000 });
-  const firstBad = result.results?.find((r: any) => r.status !== 'passed');
+  const firstBad = result.results.find((r) => r.status !== 'passed');
   checkAllPassed('ParallelRunner', result.total, result.passed, scripts.length, firstBad?.error ?? '');
 }
 
 /** ergate, cold: new ParallelRunner, runScripts, close, all timed (what one CLI call pays). */
-export async function runWithNewRunner(batch: ScriptBatch, startMethod?: string): Promise<void> {
+export async function runWithNewRunner(batch: ScriptBatch, startMethod?: StartMethod): Promise<void> {
   const runner = createRunner(await requireOurs('ParallelRunner'), batch, startMethod);
   try {
     await runAll(runner, batch);
@@ -50,7 +56,7 @@ export async function runWithNewRunner(batch: ScriptBatch, startMethod?: string)
 
 /** A ParallelRunner opened (and primed) outside the timed runs, or why it could not be. */
 export interface OpenRunner {
-  runner: any;
+  runner: ParallelRunner | null;
   failure: unknown;
 }
 
@@ -58,8 +64,8 @@ export interface OpenRunner {
  * Creates a runner and primes its workers with a few scripts, within 60 s; never throws (the
  * failure is kept and thrown by runWithOpenRunner, so only the ours variant records it).
  */
-export async function openRunner(batch: ScriptBatch, startMethod?: string, preload?: string[]): Promise<OpenRunner> {
-  let runner: any = null;
+export async function openRunner(batch: ScriptBatch, startMethod?: StartMethod, preload?: string[]): Promise<OpenRunner> {
+  let runner: ParallelRunner | null = null;
   let timer: NodeJS.Timeout | undefined;
   try {
     runner = createRunner(await requireOurs('ParallelRunner'), batch, startMethod, preload);

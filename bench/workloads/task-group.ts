@@ -31,8 +31,8 @@ export const taskGroupWorkload: Workload<TaskState> = {
     const tasks = ctx.smoke ? 1000 : 100_000;
     return [{ label: `${tasks} tasks`, params: { tasks } }];
   },
-  async setup(_ctx, spec) {
-    return { tasks: spec.params.tasks! };
+  setup(_ctx, spec) {
+    return { tasks: spec.params.tasks };
   },
   variants: {
     ours: inChild('ours'),

@@ -15,7 +15,7 @@ export class CallQueue<T> {
 
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;
-    const item = this.#items[this.#head]!;
+    const item = this.#items[this.#head];
     this.#items[this.#head] = undefined as T; // let it be collected
     this.#head += 1;
     if (this.#head === this.#items.length) {

@@ -76,7 +76,7 @@ describe('the contract of ../shared/API.md', () => {
     const runner = new AsyncParallelRunner({ maxConcurrency: 2 });
     const result = await runner.run([
       ['slow', async () => { await new Promise((r) => setTimeout(r, 20)); return currentSignal() instanceof AbortSignal; }],
-      { name: 'fast', fn: async (x: unknown) => x, args: [7] },
+      { name: 'fast', fn: (x: unknown) => Promise.resolve(x), args: [7] },
     ]);
     expect(result).toBeInstanceOf(AsyncExecutionResult);
     expect(result.results.map((r) => r.name)).toEqual(['slow', 'fast']);
@@ -93,9 +93,9 @@ describe('the contract of ../shared/API.md', () => {
     const scheduler = new AsyncScheduler({ maxConcurrency: 1, eventBus: bus });
     const order: string[] = [];
     let tries = 0;
-    const low = scheduler.schedule(async () => { order.push('low'); }, { name: 'low', priority: 5 });
-    const high = scheduler.schedule(async () => { order.push('high'); }, { name: 'high', priority: 1 });
-    const flaky = scheduler.schedule(async () => { tries += 1; if (tries < 2) throw new Error('again'); return 'ok'; }, { name: 'flaky', maxRuns: 3, priority: 9 });
+    const low = scheduler.schedule(() => { order.push('low'); return Promise.resolve(); }, { name: 'low', priority: 5 });
+    const high = scheduler.schedule(() => { order.push('high'); return Promise.resolve(); }, { name: 'high', priority: 1 });
+    const flaky = scheduler.schedule(() => { tries += 1; return tries < 2 ? Promise.reject(new Error('again')) : Promise.resolve('ok'); }, { name: 'flaky', maxRuns: 3, priority: 9 });
     const jobs = await scheduler.runAll();
     expect(order).toEqual(['high', 'low']);
     expect(jobs.get(flaky)).toBe(scheduler.getJob(flaky));

@@ -31,7 +31,7 @@ describe('timeoutMs', () => {
       ...[1, 2, 3, 4].map((n) => runFunction(fixture('addLater'), { args: [n, 10], timeoutMs: 30_000 })),
     ];
     const [spin, ...rest] = await Promise.all(calls);
-    expect(spin!.status).toBe('timeout');
+    expect(spin.status).toBe('timeout');
     expect(rest.map((r) => [r.status, r.result])).toEqual([['passed', 11], ['passed', 12], ['passed', 13], ['passed', 14]]);
   });
 

@@ -16,7 +16,7 @@ const tsx = createRequire(import.meta.url).resolve('tsx');
 function runProgram(args: string[]): { child: ReturnType<typeof spawn>; exited: Promise<{ code: number | null; stdout: string }> } {
   const child = spawn(process.execPath, ['--import', tsx, program, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<{ code: number | null; stdout: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout })));
   return { child, exited };
 }

@@ -25,7 +25,7 @@ describe('runFunction with a plain function', () => {
 
   it('awaits an async function and accepts method shorthand', async () => {
     const holder = {
-      async sumLater(a: number, b: number): Promise<number> {
+      async sumLater(this: void, a: number, b: number): Promise<number> {
         await new Promise((resolve) => setTimeout(resolve, 1));
         return a + b;
       },
@@ -97,7 +97,8 @@ describe('runFunction failures', () => {
 
   it("gives 'failed' for a thrown non-Error value", async () => {
     const result = await runFunction(() => {
-      throw 'plain string'; // eslint-disable-line no-throw-literal
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test is a thrown non-Error
+      throw 'plain string';
     });
     expect(result).toMatchObject({ status: 'failed', error: 'plain string', errorType: null });
   });

@@ -106,7 +106,7 @@ describe('ParallelRunner.runScripts', () => {
       'batch:completed',
     ]);
     expect(calls[0][2]).toEqual({ total: 2, workers: 1 });
-    expect(calls[3][2]).toEqual({ durationMs: expect.any(Number) });
+    expect(calls[3][2]).toEqual({ durationMs: expect.any(Number) as unknown });
     expect(calls[5][2]).toEqual(result.toJSON());
   });
 

@@ -25,7 +25,7 @@ function makeTask(started: { count: number }, index: number) {
     started.count++;
     const signal = currentSignal()!;
     if (index % 3 === 0) return new Promise(() => {}); // ignores its signal
-    return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
   };
 }
 
@@ -42,7 +42,7 @@ describe(`cancel of ${N} queued and running tasks at once`, () => {
     expect(result).toMatchObject({ total: N, passed: 0, failed: 0, cancelled: N });
     expect(result.results.map((r) => r.name)).toEqual(Array.from({ length: N }, (_, i) => `t${i}`));
     expect(started.count).toBe(100);
-    const again = await runner.run(Array.from({ length: N }, (_, i) => [`u${i}`, async () => i] as const));
+    const again = await runner.run(Array.from({ length: N }, (_, i) => [`u${i}`, () => Promise.resolve(i)] as const));
     expect(again).toMatchObject({ total: N, passed: N });
   });
 
@@ -55,7 +55,7 @@ describe(`cancel of ${N} queued and running tasks at once`, () => {
     controller.abort(new Error('storm'));
     const result = await settleWithin(run, 10_000, 'the aborted run');
     expect(result.cancelled).toBe(N);
-    expect((await runner.run([['after', async () => 'ok']])).results[0]).toMatchObject({ success: true, value: 'ok' });
+    expect((await runner.run([['after', () => Promise.resolve('ok')]])).results[0]).toMatchObject({ success: true, value: 'ok' });
   });
 
   it('AsyncScheduler: cancelling every job at once settles runAll, then new jobs complete', async () => {
@@ -71,7 +71,7 @@ describe(`cancel of ${N} queued and running tasks at once`, () => {
     expect(scheduler.listJobs(AsyncJobStatus.CANCELLED)).toHaveLength(N);
     expect(scheduler.metrics.jobsCancelled).toBe(N);
     expect(scheduler.runningCount).toBe(0);
-    const next = scheduler.schedule(async () => 42);
+    const next = scheduler.schedule(() => Promise.resolve(42));
     await scheduler.runAll();
     expect(scheduler.getJob(next)).toMatchObject({ status: AsyncJobStatus.COMPLETED, result: 42 });
     await scheduler.close();

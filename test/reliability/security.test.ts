@@ -87,7 +87,7 @@ describe('CLI reports', () => {
       .map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const child = spawn('/bin/sh', ['-c', `umask 077; exec ${command}`], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (c) => (stderr += c));
+    child.stderr.on('data', (c) => (stderr += c));
     return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
   }
 
@@ -100,7 +100,7 @@ describe('CLI reports', () => {
       expect(lstatSync(file).isFile()).toBe(true);
       expect(statSync(file).mode & 0o777).toBe(0o644);
     }
-    expect(JSON.parse(readFileSync(files[0], 'utf8')).passed).toBe(1);
+    expect((JSON.parse(readFileSync(files[0], 'utf8')) as { passed: number }).passed).toBe(1);
   }, 60_000);
 
   it.each(['--json', '--junit', '--joblog'])('refuses %s through a symbolic link pointing out of the folder', async (flag) => {

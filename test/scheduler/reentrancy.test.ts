@@ -25,15 +25,16 @@ describe('AsyncScheduler re-entrancy', () => {
   }, 60_000);
 
   it('a job cancelled by its job.started handler never runs, and the next one does', async () => {
-    const bus = mitt();
+    const bus = mitt<Record<string, { jobId: string }>>();
     const scheduler = new AsyncScheduler({ maxConcurrency: 1, eventBus: bus });
     const ran: string[] = [];
-    const run = async (name: string): Promise<void> => {
+    const run = (name: string): Promise<void> => {
       ran.push(name);
+      return Promise.resolve();
     };
     const doomed = scheduler.schedule(run, { name: 'doomed', args: ['doomed'] });
     scheduler.schedule(run, { name: 'kept', args: ['kept'] });
-    bus.on('job.started', (event: any) => {
+    bus.on('job.started', (event) => {
       if (event.jobId === doomed) scheduler.cancel(doomed);
     });
     await scheduler.runAll();

@@ -12,14 +12,14 @@ const mitt = mittImport as unknown as typeof mittImport.default;
 describe('AsyncScheduler timing', () => {
   it('retries a failing job up to maxRuns with exponential backoff', async () => {
     const starts: number[] = [];
-    const bus = mitt<Record<string, any>>();
-    const retrying: any[] = [];
+    const bus = mitt<Record<string, { delayMs: number; error: string }>>();
+    const retrying: { delayMs: number; error: string }[] = [];
     bus.on('job.retrying', (p) => retrying.push(p));
     const scheduler = new AsyncScheduler({ eventBus: bus });
-    const id = scheduler.schedule(async () => {
+    const id = scheduler.schedule(() => {
       starts.push(performance.now());
-      if (starts.length < 3) throw new Error(`attempt ${starts.length} failed`);
-      return 'third time lucky';
+      if (starts.length < 3) return Promise.reject(new Error(`attempt ${starts.length} failed`));
+      return Promise.resolve('third time lucky');
     }, { maxRuns: 4, retryDelayMs: 30 });
     await scheduler.runAll();
     expect(scheduler.getJob(id)).toMatchObject({ status: 'completed', runs: 3, result: 'third time lucky', error: null });
@@ -39,7 +39,7 @@ describe('AsyncScheduler timing', () => {
     }, { timeoutMs: 40, maxRuns: 2 });
     const cooperative = scheduler.schedule(async () => {
       const signal = currentSignal()!;
-      await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
     }, { timeoutMs: 40 });
     await scheduler.runAll();
     expect(scheduler.getJob(id)).toMatchObject({ status: 'failed', runs: 2, error: 'timed out after 40 ms' });
@@ -47,7 +47,7 @@ describe('AsyncScheduler timing', () => {
     expect(signals[0]).not.toBe(signals[1]); // each run has a fresh scope
     for (const signal of signals) {
       expect(signal.aborted).toBe(true);
-      expect(signal.reason.message).toBe('timed out after 40 ms');
+      expect((signal.reason as Error).message).toBe('timed out after 40 ms');
     }
     expect(scheduler.getJob(cooperative)).toMatchObject({ status: 'failed', error: 'timed out after 40 ms' });
     expect(scheduler.metrics.jobsFailed).toBe(2);
@@ -58,8 +58,8 @@ describe('AsyncScheduler timing', () => {
     const scheduledAt = performance.now();
     let delayedStart = 0;
     const order: string[] = [];
-    const delayed = scheduler.schedule(async () => { delayedStart = performance.now(); order.push('delayed'); }, { delayMs: 50, priority: -10 });
-    scheduler.schedule(async () => { order.push('now'); }, { priority: 10 });
+    const delayed = scheduler.schedule(() => { delayedStart = performance.now(); order.push('delayed'); return Promise.resolve(); }, { delayMs: 50, priority: -10 });
+    scheduler.schedule(() => { order.push('now'); return Promise.resolve(); }, { priority: 10 });
     expect(scheduler.getJob(delayed)!.status).toBe('pending');
     await scheduler.runAll();
     expect(order).toEqual(['now', 'delayed']);
@@ -69,7 +69,7 @@ describe('AsyncScheduler timing', () => {
 
   it('cancel() of a delayed job clears its timer and runAll does not wait for it', async () => {
     const scheduler = new AsyncScheduler();
-    const id = scheduler.schedule(async () => 1, { delayMs: 60_000 });
+    const id = scheduler.schedule(() => Promise.resolve(1), { delayMs: 60_000 });
     expect(scheduler.cancel(id)).toBe(true);
     await scheduler.runAll();
     expect(scheduler.getJob(id)!.status).toBe('cancelled');

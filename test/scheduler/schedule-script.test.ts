@@ -50,7 +50,7 @@ describe('AsyncScheduler.scheduleScript', () => {
 
   it('refuses bad script options synchronously', () => {
     const scheduler = new AsyncScheduler();
-    expect(() => scheduler.scheduleScript('' as string)).toThrow(TypeError);
+    expect(() => scheduler.scheduleScript('')).toThrow(TypeError);
     expect(() => scheduler.scheduleScript(fixture('hello.py'), { timeoutMs: -1 })).toThrow(/timeoutMs/);
     expect(() => scheduler.scheduleScript(fixture('hello.py'), { priority: 'high' as never })).toThrow(/priority/);
     expect(scheduler.metrics.jobsScheduled).toBe(0);

@@ -11,9 +11,10 @@ describe('abort listeners', () => {
     const before = getEventListeners(parent.signal, 'abort').length;
     let peak = 0;
     const runner = new AsyncParallelRunner({ maxConcurrency: 64 });
-    const task = async (): Promise<void> => {
+    const task = (): Promise<void> => {
       currentSignal(); // materialise each task's own signal too
       peak = Math.max(peak, getEventListeners(parent.signal, 'abort').length);
+      return Promise.resolve();
     };
     const result = await runner.run(Array.from({ length: 10_000 }, (_, i) => [`t${i}`, task] as const), { signal: parent.signal });
     expect(result.passed).toBe(10_000);
@@ -29,7 +30,7 @@ describe('abort listeners', () => {
       ['parent', async () => {
         const signal = currentSignal()!;
         before = getEventListeners(signal, 'abort').length;
-        for (let i = 0; i < 10_000; i++) await new AsyncParallelRunner().run([['child', async () => i]]);
+        for (let i = 0; i < 10_000; i++) await new AsyncParallelRunner().run([['child', () => Promise.resolve(i)]]);
         after = getEventListeners(signal, 'abort').length;
       }],
     ]);

@@ -43,7 +43,7 @@ describe('currentSignal', () => {
                 ['grandchild', async () => {
                   const signal = currentSignal()!;
                   grandchildStarted.resolve(signal);
-                  await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+                  await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
                 }],
               ]);
             }],
