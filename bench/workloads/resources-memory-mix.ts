@@ -6,7 +6,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { requireOurs } from '../harness/ours.ts';
 import { listProcessTree } from '../harness/proc.ts';
-import { readPssKb } from '../../src/resources/tree-memory.ts';
+import { ProcReader } from '../../src/resources/proc-reader.ts';
 import { startXargs, expectSuccess } from '../peers/cli-tools.ts';
 import type { Sample, Workload } from '../harness/types.ts';
 
@@ -22,16 +22,19 @@ const HOLD_MB = 150;
 /** The peak summed PSS (MiB) of root's descendants (not root itself) while `run` runs. */
 async function peakOfDescendants(root: () => number | null, run: () => Promise<void>): Promise<number> {
   let peakKb = 0;
+  const reader = new ProcReader();
   const timer = setInterval(() => {
     const pid = root();
     if (pid === null) return;
-    const kb = listProcessTree(pid).slice(1).reduce((sum, child) => sum + (readPssKb(child) ?? 0), 0);
+    const kb = listProcessTree(pid).slice(1).reduce((sum, child) => sum + (reader.read(child)?.memoryKb ?? 0), 0);
+    reader.endPass();
     peakKb = Math.max(peakKb, kb);
   }, 50);
   try {
     await run();
   } finally {
     clearInterval(timer);
+    reader.close();
   }
   return Math.round(peakKb / 1024);
 }

@@ -1,10 +1,16 @@
 // Samples the whole process tree of every running script on one shared timer: memory
-// (PSS, so pages shared with a fork server count once) and CPU % (pidusage), summed over
-// the script's child and its descendants. Invariants: at most one sampling pass runs at a
-// time; the timer runs only while something is watched and never keeps the process alive.
+// (PSS, so pages shared with a fork server count once) and CPU %, summed over the script's
+// child and its descendants, from /proc with the files kept open (proc-reader.ts); where
+// there is no /proc, pidusage samples the child alone. Invariants: one pass at a time; the
+// timer runs only while something is watched and never keeps the process alive.
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import pidusage from 'pidusage';
-import { listTreePids } from '../script/proc-tree.ts';
-import { readPssKb } from './tree-memory.ts';
+import { ProcReader } from './proc-reader.ts';
+
+/** USER_HZ: /proc counts CPU time in these (100 on every Linux architecture ergate runs on). */
+const CLOCK_TICKS = 100;
+const HAS_PROC = fs.existsSync('/proc/self/stat');
 
 /** One sample of one script's process tree. */
 export interface TreeSample {
@@ -26,12 +32,20 @@ export const DEFAULT_SAMPLE_MS = 500;
 export class TreeSampler {
   readonly intervalMs: number;
   readonly #watched = new Map<number, SampleListener>();
+  readonly #reader = new ProcReader();
+  /** CPU ticks of every process seen in the last pass, for the next pass's CPU % */
+  #ticks = new Map<number, number>();
+  #lastPass: number | null = null;
   #timer: NodeJS.Timeout | null = null;
   #busy = false;
 
-  constructor(intervalMs: number = DEFAULT_SAMPLE_MS) {
+  readonly #useProc: boolean;
+
+  /** source: where samples come from; 'pidusage' (the child alone) is what runs without /proc. */
+  constructor(intervalMs: number = DEFAULT_SAMPLE_MS, source: 'proc' | 'pidusage' = HAS_PROC ? 'proc' : 'pidusage') {
     if (!(intervalMs > 0)) throw new TypeError(`sampleMs must be a positive number (got ${intervalMs})`);
     this.intervalMs = intervalMs;
+    this.#useProc = source === 'proc';
   }
 
   /** Samples pid's tree every interval until the returned function is called. */
@@ -54,36 +68,67 @@ export class TreeSampler {
   #stopTimer(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    this.#reader.close();
+    this.#ticks.clear();
+    this.#lastPass = null;
   }
 
   #tick(): void {
-    // A pass slower than the interval (a loaded machine) is not stacked on by the next one.
-    if (this.#busy || this.#watched.size === 0) return;
-    const trees = [...this.#watched.keys()].map((root) => ({ root, pids: listTreePids(root) })).filter((t) => t.pids.length > 0);
-    const all = trees.flatMap((t) => t.pids);
-    if (all.length === 0) return;
+    if (this.#watched.size === 0) return;
+    if (this.#useProc) this.#passOverProc();
+    else this.#passWithPidusage();
+  }
+
+  /** Linux: every watched tree from /proc, synchronously, with the files kept open. */
+  #passOverProc(): void {
+    const now = performance.now();
+    const ticks = new Map<number, number>();
+    for (const [root, listener] of this.#watched) {
+      let treeRssKb = 0;
+      let cpuMs = 0;
+      let processes = 0;
+      const todo = [root];
+      while (todo.length > 0) {
+        const pid = todo.pop()!;
+        const sample = this.#reader.read(pid);
+        if (!sample) continue;
+        processes += 1;
+        treeRssKb += sample.memoryKb;
+        const before = this.#ticks.get(pid);
+        if (before !== undefined && sample.cpuTicks >= before) cpuMs += ((sample.cpuTicks - before) * 1000) / CLOCK_TICKS;
+        ticks.set(pid, sample.cpuTicks);
+        todo.push(...sample.children);
+      }
+      if (processes === 0) continue; // ended during the pass
+      const elapsed = this.#lastPass === null ? 0 : now - this.#lastPass;
+      const cpuPercent = elapsed > 0 ? Math.round((cpuMs / elapsed) * 1000) / 10 : 0;
+      notify(listener, { pid: root, treeRssKb, cpuPercent, processes });
+    }
+    this.#reader.endPass();
+    this.#ticks = ticks;
+    this.#lastPass = now;
+  }
+
+  /** Elsewhere: pidusage (ps) samples each watched child itself; descendants are not seen. */
+  #passWithPidusage(): void {
+    if (this.#busy) return;
     this.#busy = true;
-    // pidusage keeps one open /proc/<pid>/stat per process between passes; maxage bounds
-    // how long it keeps those of processes that have exited.
-    pidusage(all, { maxage: this.intervalMs * 3 }, (error, stats) => {
+    const roots = [...this.#watched.keys()];
+    pidusage(roots, { maxage: this.intervalMs * 3 }, (error, stats) => {
       this.#busy = false;
-      const byPid = error ? {} : stats;
-      for (const { root, pids } of trees) {
+      for (const root of roots) {
+        const stat = error ? undefined : (stats[root] as pidusage.Status | undefined);
         const listener = this.#watched.get(root);
-        if (!listener) continue; // finished during the pass
-        let treeRssKb = 0;
-        let cpuPercent = 0;
-        for (const pid of pids) {
-          const stat = byPid[pid] as pidusage.Status | undefined;
-          treeRssKb += readPssKb(pid) ?? (stat ? Math.round(stat.memory / 1024) : 0);
-          cpuPercent += stat?.cpu ?? 0;
-        }
-        try {
-          listener({ pid: root, treeRssKb, cpuPercent: Math.round(cpuPercent * 10) / 10, processes: pids.length });
-        } catch {
-          // a throwing listener must not stop the other trees' samples
-        }
+        if (stat && listener) notify(listener, { pid: root, treeRssKb: Math.round(stat.memory / 1024), cpuPercent: Math.round(stat.cpu * 10) / 10, processes: 1 });
       }
     });
+  }
+}
+
+function notify(listener: SampleListener, sample: TreeSample): void {
+  try {
+    listener(sample);
+  } catch {
+    // a throwing listener must not stop the other trees' samples
   }
 }

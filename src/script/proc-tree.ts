@@ -95,35 +95,3 @@ export function killGroupMembers(pgids: number[]): void {
   if (wanted.size === 0) return;
   for (const info of readProcessTable()) if (wanted.has(info.pgid)) signalSnapshotted(info, 'SIGKILL');
 }
-
-/**
- * rootPid and its live descendants from /proc/<pid>/task/<tid>/children: a few small reads
- * per process instead of a whole-table scan, for periodic sampling. Empty when rootPid is gone.
- */
-export function listTreePids(rootPid: number): number[] {
-  const found: number[] = [];
-  const todo = [rootPid];
-  while (todo.length > 0) {
-    const pid = todo.pop()!;
-    let tids: string[];
-    try {
-      tids = fs.readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue; // gone meanwhile
-    }
-    found.push(pid);
-    for (const tid of tids) {
-      let children: string;
-      try {
-        children = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
-      } catch {
-        continue;
-      }
-      for (const field of children.split(' ')) {
-        const child = Number(field); // '' and '\n' read as 0
-        if (child > 0) todo.push(child);
-      }
-    }
-  }
-  return found;
-}

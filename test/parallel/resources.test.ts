@@ -117,7 +117,8 @@ describe.each(['spawn', 'forkserver'] as const)('tree memory cap (%s)', (startMe
     const peakMb = Number(/peak (\d+) MiB/.exec(r.error!)![1]);
     expect(peakMb).toBeGreaterThan(120);
     expect(r.peakTreeRssKb).toBeGreaterThan(120 * 1024);
-    expect(Math.round(r.peakTreeRssKb! / 1024)).toBe(peakMb);
+    // Samples go on while the tree dies: the result's peak is at least the one that tripped the cap.
+    expect(Math.round(r.peakTreeRssKb! / 1024)).toBeGreaterThanOrEqual(peakMb);
     // Samples name the script and count its processes; every child of the tree is dead.
     expect(samples.at(-1)).toMatchObject({ name: 'tree_allocates.py', pid: r.pid, processes: expect.any(Number) as number });
     const kids = fs.readdirSync(pidDir).map(Number);

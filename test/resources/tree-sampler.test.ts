@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findDescendants, killGroupMembers, listTreePids, signalSnapshotted } from '../../src/script/proc-tree.ts';
+import { findDescendants, killGroupMembers, signalSnapshotted } from '../../src/script/proc-tree.ts';
 import { TreeSampler, type TreeSample } from '../../src/resources/tree-sampler.ts';
-import { readPssKb } from '../../src/resources/tree-memory.ts';
 import { PYTHON, fixture, waitUntilGone } from '../script/helpers.ts';
 
 const started: number[] = [];
@@ -30,10 +29,22 @@ async function startTree(children: number, mb: number): Promise<number> {
   return child.pid!;
 }
 
+/** The first sample of pid's tree. */
+function firstSample(pid: number): Promise<TreeSample> {
+  const sampler = new TreeSampler(50);
+  return new Promise<TreeSample>((resolve) => {
+    const stop = sampler.watch(pid, (s) => {
+      stop();
+      sampler.close();
+      resolve(s);
+    });
+  });
+}
+
 describe('TreeSampler', () => {
   it('sums memory and counts processes over the child and its descendants', async () => {
     const pid = await startTree(2, 64);
-    expect(listTreePids(pid)).toHaveLength(3);
+    expect(findDescendants(pid)).toHaveLength(2);
     const sampler = new TreeSampler(50);
     const sample = await new Promise<TreeSample>((resolve) => {
       const stop = sampler.watch(pid, (s) => {
@@ -92,12 +103,43 @@ describe('TreeSampler', () => {
     const child = spawn(PYTHON, ['-c', code], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     started.push(child.pid!);
     await new Promise((resolve) => child.stdout.once('data', resolve));
-    const pids = listTreePids(child.pid!);
-    expect(pids).toHaveLength(2);
-    const pss = pids.reduce((sum, pid) => sum + readPssKb(pid)!, 0);
+    const sample = await firstSample(child.pid!);
+    expect(sample.processes).toBe(2);
     // Two RSS of ~70 MiB each would sum to ~140 MiB; shared once it stays near 70.
-    expect(pss).toBeGreaterThan(64 * 1024);
-    expect(pss).toBeLessThan(100 * 1024);
+    expect(sample.treeRssKb).toBeGreaterThan(64 * 1024);
+    expect(sample.treeRssKb).toBeLessThan(100 * 1024);
+  });
+
+  it('finds a child forked by a thread other than the main one', async () => {
+    const code = [
+      'import subprocess, sys, threading, time',
+      'def start():',
+      '    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])',
+      "    print('forked', flush=True)",
+      '    time.sleep(3600)',
+      'threading.Thread(target=start, daemon=True).start()',
+      'time.sleep(3600)',
+    ].join('\n');
+    const child = spawn(PYTHON, ['-c', code], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    started.push(child.pid!);
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    expect((await firstSample(child.pid!)).processes).toBe(2);
+  });
+
+  it('without /proc, pidusage samples the child alone', async () => {
+    const pid = await startTree(1, 32);
+    const sampler = new TreeSampler(50, 'pidusage');
+    const sample = await new Promise<TreeSample>((resolve) => {
+      const stop = sampler.watch(pid, (s) => {
+        stop();
+        resolve(s);
+      });
+    });
+    sampler.close();
+    expect(sample).toMatchObject({ pid, processes: 1 });
+    // The parent alone: an interpreter's few MiB, not its child's 32 MiB.
+    expect(sample.treeRssKb).toBeGreaterThan(1024);
+    expect(sample.treeRssKb).toBeLessThan(32 * 1024);
   });
 
   it('stops its timer when nothing is watched and refuses a bad interval', () => {
