@@ -16,7 +16,7 @@ const { values } = parseArgs({
     workers: { type: 'string' }, quick: { type: 'boolean', default: false },
   },
 });
-const quick = values.quick!;
+const quick = values.quick;
 const SCRIPTS = Number(values.scripts ?? (quick ? 5_000 : 100_000));
 const FLOOD_MIB = Number(values['flood-mib'] ?? (quick ? 512 : 5 * 1024));
 const STORMS = Number(values.storms ?? (quick ? 3 : 20));
@@ -121,7 +121,7 @@ async function soakStorms(dir: string): Promise<void> {
     const taskRun = tasks.run(Array.from({ length: 10_000 }, (_, i) => [`t${i}`, () => {
       started++;
       const signal = currentSignal()!;
-      return i % 3 === 0 ? new Promise(() => {}) : new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      return i % 3 === 0 ? new Promise(() => {}) : new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
     }] as const));
     await waitFor(() => started >= 100, 10_000);
     tasks.cancel();

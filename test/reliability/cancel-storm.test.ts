@@ -66,8 +66,8 @@ describe(`cancel of ${N} queued and running tasks at once`, () => {
     await waitFor(() => started.count === 50, '50 running jobs');
     expect(ids.map((id) => scheduler.cancel(id)).every(Boolean)).toBe(true);
     const jobs = await settleWithin(all, 10_000, 'runAll after the storm');
-    expect(jobs.size).toBe(N);
-    expect([...jobs.values()].every((job) => job.status === AsyncJobStatus.CANCELLED)).toBe(true);
+    expect(jobs.size).toBe(0); // runAll's map never holds cancelled jobs (API.md, as the seed)
+    expect(ids.every((id) => scheduler.getJob(id)?.status === AsyncJobStatus.CANCELLED)).toBe(true);
     expect(scheduler.listJobs(AsyncJobStatus.CANCELLED)).toHaveLength(N);
     expect(scheduler.metrics.jobsCancelled).toBe(N);
     expect(scheduler.runningCount).toBe(0);
