@@ -1,17 +1,16 @@
 // Workload 'distributed' (issue 9): the same trivial scripts in-process against through
 // BullMQ/Redis with 1, 2 and 3 local `ergate worker`s (-j 2 each). On this 2-core machine
 // more workers cannot add speed: the numbers show the per-script cost of the queue, not scale-out.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ParallelRunner } from '../src/index.ts';
+import { freePort, startChild } from './harness/children.ts';
 import { writeTrivialScripts } from './harness/scripts.ts';
 import { NotAvailableError, type Workload } from './harness/types.ts';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 interface DistributedState {
   scripts: string[];
@@ -20,29 +19,6 @@ interface DistributedState {
   local: ParallelRunner;
   /** one warm coordinator per worker count, each on its own queue */
   remote: Map<number, ParallelRunner>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Spawns a child and resolves once a stdout line matches (its "ready" line). */
-function startChild(command: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
-  const child = spawn(command, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'ignore'] });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (ready.test(text)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${command} exited (${code}) before it was ready`)));
-  });
 }
 
 async function runAll(runner: ParallelRunner, scripts: string[]): Promise<void> {
@@ -72,7 +48,7 @@ export const distributedWorkload: Workload<DistributedState> = {
       throw new NotAvailableError('redis-server is not installed');
     }
     const root = path.join(ctx.tmpDir, 'trivial');
-    const scripts = await writeTrivialScripts(root, spec.params.N!);
+    const scripts = await writeTrivialScripts(root, spec.params.N);
     const port = await freePort();
     const children: ChildProcess[] = [];
     children.push(await startChild('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', ctx.tmpDir, '--save', '', '--appendonly', 'no'], /Ready to accept/));

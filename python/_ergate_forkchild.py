@@ -17,7 +17,7 @@ from _ergate_sys import prctl
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 SIGKILL, SIGTERM, SIGINT, SIGCHLD = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGINT, _signal.SIGCHLD
 # Frames of these files are ergate's, hidden from the script's tracebacks.
-_OWN_FILES = {os.path.abspath(__file__), os.path.join(os.path.dirname(os.path.abspath(__file__)), "launcher.py")}
+_OWN_FILES = {os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("_ergate_forkchild.py", "_ergate_run.py", "launcher.py")}
 
 
 def become_child(req, out_w, err_w, server_pid, env_drift, drop_modules):

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { NotAvailableError } from '../harness/types.ts';
 
 const POOL_HARNESS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python_pool.py');
+const FORK_FLOOR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fork_floor.py');
 
 export interface ToolRun {
   child: ChildProcess;
@@ -80,6 +81,11 @@ export function startGnuParallel(scripts: string[], python: string, concurrency:
 /** Starts the ProcessPoolExecutor + subprocess.run harness over the scripts. */
 export function startPythonPool(scripts: string[], python: string, workers: number): ToolRun {
   return startTool(python, [POOL_HARNESS, '--workers', String(workers), '--python', python], scripts.join('\n'));
+}
+
+/** The fork floor: `count` bare fork() + os._exit(0) from a python importing only os, `width` at a time. */
+export function startForkFloor(count: number, python: string, width: number): ToolRun {
+  return startTool(python, [FORK_FLOOR, String(count), String(width)], '');
 }
 
 /** Awaits a tool run and throws unless it exited 0 (every script passed). */
