@@ -5,7 +5,7 @@
 // flood: 50 scripts each writing 20 MiB to both streams, some exiting 3: the exit code, and
 // both reports complete and valid (checked by Python's json and xml parsers, which take them
 // whole). Writes bench/results/scale-cli.{json,md}. Options: --n 10000,100000 --jobs 2
-// --start-method forkserver --skip-flood --skip-scale --skip-xargs --tag NAME (results file suffix)
+// --start-method forkserver --skip-flood --skip-scale --skip-xargs --tag NAME (results file suffix) --cli-args '--no-history'
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     'start-method': { type: 'string', default: 'forkserver' }, 'skip-flood': { type: 'boolean', default: false },
     'skip-scale': { type: 'boolean', default: false }, 'skip-xargs': { type: 'boolean', default: false },
     tag: { type: 'string', default: '' },
+    'cli-args': { type: 'string', default: '' },
   },
 });
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,6 +1,7 @@
 // `npm run soak`: the long version of test/reliability, outside CI. Load (100,000 scripts in one
 // run, resources sampled), floods (5 GiB on each stream at once; a slow onOutput), and repeated
-// cancel storms in every runner. Prints one summary line per check and exits 1 if any failed.
+// cancel storms in every runner. Prints one summary line per check, records them in
+// bench/results/soak.md (soak-quick.md with --quick) and exits 1 if any failed.
 // Options: --scripts N  --flood-mib M  --storms K  --workers W  --quick (small sizes, a minute)
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -55,13 +56,20 @@ async function soakLoad(dir: string): Promise<void> {
     kids: findDescendants(process.pid).filter((p) => p.state !== 'Z').length,
   }), 500);
   const started = Date.now();
-  const result = await runner.runScripts(Array.from({ length: SCRIPTS }, (_, i) => files[i % files.length]));
+  // On the stream: each result is checked as it arrives and dropped, so RSS measures the runner.
+  let passed = 0;
+  let seen = 0;
+  let wrongOutput = 0;
+  for await (const r of runner.stream(Array.from({ length: SCRIPTS }, (_, i) => files[i % files.length]))) {
+    seen += 1;
+    if (r.status === 'passed') passed += 1;
+    if (r.stdout !== `${path.basename(r.script, '.py')}\n`) wrongOutput += 1;
+  }
   clearInterval(timer);
   const ms = Date.now() - started;
   await runner.close();
-  const wrongOutput = result.results.filter((r) => r.stdout !== `${path.basename(r.script, '.py')}\n`).length;
-  check(`load: ${SCRIPTS} scripts`, result.passed === SCRIPTS && result.results.length === SCRIPTS && wrongOutput === 0,
-    `passed ${result.passed}/${SCRIPTS}, wrong output ${wrongOutput}, ${ms} ms (${(ms / SCRIPTS).toFixed(2)} ms/script, ${WORKERS} workers)`);
+  check(`load: ${SCRIPTS} scripts (runner.stream)`, passed === SCRIPTS && seen === SCRIPTS && wrongOutput === 0,
+    `passed ${passed}/${SCRIPTS}, wrong output ${wrongOutput}, ${ms} ms (${(ms / SCRIPTS).toFixed(2)} ms/script, ${WORKERS} workers)`);
   const q = Math.max(1, Math.floor(samples.length / 4));
   const [q2, q4] = [samples.slice(q, 2 * q), samples.slice(-q)];
   const rss = [mean(q2.map((s) => s.rss)), mean(q4.map((s) => s.rss))];
@@ -159,4 +167,10 @@ try {
 }
 const failed = checks.filter((c) => !c.ok);
 console.log(`\nsoak: ${checks.length - failed.length}/${checks.length} checks passed`);
+const record = [
+  `# npm run soak${quick ? ' -- --quick' : ''}`, '',
+  `${new Date().toISOString()}; ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end; Node ${process.version}; ${PYTHON}`, '',
+  ...checks.map((c) => `- ${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}`),
+];
+writeFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', `soak${quick ? '-quick' : ''}.md`), `${record.join('\n')}\n`);
 process.exit(failed.length === 0 ? 0 : 1);

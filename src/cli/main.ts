@@ -110,6 +110,7 @@ async function runCommand(options: CliOptions): Promise<number> {
   let halted: string | null = null;
   const bus = mitt<ParallelEvents>();
   bus.on('script.started', (event) => reporter.onStarted(event));
+  bus.on('script.skipped', (event) => summary.skipped(event.index));
   bus.on('script.submitted', (event) => reporter.onSubmitted(event));
   bus.on('script.sample', (event) => reporter.onSample(event));
   // The stopping rule is decided on the event, synchronously, before the run starts another

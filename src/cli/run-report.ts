@@ -1,5 +1,5 @@
 // The CLI's view of a run, shared by every reporter. RunSummary keeps, as results stream in,
-// only what the end of the run needs: the counters, which scripts started, the scripts that
+// only what the end of the run needs: the counters, which scripts never started, the scripts that
 // did not pass (reason and the tails of stdout and stderr, never their whole output), the
 // flaky ones (passed only on a retry) and the slowest few, so a run of any size ends in
 // bounded memory. Also the plain-language helpers reporters share.
@@ -42,14 +42,14 @@ const TAIL_CHARS = 4096;
 
 export class RunSummary {
   readonly #tally = new RunTally();
-  readonly #started = new Set<string>();
+  /** plan indices of the scripts that never started (the runner's script.skipped events) */
+  readonly #skipped: number[] = [];
   readonly #failures: ScriptResult[] = [];
   readonly #flaky: ScriptResult[] = [];
   #slowest: ScriptResult[] = [];
 
   add(result: ScriptResult): void {
     this.#tally.add(result.status);
-    this.#started.add(result.script);
     const slim = { ...result, stdout: tailChars(result.stdout), stderr: tailChars(result.stderr), failedAttempts: slimAttempts(result) };
     if (result.status === 'failed' || result.status === 'timeout' || result.status === 'error') this.#failures.push(slim);
     if (isFlaky(result)) this.#flaky.push(slim);
@@ -58,9 +58,15 @@ export class RunSummary {
     }
   }
 
+  /** A script that never started (fail-fast, a halt, an interrupt), by its index in the run. */
+  skipped(index: number): void {
+    this.#skipped.push(index);
+  }
+
   outcome(scripts: string[], durationMs: number, interrupted: boolean, halted: string | null = null): RunOutcome {
-    const notStarted = scripts
-      .filter((s) => !this.#started.has(s))
+    const notStarted = [...this.#skipped]
+      .sort((a, b) => a - b)
+      .map((index) => scripts[index])
       .map((script) => ({ script, name: path.basename(script), subdirectory: path.basename(path.dirname(script)) }));
     const counts = this.#tally.counts(scripts.length, durationMs);
     return { counts, interrupted, notStarted, halted: interrupted ? null : halted, flaky: this.#flaky.length };
