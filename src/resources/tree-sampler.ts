@@ -1,8 +1,9 @@
 // Samples the whole process tree of every running script on one shared timer: memory
 // (PSS, so pages shared with a fork server count once) and CPU %, summed over the script's
-// child and its descendants, from /proc with the files kept open (proc-reader.ts); where
-// there is no /proc, pidusage samples the child alone. Invariants: one pass at a time; the
-// timer runs only while something is watched and never keeps the process alive.
+// child and its descendants, from /proc with the files kept open and PSS re-read only when
+// RSS moves (proc-reader.ts); where there is no /proc, pidusage samples the child alone.
+// Invariants: one pass at a time; the timer runs only while something is watched and never
+// keeps the process alive.
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pidusage from 'pidusage';
@@ -35,6 +36,9 @@ export class TreeSampler {
   readonly #reader = new ProcReader();
   /** CPU ticks of every process seen in the last pass, for the next pass's CPU % */
   #ticks = new Map<number, number>();
+  #nextTicks = new Map<number, number>();
+  /** pids of the tree being read, reused by every pass */
+  readonly #todo: number[] = [];
   #lastPass: number | null = null;
   #timer: NodeJS.Timeout | null = null;
   #busy = false;
@@ -82,22 +86,22 @@ export class TreeSampler {
   /** Linux: every watched tree from /proc, synchronously, with the files kept open. */
   #passOverProc(): void {
     const now = performance.now();
-    const ticks = new Map<number, number>();
+    const ticks = this.#nextTicks;
+    const todo = this.#todo;
     for (const [root, listener] of this.#watched) {
       let treeRssKb = 0;
       let cpuMs = 0;
       let processes = 0;
-      const todo = [root];
+      todo.push(root);
       while (todo.length > 0) {
         const pid = todo.pop()!;
-        const sample = this.#reader.read(pid);
+        const sample = this.#reader.read(pid, todo); // pushes pid's children onto todo
         if (!sample) continue;
         processes += 1;
         treeRssKb += sample.memoryKb;
         const before = this.#ticks.get(pid);
         if (before !== undefined && sample.cpuTicks >= before) cpuMs += ((sample.cpuTicks - before) * 1000) / CLOCK_TICKS;
         ticks.set(pid, sample.cpuTicks);
-        todo.push(...sample.children);
       }
       if (processes === 0) continue; // ended during the pass
       const elapsed = this.#lastPass === null ? 0 : now - this.#lastPass;
@@ -105,6 +109,9 @@ export class TreeSampler {
       notify(listener, { pid: root, treeRssKb, cpuPercent, processes });
     }
     this.#reader.endPass();
+    // The two maps swap roles each pass: this pass's ticks become the next one's baseline.
+    this.#nextTicks = this.#ticks;
+    this.#nextTicks.clear();
     this.#ticks = ticks;
     this.#lastPass = now;
   }
