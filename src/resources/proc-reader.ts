@@ -63,7 +63,7 @@ export class ProcReader {
     let rssKb = 0;
     for (let field = 0; field <= 21 && at < length; field++) {
       let value = 0;
-      while (at < length && buffer[at] !== SPACE) value = value * 10 + buffer[at++]! - 48;
+      while (at < length && buffer[at] !== SPACE) value = value * 10 + buffer[at++] - 48;
       at++;
       if (field === 11 || field === 12) cpuTicks += value;
       else if (field === 17) threads = value;
@@ -115,7 +115,7 @@ export class ProcReader {
     const length = preadOrFail(fd);
     let value = 0;
     for (let at = 0; at < length; at++) {
-      const byte = buffer[at]!;
+      const byte = buffer[at];
       if (byte >= 48 && byte <= 57) value = value * 10 + byte - 48;
       else if (value > 0) {
         into.push(value);
