@@ -27,12 +27,18 @@ export interface TreeSample {
 
 export type SampleListener = (sample: TreeSample) => void;
 
+interface Watch {
+  listener: SampleListener;
+  /** performance.now() from which the tree is sampled */
+  from: number;
+}
+
 /** @default sampling interval of runners, in ms (0 turns sampling off) */
 export const DEFAULT_SAMPLE_MS = 500;
 
 export class TreeSampler {
   readonly intervalMs: number;
-  readonly #watched = new Map<number, SampleListener>();
+  readonly #watched = new Map<number, Watch>();
   readonly #reader = new ProcReader();
   /** CPU ticks of every process seen in the last pass, for the next pass's CPU % */
   #ticks = new Map<number, number>();
@@ -52,12 +58,17 @@ export class TreeSampler {
     this.#useProc = source === 'proc';
   }
 
-  /** Samples pid's tree every interval until the returned function is called. */
-  watch(pid: number, listener: SampleListener): () => void {
-    this.#watched.set(pid, listener);
+  /**
+   * Samples pid's tree every interval until the returned function is called. The first sample
+   * comes once the tree has run a whole interval (a tree that ends sooner costs no read), or
+   * at the first pass with eager (a tree under a memory cap).
+   */
+  watch(pid: number, listener: SampleListener, { eager = false }: { eager?: boolean } = {}): () => void {
+    const watch: Watch = { listener, from: eager ? 0 : performance.now() + 0.9 * this.intervalMs }; // 0.9: timers may fire a little early
+    this.#watched.set(pid, watch);
     this.#timer ??= setInterval(() => this.#tick(), this.intervalMs).unref();
     return () => {
-      if (this.#watched.get(pid) !== listener) return;
+      if (this.#watched.get(pid) !== watch) return;
       this.#watched.delete(pid);
       if (this.#watched.size === 0) this.#stopTimer();
     };
@@ -88,7 +99,8 @@ export class TreeSampler {
     const now = performance.now();
     const ticks = this.#nextTicks;
     const todo = this.#todo;
-    for (const [root, listener] of this.#watched) {
+    for (const [root, { listener, from }] of this.#watched) {
+      if (now < from) continue; // young: its first sample comes at a later pass
       let treeRssKb = 0;
       let cpuMs = 0;
       let processes = 0;
@@ -125,7 +137,7 @@ export class TreeSampler {
       this.#busy = false;
       for (const root of roots) {
         const stat = error ? undefined : (stats[root] as pidusage.Status | undefined);
-        const listener = this.#watched.get(root);
+        const listener = this.#watched.get(root)?.listener;
         if (stat && listener) notify(listener, { pid: root, treeRssKb: Math.round(stat.memory / 1024), cpuPercent: Math.round(stat.cpu * 10) / 10, processes: 1 });
       }
     });
