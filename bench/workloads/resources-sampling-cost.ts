@@ -42,7 +42,7 @@ export const resourcesSamplingCostWorkload: Workload<CostState> = {
     const scripts: string[] = [];
     for (let i = 0; i < spec.params.n; i++) {
       const file = path.join(dir, `second_${i}.py`);
-      await writeFile(file, 'import time\ntime.sleep(1)\n');
+      await writeFile(file, `import time\ntime.sleep(${ctx.smoke ? 0.2 : 1})\n`);
       scripts.push(file);
     }
     return { scripts, python: ctx.python };

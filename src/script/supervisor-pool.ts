@@ -30,6 +30,8 @@ export interface SupervisorPoolOptions {
   size: number;
   /** idle launchers exit after this long. @default 30_000 */
   idleTimeoutMs?: number;
+  /** After 5 launcher start failures in a row, how long no launcher is started. @default 10_000 */
+  startupCooldownMs?: number;
 }
 
 export class SupervisorPool implements AsyncDisposable {
@@ -40,7 +42,8 @@ export class SupervisorPool implements AsyncDisposable {
   readonly #free: LauncherSlot[];
   readonly #queue: SlotQueue;
   readonly #active = new Set<SupervisedRun>();
-  readonly #breaker = new StartupBreaker({ limit: 5 });
+  /** launcher start failures only: a script's own failure never counts */
+  readonly #breaker: StartupBreaker;
   #closing: Promise<void> | null = null;
 
   constructor(options: SupervisorPoolOptions) {
@@ -49,6 +52,7 @@ export class SupervisorPool implements AsyncDisposable {
     }
     this.size = options.size;
     this.#idleMs = options.idleTimeoutMs ?? 30_000;
+    this.#breaker = new StartupBreaker({ limit: 5, cooldownMs: options.startupCooldownMs ?? 10_000 });
     this.#slots = Array.from({ length: this.size }, () => new LauncherSlot());
     this.#free = [...this.#slots].reverse();
     this.#queue = new SlotQueue(this.size);
