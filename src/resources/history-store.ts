@@ -2,7 +2,7 @@
 // appended as whole lines with O_APPEND so concurrent runs and shards can share one file.
 // Invariants: a line that does not parse is skipped (one warning per load, never a crash);
 // the file is compacted to the most recent records per script once it passes maxBytes; in
-// memory a script costs one map entry and `keep` slots of typed arrays, never record objects.
+// memory a run costs a row of typed arrays (history-slots.ts), never a record object.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ScriptStatus } from '../script/types.ts';
