@@ -1,60 +1,10 @@
-"""One script run as python/launcher.py keeps it: the bounded capture of each stream, the
-per-child state, the path checks and compile done before the fork, and how a wait status
-reads. Imported only with a standard-library-only sys.path (see launcher.py).
+"""What python/launcher.py does for a script outside its process: the path checks and the
+compile done before the fork, and how its wait status reads. Imported only with a
+standard-library-only sys.path (see launcher.py).
 """
 import io
 import os
 import sys
-import time
-
-
-class Capture:
-    """One stream of a script, bounded: the first and last halves of maxBytes, and how many
-    bytes fell between them. The only output buffer of ergate's script path."""
-    __slots__ = ("head", "head_limit", "tail", "tail_bytes", "tail_limit", "total")
-
-    def __init__(self, max_bytes):
-        self.head_limit = (max_bytes + 1) // 2
-        self.tail_limit = max_bytes - self.head_limit
-        self.head = bytearray()
-        self.tail = []
-        self.tail_bytes = 0
-        self.total = 0
-
-    def push(self, data):
-        self.total += len(data)
-        room = self.head_limit - len(self.head)
-        if room > 0:
-            self.head += data[:room]
-            data = data[room:]
-        if not data or self.tail_limit == 0:
-            return
-        self.tail.append(data)
-        self.tail_bytes += len(data)
-        while self.tail_bytes - len(self.tail[0]) >= self.tail_limit:
-            self.tail_bytes -= len(self.tail.pop(0))
-
-    def parts(self):
-        tail = b"".join(self.tail)[-self.tail_limit:] if self.tail_limit else b""
-        return bytes(self.head), tail, self.total - len(self.head) - len(tail)
-
-
-class Child:
-    __slots__ = ("ident", "pid", "fds", "captures", "live", "deadline", "grace", "kill_at", "stop", "escaped", "failure")
-
-    def __init__(self, ident, pid, req, out_r, err_r):
-        self.ident, self.pid = ident, pid
-        self.fds = {out_r: b"O", err_r: b"E"}
-        cap = int(req["maxOutputBytes"])  # numbers past 2**31 arrive as floats
-        self.captures = {b"O": Capture(cap), b"E": Capture(cap)}
-        self.live = bool(req.get("live"))
-        timeout = req.get("timeoutMs", -1)
-        self.deadline = time.monotonic() + timeout / 1000.0 if timeout >= 0 else None
-        self.grace = req.get("killGraceMs", 2000) / 1000.0
-        self.kill_at = None
-        self.stop = None  # the first reason ergate ended it: "timeout" or "request"
-        self.escaped = []  # setsid descendants snapshotted when the stop began
-        self.failure = None  # why exec failed ('exec' mode), reported instead of an exit
 
 
 def compile_script(path):

@@ -3,4 +3,5 @@
 export { ErgateWorker, type ErgateWorkerOptions, type RemoteScriptResult } from './worker.ts';
 export { attachRun, type AttachRunOptions } from './attach-run.ts';
 export type { BackendOptions } from './validate-options.ts';
-export { runRemoteFunction, type RemoteJobOptions } from './remote-jobs.ts';
+export { runRemoteFunction } from './remote-jobs.ts';
+export type { RemoteJobOptions } from './validate-options.ts';

@@ -3,7 +3,6 @@
 // the runs queue of manifests), created on first use. Invariant: every job it submits is
 // awaited to a final state or cancelled (removed when waiting, killed through the cancel
 // event when running), so a run settles only when each of its scripts has settled.
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Job, JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
 import type { FunctionJobData } from './function-job.ts';
@@ -14,7 +13,7 @@ import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
 import type { RunManifest, RunProgress } from './run-manifest.ts';
-import { backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
+import { backendRoot, backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 /** BullMQ options of one job, overriding the backend's run-wide ones. */
@@ -61,7 +60,7 @@ export class RedisBackend {
     this.options = parseOrThrow(backendSchema, options, optionName);
     this.target = resolveRedisTarget(this.options.redis, `${optionName}.redis`);
     this.queueName = this.options.queue ?? DEFAULT_QUEUE;
-    this.root = path.resolve(this.options.root ?? process.cwd());
+    this.root = backendRoot(this.options);
   }
 
   /** Connects on first use; rejects with a plain-language Error (no password) if Redis is unreachable. */

@@ -1,10 +1,11 @@
-// The one way a runner reaches Redis: loaded lazily (import()) on a runner's first run with
-// a `backend`, it makes the coordinator's RedisBackend and opens each run's RemoteRun, which
-// the runner uses only as its ScriptPool. Invariant: nothing outside src/distributed holds a
+// The one way a runner or the scheduler reaches Redis: loaded lazily (import()) on first use
+// of a `backend`, it makes the coordinator's RedisBackend and opens each run's RemoteRun (the
+// runner's ScriptPool), or the scheduler's RemoteJobs. Invariant: nothing outside src/distributed holds a
 // BullMQ object, and close() disconnects whatever was connected.
 import type { PlannedScript } from '../parallel/build-plan.ts';
 import type { EnvRule } from './job-payload.ts';
 import { RedisBackend } from './redis-backend.ts';
+import { RemoteJobs } from './remote-jobs.ts';
 import { RemoteRun } from './remote-run.ts';
 import type { BackendOptions } from './validate-options.ts';
 
@@ -20,4 +21,9 @@ export function createRemoteBackend(options: BackendOptions, optionName: string)
     openRun: (plan, envRule) => RemoteRun.open(backend, plan, envRule),
     close: () => backend.close(),
   };
+}
+
+/** The scheduler's single jobs (scripts, FunctionRefs), each awaited to its final state. */
+export function createRemoteJobs(options: BackendOptions, optionName: string): RemoteJobs {
+  return new RemoteJobs(options, optionName);
 }

@@ -14,37 +14,10 @@ import { toScriptResult } from './job-result.ts';
 import type { FinishedJob } from './job-waiter.ts';
 import { scriptJobId } from './queue-names.ts';
 import { RedisBackend } from './redis-backend.ts';
-import type { BackendOptions } from './validate-options.ts';
+import { checkRemoteJobOptions, MAX_REMOTE_PRIORITY, type BackendOptions, type RemoteJobOptions } from './validate-options.ts';
 
-/** How a single remote job is queued; the scheduler's conventions. */
-export interface RemoteJobOptions {
-  /** Lower runs first; an integer within ±1,000,000 (BullMQ priorities are integers). @default 0 */
-  priority?: number;
-  /** Runs in all (BullMQ attempts): a failed or timed-out run is run again. @default 1 */
-  maxRuns?: number;
-  /** Wait before retry k: retryDelayMs * 2^(k-1) (BullMQ exponential backoff). @default 0 */
-  retryDelayMs?: number;
-  /** The job becomes available to workers after this delay (BullMQ delay). @default 0 */
-  delayMs?: number;
-  /** Abort removes the job if it is waiting, kills it on its worker if it is running. */
-  signal?: AbortSignal;
-}
-
-export const MAX_REMOTE_PRIORITY = 1_000_000;
 /** close() waits at most this long for cancelled jobs to settle on their workers. */
 const CLOSE_WAIT_MS = 10_000;
-
-/** @throws TypeError naming the option unless each is fit for BullMQ (priorities are integers there) */
-export function checkRemoteJobOptions(job: RemoteJobOptions, what: string): void {
-  const { priority, maxRuns, retryDelayMs, delayMs } = job;
-  if (priority !== undefined && (!Number.isInteger(priority) || Math.abs(priority) > MAX_REMOTE_PRIORITY)) {
-    throw new TypeError(`${what}.priority: with a backend, expected an integer from -${MAX_REMOTE_PRIORITY} to ${MAX_REMOTE_PRIORITY} (BullMQ priorities are integers), got ${String(priority)}`);
-  }
-  if (maxRuns !== undefined && (!Number.isInteger(maxRuns) || maxRuns < 1)) throw new TypeError(`${what}.maxRuns: expected a positive integer, got ${String(maxRuns)}`);
-  for (const [key, value] of [['retryDelayMs', retryDelayMs], ['delayMs', delayMs]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new TypeError(`${what}.${key}: expected a non-negative integer of milliseconds, got ${String(value)}`);
-  }
-}
 
 /** Lower first, like BullMQ (1 is its highest): 0 maps to the middle of BullMQ's range. */
 function toBullPriority(priority = 0): number {

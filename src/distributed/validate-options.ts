@@ -1,7 +1,9 @@
 // Validates the distributed options at the boundary (valibot): the `backend` option of the
-// runners and ErgateWorker's options. A bad value throws a TypeError naming the option and
+// runners and the scheduler, a remote job's own options, and ErgateWorker's options. Light:
+// callers import it statically, BullMQ stays unloaded. A bad value throws a TypeError naming the option and
 // what was expected; the Redis URL itself is checked by resolveRedisTarget, which never
 // echoes it (it may hold a password).
+import path from 'node:path';
 import * as v from 'valibot';
 import { resolveRedisTarget } from './redis-target.ts';
 
@@ -79,4 +81,42 @@ export function checkBackendOptions(input: unknown, name: string): BackendOption
   const options = parseOrThrow(backendSchema, input, name);
   resolveRedisTarget(options.redis, `${name}.redis`);
   return options;
+}
+
+/** The shared root a backend's paths are sent relative to (its `root`, else the current folder). */
+export function backendRoot(options: BackendOptions): string {
+  return path.resolve(options.root ?? process.cwd());
+}
+
+/** How a single remote job is queued; the scheduler's conventions. */
+export interface RemoteJobOptions {
+  /** Lower runs first; an integer within ±1,000,000 (BullMQ priorities are integers). @default 0 */
+  priority?: number;
+  /** Runs in all (BullMQ attempts): a failed or timed-out run is run again. @default 1 */
+  maxRuns?: number;
+  /** Wait before retry k: retryDelayMs * 2^(k-1) (BullMQ exponential backoff). @default 0 */
+  retryDelayMs?: number;
+  /** The job becomes available to workers after this delay (BullMQ delay). @default 0 */
+  delayMs?: number;
+  /** Abort removes the job if it is waiting, kills it on its worker if it is running. */
+  signal?: AbortSignal;
+}
+
+export const MAX_REMOTE_PRIORITY = 1_000_000;
+
+const priorityMessage = (issue: v.BaseIssue<unknown>): string =>
+  `with a backend, ${expected(`an integer from -${MAX_REMOTE_PRIORITY} to ${MAX_REMOTE_PRIORITY} (BullMQ priorities are integers)`)(issue)}`;
+const msMessage = expected('a non-negative integer of milliseconds');
+const ms = v.pipe(v.number(msMessage), v.integer(msMessage), v.minValue(0, msMessage));
+
+const remoteJobSchema = v.looseObject({
+  priority: v.optional(v.pipe(v.number(priorityMessage), v.integer(priorityMessage), v.minValue(-MAX_REMOTE_PRIORITY, priorityMessage), v.maxValue(MAX_REMOTE_PRIORITY, priorityMessage))),
+  maxRuns: v.optional(positiveInt),
+  retryDelayMs: v.optional(ms),
+  delayMs: v.optional(ms),
+});
+
+/** @throws TypeError naming the option unless each is fit for BullMQ (priorities are integers there) */
+export function checkRemoteJobOptions(job: RemoteJobOptions, what: string): void {
+  parseOrThrow(remoteJobSchema, job, what);
 }

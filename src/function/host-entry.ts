@@ -3,13 +3,12 @@
 // .ts module a FunctionRef names, needs the tsx loader, which threads and children do not
 // inherit from the parent.
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { runningFromSource, workerFile } from '../internal/worker-file.ts';
 
 /** Absolute path of workers/<name>.ts (from source) or workers/<name>.js (from dist/). */
 export function hostPath(name: string): string {
-  const entry = workerFile(name);
-  return fileURLToPath(entry.workerData.tsTarget ?? entry.filename);
+  return workerFile(name);
 }
 
 let tsxPaths: { loader: string; api: string } | null | undefined;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { CallSlots } from './call-slots.ts';
 import type { CallStop } from './call-stop.ts';
 import { describeDeath, ProcessHost } from './process-host.ts';
-import { StartupBreaker } from './startup-breaker.ts';
+import { StartupBreaker } from '../internal/startup-breaker.ts';
 import type { CallEnding, CallRequest } from './types.ts';
 
 /** An idle host is kept this long for the next call with the same limit. */

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { CallQueue } from './call-queue.ts';
 import type { CallStop } from './call-stop.ts';
 import { FunctionThread, type ThreadCall, type ThreadReply } from './function-thread.ts';
-import { StartupBreaker } from './startup-breaker.ts';
+import { StartupBreaker } from '../internal/startup-breaker.ts';
 import type { CallEnding, CallRequest } from './types.ts';
 
 /** Calls in flight per thread: one running plus the rest queued in the host. */

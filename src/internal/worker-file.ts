@@ -1,7 +1,7 @@
-// Locates a thread entry in workers/ for the layout ergate runs from: compiled dist/ (plain
-// .js, loaded directly) or TypeScript sources under tsx or vitest (loaded through
-// workers/ts-bootstrap.mjs, since worker threads do not inherit the parent's tsx loader).
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Locates a thread or host entry in workers/ (and python/ helpers) for the layout ergate runs
+// from: compiled dist/ (plain .js) or TypeScript sources under tsx or vitest (.ts, which the
+// caller loads with tsx registered: see src/function/host-entry.ts).
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 
@@ -13,23 +13,14 @@ const layoutRoot = path.resolve(here, '..', '..');
 /** Package root, where python/ and package.json live. */
 export const packageRoot = runningFromSource ? layoutRoot : path.resolve(layoutRoot, '..');
 
-export interface WorkerEntry {
-  /** file URL to give piscina as `filename` */
-  filename: string;
-  /** merge into piscina's `workerData` */
-  workerData: { tsTarget?: string };
-}
-
-/** @param name worker module name without extension, e.g. 'function-host' for workers/function-host.ts */
-export function workerFile(name: string): WorkerEntry {
-  if (runningFromSource && !useCompiledWorkers(name)) {
-    return {
-      filename: pathToFileURL(path.join(layoutRoot, 'workers', 'ts-bootstrap.mjs')).href,
-      workerData: { tsTarget: pathToFileURL(path.join(layoutRoot, 'workers', `${name}.ts`)).href },
-    };
-  }
+/**
+ * Absolute path of a thread or host entry in workers/: workers/<name>.ts from source,
+ * <dist>/workers/<name>.js when compiled. @param name e.g. 'function-host'
+ */
+export function workerFile(name: string): string {
+  if (runningFromSource && !useCompiledWorkers(name)) return path.join(layoutRoot, 'workers', `${name}.ts`);
   const compiledRoot = runningFromSource ? path.join(layoutRoot, 'dist') : layoutRoot;
-  return { filename: pathToFileURL(path.join(compiledRoot, 'workers', `${name}.js`)).href, workerData: {} };
+  return path.join(compiledRoot, 'workers', `${name}.js`);
 }
 
 /**

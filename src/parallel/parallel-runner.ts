@@ -18,7 +18,6 @@ import { timeoutFor, type TimeoutSetting } from '../resources/timeout-policy.ts'
 import { checkStartMethod, resolvePython } from '../script/python.ts';
 import type { ScriptResult, StartMethod } from '../script/types.ts';
 import { Plan, type PlannedScript, type ScriptConfig, type ScriptRef } from './build-plan.ts';
-import { CrashBreaker } from './crash-breaker.ts';
 import { RunNotifier, type EventBusLike, type ProgressCallback } from './events.ts';
 import { ExecutionResult, RunTally } from './execution-result.ts';
 import { retainOutput, type RetainOutput } from './retain-output.ts';
@@ -104,7 +103,6 @@ export class ParallelRunner {
   readonly onProgress: ProgressCallback | undefined;
   readonly #options: ParsedRunnerOptions;
   #pool: SupervisorPool | null = null;
-  #breaker = new CrashBreaker();
   #python: Promise<string | Error> | null = null;
   readonly #runs = new Map<AbortController, Promise<unknown>>();
   #closing: Promise<void> | null = null;
@@ -280,7 +278,6 @@ export class ParallelRunner {
       controller,
       failFast: defaults.failFast ?? false,
       notifier,
-      breaker: this.#breaker,
       resources,
       logger: defaults.logger,
       ...(order && { order }),
@@ -299,7 +296,6 @@ export class ParallelRunner {
     await run.done.finally(() => resources.close());
     await remote?.finish();
     const durationMs = Math.round(performance.now() - started);
-    if (this.#breaker.tripped) this.#discardPool();
     notifier.emit('batch.completed', tally.counts(list.length, durationMs));
     return durationMs;
   }
@@ -313,14 +309,6 @@ export class ParallelRunner {
   #getPool(): SupervisorPool {
     this.#pool ??= new SupervisorPool({ size: this.maxWorkers });
     return this.#pool;
-  }
-
-  /** A broken pool is closed; the next run gets a fresh one and a reset breaker. */
-  #discardPool(): void {
-    const pool = this.#pool;
-    this.#pool = null;
-    this.#breaker = new CrashBreaker();
-    void pool?.close().catch(() => undefined);
   }
 
   #resolvePython(): Promise<string | Error> {

@@ -1,12 +1,11 @@
 // Runs one planned script on the pool until it has its final result: retries of a failed or
-// timed-out run (unless the pool runs retries itself), and the fallback when a supervisor
-// thread dies (the script is reported 'error', never lost). Never rejects.
+// timed-out run (unless the pool runs retries itself), and the fallback should the pool
+// reject after all (the script is reported 'error', never lost). Never rejects.
 import { describeAbortedSignal } from '../internal/cancellation.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
 import { errorResult } from '../script/error-result.ts';
 import type { AttemptRecord, ScriptResult } from '../script/types.ts';
 import type { PlannedScript } from './build-plan.ts';
-import type { CrashBreaker } from './crash-breaker.ts';
 import type { RunNotifier } from './events.ts';
 import type { ScriptOutputListener, ScriptPool } from './run-plan.ts';
 import type { RunResources, StartedChild } from '../resources/run-resources.ts';
@@ -15,7 +14,6 @@ export interface AttemptContext {
   getPool: () => ScriptPool;
   controller: AbortController;
   notifier: RunNotifier;
-  breaker: CrashBreaker;
   /** memory admission shares, samples, peaks and history of each attempt */
   resources: RunResources;
   onOutput?: ScriptOutputListener;
@@ -23,7 +21,7 @@ export interface AttemptContext {
 }
 
 export async function runAttempts(item: PlannedScript, context: AttemptContext): Promise<ScriptResult> {
-  const { controller, notifier, breaker, resources } = context;
+  const { controller, notifier, resources } = context;
   if (!item.spec) return withAttempts(errorResult(item.script, item.error ?? 'could not be run', 'error'), 1);
   const pool = context.getPool();
   const failedAttempts: AttemptRecord[] = [];
@@ -40,22 +38,18 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
       result = await pool.run(item.spec, {
         signal: controller.signal, retries: item.retries, onStart, ...(onOutput && { onOutput }), ...(context.logger && { logger: context.logger }),
       });
-      breaker.recordSuccess();
     } catch (error) {
-      // The pool never rejects for a script's own failure: a rejection means the supervisor
-      // thread itself died (or the pool was closed under us).
+      // The pools resolve every failure as a result (launcher start-up failures open their own
+      // breaker, src/internal/startup-breaker.ts); a rejection is a bug, reported, not lost.
       const message = error instanceof Error ? error.message : String(error);
-      if (controller.signal.aborted) {
-        result = errorResult(item.script, describeAbortedSignal(controller.signal), 'cancelled');
-      } else {
-        breaker.recordFailure(message);
-        result = errorResult(item.script, `supervisor thread died while running the script: ${message}`, 'error');
-      }
+      result = controller.signal.aborted
+        ? errorResult(item.script, describeAbortedSignal(controller.signal), 'cancelled')
+        : errorResult(item.script, `the pool failed while running the script: ${message}`, 'error');
     }
     usage.finish(result);
     if (pool.handlesRetries) return withAttempts(result, result.attempts ?? attempt);
     const retryable = result.status === 'failed' || result.status === 'timeout';
-    if (retryable && attempt <= item.retries && !controller.signal.aborted && !breaker.tripped) {
+    if (retryable && attempt <= item.retries && !controller.signal.aborted) {
       failedAttempts.push(attemptRecord(result));
       continue;
     }

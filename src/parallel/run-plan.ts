@@ -1,15 +1,13 @@
 // Owns the loop that decides "start the next script" for one run over a pool: at most
 // `concurrency` at a time, in the order of the ordering step, each one only once the
-// admission step lets it; fail-fast; the broken-pool fallback. Invariant: `done` settles only
-// after every started script has settled (the pool settles a run only after its child's
-// process group is reaped), and every script is reported exactly once: a result or skipped.
-import { errorResult } from '../script/error-result.ts';
+// admission step lets it; fail-fast. Invariant: `done` settles only after every started
+// script has settled (the pool settles a run only after its child's process group is
+// reaped), and every script is reported exactly once: a result or skipped.
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import type { PlannedScript, ScriptRef } from './build-plan.ts';
-import type { CrashBreaker } from './crash-breaker.ts';
 import type { RunNotifier } from './events.ts';
 import { isFailure } from './execution-result.ts';
-import { runAttempts, withAttempts } from './run-attempts.ts';
+import { runAttempts } from './run-attempts.ts';
 import { createFailFastReason } from '../internal/cancellation.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
 import type { RunResources, StartedChild } from '../resources/run-resources.ts';
@@ -42,7 +40,6 @@ export interface RunPlanOptions {
   controller: AbortController;
   failFast: boolean;
   notifier: RunNotifier;
-  breaker: CrashBreaker;
   /** where each script's end is logged (the supervisor pool's default when undefined) */
   logger?: ErgateLogger;
   /** memory admission shares, samples, peaks and history (the admission decision itself goes through `admit`) */
@@ -74,7 +71,7 @@ export interface PlanRun {
 }
 
 export function runPlan(options: RunPlanOptions): PlanRun {
-  const { controller, notifier, breaker } = options;
+  const { controller, notifier } = options;
   const order = (options.order ?? sequence(options.size))[Symbol.iterator]();
   let next = order.next();
   let active = 0;
@@ -90,7 +87,7 @@ export function runPlan(options: RunPlanOptions): PlanRun {
     });
   };
 
-  const open = (): boolean => !controller.signal.aborted && !breaker.tripped && options.stopStarting?.aborted !== true;
+  const open = (): boolean => !controller.signal.aborted && options.stopStarting?.aborted !== true;
   const pump = (): void => {
     if (settled) return;
     while (active < options.concurrency && !next.done && open()) {
@@ -112,9 +109,7 @@ export function runPlan(options: RunPlanOptions): PlanRun {
     settled = true;
     for (; !next.done; next = order.next()) {
       const ref = options.refAt(next.value);
-      // Scripts the broken pool can no longer run are told plainly, not silently skipped.
-      if (breaker.tripped) finish(ref, withAttempts(errorResult(ref.script, breaker.reason(), 'error'), 0));
-      else notifier.emit('script.skipped', { name: ref.name, script: ref.script, index: ref.index });
+      notifier.emit('script.skipped', { name: ref.name, script: ref.script, index: ref.index });
     }
     resolveDone();
   };

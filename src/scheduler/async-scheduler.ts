@@ -16,7 +16,7 @@ import type { SchedulerMetrics } from './scheduler-metrics.ts';
 import { createScriptJob, type ScheduleScriptOptions } from './script-job.ts';
 import { createFunctionJob, createRemoteScriptJob, type BuiltJob, type ScheduleFunctionOptions } from './backend-jobs.ts';
 import { JobFailure } from './job-failure.ts';
-import { RemoteJobs } from '../distributed/remote-jobs.ts';
+import { RemoteBackend } from './remote-backend.ts';
 import type { BackendOptions } from '../distributed/validate-options.ts';
 import type { FunctionRef } from '../function/types.ts';
 import { EMPTY_OPTIONS, parseScheduleOptions, parseSchedulerOptions, parseStatusFilter } from './validate-options.ts';
@@ -70,7 +70,7 @@ export class AsyncScheduler {
   readonly #runner: JobRunner;
   readonly #entries = new Map<string, JobEntry>();
   readonly #unlink: () => void;
-  readonly #remote: RemoteJobs | null;
+  readonly #remote: RemoteBackend | null;
   #nextId = 0;
   #closedReason: unknown = undefined;
   /** One list per runAll() in progress: the jobs scheduled while it runs. */
@@ -80,7 +80,7 @@ export class AsyncScheduler {
 
   constructor(options?: AsyncSchedulerOptions) {
     const parsed = parseSchedulerOptions(options);
-    this.#remote = parsed.backend === undefined ? null : new RemoteJobs(parsed.backend as BackendOptions, 'AsyncScheduler options.backend');
+    this.#remote = parsed.backend === undefined ? null : new RemoteBackend(parsed.backend, 'AsyncScheduler options.backend');
     const bus = parsed.eventBus as Emitter<Record<EventType, unknown>> | undefined;
     this.#logger = parsed.logger;
     this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus, parsed.logger ?? defaultLogger);

@@ -2,11 +2,12 @@
 // `backend` (the script runs on an `ergate worker`) and scheduleFunction (a FunctionRef, run
 // by runFunction here or on a worker). Options are checked now, so schedule-time mistakes
 // throw a TypeError. With a backend, the job's priority, maxRuns/retryDelayMs and delayMs are
-// BullMQ's (see ../distributed/remote-jobs.ts); the scheduler only mirrors the job's state.
+// BullMQ's (see remote-backend.ts); the scheduler only mirrors the job's state.
 import { runFunction } from '../function/run-function.ts';
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
 import { validateCall } from '../function/validate-options.ts';
-import { checkRemoteJobOptions, type RemoteJobOptions, type RemoteJobs } from '../distributed/remote-jobs.ts';
+import { checkRemoteJobOptions, type RemoteJobOptions } from '../distributed/validate-options.ts';
+import type { RemoteBackend } from './remote-backend.ts';
 import { resolveScriptSpec } from '../script/resolve-spec.ts';
 import type { ScriptResult } from '../script/types.ts';
 import { describeValue } from '../script/validate-options.ts';
@@ -37,7 +38,7 @@ function jobSignal(user: AbortSignal | undefined): AbortSignal | undefined {
   return bindToScope(user, false);
 }
 
-export function createRemoteScriptJob(remote: RemoteJobs, scriptPath: string, options: ScheduleScriptOptions | undefined): BuiltJob<ScriptResult> {
+export function createRemoteScriptJob(remote: RemoteBackend, scriptPath: string, options: ScheduleScriptOptions | undefined): BuiltJob<ScriptResult> {
   const { jobOptions, parsed } = splitScriptOptions(scriptPath, options);
   if (parsed.onOutput !== undefined) {
     throw new TypeError('AsyncScheduler.scheduleScript options.onOutput: live output is not available with a backend (the result carries stdout and stderr)');
@@ -50,7 +51,7 @@ export function createRemoteScriptJob(remote: RemoteJobs, scriptPath: string, op
   return { run: () => remote.runScript(spec, { ...job, signal: jobSignal(parsed.signal) }, envRule), name, job };
 }
 
-export function createFunctionJob(remote: RemoteJobs | null, fn: FunctionRef | ((...args: never[]) => unknown), options: ScheduleFunctionOptions | undefined): BuiltJob<FunctionResult<unknown>> {
+export function createFunctionJob(remote: RemoteBackend | null, fn: FunctionRef | ((...args: never[]) => unknown), options: ScheduleFunctionOptions | undefined): BuiltJob<FunctionResult<unknown>> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`AsyncScheduler.scheduleFunction options: expected an options object, got ${describeValue(options)}`);
   }

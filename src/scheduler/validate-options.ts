@@ -27,7 +27,7 @@ const schedulerSchema = v.strictObject(
     signal: v.optional(anAbortSignal),
     detached: v.optional(aBoolean),
     logger: v.optional(aLogger),
-    // Checked by RemoteJobs, which words its own TypeErrors (AsyncScheduler options.backend…).
+    // Checked by RemoteBackend (remote-backend.ts), which words its own TypeErrors (AsyncScheduler options.backend…).
     backend: v.optional(v.unknown()),
   },
   'an options object',

@@ -7,7 +7,7 @@
 // Invariants: run() never rejects for a script's failure; close() resolves only after every
 // child it started has been killed and reaped; idle launchers are unref'd, so the pool never
 // keeps the process alive.
-import { StartupBreaker } from '../function/startup-breaker.ts';
+import { StartupBreaker } from '../internal/startup-breaker.ts';
 import { errorResult } from './error-result.ts';
 import { LauncherSlot } from './launcher/launcher-slot.ts';
 import { defaultLogger, guardOutputListener, logEnd, logStart } from './logger.ts';

@@ -1,7 +1,9 @@
 // bullmq and ioredis are loaded only when a distributed feature is used: not by the CLI's
 // start (`ergate run`, `--help`), nor by `import 'ergate'`; `ergate worker` and a runner with
-// a backend load them on first use. The help lists the worker command and its flags.
+// a backend load them on first use. The scheduler loads only the light validation modules of
+// src/distributed, never one that can load bullmq. The help lists the worker command and its flags.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -10,10 +12,26 @@ import { REPO } from './cluster.ts';
 const run = promisify(execFile);
 const PROBE = path.join(REPO, 'test/distributed/fixtures/loaded-modules.mts');
 
-async function loadedBy(module: string): Promise<number> {
+interface Loaded {
+  /** files of bullmq and ioredis */
+  loaded: number;
+  /** file names under src/distributed */
+  distributed: string[];
+}
+
+async function probe(module: string): Promise<Loaded> {
   const target = module.startsWith('src/') ? path.join(REPO, module) : module;
   const { stdout } = await run(process.execPath, ['--import', 'tsx', PROBE, target], { cwd: REPO });
-  return (JSON.parse(stdout) as { loaded: number }).loaded;
+  return JSON.parse(stdout) as Loaded;
+}
+
+async function loadedBy(module: string): Promise<number> {
+  return (await probe(module)).loaded;
+}
+
+/** A module that imports bullmq at run time, at once or on first use (type imports are erased). */
+function canLoadBullmq(source: string): boolean {
+  return /importBullmq\(|import\(\s*'bullmq'|^import (?!type )[^;]*from 'bullmq'/m.test(source);
 }
 
 it('the CLI and the package entry do not load bullmq (a plain import of it does)', async () => {
@@ -21,6 +39,18 @@ it('the CLI and the package entry do not load bullmq (a plain import of it does)
   expect(await loadedBy('src/index.ts')).toBe(0);
   // The probe can see it: a module that needs bullmq at once shows it.
   expect(await loadedBy('bullmq')).toBeGreaterThan(0);
+}, 60_000);
+
+it('the scheduler loads only light modules of src/distributed: the Redis side comes through the lazy factory', async () => {
+  const { loaded, distributed } = await probe('src/scheduler/async-scheduler.ts');
+  expect(loaded).toBe(0);
+  // The backend's option checks are there (schedule-time TypeErrors) ...
+  expect(distributed).toContain('validate-options.ts');
+  // ... but nothing that could load bullmq: redis-backend.ts, remote-jobs.ts, remote-factory.ts.
+  const heavy = distributed.filter((file) => canLoadBullmq(readFileSync(path.join(REPO, 'src/distributed', file), 'utf8')));
+  expect(heavy).toEqual([]);
+  // The check itself sees the modules that do.
+  for (const file of ['redis-backend.ts', 'worker.ts']) expect(canLoadBullmq(readFileSync(path.join(REPO, 'src/distributed', file), 'utf8'))).toBe(true);
 }, 60_000);
 
 it('--help names the worker command; worker --help lists its flags with their defaults', async () => {

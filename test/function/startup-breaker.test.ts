@@ -5,37 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeFunctionPool, runFunction } from '../../src/function/index.ts';
 import { setProcessHostFileForTests } from '../../src/function/process-pool.ts';
 import { setThreadHostUrlForTests } from '../../src/function/thread-pool.ts';
-import { StartupBreaker } from '../../src/function/startup-breaker.ts';
 import { fixture } from './helpers.ts';
 
 afterEach(async () => {
   setProcessHostFileForTests(undefined);
   setThreadHostUrlForTests(undefined);
   await closeFunctionPool();
-});
-
-describe('StartupBreaker', () => {
-  it('opens after `limit` start-up failures in a row, and a start resets the streak', () => {
-    const breaker = new StartupBreaker({ limit: 3, cooldownMs: 60_000 });
-    breaker.recordStartupFailure('exit code 1');
-    breaker.recordStartupFailure('exit code 1');
-    breaker.recordStarted();
-    breaker.recordStartupFailure('exit code 1');
-    breaker.recordStartupFailure('exit code 1');
-    expect(breaker.isOpen).toBe(false);
-    breaker.recordStartupFailure('exit code 2');
-    expect(breaker.isOpen).toBe(true);
-    expect(breaker.describe('the host')).toBe('the host failed to start 3 times in a row, so no new one is started for now (last: exit code 2)');
-  });
-
-  it('after the cool-down allows one attempt, and one more failure reopens it', () => {
-    const breaker = new StartupBreaker({ limit: 2, cooldownMs: 0 });
-    breaker.recordStartupFailure('a');
-    breaker.recordStartupFailure('b');
-    expect(breaker.isOpen).toBe(false); // cool-down of 0 ms is already over
-    breaker.recordStartupFailure('c');
-    expect(breaker.describe('x')).toMatch(/last: c/);
-  });
 });
 
 describe('process hosts that crash while starting', () => {

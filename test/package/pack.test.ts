@@ -125,7 +125,7 @@ describe('the ergate package', () => {
     expect(JSON.parse(stdout)).toEqual({ status: 'passed', stdout: `hello from ${HELLO}\n` });
     // the installed copy runs from dist/, not from these sources
     const installed = readdirSync(path.join(app, 'node_modules', 'ergate', 'dist', 'workers'));
-    expect(installed).toContain('supervisor.js');
+    expect(installed).toContain('function-host.js');
     await checkInstalledPackage(app);
   }, 300_000);
 

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { ExecutionResult } from '../../src/index.ts';
 import { errorResult } from '../../src/script/error-result.ts';
 import type { ScriptStatus } from '../../src/script/types.ts';
-import { CrashBreaker } from '../../src/parallel/crash-breaker.ts';
 
 const statuses: ScriptStatus[] = ['passed', 'failed', 'timeout', 'error', 'cancelled'];
 
@@ -26,20 +25,5 @@ describe('ExecutionResult', () => {
   it('toJSON has the counters, durationMs and success', () => {
     const r = new ExecutionResult(3, [errorResult('/a.py', 'x', 'timeout')], 42);
     expect(JSON.parse(JSON.stringify(r))).toEqual({ total: 3, passed: 0, failed: 0, timeout: 1, skipped: 2, durationMs: 42, success: false });
-  });
-});
-
-describe('CrashBreaker', () => {
-  it('trips after three deaths in a row; one success resets it', () => {
-    const breaker = new CrashBreaker(3);
-    breaker.recordFailure('a');
-    breaker.recordFailure('b');
-    breaker.recordSuccess();
-    breaker.recordFailure('c');
-    breaker.recordFailure('d');
-    expect(breaker.tripped).toBe(false);
-    breaker.recordFailure('e');
-    expect(breaker.tripped).toBe(true);
-    expect(breaker.reason()).toMatch(/3 times in a row \(last: e\)/);
   });
 });

@@ -1,4 +1,4 @@
-// The pool's one breaker counts launcher start-up failures only (src/function/startup-breaker.ts,
+// The pool's one breaker counts launcher start-up failures only (src/internal/startup-breaker.ts,
 // shared with the function hosts): a script that fails, or an option refused as a TypeError,
 // never counts; after 5 failed starts in a row the pool starts no launcher for a cool-down and
 // says why; after it, a launcher that starts again runs scripts again.

@@ -1,7 +1,7 @@
 // Wire format between a Launcher (Node) and python/launcher.py. Requests are Python marshal
 // data behind a 4-byte length (the launcher reads them with the built-in marshal module, so
 // it needs no json and the ~25 modules json imports); replies are binary frames, so script
-// output crosses without re-encoding. Must stay in step with python/launcher.py's docstring.
+// output crosses without re-encoding. Must stay in step with python/_ergate_wire.py's docstring.
 
 /** A script to start, fully resolved (absolute paths, complete environment). */
 export interface LaunchRequest {

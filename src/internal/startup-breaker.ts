@@ -1,6 +1,6 @@
-// Crash-loop breaker for function hosts: counts hosts that died while starting, in a row.
-// After `limit` such deaths the breaker opens: callers stop spawning hosts and fail calls
-// with a clear error until `cooldownMs` has passed, then one new attempt is allowed.
+// The one crash-loop breaker (script launchers and function hosts): counts start-up failures
+// in a row, never a job's own failure. After `limit` of them it opens: callers start nothing
+// and fail work with a clear error until `cooldownMs` has passed, then one attempt is allowed.
 
 export interface StartupBreakerOptions {
   /** consecutive start-up deaths that open the breaker @default 3 */

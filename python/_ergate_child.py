@@ -1,0 +1,61 @@
+"""One running script as python/launcher.py keeps it: its pipes and bounded captures, its
+deadline, and its kill sequence (SIGTERM to the group and its setsid descendants, SIGKILL
+after the grace). The first stop reason wins, and nothing is signalled once it is reaped.
+"""
+import time
+
+import _signal
+from _ergate_capture import Capture
+from _ergate_sys import descendants, kill_group, signal_same
+
+SIGKILL, SIGTERM = _signal.SIGKILL, _signal.SIGTERM
+
+
+class Child:
+    __slots__ = ("ident", "pid", "fds", "captures", "live", "deadline", "grace", "kill_at", "stop", "escaped", "failure")
+
+    def __init__(self, ident, pid, req, out_r, err_r):
+        self.ident, self.pid = ident, pid
+        self.fds = {out_r: b"O", err_r: b"E"}
+        cap = int(req["maxOutputBytes"])  # numbers past 2**31 arrive as floats
+        self.captures = {b"O": Capture(cap), b"E": Capture(cap)}
+        self.live = bool(req.get("live"))
+        timeout = req.get("timeoutMs", -1)
+        self.deadline = time.monotonic() + timeout / 1000.0 if timeout >= 0 else None
+        self.grace = req.get("killGraceMs", 2000) / 1000.0
+        self.kill_at = None
+        self.stop = None  # the first reason ergate ended it: "timeout" or "request"
+        self.escaped = []  # setsid descendants snapshotted when the stop began
+        self.failure = None  # why exec failed ('exec' mode), reported instead of an exit
+
+    def check_deadline(self, now):
+        """Starts the stop at the deadline, escalates it at the end of the grace."""
+        if self.kill_at is not None and now >= self.kill_at:
+            self.escalate()
+        elif self.deadline is not None and now >= self.deadline:
+            self.deadline = None
+            self.begin_stop("timeout")
+
+    def begin_stop(self, why):
+        if self.stop is not None:
+            return  # the first reason wins
+        self.stop = why
+        # Snapshot before signalling, while ppid chains still lead to setsid descendants.
+        self.escaped = [p for p in descendants(self.pid) if p[1] != self.pid]
+        kill_group(self.pid, SIGTERM)  # not reaped yet: the pid still names its group
+        for proc in self.escaped:
+            signal_same(proc, SIGTERM)
+        self.kill_at = time.monotonic() + self.grace
+
+    def escalate(self):
+        self.kill_at = None
+        seen = set(p[0] for p in self.escaped)
+        self.escaped += [p for p in descendants(self.pid) if p[1] != self.pid and p[0] not in seen]
+        self.kill_remains()
+
+    def kill_remains(self):
+        """SIGKILL to the group and every escaped descendant. Only before the reap: a zombie
+        still holds its pid as the group id, which could be reused once it is reaped."""
+        kill_group(self.pid, SIGKILL)
+        for proc in self.escaped:
+            signal_same(proc, SIGKILL)

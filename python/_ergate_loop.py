@@ -1,0 +1,242 @@
+"""The launcher loop of python/launcher.py: one poll() over Node's request pipe, the reply
+pipe, every script's output pipes and a SIGCHLD wakeup fd; deadlines checked on every turn.
+Every script it starts is reaped exactly once and answered exactly once (X or F), and what
+a finished script left behind is killed. Single-threaded.
+"""
+import os
+import select
+import time
+
+import _signal
+from _ergate_child import Child
+from _ergate_run import check_paths, compile_script
+from _ergate_start import ForkFailed, fork_script
+from _ergate_sys import descendants, kill_group, signal_same
+from _ergate_wire import REPLY_FD, REQ_FD, Replies, Requests, exit_record
+
+SIGKILL, SIGCHLD = _signal.SIGKILL, _signal.SIGCHLD
+READ_SIZE = 65536
+
+
+class Launcher:
+    def __init__(self, mode, launcher_pid, start_env):
+        self.mode = mode
+        self.launcher_pid = launcher_pid
+        self.start_env = start_env  # what Node started us with: requests carry changes to it
+        self.poller = select.poll()
+        self.poller.register(REQ_FD, select.POLLIN)
+        wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_r, False)
+        os.set_blocking(wake_w, False)
+        self.wake_r = wake_r
+        _signal.set_wakeup_fd(wake_w)
+        _signal.signal(SIGCHLD, lambda *_: None)  # a Python handler, so the wakeup fd is written
+        self.poller.register(wake_r, select.POLLIN)
+        self.requests = Requests()
+        self.replies = Replies(self.poller, self.shutdown)
+        self.children = {}  # id -> Child
+        self.by_pid = {}
+        self.by_fd = {}  # output fd -> Child
+        self.paused = False
+
+    # --- replies -------------------------------------------------------------------------
+
+    def send(self, kind, ident, payload):
+        self.replies.send(kind, ident, payload)
+        self.throttle()
+
+    def flush(self):
+        self.replies.flush()
+        self.throttle()
+
+    def throttle(self):
+        # Flow control: while Node is behind on live output, leave the scripts' pipes unread.
+        pause = self.replies.backlogged()
+        if pause != self.paused:
+            self.paused = pause
+            for fd, child in self.by_fd.items():
+                if child.live:
+                    self.poller.modify(fd, 0 if pause else select.POLLIN)
+
+    def send_error(self, ident, text):
+        self.send(b"F", ident, text.encode("utf-8", "backslashreplace"))
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def serve(self):
+        """Runs until EOF; returns (request, out_w, err_w) only inside a 'fork' mode child."""
+        while True:
+            for fd, events in self.poller.poll(self.poll_timeout()):
+                if fd == REQ_FD:
+                    forked = self.read_requests()
+                    if forked is not None:
+                        return forked
+                elif fd == self.wake_r:
+                    try:
+                        while os.read(self.wake_r, 4096):
+                            pass
+                    except BlockingIOError:
+                        pass
+                    self.reap()
+                elif fd == REPLY_FD:
+                    self.flush()
+                elif fd in self.by_fd:
+                    self.pump(fd)
+            now = time.monotonic()
+            for child in list(self.children.values()):
+                child.check_deadline(now)
+
+    def poll_timeout(self):
+        soonest = None
+        for child in self.children.values():
+            for at in (child.deadline, child.kill_at):
+                if at is not None and (soonest is None or at < soonest):
+                    soonest = at
+        if soonest is None:
+            return None
+        return min(max(0, int((soonest - time.monotonic()) * 1000) + 1), 2 ** 31 - 1)
+
+    def read_requests(self):
+        if not self.requests.read():
+            self.shutdown()
+        while True:
+            req = self.requests.pop()
+            if req is None:
+                return None
+            if req["op"] == "stop":
+                child = self.children.get(req["id"])
+                if child is not None:
+                    child.begin_stop("request")
+                continue
+            try:
+                forked = self.start(req)
+            except Exception as exc:  # one bad request is that run's error, never the launcher's end
+                self.send_error(req["id"], "could not start the script: %s: %s" % (type(exc).__name__, exc))
+                continue
+            if forked is not None:
+                return forked
+
+    # --- starting and output -------------------------------------------------------------
+
+    def start(self, req):
+        ident = req["id"]
+        problem = check_paths(req["script"], req["cwd"])
+        if problem:
+            self.send_error(ident, problem)
+            return None
+        if self.mode == 'fork':
+            # Compile here, not in the child: the child would copy every page the compiler
+            # touches (~0.5 ms a script); here those pages are warm.
+            req["code"] = compile_script(req["script"])
+            req["dir"] = os.path.dirname(os.path.realpath(req["script"]))
+        try:
+            pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env)
+        except ForkFailed as exc:
+            self.send_error(ident, str(exc))
+            return None
+        if pid == 0:
+            return req, out, err
+        child = Child(ident, pid, req, out, err)
+        self.children[ident] = child
+        self.by_pid[pid] = child
+        if failure:
+            # The child _exits 127 and is reaped as usual; the run reports why.
+            child.live = False
+            child.deadline = None
+            child.failure = failure
+        for fd in child.fds:
+            os.set_blocking(fd, False)
+            self.by_fd[fd] = child
+            self.poller.register(fd, 0 if (self.paused and child.live) else select.POLLIN)
+        if child.failure is None:
+            self.send(b"S", ident, b'{"pid":%d}' % pid)
+        return None
+
+    def pump(self, fd):
+        child = self.by_fd[fd]
+        try:
+            data = os.read(fd, READ_SIZE)
+        except BlockingIOError:
+            return
+        if data:
+            kind = child.fds[fd]
+            child.captures[kind].push(data)
+            if child.live:
+                self.send(kind, child.ident, data)
+        else:
+            self.forget(fd)
+
+    def forget(self, fd):
+        child = self.by_fd.pop(fd)
+        self.poller.unregister(fd)
+        del child.fds[fd]
+        os.close(fd)
+
+    # --- exits ---------------------------------------------------------------------------
+
+    def reap(self):
+        while True:
+            try:
+                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return
+            if info is None or info.si_pid == 0:
+                return
+            child = self.by_pid.get(info.si_pid)
+            if child is None:
+                os.waitpid(info.si_pid, 0)  # an orphan of an earlier script, already killed
+            else:
+                self.finish(child)
+
+    def finish(self, child):
+        # Kill what it left in its group before reaping, never after; then drain what it wrote.
+        child.kill_remains()
+        _, status, usage = os.wait4(child.pid, 0)
+        for fd in list(child.fds):
+            while fd in child.fds:
+                try:
+                    data = os.read(fd, READ_SIZE)
+                except BlockingIOError:
+                    break
+                if not data:
+                    break
+                child.captures[child.fds[fd]].push(data)
+                if child.live:
+                    self.send(child.fds[fd], child.ident, data)
+            self.forget(fd)
+        del self.children[child.ident]
+        del self.by_pid[child.pid]
+        if not self.children:
+            self.sweep_orphans()
+        if child.failure is not None:
+            self.send_error(child.ident, child.failure)
+            return
+        self.send(b"X", child.ident, exit_record(child, status, usage))
+
+    def sweep_orphans(self):
+        # We are every script's subreaper: what a finished script left running (a setsid
+        # daemon, a double fork) is our child now. One syscall says whether there is any.
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] > 0:
+                self.sweep_orphans()
+                return
+        except ChildProcessError:
+            return
+        for proc in descendants(self.launcher_pid):
+            signal_same(proc, SIGKILL)
+
+    def shutdown(self, *_):
+        # Node is gone or closed us: kill every tree (setsid descendants too, found while the
+        # children still hold the ppid chains), reap, exit.
+        for proc in descendants(self.launcher_pid):
+            signal_same(proc, SIGKILL)
+        for child in self.children.values():
+            kill_group(child.pid, SIGKILL)
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+            except OSError:
+                break
+        os._exit(0)

@@ -1,0 +1,99 @@
+"""The pipes between python/launcher.py and Node (src/script/launcher/protocol.ts keeps in
+step with this): requests in, framed replies out. Replies queue when Node is slow and are
+written in order without ever blocking the launcher; a closed reply pipe ends the launcher.
+
+fd 3 (from Node): 4-byte big-endian length + a dict in marshal format:
+  {"op":"run","id","python","script","args","cwd","envSet","envUnset","memoryLimitMb",
+   "cpuTimeLimitS","timeoutMs" (<0: none),"killGraceMs","maxOutputBytes","live"}
+   (env: changes to the environment the launcher was started with)
+  {"op":"stop","id"}   (Node wants the run ended; the first stop reason wins)
+fd 4 (to Node): 1-byte type + 4-byte id + 4-byte length + payload, types
+  R ready {"pid"}   S started {"pid"}   O/E live stdout/stderr bytes (only when "live")
+  X exited: JSON {"code" (<0: -signal),"maxrssKb","cpuMs","stop" (null|"timeout"|"request"),
+    "out":[head,tail,dropped],"err":[..]} + "\\n" + out head, out tail, err head, err tail
+  F could not start (UTF-8 text)
+"""
+import marshal
+import os
+import select
+
+from _ergate_run import exit_code
+
+REQ_FD, REPLY_FD = 3, 4
+# Live output queued for Node beyond this: stop reading the scripts' pipes (flow control).
+OUT_QUEUE_HIGH = 1 << 20
+
+
+def frame(kind, ident, payload):
+    return kind + ident.to_bytes(4, "big") + len(payload).to_bytes(4, "big") + payload
+
+
+class Requests:
+    """Node's requests, decoded one whole frame at a time."""
+
+    def __init__(self):
+        self.inbox = b""
+
+    def read(self):
+        """Takes in what Node wrote; False at EOF (Node closed us or is gone)."""
+        chunk = os.read(REQ_FD, 65536)
+        self.inbox += chunk
+        return bool(chunk)
+
+    def pop(self):
+        """The next whole request, or None until more arrives."""
+        if len(self.inbox) < 4:
+            return None
+        size = int.from_bytes(self.inbox[:4], "big")
+        if len(self.inbox) < 4 + size:
+            return None
+        req = marshal.loads(self.inbox[4:4 + size])
+        self.inbox = self.inbox[4 + size:]
+        return req
+
+
+class Replies:
+    """Frames for Node, written as the non-blocking reply pipe takes them. The poller is
+    told to wake for POLLOUT exactly while some wait; on_gone runs when Node is gone."""
+
+    def __init__(self, poller, on_gone):
+        self.poller = poller
+        self.on_gone = on_gone
+        self.outbox = []
+        self.out_bytes = 0
+        poller.register(REPLY_FD, 0)  # POLLOUT while replies wait; POLLERR once Node is gone
+
+    def send(self, kind, ident, payload):
+        self.outbox.append(frame(kind, ident, payload))
+        self.out_bytes += 9 + len(payload)
+        self.flush()
+
+    def flush(self):
+        while self.outbox:
+            data = self.outbox[0]
+            try:
+                written = os.write(REPLY_FD, data)
+            except BlockingIOError:
+                break
+            except OSError:
+                self.on_gone()  # never returns
+            self.out_bytes -= written
+            if written == len(data):
+                self.outbox.pop(0)
+            else:
+                self.outbox[0] = data[written:]
+        self.poller.modify(REPLY_FD, select.POLLOUT if self.outbox else 0)
+
+    def backlogged(self):
+        return self.out_bytes > OUT_QUEUE_HIGH
+
+
+def exit_record(child, status, usage):
+    """The X payload of a reaped child: JSON header, then its captured output."""
+    out = child.captures[b"O"].parts()
+    err = child.captures[b"E"].parts()
+    stop = b'"%s"' % child.stop.encode() if child.stop else b"null"
+    header = b'{"code":%d,"maxrssKb":%d,"cpuMs":%d,"stop":%s,"out":[%d,%d,%d],"err":[%d,%d,%d]}\n' % (
+        exit_code(status), usage.ru_maxrss, round((usage.ru_utime + usage.ru_stime) * 1000), stop,
+        len(out[0]), len(out[1]), out[2], len(err[0]), len(err[1]), err[2])
+    return header + out[0] + out[1] + err[0] + err[1]
