@@ -22,11 +22,11 @@ describe('npm run bench -- --smoke', () => {
     outDir = await mkdtemp(path.join(os.tmpdir(), 'ergate-smoke-test-'));
     const done = await run('npm', ['run', 'bench', '--', '--smoke', '--out', outDir], {
       cwd: root,
-      timeout: 85_000,
+      timeout: 240_000,
       maxBuffer: 16 * 2 ** 20,
     });
     stdout = done.stdout;
-  }, 90_000);
+  }, 250_000);
 
   afterAll(async () => {
     await rm(outDir, { recursive: true, force: true });
