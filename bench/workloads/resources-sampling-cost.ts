@@ -33,8 +33,9 @@ export const resourcesSamplingCostWorkload: Workload<CostState> = {
   reference: 'sampling off',
   goals: [{ variant: 'sampling on (500 ms)', maxRatio: 1.02, text: 'CPU of the ergate process with sampling on within 2% of off (issue 18)' }],
   notes:
-    'Each script sleeps 1 s. Sampling reads each running tree from /proc (children lists, PSS from ' +
-    'smaps_rollup) and pidusage for CPU %, on one shared timer. A fresh runner per run.',
+    'Each script sleeps 1 s. Sampling reads each running tree from /proc on one shared timer: stat (CPU, ' +
+    'RSS) and children lists every pass, smaps_rollup (PSS) for a new process or when its RSS moved. ' +
+    'A fresh runner per run.',
   cases: (ctx) => [{ label: `${ctx.smoke ? 4 : 40} × 1 s, 4 wide`, params: { n: ctx.smoke ? 4 : 40 }, runs: ctx.smoke ? 1 : 5 }],
   async setup(ctx, spec) {
     const dir = path.join(ctx.tmpDir, 'sampling-cost');
