@@ -1,10 +1,12 @@
 // Owns the run history file (.ergate/history.ndjson): one JSON record per finished script,
 // appended as whole lines with O_APPEND so concurrent runs and shards can share one file.
 // Invariants: a line that does not parse is skipped (one warning per load, never a crash);
-// the file is compacted to the most recent records per script once it passes maxBytes.
+// the file is compacted to the most recent records per script once it passes maxBytes; in
+// memory a run costs a row of typed arrays (history-slots.ts), never a record object.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ScriptStatus } from '../script/types.ts';
+import { RunSlots, STATUS_CODE } from './history-slots.ts';
 
 /** One finished run of one script. */
 export interface HistoryRecord {
@@ -33,40 +35,42 @@ export interface HistoryStoreOptions {
 /** The default history file, relative to the working folder. */
 export const DEFAULT_HISTORY_PATH = path.join('.ergate', 'history.ndjson');
 
-const STATUSES = new Set<string>(['passed', 'failed', 'timeout', 'error', 'cancelled']);
+/** Lines written per write() while compacting, so the rewrite never holds the whole file. */
+const WRITE_BATCH = 1024;
 
 export class HistoryStore {
   readonly path: string;
   readonly #keep: number;
   readonly #maxBytes: number;
   readonly #warn: (message: string) => void;
-  readonly #scripts = new Map<string, PastRun[]>();
+  readonly #runs: RunSlots;
   #needsCompaction = false;
 
   constructor(file: string, options: HistoryStoreOptions = {}) {
     this.path = path.resolve(file);
-    this.#keep = options.keepPerScript ?? 5;
+    this.#keep = Math.max(1, options.keepPerScript ?? 5);
     this.#maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
     this.#warn = options.warn ?? ((message) => process.emitWarning(message, 'ErgateHistoryWarning'));
+    this.#runs = new RunSlots(this.#keep);
     this.#load();
   }
 
   /** The script's (absolute path) most recent runs, oldest first; empty when unknown. */
   runs(script: string): readonly PastRun[] {
-    return this.#scripts.get(script) ?? [];
+    return this.#runs.get(script);
   }
 
   /** Number of scripts with history. */
   get size(): number {
-    return this.#scripts.size;
+    return this.#runs.size;
   }
 
   /** Appends one record as one line (one write) and remembers it. Never throws. */
   append(record: HistoryRecord): void {
-    this.#remember(record);
+    this.#runs.add(record);
     try {
       fs.mkdirSync(path.dirname(this.path), { recursive: true });
-      fs.appendFileSync(this.path, JSON.stringify(toLine(record)) + '\n');
+      fs.appendFileSync(this.path, toLine(record) + '\n');
     } catch (error) {
       this.#warn(`could not write the run history ${this.path}: ${(error as Error).message}`);
     }
@@ -82,24 +86,35 @@ export class HistoryStore {
     }
     if (size <= this.#maxBytes && !this.#needsCompaction) return;
     // Re-read first: another run may have appended since this store loaded.
-    this.#scripts.clear();
+    this.#runs.clear();
     this.#load(true);
-    const lines: string[] = [];
-    for (const [script, runs] of this.#scripts) {
-      for (const run of runs) lines.push(JSON.stringify(toLine({ script, ...run })));
-    }
     // The scripts seen first go first when even the kept records do not fit in half.
-    let bytes = lines.reduce((sum, line) => sum + line.length + 1, 0);
-    while (bytes > this.#maxBytes / 2 && lines.length > 0) bytes -= lines.shift()!.length + 1;
+    const scripts = [...this.#runs.scripts()];
+    const bytes = scripts.map((script) => this.#linesOf(script).reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0));
+    let total = bytes.reduce((sum, n) => sum + n, 0);
+    let first = 0;
+    while (total > this.#maxBytes / 2 && first < scripts.length) total -= bytes[first++];
     const temp = `${this.path}.${process.pid}.tmp`;
     try {
-      fs.writeFileSync(temp, lines.map((line) => line + '\n').join(''));
+      const fd = fs.openSync(temp, 'w');
+      try {
+        for (let i = first; i < scripts.length; i += WRITE_BATCH) {
+          const batch = scripts.slice(i, i + WRITE_BATCH).flatMap((script) => this.#linesOf(script));
+          fs.writeSync(fd, batch.map((line) => line + '\n').join(''));
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
       fs.renameSync(temp, this.path);
       this.#needsCompaction = false;
     } catch (error) {
       fs.rmSync(temp, { force: true });
       this.#warn(`could not compact the run history ${this.path}: ${(error as Error).message}`);
     }
+  }
+
+  #linesOf(script: string): string[] {
+    return this.#runs.get(script).map((run) => toLine({ script, ...run }));
   }
 
   #load(quiet = false): void {
@@ -110,32 +125,26 @@ export class HistoryStore {
       return; // no history yet
     }
     let bad = 0;
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      const record = parseLine(line);
-      if (record) this.#remember(record);
-      else bad += 1;
+    // Line by line without split(): a large file never becomes an array of every line.
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = text.length;
+      if (end > start) {
+        const record = parseLine(text.slice(start, end));
+        if (record) this.#runs.add(record);
+        else bad += 1;
+      }
+      start = end + 1;
     }
     if (bad > 0) {
       this.#needsCompaction = true;
       if (!quiet) this.#warn(`ignored ${bad} corrupt line${bad === 1 ? '' : 's'} of the run history ${this.path}`);
     }
   }
-
-  #remember(record: HistoryRecord): void {
-    const { script, ...run } = record;
-    let runs = this.#scripts.get(script);
-    if (!runs) {
-      runs = [];
-      this.#scripts.set(script, runs);
-    }
-    runs.push(run);
-    if (runs.length > this.#keep) runs.shift();
-  }
 }
 
-function toLine(r: HistoryRecord): object {
-  return { s: r.script, d: r.durationMs, m: r.peakKb, st: r.status, t: r.at };
+function toLine(r: HistoryRecord): string {
+  return JSON.stringify({ s: r.script, d: r.durationMs, m: r.peakKb, st: r.status, t: r.at });
 }
 
 function parseLine(line: string): HistoryRecord | null {
@@ -147,7 +156,7 @@ function parseLine(line: string): HistoryRecord | null {
   }
   if (typeof raw !== 'object' || raw === null) return null;
   const { s, d, m, st, t } = raw as Record<string, unknown>;
-  if (typeof s !== 'string' || !isCount(d) || !(m === null || isCount(m)) || typeof st !== 'string' || !STATUSES.has(st)) return null;
+  if (typeof s !== 'string' || !isCount(d) || !(m === null || isCount(m)) || typeof st !== 'string' || !STATUS_CODE.has(st)) return null;
   return { script: s, durationMs: d, peakKb: m, status: st as ScriptStatus, at: typeof t === 'number' ? t : 0 };
 }
 

@@ -54,6 +54,31 @@ describe('HistoryStore', () => {
     expect(last.runs('/scripts/s39.py').at(-1)?.durationMs).toBe(29 * 10 + 39);
   });
 
+  it('keeps thousands of scripts exactly: every run, status and unknown peak, across growth and a compaction', () => {
+    const maxBytes = 400_000;
+    const store = new HistoryStore(file, { keepPerScript: 2, maxBytes });
+    const statuses = ['passed', 'failed', 'timeout', 'error', 'cancelled'] as const;
+    for (let run = 0; run < 3; run++) {
+      for (let i = 0; i < 3000; i++) {
+        store.append(record(`/many/s${i}.py`, run * 10_000 + i + 0.5, { peakKb: i % 7 === 0 ? null : i, status: statuses[(i + run) % 5], at: run }));
+      }
+    }
+    const expected = (i: number) => [1, 2].map((run) => ({
+      durationMs: run * 10_000 + i + 0.5, peakKb: i % 7 === 0 ? null : i, status: statuses[(i + run) % 5], at: run,
+    }));
+    expect(store.size).toBe(3000);
+    for (const i of [0, 63, 64, 65, 1023, 1024, 2999]) expect(store.runs(`/many/s${i}.py`)).toEqual(expected(i));
+    // Compaction keeps the scripts seen last (more than one write batch of them), with their runs.
+    store.compactIfNeeded();
+    expect(fs.statSync(file).size).toBeLessThanOrEqual(maxBytes / 2);
+    const kept = new HistoryStore(file, { keepPerScript: 2 });
+    expect(kept.size).toBeGreaterThan(1024);
+    expect(kept.size).toBeLessThan(3000);
+    const firstKept = 3000 - kept.size;
+    expect(kept.runs(`/many/s${firstKept - 1}.py`)).toEqual([]);
+    for (const i of [firstKept, 2999]) expect(kept.runs(`/many/s${i}.py`)).toEqual(expected(i));
+  });
+
   it('ignores a corrupt history file with one warning, and heals it on compaction', () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const good = JSON.stringify({ s: '/ok.py', d: 10, m: null, st: 'passed', t: 1 });
