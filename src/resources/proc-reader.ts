@@ -1,8 +1,10 @@
 // Reads what a sampling pass needs about one process from /proc (Linux): its CPU ticks,
 // thread count and RSS (stat), its PSS (smaps_rollup) and its children (task/*/children),
-// keeping each file open between passes and re-reading it with pread at offset 0, as
-// pidusage does for stat: a pass costs a few reads per process, no path lookups.
-// Invariant: a descriptor not read during a pass is closed at the end of that pass.
+// keeping each file open between passes and re-reading it with pread, parsed from the bytes.
+// smaps_rollup (the kernel walks every mapping: ~20x the cost of stat) is read for a new
+// process, when its RSS moved past pssDriftKb() since the last read, and every
+// PSS_MAX_AGE passes; in between PSS is the last one plus the RSS change.
+// Invariant: the descriptors of a process not read during a pass are closed at its end.
 import fs from 'node:fs';
 
 export interface ProcessSample {
@@ -14,71 +16,145 @@ export interface ProcessSample {
 }
 
 const PAGE_KB = 4;
+/** Passes after which PSS is read again even if RSS stayed (sharers may have exited). */
+export const PSS_MAX_AGE = 10;
+/** How far RSS may move (KiB) from its value at the last smaps_rollup read before PSS is read again. */
+export function pssDriftKb(rssKb: number): number {
+  return Math.max(1024, rssKb >> 5);
+}
+
 const buffer = Buffer.alloc(8192);
+const SPACE = 0x20;
+const PAREN = 0x29; // ')'
+
+interface Proc {
+  stat: number;
+  /** smaps_rollup's descriptor, -1 where it cannot be opened */
+  rollup: number;
+  /** task/<tid>/children descriptors by thread id */
+  children: Map<string, number>;
+  pssKb: number;
+  rssAtPssKb: number;
+  pssAge: number;
+  used: boolean;
+}
 
 export class ProcReader {
-  readonly #open = new Map<string, number>();
-  readonly #used = new Set<string>();
+  readonly #procs = new Map<number, Proc>();
+  /** smaps_rollup reads so far (what the drift rule saves is visible in tests) */
+  pssReads = 0;
 
-  /** One process, or null when it is gone. */
-  read(pid: number): ProcessSample | null {
-    const stat = this.#readFile(`/proc/${pid}/stat`);
-    if (stat === null) return null;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const threads = Number(fields[17]);
-    const rollup = this.#readFile(`/proc/${pid}/smaps_rollup`);
-    const pss = rollup === null ? -1 : rollup.indexOf('\nPss:');
-    const memoryKb = pss < 0 ? Number(fields[21]) * PAGE_KB : Number.parseInt(rollup!.slice(pss + 5), 10);
-    // A child's parent is the thread that forked it: other threads' lists only when there are any.
-    const tids = threads > 1 ? readTids(pid) : [String(pid)];
-    const children: number[] = [];
-    for (const tid of tids) {
-      for (const field of (this.#readFile(`/proc/${pid}/task/${tid}/children`) ?? '').split(' ')) {
-        const child = Number(field); // '' reads as 0
-        if (child > 0) children.push(child);
-      }
+  /** One process, or null when it is gone. children, when given, receives its children. */
+  read(pid: number, children: number[] = []): ProcessSample | null {
+    let proc = this.#procs.get(pid);
+    let length = proc ? preadOrFail(proc.stat) : -1;
+    if (proc && length < 0) this.#forget(pid, proc); // ended (its pid may be someone else's now)
+    if (length < 0) {
+      proc = this.#open(pid) ?? undefined;
+      length = proc ? preadOrFail(proc.stat) : -1;
+      if (!proc || length < 0) return null;
     }
-    return { cpuTicks: Number(fields[11]) + Number(fields[12]), memoryKb, children };
+    proc!.used = true;
+    const p = proc!;
+    // Fields after "pid (comm) ": the comm may hold spaces and parentheses; the last ')' ends it.
+    let at = buffer.lastIndexOf(PAREN, length - 1) + 2;
+    let cpuTicks = 0;
+    let threads = 1;
+    let rssKb = 0;
+    for (let field = 0; field <= 21 && at < length; field++) {
+      let value = 0;
+      while (at < length && buffer[at] !== SPACE) value = value * 10 + buffer[at++] - 48;
+      at++;
+      if (field === 11 || field === 12) cpuTicks += value;
+      else if (field === 17) threads = value;
+      else if (field === 21) rssKb = value * PAGE_KB;
+    }
+    const memoryKb = this.#pss(p, rssKb);
+    // A child's parent is the thread that forked it: other threads' lists only when there are any.
+    if (threads > 1) for (const tid of readTids(pid)) this.#readChildren(p, pid, tid, children);
+    else this.#readChildren(p, pid, String(pid), children);
+    return { cpuTicks, memoryKb, children };
   }
 
   /** Closes the files of processes this pass did not read (they ended or left the tree). */
   endPass(): void {
-    for (const [file, fd] of this.#open) {
-      if (this.#used.has(file)) continue;
-      fs.closeSync(fd);
-      this.#open.delete(file);
+    for (const [pid, proc] of this.#procs) {
+      if (proc.used) proc.used = false;
+      else this.#forget(pid, proc);
     }
-    this.#used.clear();
   }
 
   close(): void {
-    this.#used.clear();
-    this.endPass();
+    for (const [pid, proc] of this.#procs) this.#forget(pid, proc);
   }
 
-  #readFile(file: string): string | null {
-    this.#used.add(file);
-    let fd = this.#open.get(file);
-    if (fd !== undefined) {
-      try {
-        return buffer.toString('latin1', 0, fs.readSync(fd, buffer, 0, buffer.length, 0));
-      } catch {
-        // ESRCH: that process ended (its pid may be someone else's now): open the path again
-        fs.closeSync(fd);
-        this.#open.delete(file);
+  #pss(proc: Proc, rssKb: number): number {
+    if (proc.rollup < 0) return rssKb;
+    const fresh = proc.pssAge > 0 && proc.pssAge < PSS_MAX_AGE && Math.abs(rssKb - proc.rssAtPssKb) <= pssDriftKb(proc.rssAtPssKb);
+    if (fresh) {
+      proc.pssAge++;
+      return Math.max(0, proc.pssKb + rssKb - proc.rssAtPssKb);
+    }
+    const length = preadOrFail(proc.rollup);
+    const at = length < 0 ? -1 : buffer.indexOf('\nPss:', 0, 'latin1');
+    if (at < 0 || at >= length) return rssKb;
+    this.pssReads++;
+    proc.pssKb = Number.parseInt(buffer.toString('latin1', at + 5, Math.min(length, at + 40)), 10);
+    proc.rssAtPssKb = rssKb;
+    proc.pssAge = 1;
+    return proc.pssKb;
+  }
+
+  #readChildren(proc: Proc, pid: number, tid: string, into: number[]): void {
+    let fd = proc.children.get(tid);
+    if (fd === undefined) {
+      fd = openOrFail(`/proc/${pid}/task/${tid}/children`);
+      if (fd < 0) return;
+      proc.children.set(tid, fd);
+    }
+    const length = preadOrFail(fd);
+    let value = 0;
+    for (let at = 0; at < length; at++) {
+      const byte = buffer[at];
+      if (byte >= 48 && byte <= 57) value = value * 10 + byte - 48;
+      else if (value > 0) {
+        into.push(value);
+        value = 0;
       }
     }
-    try {
-      fd = fs.openSync(file, 'r');
-    } catch {
-      return null;
-    }
-    this.#open.set(file, fd);
-    try {
-      return buffer.toString('latin1', 0, fs.readSync(fd, buffer, 0, buffer.length, 0));
-    } catch {
-      return null;
-    }
+    if (value > 0) into.push(value);
+  }
+
+  #open(pid: number): Proc | null {
+    const stat = openOrFail(`/proc/${pid}/stat`);
+    if (stat < 0) return null;
+    const proc: Proc = { stat, rollup: openOrFail(`/proc/${pid}/smaps_rollup`), children: new Map(), pssKb: 0, rssAtPssKb: 0, pssAge: 0, used: false };
+    this.#procs.set(pid, proc);
+    return proc;
+  }
+
+  #forget(pid: number, proc: Proc): void {
+    this.#procs.delete(pid);
+    fs.closeSync(proc.stat);
+    if (proc.rollup >= 0) fs.closeSync(proc.rollup);
+    for (const fd of proc.children.values()) fs.closeSync(fd);
+  }
+}
+
+function openOrFail(file: string): number {
+  try {
+    return fs.openSync(file, 'r');
+  } catch {
+    return -1;
+  }
+}
+
+/** Reads the file from offset 0 into the shared buffer: its length, or -1 (ESRCH: the process ended). */
+function preadOrFail(fd: number): number {
+  try {
+    return fs.readSync(fd, buffer, 0, buffer.length, 0);
+  } catch {
+    return -1;
   }
 }
 

@@ -97,6 +97,8 @@ export class ScriptUsage {
     const { sampler, admission, settings, onRoom } = this.#run;
     if (!sampler) return;
     const limitKb = settings.treeMemoryLimitMb === null ? Infinity : settings.treeMemoryLimitMb * 1024;
+    // Under a cap or a budget every pass counts; otherwise a tree's first sample can wait an interval.
+    const eager = limitKb !== Infinity || admission !== null;
     this.#unwatch = sampler.watch(child.pid, (sample) => {
       this.#peakKb = Math.max(this.#peakKb ?? 0, sample.treeRssKb);
       admission?.sampled(this, sample.treeRssKb);
@@ -106,7 +108,7 @@ export class ScriptUsage {
         child.stopForMemory(settings.treeMemoryLimitMb!, Math.round(this.#peakKb / 1024));
       }
       onRoom();
-    });
+    }, { eager });
   }
 
   /** The attempt ended: free its share, record its peak and history, set peakTreeRssKb. */

@@ -1,8 +1,9 @@
 // Samples the whole process tree of every running script on one shared timer: memory
 // (PSS, so pages shared with a fork server count once) and CPU %, summed over the script's
-// child and its descendants, from /proc with the files kept open (proc-reader.ts); where
-// there is no /proc, pidusage samples the child alone. Invariants: one pass at a time; the
-// timer runs only while something is watched and never keeps the process alive.
+// child and its descendants, from /proc with the files kept open and PSS re-read only when
+// RSS moves (proc-reader.ts); where there is no /proc, pidusage samples the child alone.
+// Invariants: one pass at a time; the timer runs only while something is watched and never
+// keeps the process alive.
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pidusage from 'pidusage';
@@ -26,15 +27,24 @@ export interface TreeSample {
 
 export type SampleListener = (sample: TreeSample) => void;
 
+interface Watch {
+  listener: SampleListener;
+  /** performance.now() from which the tree is sampled */
+  from: number;
+}
+
 /** @default sampling interval of runners, in ms (0 turns sampling off) */
 export const DEFAULT_SAMPLE_MS = 500;
 
 export class TreeSampler {
   readonly intervalMs: number;
-  readonly #watched = new Map<number, SampleListener>();
+  readonly #watched = new Map<number, Watch>();
   readonly #reader = new ProcReader();
   /** CPU ticks of every process seen in the last pass, for the next pass's CPU % */
   #ticks = new Map<number, number>();
+  #nextTicks = new Map<number, number>();
+  /** pids of the tree being read, reused by every pass */
+  readonly #todo: number[] = [];
   #lastPass: number | null = null;
   #timer: NodeJS.Timeout | null = null;
   #busy = false;
@@ -48,12 +58,17 @@ export class TreeSampler {
     this.#useProc = source === 'proc';
   }
 
-  /** Samples pid's tree every interval until the returned function is called. */
-  watch(pid: number, listener: SampleListener): () => void {
-    this.#watched.set(pid, listener);
+  /**
+   * Samples pid's tree every interval until the returned function is called. The first sample
+   * comes once the tree has run a whole interval (a tree that ends sooner costs no read), or
+   * at the first pass with eager (a tree under a memory cap).
+   */
+  watch(pid: number, listener: SampleListener, { eager = false }: { eager?: boolean } = {}): () => void {
+    const watch: Watch = { listener, from: eager ? 0 : performance.now() + 0.9 * this.intervalMs }; // 0.9: timers may fire a little early
+    this.#watched.set(pid, watch);
     this.#timer ??= setInterval(() => this.#tick(), this.intervalMs).unref();
     return () => {
-      if (this.#watched.get(pid) !== listener) return;
+      if (this.#watched.get(pid) !== watch) return;
       this.#watched.delete(pid);
       if (this.#watched.size === 0) this.#stopTimer();
     };
@@ -82,22 +97,23 @@ export class TreeSampler {
   /** Linux: every watched tree from /proc, synchronously, with the files kept open. */
   #passOverProc(): void {
     const now = performance.now();
-    const ticks = new Map<number, number>();
-    for (const [root, listener] of this.#watched) {
+    const ticks = this.#nextTicks;
+    const todo = this.#todo;
+    for (const [root, { listener, from }] of this.#watched) {
+      if (now < from) continue; // young: its first sample comes at a later pass
       let treeRssKb = 0;
       let cpuMs = 0;
       let processes = 0;
-      const todo = [root];
+      todo.push(root);
       while (todo.length > 0) {
         const pid = todo.pop()!;
-        const sample = this.#reader.read(pid);
+        const sample = this.#reader.read(pid, todo); // pushes pid's children onto todo
         if (!sample) continue;
         processes += 1;
         treeRssKb += sample.memoryKb;
         const before = this.#ticks.get(pid);
         if (before !== undefined && sample.cpuTicks >= before) cpuMs += ((sample.cpuTicks - before) * 1000) / CLOCK_TICKS;
         ticks.set(pid, sample.cpuTicks);
-        todo.push(...sample.children);
       }
       if (processes === 0) continue; // ended during the pass
       const elapsed = this.#lastPass === null ? 0 : now - this.#lastPass;
@@ -105,6 +121,9 @@ export class TreeSampler {
       notify(listener, { pid: root, treeRssKb, cpuPercent, processes });
     }
     this.#reader.endPass();
+    // The two maps swap roles each pass: this pass's ticks become the next one's baseline.
+    this.#nextTicks = this.#ticks;
+    this.#nextTicks.clear();
     this.#ticks = ticks;
     this.#lastPass = now;
   }
@@ -118,7 +137,7 @@ export class TreeSampler {
       this.#busy = false;
       for (const root of roots) {
         const stat = error ? undefined : (stats[root] as pidusage.Status | undefined);
-        const listener = this.#watched.get(root);
+        const listener = this.#watched.get(root)?.listener;
         if (stat && listener) notify(listener, { pid: root, treeRssKb: Math.round(stat.memory / 1024), cpuPercent: Math.round(stat.cpu * 10) / 10, processes: 1 });
       }
     });

@@ -142,6 +142,33 @@ describe('TreeSampler', () => {
     expect(sample.treeRssKb).toBeLessThan(32 * 1024);
   });
 
+  it('samples a tree first once it has run an interval, or at the next pass when eager', async () => {
+    const sleeper = () => {
+      const child = spawn(PYTHON, ['-c', 'import time; time.sleep(3600)'], { stdio: 'ignore', detached: true });
+      started.push(child.pid!);
+      return child.pid!;
+    };
+    const [a, young, eager] = [sleeper(), sleeper(), sleeper()];
+    const sampler = new TreeSampler(100);
+    let pass = 0;
+    const firstPass = new Map<number, number>();
+    await new Promise<void>((resolve) => {
+      sampler.watch(a, () => {
+        pass += 1;
+        // Watched during pass 1 (the pass goes on to them): the eager tree is read at once,
+        // the young one not before it has run an interval.
+        if (pass === 1) {
+          sampler.watch(young, () => firstPass.has(young) || firstPass.set(young, pass));
+          sampler.watch(eager, () => firstPass.has(eager) || firstPass.set(eager, pass), { eager: true });
+        }
+        if (pass === 3) resolve();
+      }, { eager: true });
+    });
+    sampler.close();
+    expect(firstPass.get(eager)).toBe(1);
+    expect(firstPass.get(young)).toBe(2);
+  });
+
   it('stops its timer when nothing is watched and refuses a bad interval', () => {
     expect(() => new TreeSampler(0)).toThrow(/sampleMs must be a positive number/);
     const sampler = new TreeSampler(10);

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PSS_MAX_AGE, ProcReader } from '../../src/resources/proc-reader.ts';
+import { PYTHON, waitUntilGone } from '../script/helpers.ts';
+
+const started: number[] = [];
+afterEach(async () => {
+  for (const pid of started.splice(0)) {
+    process.kill(pid, 'SIGKILL');
+    await waitUntilGone(pid);
+  }
+});
+
+describe('ProcReader', () => {
+  it('reads smaps_rollup for a new process, when its RSS moves, and when its PSS is old', async () => {
+    // Allocates 32 MiB per line read from stdin and says so.
+    const code = ['import sys', 'held = []', "print('ready', flush=True)", 'for line in sys.stdin:', "    held.append(b'\\x01' * (32 << 20))", "    print('allocated', flush=True)"].join('\n');
+    const child = spawn(PYTHON, ['-c', code], { stdio: ['pipe', 'pipe', 'inherit'] });
+    started.push(child.pid!);
+    const said = (word: string) => new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        if (!chunk.toString().includes(word)) return;
+        child.stdout.off('data', onData);
+        resolve();
+      };
+      child.stdout.on('data', onData);
+    });
+    await said('ready');
+    const reader = new ProcReader();
+    const pass = () => {
+      const sample = reader.read(child.pid!);
+      reader.endPass();
+      return sample!;
+    };
+    const first = pass().memoryKb;
+    expect(reader.pssReads).toBe(1);
+    // Idle: RSS stays, so PSS is not read again and the estimate is the last PSS.
+    expect(Math.abs(pass().memoryKb - first)).toBeLessThan(1024);
+    expect(reader.pssReads).toBe(1);
+    const allocated = said('allocated');
+    child.stdin.write('more\n');
+    await allocated;
+    const grown = pass().memoryKb;
+    expect(reader.pssReads).toBe(2);
+    expect(grown).toBeGreaterThan(first + 30 * 1024);
+    for (let i = 1; i < PSS_MAX_AGE; i++) pass();
+    expect(reader.pssReads).toBe(2);
+    pass();
+    expect(reader.pssReads).toBe(3);
+    reader.close();
+  });
+
+  it('reads a process that ended as gone, and forgets it', async () => {
+    const child = spawn(PYTHON, ['-c', 'pass'], { stdio: 'ignore' });
+    const reader = new ProcReader();
+    expect(reader.read(child.pid!)).not.toBeNull();
+    await new Promise((resolve) => child.once('exit', resolve));
+    await waitUntilGone(child.pid!);
+    expect(reader.read(child.pid!)).toBeNull();
+    reader.close();
+  });
+});
