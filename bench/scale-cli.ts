@@ -31,6 +31,8 @@ const PYTHON = pickPython();
 const JOBS = Number(values.jobs);
 const MIB = 2 ** 20;
 const XARGS_SAMPLE = 2_000;
+/** extra CLI flags for the scale runs, e.g. --cli-args=--no-history */
+const CLI_ARGS = values['cli-args'].split(' ').filter(Boolean);
 
 interface Sample { t: number; done: number; rssKb: number; fds: number; live: number; zombies: number; lingering: number }
 
@@ -121,7 +123,7 @@ try {
       mkdirSync(reports);
       const json = path.join(reports, 'r.json');
       const junit = path.join(reports, 'r.xml');
-      const run = await runCli(dir, ['--json', json, '--junit', junit, '--start-method', values['start-method']]);
+      const run = await runCli(dir, ['--json', json, '--junit', junit, '--start-method', values['start-method'], ...CLI_ARGS]);
       const x = values['skip-xargs'] ? null : xargsMsPerScript(dir, Math.min(n, XARGS_SAMPLE));
       const tenth = at(run.samples, n / 10);
       const settled = run.samples.filter((s) => s.done >= n / 10);
