@@ -16,7 +16,8 @@ const CLI = path.join(REPO, 'src/cli/main.ts');
 const PYTHON = '/usr/bin/python3';
 
 const ENV = { ...process.env, ERGATE_PYTHON: PYTHON };
-const start = (command: string, args: string[], ready: RegExp | null): Promise<ChildProcess> => startChild(command, args, ready, ENV);
+const start = (command: string, args: string[], ready: RegExp | null): Promise<ChildProcess> =>
+  startChild(command, args, ready, ENV);
 
 function rssMiB(pid: number): number | null {
   try {
@@ -50,39 +51,70 @@ interface ScaleResult {
 async function runOnce(n: number, base: string): Promise<ScaleResult> {
   const root = path.join(base, `n${n}`);
   fs.mkdirSync(root, { recursive: true });
-  for (let i = 0; i < n; i++) fs.writeFileSync(path.join(root, `job_${String(i).padStart(6, '0')}.py`), `print(${i})\n`);
+  for (let i = 0; i < n; i++)
+    fs.writeFileSync(path.join(root, `job_${String(i).padStart(6, '0')}.py`), `print(${i})\n`);
   const port = await freePort();
-  const redisServer = await start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', base, '--save', '', '--appendonly', 'no'], /Ready to accept/);
+  const redisServer = await start(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', base, '--save', '', '--appendonly', 'no'],
+    /Ready to accept/,
+  );
   const url = `redis://127.0.0.1:${port}`;
   const redis = new Redis(port, '127.0.0.1');
-  const workerArgs = ['--import', 'tsx', CLI, 'worker', '--redis', url, '-j', '2', '--root', root, '--lock-duration', '5s', '--stalled-interval', '5s'];
+  const workerArgs = [
+    '--import',
+    'tsx',
+    CLI,
+    'worker',
+    '--redis',
+    url,
+    '-j',
+    '2',
+    '--root',
+    root,
+    '--lock-duration',
+    '5s',
+    '--stalled-interval',
+    '5s',
+  ];
   const workers = await Promise.all([1, 2, 3].map(() => start(process.execPath, workerArgs, /^ready /m)));
   await redis.config('RESETSTAT');
   const json = path.join(base, `n${n}.json`);
   const started = Date.now();
-  const cli = await start(process.execPath, ['--import', 'tsx', CLI, 'run', root, '--redis', url, '--root', root, '--json', json, '-q'], null);
+  const cli = await start(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'run', root, '--redis', url, '--root', root, '--json', json, '-q'],
+    null,
+  );
   cli.stdout?.resume();
   const samples: Array<{ done: number; rss: number }> = [];
   let killedWorkerAt = -1;
   const timer = setInterval(() => {
-    void redis.zcard('bull:ergate:completed').then((done) => {
-      const rss = rssMiB(cli.pid!);
-      if (rss !== null) samples.push({ done, rss });
-      if (killedWorkerAt < 0 && done >= n / 2) {
-        killedWorkerAt = done;
-        workers[0].kill('SIGKILL');
-      }
-    }, () => undefined);
+    void redis.zcard('bull:ergate:completed').then(
+      (done) => {
+        const rss = rssMiB(cli.pid!);
+        if (rss !== null) samples.push({ done, rss });
+        if (killedWorkerAt < 0 && done >= n / 2) {
+          killedWorkerAt = done;
+          workers[0].kill('SIGKILL');
+        }
+      },
+      () => undefined,
+    );
   }, 250);
   const exitCode = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
   clearInterval(timer);
   const wallS = (Date.now() - started) / 1000;
   const perJob = (await commandCalls(redis)) / n;
-  const report = JSON.parse(fs.readFileSync(json, 'utf8')) as { results: Array<{ name: string; status: string; stdout: string }> };
+  const report = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+    results: Array<{ name: string; status: string; stdout: string }>;
+  };
   const names = new Set(report.results.map((r) => r.name));
   const at = (fraction: number): number => samples.find((s) => s.done >= n * fraction)?.rss ?? NaN;
   for (const w of workers.slice(1)) w.kill('SIGTERM');
-  await Promise.all(workers.slice(1).map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+  await Promise.all(
+    workers.slice(1).map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))),
+  );
   redis.disconnect();
   redisServer.kill('SIGKILL');
   fs.rmSync(root, { recursive: true, force: true });
@@ -92,17 +124,29 @@ async function runOnce(n: number, base: string): Promise<ScaleResult> {
     exitCode,
     reported: report.results.length,
     unique: names.size,
-    passed: report.results.filter((r) => r.status === 'passed' && r.stdout === `${Number(/(\d+)/.exec(r.name)![1])}\n`).length,
+    passed: report.results.filter((r) => r.status === 'passed' && r.stdout === `${Number(/(\d+)/.exec(r.name)![1])}\n`)
+      .length,
     commandsPerJob: Math.round(perJob * 10) / 10,
-    rssMiB: { at10: Math.round(at(0.1)), at50: Math.round(at(0.5)), at90: Math.round(at(0.9)), peak: Math.round(Math.max(...samples.map((s) => s.rss))) },
+    rssMiB: {
+      at10: Math.round(at(0.1)),
+      at50: Math.round(at(0.5)),
+      at90: Math.round(at(0.9)),
+      peak: Math.round(Math.max(...samples.map((s) => s.rss))),
+    },
     killedWorkerAt,
   };
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-dscale-'));
 const results: ScaleResult[] = [];
-const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 try {
   for (const n of sizes.length > 0 ? sizes : [2_000, 20_000]) {
     const result = await runOnce(n, base);
@@ -114,14 +158,22 @@ try {
 }
 const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${PYTHON}, load at start ${load}`;
 const out = path.join(REPO, 'bench/results');
-fs.writeFileSync(path.join(out, 'distributed-scale.json'), `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
-const rows = results.map((r) =>
-  `| ${r.n} | ${r.wallS.toFixed(0)} s | ${r.exitCode} | ${r.reported} / ${r.unique} unique / ${r.passed} passed | ${r.commandsPerJob} | ${r.rssMiB.at10} / ${r.rssMiB.at50} / ${r.rssMiB.at90} (peak ${r.rssMiB.peak}) | at ${r.killedWorkerAt} done |`);
-fs.writeFileSync(path.join(out, 'distributed-scale.md'), `# Distributed at scale: \`ergate run --redis --json\`, 3 local workers (-j 2), one SIGKILLed halfway
+fs.writeFileSync(
+  path.join(out, 'distributed-scale.json'),
+  `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`,
+);
+const rows = results.map(
+  (r) =>
+    `| ${r.n} | ${r.wallS.toFixed(0)} s | ${r.exitCode} | ${r.reported} / ${r.unique} unique / ${r.passed} passed | ${r.commandsPerJob} | ${r.rssMiB.at10} / ${r.rssMiB.at50} / ${r.rssMiB.at90} (peak ${r.rssMiB.peak}) | at ${r.killedWorkerAt} done |`,
+);
+fs.writeFileSync(
+  path.join(out, 'distributed-scale.md'),
+  `# Distributed at scale: \`ergate run --redis --json\`, 3 local workers (-j 2), one SIGKILLed halfway
 
 ${machine}
 
 | jobs | wall | exit | results (reported / unique / passed with their own output) | Redis commands per job | coordinator RSS MiB at 10% / 50% / 90% done | worker SIGKILLed |
 |---|---|---|---|---|---|---|
 ${rows.join('\n')}
-`);
+`,
+);

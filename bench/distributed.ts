@@ -23,7 +23,8 @@ interface DistributedState {
 
 async function runAll(runner: ParallelRunner, scripts: string[]): Promise<void> {
   const result = await runner.runScripts(scripts);
-  if (result.passed !== scripts.length) throw new Error(`expected ${scripts.length} passed, got ${JSON.stringify(result.toJSON())}`);
+  if (result.passed !== scripts.length)
+    throw new Error(`expected ${scripts.length} passed, got ${JSON.stringify(result.toJSON())}`);
 }
 
 export const distributedWorkload: Workload<DistributedState> = {
@@ -44,21 +45,38 @@ export const distributedWorkload: Workload<DistributedState> = {
     return [{ label: `N=${n}`, params: { N: n } }];
   },
   async setup(ctx, spec) {
-    if (!fs.existsSync('/usr/bin/redis-server') && !process.env.PATH?.split(':').some((d) => fs.existsSync(path.join(d, 'redis-server')))) {
+    if (
+      !fs.existsSync('/usr/bin/redis-server') &&
+      !process.env.PATH?.split(':').some((d) => fs.existsSync(path.join(d, 'redis-server')))
+    ) {
       throw new NotAvailableError('redis-server is not installed');
     }
     const root = path.join(ctx.tmpDir, 'trivial');
     const scripts = await writeTrivialScripts(root, spec.params.N);
     const port = await freePort();
     const children: ChildProcess[] = [];
-    children.push(await startChild('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', ctx.tmpDir, '--save', '', '--appendonly', 'no'], /Ready to accept/));
+    children.push(
+      await startChild(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--dir', ctx.tmpDir, '--save', '', '--appendonly', 'no'],
+        /Ready to accept/,
+      ),
+    );
     const url = `redis://127.0.0.1:${port}`;
     const env = { ...process.env, ERGATE_PYTHON: ctx.python };
     const remote = new Map<number, ParallelRunner>();
     for (const count of [1, 2, 3]) {
       const queue = `bench-${count}`;
-      const started = await Promise.all(Array.from({ length: count }, () =>
-        startChild(process.execPath, ['--import', 'tsx', CLI, 'worker', '--redis', url, '--queue', queue, '-j', '2', '--root', root], /^ready /m, env)));
+      const started = await Promise.all(
+        Array.from({ length: count }, () =>
+          startChild(
+            process.execPath,
+            ['--import', 'tsx', CLI, 'worker', '--redis', url, '--queue', queue, '-j', '2', '--root', root],
+            /^ready /m,
+            env,
+          ),
+        ),
+      );
       children.push(...started);
       remote.set(count, new ParallelRunner({ python: ctx.python, backend: { redis: url, queue, root } }));
     }

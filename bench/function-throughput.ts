@@ -26,7 +26,8 @@ export async function runFunctionWorkload(n: number): Promise<WorkloadMeasure> {
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: n }, (_, i) => runFunction(ref, { args: [i, 1] })));
   const ms = performance.now() - started;
-  if (results.some((r, i) => r.status !== 'passed' || r.result !== i + 1)) throw new Error('runFunction workload gave a wrong result');
+  if (results.some((r, i) => r.status !== 'passed' || r.result !== i + 1))
+    throw new Error('runFunction workload gave a wrong result');
   await closeFunctionPool();
   return measure(n, ms);
 }

@@ -55,10 +55,14 @@ async function main(): Promise<void> {
   // loads tsx). A smoke run uses the sources unless --dist is given.
   const useDist = values.dist || (!smoke && !values.source);
   if (useDist && !smoke) {
-    execFileSync(process.execPath, [path.join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: path.join(here, '..'),
-      stdio: 'inherit',
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+      {
+        cwd: path.join(here, '..'),
+        stdio: 'inherit',
+      },
+    );
   }
   if (useDist) {
     if (!existsSync(path.join(here, '..', 'dist', 'src', 'index.js'))) {
@@ -84,7 +88,9 @@ async function main(): Promise<void> {
     process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
   };
   log(`machine: ${formatMachine(machine)}`);
-  log(`workloads: ${selected.map((w) => w.name).join(', ')}; ${warmup} warm-up, ${runs} counted run(s); out: ${outDir}`);
+  log(
+    `workloads: ${selected.map((w) => w.name).join(', ')}; ${warmup} warm-up, ${runs} counted run(s); out: ${outDir}`,
+  );
 
   for (const workload of selected) {
     const tmpDir = await mkdtemp(path.join(os.tmpdir(), `ergate-bench-${workload.name}-`));

@@ -18,9 +18,12 @@ import { describeMachine, formatMachine, pickPython } from './harness/machine.ts
 
 const { values } = parseArgs({
   options: {
-    n: { type: 'string', default: '10000,100000' }, jobs: { type: 'string', default: '2' },
-    'start-method': { type: 'string', default: 'forkserver' }, 'skip-flood': { type: 'boolean', default: false },
-    'skip-scale': { type: 'boolean', default: false }, 'skip-xargs': { type: 'boolean', default: false },
+    n: { type: 'string', default: '10000,100000' },
+    jobs: { type: 'string', default: '2' },
+    'start-method': { type: 'string', default: 'forkserver' },
+    'skip-flood': { type: 'boolean', default: false },
+    'skip-scale': { type: 'boolean', default: false },
+    'skip-xargs': { type: 'boolean', default: false },
     tag: { type: 'string', default: '' },
     'cli-args': { type: 'string', default: '' },
   },
@@ -34,7 +37,15 @@ const XARGS_SAMPLE = 2_000;
 /** extra CLI flags for the scale runs, e.g. --cli-args=--no-history */
 const CLI_ARGS = values['cli-args'].split(' ').filter(Boolean);
 
-interface Sample { t: number; done: number; rssKb: number; fds: number; live: number; zombies: number; lingering: number }
+interface Sample {
+  t: number;
+  done: number;
+  rssKb: number;
+  fds: number;
+  live: number;
+  zombies: number;
+  lingering: number;
+}
 
 function vmRssKb(pid: number): number {
   try {
@@ -45,10 +56,14 @@ function vmRssKb(pid: number): number {
 }
 
 /** Runs the CLI on `dir`, counting finished scripts from its plain console lines. */
-async function runCli(dir: string, args: string[]): Promise<{ code: number | null; ms: number; samples: Sample[]; stderr: string }> {
+async function runCli(
+  dir: string,
+  args: string[],
+): Promise<{ code: number | null; ms: number; samples: Sample[]; stderr: string }> {
   const started = Date.now();
   const child = spawn(process.execPath, [CLI, 'run', dir, '--python', PYTHON, '-j', String(JOBS), ...args], {
-    env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let done = 0;
   let partial = '';
@@ -68,7 +83,16 @@ async function runCli(dir: string, args: string[]): Promise<{ code: number | nul
     const lingering = [...zombies].filter((pid) => lastZombies.has(pid)).length;
     lastZombies = zombies;
     const rssKb = vmRssKb(child.pid!);
-    if (rssKb > 0) samples.push({ t: Date.now() - started, done, rssKb, fds: countOpenFds(child.pid), live: tree.length - zombies.size, zombies: zombies.size, lingering });
+    if (rssKb > 0)
+      samples.push({
+        t: Date.now() - started,
+        done,
+        rssKb,
+        fds: countOpenFds(child.pid),
+        live: tree.length - zombies.size,
+        zombies: zombies.size,
+        lingering,
+      });
   }, 250);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearInterval(timer);
@@ -88,7 +112,10 @@ function writeScripts(dir: string, n: number, body: (i: number) => string): void
 /** xargs -P on the first `count` scripts of `dir` (a new process per script costs the same whatever N): ms per script. */
 function xargsMsPerScript(dir: string, count: number): number {
   const started = Date.now();
-  const r = spawnSync('/bin/sh', ['-c', `find '${dir}' -name '*.py' -print0 | head -z -n ${count} | xargs -0 -P ${JOBS} -n 1 '${PYTHON}' > /dev/null`]);
+  const r = spawnSync('/bin/sh', [
+    '-c',
+    `find '${dir}' -name '*.py' -print0 | head -z -n ${count} | xargs -0 -P ${JOBS} -n 1 '${PYTHON}' > /dev/null`,
+  ]);
   if (r.status !== 0) throw new Error(`xargs failed: ${r.stderr.toString()}`);
   return (Date.now() - started) / count;
 }
@@ -106,16 +133,26 @@ print(json.dumps({"total": r["total"], "results": len(r["results"]), "failed": r
 const at = (samples: Sample[], done: number): Sample | undefined => samples.find((s) => s.done >= done);
 const maxOf = (samples: Sample[], key: keyof Sample): number => Math.max(0, ...samples.map((s) => s[key]));
 
-const results: Record<string, unknown> = { machine: formatMachine(describeMachine(PYTHON)), load: os.loadavg(), jobs: JOBS, startMethod: values['start-method'] };
+const results: Record<string, unknown> = {
+  machine: formatMachine(describeMachine(PYTHON)),
+  load: os.loadavg(),
+  jobs: JOBS,
+  startMethod: values['start-method'],
+};
 const lines: string[] = [
-  `# CLI at scale (bench/scale-cli.ts)`, '',
+  `# CLI at scale (bench/scale-cli.ts)`,
+  '',
   `${(results.machine as string).replace(/ergate from [^·]*·/, '')}; the compiled CLI (dist/); -j ${JOBS}.`,
-  `xargs -P ${JOBS} runs the first ${XARGS_SAMPLE} of the same scripts (its cost per script does not depend on N). Zombies: max seen in one sample (a child between exit and reap); lingering: seen in two samples 250 ms apart.`, '',
+  `xargs -P ${JOBS} runs the first ${XARGS_SAMPLE} of the same scripts (its cost per script does not depend on N). Zombies: max seen in one sample (a child between exit and reap); lingering: seen in two samples 250 ms apart.`,
+  '',
 ];
 const work = mkdtempSync(path.join(os.tmpdir(), 'ergate-scale-'));
 try {
   if (!values['skip-scale']) {
-    lines.push('| N | start method | wall s | ms/script | xargs ms/script | ours/xargs | RSS at 10% MiB | RSS at end MiB | growth MiB | fds (10% → max after) | live children max | zombies max (lingering) | exit | reports |', '|' + ' --- |'.repeat(14));
+    lines.push(
+      '| N | start method | wall s | ms/script | xargs ms/script | ours/xargs | RSS at 10% MiB | RSS at end MiB | growth MiB | fds (10% → max after) | live children max | zombies max (lingering) | exit | reports |',
+      '|' + ' --- |'.repeat(14),
+    );
     for (const n of values.n.split(',').map(Number)) {
       const dir = path.join(work, `n${n}`);
       writeScripts(dir, n, (i) => `print(${i})\n`);
@@ -123,7 +160,15 @@ try {
       mkdirSync(reports);
       const json = path.join(reports, 'r.json');
       const junit = path.join(reports, 'r.xml');
-      const run = await runCli(dir, ['--json', json, '--junit', junit, '--start-method', values['start-method'], ...CLI_ARGS]);
+      const run = await runCli(dir, [
+        '--json',
+        json,
+        '--junit',
+        junit,
+        '--start-method',
+        values['start-method'],
+        ...CLI_ARGS,
+      ]);
       const x = values['skip-xargs'] ? null : xargsMsPerScript(dir, Math.min(n, XARGS_SAMPLE));
       const tenth = at(run.samples, n / 10);
       const settled = run.samples.filter((s) => s.done >= n / 10);
@@ -132,14 +177,28 @@ try {
       const rssEnd = maxOf(end, 'rssKb') / 1024;
       const valid = validate(json, junit);
       const row = {
-        n, wallMs: run.ms, msPerScript: run.ms / n, xargsMsPerScript: x, ratio: x === null ? null : run.ms / n / x,
-        rss10Mib: rss10, rssEndMib: rssEnd, growthMib: rssEnd - rss10, fdsAt10: tenth?.fds, fdsMax: maxOf(settled, 'fds'),
-        liveMax: maxOf(run.samples, 'live'), liveAtEnd: end.at(-1)?.live, zombiesMax: maxOf(run.samples, 'zombies'),
-        lingeringZombiesMax: maxOf(run.samples, 'lingering'), code: run.code, reports: valid,
+        n,
+        wallMs: run.ms,
+        msPerScript: run.ms / n,
+        xargsMsPerScript: x,
+        ratio: x === null ? null : run.ms / n / x,
+        rss10Mib: rss10,
+        rssEndMib: rssEnd,
+        growthMib: rssEnd - rss10,
+        fdsAt10: tenth?.fds,
+        fdsMax: maxOf(settled, 'fds'),
+        liveMax: maxOf(run.samples, 'live'),
+        liveAtEnd: end.at(-1)?.live,
+        zombiesMax: maxOf(run.samples, 'zombies'),
+        lingeringZombiesMax: maxOf(run.samples, 'lingering'),
+        code: run.code,
+        reports: valid,
         jsonMib: statSync(json).size / MIB,
       };
       results[`scale-${n}`] = row;
-      lines.push(`| ${n} | ${values['start-method']} | ${(run.ms / 1000).toFixed(1)} | ${row.msPerScript.toFixed(2)} | ${row.xargsMsPerScript?.toFixed(2) ?? '-'} | ${row.ratio?.toFixed(2) ?? '-'} | ${rss10.toFixed(0)} | ${rssEnd.toFixed(0)} | ${row.growthMib.toFixed(1)} | ${row.fdsAt10}→${row.fdsMax} | ${row.liveMax} | ${row.zombiesMax} (${row.lingeringZombiesMax}) | ${run.code} | ${valid.ok ? 'valid' : 'INVALID'} |`);
+      lines.push(
+        `| ${n} | ${values['start-method']} | ${(run.ms / 1000).toFixed(1)} | ${row.msPerScript.toFixed(2)} | ${row.xargsMsPerScript?.toFixed(2) ?? '-'} | ${row.ratio?.toFixed(2) ?? '-'} | ${rss10.toFixed(0)} | ${rssEnd.toFixed(0)} | ${row.growthMib.toFixed(1)} | ${row.fdsAt10}→${row.fdsMax} | ${row.liveMax} | ${row.zombiesMax} (${row.lingeringZombiesMax}) | ${run.code} | ${valid.ok ? 'valid' : 'INVALID'} |`,
+      );
       console.log(JSON.stringify(row));
       rmSync(dir, { recursive: true, force: true });
       rmSync(reports, { recursive: true, force: true });
@@ -148,15 +207,32 @@ try {
   if (!values['skip-flood']) {
     const dir = path.join(work, 'flood');
     // 20 MiB to each stream (more than maxOutputBytes keeps: the rest is counted, not held); every 10th exits 3.
-    writeScripts(dir, 50, (i) => `import sys\nchunk = "x" * 1023 + "\\n"\nfor _ in range(20 * 1024):\n    sys.stdout.write(chunk)\n    sys.stderr.write(chunk)\nsys.exit(${i % 10 === 0 ? 3 : 0})\n`);
+    writeScripts(
+      dir,
+      50,
+      (i) =>
+        `import sys\nchunk = "x" * 1023 + "\\n"\nfor _ in range(20 * 1024):\n    sys.stdout.write(chunk)\n    sys.stderr.write(chunk)\nsys.exit(${i % 10 === 0 ? 3 : 0})\n`,
+    );
     const json = path.join(work, 'flood.json');
     const junit = path.join(work, 'flood.xml');
     const run = await runCli(dir, ['--json', json, '--junit', junit]);
     const valid = validate(json, junit);
-    const row = { wallMs: run.ms, code: run.code, expectedCode: 1, rssMaxMib: maxOf(run.samples, 'rssKb') / 1024, jsonMib: statSync(json).size / MIB, junitMib: statSync(junit).size / MIB, reports: valid, stderr: run.stderr };
+    const row = {
+      wallMs: run.ms,
+      code: run.code,
+      expectedCode: 1,
+      rssMaxMib: maxOf(run.samples, 'rssKb') / 1024,
+      jsonMib: statSync(json).size / MIB,
+      junitMib: statSync(junit).size / MIB,
+      reports: valid,
+      stderr: run.stderr,
+    };
     results.flood = row;
     console.log(JSON.stringify(row));
-    lines.push('', `Flood: 50 scripts × 20 MiB on both streams, 5 exit 3: exit ${run.code} (expected 1) in ${(run.ms / 1000).toFixed(1)} s; CLI RSS max ${row.rssMaxMib.toFixed(0)} MiB; JSON ${row.jsonMib.toFixed(0)} MiB, JUnit ${row.junitMib.toFixed(1)} MiB; reports valid: ${valid.ok} ${valid.detail}`);
+    lines.push(
+      '',
+      `Flood: 50 scripts × 20 MiB on both streams, 5 exit 3: exit ${run.code} (expected 1) in ${(run.ms / 1000).toFixed(1)} s; CLI RSS max ${row.rssMaxMib.toFixed(0)} MiB; JSON ${row.jsonMib.toFixed(0)} MiB, JUnit ${row.junitMib.toFixed(1)} MiB; reports valid: ${valid.ok} ${valid.detail}`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -6,7 +6,14 @@ export type { RunScriptOptions, ScriptResult, ScriptStatus, StartMethod, ErgateL
 export { runScript } from './script/run-script.ts';
 
 // --- Functions (src/function/) ---
-export { runFunction, closeFunctionPool, wrapModule, FunctionCallError, type ModuleProxy, type WrapModuleOptions } from './function/index.ts';
+export {
+  runFunction,
+  closeFunctionPool,
+  wrapModule,
+  FunctionCallError,
+  type ModuleProxy,
+  type WrapModuleOptions,
+} from './function/index.ts';
 export type { FunctionRef, RunFunctionOptions, FunctionResult, FunctionStatus } from './function/index.ts';
 
 // --- Parallel and batch (src/parallel/) ---
@@ -27,7 +34,11 @@ export {
 } from './parallel/index.ts';
 
 // --- Async tasks (src/task/) ---
-export { AsyncParallelRunner, type AsyncParallelRunnerOptions, type AsyncRunOptions } from './task/async-parallel-runner.ts';
+export {
+  AsyncParallelRunner,
+  type AsyncParallelRunnerOptions,
+  type AsyncRunOptions,
+} from './task/async-parallel-runner.ts';
 export { AsyncExecutionResult, type AsyncTaskResult, type AsyncTaskStatus } from './task/execution-result.ts';
 export { currentSignal } from './task/scope.ts';
 export { AbortError, TimeoutError } from './task/abort-reasons.ts';
@@ -41,6 +52,13 @@ export type { ScheduleScriptOptions } from './scheduler/script-job.ts';
 export { JobFailure } from './scheduler/job-failure.ts';
 
 // --- Distributed (src/distributed/) ---
-export { ErgateWorker, attachRun, type ErgateWorkerOptions, type RemoteScriptResult, type AttachRunOptions, type BackendOptions } from './distributed/index.ts';
+export {
+  ErgateWorker,
+  attachRun,
+  type ErgateWorkerOptions,
+  type RemoteScriptResult,
+  type AttachRunOptions,
+  type BackendOptions,
+} from './distributed/index.ts';
 export { runRemoteFunction, type RemoteJobOptions } from './distributed/index.ts';
 export type { ScheduleFunctionOptions } from './scheduler/backend-jobs.ts';

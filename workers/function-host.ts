@@ -23,7 +23,10 @@ function reply(id: number, outcome: CallOutcome): void {
   try {
     port.postMessage({ id, outcome });
   } catch (error) {
-    port.postMessage({ id, outcome: { kind: 'unrunnable', message: `the result could not be sent back: ${describeThrown(error)}` } });
+    port.postMessage({
+      id,
+      outcome: { kind: 'unrunnable', message: `the result could not be sent back: ${describeThrown(error)}` },
+    });
   }
 }
 

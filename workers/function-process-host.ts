@@ -29,7 +29,10 @@ process.on('message', (message: CallMessage) => {
     try {
       send({ id: message.id, outcome });
     } catch (error) {
-      send({ id: message.id, outcome: { kind: 'unrunnable', message: `the result could not be sent back: ${describeThrown(error)}` } });
+      send({
+        id: message.id,
+        outcome: { kind: 'unrunnable', message: `the result could not be sent back: ${describeThrown(error)}` },
+      });
     }
   });
 });

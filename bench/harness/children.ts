@@ -18,7 +18,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Spawns a child in the repository and resolves once a stdout line matches `ready` (at once for null). */
-export function startChild(command: string, args: string[], ready: RegExp | null, env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
+export function startChild(
+  command: string,
+  args: string[],
+  ready: RegExp | null,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChildProcess> {
   const child = spawn(command, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'ignore'] });
   if (!ready) return Promise.resolve(child);
   return new Promise((resolve, reject) => {

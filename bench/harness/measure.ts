@@ -98,9 +98,21 @@ async function measureCase<S>(
 ): Promise<CaseResult> {
   const runs = options.forced?.runs ? options.runs : (spec.runs ?? options.runs);
   const warmup = options.forced?.warmup ? options.warmup : (spec.warmup ?? options.warmup);
-  const chosen = Object.keys(workload.variants).filter((v) => !options.only || v === workload.reference || options.only.includes(v));
+  const chosen = Object.keys(workload.variants).filter(
+    (v) => !options.only || v === workload.reference || options.only.includes(v),
+  );
   const states: VariantState[] = chosen.map((variant) => ({
-    row: { variant, status: 'ok', reason: null, samples: [], median: null, min: null, max: null, ratio: null, extra: {} },
+    row: {
+      variant,
+      status: 'ok',
+      reason: null,
+      samples: [],
+      median: null,
+      min: null,
+      max: null,
+      ratio: null,
+      extra: {},
+    },
     extras: [],
   }));
   ctx.log(`${workload.name} ${spec.label}: setup`);
@@ -129,18 +141,23 @@ async function measureCase<S>(
   return { label: spec.label, params: spec.params, runs, warmup, rows };
 }
 
-function judgeGoals(workload: Pick<Workload, "goals" | "unit">, cases: CaseResult[]): GoalVerdict[] {
+function judgeGoals(workload: Pick<Workload, 'goals' | 'unit'>, cases: CaseResult[]): GoalVerdict[] {
   return (workload.goals ?? []).flatMap((goal) =>
     cases.map((c) => {
       const row = c.rows.find((r) => r.variant === goal.variant);
       const against = goal.against === undefined ? null : c.rows.find((r) => r.variant === goal.against);
-      const ratio = against === null ? row?.ratio ?? null : ratioOf(row?.median ?? null, against?.median ?? null);
+      const ratio = against === null ? (row?.ratio ?? null) : ratioOf(row?.median ?? null, against?.median ?? null);
       if (goal.maxValue !== undefined) {
         const median = row?.median ?? null;
         const value = median === null ? null : `${Number(median.toPrecision(3))} ${workload.unit}`;
         return { text: goal.text, case: c.label, ratio, value, met: median === null ? null : median <= goal.maxValue };
       }
-      return { text: goal.text, case: c.label, ratio, met: ratio === null ? null : ratio <= (goal.maxRatio ?? Infinity) };
+      return {
+        text: goal.text,
+        case: c.label,
+        ratio,
+        met: ratio === null ? null : ratio <= (goal.maxRatio ?? Infinity),
+      };
     }),
   );
 }

@@ -28,7 +28,8 @@ function loadIndex(): Promise<OursModule | Error> {
 /** The named export of src/index.ts, or a NotAvailableError saying why it cannot be had. */
 export async function requireOurs<K extends OursExport>(name: K): Promise<OursModule[K]> {
   const mod = await loadIndex();
-  if (mod instanceof Error) throw new NotAvailableError(`ergate's index (${oursBuild()}) does not load: ${mod.message}`);
+  if (mod instanceof Error)
+    throw new NotAvailableError(`ergate's index (${oursBuild()}) does not load: ${mod.message}`);
   // Checked at run time too: a dist/ built before an export was added lacks it.
   const value = mod[name] as OursModule[K] | undefined;
   if (value === undefined) throw new NotAvailableError(`ergate's index (${oursBuild()}) has no export ${name}`);

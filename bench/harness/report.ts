@@ -54,7 +54,9 @@ export function renderWorkload(result: WorkloadResult): string {
   for (const c of result.cases) parts.push(renderCase(result, c));
   for (const goal of result.goals) {
     const verdict = goal.met === null ? 'NOT MEASURED' : goal.met ? 'met' : 'MISSED';
-    parts.push(`Goal (${goal.case}): ${goal.text}: **${verdict}** (${goal.value !== undefined ? goal.value ?? '-' : formatRatio(goal.ratio)})`);
+    parts.push(
+      `Goal (${goal.case}): ${goal.text}: **${verdict}** (${goal.value !== undefined ? (goal.value ?? '-') : formatRatio(goal.ratio)})`,
+    );
   }
   for (const line of result.conclusions) parts.push(`- ${line}`);
   if (result.notes) parts.push(result.notes);

@@ -48,7 +48,10 @@ function findGnuParallel(): string | null {
   gnuParallel = null;
   if (existsSync('/usr/bin/parallel')) {
     try {
-      const version = execFileSync('/usr/bin/parallel', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const version = execFileSync('/usr/bin/parallel', ['--version'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       if (version.includes('GNU parallel')) gnuParallel = '/usr/bin/parallel';
     } catch {
       // moreutils' parallel rejects --version
@@ -72,7 +75,12 @@ export function startXargs(scripts: string[], python: string, concurrency: numbe
 }
 
 /** Starts GNU parallel over the scripts; NotAvailableError when it is not installed. */
-export function startGnuParallel(scripts: string[], python: string, concurrency: number, haltOnFailure = false): ToolRun {
+export function startGnuParallel(
+  scripts: string[],
+  python: string,
+  concurrency: number,
+  haltOnFailure = false,
+): ToolRun {
   const bin = findGnuParallel();
   if (!bin) throw new NotAvailableError('GNU parallel is not installed (Debian package `parallel`)');
   return startTool(bin, gnuParallelArgs(python, concurrency, haltOnFailure), scripts.join('\0'));

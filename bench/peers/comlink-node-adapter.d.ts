@@ -2,5 +2,7 @@
 // that TypeScript does not pair with them.
 declare module 'comlink/dist/esm/node-adapter.mjs' {
   import type { Endpoint } from 'comlink';
-  export default function nodeEndpoint(nep: import('node:worker_threads').Worker | import('node:worker_threads').MessagePort): Endpoint;
+  export default function nodeEndpoint(
+    nep: import('node:worker_threads').Worker | import('node:worker_threads').MessagePort,
+  ): Endpoint;
 }

@@ -18,11 +18,20 @@ const retainedMib = () => {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-history-memory-'));
 try {
   const file = path.join(dir, 'history.ndjson');
-  const scripts = Array.from({ length: n }, (_, i) => `/tmp/ergate-scale-abcdef/n${n}/script_${String(i).padStart(6, '0')}.py`);
+  const scripts = Array.from(
+    { length: n },
+    (_, i) => `/tmp/ergate-scale-abcdef/n${n}/script_${String(i).padStart(6, '0')}.py`,
+  );
   const store = new HistoryStore(file);
   let atTenth = 0;
   for (let i = 0; i < n; i++) {
-    store.append({ script: scripts[i], durationMs: 12.5 + (i % 100), peakKb: 9000 + (i % 50), status: 'passed', at: Date.now() });
+    store.append({
+      script: scripts[i],
+      durationMs: 12.5 + (i % 100),
+      peakKb: 9000 + (i % 50),
+      status: 'passed',
+      at: Date.now(),
+    });
     if (i === Math.floor(n / 10)) atTenth = retainedMib();
   }
   const atEnd = retainedMib();
@@ -31,11 +40,19 @@ try {
   const rssAfter = process.memoryUsage().rss / 2 ** 20;
   const started = performance.now();
   const reloaded = new HistoryStore(file);
-  console.log(JSON.stringify({
-    n, retainedAtTenthMib: +atTenth.toFixed(1), retainedAtEndMib: +atEnd.toFixed(1), growthMib: +(atEnd - atTenth).toFixed(1),
-    rssBeforeCompactionMib: Math.round(rssBefore), rssAfterCompactionMib: Math.round(rssAfter),
-    reloadMs: Math.round(performance.now() - started), scriptsKept: reloaded.size, fileMib: +(fs.statSync(file).size / 2 ** 20).toFixed(2),
-  }));
+  console.log(
+    JSON.stringify({
+      n,
+      retainedAtTenthMib: +atTenth.toFixed(1),
+      retainedAtEndMib: +atEnd.toFixed(1),
+      growthMib: +(atEnd - atTenth).toFixed(1),
+      rssBeforeCompactionMib: Math.round(rssBefore),
+      rssAfterCompactionMib: Math.round(rssAfter),
+      reloadMs: Math.round(performance.now() - started),
+      scriptsKept: reloaded.size,
+      fileMib: +(fs.statSync(file).size / 2 ** 20).toFixed(2),
+    }),
+  );
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -51,10 +51,14 @@ function parseLastLine(stdout: string): ProbeLine | null {
  * sources as ERGATE_BENCH_OURS, inherited, says) and resolves with the sample it reports.
  */
 export function measureInChild(probe: string, args: string[], options: ChildOptions): Promise<Sample> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeFlags ?? []), path.join(here, probe), ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', ...(options.nodeFlags ?? []), path.join(here, probe), ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   live.add(child);
   let stdout = '';
   let stderr = '';
@@ -75,7 +79,8 @@ export function measureInChild(probe: string, args: string[], options: ChildOpti
       else if (line && 'sample' in line) resolve(line.sample);
       else if (line && 'notAvailable' in line) reject(new NotAvailableError(line.notAvailable));
       else if (line && 'error' in line) reject(new Error(line.error));
-      else reject(new Error(`probe ${probe} exited with ${signal ?? code} and no result: ${stderr.trim().slice(-400)}`));
+      else
+        reject(new Error(`probe ${probe} exited with ${signal ?? code} and no result: ${stderr.trim().slice(-400)}`));
     });
   });
 }

@@ -28,7 +28,8 @@ interface Outcome {
 
 /** In the child: runs one pattern in a limited worker and prints what happened. */
 async function runPattern(body: string): Promise<void> {
-  const prelude = "const { parentPort } = require('node:worker_threads'); const postMessage = (m) => parentPort.postMessage(m);\n";
+  const prelude =
+    "const { parentPort } = require('node:worker_threads'); const postMessage = (m) => parentPort.postMessage(m);\n";
   const worker = new Worker(prelude + body, { eval: true, resourceLimits: LIMITS });
   let message = '';
   let error = '';
@@ -46,13 +47,19 @@ function classify(pattern: string, ms: number, run: ReturnType<typeof spawnSync>
   const stderr = String(run.stderr ?? '');
   if (run.status !== 0 || stdout === '') {
     const how = run.signal ? `killed by ${run.signal}` : `exit code ${run.status}`;
-    const fatal = /FATAL ERROR[^\n]*|Fatal JavaScript[^\n]*|out of memory[^\n]*/i.exec(stderr)?.[0] ?? stderr.split('\n')[0] ?? '';
+    const fatal =
+      /FATAL ERROR[^\n]*|Fatal JavaScript[^\n]*|out of memory[^\n]*/i.exec(stderr)?.[0] ?? stderr.split('\n')[0] ?? '';
     return { pattern, outcome: 'ABORTS THE PROCESS', detail: `${how}: ${fatal.trim()}`, ms };
   }
   const { message, error, code } = JSON.parse(stdout) as { message: string; error: string; code: number };
   if (message.startsWith('escaped')) return { pattern, outcome: 'not limited', detail: message, ms };
   if (message.startsWith('caught')) return { pattern, outcome: 'contained (a catchable error)', detail: message, ms };
-  return { pattern, outcome: 'contained (worker ended)', detail: `${error || 'no error event'}; worker exit code ${code}`, ms };
+  return {
+    pattern,
+    outcome: 'contained (worker ended)',
+    detail: `${error || 'no error event'}; worker exit code ${code}`,
+    ms,
+  };
 }
 
 if (process.argv[2] === '--child') {
@@ -62,10 +69,14 @@ if (process.argv[2] === '--child') {
   const rows: Outcome[] = [];
   for (const pattern of Object.keys(PATTERNS)) {
     const started = performance.now();
-    const run = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', pattern], { encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', pattern], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     rows.push(classify(pattern, Math.round(performance.now() - started), run));
   }
   console.log(`Node ${process.version}, resourceLimits ${JSON.stringify(LIMITS)}\n`);
   console.log('| pattern | outcome | detail | ms |\n| --- | --- | --- | --- |');
-  for (const row of rows) console.log(`| ${row.pattern} | ${row.outcome} | ${row.detail.replace(/\|/g, '/')} | ${row.ms} |`);
+  for (const row of rows)
+    console.log(`| ${row.pattern} | ${row.outcome} | ${row.detail.replace(/\|/g, '/')} | ${row.ms} |`);
 }

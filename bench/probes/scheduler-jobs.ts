@@ -30,7 +30,8 @@ async function prepare(priorities: number[]): Promise<() => Promise<void>> {
       for (const priority of priorities) scheduler.schedule(noop, { name: 'noop', priority });
       await scheduler.runAll();
       const completed = scheduler.metrics.jobsCompleted;
-      if (completed !== priorities.length) throw new Error(`AsyncScheduler completed ${completed} of ${priorities.length}`);
+      if (completed !== priorities.length)
+        throw new Error(`AsyncScheduler completed ${completed} of ${priorities.length}`);
     };
   }
   if (variant === 'p-queue') {
@@ -40,10 +41,13 @@ async function prepare(priorities: number[]): Promise<() => Promise<void>> {
       const queue = new PQueue({ concurrency: CONCURRENCY, autoStart: false });
       let completed = 0;
       for (const priority of priorities) {
-        void queue.add(async () => {
-          await noop();
-          completed += 1;
-        }, { priority: -priority });
+        void queue.add(
+          async () => {
+            await noop();
+            completed += 1;
+          },
+          { priority: -priority },
+        );
       }
       queue.start();
       await queue.onIdle();

@@ -52,7 +52,11 @@ async function runOurs(state: FailFastState): Promise<Sample> {
 
 async function runSpawn(state: FailFastState): Promise<Sample> {
   return measureLatency(state, async () => {
-    const result = await runSpawnLoop(state.scripts, { python: state.python, concurrency: state.scripts.length, failFast: true });
+    const result = await runSpawnLoop(state.scripts, {
+      python: state.python,
+      concurrency: state.scripts.length,
+      failFast: true,
+    });
     if (result.failed < 1) throw new Error('spawn loop saw no failure');
   });
 }
@@ -70,7 +74,13 @@ export const failFastWorkload: Workload<FailFastState> = {
   metric: 'time from the failing script exiting to the last sibling reaped',
   unit: 'ms',
   reference: 'spawn + p-limit',
-  goals: [{ variant: 'ours', maxValue: 100, text: 'ParallelRunner failFast: failing exit to last sibling reaped at most 100 ms (issue 4)' }],
+  goals: [
+    {
+      variant: 'ours',
+      maxValue: 100,
+      text: 'ParallelRunner failFast: failing exit to last sibling reaped at most 100 ms (issue 4)',
+    },
+  ],
   notes:
     'The failer records the time just before it exits; "reaped" means the sleeper\'s pid is gone from /proc ' +
     '(a zombie still counts as alive). Extra column: when the run itself returned. GNU parallel sends its ' +

@@ -9,7 +9,14 @@ import { sampleSelf } from '../harness/proc.ts';
 import { writeTrivialScripts } from '../harness/scripts.ts';
 import { formatNumber } from '../harness/stats.ts';
 import type { CaseResult, CaseSpec, Sample, Workload } from '../harness/types.ts';
-import { closeRunner, openRunner, runWithOpenRunner, runWithXargs, type OpenRunner, type ScriptBatch } from './script-variants.ts';
+import {
+  closeRunner,
+  openRunner,
+  runWithOpenRunner,
+  runWithXargs,
+  type OpenRunner,
+  type ScriptBatch,
+} from './script-variants.ts';
 
 interface GrowthState extends ScriptBatch {
   dir: string;

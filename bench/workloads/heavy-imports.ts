@@ -31,7 +31,13 @@ export const heavyImportsWorkload: Workload<HeavyState> = {
   metric: 'wall time of the whole run',
   unit: 'ms',
   reference: 'ours (spawn)',
-  goals: [{ variant: 'ours (forkserver, preloaded)', maxRatio: 0.2, text: 'fork server with the modules preloaded at least 5× faster than spawn (issue 7)' }],
+  goals: [
+    {
+      variant: 'ours (forkserver, preloaded)',
+      maxRatio: 0.2,
+      text: 'fork server with the modules preloaded at least 5× faster than spawn (issue 7)',
+    },
+  ],
   notes:
     `Both variants are one warm ParallelRunner each (opened and primed before the timed runs). The fork server ` +
     `preloads ${MODULES.join(', ')}; in spawn mode every script imports them itself.`,

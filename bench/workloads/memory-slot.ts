@@ -25,10 +25,14 @@ type Starter = (state: SlotState, slots: number) => ToolRun;
 
 function startProbe(kind: 'ours' | 'spawn'): Starter {
   return (state, slots) => {
-    const child = spawn(process.execPath, [...process.execArgv, PROBE, kind, String(slots), state.python, ...state.scripts], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, PROBE, kind, String(slots), state.python, ...state.scripts],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      },
+    );
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const done = new Promise<{ code: number | null; stdout: string }>((resolve) =>
@@ -56,7 +60,10 @@ async function measureHolding(state: SlotState, start: Starter, slots: number, g
   }
   if (graceful) run.child.kill('SIGTERM');
   else killToolGroup(run);
-  const exited = await Promise.race([run.done.then(() => true), new Promise<boolean>((r) => setTimeout(r, 15_000, false))]);
+  const exited = await Promise.race([
+    run.done.then(() => true),
+    new Promise<boolean>((r) => setTimeout(r, 15_000, false)),
+  ]);
   if (!exited) killToolGroup(run);
   const pids = await readMarkerPids(state.dir);
   if ((await waitUntilGone(pids, 10_000)) === null) {

@@ -46,7 +46,13 @@ export const moduleProxyWorkload: Workload<ProxyState> = {
   metric: 'wall time for all calls, submitted at once',
   unit: 'ms',
   reference: 'ours (runFunction by ref)',
-  goals: [{ variant: 'ours (wrapModule)', maxRatio: 1.1, text: 'the proxy costs at most 10% over runFunction by module reference' }],
+  goals: [
+    {
+      variant: 'ours (wrapModule)',
+      maxRatio: 1.1,
+      text: 'the proxy costs at most 10% over runFunction by module reference',
+    },
+  ],
   notes:
     `The function adds two numbers. ergate's pool has ${threads} threads; comlink gets as many workers, ` +
     'called round robin (comlink has no pool, timeout or kill of its own: one worker is one endpoint).',
@@ -66,20 +72,37 @@ export const moduleProxyWorkload: Workload<ProxyState> = {
     return { calls: spec.params.calls, proxy: wrapModule<Adder>(WORKER_URL), workers, remotes };
   },
   variants: {
-    'ours (runFunction by ref)': (state) => timed(async () => {
-      const runFunction = await requireOurs('runFunction');
-      const ref = { module: WORKER_URL, export: 'add' };
-      const results = await Promise.all(Array.from({ length: state.calls }, (_, i) => runFunction<number>(ref, { args: [i, 1] })));
-      if (results.some((r) => r.status !== 'passed')) throw new Error('runFunction: a call did not pass');
-      checkSum('runFunction', results.map((r) => r.result ?? Number.NaN), state.calls);
-    }),
-    'ours (wrapModule)': (state) => timed(async () => {
-      checkSum('wrapModule', await Promise.all(Array.from({ length: state.calls }, (_, i) => state.proxy.add(i, 1))), state.calls);
-    }),
-    'comlink (round robin)': (state) => timed(async () => {
-      const { remotes } = state;
-      checkSum('comlink', await Promise.all(Array.from({ length: state.calls }, (_, i) => remotes[i % remotes.length].add(i, 1))), state.calls);
-    }),
+    'ours (runFunction by ref)': (state) =>
+      timed(async () => {
+        const runFunction = await requireOurs('runFunction');
+        const ref = { module: WORKER_URL, export: 'add' };
+        const results = await Promise.all(
+          Array.from({ length: state.calls }, (_, i) => runFunction<number>(ref, { args: [i, 1] })),
+        );
+        if (results.some((r) => r.status !== 'passed')) throw new Error('runFunction: a call did not pass');
+        checkSum(
+          'runFunction',
+          results.map((r) => r.result ?? Number.NaN),
+          state.calls,
+        );
+      }),
+    'ours (wrapModule)': (state) =>
+      timed(async () => {
+        checkSum(
+          'wrapModule',
+          await Promise.all(Array.from({ length: state.calls }, (_, i) => state.proxy.add(i, 1))),
+          state.calls,
+        );
+      }),
+    'comlink (round robin)': (state) =>
+      timed(async () => {
+        const { remotes } = state;
+        checkSum(
+          'comlink',
+          await Promise.all(Array.from({ length: state.calls }, (_, i) => remotes[i % remotes.length].add(i, 1))),
+          state.calls,
+        );
+      }),
   },
   async teardown(state) {
     for (const remote of state.remotes) remote[releaseProxy]();

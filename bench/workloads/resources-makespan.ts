@@ -14,10 +14,15 @@ interface MakespanState extends ScriptBatch {
 
 async function runOurs(state: MakespanState, order: 'given' | 'longest-first'): Promise<void> {
   const ParallelRunner = await requireOurs('ParallelRunner');
-  const runner = new ParallelRunner({ maxWorkers: state.concurrency, python: state.python, ...(order !== 'given' && { history: state.history, order }) });
+  const runner = new ParallelRunner({
+    maxWorkers: state.concurrency,
+    python: state.python,
+    ...(order !== 'given' && { history: state.history, order }),
+  });
   try {
     const result = await runner.runScripts(state.scripts);
-    if (result.passed !== state.scripts.length) throw new Error(`only ${result.passed} of ${state.scripts.length} passed`);
+    if (result.passed !== state.scripts.length)
+      throw new Error(`only ${result.passed} of ${state.scripts.length} passed`);
   } finally {
     await runner.close();
   }
@@ -30,9 +35,15 @@ export const resourcesMakespanWorkload: Workload<MakespanState> = {
   unit: 'ms',
   reference: 'xargs -P2',
   goals: [
-    { variant: 'ours, longest-first', maxRatio: 0.8, text: "order 'longest-first' with history at most 0.8× xargs -P2 (issue 18)" },
     {
-      variant: 'ours, longest-first', against: 'ours, given order', maxRatio: 0.8,
+      variant: 'ours, longest-first',
+      maxRatio: 0.8,
+      text: "order 'longest-first' with history at most 0.8× xargs -P2 (issue 18)",
+    },
+    {
+      variant: 'ours, longest-first',
+      against: 'ours, given order',
+      maxRatio: 0.8,
       text: "order 'longest-first' with history at most 0.8× the given order (issue 18)",
     },
   ],
@@ -42,7 +53,9 @@ export const resourcesMakespanWorkload: Workload<MakespanState> = {
     'measured medians. Every variant is a fresh runner (what one `ergate run` pays).',
   cases: (ctx) => {
     const short = ctx.smoke ? 4 : 40;
-    return [{ label: `1×3 s + ${short}×0.1 s`, params: { short, longS: ctx.smoke ? 0.3 : 3 }, runs: ctx.smoke ? 1 : 3 }];
+    return [
+      { label: `1×3 s + ${short}×0.1 s`, params: { short, longS: ctx.smoke ? 0.3 : 3 }, runs: ctx.smoke ? 1 : 3 },
+    ];
   },
   async setup(ctx, spec) {
     const dir = path.join(ctx.tmpDir, 'makespan');

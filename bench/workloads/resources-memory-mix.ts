@@ -26,7 +26,9 @@ async function peakOfDescendants(root: () => number | null, run: () => Promise<v
   const timer = setInterval(() => {
     const pid = root();
     if (pid === null) return;
-    const kb = listProcessTree(pid).slice(1).reduce((sum, child) => sum + (reader.read(child)?.memoryKb ?? 0), 0);
+    const kb = listProcessTree(pid)
+      .slice(1)
+      .reduce((sum, child) => sum + (reader.read(child)?.memoryKb ?? 0), 0);
     reader.endPass();
     peakKb = Math.max(peakKb, kb);
   }, 50);
@@ -41,12 +43,20 @@ async function peakOfDescendants(root: () => number | null, run: () => Promise<v
 
 async function runOurs(state: MixState, budget: boolean): Promise<Sample> {
   const ParallelRunner = await requireOurs('ParallelRunner');
-  const runner = new ParallelRunner({ maxWorkers: 4, python: state.python, history: state.history, ...(budget && { memoryBudgetMb: state.budgetMb }) });
+  const runner = new ParallelRunner({
+    maxWorkers: 4,
+    python: state.python,
+    history: state.history,
+    ...(budget && { memoryBudgetMb: state.budgetMb }),
+  });
   try {
     let passed = 0;
-    const peak = await peakOfDescendants(() => process.pid, async () => {
-      passed = (await runner.runScripts(state.scripts)).passed;
-    });
+    const peak = await peakOfDescendants(
+      () => process.pid,
+      async () => {
+        passed = (await runner.runScripts(state.scripts)).passed;
+      },
+    );
     if (passed !== state.scripts.length) throw new Error(`only ${passed} of ${state.scripts.length} passed`);
     return { value: peak };
   } finally {
@@ -56,7 +66,10 @@ async function runOurs(state: MixState, budget: boolean): Promise<Sample> {
 
 async function runXargs(state: MixState): Promise<Sample> {
   const run = startXargs(state.scripts, state.python, 4);
-  const peak = await peakOfDescendants(() => run.child.pid ?? null, () => expectSuccess(run, 'xargs'));
+  const peak = await peakOfDescendants(
+    () => run.child.pid ?? null,
+    () => expectSuccess(run, 'xargs'),
+  );
   return { value: peak };
 }
 
@@ -66,21 +79,36 @@ export const resourcesMemoryMixWorkload: Workload<MixState> = {
   metric: "peak of the scripts' summed memory (PSS), sampled every 50 ms",
   unit: 'MiB',
   reference: 'xargs -P4',
-  goals: [{ variant: 'ours, memoryBudgetMb', maxValue: 375, text: 'with memoryBudgetMb 375 the sampled total never exceeds the budget, all pass (issue 18)' }],
+  goals: [
+    {
+      variant: 'ours, memoryBudgetMb',
+      maxValue: 375,
+      text: 'with memoryBudgetMb 375 the sampled total never exceeds the budget, all pass (issue 18)',
+    },
+  ],
   notes:
     `Each script allocates and touches ${HOLD_MB} MiB, holds it 1.5 s and exits 0. The budget (375 MiB) ` +
     'fits two such scripts (each ~160 MiB with the interpreter) but not three. Predicted peaks come from a ' +
     'history written by one real run in setup. Without the budget, and with xargs -P4, four run at once. ' +
     "Ours' peaks include its launcher processes (one per slot), which are descendants of the runner too.",
   // Smoke: small and short, only to prove the workload still runs.
-  cases: (ctx) => [{ label: '8 × 150 MiB, 4 wide', params: ctx.smoke ? { n: 4, mb: 16, holdS: 0.2 } : { n: 8, mb: HOLD_MB, holdS: 1.5 }, runs: ctx.smoke ? 1 : 3 }],
+  cases: (ctx) => [
+    {
+      label: '8 × 150 MiB, 4 wide',
+      params: ctx.smoke ? { n: 4, mb: 16, holdS: 0.2 } : { n: 8, mb: HOLD_MB, holdS: 1.5 },
+      runs: ctx.smoke ? 1 : 3,
+    },
+  ],
   async setup(ctx, spec) {
     const dir = path.join(ctx.tmpDir, 'memory-mix');
     await mkdir(dir, { recursive: true });
     const scripts: string[] = [];
     for (let i = 0; i < spec.params.n; i++) {
       const file = path.join(dir, `hold_${i}.py`);
-      await writeFile(file, `import time\ndata = b'\\x01' * (${spec.params.mb} << 20)\ntime.sleep(${spec.params.holdS})\n`);
+      await writeFile(
+        file,
+        `import time\ndata = b'\\x01' * (${spec.params.mb} << 20)\ntime.sleep(${spec.params.holdS})\n`,
+      );
       scripts.push(file);
     }
     const state = { scripts, python: ctx.python, history: path.join(dir, 'history.ndjson'), budgetMb: 375 };
@@ -95,9 +123,11 @@ export const resourcesMemoryMixWorkload: Workload<MixState> = {
     'xargs -P4': runXargs,
   },
   conclude(cases) {
-    return cases.flatMap((c) => c.rows.flatMap((r) => {
-      if (r.variant === 'ours, memoryBudgetMb' || r.median === null) return [];
-      return [`${r.variant}: peak ${r.median} MiB, ${r.median > 375 ? 'over' : 'within'} the 375 MiB budget`];
-    }));
+    return cases.flatMap((c) =>
+      c.rows.flatMap((r) => {
+        if (r.variant === 'ours, memoryBudgetMb' || r.median === null) return [];
+        return [`${r.variant}: peak ${r.median} MiB, ${r.median > 375 ? 'over' : 'within'} the 375 MiB budget`];
+      }),
+    );
   },
 };

@@ -17,7 +17,8 @@ async function runOurs(state: CostState, sampleMs: number): Promise<Sample> {
   const before = process.cpuUsage();
   try {
     const result = await runner.runScripts(state.scripts);
-    if (result.passed !== state.scripts.length) throw new Error(`only ${result.passed} of ${state.scripts.length} passed`);
+    if (result.passed !== state.scripts.length)
+      throw new Error(`only ${result.passed} of ${state.scripts.length} passed`);
   } finally {
     await runner.close();
   }
@@ -31,12 +32,20 @@ export const resourcesSamplingCostWorkload: Workload<CostState> = {
   metric: 'CPU time (user + system) of the ergate process during the run',
   unit: 'ms',
   reference: 'sampling off',
-  goals: [{ variant: 'sampling on (500 ms)', maxRatio: 1.02, text: 'CPU of the ergate process with sampling on within 2% of off (issue 18)' }],
+  goals: [
+    {
+      variant: 'sampling on (500 ms)',
+      maxRatio: 1.02,
+      text: 'CPU of the ergate process with sampling on within 2% of off (issue 18)',
+    },
+  ],
   notes:
     'Each script sleeps 1 s. Sampling reads each running tree from /proc on one shared timer: stat (CPU, ' +
     'RSS) and children lists every pass, smaps_rollup (PSS) for a new process or when its RSS moved. ' +
     'A fresh runner per run.',
-  cases: (ctx) => [{ label: `${ctx.smoke ? 4 : 40} × 1 s, 4 wide`, params: { n: ctx.smoke ? 4 : 40 }, runs: ctx.smoke ? 1 : 5 }],
+  cases: (ctx) => [
+    { label: `${ctx.smoke ? 4 : 40} × 1 s, 4 wide`, params: { n: ctx.smoke ? 4 : 40 }, runs: ctx.smoke ? 1 : 5 },
+  ],
   async setup(ctx, spec) {
     const dir = path.join(ctx.tmpDir, 'sampling-cost');
     await mkdir(dir, { recursive: true });

@@ -33,14 +33,22 @@ async function runOurs(state: FunctionState, fn: FunctionRef | ((a: number, b: n
   );
   const bad = results.find((r) => r.status !== 'passed');
   if (bad) throw new Error(`runFunction: a call ended '${bad.status}': ${bad.error}`);
-  checkSum('runFunction', results.reduce((sum, r) => sum + (r.result ?? Number.NaN), 0), state.calls);
+  checkSum(
+    'runFunction',
+    results.reduce((sum, r) => sum + (r.result ?? Number.NaN), 0),
+    state.calls,
+  );
 }
 
 async function runPool(state: FunctionState, pool: Piscina | Tinypool, label: string): Promise<void> {
   const results = await Promise.all(
     Array.from({ length: state.calls }, (_, i) => pool.run({ a: i, b: 1 }) as Promise<number>),
   );
-  checkSum(label, results.reduce((sum, r) => sum + r, 0), state.calls);
+  checkSum(
+    label,
+    results.reduce((sum, r) => sum + r, 0),
+    state.calls,
+  );
 }
 
 const threads = os.availableParallelism();

@@ -64,7 +64,11 @@ export interface OpenRunner {
  * Creates a runner and primes its workers with a few scripts, within 60 s; never throws (the
  * failure is kept and thrown by runWithOpenRunner, so only the ours variant records it).
  */
-export async function openRunner(batch: ScriptBatch, startMethod?: StartMethod, preload?: string[]): Promise<OpenRunner> {
+export async function openRunner(
+  batch: ScriptBatch,
+  startMethod?: StartMethod,
+  preload?: string[],
+): Promise<OpenRunner> {
   let runner: ParallelRunner | null = null;
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -33,10 +33,28 @@ export const scriptsWorkload: Workload<ScriptsState> = {
   reference: 'xargs -P2',
   goals: [
     { variant: 'ours', maxRatio: 1.05, text: 'ParallelRunner (warm) at most 1.05× xargs -P2' },
-    { variant: 'ours (new runner per run)', maxRatio: 1.05, text: 'ParallelRunner (cold, one CLI call) at most 1.05× xargs -P2 (issue 13)' },
-    { variant: 'ours (new runner per run)', against: 'ProcessPoolExecutor', maxRatio: 1.05, text: 'ParallelRunner (cold) at most 1.05× ProcessPoolExecutor (issue 13)' },
-    { variant: 'ours (forkserver)', maxRatio: 0.25, text: "ParallelRunner startMethod 'forkserver' at most 0.25× xargs -P2 (issues 7, 13)" },
-    { variant: 'ours (forkserver, new runner per run)', against: 'fork floor', maxRatio: 2.0, text: "startMethod 'forkserver' (cold) at most 2.0× the fork floor (issue 13)" },
+    {
+      variant: 'ours (new runner per run)',
+      maxRatio: 1.05,
+      text: 'ParallelRunner (cold, one CLI call) at most 1.05× xargs -P2 (issue 13)',
+    },
+    {
+      variant: 'ours (new runner per run)',
+      against: 'ProcessPoolExecutor',
+      maxRatio: 1.05,
+      text: 'ParallelRunner (cold) at most 1.05× ProcessPoolExecutor (issue 13)',
+    },
+    {
+      variant: 'ours (forkserver)',
+      maxRatio: 0.25,
+      text: "ParallelRunner startMethod 'forkserver' at most 0.25× xargs -P2 (issues 7, 13)",
+    },
+    {
+      variant: 'ours (forkserver, new runner per run)',
+      against: 'fork floor',
+      maxRatio: 2.0,
+      text: "startMethod 'forkserver' (cold) at most 2.0× the fork floor (issue 13)",
+    },
   ],
   notes:
     '"ours" reuses one runner opened and primed before the timed runs (a service); "new runner per run" ' +
@@ -62,7 +80,7 @@ export const scriptsWorkload: Workload<ScriptsState> = {
     'xargs -P2': runWithXargs,
     'GNU parallel': runWithGnuParallel,
     'spawn + p-limit': runWithSpawnLoop,
-    'ProcessPoolExecutor': runWithPythonPool,
+    ProcessPoolExecutor: runWithPythonPool,
   },
   async teardown(state) {
     await Promise.all([closeRunner(state.warm), closeRunner(state.warmForkserver)]);

@@ -35,7 +35,8 @@ export async function collectScripts(
     matched += matches.length;
     for (const match of matches) if (!excluded(match)) seen.add(match);
   }
-  if (seen.size === 0) throw new UsageError(`all ${matched} matching scripts are excluded (--exclude or the config's exclude)`);
+  if (seen.size === 0)
+    throw new UsageError(`all ${matched} matching scripts are excluded (--exclude or the config's exclude)`);
   return [...seen];
 }
 
@@ -44,7 +45,9 @@ async function expandArgument(arg: string, pattern: string, cwd: string): Promis
   const stat = statSync(absolute, { throwIfNoEntry: false });
   if (stat?.isFile()) return [absolute];
   if (stat?.isDirectory()) {
-    return sortPaths(await glob(pattern, { cwd: absolute, absolute: true, onlyFiles: true, ignore: SKIPPED_IN_SEARCH }));
+    return sortPaths(
+      await glob(pattern, { cwd: absolute, absolute: true, onlyFiles: true, ignore: SKIPPED_IN_SEARCH }),
+    );
   }
   if (isDynamicPattern(arg)) {
     return sortPaths(await glob(arg, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_IN_SEARCH }));

@@ -27,7 +27,10 @@ export function wantsColor(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv
 }
 
 /** SGR open/close pairs; close codes are the specific resets, so styles nest. */
-const sgr = (open: number, close: number): Paint => (text) => `\u001b[${open}m${text}\u001b[${close}m`;
+const sgr =
+  (open: number, close: number): Paint =>
+  (text) =>
+    `\u001b[${open}m${text}\u001b[${close}m`;
 
 export function createPalette(enabled: boolean): Palette {
   if (!enabled) return { green: plain, red: plain, yellow: plain, dim: plain, bold: plain };

@@ -42,9 +42,14 @@ const settingsShape = {
   retries: v.optional(v.number('expected a number')),
   args: v.optional(v.array(v.string('expected a string'), 'expected an array of strings')),
   env: v.optional(v.record(v.string(), v.string('expected a string value'), 'expected a table of strings')),
-  allowedExitCodes: v.optional(v.array(v.pipe(v.number('expected an integer'), v.integer('expected an integer')), 'expected an array of integers')),
+  allowedExitCodes: v.optional(
+    v.array(v.pipe(v.number('expected an integer'), v.integer('expected an integer')), 'expected an array of integers'),
+  ),
 };
-const overrideSchema = v.object({ files: v.union([v.string(), v.array(v.string())], 'expected a glob or an array of globs'), ...settingsShape });
+const overrideSchema = v.object({
+  files: v.union([v.string(), v.array(v.string())], 'expected a glob or an array of globs'),
+  ...settingsShape,
+});
 const configSchema = v.object({
   jobs: v.optional(durationOrNumber),
   pattern: v.optional(v.string('expected a glob')),
@@ -82,7 +87,9 @@ function readRaw(file: string): unknown {
     }
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new UsageError(`${file}: not valid ${file.endsWith('.toml') ? 'TOML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
+    throw new UsageError(
+      `${file}: not valid ${file.endsWith('.toml') ? 'TOML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
 }
 
@@ -112,12 +119,17 @@ function toConfig(file: string, raw: unknown): ErgateConfig {
   };
 }
 
-function readSettings(where: string, s: v.InferOutput<typeof overrideSchema> | v.InferOutput<typeof configSchema>): ScriptSettings {
+function readSettings(
+  where: string,
+  s: v.InferOutput<typeof overrideSchema> | v.InferOutput<typeof configSchema>,
+): ScriptSettings {
   return {
     ...(s.timeout !== undefined && { timeoutMs: readTimeout(`${where}: timeout`, s.timeout) }),
     ...(s.memory !== undefined && { memoryLimitMb: readMemoryMb(`${where}: memory`, s.memory) }),
     ...(s.cpuTime !== undefined && { cpuTimeLimitS: readCpuTimeS(`${where}: cpuTime`, s.cpuTime) }),
-    ...(s.retries !== undefined && { retries: readCount(`${where}: retries`, s.retries, 0, 'the number of extra runs after a failure') }),
+    ...(s.retries !== undefined && {
+      retries: readCount(`${where}: retries`, s.retries, 0, 'the number of extra runs after a failure'),
+    }),
     ...(s.args !== undefined && { args: s.args }),
     ...(s.env !== undefined && { env: s.env }),
     ...(s.allowedExitCodes !== undefined && { allowedExitCodes: s.allowedExitCodes }),
@@ -130,6 +142,8 @@ function checkKeys(where: string, raw: unknown, known: string[]): void {
   for (const key of Object.keys(raw)) {
     if (known.includes(key)) continue;
     const near = closestMatch(key, known);
-    throw new UsageError(`${where}: unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${known.join(', ')}`);
+    throw new UsageError(
+      `${where}: unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${known.join(', ')}`,
+    );
   }
 }

@@ -11,7 +11,10 @@ let guarded = false;
 export function guardConsoleStreams(): void {
   if (guarded) return;
   guarded = true;
-  for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
+  for (const [name, stream] of [
+    ['stdout', process.stdout],
+    ['stderr', process.stderr],
+  ] as const) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       // EPIPE (reader gone) or a write after that (ERR_STREAM_DESTROYED): nothing more can be shown.
       debug('%s closed (%s): console output ends here', name, error.code ?? error.message);

@@ -14,7 +14,10 @@ import { displayName } from './script-names.ts';
 
 export type ConsoleMode = 'bar' | 'lines' | 'quiet';
 
-export function chooseMode(options: { quiet: boolean; progress: boolean; showOutput?: boolean }, env = process.env): ConsoleMode {
+export function chooseMode(
+  options: { quiet: boolean; progress: boolean; showOutput?: boolean },
+  env = process.env,
+): ConsoleMode {
   if (options.quiet) return 'quiet';
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
   const bar = options.progress && options.showOutput !== true && process.stderr.isTTY && !ci && env.TERM !== 'dumb';
@@ -42,7 +45,11 @@ export class ConsoleReporter {
         format: (options, params, payload) => {
           const etaS = this.#estimates.etaS();
           const eta = etaS === null ? '{eta_formatted}' : formatDuration(etaS * 1000);
-          return cliProgress.Format.Formatter({ ...options, format: `{bar} {value}/{total} | {counts} | ETA ${eta} | {running}` }, params, payload);
+          return cliProgress.Format.Formatter(
+            { ...options, format: `{bar} {value}/{total} | {counts} | ETA ${eta} | {running}` },
+            params,
+            payload,
+          );
         },
         hideCursor: true,
         clearOnComplete: true,

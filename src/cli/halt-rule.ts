@@ -23,9 +23,15 @@ export function parseHalt(text: string): HaltRule | null {
   const count = match?.[2] === undefined ? undefined : Number(match[2]);
   const percent = match?.[3] === undefined ? undefined : Number(match[3]);
   if (!match || (count !== undefined && count < 1) || (percent !== undefined && (percent <= 0 || percent > 100))) {
-    throw new UsageError(`--halt: expected now|soon,fail=N (N >= 1) or now|soon,fail=P% (0 < P <= 100), or never; got "${text}"`);
+    throw new UsageError(
+      `--halt: expected now|soon,fail=N (N >= 1) or now|soon,fail=P% (0 < P <= 100), or never; got "${text}"`,
+    );
   }
-  return { when: match[1] as 'now' | 'soon', source: `--halt ${text}`, ...(count !== undefined ? { failCount: count } : { failPercent: percent }) };
+  return {
+    when: match[1] as 'now' | 'soon',
+    source: `--halt ${text}`,
+    ...(count !== undefined ? { failCount: count } : { failPercent: percent }),
+  };
 }
 
 /** Counts finished scripts and says when the rule is met (once). */
@@ -46,7 +52,8 @@ export class HaltTracker {
     if (status === 'failed' || status === 'timeout' || status === 'error') this.#failed += 1;
     if (this.#met || this.#failed === 0) return null;
     const { failCount, failPercent } = this.#rule;
-    const met = failCount !== undefined ? this.#failed >= failCount : (this.#failed * 100) / this.#finished >= failPercent!;
+    const met =
+      failCount !== undefined ? this.#failed >= failCount : (this.#failed * 100) / this.#finished >= failPercent!;
     if (!met) return null;
     this.#met = true;
     return `halted after ${this.#failed} of ${this.#finished} finished scripts failed (${this.#rule.source})`;

@@ -26,7 +26,9 @@ export function handleInterrupts(onFirst: (signal: NodeJS.Signals) => void): () 
       return;
     }
     const killed = killLocalChildren();
-    process.stderr.write(`ergate: ${signal} again: exiting now${killed > 0 ? ` (killed ${killed} local processes)` : ''}; the reports are not written\n`);
+    process.stderr.write(
+      `ergate: ${signal} again: exiting now${killed > 0 ? ` (killed ${killed} local processes)` : ''}; the reports are not written\n`,
+    );
     process.exit(EXIT_CODE[signal] ?? 130);
   };
   process.on('SIGINT', onSignal);

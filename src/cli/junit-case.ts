@@ -29,7 +29,9 @@ export function renderTestcase(result: ScriptResult, cwd = process.cwd()): strin
   const kind = caseKind(result);
   const inner: string[] = [];
   if (kind === 'failure' || kind === 'error') {
-    inner.push(`      <${kind} message="${xml(reasonOf(result))}" type="${result.status}">${xml(tail(result.stderr))}</${kind}>`);
+    inner.push(
+      `      <${kind} message="${xml(reasonOf(result))}" type="${result.status}">${xml(tail(result.stderr))}</${kind}>`,
+    );
   } else if (kind === 'skipped') {
     inner.push(`      <skipped message="${xml(reasonOf(result))}"/>`);
   }

@@ -10,7 +10,9 @@ export class LiveOutput {
   readonly #partial = new Map<string, string>();
   readonly #out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
-  constructor(out = { stdout: process.stdout as NodeJS.WritableStream, stderr: process.stderr as NodeJS.WritableStream }) {
+  constructor(
+    out = { stdout: process.stdout as NodeJS.WritableStream, stderr: process.stderr as NodeJS.WritableStream },
+  ) {
     this.#out = out;
   }
 
@@ -40,7 +42,10 @@ export class LiveOutput {
 
   #emit(script: string, stream: 'stdout' | 'stderr', lines: string): void {
     const tag = displayName(script);
-    const text = lines.split('\n').map((line) => `${tag}\t${line.replace(/\r$/, '')}\n`).join('');
+    const text = lines
+      .split('\n')
+      .map((line) => `${tag}\t${line.replace(/\r$/, '')}\n`)
+      .join('');
     this.#out[stream].write(text);
   }
 }

@@ -65,7 +65,11 @@ export async function main(argv: string[]): Promise<number> {
 /** Where each report goes; a path that cannot take one is a usage error, found before anything runs. */
 function checkReportTargets(options: CliOptions): ReportTargets {
   const targets: ReportTargets = {};
-  for (const [key, flag] of [['json', '--json'], ['junit', '--junit'], ['joblog', '--joblog']] as const) {
+  for (const [key, flag] of [
+    ['json', '--json'],
+    ['junit', '--junit'],
+    ['joblog', '--joblog'],
+  ] as const) {
     const file = options[key];
     if (file === undefined) continue;
     const target = resolveReportTarget(file);
@@ -136,11 +140,20 @@ async function runCommand(options: CliOptions): Promise<number> {
     ...(options.sampleMs !== undefined && { sampleMs: options.sampleMs }),
     ...(options.treeMemoryMb !== undefined && { treeMemoryLimitMb: options.treeMemoryMb }),
     ...(options.memoryBudgetMb !== undefined && { memoryBudgetMb: options.memoryBudgetMb }),
-    ...(options.redis !== undefined && { backend: { redis: options.redis, queue: options.queue, root: options.root, redisTimeoutMs: options.redisTimeoutMs } }),
+    ...(options.redis !== undefined && {
+      backend: {
+        redis: options.redis,
+        queue: options.queue,
+        root: options.root,
+        redisTimeoutMs: options.redisTimeoutMs,
+      },
+    }),
   });
   // The run id lets another coordinator re-attach (attachRun) if this one dies.
   bus.on('batch.started', (event) => reporter.onBatchStarted(event));
-  bus.on('batch.started', (event) => { if (event.runId) process.stderr.write(`ergate: run id ${event.runId}\n`); });
+  bus.on('batch.started', (event) => {
+    if (event.runId) process.stderr.write(`ergate: run id ${event.runId}\n`);
+  });
 
   const interrupt = new AbortController();
   let interruptedBy: NodeJS.Signals | null = null;
@@ -157,12 +170,18 @@ async function runCommand(options: CliOptions): Promise<number> {
     const stream = runner.stream(scripts, {
       signal: AbortSignal.any([interrupt.signal, haltNow.signal]),
       ...(options.timeoutPercent !== undefined && {
-        timeoutMs: { percentOfMedian: options.timeoutPercent, minMs: options.timeoutMinMs, maxMs: options.timeoutMaxMs },
+        timeoutMs: {
+          percentOfMedian: options.timeoutPercent,
+          minMs: options.timeoutMinMs,
+          maxMs: options.timeoutMaxMs,
+        },
       }),
       stopStarting: stopStarting.signal,
       ...(settings.env && { env: settings.env }),
       ...(configs && { configs }),
-      ...(live && { onOutput: (script: string, stream: 'stdout' | 'stderr', chunk: string) => live.write(script, stream, chunk) }),
+      ...(live && {
+        onOutput: (script: string, stream: 'stdout' | 'stderr', chunk: string) => live.write(script, stream, chunk),
+      }),
     });
     // On the stream: each result goes to the console and every report as it arrives, then
     // is dropped; only what the summary needs is kept.

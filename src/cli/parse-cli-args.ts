@@ -96,7 +96,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (values.version) return { ...base, command: 'version' };
   if (positionals.length === 0) throw new UsageError('missing command: expected "run"');
   if (positionals[0] !== 'run') {
-    throw new UsageError(`unknown command "${positionals[0]}": expected run, worker or help${suggestion(positionals[0], COMMANDS)}`);
+    throw new UsageError(
+      `unknown command "${positionals[0]}": expected run, worker or help${suggestion(positionals[0], COMMANDS)}`,
+    );
   }
   if (base.paths.length === 0) throw new UsageError('run: expected at least one file, folder or glob');
   if (base.resumeFailed && !values.joblog) throw new UsageError('--resume-failed needs --joblog FILE');
@@ -105,10 +107,16 @@ export function parseCliArgs(argv: string[]): CliOptions {
     command: 'run',
     jobs: values.jobs === undefined ? undefined : readJobs('--jobs', values.jobs),
     ...parseResourceFlags(values, values.timeout),
-    timeoutMs: values.timeout === undefined || values.timeout.trim().endsWith('%') ? undefined : readTimeout('--timeout', values.timeout),
+    timeoutMs:
+      values.timeout === undefined || values.timeout.trim().endsWith('%')
+        ? undefined
+        : readTimeout('--timeout', values.timeout),
     memoryMb: values.memory === undefined ? undefined : readMemoryMb('--memory', values.memory),
     cpuTimeS: values['cpu-time'] === undefined ? undefined : readCpuTimeS('--cpu-time', values['cpu-time']),
-    retries: values.retries === undefined ? undefined : readCount('--retries', values.retries, 0, 'the number of extra runs after a failure'),
+    retries:
+      values.retries === undefined
+        ? undefined
+        : readCount('--retries', values.retries, 0, 'the number of extra runs after a failure'),
     halt: parseHaltFlags(values['fail-fast'], values.maxfail, values.halt),
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
     config: values.config,
@@ -128,13 +136,24 @@ export function parseCliArgs(argv: string[]): CliOptions {
 /** A run never waits for Redis forever: 'none' is refused. */
 function readRedisTimeout(text: string): number {
   const ms = readTimeout('--redis-timeout', text);
-  if (!Number.isFinite(ms)) throw new UsageError('--redis-timeout: expected a duration such as 60s or 5m (a run never waits for Redis forever)');
+  if (!Number.isFinite(ms))
+    throw new UsageError(
+      '--redis-timeout: expected a duration such as 60s or 5m (a run never waits for Redis forever)',
+    );
   return ms;
 }
 
 /** --fail-fast, --maxfail N and --halt are three spellings of one rule: at most one is given. */
-function parseHaltFlags(failFast: boolean | undefined, maxfail: string | undefined, halt: string | undefined): HaltRule | undefined {
-  const given = [failFast ? '--fail-fast' : null, maxfail !== undefined ? '--maxfail' : null, halt !== undefined ? '--halt' : null];
+function parseHaltFlags(
+  failFast: boolean | undefined,
+  maxfail: string | undefined,
+  halt: string | undefined,
+): HaltRule | undefined {
+  const given = [
+    failFast ? '--fail-fast' : null,
+    maxfail !== undefined ? '--maxfail' : null,
+    halt !== undefined ? '--halt' : null,
+  ];
   const flags = given.filter((f) => f !== null);
   if (flags.length > 1) throw new UsageError(`${flags.join(' and ')} both set a stopping rule: give one`);
   if (failFast) return { when: 'now', failCount: 1, source: '--fail-fast' };
@@ -147,15 +166,23 @@ function parseHaltFlags(failFast: boolean | undefined, maxfail: string | undefin
 
 const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 
-function parseStartMethod(method: string | undefined, preload: string[] | undefined): Pick<CliOptions, 'startMethod' | 'preload'> {
+function parseStartMethod(
+  method: string | undefined,
+  preload: string[] | undefined,
+): Pick<CliOptions, 'startMethod' | 'preload'> {
   if (method !== undefined && method !== 'spawn' && method !== 'forkserver') {
     throw new UsageError(`--start-method: expected spawn or forkserver, got "${method}"`);
   }
   if (preload === undefined) return method === undefined ? {} : { startMethod: method };
-  const modules = preload.flatMap((text) => text.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  const modules = preload
+    .flatMap((text) => text.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   const bad = modules.find((name) => !MODULE_NAME.test(name));
   if (bad !== undefined || modules.length === 0) {
-    throw new UsageError(`--preload: expected comma-separated module names such as numpy,mypkg.sub, got "${bad ?? preload.join(',')}"`);
+    throw new UsageError(
+      `--preload: expected comma-separated module names such as numpy,mypkg.sub, got "${bad ?? preload.join(',')}"`,
+    );
   }
   // Refused rather than ignored: only a fork server imports anything before the script.
   if (method !== 'forkserver') throw new UsageError('--preload needs --start-method forkserver');

@@ -7,12 +7,19 @@ import { UsageError } from './usage.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
+type Parsed<T extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+>;
 
 export function parseFlags<T extends Options>(argv: string[], options: T, allowPositionals: boolean): Parsed<T> {
   const args = attachDashValues(argv, options);
   try {
-    return parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>({ args, options, allowPositionals: allowPositionals as true, strict: true });
+    return parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>({
+      args,
+      options,
+      allowPositionals: allowPositionals as true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError(reword(error as Error & { code?: string }, options));
   }
@@ -35,7 +42,8 @@ function attachDashValues(argv: string[], options: Options): string[] {
 }
 
 function flagName(token: string, options: Options): string | null {
-  if (token.startsWith('--') && !token.includes('=')) return Object.hasOwn(options, token.slice(2)) ? token.slice(2) : null;
+  if (token.startsWith('--') && !token.includes('='))
+    return Object.hasOwn(options, token.slice(2)) ? token.slice(2) : null;
   if (/^-[A-Za-z]$/.test(token)) return Object.entries(options).find(([, o]) => o.short === token[1])?.[0] ?? null;
   return null;
 }

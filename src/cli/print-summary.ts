@@ -13,9 +13,15 @@ const SLOWEST = 5;
 
 export function formatSummary(report: RunReport, paint: Palette, quiet: boolean): string {
   const out: string[] = [];
-  const failures = report.results.filter((r) => r.status === 'failed' || r.status === 'timeout' || r.status === 'error');
+  const failures = report.results.filter(
+    (r) => r.status === 'failed' || r.status === 'timeout' || r.status === 'error',
+  );
   for (const result of failures) {
-    out.push('', paint.red(paint.bold(`--- ${result.status.toUpperCase()}: ${displayName(result.script)}`)), `    ${reasonOf(result)}`);
+    out.push(
+      '',
+      paint.red(paint.bold(`--- ${result.status.toUpperCase()}: ${displayName(result.script)}`)),
+      `    ${reasonOf(result)}`,
+    );
     out.push(...streamTail('stdout', result.stdout, paint), ...streamTail('stderr', result.stderr, paint));
   }
   const flaky = report.flaky;

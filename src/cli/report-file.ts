@@ -42,7 +42,7 @@ export class ScratchFile {
   /** Feeds the whole content, in order, to `sink` (synchronously, 1 MiB at a time). */
   copyTo(sink: (chunk: Buffer) => void): void {
     const buffer = Buffer.allocUnsafe(1 << 20);
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const n = fs.readSync(this.fd, buffer, 0, buffer.length, position);
       if (n === 0) return;
       sink(buffer.subarray(0, n));

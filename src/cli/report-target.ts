@@ -38,7 +38,8 @@ export function resolveReportTarget(file: string): ReportTarget {
   try {
     stat = fs.lstatSync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { file, problem: `cannot use ${file}: ${(error as Error).message}` };
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      return { file, problem: `cannot use ${file}: ${(error as Error).message}` };
     const problem = folderProblem(file);
     return problem ? { file, problem } : { file, kind: 'file' };
   }

@@ -30,14 +30,18 @@ export interface ResourceCliOptions {
   sampleMs?: number;
 }
 
-type ResourceValues = { [K in keyof typeof RESOURCE_FLAGS]?: (typeof RESOURCE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+type ResourceValues = {
+  [K in keyof typeof RESOURCE_FLAGS]?: (typeof RESOURCE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 /** `timeout` is --timeout's text: a percentage is taken here, a duration is left to the caller. */
 export function parseResourceFlags(values: ResourceValues, timeout: string | undefined): ResourceCliOptions {
   const percent = timeout === undefined ? null : /^\s*(\d+(?:\.\d+)?)%\s*$/.exec(timeout);
-  if (percent && !(Number(percent[1]) > 0)) throw new UsageError(`--timeout: expected a percentage above 0%, got "${timeout}"`);
+  if (percent && !(Number(percent[1]) > 0))
+    throw new UsageError(`--timeout: expected a percentage above 0%, got "${timeout}"`);
   for (const flag of ['timeout-min', 'timeout-max'] as const) {
-    if (values[flag] !== undefined && !percent) throw new UsageError(`--${flag} needs --timeout P% (a share of each script's median time)`);
+    if (values[flag] !== undefined && !percent)
+      throw new UsageError(`--${flag} needs --timeout P% (a share of each script's median time)`);
   }
   const order = values.order;
   if (order !== undefined && !(RUN_ORDERS as readonly string[]).includes(order)) {
@@ -50,11 +54,17 @@ export function parseResourceFlags(values: ResourceValues, timeout: string | und
   }
   return {
     ...(percent && { timeoutPercent: Number(percent[1]) }),
-    ...(values['timeout-min'] !== undefined && { timeoutMinMs: readFiniteTimeout('--timeout-min', values['timeout-min']) }),
-    ...(values['timeout-max'] !== undefined && { timeoutMaxMs: readFiniteTimeout('--timeout-max', values['timeout-max']) }),
+    ...(values['timeout-min'] !== undefined && {
+      timeoutMinMs: readFiniteTimeout('--timeout-min', values['timeout-min']),
+    }),
+    ...(values['timeout-max'] !== undefined && {
+      timeoutMaxMs: readFiniteTimeout('--timeout-max', values['timeout-max']),
+    }),
     ...(order !== undefined && { order: order as RunOrder }),
     ...(values['tree-memory'] !== undefined && { treeMemoryMb: readMemoryMb('--tree-memory', values['tree-memory']) }),
-    ...(budget !== undefined && { memoryBudgetMb: budget.trim() === 'auto' ? 'auto' : readMemoryMb('--memory-budget', budget) }),
+    ...(budget !== undefined && {
+      memoryBudgetMb: budget.trim() === 'auto' ? 'auto' : readMemoryMb('--memory-budget', budget),
+    }),
     history,
     ...(values.sample !== undefined && { sampleMs: readSampleMs(values.sample) }),
   };
@@ -70,6 +80,7 @@ function readFiniteTimeout(flag: string, text: string): number {
 function readSampleMs(text: string): number {
   if (text.trim() === '0') return 0;
   const ms = readTimeout('--sample', text);
-  if (!Number.isFinite(ms)) throw new UsageError(`--sample: expected an interval such as 500ms or 1s, or 0 for none; got "${text}"`);
+  if (!Number.isFinite(ms))
+    throw new UsageError(`--sample: expected an interval such as 500ms or 1s, or 0 for none; got "${text}"`);
   return Math.max(1, Math.round(ms));
 }

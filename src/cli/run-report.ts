@@ -50,8 +50,14 @@ export class RunSummary {
 
   add(result: ScriptResult): void {
     this.#tally.add(result.status);
-    const slim = { ...result, stdout: tailChars(result.stdout), stderr: tailChars(result.stderr), failedAttempts: slimAttempts(result) };
-    if (result.status === 'failed' || result.status === 'timeout' || result.status === 'error') this.#failures.push(slim);
+    const slim = {
+      ...result,
+      stdout: tailChars(result.stdout),
+      stderr: tailChars(result.stderr),
+      failedAttempts: slimAttempts(result),
+    };
+    if (result.status === 'failed' || result.status === 'timeout' || result.status === 'error')
+      this.#failures.push(slim);
     if (isFlaky(result)) this.#flaky.push(slim);
     if (this.#slowest.length < SLOWEST || result.durationMs > this.#slowest[SLOWEST - 1].durationMs) {
       this.#slowest = [...this.#slowest, slim].sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST);
@@ -75,7 +81,13 @@ export class RunSummary {
   /** The failures and the slowest scripts (together they give formatSummary all it prints). */
   report(outcome: RunOutcome): RunReport {
     const results = [...new Set([...this.#failures, ...this.#slowest])];
-    return { results, counts: outcome.counts, interrupted: outcome.interrupted, halted: outcome.halted, flaky: this.#flaky };
+    return {
+      results,
+      counts: outcome.counts,
+      interrupted: outcome.interrupted,
+      halted: outcome.halted,
+      flaky: this.#flaky,
+    };
   }
 }
 

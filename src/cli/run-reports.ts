@@ -33,7 +33,10 @@ export class RunReports {
   constructor(targets: ReportTargets, startTime: string, warn: (message: string) => void) {
     this.#warn = warn;
     try {
-      for (const [flag, target, Make] of [['--json', targets.json, JsonReportWriter], ['--junit', targets.junit, JunitReportWriter]] as const) {
+      for (const [flag, target, Make] of [
+        ['--json', targets.json, JsonReportWriter],
+        ['--junit', targets.junit, JunitReportWriter],
+      ] as const) {
         if (!target) continue;
         const report = new ReportFile(target.file, target.kind);
         this.#writers.push({ flag, file: target.file, report, writer: new Make(report, startTime) });
@@ -53,13 +56,15 @@ export class RunReports {
 
   /** Completes every report; false when one of them could not be written. */
   async finish(outcome: RunOutcome): Promise<boolean> {
-    await Promise.all(this.#writers.map(async (entry) => {
-      try {
-        await entry.writer.finish(outcome);
-      } catch (error) {
-        this.#drop(entry, error);
-      }
-    }));
+    await Promise.all(
+      this.#writers.map(async (entry) => {
+        try {
+          await entry.writer.finish(outcome);
+        } catch (error) {
+          this.#drop(entry, error);
+        }
+      }),
+    );
     await this.#joblog?.close();
     return !this.#failed;
   }

@@ -21,7 +21,11 @@ export async function selectScripts(options: CliOptions): Promise<Selection> {
   const all = await collectScripts(options.paths, settings.pattern, process.cwd(), settings.excluded);
   let scripts = options.shard ? selectShard(all, options.shard) : all;
   if (scripts.length === 0) {
-    return { scripts, settings, nothingToRun: `Nothing to run: shard ${options.shard!.index}/${options.shard!.count} of ${all.length} scripts is empty.` };
+    return {
+      scripts,
+      settings,
+      nothingToRun: `Nothing to run: shard ${options.shard!.index}/${options.shard!.count} of ${all.length} scripts is empty.`,
+    };
   }
   if (options.resumeFailed) scripts = selectNotPassed(scripts, readJoblog(options.joblog!));
   const nothingToRun = scripts.length === 0 ? 'Nothing to resume: every script passed in the joblog.' : null;

@@ -26,7 +26,8 @@ export function readTimeout(where: string, value: Given): number {
   const text = String(value).trim();
   if (text === 'none') return Infinity;
   const ms = parseDuration(text);
-  if (ms === null) throw new UsageError(`${where}: expected a duration such as 30s, 500ms or 2m, or none; got "${text}"`);
+  if (ms === null)
+    throw new UsageError(`${where}: expected a duration such as 30s, 500ms or 2m, or none; got "${text}"`);
   return ms;
 }
 
@@ -40,7 +41,8 @@ export function readCpuTimeS(where: string, value: Given): number {
 /** A memory size in MiB: 512M, 2G, or a bare number of MiB. */
 export function readMemoryMb(where: string, value: Given): number {
   const mib = parseMemoryMb(String(value));
-  if (mib === null) throw new UsageError(`${where}: expected a size such as 512M or 2G (a bare number is MiB), got "${String(value)}"`);
+  if (mib === null)
+    throw new UsageError(`${where}: expected a size such as 512M or 2G (a bare number is MiB), got "${String(value)}"`);
   return mib;
 }
 

@@ -55,7 +55,8 @@ function parseTime(flag: string, text: string | undefined): number | undefined {
 function parseBytes(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const mib = parseMemoryMb(text);
-  if (mib === null) throw new UsageError(`${flag}: expected a size such as 10MiB or 1G (a bare number is MiB), got "${text}"`);
+  if (mib === null)
+    throw new UsageError(`${flag}: expected a size such as 10MiB or 1G (a bare number is MiB), got "${text}"`);
   return mib * 1024 * 1024;
 }
 
@@ -64,8 +65,10 @@ export function parseWorkerArgs(argv: string[]): { help: boolean; graceMs: numbe
   // Unknown flags are named with a "did you mean", as for `ergate run`.
   const { values } = parseFlags(argv, OPTIONS, false);
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-  if (jobs !== undefined && (!/^\d+$/.test(values.jobs!) || jobs < 1)) throw new UsageError(`--jobs: expected an integer >= 1, got "${values.jobs}"`);
-  if (!values.help && !values.redis && !process.env.ERGATE_REDIS_URL) throw new UsageError('worker: --redis URL is required (or set ERGATE_REDIS_URL)');
+  if (jobs !== undefined && (!/^\d+$/.test(values.jobs!) || jobs < 1))
+    throw new UsageError(`--jobs: expected an integer >= 1, got "${values.jobs}"`);
+  if (!values.help && !values.redis && !process.env.ERGATE_REDIS_URL)
+    throw new UsageError('worker: --redis URL is required (or set ERGATE_REDIS_URL)');
   return {
     help: values.help ?? false,
     graceMs: parseTime('--grace', values.grace) ?? 30_000,
@@ -78,7 +81,10 @@ export function parseWorkerArgs(argv: string[]): { help: boolean; graceMs: numbe
       lockDurationMs: parseTime('--lock-duration', values['lock-duration']),
       stalledIntervalMs: parseTime('--stalled-interval', values['stalled-interval']),
       functions: values.functions,
-      allowEnv: values['allow-env']?.flatMap((list) => list.split(',')).map((name) => name.trim()).filter((name) => name !== ''),
+      allowEnv: values['allow-env']
+        ?.flatMap((list) => list.split(','))
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
       maxTimeoutMs: parseTime('--max-timeout', values['max-timeout']),
       maxOutputBytes: parseBytes('--max-output', values['max-output']),
     },

@@ -24,14 +24,16 @@ export interface AttachRunOptions extends BackendOptions {
 
 /** @throws Error when Redis is unreachable or no run has this id */
 export async function attachRun(runId: string, options: AttachRunOptions): Promise<ExecutionResult> {
-  if (typeof runId !== 'string' || runId === '') throw new TypeError(`runId: expected a non-empty string, got ${typeof runId}`);
+  if (typeof runId !== 'string' || runId === '')
+    throw new TypeError(`runId: expected a non-empty string, got ${typeof runId}`);
   const { signal, onResult, ...backendOptions } = options ?? {};
   const backend = new RedisBackend(backendOptions, 'attachRun options');
   const started = performance.now();
   try {
     await backend.connect();
     const found = await backend.readManifest(runId);
-    if (!found) throw new Error(`no run ${JSON.stringify(runId)} in queue ${backend.queueName} on ${backend.target.display}`);
+    if (!found)
+      throw new Error(`no run ${JSON.stringify(runId)} in queue ${backend.queueName} on ${backend.target.display}`);
     const { manifest, progress } = found;
     // A coordinator that died before adding every job left the rest to whoever re-attaches.
     const addFrom = progress?.closed ? manifest.scripts.length : (progress?.addedThrough ?? 0);
@@ -40,39 +42,53 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
       if (signal?.aborted) resolve('stopped');
       else signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
     });
-    const results = await Promise.all(manifest.scripts.map(async (relative, index): Promise<ScriptResult | undefined> => {
-      // Paths of this machine's checkout; a script outside the root was never sent.
-      if (relative === null) return errorResult(manifest.paths[index], `script ${manifest.paths[index]} is outside the shared root`, 'error');
-      const script = path.resolve(backend.root, relative);
-      const jobId = scriptJobId(runId, index);
-      let finished: Promise<FinishedJob>;
-      if (toAdd.has(index)) {
-        const job = jobOf(manifest, index);
-        if ('error' in job) return errorResult(script, job.error, 'error');
-        // Adding a job that exists changes nothing (same id): BullMQ keeps the first.
-        const submitted = backend.submit(jobId, job.data, job.retries);
-        finished = submitted.finished;
-        try {
-          await submitted.added;
-        } catch (error) {
-          return errorResult(script, `could not queue the script on ${backend.target.display}: ${(error as Error).message}`, 'error');
+    const results = await Promise.all(
+      manifest.scripts.map(async (relative, index): Promise<ScriptResult | undefined> => {
+        // Paths of this machine's checkout; a script outside the root was never sent.
+        if (relative === null)
+          return errorResult(
+            manifest.paths[index],
+            `script ${manifest.paths[index]} is outside the shared root`,
+            'error',
+          );
+        const script = path.resolve(backend.root, relative);
+        const jobId = scriptJobId(runId, index);
+        let finished: Promise<FinishedJob>;
+        if (toAdd.has(index)) {
+          const job = jobOf(manifest, index);
+          if ('error' in job) return errorResult(script, job.error, 'error');
+          // Adding a job that exists changes nothing (same id): BullMQ keeps the first.
+          const submitted = backend.submit(jobId, job.data, job.retries);
+          finished = submitted.finished;
+          try {
+            await submitted.added;
+          } catch (error) {
+            return errorResult(
+              script,
+              `could not queue the script on ${backend.target.display}: ${(error as Error).message}`,
+              'error',
+            );
+          }
+        } else {
+          finished = backend.wait(jobId);
         }
-      } else {
-        finished = backend.wait(jobId);
-      }
-      // It may have finished long ago, while no coordinator listened: look once.
-      backend.check(jobId);
-      const done = await Promise.race([finished, stopped]);
-      if (done === 'stopped') return undefined;
-      const result = toScriptResult(done, script);
-      try {
-        onResult?.(result);
-      } catch {
-        // an observer never disturbs the collection
-      }
-      return result;
-    }));
-    const collected = results.filter((r): r is ScriptResult => r !== undefined && !(r.status === 'cancelled' && r.error?.startsWith('cancelled: removed')));
+        // It may have finished long ago, while no coordinator listened: look once.
+        backend.check(jobId);
+        const done = await Promise.race([finished, stopped]);
+        if (done === 'stopped') return undefined;
+        const result = toScriptResult(done, script);
+        try {
+          onResult?.(result);
+        } catch {
+          // an observer never disturbs the collection
+        }
+        return result;
+      }),
+    );
+    const collected = results.filter(
+      (r): r is ScriptResult =>
+        r !== undefined && !(r.status === 'cancelled' && r.error?.startsWith('cancelled: removed')),
+    );
     return new ExecutionResult(manifest.scripts.length, collected, Math.round(performance.now() - started));
   } finally {
     await backend.close();

@@ -9,12 +9,20 @@ interface Closable {
 /** Closes `part`; if that does not finish in time, cuts its ioredis client (BullMQ's private field). */
 export async function closeConnection(part: Closable, timeoutMs = 2_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const closed = part.close().then(() => true, () => true);
-  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+  const closed = part.close().then(
+    () => true,
+    () => true,
+  );
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
   const done = await Promise.race([closed, late]);
   clearTimeout(timer);
   type Connection = { _client?: { disconnect(): void }; on(event: 'error', listener: () => void): void };
-  const { connection, blockingConnection } = part as unknown as { connection?: Connection; blockingConnection?: Connection };
+  const { connection, blockingConnection } = part as unknown as {
+    connection?: Connection;
+    blockingConnection?: Connection;
+  };
   for (const c of [connection, blockingConnection]) {
     // close() drops every listener, yet a connection that never got ready still reports its
     // failed start later: unheard, that 'error' would crash the process (and its stack
@@ -34,14 +42,19 @@ interface Emitting {
  * Resolves when every part is ready; rejects after `timeoutMs`, or at once when Redis
  * refuses the credentials (retrying those would only hide the mistake).
  */
-export function waitUntilConnected(parts: Array<Emitting & { waitUntilReady(): Promise<unknown> }>, timeoutMs = 10_000): Promise<void> {
+export function waitUntilConnected(
+  parts: Array<Emitting & { waitUntilReady(): Promise<unknown> }>,
+  timeoutMs = 10_000,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     Promise.all(parts.map((part) => part.waitUntilReady())).then(() => undefined),
     new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       for (const part of parts) {
-        part.on('error', (error) => { if (/WRONGPASS|NOAUTH|NOPERM/i.test(error?.message ?? '')) reject(error); });
+        part.on('error', (error) => {
+          if (/WRONGPASS|NOAUTH|NOPERM/i.test(error?.message ?? '')) reject(error);
+        });
       }
     }),
   ]).finally(() => clearTimeout(timer));

@@ -19,7 +19,13 @@ export class ConnectionWatch {
   #gaveUp = false;
   readonly #detach: () => void;
 
-  constructor(client: ClientEvents, target: RedisTarget, timeoutMs: number, log: (line: string) => void, onGiveUp: (message: string) => void) {
+  constructor(
+    client: ClientEvents,
+    target: RedisTarget,
+    timeoutMs: number,
+    log: (line: string) => void,
+    onGiveUp: (message: string) => void,
+  ) {
     this.#target = target;
     this.#timeoutMs = timeoutMs;
     this.#log = log;
@@ -43,11 +49,15 @@ export class ConnectionWatch {
     if (this.#downSince !== null || this.#gaveUp) return;
     this.#downSince = Date.now();
     const why = error?.message ? ` (${redact(error.message, this.#target)})` : '';
-    this.#log(`lost the connection to redis at ${this.#target.display}${why}; retrying, the run ends if it is not back within ${this.#timeoutMs / 1000} s`);
+    this.#log(
+      `lost the connection to redis at ${this.#target.display}${why}; retrying, the run ends if it is not back within ${this.#timeoutMs / 1000} s`,
+    );
     this.#timer = setTimeout(() => {
       this.#gaveUp = true;
       this.lost = `lost: no answer from redis at ${this.#target.display} for ${this.#timeoutMs / 1000} s; the job may still run on a worker (attachRun can collect it later)`;
-      this.#log(`no answer from redis at ${this.#target.display} for ${this.#timeoutMs / 1000} s: ending the run, unfinished scripts are reported as errors`);
+      this.#log(
+        `no answer from redis at ${this.#target.display} for ${this.#timeoutMs / 1000} s: ending the run, unfinished scripts are reported as errors`,
+      );
       this.#onGiveUp(this.lost);
     }, this.#timeoutMs);
   }

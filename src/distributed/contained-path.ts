@@ -37,8 +37,10 @@ export function realpathOrAncestor(absolute: string): string {
  */
 export function containedRealpath(realRoot: string, relative: string, what: string): string {
   const absolute = path.resolve(realRoot, relative);
-  if (!isInside(realRoot, absolute)) throw new Error(`the job's ${what} ${JSON.stringify(relative)} is outside the root ${realRoot}`);
+  if (!isInside(realRoot, absolute))
+    throw new Error(`the job's ${what} ${JSON.stringify(relative)} is outside the root ${realRoot}`);
   const real = realpathOrAncestor(absolute);
-  if (!isInside(realRoot, real)) throw new Error(`the job's ${what} ${JSON.stringify(relative)} leads outside the root ${realRoot} (to ${real})`);
+  if (!isInside(realRoot, real))
+    throw new Error(`the job's ${what} ${JSON.stringify(relative)} leads outside the root ${realRoot} (to ${real})`);
   return real;
 }

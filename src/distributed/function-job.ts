@@ -37,24 +37,44 @@ function isFunctionRef(fn: unknown): fn is FunctionRef {
 /**
  * @throws TypeError for a plain function, a module outside `root`, or arguments that are not JSON
  */
-export function toFunctionJobData(fn: unknown, options: RunFunctionOptions, root: string, runId: string, index: number, what: string): FunctionJobData {
-  if (typeof fn === 'function') throw new TypeError(`${what} fn: jobs carry no code: pass a FunctionRef { module, export } instead of a function`);
-  if (!isFunctionRef(fn) || (typeof fn.module !== 'string' && !(fn.module instanceof URL)) || String(fn.module) === '') {
-    throw new TypeError(`${what} fn: expected a FunctionRef { module: path or file URL, export?: string }, got ${fn === null ? 'null' : typeof fn}`);
+export function toFunctionJobData(
+  fn: unknown,
+  options: RunFunctionOptions,
+  root: string,
+  runId: string,
+  index: number,
+  what: string,
+): FunctionJobData {
+  if (typeof fn === 'function')
+    throw new TypeError(`${what} fn: jobs carry no code: pass a FunctionRef { module, export } instead of a function`);
+  if (
+    !isFunctionRef(fn) ||
+    (typeof fn.module !== 'string' && !(fn.module instanceof URL)) ||
+    String(fn.module) === ''
+  ) {
+    throw new TypeError(
+      `${what} fn: expected a FunctionRef { module: path or file URL, export?: string }, got ${fn === null ? 'null' : typeof fn}`,
+    );
   }
-  if (fn.export !== undefined && (typeof fn.export !== 'string' || fn.export === '')) throw new TypeError(`${what} fn.export: expected a non-empty string`);
+  if (fn.export !== undefined && (typeof fn.export !== 'string' || fn.export === ''))
+    throw new TypeError(`${what} fn.export: expected a non-empty string`);
   const text = String(fn.module);
   const absolute = fn.module instanceof URL || text.startsWith('file:') ? fileURLToPath(text) : path.resolve(text);
   const relative = path.relative(root, absolute);
   if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new TypeError(`${what} fn.module: ${absolute} is outside the shared root ${root} (workers import modules from their own checkout)`);
+    throw new TypeError(
+      `${what} fn.module: ${absolute} is outside the shared root ${root} (workers import modules from their own checkout)`,
+    );
   }
   const args = options.args ?? [];
   let json: string;
   try {
     json = JSON.stringify(args);
   } catch (error) {
-    throw new TypeError(`${what} options.args: expected JSON values (jobs are stored as JSON), ${(error as Error).message}`, { cause: error });
+    throw new TypeError(
+      `${what} options.args: expected JSON values (jobs are stored as JSON), ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return {
     runId,
@@ -73,18 +93,30 @@ export function toFunctionJobData(fn: unknown, options: RunFunctionOptions, root
  * one of the worker's --functions folders and outside any node_modules.
  */
 function registeredModule(data: FunctionJobData, policy: JobPolicy): string {
-  if (policy.functions.length === 0) throw new Error('refused: this worker runs no function jobs; start it with --functions DIR to allow the modules in DIR');
+  if (policy.functions.length === 0)
+    throw new Error(
+      'refused: this worker runs no function jobs; start it with --functions DIR to allow the modules in DIR',
+    );
   if (typeof data.module !== 'string' || data.module === '') throw new Error('the job names no module');
   const real = containedRealpath(policy.root, data.module, 'module');
   const home = policy.functions.find((dir) => isInside(dir, real));
-  if (!home) throw new Error(`refused: the job's module ${JSON.stringify(data.module)} is not inside a --functions folder of this worker (${policy.functions.join(', ')})`);
-  if (path.relative(home, real).split(path.sep).includes('node_modules')) throw new Error(`refused: the job's module ${JSON.stringify(data.module)} is inside node_modules`);
+  if (!home)
+    throw new Error(
+      `refused: the job's module ${JSON.stringify(data.module)} is not inside a --functions folder of this worker (${policy.functions.join(', ')})`,
+    );
+  if (path.relative(home, real).split(path.sep).includes('node_modules'))
+    throw new Error(`refused: the job's module ${JSON.stringify(data.module)} is inside node_modules`);
   return real;
 }
 
 /** Runs a function job on the worker; never rejects (a bad or refused job is an 'error' result). */
-export async function runFunctionJob(data: FunctionJobData, policy: JobPolicy, signal: AbortSignal | undefined): Promise<FunctionResult<unknown>> {
-  const name = typeof data?.name === 'string' ? data.name : typeof data?.export === 'string' ? data.export : 'anonymous';
+export async function runFunctionJob(
+  data: FunctionJobData,
+  policy: JobPolicy,
+  signal: AbortSignal | undefined,
+): Promise<FunctionResult<unknown>> {
+  const name =
+    typeof data?.name === 'string' ? data.name : typeof data?.export === 'string' ? data.export : 'anonymous';
   let module: string;
   try {
     if (typeof data !== 'object' || data === null) throw new Error('the job carries no data');
@@ -95,13 +127,16 @@ export async function runFunctionJob(data: FunctionJobData, policy: JobPolicy, s
     return functionError(name, (error as Error).message, 'error');
   }
   try {
-    return await runFunction({ module, export: data.export }, {
-      args: Array.isArray(data.args) ? data.args : [],
-      ...(data.timeoutMs !== null && { timeoutMs: data.timeoutMs }),
-      ...(data.memoryLimitMb !== null && { memoryLimitMb: data.memoryLimitMb }),
-      ...(data.name !== null && { name: data.name }),
-      ...(signal && { signal }),
-    });
+    return await runFunction(
+      { module, export: data.export },
+      {
+        args: Array.isArray(data.args) ? data.args : [],
+        ...(data.timeoutMs !== null && { timeoutMs: data.timeoutMs }),
+        ...(data.memoryLimitMb !== null && { memoryLimitMb: data.memoryLimitMb }),
+        ...(data.name !== null && { name: data.name }),
+        ...(signal && { signal }),
+      },
+    );
   } catch (error) {
     // Job data is untrusted: a malformed option is the job's failure, not the worker's.
     return functionError(name, (error as Error).message, 'error');
@@ -109,7 +144,12 @@ export async function runFunctionJob(data: FunctionJobData, policy: JobPolicy, s
 }
 
 /** A FunctionResult for a call that never ran, or was lost with its worker. */
-export function functionError(name: string, message: string, status: 'error' | 'cancelled', startedAt = Date.now()): FunctionResult<unknown> & { attempts: number } {
+export function functionError(
+  name: string,
+  message: string,
+  status: 'error' | 'cancelled',
+  startedAt = Date.now(),
+): FunctionResult<unknown> & { attempts: number } {
   const now = Date.now();
   return {
     name,
@@ -128,7 +168,10 @@ export function functionError(name: string, message: string, status: 'error' | '
 }
 
 /** The coordinator's FunctionResult of a finished function job (as toScriptResult for scripts). */
-export function toFunctionResult(finished: FinishedJob, name: string): FunctionResult<unknown> & { attempts: number; worker?: string } {
+export function toFunctionResult(
+  finished: FinishedJob,
+  name: string,
+): FunctionResult<unknown> & { attempts: number; worker?: string } {
   if (finished === null) return functionError(name, 'cancelled: removed from the queue before it started', 'cancelled');
   if ('lost' in finished) return functionError(name, finished.lost, 'error');
   const { job, state } = finished;

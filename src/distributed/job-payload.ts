@@ -50,7 +50,14 @@ function toPortable(root: string, absolute: string, what: string): string {
  * @param baselines a run's cache of the environment each script folder gets with no caller env
  * @throws Error (plain language) when the script or cwd lies outside `root`
  */
-export function toJobData(spec: ScriptSpec, root: string, runId: string, index: number, envRule: EnvRule = INHERIT, baselines?: Map<string, Record<string, string>>): ScriptJobData {
+export function toJobData(
+  spec: ScriptSpec,
+  root: string,
+  runId: string,
+  index: number,
+  envRule: EnvRule = INHERIT,
+  baselines?: Map<string, Record<string, string>>,
+): ScriptJobData {
   const scriptDir = path.dirname(spec.script);
   // What the spec's env would be with no caller env: the difference is what the caller set.
   let baseline = baselines?.get(scriptDir);
@@ -90,19 +97,23 @@ export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, python: str
   checkScriptLimits(data, policy);
   if (typeof data.env === 'object' && data.env !== null) checkJobEnv(data.env, policy);
   const script = containedRealpath(policy.root, data.script, 'script');
-  const cwd = data.cwd === null || data.cwd === undefined ? undefined : containedRealpath(policy.root, String(data.cwd), 'cwd');
-  const parsed = parseRunScriptOptions({
-    timeoutMs: data.timeoutMs,
-    args: data.args,
-    env: data.env,
-    inheritEnv: data.inheritEnv ?? true,
-    envAllowList: data.envAllowList ?? [],
-    allowedExitCodes: data.allowedExitCodes,
-    ...(data.memoryLimitMb !== null && { memoryLimitMb: data.memoryLimitMb }),
-    ...(data.cpuTimeLimitS !== null && { cpuTimeLimitS: data.cpuTimeLimitS }),
-    maxOutputBytes: data.maxOutputBytes,
-    killGraceMs: data.killGraceMs,
-    ...(cwd !== undefined && { cwd }),
-  }, 'job data');
+  const cwd =
+    data.cwd === null || data.cwd === undefined ? undefined : containedRealpath(policy.root, String(data.cwd), 'cwd');
+  const parsed = parseRunScriptOptions(
+    {
+      timeoutMs: data.timeoutMs,
+      args: data.args,
+      env: data.env,
+      inheritEnv: data.inheritEnv ?? true,
+      envAllowList: data.envAllowList ?? [],
+      allowedExitCodes: data.allowedExitCodes,
+      ...(data.memoryLimitMb !== null && { memoryLimitMb: data.memoryLimitMb }),
+      ...(data.cpuTimeLimitS !== null && { cpuTimeLimitS: data.cpuTimeLimitS }),
+      maxOutputBytes: data.maxOutputBytes,
+      killGraceMs: data.killGraceMs,
+      ...(cwd !== undefined && { cwd }),
+    },
+    'job data',
+  );
   return resolveScriptSpec(script, parsed, python, jobBaseEnv());
 }

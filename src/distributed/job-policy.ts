@@ -22,7 +22,14 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
 /** A job's kill grace (SIGTERM to SIGKILL) is capped too: it extends how long a child may live. */
 const MAX_KILL_GRACE_MS = 60_000;
 /** PYTHON* variables that change no code path a job could use to run its own code. */
-const HARMLESS_PYTHON = new Set(['PYTHONUNBUFFERED', 'PYTHONIOENCODING', 'PYTHONHASHSEED', 'PYTHONDONTWRITEBYTECODE', 'PYTHONUTF8', 'PYTHONFAULTHANDLER']);
+const HARMLESS_PYTHON = new Set([
+  'PYTHONUNBUFFERED',
+  'PYTHONIOENCODING',
+  'PYTHONHASHSEED',
+  'PYTHONDONTWRITEBYTECODE',
+  'PYTHONUTF8',
+  'PYTHONFAULTHANDLER',
+]);
 const DENIED = new Set(['NODE_OPTIONS', 'NODE_PATH', 'BASH_ENV', 'ENV']);
 
 /** True for a variable that lets its setter run code or load libraries of their choice. */
@@ -33,7 +40,10 @@ export function isDeniedEnvName(name: string): boolean {
 }
 
 /** @throws TypeError naming the option: folders that do not exist, or functions outside the root */
-export function buildPolicy(options: { root: string; functions?: string[]; allowEnv?: string[]; maxTimeoutMs?: number; maxOutputBytes?: number }, what: string): JobPolicy {
+export function buildPolicy(
+  options: { root: string; functions?: string[]; allowEnv?: string[]; maxTimeoutMs?: number; maxOutputBytes?: number },
+  what: string,
+): JobPolicy {
   const real = (dir: string, option: string): string => {
     try {
       return fs.realpathSync(path.resolve(dir));
@@ -44,7 +54,8 @@ export function buildPolicy(options: { root: string; functions?: string[]; allow
   const root = real(options.root, 'root');
   const functions = (options.functions ?? []).map((dir) => {
     const folder = real(dir, 'functions');
-    if (!isInside(root, folder)) throw new TypeError(`${what}.functions: ${folder} is outside the root ${root} (job modules are relative to it)`);
+    if (!isInside(root, folder))
+      throw new TypeError(`${what}.functions: ${folder} is outside the root ${root} (job modules are relative to it)`);
     return folder;
   });
   return {
@@ -74,7 +85,9 @@ export function checkNoNul(value: unknown, what: string): void {
 export function checkJobEnv(env: Record<string, unknown>, policy: JobPolicy): void {
   for (const name of Object.keys(env)) {
     if (isDeniedEnvName(name) && !policy.allowEnv.has(name)) {
-      throw new Error(`refused: the job sets ${name}, which this worker passes only when started with --allow-env ${name}`);
+      throw new Error(
+        `refused: the job sets ${name}, which this worker passes only when started with --allow-env ${name}`,
+      );
     }
   }
 }
@@ -82,24 +95,31 @@ export function checkJobEnv(env: Record<string, unknown>, policy: JobPolicy): vo
 /** @throws Error naming the cap when the job asks for no timeout, or a longer one */
 export function checkTimeout(timeoutMs: unknown, policy: JobPolicy): void {
   const cap = `this worker's --max-timeout of ${policy.maxTimeoutMs} ms`;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`refused: the job asks for no timeout; ${cap} applies to every job`);
-  if (timeoutMs > policy.maxTimeoutMs) throw new Error(`refused: the job asks for a timeout of ${timeoutMs} ms, above ${cap}`);
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new Error(`refused: the job asks for no timeout; ${cap} applies to every job`);
+  if (timeoutMs > policy.maxTimeoutMs)
+    throw new Error(`refused: the job asks for a timeout of ${timeoutMs} ms, above ${cap}`);
 }
 
 /** @throws Error naming the cap when the job asks for more output, or a longer kill grace */
 export function checkScriptLimits(data: { maxOutputBytes?: unknown; killGraceMs?: unknown }, policy: JobPolicy): void {
   const output = data.maxOutputBytes;
   if (typeof output !== 'number' || output > policy.maxOutputBytes) {
-    throw new Error(`refused: the job asks for ${typeof output === 'number' ? `${output} bytes of output` : 'no output limit'}, above this worker's --max-output of ${policy.maxOutputBytes} bytes`);
+    throw new Error(
+      `refused: the job asks for ${typeof output === 'number' ? `${output} bytes of output` : 'no output limit'}, above this worker's --max-output of ${policy.maxOutputBytes} bytes`,
+    );
   }
   if (typeof data.killGraceMs === 'number' && data.killGraceMs > MAX_KILL_GRACE_MS) {
-    throw new Error(`refused: the job asks for a kill grace of ${data.killGraceMs} ms, above the workers' cap of ${MAX_KILL_GRACE_MS} ms`);
+    throw new Error(
+      `refused: the job asks for a kill grace of ${data.killGraceMs} ms, above the workers' cap of ${MAX_KILL_GRACE_MS} ms`,
+    );
   }
 }
 
 /** The worker's environment as a job's base: the worker's own Redis settings never reach a job. */
 export function jobBaseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('ERGATE_REDIS_')) env[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && !key.startsWith('ERGATE_REDIS_')) env[key] = value;
   return env;
 }

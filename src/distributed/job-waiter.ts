@@ -48,7 +48,8 @@ export class JobWaiter {
     this.#pollMs = pollMs;
     events.on('completed', ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }) => {
       // The event is written in the same Redis script that finishes the job: this is the result.
-      if (returnvalue && typeof returnvalue === 'object') this.#settle(jobId, { job: fromEvent(returnvalue), state: 'completed' });
+      if (returnvalue && typeof returnvalue === 'object')
+        this.#settle(jobId, { job: fromEvent(returnvalue), state: 'completed' });
       else this.check(jobId);
     });
     events.on('failed', ({ jobId }: { jobId: string }) => this.check(jobId));
@@ -115,9 +116,13 @@ export class JobWaiter {
     try {
       const now = Date.now();
       // ioredis underneath; BullMQ's client type names only what BullMQ itself calls.
-      const client = (await this.#queue.client) as unknown as { zrangebyscore(key: string, min: number, max: string): Promise<string[]> };
+      const client = (await this.#queue.client) as unknown as {
+        zrangebyscore(key: string, min: number, max: string): Promise<string[]>;
+      };
       const since = this.#sweptUntil - SWEEP_OVERLAP_MS;
-      const [completed, failed] = await Promise.all(['completed', 'failed'].map((set) => client.zrangebyscore(this.#queue.toKey(set), since, '+inf')));
+      const [completed, failed] = await Promise.all(
+        ['completed', 'failed'].map((set) => client.zrangebyscore(this.#queue.toKey(set), since, '+inf')),
+      );
       this.#sweptUntil = now;
       for (const id of [...completed, ...failed]) this.check(id);
     } catch {

@@ -50,10 +50,19 @@ export class RedisBackend {
   readonly queueName: string;
   readonly root: string;
   readonly options: BackendOptions;
-  #parts: { queue: Queue; runs: Queue; events: QueueEvents; producer: QueueEventsProducer; waiter: JobWaiter; watch: ConnectionWatch | null } | null = null;
+  #parts: {
+    queue: Queue;
+    runs: Queue;
+    events: QueueEvents;
+    producer: QueueEventsProducer;
+    waiter: JobWaiter;
+    watch: ConnectionWatch | null;
+  } | null = null;
   /** Settles when the coordinator gives up on Redis (--redis-timeout): what waits on Redis ends then. */
   #giveUp: (error: Error) => void = () => {};
-  readonly #lost = new Promise<Error>((resolve) => { this.#giveUp = resolve; });
+  readonly #lost = new Promise<Error>((resolve) => {
+    this.#giveUp = resolve;
+  });
   #ready: Promise<void> | null = null;
 
   constructor(options: unknown, optionName = 'backend') {
@@ -78,20 +87,37 @@ export class RedisBackend {
       runs.on('error', () => {});
       events.on('error', () => {});
       (producer as unknown as NodeJS.EventEmitter).on('error', () => {});
-      const parts = { queue, runs, events, producer, waiter: new JobWaiter(queue, events), watch: null as ConnectionWatch | null };
+      const parts = {
+        queue,
+        runs,
+        events,
+        producer,
+        waiter: new JobWaiter(queue, events),
+        watch: null as ConnectionWatch | null,
+      };
       this.#parts = parts;
       try {
         await waitUntilConnected([queue, runs, events, producer], CONNECT_TIMEOUT_MS);
       } catch (error) {
         // No cause: the client's error may quote the AUTH command, i.e. the password.
         // eslint-disable-next-line preserve-caught-error
-        throw new Error(`cannot reach redis at ${this.target.display}: ${redact((error as Error).message, this.target)}`);
+        throw new Error(
+          `cannot reach redis at ${this.target.display}: ${redact((error as Error).message, this.target)}`,
+        );
       }
-      const log = (this.options.log as ((line: string) => void) | undefined) ?? ((line: string) => void process.stderr.write(`ergate: ${line}\n`));
-      parts.watch = new ConnectionWatch(await queue.client, this.target, this.options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS, log, (lost) => {
-        parts.waiter.failAll(lost);
-        this.#giveUp(new Error(lost));
-      });
+      const log =
+        (this.options.log as ((line: string) => void) | undefined) ??
+        ((line: string) => void process.stderr.write(`ergate: ${line}\n`));
+      parts.watch = new ConnectionWatch(
+        await queue.client,
+        this.target,
+        this.options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
+        log,
+        (lost) => {
+          parts.waiter.failAll(lost);
+          this.#giveUp(new Error(lost));
+        },
+      );
     })();
     return this.#ready;
   }
@@ -122,7 +148,8 @@ export class RedisBackend {
   async readManifest(runId: string): Promise<{ manifest: RunManifest; progress: RunProgress | null } | null> {
     const job = await this.#connected().runs.getJob(runId);
     if (!job) return null;
-    const progress = typeof job.progress === 'object' && job.progress !== null ? (job.progress as unknown as RunProgress) : null;
+    const progress =
+      typeof job.progress === 'object' && job.progress !== null ? (job.progress as unknown as RunProgress) : null;
     return { manifest: job.data as RunManifest, progress };
   }
 
@@ -143,9 +170,16 @@ export class RedisBackend {
       for (let i = 0; i < adds.length; i += BULK_SIZE) {
         const chunk = adds.slice(i, i + BULK_SIZE);
         // A request waits for Redis to come back (BullMQ retries forever): until the coordinator gives up.
-        Promise.race([queue.addBulk(chunk.map(({ name, data, opts }) => ({ name, data, opts }))), this.#lost.then((error) => Promise.reject(error))]).then(
-          () => { for (const a of chunk) a.resolve(); },
-          (error: Error) => { for (const a of chunk) a.reject(error); },
+        Promise.race([
+          queue.addBulk(chunk.map(({ name, data, opts }) => ({ name, data, opts }))),
+          this.#lost.then((error) => Promise.reject(error)),
+        ]).then(
+          () => {
+            for (const a of chunk) a.resolve();
+          },
+          (error: Error) => {
+            for (const a of chunk) a.reject(error);
+          },
         );
       }
     });
@@ -155,9 +189,15 @@ export class RedisBackend {
    * Registers the wait before adding, so a fast job's completion is never missed. `perJob`
    * (a scheduler's job) overrides the backend's run-wide priority, backoff and delay.
    */
-  submit(jobId: string, data: ScriptJobData | FunctionJobData, retries: number, perJob: PerJobOptions = {}): { added: Promise<unknown>; finished: Promise<FinishedJob> } {
+  submit(
+    jobId: string,
+    data: ScriptJobData | FunctionJobData,
+    retries: number,
+    perJob: PerJobOptions = {},
+  ): { added: Promise<unknown>; finished: Promise<FinishedJob> } {
     const { waiter, watch } = this.#connected();
-    if (watch?.lost) return { added: Promise.reject(new Error(watch.lost)), finished: Promise.resolve({ lost: watch.lost }) };
+    if (watch?.lost)
+      return { added: Promise.reject(new Error(watch.lost)), finished: Promise.resolve({ lost: watch.lost }) };
     const keep = { age: this.options.keepResultsS ?? 86_400 };
     const backoffMs = perJob.backoffMs ?? this.options.backoffMs;
     const priority = perJob.priority ?? this.options.priority;
@@ -172,7 +212,9 @@ export class RedisBackend {
       ...(delayMs && { delay: delayMs }),
     };
     const finished = waiter.wait(jobId);
-    const added = new Promise<void>((resolve, reject) => this.#queueAdd({ name: perJob.name ?? 'script', data, opts, resolve, reject }));
+    const added = new Promise<void>((resolve, reject) =>
+      this.#queueAdd({ name: perJob.name ?? 'script', data, opts, resolve, reject }),
+    );
     return { added, finished };
   }
 
@@ -188,7 +230,9 @@ export class RedisBackend {
   /** Removes a job still waiting; tells the workers to kill it if running, until it settles. */
   async cancelJob(jobId: string, reason: string, finished: Promise<unknown>): Promise<void> {
     let done = false;
-    void finished.finally(() => { done = true; });
+    void finished.finally(() => {
+      done = true;
+    });
     // Repeated until the job settles: it may become active just after an event went out,
     // or go back to waiting (a backoff before its retry, its worker died) after a kill.
     while (!done && this.#parts) {
@@ -202,7 +246,9 @@ export class RedisBackend {
       } catch {
         // fall through to the cancel event: it is harmless for a job that is not running
       }
-      await producer.publishEvent({ eventName: CANCEL_EVENT, jobId, reason }, EVENT_STREAM_LENGTH).catch(() => undefined);
+      await producer
+        .publishEvent({ eventName: CANCEL_EVENT, jobId, reason }, EVENT_STREAM_LENGTH)
+        .catch(() => undefined);
       await Promise.race([finished, new Promise((r) => setTimeout(r, CANCEL_REPEAT_MS).unref())]);
     }
   }

@@ -12,10 +12,16 @@ export interface RedisTarget {
 }
 
 /** @throws TypeError naming the option when the URL is missing or malformed */
-export function resolveRedisTarget(url: string | undefined, optionName = 'redis', env: NodeJS.ProcessEnv = process.env): RedisTarget {
+export function resolveRedisTarget(
+  url: string | undefined,
+  optionName = 'redis',
+  env: NodeJS.ProcessEnv = process.env,
+): RedisTarget {
   const text = url ?? env.ERGATE_REDIS_URL;
   if (typeof text !== 'string' || text === '') {
-    throw new TypeError(`${optionName}: expected a redis:// URL (or set ERGATE_REDIS_URL), got ${url === undefined ? 'nothing' : typeof url}`);
+    throw new TypeError(
+      `${optionName}: expected a redis:// URL (or set ERGATE_REDIS_URL), got ${url === undefined ? 'nothing' : typeof url}`,
+    );
   }
   let parsed: URL;
   try {
@@ -25,11 +31,14 @@ export function resolveRedisTarget(url: string | undefined, optionName = 'redis'
     throw new TypeError(`${optionName}: expected a URL such as redis://host:6379/0, got a string that is not a URL`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new TypeError(`${optionName}: expected a redis:// or rediss:// URL, got protocol ${JSON.stringify(parsed.protocol)}`);
+    throw new TypeError(
+      `${optionName}: expected a redis:// or rediss:// URL, got protocol ${JSON.stringify(parsed.protocol)}`,
+    );
   }
   const dbText = parsed.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
-  if (!Number.isInteger(db) || db < 0) throw new TypeError(`${optionName}: expected a database number after the port, got ${JSON.stringify(dbText)}`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new TypeError(`${optionName}: expected a database number after the port, got ${JSON.stringify(dbText)}`);
   const password = parsed.password ? decodeURIComponent(parsed.password) : env.ERGATE_REDIS_PASSWORD || undefined;
   const username = parsed.username ? decodeURIComponent(parsed.username) : undefined;
   const host = parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';

@@ -8,13 +8,24 @@ import { bareCancelReason, describeAbortedSignal } from '../internal/cancellatio
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
-import { FUNCTION_JOB, functionError, toFunctionJobData, toFunctionResult, type FunctionJobData } from './function-job.ts';
+import {
+  FUNCTION_JOB,
+  functionError,
+  toFunctionJobData,
+  toFunctionResult,
+  type FunctionJobData,
+} from './function-job.ts';
 import { toJobData, type EnvRule } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import type { FinishedJob } from './job-waiter.ts';
 import { scriptJobId } from './queue-names.ts';
 import { RedisBackend } from './redis-backend.ts';
-import { checkRemoteJobOptions, MAX_REMOTE_PRIORITY, type BackendOptions, type RemoteJobOptions } from './validate-options.ts';
+import {
+  checkRemoteJobOptions,
+  MAX_REMOTE_PRIORITY,
+  type BackendOptions,
+  type RemoteJobOptions,
+} from './validate-options.ts';
 
 /** close() waits at most this long for cancelled jobs to settle on their workers. */
 const CLOSE_WAIT_MS = 10_000;
@@ -45,26 +56,35 @@ export class RemoteJobs {
 
   /** Runs a script (a spec resolved by the caller) on a worker; resolves with its ScriptResult. */
   runScript(spec: ScriptSpec, job: RemoteJobOptions = {}, envRule?: EnvRule): Promise<ScriptResult> {
-    return this.#track(this.#submit(
-      (runId, index) => toJobData(spec, this.root, runId, index, envRule),
-      'script',
-      job,
-      (finished) => toScriptResult(finished, spec.script),
-      (message, status) => errorResult(spec.script, message, status),
-    ));
+    return this.#track(
+      this.#submit(
+        (runId, index) => toJobData(spec, this.root, runId, index, envRule),
+        'script',
+        job,
+        (finished) => toScriptResult(finished, spec.script),
+        (message, status) => errorResult(spec.script, message, status),
+      ),
+    );
   }
 
   /** Checks a FunctionRef and its options now (TypeError), and returns what runs it later. */
-  prepareFunction(fn: FunctionRef, options: RunFunctionOptions, what: string): (job?: RemoteJobOptions) => Promise<FunctionResult<unknown>> {
+  prepareFunction(
+    fn: FunctionRef,
+    options: RunFunctionOptions,
+    what: string,
+  ): (job?: RemoteJobOptions) => Promise<FunctionResult<unknown>> {
     const data = toFunctionJobData(fn, options, this.root, '', 0, what);
     const name = data.name ?? data.export;
-    return (job = {}) => this.#track(this.#submit(
-      (runId, index): FunctionJobData => ({ ...data, runId, index }),
-      FUNCTION_JOB,
-      { ...job, signal: job.signal ?? options.signal },
-      (finished) => toFunctionResult(finished, name),
-      (message, status) => functionError(name, message, status),
-    ));
+    return (job = {}) =>
+      this.#track(
+        this.#submit(
+          (runId, index): FunctionJobData => ({ ...data, runId, index }),
+          FUNCTION_JOB,
+          { ...job, signal: job.signal ?? options.signal },
+          (finished) => toFunctionResult(finished, name),
+          (message, status) => functionError(name, message, status),
+        ),
+      );
   }
 
   async #submit<R>(
@@ -124,7 +144,9 @@ export class RemoteJobs {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.allSettled(this.#inFlight),
-        new Promise((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); }),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        }),
       ]);
       clearTimeout(timer);
     }

@@ -22,7 +22,6 @@ const PROGRESS_MS = 1_000;
 /** finish() waits at most this long to record that the run is over. */
 const FINISH_WAIT_MS = 2_000;
 
-
 export class RemoteRun {
   readonly handlesRetries = true;
   readonly runId: string;
@@ -78,7 +77,11 @@ export class RemoteRun {
     try {
       await added;
     } catch (error) {
-      return errorResult(spec.script, `could not queue the script on ${this.#backend.target.display}: ${(error as Error).message}`, 'error');
+      return errorResult(
+        spec.script,
+        `could not queue the script on ${this.#backend.target.display}: ${(error as Error).message}`,
+        'error',
+      );
     }
     this.#added[this.#position[index]] = 1;
     this.#advance();
@@ -88,7 +91,8 @@ export class RemoteRun {
     else signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const result = await finished;
-      if (result === null && signal?.aborted) return errorResult(spec.script, describeAbortedSignal(signal), 'cancelled');
+      if (result === null && signal?.aborted)
+        return errorResult(spec.script, describeAbortedSignal(signal), 'cancelled');
       return toScriptResult(result, spec.script);
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -115,7 +119,12 @@ export class RemoteRun {
     this.#progressTimer = null;
     // Bounded: with Redis gone the write would wait for it forever.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.#writeProgress(true), new Promise((resolve) => { timer = setTimeout(resolve, FINISH_WAIT_MS); })]);
+    await Promise.race([
+      this.#writeProgress(true),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, FINISH_WAIT_MS);
+      }),
+    ]);
     clearTimeout(timer);
   }
 }

@@ -44,14 +44,20 @@ export function buildManifest(runId: string, root: string, plan: PlannedScript[]
   const baselines = new Map<string, Record<string, string>>();
   for (const item of plan) {
     const relative = path.relative(root, item.script);
-    scripts[item.index] = relative.startsWith('..') || path.isAbsolute(relative) ? null : relative.split(path.sep).join('/');
+    scripts[item.index] =
+      relative.startsWith('..') || path.isAbsolute(relative) ? null : relative.split(path.sep).join('/');
     paths[item.index] = item.script;
     if (!item.spec) {
       errors[item.index] = item.error ?? 'could not be run';
       continue;
     }
     try {
-      const { runId: _runId, index: _index, script: _script, ...rest } = toJobData(item.spec, root, runId, item.index, envRule, baselines);
+      const {
+        runId: _runId,
+        index: _index,
+        script: _script,
+        ...rest
+      } = toJobData(item.spec, root, runId, item.index, envRule, baselines);
       const template: JobTemplate = { ...rest, retries: item.retries };
       const key = JSON.stringify(template);
       let at = byKey.get(key);
@@ -65,7 +71,16 @@ export function buildManifest(runId: string, root: string, plan: PlannedScript[]
     }
   }
   const identity = plan.every((item, position) => item.index === position);
-  return { runId, createdAt: new Date().toISOString(), scripts, paths, templates, templateOf, errors, ...(!identity && { order: plan.map((item) => item.index) }) };
+  return {
+    runId,
+    createdAt: new Date().toISOString(),
+    scripts,
+    paths,
+    templates,
+    templateOf,
+    errors,
+    ...(!identity && { order: plan.map((item) => item.index) }),
+  };
 }
 
 /** Plan indices in the order their jobs are added. */
@@ -74,10 +89,14 @@ export function addOrder(manifest: RunManifest): number[] {
 }
 
 /** The job of plan index `index`: its data and retries, or the reason it cannot be sent. */
-export function jobOf(manifest: RunManifest, index: number): { data: ScriptJobData; retries: number } | { error: string } {
+export function jobOf(
+  manifest: RunManifest,
+  index: number,
+): { data: ScriptJobData; retries: number } | { error: string } {
   const at = manifest.templateOf?.[index] ?? -1;
   const script = manifest.scripts[index];
-  if (at < 0 || script === null) return { error: manifest.errors?.[index] ?? `script ${manifest.paths[index]} is outside the shared root` };
+  if (at < 0 || script === null)
+    return { error: manifest.errors?.[index] ?? `script ${manifest.paths[index]} is outside the shared root` };
   const { retries, ...rest } = manifest.templates[at];
   return { data: { ...rest, runId: manifest.runId, index, script }, retries };
 }

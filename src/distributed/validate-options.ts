@@ -10,10 +10,21 @@ import { resolveRedisTarget } from './redis-target.ts';
 const expected = (what: string) => (issue: v.BaseIssue<unknown>) =>
   `expected ${what}, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input === 'string' ? JSON.stringify(issue.input) : typeof issue.input === 'number' ? String(issue.input) : typeof issue.input}`;
 
-const positiveInt = v.pipe(v.number(expected('a positive integer')), v.integer(expected('a positive integer')), v.minValue(1, expected('a positive integer')));
-const nonNegativeInt = v.pipe(v.number(expected('a non-negative integer')), v.integer(expected('a non-negative integer')), v.minValue(0, expected('a non-negative integer')));
+const positiveInt = v.pipe(
+  v.number(expected('a positive integer')),
+  v.integer(expected('a positive integer')),
+  v.minValue(1, expected('a positive integer')),
+);
+const nonNegativeInt = v.pipe(
+  v.number(expected('a non-negative integer')),
+  v.integer(expected('a non-negative integer')),
+  v.minValue(0, expected('a non-negative integer')),
+);
 // BullMQ refuses ':' in names it builds keys from.
-const queueName = v.pipe(v.string(expected('a queue name')), v.regex(/^[\w.-]+$/, expected('a queue name of letters, digits, "_", "-" or "."')));
+const queueName = v.pipe(
+  v.string(expected('a queue name')),
+  v.regex(/^[\w.-]+$/, expected('a queue name of letters, digits, "_", "-" or "."')),
+);
 const nonEmpty = v.pipe(v.string(expected('a string')), v.minLength(1, expected('a non-empty string')));
 // The URL is opaque here (it may hold a password): its form is checked without echoing it.
 const redisUrl = v.string((issue) => `expected a redis:// URL, got ${typeof issue.input}`);
@@ -56,7 +67,12 @@ export const workerOptionsSchema = v.looseObject(
     stalledIntervalMs: v.optional(positiveInt),
     maxStalledCount: v.optional(positiveInt),
     functions: v.optional(v.array(nonEmpty, expected('an array of folders'))),
-    allowEnv: v.optional(v.array(v.pipe(v.string(expected('a variable name')), v.regex(/^[^=\0]+$/, expected('a variable name'))), expected('an array of variable names'))),
+    allowEnv: v.optional(
+      v.array(
+        v.pipe(v.string(expected('a variable name')), v.regex(/^[^=\0]+$/, expected('a variable name'))),
+        expected('an array of variable names'),
+      ),
+    ),
     maxTimeoutMs: v.optional(positiveInt),
     maxOutputBytes: v.optional(positiveInt),
     log: v.optional(v.function(expected('a function'))),
@@ -110,7 +126,14 @@ const msMessage = expected('a non-negative integer of milliseconds');
 const ms = v.pipe(v.number(msMessage), v.integer(msMessage), v.minValue(0, msMessage));
 
 const remoteJobSchema = v.looseObject({
-  priority: v.optional(v.pipe(v.number(priorityMessage), v.integer(priorityMessage), v.minValue(-MAX_REMOTE_PRIORITY, priorityMessage), v.maxValue(MAX_REMOTE_PRIORITY, priorityMessage))),
+  priority: v.optional(
+    v.pipe(
+      v.number(priorityMessage),
+      v.integer(priorityMessage),
+      v.minValue(-MAX_REMOTE_PRIORITY, priorityMessage),
+      v.maxValue(MAX_REMOTE_PRIORITY, priorityMessage),
+    ),
+  ),
   maxRuns: v.optional(positiveInt),
   retryDelayMs: v.optional(ms),
   delayMs: v.optional(ms),

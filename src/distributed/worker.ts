@@ -80,7 +80,12 @@ export class ErgateWorker implements AsyncDisposable {
   #started = false;
   #ranFunctions = false;
 
-  private constructor(options: Required<Pick<ErgateWorkerOptions, 'queue' | 'concurrency'>> & ErgateWorkerOptions, policy: JobPolicy, python: string, bullmq: BullMQ) {
+  private constructor(
+    options: Required<Pick<ErgateWorkerOptions, 'queue' | 'concurrency'>> & ErgateWorkerOptions,
+    policy: JobPolicy,
+    python: string,
+    bullmq: BullMQ,
+  ) {
     this.#WaitingError = bullmq.WaitingError;
     this.target = resolveRedisTarget(options.redis);
     this.#policy = policy;
@@ -89,19 +94,24 @@ export class ErgateWorker implements AsyncDisposable {
     // A worker lives for hours: its supervisor threads stay warm between runs (an idle
     // thread costs a few MiB; a fresh one costs 0.1-2 s of module loading per script slot).
     this.#pool = new SupervisorPool({ size: options.concurrency, idleTimeoutMs: WARM_THREADS_MS });
-    this.#bull = new bullmq.Worker<JobData, JobResult>(options.queue, (job, token, signal) => this.#process(job, token, signal), {
-      connection: this.target.connection,
-      concurrency: options.concurrency,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: options.maxStalledCount ?? 3,
-      autorun: false,
-    });
+    this.#bull = new bullmq.Worker<JobData, JobResult>(
+      options.queue,
+      (job, token, signal) => this.#process(job, token, signal),
+      {
+        connection: this.target.connection,
+        concurrency: options.concurrency,
+        lockDuration: options.lockDurationMs ?? 30_000,
+        stalledInterval: options.stalledIntervalMs ?? 30_000,
+        maxStalledCount: options.maxStalledCount ?? 3,
+        autorun: false,
+      },
+    );
     this.#bull.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
     this.#cancels = new bullmq.QueueEvents(options.queue, { connection: this.target.connection });
     this.#cancels.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
     (this.#cancels as unknown as NodeJS.EventEmitter).on(CANCEL_EVENT, (event: { jobId?: string; reason?: string }) => {
-      if (typeof event?.jobId === 'string') this.#bull.cancelJob(event.jobId, event.reason || 'cancelled by the coordinator');
+      if (typeof event?.jobId === 'string')
+        this.#bull.cancelJob(event.jobId, event.reason || 'cancelled by the coordinator');
     });
   }
 
@@ -111,11 +121,16 @@ export class ErgateWorker implements AsyncDisposable {
     const policy = buildPolicy({ ...opts, root: opts.root ?? process.cwd() }, 'ErgateWorker options');
     const python = await resolvePython(opts.python);
     const bullmq = await importBullmq('ErgateWorker');
-    const worker = new ErgateWorker({
-      ...(opts as ErgateWorkerOptions),
-      queue: opts.queue ?? DEFAULT_QUEUE,
-      concurrency: opts.concurrency ?? os.availableParallelism(),
-    }, policy, python, bullmq);
+    const worker = new ErgateWorker(
+      {
+        ...(opts as ErgateWorkerOptions),
+        queue: opts.queue ?? DEFAULT_QUEUE,
+        concurrency: opts.concurrency ?? os.availableParallelism(),
+      },
+      policy,
+      python,
+      bullmq,
+    );
     try {
       // Listen for cancellations before taking the first job, so none is missed.
       await waitUntilConnected([worker.#cancels, worker.#bull]);
@@ -123,12 +138,18 @@ export class ErgateWorker implements AsyncDisposable {
       await worker.close();
       // No cause: the client's error may quote the AUTH command, i.e. the password.
       // eslint-disable-next-line preserve-caught-error
-      throw new Error(`cannot reach redis at ${worker.target.display}: ${redact((error as Error).message, worker.target)}`);
+      throw new Error(
+        `cannot reach redis at ${worker.target.display}: ${redact((error as Error).message, worker.target)}`,
+      );
     }
     await worker.#primePool();
     worker.#started = true;
-    void worker.#bull.run().catch((error: Error) => worker.#log(`worker stopped: ${redact(error.message, worker.target)}`));
-    worker.#log(`worker ${worker.id} taking jobs from ${worker.target.display} queue ${worker.#bull.name} (-j ${worker.#bull.concurrency}, root ${policy.root}${policy.functions.length > 0 ? `, functions ${policy.functions.join(', ')}` : ''})`);
+    void worker.#bull
+      .run()
+      .catch((error: Error) => worker.#log(`worker stopped: ${redact(error.message, worker.target)}`));
+    worker.#log(
+      `worker ${worker.id} taking jobs from ${worker.target.display} queue ${worker.#bull.name} (-j ${worker.#bull.concurrency}, root ${policy.root}${policy.functions.length > 0 ? `, functions ${policy.functions.join(', ')}` : ''})`,
+    );
     return worker;
   }
 
@@ -139,14 +160,23 @@ export class ErgateWorker implements AsyncDisposable {
    * no-op script that also warms the interpreter's files in the page cache.
    */
   async #primePool(): Promise<void> {
-    const spec = resolveScriptSpec('/dev/null', parseRunScriptOptions({ cwd: os.tmpdir(), timeoutMs: 30_000 }, 'prime'), this.#python);
+    const spec = resolveScriptSpec(
+      '/dev/null',
+      parseRunScriptOptions({ cwd: os.tmpdir(), timeoutMs: 30_000 }, 'prime'),
+      this.#python,
+    );
     await Promise.all(Array.from({ length: this.#pool.size }, () => this.#pool.run(spec)));
   }
 
-  async #process(job: Job<JobData, JobResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<JobResult> {
-    const result: JobResult = job.name === FUNCTION_JOB
-      ? await this.#runFunction(job as Job<FunctionJobData, JobResult>, signal)
-      : await this.#runScript(job as Job<ScriptJobData, JobResult>, signal);
+  async #process(
+    job: Job<JobData, JobResult>,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<JobResult> {
+    const result: JobResult =
+      job.name === FUNCTION_JOB
+        ? await this.#runFunction(job as Job<FunctionJobData, JobResult>, signal)
+        : await this.#runScript(job as Job<ScriptJobData, JobResult>, signal);
     const what = job.name === FUNCTION_JOB ? (job.data as FunctionJobData).module : (job.data as ScriptJobData).script;
     result.worker = this.id;
     if (signal?.aborted && signal.reason === HANDBACK && token) {
@@ -173,7 +203,11 @@ export class ErgateWorker implements AsyncDisposable {
       return await this.#pool.run(spec, { signal });
     } catch (error) {
       // Bad or refused job data (a path outside the root, a denied variable) is the job's failure.
-      return errorResult(path.resolve(this.#policy.root, String(data?.script ?? '')), (error as Error).message, 'error');
+      return errorResult(
+        path.resolve(this.#policy.root, String(data?.script ?? '')),
+        (error as Error).message,
+        'error',
+      );
     }
   }
 

@@ -16,7 +16,11 @@ interface FreshThreads {
 let current: FreshThreads | null = null;
 
 /** Runs one call on a thread started for it alone; the thread is ended when the call settles. */
-export async function runOnFreshThread(request: CallRequest, stop: CallStop, startClock: () => void): Promise<CallEnding> {
+export async function runOnFreshThread(
+  request: CallRequest,
+  stop: CallStop,
+  startClock: () => void,
+): Promise<CallEnding> {
   const fresh = (current ??= { slots: new CallSlots(threadCount()), threads: new Set(), closed: false });
   const acquired = fresh.slots.acquire(stop.signal);
   if (!(acquired === true || (await acquired))) return stop.stopped ? { kind: 'aborted' } : { kind: 'closed' };

@@ -58,9 +58,10 @@ export class FunctionThread {
     this.#port = port1;
     const tsxApi = tsxApiPath();
     const workerData = { port: port2, hostUrl, tsxApi, claims: this.#claims };
-    this.#worker = tsxApi === null
-      ? new Worker(new URL(hostUrl), { workerData, transferList: [port2] })
-      : new Worker(THREAD_BOOTSTRAP, { eval: true, workerData, transferList: [port2] });
+    this.#worker =
+      tsxApi === null
+        ? new Worker(new URL(hostUrl), { workerData, transferList: [port2] })
+        : new Worker(THREAD_BOOTSTRAP, { eval: true, workerData, transferList: [port2] });
     // A thread starts only for waiting work, so it keeps the process alive until it is ready;
     // after that only a port with calls in flight does: an idle pool never holds the process.
     this.#port.unref();

@@ -86,14 +86,21 @@ export class ProcessHost {
         this.child.send({ id, request });
       } catch (error) {
         this.#pending = null;
-        settle({ outcome: { kind: 'unrunnable', message: `the arguments could not be sent to the function: ${describeThrown(error)}` } });
+        settle({
+          outcome: {
+            kind: 'unrunnable',
+            message: `the arguments could not be sent to the function: ${describeThrown(error)}`,
+          },
+        });
       }
     });
   }
 
   /** An idle host must not keep the caller's process alive; a busy one must. */
   setIdle(idle: boolean): void {
-    const handles = [this.child, this.child.channel, this.child.stderr] as Array<{ ref?: () => void; unref?: () => void } | null | undefined>;
+    const handles = [this.child, this.child.channel, this.child.stderr] as Array<
+      { ref?: () => void; unref?: () => void } | null | undefined
+    >;
     for (const handle of handles) (idle ? handle?.unref : handle?.ref)?.call(handle);
   }
 
@@ -102,7 +109,10 @@ export class ProcessHost {
   }
 
   #describeDeath(code: number | null, signal: NodeJS.Signals | null): HostDeath {
-    const lines = this.#stderrTail.split('\n').map((line) => line.trim()).filter(Boolean);
+    const lines = this.#stderrTail
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
     const heapLine = lines.find((line) => /heap out of memory|heap limit/i.test(line));
     return {
       code,

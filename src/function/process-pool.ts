@@ -42,7 +42,14 @@ process.on('exit', () => {
 
 function createPool(): ProcessPool {
   const maxHosts = os.availableParallelism();
-  return { slots: new CallSlots(maxHosts), groups: new Map(), hosts: new Set(), idleTimers: new Map(), maxHosts, hostFile: hostFileOverride };
+  return {
+    slots: new CallSlots(maxHosts),
+    groups: new Map(),
+    hosts: new Set(),
+    idleTimers: new Map(),
+    maxHosts,
+    hostFile: hostFileOverride,
+  };
 }
 
 function groupFor(pool: ProcessPool, memoryLimitMb: number): HostGroup {
@@ -97,13 +104,17 @@ async function takeHost(pool: ProcessPool, group: HostGroup, signal: AbortSignal
       forget(pool, idle);
       continue;
     }
-    if (group.breaker.isOpen) return { kind: 'unavailable', message: group.breaker.describe(`the function host process (memory limit ${group.memoryLimitMb} MiB)`) };
+    if (group.breaker.isOpen)
+      return {
+        kind: 'unavailable',
+        message: group.breaker.describe(`the function host process (memory limit ${group.memoryLimitMb} MiB)`),
+      };
     makeRoom(pool);
     const host = new ProcessHost({ memoryLimitMb: group.memoryLimitMb, hostFile: pool.hostFile });
     pool.hosts.add(host);
     host.setIdle(false);
     const ready = await raceAbort(host.whenReady, signal);
-    if (current !== pool) return forget(pool, host), { kind: 'closed' };
+    if (current !== pool) return (forget(pool, host), { kind: 'closed' });
     if (ready === 'aborted') {
       // Not wasted: once ready it serves the next call with this limit.
       void host.whenReady.then((ok) => (ok ? parkIdle(pool, group, host) : forget(pool, host)));
@@ -134,7 +145,13 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 'ab
  * Runs one call in a host process whose heap is limited to `memoryLimitMb`; with `fresh`, in a
  * new host that no other call used or will use.
  */
-export async function runInProcess(request: CallRequest, memoryLimitMb: number, stop: CallStop, startClock: () => void, fresh = false): Promise<CallEnding> {
+export async function runInProcess(
+  request: CallRequest,
+  memoryLimitMb: number,
+  stop: CallStop,
+  startClock: () => void,
+  fresh = false,
+): Promise<CallEnding> {
   const { signal } = stop;
   const pool = (current ??= createPool());
   const group = groupFor(pool, memoryLimitMb);
@@ -163,7 +180,11 @@ export async function runInProcess(request: CallRequest, memoryLimitMb: number, 
     if (signal.aborted) return { kind: 'aborted' };
     if (current !== pool) return { kind: 'closed' };
     const { death } = reply;
-    return { kind: 'host-died', outOfMemory: death.outOfMemory, message: `the function's process died (${describeDeath(death)})` };
+    return {
+      kind: 'host-died',
+      outOfMemory: death.outOfMemory,
+      message: `the function's process died (${describeDeath(death)})`,
+    };
   } finally {
     pool.slots.release();
   }

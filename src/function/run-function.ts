@@ -18,12 +18,18 @@ function ended(status: FunctionStatus, error: string | null, rest: Partial<Endin
   return { status, error, result: null, errorType: null, stack: null, ...rest };
 }
 
-function toEnding(ending: CallEnding, call: ValidCall, stopReason: 'timeout' | 'cancelled' | null, cancelReason: unknown): Ending {
+function toEnding(
+  ending: CallEnding,
+  call: ValidCall,
+  stopReason: 'timeout' | 'cancelled' | null,
+  cancelReason: unknown,
+): Ending {
   switch (ending.kind) {
     case 'outcome': {
       const { outcome } = ending;
       if (outcome.kind === 'returned') return ended('passed', null, { result: outcome.value });
-      if (outcome.kind === 'threw') return ended('failed', outcome.message, { errorType: outcome.errorType, stack: outcome.stack });
+      if (outcome.kind === 'threw')
+        return ended('failed', outcome.message, { errorType: outcome.errorType, stack: outcome.stack });
       return ended('error', outcome.message);
     }
     case 'aborted':
@@ -32,7 +38,9 @@ function toEnding(ending: CallEnding, call: ValidCall, stopReason: 'timeout' | '
         : ended('cancelled', describeCancellation(cancelReason));
     case 'host-died':
       return ending.outOfMemory
-        ? ended('failed', `memory limit of ${call.memoryLimitMb} MiB exceeded (JavaScript heap out of memory)`, { errorType: 'OutOfMemory' })
+        ? ended('failed', `memory limit of ${call.memoryLimitMb} MiB exceeded (JavaScript heap out of memory)`, {
+            errorType: 'OutOfMemory',
+          })
         : ended('failed', ending.message);
     case 'unavailable':
       return ended('error', ending.message);
@@ -84,11 +92,12 @@ export async function runFunction<R>(
     for (const signal of signals) signal.addEventListener('abort', onCancel, { once: true });
     try {
       const request = { target: call.target, args: call.args };
-      ending = call.memoryLimitMb !== null
-        ? await runInProcess(request, call.memoryLimitMb, stop, startClock, call.fresh)
-        : call.fresh
-          ? await runOnFreshThread(request, stop, startClock)
-          : await runOnThread(request, stop, startClock);
+      ending =
+        call.memoryLimitMb !== null
+          ? await runInProcess(request, call.memoryLimitMb, stop, startClock, call.fresh)
+          : call.fresh
+            ? await runOnFreshThread(request, stop, startClock)
+            : await runOnThread(request, stop, startClock);
     } finally {
       clearTimeout(timer);
       for (const signal of signals) signal.removeEventListener('abort', onCancel);
@@ -105,7 +114,13 @@ export async function runFunction<R>(
     durationMs: Math.round((performance.now() - started) * 1000) / 1000,
   };
   if (result.status !== 'passed' && isLogging(call.logger)) {
-    logFailure(call.logger, { event: 'function.end', name: result.name, status: result.status, durationMs: result.durationMs, error: result.error });
+    logFailure(call.logger, {
+      event: 'function.end',
+      name: result.name,
+      status: result.status,
+      durationMs: result.durationMs,
+      error: result.error,
+    });
   }
   return result;
 }

@@ -42,25 +42,36 @@ export function threadCount(): number {
 }
 
 function createPool(): ThreadPool {
-  return { size: threadCount(), threads: new Set(), queue: new CallQueue(), placed: new Map(), breaker: new StartupBreaker(), nextId: 1, closed: false };
+  return {
+    size: threadCount(),
+    threads: new Set(),
+    queue: new CallQueue(),
+    placed: new Map(),
+    breaker: new StartupBreaker(),
+    nextId: 1,
+    closed: false,
+  };
 }
 
 function spawnThread(pool: ThreadPool): void {
-  const thread = new FunctionThread({
-    onReady: () => {
-      pool.breaker.recordStarted();
-      dispatch(pool);
+  const thread = new FunctionThread(
+    {
+      onReady: () => {
+        pool.breaker.recordStarted();
+        dispatch(pool);
+      },
+      onFree: () => dispatch(pool),
+      onGone: (gone, unstarted, startedOk, reason) => {
+        pool.threads.delete(gone);
+        for (const call of unstarted) pool.placed.delete(call);
+        if (pool.closed) return;
+        if (!startedOk) pool.breaker.recordStartupFailure(reason);
+        pool.queue.unshift(...unstarted);
+        dispatch(pool);
+      },
     },
-    onFree: () => dispatch(pool),
-    onGone: (gone, unstarted, startedOk, reason) => {
-      pool.threads.delete(gone);
-      for (const call of unstarted) pool.placed.delete(call);
-      if (pool.closed) return;
-      if (!startedOk) pool.breaker.recordStartupFailure(reason);
-      pool.queue.unshift(...unstarted);
-      dispatch(pool);
-    },
-  }, hostUrlOverride);
+    hostUrlOverride,
+  );
   pool.threads.add(thread);
 }
 
@@ -86,7 +97,8 @@ function pickThread(pool: ThreadPool): { thread: FunctionThread; open: number } 
 function dispatch(pool: ThreadPool): void {
   if (pool.closed) return;
   if (pool.breaker.isOpen) {
-    for (const call of pool.queue.takeAll()) call.settle({ unavailable: pool.breaker.describe('the function host thread') });
+    for (const call of pool.queue.takeAll())
+      call.settle({ unavailable: pool.breaker.describe('the function host thread') });
     return;
   }
   while (pool.queue.length > 0) {
@@ -108,7 +120,8 @@ function dispatch(pool: ThreadPool): void {
   if (pool.queue.length === 0 || pool.threads.size >= pool.size) return;
   let starting = 0;
   for (const thread of pool.threads) if (!thread.isReady) starting += 1;
-  for (let spawn = Math.min(pool.queue.length - starting, pool.size - pool.threads.size); spawn > 0; spawn--) spawnThread(pool);
+  for (let spawn = Math.min(pool.queue.length - starting, pool.size - pool.threads.size); spawn > 0; spawn--)
+    spawnThread(pool);
 }
 
 /**
@@ -152,7 +165,8 @@ function busiestQueue(pool: ThreadPool): FunctionThread | null {
  */
 export function runOnThread(request: CallRequest, stop: CallStop, startClock: () => void): Promise<CallEnding> {
   const pool = (current ??= createPool());
-  if (pool.breaker.isOpen) return Promise.resolve({ kind: 'unavailable', message: pool.breaker.describe('the function host thread') });
+  if (pool.breaker.isOpen)
+    return Promise.resolve({ kind: 'unavailable', message: pool.breaker.describe('the function host thread') });
   return new Promise<CallEnding>((resolve) => {
     const call: ThreadCall = {
       id: pool.nextId++,

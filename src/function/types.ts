@@ -62,9 +62,7 @@ export interface FunctionResult<R> {
 }
 
 /** What the host runs: source text compiled in the host, or a module export (file URL). */
-export type CallTarget =
-  | { kind: 'source'; source: string }
-  | { kind: 'module'; url: string; exportName: string };
+export type CallTarget = { kind: 'source'; source: string } | { kind: 'module'; url: string; exportName: string };
 
 export interface CallRequest {
   target: CallTarget;

@@ -15,11 +15,19 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 const optionsSchema = v.strictObject({
   args: v.optional(v.array(v.unknown(), 'an array of arguments')),
   timeoutMs: v.optional(
-    v.pipe(v.number('a number of milliseconds'), v.finite('a finite number of milliseconds'), v.minValue(1, 'a positive number of milliseconds'),
-      v.maxValue(MAX_TIMEOUT_MS, `at most ${MAX_TIMEOUT_MS} ms`)),
+    v.pipe(
+      v.number('a number of milliseconds'),
+      v.finite('a finite number of milliseconds'),
+      v.minValue(1, 'a positive number of milliseconds'),
+      v.maxValue(MAX_TIMEOUT_MS, `at most ${MAX_TIMEOUT_MS} ms`),
+    ),
   ),
   memoryLimitMb: v.optional(
-    v.pipe(v.number('a whole number of MiB'), v.integer('a whole number of MiB'), v.minValue(1, 'a positive whole number of MiB')),
+    v.pipe(
+      v.number('a whole number of MiB'),
+      v.integer('a whole number of MiB'),
+      v.minValue(1, 'a positive whole number of MiB'),
+    ),
   ),
   signal: v.optional(v.instance(AbortSignal, 'an AbortSignal')),
   name: v.optional(v.string('a string')),
@@ -29,7 +37,10 @@ const optionsSchema = v.strictObject({
 });
 
 const refSchema = v.strictObject({
-  module: v.union([v.pipe(v.string(), v.nonEmpty('a non-empty path or a file URL')), v.instance(URL)], 'a non-empty path or a file URL'),
+  module: v.union(
+    [v.pipe(v.string(), v.nonEmpty('a non-empty path or a file URL')), v.instance(URL)],
+    'a non-empty path or a file URL',
+  ),
   export: v.optional(v.pipe(v.string('a string'), v.nonEmpty('a non-empty export name'))),
 });
 
@@ -49,8 +60,10 @@ function refuse(what: string, issues: v.BaseIssue<unknown>[]): never {
   const issue = issues[0];
   const key = issue.path?.map((item) => String(item.key)).join('.');
   const option = key ? `${what}.${key}` : what;
-  if (issue.type === 'strict_object' && issue.expected === 'never') throw new TypeError(`${option} is not a known option`);
-  if (issue.received === 'undefined' && issue.message.startsWith('Invalid key')) throw new TypeError(`${option} is required`);
+  if (issue.type === 'strict_object' && issue.expected === 'never')
+    throw new TypeError(`${option} is not a known option`);
+  if (issue.received === 'undefined' && issue.message.startsWith('Invalid key'))
+    throw new TypeError(`${option} is required`);
   throw new TypeError(`${option} must be ${issue.message}`);
 }
 
@@ -61,8 +74,10 @@ const resolvedRefs = new Map<string, { target: CallTarget; name: string }>();
 
 function resolveRef(ref: FunctionRef): { target: CallTarget; name: string } {
   const { module, export: exportName } = ref;
-  const cacheable = (module instanceof URL || (typeof module === 'string' && path.isAbsolute(module))) &&
-    (exportName === undefined || typeof exportName === 'string') && Object.keys(ref).length <= 2;
+  const cacheable =
+    (module instanceof URL || (typeof module === 'string' && path.isAbsolute(module))) &&
+    (exportName === undefined || typeof exportName === 'string') &&
+    Object.keys(ref).length <= 2;
   const key = cacheable ? `${String(module)}\0${exportName ?? 'default'}` : '';
   const cached = cacheable ? resolvedRefs.get(key) : undefined;
   if (cached !== undefined) return cached;
@@ -99,7 +114,9 @@ export function validateCall(fn: unknown, options: RunFunctionOptions | undefine
   } else if (typeof fn === 'object' && fn !== null) {
     ({ target, name: defaultName } = resolveRef(fn as FunctionRef));
   } else {
-    throw new TypeError(`fn must be a function or a FunctionRef { module, export? }, got ${fn === null ? 'null' : typeof fn}`);
+    throw new TypeError(
+      `fn must be a function or a FunctionRef { module, export? }, got ${fn === null ? 'null' : typeof fn}`,
+    );
   }
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError('options must be an object');
@@ -116,6 +133,6 @@ export function validateCall(fn: unknown, options: RunFunctionOptions | undefine
     signals: bindingSignals(o.signal, o.detached),
     name: o.name ?? defaultName,
     fresh: o.isolate === 'fresh',
-    logger: (o.logger) ?? defaultLogger,
+    logger: o.logger ?? defaultLogger,
   };
 }

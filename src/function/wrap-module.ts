@@ -41,14 +41,17 @@ function unwrap<R>(result: FunctionResult<R>): R {
  */
 export function wrapModule<M extends object>(module: string | URL, options: WrapModuleOptions = {}): ModuleProxy<M> {
   if (typeof module !== 'string' && !(module instanceof URL)) {
-    throw new TypeError(`wrapModule module: expected a path or a file URL, got ${module === null ? 'null' : typeof module}`);
+    throw new TypeError(
+      `wrapModule module: expected a path or a file URL, got ${module === null ? 'null' : typeof module}`,
+    );
   }
   if (module === '') throw new TypeError('wrapModule module: expected a path or a file URL, got ""');
   if (typeof options !== 'object' || options === null || 'args' in options) {
-    throw new TypeError("wrapModule options: expected an object of call options (args come from each call)");
+    throw new TypeError('wrapModule options: expected an object of call options (args come from each call)');
   }
   // An absolute file URL: runFunction caches its resolution per export.
-  const url = module instanceof URL || module.startsWith('file:') ? new URL(module) : pathToFileURL(path.resolve(module));
+  const url =
+    module instanceof URL || module.startsWith('file:') ? new URL(module) : pathToFileURL(path.resolve(module));
   // Bad options are refused now, not at the first call.
   validateCall({ module: url }, options);
   const calls = new Map<string, (...args: unknown[]) => Promise<unknown>>();
@@ -59,9 +62,10 @@ export function wrapModule<M extends object>(module: string | URL, options: Wrap
       let call = calls.get(property);
       if (call === undefined) {
         const ref = { module: url, export: property };
-        call = Object.keys(options).length === 0
-          ? (...args: unknown[]) => runFunction(ref, { args }).then(unwrap)
-          : (...args: unknown[]) => runFunction(ref, { ...options, args }).then(unwrap);
+        call =
+          Object.keys(options).length === 0
+            ? (...args: unknown[]) => runFunction(ref, { args }).then(unwrap)
+            : (...args: unknown[]) => runFunction(ref, { ...options, args }).then(unwrap);
         calls.set(property, call);
       }
       return call;

@@ -31,8 +31,11 @@ export function isLogging(logger: ErgateLogger): boolean {
 }
 
 export function isLogger(value: unknown): value is ErgateLogger {
-  return typeof value === 'object' && value !== null &&
-    ['debug', 'info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ['debug', 'info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  );
 }
 
 export const LOGGER_EXPECTED = 'a pino-compatible logger with debug, info, warn and error methods';

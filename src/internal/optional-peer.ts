@@ -22,7 +22,8 @@ export async function importBullmq(feature: string): Promise<typeof import('bull
     return await import('bullmq');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && missingPeer('bullmq', feature) !== null) throw new Error(needs(feature, 'bullmq'), { cause: error });
+    if (code === 'ERR_MODULE_NOT_FOUND' && missingPeer('bullmq', feature) !== null)
+      throw new Error(needs(feature, 'bullmq'), { cause: error });
     throw error;
   }
 }

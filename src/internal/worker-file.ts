@@ -29,7 +29,9 @@ export function workerFile(name: string): string {
  * ~0.7 s of CPU and leaves an esbuild service process behind, which 50-wide runs feel.
  */
 function useCompiledWorkers(name: string): boolean {
-  return process.env.ERGATE_WORKERS_FROM === 'dist' && existsSync(path.join(layoutRoot, 'dist', 'workers', `${name}.js`));
+  return (
+    process.env.ERGATE_WORKERS_FROM === 'dist' && existsSync(path.join(layoutRoot, 'dist', 'workers', `${name}.js`))
+  );
 }
 
 /** Path of a bundled Python helper in python/ (shipped as-is in the package). */

@@ -8,7 +8,13 @@ import type { ExecutionResult } from './execution-result.ts';
 import type { ScriptConfig } from './build-plan.ts';
 import type { StartMethod } from '../script/types.ts';
 import { ParallelRunner, type ParallelRunnerOptions } from './parallel-runner.ts';
-import { batchRunnerOptionsSchema, checkPreload, parseOrThrow, runBatchesOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
+import {
+  batchRunnerOptionsSchema,
+  checkPreload,
+  parseOrThrow,
+  runBatchesOptionsSchema,
+  scriptListSchema,
+} from './validate-runner-options.ts';
 
 export type BatchRunnerOptions = ParallelRunnerOptions;
 
@@ -30,7 +36,10 @@ export interface RunBatchesOptions {
   detached?: boolean;
 }
 
-const batchListSchema = v.array(scriptListSchema, (issue) => `expected an array of script-path arrays, got ${typeof issue.input}`);
+const batchListSchema = v.array(
+  scriptListSchema,
+  (issue) => `expected an array of script-path arrays, got ${typeof issue.input}`,
+);
 
 export class BatchRunner {
   readonly #runner: ParallelRunner;

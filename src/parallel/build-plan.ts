@@ -84,7 +84,10 @@ export class Plan {
     // Throws TypeError naming e.g. configs["a.py"].timeoutMs: refused before anything runs.
     this.#parsedDefault = parseRunScriptOptions(mergeOptions(defaults, {}), 'options');
     for (const [key, config] of Object.entries(defaults.configs ?? {})) {
-      this.#parsedByKey.set(key, parseRunScriptOptions(mergeOptions(defaults, config), `configs[${JSON.stringify(key)}]`));
+      this.#parsedByKey.set(
+        key,
+        parseRunScriptOptions(mergeOptions(defaults, config), `configs[${JSON.stringify(key)}]`),
+      );
     }
   }
 
@@ -105,7 +108,8 @@ export class Plan {
     if (this.#python instanceof Error) return { ...ref, spec: null, error: this.#python.message, retries };
     let parsed = found ? this.#parsedByKey.get(found.key)! : this.#parsedDefault;
     const { timeoutMs } = this.#defaults;
-    if (typeof timeoutMs === 'function' && found?.config.timeoutMs === undefined) parsed = { ...parsed, timeoutMs: timeoutMs(ref.script) };
+    if (typeof timeoutMs === 'function' && found?.config.timeoutMs === undefined)
+      parsed = { ...parsed, timeoutMs: timeoutMs(ref.script) };
     try {
       const spec = resolveScriptSpec(ref.script, parsed, this.#python, this.#baseEnv);
       if (this.#defaults.liveOutput) spec.liveOutput = true;

@@ -78,7 +78,12 @@ export class ExecutionResult {
     const tally = new RunTally();
     for (const result of results) tally.add(result.status);
     // Never-started scripts have no result: they are the remainder, so the sum always holds.
-    ({ passed: this.passed, failed: this.failed, timeout: this.timeout, skipped: this.skipped } = tally.counts(total, durationMs));
+    ({
+      passed: this.passed,
+      failed: this.failed,
+      timeout: this.timeout,
+      skipped: this.skipped,
+    } = tally.counts(total, durationMs));
   }
 
   get success(): boolean {

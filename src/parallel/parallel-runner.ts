@@ -11,7 +11,11 @@ import type { RemoteBackend } from '../distributed/remote-factory.ts';
 import { bindingSignals, bindToScope } from '../internal/current-scope.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
 import { checkBackendOptions, type BackendOptions } from '../distributed/validate-options.ts';
-import { checkResourceOptions, resolveResourceSettings, type ResourceRunnerOptions } from '../resources/resource-options.ts';
+import {
+  checkResourceOptions,
+  resolveResourceSettings,
+  type ResourceRunnerOptions,
+} from '../resources/resource-options.ts';
 import { orderScripts, type RunOrder } from '../resources/run-order.ts';
 import { RunResources } from '../resources/run-resources.ts';
 import { timeoutFor, type TimeoutSetting } from '../resources/timeout-policy.ts';
@@ -23,7 +27,13 @@ import { ExecutionResult, RunTally } from './execution-result.ts';
 import { retainOutput, type RetainOutput } from './retain-output.ts';
 import { runPlan, type ScriptOutputListener } from './run-plan.ts';
 import { streamRun, type RunSink } from './stream-run.ts';
-import { checkPreload, parallelRunnerOptionsSchema, parseOrThrow, runScriptsOptionsSchema, scriptListSchema } from './validate-runner-options.ts';
+import {
+  checkPreload,
+  parallelRunnerOptionsSchema,
+  parseOrThrow,
+  runScriptsOptionsSchema,
+  scriptListSchema,
+} from './validate-runner-options.ts';
 
 export interface ParallelRunnerOptions extends ResourceRunnerOptions {
   /** Supervisor threads, i.e. scripts running at once. @default min(os.availableParallelism(), 8) */
@@ -116,7 +126,8 @@ export class ParallelRunner {
     this.#constructedIn = bindToScope(undefined, this.#options.detached);
     checkPreload(this.#options.preload, this.#options.startMethod, 'ParallelRunner options');
     checkResourceOptions(this.#options, 'ParallelRunner options');
-    this.#backend = options.backend === undefined ? null : checkBackendOptions(options.backend, 'ParallelRunner options.backend');
+    this.#backend =
+      options.backend === undefined ? null : checkBackendOptions(options.backend, 'ParallelRunner options.backend');
     this.maxWorkers = this.#options.maxWorkers ?? Math.min(os.availableParallelism(), 8);
     this.onProgress = this.#options.onProgress;
   }
@@ -176,7 +187,12 @@ export class ParallelRunner {
   }
 
   /** @returns the run's duration in ms, once every script is settled and every child reaped */
-  #execute(scripts: string[], options: RunScriptsOptions, sink: RunSink, extraSignals: AbortSignal[] = []): Promise<number> {
+  #execute(
+    scripts: string[],
+    options: RunScriptsOptions,
+    sink: RunSink,
+    extraSignals: AbortSignal[] = [],
+  ): Promise<number> {
     // Registered before the first await, so a cancel() or close() right after runScripts()
     // is never lost: the run then starts nothing and counts every script skipped.
     const controller = new AbortController();
@@ -225,22 +241,29 @@ export class ParallelRunner {
     });
     const absoluteTimeoutMs = defaults.defaultTimeoutMs ?? 60_000;
     const timeout = opts.timeoutMs ?? absoluteTimeoutMs;
-    const plan = new Plan(list, {
-      timeoutMs: typeof timeout === 'number' ? timeout : (script) => timeoutFor(timeout, script, resources.estimates, absoluteTimeoutMs),
-      memoryLimitMb: defaults.memoryLimitMb,
-      cpuTimeLimitS: defaults.cpuTimeLimitS,
-      python: defaults.python,
-      retries: opts.retries ?? defaults.retries ?? 0,
-      cwd: opts.cwd,
-      env: opts.env,
-      configs: opts.configs,
-      inheritEnv: opts.inheritEnv ?? defaults.inheritEnv,
-      envAllowList: opts.envAllowList ?? defaults.envAllowList,
-      startMethod,
-      // A runner's preload belongs to its fork servers: a run switched to spawn drops it.
-      preload: startMethod === 'forkserver' ? opts.preload ?? defaults.preload : undefined,
-      liveOutput: opts.onOutput !== undefined,
-    }, python);
+    const plan = new Plan(
+      list,
+      {
+        timeoutMs:
+          typeof timeout === 'number'
+            ? timeout
+            : (script) => timeoutFor(timeout, script, resources.estimates, absoluteTimeoutMs),
+        memoryLimitMb: defaults.memoryLimitMb,
+        cpuTimeLimitS: defaults.cpuTimeLimitS,
+        python: defaults.python,
+        retries: opts.retries ?? defaults.retries ?? 0,
+        cwd: opts.cwd,
+        env: opts.env,
+        configs: opts.configs,
+        inheritEnv: opts.inheritEnv ?? defaults.inheritEnv,
+        envAllowList: opts.envAllowList ?? defaults.envAllowList,
+        startMethod,
+        // A runner's preload belongs to its fork servers: a run switched to spawn drops it.
+        preload: startMethod === 'forkserver' ? (opts.preload ?? defaults.preload) : undefined,
+        liveOutput: opts.onOutput !== undefined,
+      },
+      python,
+    );
     const order = startOrder(plan, opts.order ?? defaults.order ?? 'given', resources);
     // Distributed: every spec is built up front (the manifest records the whole run, and
     // RemoteRun knows each by identity); a window of jobs is in the queue at once, topped
@@ -250,7 +273,9 @@ export class ParallelRunner {
     if (this.#backend && !controller.signal.aborted) {
       resolved = Array.from({ length: plan.size }, (_, index) => plan.resolve(index));
       const inStartOrder = order ? order.map((index) => resolved![index]) : resolved;
-      remote = await (await this.#remoteBackend(this.#backend)).openRun(inStartOrder, {
+      remote = await (
+        await this.#remoteBackend(this.#backend)
+      ).openRun(inStartOrder, {
         inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
         envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
       });
@@ -258,7 +283,11 @@ export class ParallelRunner {
     }
 
     const notifier = new RunNotifier(this.onProgress, defaults.eventBus);
-    notifier.emit('batch.started', { total: list.length, workers: this.maxWorkers, ...(remote && { runId: remote.runId }) });
+    notifier.emit('batch.started', {
+      total: list.length,
+      workers: this.maxWorkers,
+      ...(remote && { runId: remote.runId }),
+    });
     for (let index = 0; index < plan.size; index++) {
       const ref = plan.ref(index);
       notifier.emit('script.submitted', { ...ref, expectedMs: resources.estimates.medianDurationMs(ref.script) });
@@ -285,7 +314,8 @@ export class ParallelRunner {
       ...(opts.onOutput && { onOutput: opts.onOutput }),
       // Memory admission holds the next script back (and so every one behind it: order is
       // kept) until the running ones leave room; then the sink's own gate (stream backpressure).
-      admit: (ref: ScriptRef, active: number) => resources.mayStart(ref.script) && (sink.admit?.(ref, active, concurrency) ?? true),
+      admit: (ref: ScriptRef, active: number) =>
+        resources.mayStart(ref.script) && (sink.admit?.(ref, active, concurrency) ?? true),
       onResult: (ref, result) => {
         tally.add(result.status);
         sink.onResult(ref, result);
@@ -302,7 +332,9 @@ export class ParallelRunner {
 
   /** The only way to Redis: a factory loaded on the first run with a backend. */
   #remoteBackend(options: BackendOptions): Promise<RemoteBackend> {
-    this.#remote ??= import('../distributed/remote-factory.ts').then((m) => m.createRemoteBackend(options, 'ParallelRunner options.backend'));
+    this.#remote ??= import('../distributed/remote-factory.ts').then((m) =>
+      m.createRemoteBackend(options, 'ParallelRunner options.backend'),
+    );
     return this.#remote;
   }
 

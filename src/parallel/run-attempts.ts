@@ -36,7 +36,11 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
     let result: ScriptResult;
     try {
       result = await pool.run(item.spec, {
-        signal: controller.signal, retries: item.retries, onStart, ...(onOutput && { onOutput }), ...(context.logger && { logger: context.logger }),
+        signal: controller.signal,
+        retries: item.retries,
+        onStart,
+        ...(onOutput && { onOutput }),
+        ...(context.logger && { logger: context.logger }),
       });
     } catch (error) {
       // The pools resolve every failure as a result (launcher start-up failures open their own

@@ -82,8 +82,13 @@ export function runPlan(options: RunPlanOptions): PlanRun {
   const finish = (ref: ScriptRef, result: ScriptResult): void => {
     options.onResult(ref, result);
     notifier.emit('script.finished', {
-      name: ref.name, script: ref.script, index: ref.index, status: result.status,
-      durationMs: result.durationMs, attempts: result.attempts ?? 1, result,
+      name: ref.name,
+      script: ref.script,
+      index: ref.index,
+      status: result.status,
+      durationMs: result.durationMs,
+      attempts: result.attempts ?? 1,
+      result,
     });
   };
 

@@ -38,15 +38,17 @@ export async function* streamRun(start: StartRun, capacity: number): AsyncGenera
     },
     attach: (wake) => (wakeRun = wake),
   };
-  const run = start(sink, stop.signal).then(
-    () => undefined,
-    (error: unknown) => {
-      failure = { error };
-    },
-  ).finally(() => {
-    done = true;
-    wakeConsumer();
-  });
+  const run = start(sink, stop.signal)
+    .then(
+      () => undefined,
+      (error: unknown) => {
+        failure = { error };
+      },
+    )
+    .finally(() => {
+      done = true;
+      wakeConsumer();
+    });
   try {
     for (;;) {
       const entry = buffer.shift();

@@ -47,7 +47,10 @@ const startMethod = v.picklist(['spawn', 'forkserver'], expected("'spawn' or 'fo
 /** A dotted Python module name: it reaches the fork server as an argv entry, never as code. */
 export const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 const preloadList = v.array(
-  v.pipe(v.string(expected('a module name')), v.regex(MODULE_NAME, expected('a module name such as numpy or mypkg.sub'))),
+  v.pipe(
+    v.string(expected('a module name')),
+    v.regex(MODULE_NAME, expected('a module name such as numpy or mypkg.sub')),
+  ),
   expected('an array of module names'),
 );
 
@@ -143,7 +146,9 @@ export const scriptListSchema = v.array(
  */
 export function checkPreload(preload: string[] | undefined, startMethod: string | undefined, name: string): void {
   if (preload && preload.length > 0 && startMethod !== 'forkserver') {
-    throw new TypeError(`${name}.preload: only used with startMethod 'forkserver' (got startMethod '${startMethod ?? 'spawn'}')`);
+    throw new TypeError(
+      `${name}.preload: only used with startMethod 'forkserver' (got startMethod '${startMethod ?? 'spawn'}')`,
+    );
   }
 }
 

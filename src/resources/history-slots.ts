@@ -51,7 +51,12 @@ export class RunSlots {
     const runs: PastRun[] = [];
     for (let n = this.#kept[slot], row = this.#latest[slot]; n > 0; n--, row = this.#previous[row]) {
       const peak = this.#peak[row];
-      runs.push({ durationMs: this.#duration[row], peakKb: Number.isNaN(peak) ? null : peak, status: STATUSES[this.#status[row]], at: this.#at[row] });
+      runs.push({
+        durationMs: this.#duration[row],
+        peakKb: Number.isNaN(peak) ? null : peak,
+        status: STATUSES[this.#status[row]],
+        at: this.#at[row],
+      });
     }
     return runs.reverse();
   }
@@ -80,7 +85,8 @@ export class RunSlots {
   }
 
   #growRows(rows: number, copy: boolean): void {
-    const sized = <T extends Float64Array | Uint8Array | Int32Array>(old: T, fresh: T): T => (copy ? grown(old, fresh) : fresh);
+    const sized = <T extends Float64Array | Uint8Array | Int32Array>(old: T, fresh: T): T =>
+      copy ? grown(old, fresh) : fresh;
     this.#duration = sized(this.#duration, new Float64Array(rows));
     this.#peak = sized(this.#peak, new Float64Array(rows));
     this.#at = sized(this.#at, new Float64Array(rows));

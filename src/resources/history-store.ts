@@ -90,7 +90,9 @@ export class HistoryStore {
     this.#load(true);
     // The scripts seen first go first when even the kept records do not fit in half.
     const scripts = [...this.#runs.scripts()];
-    const bytes = scripts.map((script) => this.#linesOf(script).reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0));
+    const bytes = scripts.map((script) =>
+      this.#linesOf(script).reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0),
+    );
     let total = bytes.reduce((sum, n) => sum + n, 0);
     let first = 0;
     while (total > this.#maxBytes / 2 && first < scripts.length) total -= bytes[first++];
@@ -126,7 +128,7 @@ export class HistoryStore {
     }
     let bad = 0;
     // Line by line without split(): a large file never becomes an array of every line.
-    for (let start = 0; start < text.length; ) {
+    for (let start = 0; start < text.length;) {
       let end = text.indexOf('\n', start);
       if (end === -1) end = text.length;
       if (end > start) {
@@ -156,7 +158,14 @@ function parseLine(line: string): HistoryRecord | null {
   }
   if (typeof raw !== 'object' || raw === null) return null;
   const { s, d, m, st, t } = raw as Record<string, unknown>;
-  if (typeof s !== 'string' || !isCount(d) || !(m === null || isCount(m)) || typeof st !== 'string' || !STATUS_CODE.has(st)) return null;
+  if (
+    typeof s !== 'string' ||
+    !isCount(d) ||
+    !(m === null || isCount(m)) ||
+    typeof st !== 'string' ||
+    !STATUS_CODE.has(st)
+  )
+    return null;
   return { script: s, durationMs: d, peakKb: m, status: st as ScriptStatus, at: typeof t === 'number' ? t : 0 };
 }
 

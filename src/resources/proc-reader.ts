@@ -90,7 +90,8 @@ export class ProcReader {
 
   #pss(proc: Proc, rssKb: number): number {
     if (proc.rollup < 0) return rssKb;
-    const fresh = proc.pssAge > 0 && proc.pssAge < PSS_MAX_AGE && Math.abs(rssKb - proc.rssAtPssKb) <= pssDriftKb(proc.rssAtPssKb);
+    const fresh =
+      proc.pssAge > 0 && proc.pssAge < PSS_MAX_AGE && Math.abs(rssKb - proc.rssAtPssKb) <= pssDriftKb(proc.rssAtPssKb);
     if (fresh) {
       proc.pssAge++;
       return Math.max(0, proc.pssKb + rssKb - proc.rssAtPssKb);
@@ -128,7 +129,15 @@ export class ProcReader {
   #open(pid: number): Proc | null {
     const stat = openOrFail(`/proc/${pid}/stat`);
     if (stat < 0) return null;
-    const proc: Proc = { stat, rollup: openOrFail(`/proc/${pid}/smaps_rollup`), children: new Map(), pssKb: 0, rssAtPssKb: 0, pssAge: 0, used: false };
+    const proc: Proc = {
+      stat,
+      rollup: openOrFail(`/proc/${pid}/smaps_rollup`),
+      children: new Map(),
+      pssKb: 0,
+      rssAtPssKb: 0,
+      pssAge: 0,
+      used: false,
+    };
     this.#procs.set(pid, proc);
     return proc;
   }

@@ -22,8 +22,12 @@ export interface ResourceRunnerOptions {
   order?: RunOrder;
 }
 
-const fail = (what: string) => (issue: v.BaseIssue<unknown>) => `expected ${what}, got ${typeof issue.input === 'string' ? JSON.stringify(issue.input) : String(issue.input)}`;
-const positive = v.pipe(v.number(fail('a positive number')), v.check((n) => Number.isFinite(n) && n > 0, fail('a positive finite number')));
+const fail = (what: string) => (issue: v.BaseIssue<unknown>) =>
+  `expected ${what}, got ${typeof issue.input === 'string' ? JSON.stringify(issue.input) : String(issue.input)}`;
+const positive = v.pipe(
+  v.number(fail('a positive number')),
+  v.check((n) => Number.isFinite(n) && n > 0, fail('a positive finite number')),
+);
 
 export const percentTimeoutSchema = v.strictObject(
   {
@@ -36,7 +40,13 @@ export const percentTimeoutSchema = v.strictObject(
 
 /** timeoutMs of runScripts(): ms (Infinity: none), or a percentage of each script's median from history. */
 export const timeoutSettingSchema = v.union(
-  [v.pipe(v.number(), v.check((n) => n > 0)), percentTimeoutSchema],
+  [
+    v.pipe(
+      v.number(),
+      v.check((n) => n > 0),
+    ),
+    percentTimeoutSchema,
+  ],
   fail('a positive number of ms (Infinity for none) or { percentOfMedian, minMs?, maxMs? }'),
 );
 
@@ -44,7 +54,13 @@ export const orderSchema = v.picklist(RUN_ORDERS, fail(RUN_ORDERS.map((o) => `'$
 
 /** Entries spread into the ParallelRunner options schema. */
 export const resourceRunnerEntries = {
-  sampleMs: v.optional(v.pipe(v.number(fail('a number of ms >= 0')), v.integer(fail('an integer')), v.minValue(0, fail('a number of ms >= 0')))),
+  sampleMs: v.optional(
+    v.pipe(
+      v.number(fail('a number of ms >= 0')),
+      v.integer(fail('an integer')),
+      v.minValue(0, fail('a number of ms >= 0')),
+    ),
+  ),
   treeMemoryLimitMb: v.optional(positive),
   memoryBudgetMb: v.optional(v.union([positive, v.literal('auto')], fail("a positive number of MiB or 'auto'"))),
   history: v.optional(v.union([v.pipe(v.string(), v.minLength(1)), v.literal(false)], fail('a file path or false'))),
@@ -59,7 +75,10 @@ export function checkResourceOptions(options: ResourceRunnerOptions, name: strin
 }
 
 /** Turns validated options into one run's settings; reads the history file and MemAvailable now. */
-export function resolveResourceSettings(options: ResourceRunnerOptions, warn?: (message: string) => void): ResourceSettings {
+export function resolveResourceSettings(
+  options: ResourceRunnerOptions,
+  warn?: (message: string) => void,
+): ResourceSettings {
   const sampleMs = options.sampleMs ?? DEFAULT_SAMPLE_MS;
   return {
     sampleMs,

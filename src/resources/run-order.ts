@@ -10,7 +10,11 @@ export type RunOrder = 'given' | 'longest-first' | 'failed-first';
 export const RUN_ORDERS: readonly RunOrder[] = ['given', 'longest-first', 'failed-first'];
 
 /** A new array of the items in the order asked for. */
-export function orderScripts<T extends { script: string }>(items: readonly T[], order: RunOrder, estimates: RunEstimates): T[] {
+export function orderScripts<T extends { script: string }>(
+  items: readonly T[],
+  order: RunOrder,
+  estimates: RunEstimates,
+): T[] {
   if (order === 'given') return [...items];
   if (order === 'failed-first') {
     const failed = (item: T) => {

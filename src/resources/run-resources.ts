@@ -56,7 +56,11 @@ export class RunResources {
   /** Registers one attempt of a script that is about to start. */
   begin(script: string, onSample: (sample: ScriptSample) => void): ScriptUsage {
     const parts: RunParts = {
-      admission: this.#admission, sampler: this.#sampler, settings: this.#settings, estimates: this.estimates, onRoom: this.#onRoom,
+      admission: this.#admission,
+      sampler: this.#sampler,
+      settings: this.#settings,
+      estimates: this.estimates,
+      onRoom: this.#onRoom,
     };
     return new ScriptUsage(parts, script, onSample);
   }
@@ -99,16 +103,20 @@ export class ScriptUsage {
     const limitKb = settings.treeMemoryLimitMb === null ? Infinity : settings.treeMemoryLimitMb * 1024;
     // Under a cap or a budget every pass counts; otherwise a tree's first sample can wait an interval.
     const eager = limitKb !== Infinity || admission !== null;
-    this.#unwatch = sampler.watch(child.pid, (sample) => {
-      this.#peakKb = Math.max(this.#peakKb ?? 0, sample.treeRssKb);
-      admission?.sampled(this, sample.treeRssKb);
-      this.#onSample({ ...sample, peakTreeRssKb: this.#peakKb });
-      if (sample.treeRssKb > limitKb && !this.#stopped) {
-        this.#stopped = true;
-        child.stopForMemory(settings.treeMemoryLimitMb!, Math.round(this.#peakKb / 1024));
-      }
-      onRoom();
-    }, { eager });
+    this.#unwatch = sampler.watch(
+      child.pid,
+      (sample) => {
+        this.#peakKb = Math.max(this.#peakKb ?? 0, sample.treeRssKb);
+        admission?.sampled(this, sample.treeRssKb);
+        this.#onSample({ ...sample, peakTreeRssKb: this.#peakKb });
+        if (sample.treeRssKb > limitKb && !this.#stopped) {
+          this.#stopped = true;
+          child.stopForMemory(settings.treeMemoryLimitMb!, Math.round(this.#peakKb / 1024));
+        }
+        onRoom();
+      },
+      { eager },
+    );
   }
 
   /** The attempt ended: free its share, record its peak and history, set peakTreeRssKb. */
@@ -121,6 +129,12 @@ export class ScriptUsage {
     this.#run.estimates.recordPeak(peakKb);
     // A script that never ran (cancelled before it started, missing file) says nothing about its cost.
     if (result.pid === undefined || result.pid === null || result.status === 'cancelled') return;
-    settings.history?.append({ script: this.#script, durationMs: result.durationMs, peakKb, status: result.status, at: Date.now() });
+    settings.history?.append({
+      script: this.#script,
+      durationMs: result.durationMs,
+      peakKb,
+      status: result.status,
+      at: Date.now(),
+    });
   }
 }

@@ -28,6 +28,11 @@ export function resolveTimeoutMs(setting: TimeoutSetting, medianMs: number | nul
 }
 
 /** Timeout of a script by path, from its history in `estimates`. */
-export function timeoutFor(setting: TimeoutSetting, script: string, estimates: RunEstimates, absoluteMs: number): number {
+export function timeoutFor(
+  setting: TimeoutSetting,
+  script: string,
+  estimates: RunEstimates,
+  absoluteMs: number,
+): number {
   return resolveTimeoutMs(setting, typeof setting === 'number' ? null : estimates.medianDurationMs(script), absoluteMs);
 }

@@ -112,7 +112,8 @@ export class TreeSampler {
         processes += 1;
         treeRssKb += sample.memoryKb;
         const before = this.#ticks.get(pid);
-        if (before !== undefined && sample.cpuTicks >= before) cpuMs += ((sample.cpuTicks - before) * 1000) / CLOCK_TICKS;
+        if (before !== undefined && sample.cpuTicks >= before)
+          cpuMs += ((sample.cpuTicks - before) * 1000) / CLOCK_TICKS;
         ticks.set(pid, sample.cpuTicks);
       }
       if (processes === 0) continue; // ended during the pass
@@ -138,7 +139,13 @@ export class TreeSampler {
       for (const root of roots) {
         const stat = error ? undefined : (stats[root] as pidusage.Status | undefined);
         const listener = this.#watched.get(root)?.listener;
-        if (stat && listener) notify(listener, { pid: root, treeRssKb: Math.round(stat.memory / 1024), cpuPercent: Math.round(stat.cpu * 10) / 10, processes: 1 });
+        if (stat && listener)
+          notify(listener, {
+            pid: root,
+            treeRssKb: Math.round(stat.memory / 1024),
+            cpuPercent: Math.round(stat.cpu * 10) / 10,
+            processes: 1,
+          });
       }
     });
   }

@@ -14,7 +14,12 @@ import { JobRunner } from './job-runner.ts';
 import { AsyncJobStatus, type AsyncJob } from './job-status.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
 import { createScriptJob, type ScheduleScriptOptions } from './script-job.ts';
-import { createFunctionJob, createRemoteScriptJob, type BuiltJob, type ScheduleFunctionOptions } from './backend-jobs.ts';
+import {
+  createFunctionJob,
+  createRemoteScriptJob,
+  type BuiltJob,
+  type ScheduleFunctionOptions,
+} from './backend-jobs.ts';
 import { JobFailure } from './job-failure.ts';
 import { RemoteBackend } from './remote-backend.ts';
 import type { BackendOptions } from '../distributed/validate-options.ts';
@@ -60,7 +65,6 @@ export interface ScheduleOptions {
   delayMs?: number;
 }
 
-
 function dropUndefined<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
@@ -80,7 +84,8 @@ export class AsyncScheduler {
 
   constructor(options?: AsyncSchedulerOptions) {
     const parsed = parseSchedulerOptions(options);
-    this.#remote = parsed.backend === undefined ? null : new RemoteBackend(parsed.backend, 'AsyncScheduler options.backend');
+    this.#remote =
+      parsed.backend === undefined ? null : new RemoteBackend(parsed.backend, 'AsyncScheduler options.backend');
     const bus = parsed.eventBus as Emitter<Record<EventType, unknown>> | undefined;
     this.#logger = parsed.logger;
     this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus, parsed.logger ?? defaultLogger);
@@ -102,7 +107,10 @@ export class AsyncScheduler {
     const opts = parseScheduleOptions(fn, options);
     const id = `job-${++this.#nextId}`;
     const name = opts.name ?? (fn.name || 'anonymous');
-    const jobOptions = opts === EMPTY_OPTIONS ? DEFAULT_JOB_OPTIONS : makeJobOptions(opts.args, opts.timeoutMs, opts.retryDelayMs, false);
+    const jobOptions =
+      opts === EMPTY_OPTIONS
+        ? DEFAULT_JOB_OPTIONS
+        : makeJobOptions(opts.args, opts.timeoutMs, opts.retryDelayMs, false);
     const entry = new JobEntry(id, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, jobOptions);
     this.#entries.set(id, entry);
     if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(entry);
@@ -131,16 +139,23 @@ export class AsyncScheduler {
     const built = createFunctionJob(this.#remote, fn, this.#remote ? options : this.#withLogger(options));
     if (this.#remote) return this.#addRemote(built);
     const run = built.run;
-    return this.schedule(async function runFunctionJob() {
-      const result = await run();
-      if (result.status !== 'passed') throw new JobFailure(result.error ?? `function ${result.status}`, result);
-      return result;
-    }, { name: built.name, ...dropUndefined(built.job) });
+    return this.schedule(
+      async function runFunctionJob() {
+        const result = await run();
+        if (result.status !== 'passed') throw new JobFailure(result.error ?? `function ${result.status}`, result);
+        return result;
+      },
+      { name: built.name, ...dropUndefined(built.job) },
+    );
   }
 
   /** The scheduler's logger for the script or call a job runs, unless the job names its own. */
   #withLogger<O extends { logger?: ErgateLogger }>(options: O | undefined): O | undefined {
-    if (this.#logger === undefined || (options !== undefined && (typeof options !== 'object' || options === null || options.logger !== undefined))) return options;
+    if (
+      this.#logger === undefined ||
+      (options !== undefined && (typeof options !== 'object' || options === null || options.logger !== undefined))
+    )
+      return options;
     return { ...(options ?? {}), logger: this.#logger } as O;
   }
 
@@ -155,7 +170,14 @@ export class AsyncScheduler {
       if (result.status !== 'passed') throw new JobFailure(result.error ?? `job ${result.status}`, result);
       return result;
     };
-    const entry = new JobEntry(id, built.name, built.job.priority ?? 0, built.job.maxRuns ?? 1, fn, makeJobOptions(undefined, undefined, 0, true));
+    const entry = new JobEntry(
+      id,
+      built.name,
+      built.job.priority ?? 0,
+      built.job.maxRuns ?? 1,
+      fn,
+      makeJobOptions(undefined, undefined, 0, true),
+    );
     this.#entries.set(id, entry);
     if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(entry);
     this.#runner.add(entry, 0, this.#closedReason);
@@ -228,7 +250,8 @@ export class AsyncScheduler {
     let removed = 0;
     for (const [id, entry] of this.#entries) {
       const { status } = entry;
-      if (status !== AsyncJobStatus.PENDING && status !== AsyncJobStatus.RUNNING) removed += Number(this.#entries.delete(id));
+      if (status !== AsyncJobStatus.PENDING && status !== AsyncJobStatus.RUNNING)
+        removed += Number(this.#entries.delete(id));
     }
     return removed;
   }

@@ -38,10 +38,16 @@ function jobSignal(user: AbortSignal | undefined): AbortSignal | undefined {
   return bindToScope(user, false);
 }
 
-export function createRemoteScriptJob(remote: RemoteBackend, scriptPath: string, options: ScheduleScriptOptions | undefined): BuiltJob<ScriptResult> {
+export function createRemoteScriptJob(
+  remote: RemoteBackend,
+  scriptPath: string,
+  options: ScheduleScriptOptions | undefined,
+): BuiltJob<ScriptResult> {
   const { jobOptions, parsed } = splitScriptOptions(scriptPath, options);
   if (parsed.onOutput !== undefined) {
-    throw new TypeError('AsyncScheduler.scheduleScript options.onOutput: live output is not available with a backend (the result carries stdout and stderr)');
+    throw new TypeError(
+      'AsyncScheduler.scheduleScript options.onOutput: live output is not available with a backend (the result carries stdout and stderr)',
+    );
   }
   checkRemoteJobOptions(jobOptions, 'AsyncScheduler.scheduleScript options');
   // The interpreter is each worker's own; only paths, arguments, limits and env travel.
@@ -51,9 +57,15 @@ export function createRemoteScriptJob(remote: RemoteBackend, scriptPath: string,
   return { run: () => remote.runScript(spec, { ...job, signal: jobSignal(parsed.signal) }, envRule), name, job };
 }
 
-export function createFunctionJob(remote: RemoteBackend | null, fn: FunctionRef | ((...args: never[]) => unknown), options: ScheduleFunctionOptions | undefined): BuiltJob<FunctionResult<unknown>> {
+export function createFunctionJob(
+  remote: RemoteBackend | null,
+  fn: FunctionRef | ((...args: never[]) => unknown),
+  options: ScheduleFunctionOptions | undefined,
+): BuiltJob<FunctionResult<unknown>> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`AsyncScheduler.scheduleFunction options: expected an options object, got ${describeValue(options)}`);
+    throw new TypeError(
+      `AsyncScheduler.scheduleFunction options: expected an options object, got ${describeValue(options)}`,
+    );
   }
   const { priority, maxRuns, retryDelayMs, delayMs, ...callOptions } = options ?? {};
   const job = { priority, maxRuns, retryDelayMs, delayMs };

@@ -4,7 +4,8 @@
 
 import type { Emitter, EventType } from 'mitt';
 
-export type SchedulerEvent = 'job.scheduled' | 'job.started' | 'job.completed' | 'job.failed' | 'job.cancelled' | 'job.retrying';
+export type SchedulerEvent =
+  'job.scheduled' | 'job.started' | 'job.completed' | 'job.failed' | 'job.cancelled' | 'job.retrying';
 
 export interface JobEventPayload {
   jobId: string;

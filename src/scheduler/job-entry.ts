@@ -30,7 +30,12 @@ const NO_ARGS: readonly unknown[] = Object.freeze([]);
 export const DEFAULT_JOB_OPTIONS = Object.freeze(new JobOptions(NO_ARGS, undefined, 0, false));
 
 /** One options object per job only when it sets something. */
-export function makeJobOptions(args: readonly unknown[] | undefined, timeoutMs: number | undefined, retryDelayMs: number | undefined, remote: boolean): JobOptions {
+export function makeJobOptions(
+  args: readonly unknown[] | undefined,
+  timeoutMs: number | undefined,
+  retryDelayMs: number | undefined,
+  remote: boolean,
+): JobOptions {
   if (args === undefined && timeoutMs === undefined && !retryDelayMs && !remote) return DEFAULT_JOB_OPTIONS;
   return new JobOptions(args ?? NO_ARGS, timeoutMs, retryDelayMs ?? 0, remote);
 }

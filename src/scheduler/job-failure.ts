@@ -5,7 +5,10 @@
 export class JobFailure extends Error {
   override name = 'JobFailure';
 
-  constructor(message: string, readonly result: unknown) {
+  constructor(
+    message: string,
+    readonly result: unknown,
+  ) {
     super(message);
   }
 }

@@ -71,7 +71,8 @@ export class JobHeap<T> {
       let child = 2 * i + 1;
       if (child >= n) break;
       const right = child + 1;
-      if (right < n && (keys[right] < keys[child] || (keys[right] === keys[child] && seqs[right] < seqs[child]))) child = right;
+      if (right < n && (keys[right] < keys[child] || (keys[right] === keys[child] && seqs[right] < seqs[child])))
+        child = right;
       const ck = keys[child];
       if (ck > key || (ck === key && seqs[child] > seq)) break;
       keys[i] = ck;

@@ -89,7 +89,8 @@ export class JobRunner implements JobSettler {
           const dueAt = this.#remoteDueAt;
           this.#remoteDue = [];
           this.#remoteDueAt = [];
-          for (let i = 0; i < due.length; i++) if (due[i].status === AsyncJobStatus.PENDING) this.#startRun(due[i], dueAt[i], now);
+          for (let i = 0; i < due.length; i++)
+            if (due[i].status === AsyncJobStatus.PENDING) this.#startRun(due[i], dueAt[i], now);
           continue;
         }
         if (this.running - this.remoteRunning >= this.limit) return;
@@ -203,7 +204,14 @@ export class JobRunner implements JobSettler {
     entry.markCompleted();
     this.metrics.jobsFailed++;
     this.metrics.recordFinish(now);
-    if (isLogging(this.logger)) logFailure(this.logger, { event: 'job.end', name: entry.name, status: 'failed', durationMs: now - runStartedAt, error });
+    if (isLogging(this.logger))
+      logFailure(this.logger, {
+        event: 'job.end',
+        name: entry.name,
+        status: 'failed',
+        durationMs: now - runStartedAt,
+        error,
+      });
     if (this.bus !== undefined) this.#emit('job.failed', entry, { error, durationMs: now - runStartedAt });
   }
 
@@ -213,7 +221,14 @@ export class JobRunner implements JobSettler {
     job.error = describeCancellation(reason);
     entry.markCompleted();
     this.metrics.jobsCancelled++;
-    if (isLogging(this.logger)) logFailure(this.logger, { event: 'job.end', name: entry.name, status: 'cancelled', durationMs, error: job.error });
+    if (isLogging(this.logger))
+      logFailure(this.logger, {
+        event: 'job.end',
+        name: entry.name,
+        status: 'cancelled',
+        durationMs,
+        error: job.error,
+      });
     if (this.bus !== undefined) this.#emit('job.cancelled', entry, { error: job.error });
   }
 

@@ -6,7 +6,12 @@ import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../functio
 import type { RemoteJobs } from '../distributed/remote-jobs.ts';
 import type { EnvRule } from '../distributed/job-payload.ts';
 import { toFunctionJobData } from '../distributed/function-job.ts';
-import { backendRoot, checkBackendOptions, type BackendOptions, type RemoteJobOptions } from '../distributed/validate-options.ts';
+import {
+  backendRoot,
+  checkBackendOptions,
+  type BackendOptions,
+  type RemoteJobOptions,
+} from '../distributed/validate-options.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 
 export class RemoteBackend {
@@ -24,7 +29,9 @@ export class RemoteBackend {
   }
 
   #remote(): Promise<RemoteJobs> {
-    this.#jobs ??= import('../distributed/remote-factory.ts').then((m) => m.createRemoteJobs({ ...this.#options, root: this.root }, this.#optionName));
+    this.#jobs ??= import('../distributed/remote-factory.ts').then((m) =>
+      m.createRemoteJobs({ ...this.#options, root: this.root }, this.#optionName),
+    );
     return this.#jobs;
   }
 
@@ -33,7 +40,11 @@ export class RemoteBackend {
   }
 
   /** Checks the FunctionRef and its options now (TypeError); the returned run sends it. */
-  prepareFunction(fn: FunctionRef, options: RunFunctionOptions, what: string): (job: RemoteJobOptions) => Promise<FunctionResult<unknown>> {
+  prepareFunction(
+    fn: FunctionRef,
+    options: RunFunctionOptions,
+    what: string,
+  ): (job: RemoteJobOptions) => Promise<FunctionResult<unknown>> {
     toFunctionJobData(fn, options, this.root, '', 0, what);
     return async (job) => (await this.#remote()).prepareFunction(fn, options, what)(job);
   }

@@ -33,12 +33,19 @@ export interface ScriptJob {
 }
 
 /** Splits scheduleScript's options into the job's and the script's (checked: TypeError). */
-export function splitScriptOptions(scriptPath: string, options: ScheduleScriptOptions | undefined): { scriptOptions: Record<string, unknown>; jobOptions: ScriptJob['jobOptions']; parsed: ParsedRunScriptOptions } {
+export function splitScriptOptions(
+  scriptPath: string,
+  options: ScheduleScriptOptions | undefined,
+): { scriptOptions: Record<string, unknown>; jobOptions: ScriptJob['jobOptions']; parsed: ParsedRunScriptOptions } {
   if (typeof scriptPath !== 'string' || scriptPath === '') {
-    throw new TypeError(`AsyncScheduler.scheduleScript scriptPath: expected a non-empty string, got ${describeValue(scriptPath)}`);
+    throw new TypeError(
+      `AsyncScheduler.scheduleScript scriptPath: expected a non-empty string, got ${describeValue(scriptPath)}`,
+    );
   }
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`AsyncScheduler.scheduleScript options: expected an options object, got ${describeValue(options)}`);
+    throw new TypeError(
+      `AsyncScheduler.scheduleScript options: expected an options object, got ${describeValue(options)}`,
+    );
   }
   const scriptOptions: Record<string, unknown> = { ...options };
   const jobOptions: Record<string, unknown> = { name: path.basename(scriptPath) };

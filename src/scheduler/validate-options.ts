@@ -56,7 +56,8 @@ export function parseSchedulerOptions(options: unknown): ParsedSchedulerOptions 
 export const EMPTY_OPTIONS: ParsedScheduleOptions = Object.freeze({});
 
 export function parseScheduleOptions(fn: unknown, options: unknown): ParsedScheduleOptions {
-  if (typeof fn !== 'function') throw new TypeError(`AsyncScheduler.schedule fn: expected a function, got ${typeof fn}`);
+  if (typeof fn !== 'function')
+    throw new TypeError(`AsyncScheduler.schedule fn: expected a function, got ${typeof fn}`);
   if (options === undefined) return EMPTY_OPTIONS;
   // schedule() is the hot path (100,000 calls a second): options that plainly fit are
   // used as they are; anything else goes through the schema, which also words the error.
@@ -68,7 +69,8 @@ const SCHEDULE_KEYS = new Set(Object.keys(scheduleSchema.entries));
 
 // A conservative subset of scheduleSchema: false only means "let valibot decide".
 function isPlainlyValid(options: unknown): boolean {
-  if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return false;
+  if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype)
+    return false;
   const o = options as Record<string, unknown>;
   // An unknown key goes to the strict schema, which names it.
   for (const key in o) if (!SCHEDULE_KEYS.has(key)) return false;
@@ -84,6 +86,9 @@ function isPlainlyValid(options: unknown): boolean {
 }
 
 export function parseStatusFilter(status: unknown): AsyncJobStatus | undefined {
-  if (status === undefined || JOB_STATUSES.includes(status as AsyncJobStatus)) return status as AsyncJobStatus | undefined;
-  throw new TypeError(`AsyncScheduler.listJobs status: expected one of ${JOB_STATUSES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(status)}`);
+  if (status === undefined || JOB_STATUSES.includes(status as AsyncJobStatus))
+    return status as AsyncJobStatus | undefined;
+  throw new TypeError(
+    `AsyncScheduler.listJobs status: expected one of ${JOB_STATUSES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(status)}`,
+  );
 }

@@ -41,7 +41,8 @@ export function classifyExit(
   if (exception === 'MemoryError' && spec.memoryLimitMb !== null) {
     return { status: 'failed', error: `memory limit of ${spec.memoryLimitMb} MiB exceeded (MemoryError)` };
   }
-  const allowed = spec.allowedExitCodes.length === 1 ? `${spec.allowedExitCodes[0]}` : `one of ${spec.allowedExitCodes.join(', ')}`;
+  const allowed =
+    spec.allowedExitCodes.length === 1 ? `${spec.allowedExitCodes[0]}` : `one of ${spec.allowedExitCodes.join(', ')}`;
   const base = `exited with code ${exitCode} (expected ${allowed})`;
   return { status: 'failed', error: exception ? `${base}: uncaught ${exception}` : base };
 }

@@ -56,7 +56,13 @@ function signalName(signalNumber: number): string {
 }
 
 /** The result of a child that ran and was reaped; `stop` is the reason ergate ended it, if it did. */
-export function exitResult(spec: ScriptSpec, exit: ChildExit, stop: StopReason | null, pid: number, startedAt: number): ScriptResult {
+export function exitResult(
+  spec: ScriptSpec,
+  exit: ChildExit,
+  stop: StopReason | null,
+  pid: number,
+  startedAt: number,
+): ScriptResult {
   const endedAt = Date.now();
   const exitCode = exit.code >= 0 ? exit.code : null;
   const signal = exit.code < 0 ? signalName(-exit.code) : null;

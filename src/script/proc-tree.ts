@@ -26,7 +26,11 @@ export function readProcess(pid: number): ProcessInfo | null {
   const close = stat.lastIndexOf(')');
   const fields = stat.slice(close + 2).split(' ');
   return {
-    pid, state: fields[0], ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: fields[19],
+    pid,
+    state: fields[0],
+    ppid: Number(fields[1]),
+    pgid: Number(fields[2]),
+    startTime: fields[19],
     comm: stat.slice(stat.indexOf('(') + 1, close),
   };
 }

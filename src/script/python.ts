@@ -24,9 +24,12 @@ function ask(python: string): Promise<Interpreter> {
     execFile(python, ['-c', probe], { timeout: 30_000 }, (error, stdout) => {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        const reason = code === 'ENOENT' ? 'not found'
-          : code === 'EACCES' ? 'not executable'
-          : `does not run (${error.message.split('\n')[0]})`;
+        const reason =
+          code === 'ENOENT'
+            ? 'not found'
+            : code === 'EACCES'
+              ? 'not executable'
+              : `does not run (${error.message.split('\n')[0]})`;
         reject(new Error(`python interpreter '${python}' ${reason}`));
         return;
       }

@@ -30,7 +30,12 @@ export interface SupervisedRun {
   stop(reason: StopReason): void;
 }
 
-export function superviseRun(launcher: Launcher, spec: ScriptSpec, options: SuperviseRunOptions, startedAt: number): SupervisedRun {
+export function superviseRun(
+  launcher: Launcher,
+  spec: ScriptSpec,
+  options: SuperviseRunOptions,
+  startedAt: number,
+): SupervisedRun {
   let requested: StopReason | null = null;
   let ended = false;
   let id = 0;
@@ -60,7 +65,11 @@ export function superviseRun(launcher: Launcher, spec: ScriptSpec, options: Supe
       {
         onStart: (childPid) => {
           pid = childPid;
-          options.onStart?.({ pid, stop, stopForMemory: (limitMb, peakMb) => stop({ kind: 'memory', limitMb, peakMb }) });
+          options.onStart?.({
+            pid,
+            stop,
+            stopForMemory: (limitMb, peakMb) => stop({ kind: 'memory', limitMb, peakMb }),
+          });
         },
         onOutput: (stream, data) => {
           const text = decoders![stream].decode(data, { stream: true });
@@ -69,13 +78,20 @@ export function superviseRun(launcher: Launcher, spec: ScriptSpec, options: Supe
         onExit: (exit) => {
           ended = true;
           flushDecoders();
-          const first = exit.stop === 'timeout' ? { kind: 'timeout' as const, timeoutMs: spec.timeoutMs } : exit.stop === 'request' ? requested : null;
+          const first =
+            exit.stop === 'timeout'
+              ? { kind: 'timeout' as const, timeoutMs: spec.timeoutMs }
+              : exit.stop === 'request'
+                ? requested
+                : null;
           resolve(exitResult(spec, exit, first, pid, startedAt));
         },
         onFail: (error) => {
           ended = true;
           flushDecoders();
-          const result = requested ? errorResult(spec.script, describeStop(requested).error, describeStop(requested).status, startedAt) : errorResult(spec.script, error, 'error', startedAt);
+          const result = requested
+            ? errorResult(spec.script, describeStop(requested).error, describeStop(requested).status, startedAt)
+            : errorResult(spec.script, error, 'error', startedAt);
           result.pid = pid || null;
           resolve(result);
         },

@@ -66,7 +66,13 @@ export class SupervisorPool implements AsyncDisposable {
   async run(spec: ScriptSpec, options: SupervisorRunOptions = {}): Promise<ScriptResult> {
     const logger = options.logger ?? defaultLogger;
     const startedAt = Date.now();
-    if (this.#closing) return errorResult(spec.script, 'cancelled: the runner was closed before the script started', 'cancelled', startedAt);
+    if (this.#closing)
+      return errorResult(
+        spec.script,
+        'cancelled: the runner was closed before the script started',
+        'cancelled',
+        startedAt,
+      );
     if (options.signal?.aborted) return errorResult(spec.script, abortMessage(options.signal), 'cancelled', startedAt);
     logStart(logger, spec.script);
     const gaveUp = await this.#queue.acquire(options.signal);
@@ -87,8 +93,14 @@ export class SupervisorPool implements AsyncDisposable {
     return result;
   }
 
-  async #runOnSlot(slot: LauncherSlot, spec: ScriptSpec, options: SupervisorRunOptions, startedAt: number): Promise<ScriptResult> {
-    if (this.#breaker.isOpen) return errorResult(spec.script, this.#breaker.describe('script launchers'), 'error', startedAt);
+  async #runOnSlot(
+    slot: LauncherSlot,
+    spec: ScriptSpec,
+    options: SupervisorRunOptions,
+    startedAt: number,
+  ): Promise<ScriptResult> {
+    if (this.#breaker.isOpen)
+      return errorResult(spec.script, this.#breaker.describe('script launchers'), 'error', startedAt);
     let launcher;
     try {
       launcher = await slot.acquire(spec);
@@ -100,9 +112,16 @@ export class SupervisorPool implements AsyncDisposable {
     }
     const { signal } = options;
     if (signal?.aborted) return errorResult(spec.script, abortMessage(signal), 'cancelled', startedAt);
-    if (this.#closing) return errorResult(spec.script, 'cancelled: the runner was closed before the script started', 'cancelled', startedAt);
+    if (this.#closing)
+      return errorResult(
+        spec.script,
+        'cancelled: the runner was closed before the script started',
+        'cancelled',
+        startedAt,
+      );
     const listener = options.onOutput;
-    const onOutput = spec.liveOutput && listener ? guardOutputListener(listener, options.logger, spec.script) : undefined;
+    const onOutput =
+      spec.liveOutput && listener ? guardOutputListener(listener, options.logger, spec.script) : undefined;
     const run = superviseRun(launcher, spec, { onOutput, onStart: options.onStart }, startedAt);
     const onAbort = () => run.stop({ kind: 'cancelled', message: abortMessage(signal!) });
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -6,7 +6,10 @@ import * as v from 'valibot';
 import { isLogger, type ErgateLogger } from '../internal/logger.ts';
 
 // Infinity means "no timeout" (any value of 2^31 ms or more sets no timer); NaN is refused.
-const positiveTimeout = v.pipe(v.number(), v.check((n) => n > 0 && !Number.isNaN(n)));
+const positiveTimeout = v.pipe(
+  v.number(),
+  v.check((n) => n > 0 && !Number.isNaN(n)),
+);
 const positiveInteger = v.pipe(v.number(), v.integer(), v.minValue(1));
 // rlimits are C longs in the child: a larger value would crash the launcher, not limit it.
 const MAX_LIMIT = 2 ** 40;
@@ -14,7 +17,10 @@ const limitInteger = v.pipe(positiveInteger, v.maxValue(MAX_LIMIT));
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const exitCode = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255));
 // A NUL byte cannot cross exec (C strings end there): refused here, before anything runs.
-const text = v.pipe(v.string(), v.check((s) => !s.includes('\0')));
+const text = v.pipe(
+  v.string(),
+  v.check((s) => !s.includes('\0')),
+);
 const nonEmptyText = v.pipe(text, v.minLength(1));
 
 // Strict: an unknown key (a typo such as `timeout`) is refused, never silently ignored.
@@ -86,7 +92,9 @@ export function parseRunScriptOptions(options: unknown, optionName = 'options'):
   const pathKey = (issue.path?.[0]?.key ?? '') as PropertyKey;
   const key = String(pathKey);
   if (issue.type === 'strict_object' && issue.path?.length === 1) {
-    throw new TypeError(`${optionName}.${key} is not a known option (expected one of ${Object.keys(EXPECTED).join(', ')})`);
+    throw new TypeError(
+      `${optionName}.${key} is not a known option (expected one of ${Object.keys(EXPECTED).join(', ')})`,
+    );
   }
   const value = (options as Record<string, unknown>)[key];
   const nested = issue.path !== undefined && issue.path.length > 1;

@@ -41,7 +41,10 @@ const runnerSchema = v.strictObject(
   },
   'an options object',
 );
-const runSchema = v.strictObject({ signal: v.optional(anAbortSignal), detached: v.optional(aBoolean) }, 'an options object');
+const runSchema = v.strictObject(
+  { signal: v.optional(anAbortSignal), detached: v.optional(aBoolean) },
+  'an options object',
+);
 
 export class AsyncParallelRunner {
   readonly #limit: number;
@@ -58,7 +61,7 @@ export class AsyncParallelRunner {
     this.#failFast = parsed.failFast ?? false;
     this.#onTaskComplete = parsed.onTaskComplete;
     this.#constructedIn = parsed.detached === true ? undefined : currentSignal();
-    this.#logger = (parsed.logger) ?? defaultLogger;
+    this.#logger = parsed.logger ?? defaultLogger;
   }
 
   /**
@@ -71,7 +74,11 @@ export class AsyncParallelRunner {
     const { signal, detached } = parseOptions(runSchema, options, 'AsyncParallelRunner.run options');
     const list = normalizeTasks(tasks);
     const parents = [signal, detached === true ? undefined : inherited, this.#constructedIn];
-    const batch = new TaskBatch(list, { limit: this.#limit, failFast: this.#failFast, onTaskComplete: this.#onTaskComplete, logger: this.#logger }, parents);
+    const batch = new TaskBatch(
+      list,
+      { limit: this.#limit, failFast: this.#failFast, onTaskComplete: this.#onTaskComplete, logger: this.#logger },
+      parents,
+    );
     this.#batches.add(batch);
     try {
       return await batch.promise;

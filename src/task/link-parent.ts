@@ -8,7 +8,10 @@
  * already has). Undefined and repeated parents are ignored. Returns the unlink function;
  * calling it more than once is harmless.
  */
-export function linkToParents(candidates: readonly (AbortSignal | undefined)[], onAbort: (reason: unknown) => void): () => void {
+export function linkToParents(
+  candidates: readonly (AbortSignal | undefined)[],
+  onAbort: (reason: unknown) => void,
+): () => void {
   const parents: AbortSignal[] = [];
   for (const parent of candidates) {
     if (parent === undefined || parents.includes(parent)) continue;

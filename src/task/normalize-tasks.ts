@@ -19,9 +19,14 @@ export interface TaskList {
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 export function normalizeTasks(tasks: unknown): TaskList {
-  if (!Array.isArray(tasks)) throw new TypeError(`tasks: expected an array of [name, fn, args?] or { name, fn, args? }, got ${typeof tasks}`);
+  if (!Array.isArray(tasks))
+    throw new TypeError(`tasks: expected an array of [name, fn, args?] or { name, fn, args? }, got ${typeof tasks}`);
   const n = tasks.length;
-  const list: TaskList = { names: new Array<string>(n), fns: new Array<TaskFn>(n), args: new Array<readonly unknown[]>(n) };
+  const list: TaskList = {
+    names: new Array<string>(n),
+    fns: new Array<TaskFn>(n),
+    args: new Array<readonly unknown[]>(n),
+  };
   for (let i = 0; i < n; i++) {
     const task: unknown = tasks[i];
     let name: unknown, fn: unknown, args: unknown;
@@ -30,7 +35,8 @@ export function normalizeTasks(tasks: unknown): TaskList {
     else throw new TypeError(`tasks[${i}]: expected [name, fn, args?] or { name, fn, args? }, got ${String(task)}`);
     if (typeof name !== 'string') throw new TypeError(`tasks[${i}].name: expected a string, got ${typeof name}`);
     if (typeof fn !== 'function') throw new TypeError(`tasks[${i}].fn: expected a function, got ${typeof fn}`);
-    if (args !== undefined && !Array.isArray(args)) throw new TypeError(`tasks[${i}].args: expected an array, got ${typeof args}`);
+    if (args !== undefined && !Array.isArray(args))
+      throw new TypeError(`tasks[${i}].args: expected an array, got ${typeof args}`);
     list.names[i] = name;
     list.fns[i] = fn as TaskFn;
     list.args[i] = (args as unknown[] | undefined) ?? NO_ARGS;

@@ -19,7 +19,10 @@ export interface BatchOptions {
 
 class TaskScope extends Scope {
   settled = false;
-  constructor(readonly index: number, readonly startedAt: number) {
+  constructor(
+    readonly index: number,
+    readonly startedAt: number,
+  ) {
     super();
   }
 }
@@ -39,7 +42,11 @@ export class TaskBatch {
   // Assigned before linking: an already-aborted parent finishes the batch inside linkToParents.
   #unlink: () => void = noop;
 
-  constructor(readonly tasks: TaskList, readonly options: BatchOptions, parents: readonly (AbortSignal | undefined)[]) {
+  constructor(
+    readonly tasks: TaskList,
+    readonly options: BatchOptions,
+    parents: readonly (AbortSignal | undefined)[],
+  ) {
     this.promise = new Promise((resolve) => (this.#resolve = resolve));
     this.#remaining = tasks.names.length;
     this.#result = new AsyncExecutionResult(new Array<AsyncTaskResult>(this.#remaining));
@@ -59,7 +66,8 @@ export class TaskBatch {
       scope.abort(reason);
     }
     const notStarted = `${message} (before it started)`;
-    while (this.#next < this.tasks.names.length) this.#recordAt(this.#next++, 'cancelled', null, notStarted, 'AbortError', 0);
+    while (this.#next < this.tasks.names.length)
+      this.#recordAt(this.#next++, 'cancelled', null, notStarted, 'AbortError', 0);
   }
 
   pass(scope: TaskScope, value: unknown): void {
@@ -94,15 +102,37 @@ export class TaskBatch {
     this.#filling = false;
   }
 
-  #record(scope: TaskScope, status: AsyncTaskStatus, value: unknown, error: string | null, errorType: string | null, now: number): void {
+  #record(
+    scope: TaskScope,
+    status: AsyncTaskStatus,
+    value: unknown,
+    error: string | null,
+    errorType: string | null,
+    now: number,
+  ): void {
     scope.settled = true;
     this.#running.delete(scope);
     this.#active--;
     this.#recordAt(scope.index, status, value, error, errorType, now - scope.startedAt);
   }
 
-  #recordAt(index: number, status: AsyncTaskStatus, value: unknown, error: string | null, errorType: string | null, durationMs: number): void {
-    const result: AsyncTaskResult = { name: this.tasks.names[index], success: status === 'passed', value, error, errorType, durationMs, status };
+  #recordAt(
+    index: number,
+    status: AsyncTaskStatus,
+    value: unknown,
+    error: string | null,
+    errorType: string | null,
+    durationMs: number,
+  ): void {
+    const result: AsyncTaskResult = {
+      name: this.tasks.names[index],
+      success: status === 'passed',
+      value,
+      error,
+      errorType,
+      durationMs,
+      status,
+    };
     this.#result.results[index] = result;
     if (status !== 'passed' && isLogging(this.options.logger)) {
       logFailure(this.options.logger, { event: 'task.end', name: result.name, status, durationMs, error });

@@ -31,27 +31,44 @@ describe('ergate run', () => {
     expect(stdout).toContain('3 scripts: 2 passed, 1 failed, 0 timed out, 0 skipped');
 
     const report = readReport(json);
-    expect(report).toMatchObject({ total: 3, passed: 2, failed: 1, timeout: 0, skipped: 0, success: false, interrupted: false });
+    expect(report).toMatchObject({
+      total: 3,
+      passed: 2,
+      failed: 1,
+      timeout: 0,
+      skipped: 0,
+      success: false,
+      interrupted: false,
+    });
     // in the order they finished
     expect(report.results.map((r) => r.name).sort()).toEqual(['a_pass.py', 'b_fail.py', 'c_pass.py']);
 
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testsuite name="ergate run" tests="3" failures="1" errors="0" skipped="0"/);
     expect(xml.match(/<testcase /g)).toHaveLength(3);
-    expect(xml).toMatch(/<testcase name="b_fail.py" classname="mixed" file="mixed\/b_fail.py" time="\d+\.\d{3}">\s*<failure message="[^"]*code 3[^"]*" type="failed">/);
+    expect(xml).toMatch(
+      /<testcase name="b_fail.py" classname="mixed" file="mixed\/b_fail.py" time="\d+\.\d{3}">\s*<failure message="[^"]*code 3[^"]*" type="failed">/,
+    );
     expect(xml).toContain('boom: something went wrong');
 
     const lines = readFileSync(joblog, 'utf8').trim().split('\n');
     expect(lines[0].split('\t')).toEqual(['name', 'status', 'exit_code', 'duration_ms', 'start_time', 'script']);
-    expect(lines.slice(1).map((l) => l.split('\t').slice(0, 3).join(' ')).sort()).toEqual([
-      'a_pass.py passed 0',
-      'b_fail.py failed 3',
-      'c_pass.py passed 0',
-    ]);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split('\t').slice(0, 3).join(' '))
+        .sort(),
+    ).toEqual(['a_pass.py passed 0', 'b_fail.py failed 3', 'c_pass.py passed 0']);
   });
 
   it('exits 0 when every script passes; a glob selects files', async () => {
-    const { code, stdout } = await runCli(['run', `${path.relative(root, mixed)}/*_pass.py`, '--python', PYTHON, '--quiet']);
+    const { code, stdout } = await runCli([
+      'run',
+      `${path.relative(root, mixed)}/*_pass.py`,
+      '--python',
+      PYTHON,
+      '--quiet',
+    ]);
     expect(code).toBe(0);
     expect(stdout).not.toMatch(/PASS/); // --quiet: only the summary
     expect(stdout).toContain('2 scripts: 2 passed');
@@ -63,7 +80,17 @@ describe('ergate run', () => {
     const first = await runCli(['run', mixed, '--python', PYTHON, '--joblog', joblog]);
     expect(first.code).toBe(1);
     const json = path.join(dir, 'resumed.json');
-    const second = await runCli(['run', mixed, '--python', PYTHON, '--joblog', joblog, '--resume-failed', '--json', json]);
+    const second = await runCli([
+      'run',
+      mixed,
+      '--python',
+      PYTHON,
+      '--joblog',
+      joblog,
+      '--resume-failed',
+      '--json',
+      json,
+    ]);
     expect(second.code).toBe(1);
     const report = readReport(json);
     expect(report.results.map((r) => r.name)).toEqual(['b_fail.py']);
@@ -76,29 +103,32 @@ describe('ergate run', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s mid-run kills every child, writes the partial reports (never a success) and exits %d', async (signal, exitCode) => {
-    const dir = makeTempDir();
-    const pidDir = makeTempDir();
-    const json = path.join(dir, 'report.json');
-    const junit = path.join(dir, 'junit.xml');
-    const joblog = path.join(dir, 'jobs.tsv');
-    const args = ['run', path.join(fixtures, 'hang'), mixed, '--python', PYTHON, '-j', '2'];
-    const child = startCli([...args, '--json', json, '--junit', junit, '--joblog', joblog], { PID_DIR: pidDir });
-    const done = finish(child);
-    const pids = await waitForPids(pidDir, 2);
-    child.kill(signal);
-    const { code, stdout } = await done;
-    expect(code).toBe(exitCode);
-    expect(stdout).toContain('Interrupted');
-    for (const pid of pids) expect(await isGoneSoon(pid)).toBe(true);
-    const report = readReport(json);
-    // nothing failed, but an interrupted run is not a success
-    expect(report).toMatchObject({ total: 6, skipped: 6, failed: 0, timeout: 0, interrupted: true, success: false });
-    expect(report.results.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
-    expect(readFileSync(junit, 'utf8')).toMatch(/tests="6" failures="0" errors="0" skipped="6"/);
-    expect(readFileSync(joblog, 'utf8').trim().split('\n')).toHaveLength(3);
-    expect(readdirSync(pidDir)).toHaveLength(2); // the third hang script never started
-  });
+  ] as const)(
+    '%s mid-run kills every child, writes the partial reports (never a success) and exits %d',
+    async (signal, exitCode) => {
+      const dir = makeTempDir();
+      const pidDir = makeTempDir();
+      const json = path.join(dir, 'report.json');
+      const junit = path.join(dir, 'junit.xml');
+      const joblog = path.join(dir, 'jobs.tsv');
+      const args = ['run', path.join(fixtures, 'hang'), mixed, '--python', PYTHON, '-j', '2'];
+      const child = startCli([...args, '--json', json, '--junit', junit, '--joblog', joblog], { PID_DIR: pidDir });
+      const done = finish(child);
+      const pids = await waitForPids(pidDir, 2);
+      child.kill(signal);
+      const { code, stdout } = await done;
+      expect(code).toBe(exitCode);
+      expect(stdout).toContain('Interrupted');
+      for (const pid of pids) expect(await isGoneSoon(pid)).toBe(true);
+      const report = readReport(json);
+      // nothing failed, but an interrupted run is not a success
+      expect(report).toMatchObject({ total: 6, skipped: 6, failed: 0, timeout: 0, interrupted: true, success: false });
+      expect(report.results.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+      expect(readFileSync(junit, 'utf8')).toMatch(/tests="6" failures="0" errors="0" skipped="6"/);
+      expect(readFileSync(joblog, 'utf8').trim().split('\n')).toHaveLength(3);
+      expect(readdirSync(pidDir)).toHaveLength(2); // the third hang script never started
+    },
+  );
 });
 
 describe('ergate run --start-method forkserver', () => {
@@ -107,7 +137,20 @@ describe('ergate run --start-method forkserver', () => {
     writeFileSync(path.join(dir, 'probe_a.py'), "import sys\nprint('decimal' in sys.modules, 'json' in sys.modules)\n");
     writeFileSync(path.join(dir, 'probe_b.py'), "import sys\nprint('decimal' in sys.modules)\nsys.exit(4)\n");
     const json = path.join(dir, 'report.json');
-    const args = ['run', dir, '--python', PYTHON, '-j', '2', '--json', json, '--start-method', 'forkserver', '--preload', 'decimal'];
+    const args = [
+      'run',
+      dir,
+      '--python',
+      PYTHON,
+      '-j',
+      '2',
+      '--json',
+      json,
+      '--start-method',
+      'forkserver',
+      '--preload',
+      'decimal',
+    ];
     const { code, stdout } = await runCli(args);
     expect(code).toBe(1);
     expect(stdout).toContain('2 scripts: 1 passed, 1 failed, 0 timed out, 0 skipped');
@@ -124,7 +167,9 @@ describe('ergate usage', () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: ergate run');
-    expect(help.stdout).toMatch(/Exit codes: 0 all passed, 1 any failed or timed out, 2 bad usage, 70 internal error[\s\S]*130 interrupted/);
+    expect(help.stdout).toMatch(
+      /Exit codes: 0 all passed, 1 any failed or timed out, 2 bad usage, 70 internal error[\s\S]*130 interrupted/,
+    );
     const command = await runCli(['help']);
     expect(command).toMatchObject({ code: 0, stdout: help.stdout });
     const worker = await runCli(['help', 'worker']);
@@ -132,18 +177,29 @@ describe('ergate usage', () => {
     expect(worker.stdout).toContain('Usage: ergate worker');
     const version = await runCli(['--version']);
     expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version);
+    expect(version.stdout.trim()).toBe(
+      (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version,
+    );
   });
 
   it.each([
     [['run', mixed, '--bogus'], /^ergate: unknown option --bogus\n/],
     [['run', mixed, '--jsno', 'x.json'], /^ergate: unknown option --jsno \(did you mean --json\?\)\n/],
-    [['run', mixed, '--retries', '-1'], /--retries: expected the number of extra runs after a failure, an integer >= 0; got "-1"/],
+    [
+      ['run', mixed, '--retries', '-1'],
+      /--retries: expected the number of extra runs after a failure, an integer >= 0; got "-1"/,
+    ],
     [['run', mixed, '--json'], /--json: expected a value/],
     [['run', mixed, '-j'], /ergate: --jobs: expected a value/],
     [['rnu', mixed], /unknown command "rnu": expected run, worker or help \(did you mean run\?\)/],
-    [['run', mixed, '--timeout', 'soon'], /--timeout: expected a duration such as 30s, 500ms or 2m, or none; got "soon"/],
-    [['run', mixed, '-j', '0'], /--jobs: expected an integer >= 1 or a share of the cores such as 50% or 200%, got "0"/],
+    [
+      ['run', mixed, '--timeout', 'soon'],
+      /--timeout: expected a duration such as 30s, 500ms or 2m, or none; got "soon"/,
+    ],
+    [
+      ['run', mixed, '-j', '0'],
+      /--jobs: expected an integer >= 1 or a share of the cores such as 50% or 200%, got "0"/,
+    ],
     [['run', mixed, '--memory', '2X'], /--memory: expected a size such as 512M or 2G/],
     [['run', '/no/such/folder'], /no such file or folder: \/no\/such\/folder/],
     [['run'], /expected at least one file, folder or glob/],
@@ -152,7 +208,10 @@ describe('ergate usage', () => {
     [['run', mixed, '--python', '/no/such/python'], /--python: python interpreter '\/no\/such\/python' not found/],
     [['run', mixed, '--start-method', 'fork'], /--start-method: expected spawn or forkserver, got "fork"/],
     [['run', mixed, '--preload', 'json'], /--preload needs --start-method forkserver/],
-    [['run', mixed, '--start-method', 'forkserver', '--preload', 'json,os;rm'], /--preload: expected comma-separated module names .*got "os;rm"/],
+    [
+      ['run', mixed, '--start-method', 'forkserver', '--preload', 'json,os;rm'],
+      /--preload: expected comma-separated module names .*got "os;rm"/,
+    ],
   ])('bad usage %j exits 2 with a message and a hint', async (args, message) => {
     const { code, stderr, stdout } = await runCli(args);
     expect(code).toBe(2);
@@ -163,7 +222,9 @@ describe('ergate usage', () => {
 
   it('bin/ergate.js runs the CLI (compiled dist/, else the sources via tsx)', async () => {
     expect(existsSync(path.join(root, 'bin', 'ergate.js'))).toBe(true);
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'ergate.js'), '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'ergate.js'), '--version'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const { code, stdout } = await finish(child);
     expect(code).toBe(0);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);

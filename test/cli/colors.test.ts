@@ -40,7 +40,11 @@ describe('colours on a terminal', () => {
     const cwd = tree();
     const { NO_COLOR: _n, FORCE_COLOR: _f, ...clean } = process.env;
     const command = `${process.execPath} ${path.join(root, 'bin', 'ergate.js')} run . --python ${PYTHON} --no-progress`;
-    const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, env: { ...clean, TERM: 'xterm', ...env }, encoding: 'utf8' });
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+      cwd,
+      env: { ...clean, TERM: 'xterm', ...env },
+      encoding: 'utf8',
+    });
     expect(result.stdout).toContain('2 scripts');
     return result.stdout;
   }

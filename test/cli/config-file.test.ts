@@ -16,10 +16,20 @@ const PROBE = [
 const SLEEPY = 'import time\ntime.sleep(1.5)\n';
 const MIB = 1024 * 1024;
 
-interface Probe { args: string[]; x: string | null; y: string | null; data: number; cpu: number }
+interface Probe {
+  args: string[];
+  x: string | null;
+  y: string | null;
+  data: number;
+  cpu: number;
+}
 
-function resultsOf(file: string): Record<string, { status: string; stdout: string; attempts: number; exitCode: number | null }> {
-  const report = JSON.parse(readFileSync(file, 'utf8')) as { results: Array<{ script: string; status: string; stdout: string; attempts: number; exitCode: number | null }> };
+function resultsOf(
+  file: string,
+): Record<string, { status: string; stdout: string; attempts: number; exitCode: number | null }> {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as {
+    results: Array<{ script: string; status: string; stdout: string; attempts: number; exitCode: number | null }>;
+  };
   return Object.fromEntries(report.results.map((r) => [path.relative(path.dirname(file), r.script), r]));
 }
 const probe = (stdout: string): Probe => JSON.parse(stdout) as Probe;
@@ -27,7 +37,13 @@ const probe = (stdout: string): Probe => JSON.parse(stdout) as Probe;
 describe('ergate.config.json', () => {
   it('applies defaults, per-glob overrides (later ones win, env merges) and flags in that order', async () => {
     const dir = makeTempDir();
-    writeTree(dir, { 'fast/probe.py': PROBE, 'slow/probe.py': PROBE, 'fast/sleepy.py': SLEEPY, 'slow/sleepy.py': SLEEPY, 'slow/exit5.py': PROBE });
+    writeTree(dir, {
+      'fast/probe.py': PROBE,
+      'slow/probe.py': PROBE,
+      'fast/sleepy.py': SLEEPY,
+      'slow/sleepy.py': SLEEPY,
+      'slow/exit5.py': PROBE,
+    });
     const config = {
       timeout: '1s',
       memory: '256M',
@@ -41,15 +57,31 @@ describe('ergate.config.json', () => {
     };
     writeTree(dir, { 'ergate.config.json': JSON.stringify(config) });
     const json = path.join(dir, 'report.json');
-    const { code, stderr } = await runCli(['run', '.', '--python', PYTHON, '--json', json, '--memory', '512M', '-j', '4'], {}, dir);
+    const { code, stderr } = await runCli(
+      ['run', '.', '--python', PYTHON, '--json', json, '--memory', '512M', '-j', '4'],
+      {},
+      dir,
+    );
     expect(stderr).toBe('');
     expect(code).toBe(1); // fast/sleepy.py times out at the config's 1 s
     const r = resultsOf(json);
     expect(r['fast/sleepy.py'].status).toBe('timeout');
     expect(r['slow/sleepy.py'].status).toBe('passed'); // override: timeout none
     // --memory 512M beats the config's 256M; the slow/** override's 2G beats both.
-    expect(probe(r['fast/probe.py'].stdout)).toEqual({ args: ['--default'], x: 'run-wide', y: null, data: 512 * MIB, cpu: 20 });
-    expect(probe(r['slow/probe.py'].stdout)).toEqual({ args: ['--slow'], x: 'run-wide', y: 'slow', data: 2048 * MIB, cpu: 20 });
+    expect(probe(r['fast/probe.py'].stdout)).toEqual({
+      args: ['--default'],
+      x: 'run-wide',
+      y: null,
+      data: 512 * MIB,
+      cpu: 20,
+    });
+    expect(probe(r['slow/probe.py'].stdout)).toEqual({
+      args: ['--slow'],
+      x: 'run-wide',
+      y: 'slow',
+      data: 2048 * MIB,
+      cpu: 20,
+    });
     expect(r['slow/exit5.py']).toMatchObject({ status: 'passed', exitCode: 5, attempts: 1 });
     expect(probe(r['slow/exit5.py'].stdout)).toMatchObject({ args: ['--slow'], y: 'slow' });
   });
@@ -84,9 +116,18 @@ describe('[tool.ergate] in pyproject.toml', () => {
   it('is read when there is no ergate.config.json', async () => {
     const dir = makeTempDir();
     const toml = [
-      '[project]', 'name = "demo"', '',
-      '[tool.ergate]', 'timeout = "none"', 'exclude = ["skip_*"]', 'env = { X = "toml" }', '',
-      '[[tool.ergate.overrides]]', 'files = ["tools/*.py"]', 'args = ["--from-toml"]', 'memory = "1G"',
+      '[project]',
+      'name = "demo"',
+      '',
+      '[tool.ergate]',
+      'timeout = "none"',
+      'exclude = ["skip_*"]',
+      'env = { X = "toml" }',
+      '',
+      '[[tool.ergate.overrides]]',
+      'files = ["tools/*.py"]',
+      'args = ["--from-toml"]',
+      'memory = "1G"',
     ].join('\n');
     writeTree(dir, { 'pyproject.toml': toml, 'tools/probe.py': PROBE, 'skip_me.py': 'raise SystemExit(1)\n' });
     const json = path.join(dir, 'report.json');
@@ -103,7 +144,11 @@ describe('--timeout none and --memory units', () => {
     const dir = makeTempDir();
     writeTree(dir, { 'probe.py': PROBE, 'sleepy.py': SLEEPY, 'ergate.config.json': '{"timeout": "1s"}' });
     const json = path.join(dir, 'report.json');
-    const { code } = await runCli(['run', '.', '--python', PYTHON, '--timeout', 'none', '--memory', '2G', '--json', json], {}, dir);
+    const { code } = await runCli(
+      ['run', '.', '--python', PYTHON, '--timeout', 'none', '--memory', '2G', '--json', json],
+      {},
+      dir,
+    );
     expect(code).toBe(0);
     const r = resultsOf(json);
     expect(r['sleepy.py'].status).toBe('passed');

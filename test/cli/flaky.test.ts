@@ -22,25 +22,45 @@ const FLAKY = [
 describe('flaky scripts', () => {
   it('are counted and shown in the summary, JSON and JUnit, with the failed attempt kept', async () => {
     const dir = makeTempDir();
-    writeTree(dir, { 'net/flaky.py': FLAKY, 'steady.py': 'print("ok")\n', 'broken.py': 'import sys\nprint("always", file=sys.stderr)\nsys.exit(1)\n' });
+    writeTree(dir, {
+      'net/flaky.py': FLAKY,
+      'steady.py': 'print("ok")\n',
+      'broken.py': 'import sys\nprint("always", file=sys.stderr)\nsys.exit(1)\n',
+    });
     const json = path.join(dir, 'r.json');
     const junit = path.join(dir, 'j.xml');
-    const { code, stdout } = await runCli(['run', '.', '--python', PYTHON, '--retries', '1', '--json', json, '--junit', junit], { MARKS: makeTempDir() }, dir);
+    const { code, stdout } = await runCli(
+      ['run', '.', '--python', PYTHON, '--retries', '1', '--json', json, '--junit', junit],
+      { MARKS: makeTempDir() },
+      dir,
+    );
     expect(code).toBe(1); // broken.py
     expect(stdout).toMatch(/^PASS +net\/flaky\.py .*\(attempt 2\) flaky/m);
-    expect(stdout).toMatch(/Flaky \(passed only on a retry\):\n {2}net\/flaky\.py {2}passed on attempt 2, first: exited with code 3/);
+    expect(stdout).toMatch(
+      /Flaky \(passed only on a retry\):\n {2}net\/flaky\.py {2}passed on attempt 2, first: exited with code 3/,
+    );
     expect(stdout).toContain('3 scripts: 2 passed (1 flaky), 1 failed');
 
     const report = JSON.parse(readFileSync(json, 'utf8')) as {
       flaky: number;
       passed: number;
-      results: Array<{ name: string; flaky: boolean; attempts: number; failedAttempts?: Array<{ status: string; exitCode: number; stdout: string; stderr: string }> }>;
+      results: Array<{
+        name: string;
+        flaky: boolean;
+        attempts: number;
+        failedAttempts?: Array<{ status: string; exitCode: number; stdout: string; stderr: string }>;
+      }>;
     };
     expect(report).toMatchObject({ flaky: 1, passed: 2 });
     const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
     expect(byName['flaky.py']).toMatchObject({ flaky: true, attempts: 2 });
     expect(byName['flaky.py'].failedAttempts).toEqual([
-      expect.objectContaining({ status: 'failed', exitCode: 3, stdout: 'attempt one output\n', stderr: 'Traceback: connection reset\n' }),
+      expect.objectContaining({
+        status: 'failed',
+        exitCode: 3,
+        stdout: 'attempt one output\n',
+        stderr: 'Traceback: connection reset\n',
+      }),
     ]);
     expect(byName['steady.py']).toMatchObject({ flaky: false, attempts: 1 });
     expect(byName['broken.py']).toMatchObject({ flaky: false, attempts: 2 });

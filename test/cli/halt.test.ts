@@ -22,7 +22,12 @@ const FAIL_AFTER_WAITER = [
   'sys.exit(1)',
 ].join('\n');
 
-interface Report { results: Array<{ name: string; status: string; error: string | null; pid: number }>; notStarted: string[]; halted: string | null; skipped: number }
+interface Report {
+  results: Array<{ name: string; status: string; error: string | null; pid: number }>;
+  notStarted: string[];
+  halted: string | null;
+  skipped: number;
+}
 const readReport = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Report;
 
 /** With `release`, the waiter may finish once the failure line is out; else it waits forever. */
@@ -46,7 +51,10 @@ describe('--halt soon', () => {
     const { run, report } = await runUntilFailureSeen(['--halt', 'soon,fail=1'], true);
     expect(run.code).toBe(1);
     // in the order they finished: the failure first, then the script it let finish
-    expect(report.results.map((r) => [r.name, r.status])).toEqual([['b_fail.py', 'failed'], ['a_wait.py', 'passed']]);
+    expect(report.results.map((r) => [r.name, r.status])).toEqual([
+      ['b_fail.py', 'failed'],
+      ['a_wait.py', 'passed'],
+    ]);
     expect(report.notStarted.map((s) => path.basename(s))).toEqual(['c.py', 'd.py']);
     expect(report.halted).toMatch(/halted after 1 of 1 finished scripts failed \(--halt soon,fail=1\)/);
     expect(run.stdout).toContain('Stopped early: halted after 1 of 1 finished scripts failed');
@@ -55,21 +63,28 @@ describe('--halt soon', () => {
 });
 
 describe('--halt now and --maxfail', () => {
-  it.each([[['--halt', 'now,fail=1']], [['--maxfail', '1']], [['--fail-fast']]])('%j kills the running script and starts nothing more', async (flags) => {
-    const { run, report, waiterPid } = await runUntilFailureSeen(flags, false);
-    expect(run.code).toBe(1);
-    const waiter = report.results.find((r) => r.name === 'a_wait.py')!;
-    expect(waiter.status).toBe('cancelled');
-    expect(waiter.error).toMatch(/halted after 1 of 1 finished scripts failed/);
-    expect(await isGoneSoon(waiterPid)).toBe(true);
-    expect(report.notStarted.map((s) => path.basename(s))).toEqual(['c.py', 'd.py']);
-  });
+  it.each([[['--halt', 'now,fail=1']], [['--maxfail', '1']], [['--fail-fast']]])(
+    '%j kills the running script and starts nothing more',
+    async (flags) => {
+      const { run, report, waiterPid } = await runUntilFailureSeen(flags, false);
+      expect(run.code).toBe(1);
+      const waiter = report.results.find((r) => r.name === 'a_wait.py')!;
+      expect(waiter.status).toBe('cancelled');
+      expect(waiter.error).toMatch(/halted after 1 of 1 finished scripts failed/);
+      expect(await isGoneSoon(waiterPid)).toBe(true);
+      expect(report.notStarted.map((s) => path.basename(s))).toEqual(['c.py', 'd.py']);
+    },
+  );
 
   it('--maxfail 2 stops after the second failure, not the first', async () => {
     const dir = makeTempDir();
     writeTree(dir, { 'a.py': FAIL, 'b.py': PASS, 'c.py': FAIL, 'd.py': PASS, 'e.py': FAIL });
     const json = path.join(dir, 'r.json');
-    const { code } = await runCli(['run', '.', '--python', PYTHON, '-j', '1', '--maxfail', '2', '--json', json], {}, dir);
+    const { code } = await runCli(
+      ['run', '.', '--python', PYTHON, '-j', '1', '--maxfail', '2', '--json', json],
+      {},
+      dir,
+    );
     expect(code).toBe(1);
     const report = readReport(json);
     expect(report.results.map((r) => r.name)).toEqual(['a.py', 'b.py', 'c.py']);
@@ -91,11 +106,14 @@ describe('--halt with a percentage of the finished scripts', () => {
     expect(report.halted !== null).toBe(halted);
   });
 
-  it.each([['sometimes'], ['now,fail=0'], ['soon,fail=150%'], ['now,success=1']])('refuses --halt %s naming the forms', async (rule) => {
-    const { code, stderr } = await runCli(['run', '.', '--halt', rule]);
-    expect(code).toBe(2);
-    expect(stderr).toMatch(/--halt: expected now\|soon,fail=N/);
-  });
+  it.each([['sometimes'], ['now,fail=0'], ['soon,fail=150%'], ['now,success=1']])(
+    'refuses --halt %s naming the forms',
+    async (rule) => {
+      const { code, stderr } = await runCli(['run', '.', '--halt', rule]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/--halt: expected now\|soon,fail=N/);
+    },
+  );
 
   it('refuses two stopping rules at once', async () => {
     const { code, stderr } = await runCli(['run', '.', '--fail-fast', '--maxfail', '3']);

@@ -32,18 +32,45 @@ describe('the incremental --json report', () => {
     const neverStarted = path.join(makeTempDir(), 'never_started.py');
     const counts = { ...run.toJSON(), total: 5, skipped: run.skipped + 1 };
     const startTime = new Date().toISOString();
-    const notStarted = [{ script: neverStarted, name: 'never_started.py', subdirectory: path.basename(path.dirname(neverStarted)) }];
-    const parsed = writeIncrementally(run.results, { counts, interrupted: false, notStarted, halted: null, flaky: 0 }, startTime);
+    const notStarted = [
+      { script: neverStarted, name: 'never_started.py', subdirectory: path.basename(path.dirname(neverStarted)) },
+    ];
+    const parsed = writeIncrementally(
+      run.results,
+      { counts, interrupted: false, notStarted, halted: null, flaky: 0 },
+      startTime,
+    );
     // What the report used to be: one JSON.stringify of the whole thing.
     const results = run.results.map((r) => ({ ...r, flaky: false }));
-    const inMemory = { ...counts, interrupted: false, halted: null, flaky: 0, startTime, results, notStarted: [neverStarted] };
+    const inMemory = {
+      ...counts,
+      interrupted: false,
+      halted: null,
+      flaky: 0,
+      startTime,
+      results,
+      notStarted: [neverStarted],
+    };
     expect(parsed).toEqual(JSON.parse(JSON.stringify(inMemory)));
   }, 60_000);
 
   it('with no result at all it is still valid JSON; an interrupted run is not a success', () => {
     const counts = { total: 1, passed: 0, failed: 0, timeout: 0, skipped: 1, durationMs: 3, success: true };
     const notStarted = [{ script: '/x/a.py', name: 'a.py', subdirectory: 'x' }];
-    const parsed = writeIncrementally([], { counts, interrupted: true, notStarted, halted: null, flaky: 0 }, '2026-01-01T00:00:00.000Z');
-    expect(parsed).toEqual({ ...counts, success: false, interrupted: true, halted: null, flaky: 0, startTime: '2026-01-01T00:00:00.000Z', results: [], notStarted: ['/x/a.py'] });
+    const parsed = writeIncrementally(
+      [],
+      { counts, interrupted: true, notStarted, halted: null, flaky: 0 },
+      '2026-01-01T00:00:00.000Z',
+    );
+    expect(parsed).toEqual({
+      ...counts,
+      success: false,
+      interrupted: true,
+      halted: null,
+      flaky: 0,
+      startTime: '2026-01-01T00:00:00.000Z',
+      results: [],
+      notStarted: ['/x/a.py'],
+    });
   });
 });

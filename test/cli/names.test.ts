@@ -19,7 +19,11 @@ const COLOURED_FAILURE = [
 describe('script names', () => {
   it('same-named scripts in different folders get unique JUnit (classname, name) pairs and relative console names', async () => {
     const dir = makeTempDir();
-    writeTree(dir, { 'dup/a/util/run.py': 'print("a")\n', 'dup/b/util/run.py': COLOURED_FAILURE, 'top.py': 'print(1)\n' });
+    writeTree(dir, {
+      'dup/a/util/run.py': 'print("a")\n',
+      'dup/b/util/run.py': COLOURED_FAILURE,
+      'top.py': 'print(1)\n',
+    });
     const junit = path.join(dir, 'junit.xml');
     const { code, stdout } = await runCli(['run', '.', '--python', PYTHON, '--junit', junit, '-j', '2'], {}, dir);
     expect(code).toBe(1);
@@ -57,9 +61,15 @@ describe('script names', () => {
 
 describe('junitNames and stripTerminalEscapes', () => {
   it('names a script outside the working directory by its absolute folder path', () => {
-    expect(junitNames('/srv/x/run.py', '/home/me')).toEqual({ classname: 'srv.x', name: 'run.py', file: '/srv/x/run.py' });
+    expect(junitNames('/srv/x/run.py', '/home/me')).toEqual({
+      classname: 'srv.x',
+      name: 'run.py',
+      file: '/srv/x/run.py',
+    });
   });
   it('removes CSI, OSC and two-character escapes whole', () => {
-    expect(stripTerminalEscapes('\u001b[38;5;196mred\u001b[0m \u001b]8;;http://x\u001b\\link\u001b]8;;\u001b\\ \u001bMup')).toBe('red link up');
+    expect(
+      stripTerminalEscapes('\u001b[38;5;196mred\u001b[0m \u001b]8;;http://x\u001b\\link\u001b]8;;\u001b\\ \u001bMup'),
+    ).toBe('red link up');
   });
 });

@@ -21,7 +21,9 @@ afterEach(() => {
 function scriptsDir(count: number, gated: number[] = []): string {
   const dir = makeTempDir('ergate-reports-');
   for (let i = 0; i < count; i++) {
-    const wait = gated.includes(i) ? `import os, time\nwhile not os.path.exists(${JSON.stringify(path.join(dir, `go${i}`))}): time.sleep(0.01)\n` : '';
+    const wait = gated.includes(i)
+      ? `import os, time\nwhile not os.path.exists(${JSON.stringify(path.join(dir, `go${i}`))}): time.sleep(0.01)\n`
+      : '';
     writeFileSync(path.join(dir, `s${i}.py`), `${wait}print("script ${i}")\n`);
   }
   return dir;
@@ -36,7 +38,10 @@ function start(args: string[]): { child: ReturnType<typeof startCli>; done: Prom
 function readAll(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
-    createReadStream(file, 'utf8').on('data', (c) => (text += String(c))).on('end', () => resolve(text)).on('error', reject);
+    createReadStream(file, 'utf8')
+      .on('data', (c) => (text += String(c)))
+      .on('end', () => resolve(text))
+      .on('error', reject);
   });
 }
 
@@ -69,25 +74,42 @@ describe('report files', () => {
     const run = start([dir, '--joblog', fifo]);
     let stdout = '';
     run.child.stdout.on('data', (c) => (stdout += c));
-    await waitFor(() => (stdout.match(/PASS/g) ?? []).length === 3, 'three PASS lines with nobody reading the joblog', 20_000);
+    await waitFor(
+      () => (stdout.match(/PASS/g) ?? []).length === 3,
+      'three PASS lines with nobody reading the joblog',
+      20_000,
+    );
     const lines = (await readAll(fifo)).trim().split('\n');
     expect((await run.done).code).toBe(0);
     expect(lines[0]).toMatch(/^name\tstatus/);
-    expect(lines.slice(1).map((l) => l.split('\t')[0]).sort()).toEqual(['s0.py', 's1.py', 's2.py']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split('\t')[0])
+        .sort(),
+    ).toEqual(['s0.py', 's1.py', 's2.py']);
     expect(lstatSync(fifo).isFIFO()).toBe(true);
   }, 60_000);
 
   it.each([
-    ['a missing folder', (tmp: string) => path.join(tmp, 'no', 'such', 'report.json'), /--json: the folder .* does not exist/],
+    [
+      'a missing folder',
+      (tmp: string) => path.join(tmp, 'no', 'such', 'report.json'),
+      /--json: the folder .* does not exist/,
+    ],
     ['a folder', (tmp: string) => tmp, /--json: .* is a folder, not a file/],
-  ])('--json into %s exits 2 before any script runs', async (_, target, message) => {
-    const dir = scriptsDir(1);
-    writeFileSync(path.join(dir, 's0.py'), `open(${JSON.stringify(path.join(dir, 'ran'))}, "w").close()\n`);
-    const { code, stderr } = await start([dir, '--json', target(makeTempDir())]).done;
-    expect(code).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(existsSync(path.join(dir, 'ran'))).toBe(false);
-  }, 60_000);
+  ])(
+    '--json into %s exits 2 before any script runs',
+    async (_, target, message) => {
+      const dir = scriptsDir(1);
+      writeFileSync(path.join(dir, 's0.py'), `open(${JSON.stringify(path.join(dir, 'ran'))}, "w").close()\n`);
+      const { code, stderr } = await start([dir, '--json', target(makeTempDir())]).done;
+      expect(code).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(existsSync(path.join(dir, 'ran'))).toBe(false);
+    },
+    60_000,
+  );
 
   it('--json at a unix socket exits 2 before any script runs, and leaves the socket alone', async () => {
     const dir = scriptsDir(1);
@@ -113,10 +135,28 @@ describe('report files', () => {
     const json = path.join(reports, 'report.json');
     const junit = path.join(reports, 'junit.xml');
     writeFileSync(json, '{"old": true}\n');
-    const command = [process.execPath, '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', dir, '--python', PYTHON, '--json', json, '--junit', junit]
-      .map((a) => `'${a}'`).join(' ');
+    const command = [
+      process.execPath,
+      '--import',
+      'tsx',
+      path.join(ROOT, 'src/cli/main.ts'),
+      'run',
+      dir,
+      '--python',
+      PYTHON,
+      '--json',
+      json,
+      '--junit',
+      junit,
+    ]
+      .map((a) => `'${a}'`)
+      .join(' ');
     // RLIMIT_FSIZE 2 MiB: a write past it fails with EFBIG (Node ignores SIGXFSZ).
-    const child = spawn('/bin/sh', ['-c', `ulimit -f 4096; exec ${command}`], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', `ulimit -f 4096; exec ${command}`], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     const { code, stdout, stderr } = await finish(child);
     expect(code).toBe(1);

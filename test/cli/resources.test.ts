@@ -16,7 +16,8 @@ function project(): string {
   dirs.push(dir);
   // Quick, unless a file named "slow" sits beside it: then it never ends.
   writeTree(dir, {
-    'tests/check.py': 'import os, time\nif os.path.exists(os.path.join(os.path.dirname(__file__), "slow")):\n    time.sleep(3600)\n',
+    'tests/check.py':
+      'import os, time\nif os.path.exists(os.path.join(os.path.dirname(__file__), "slow")):\n    time.sleep(3600)\n',
   });
   return dir;
 }
@@ -34,7 +35,11 @@ describe('ergate run: history', () => {
     expect(recorded).toMatchObject({ s: path.join(dir, 'tests', 'check.py'), st: 'passed' });
 
     fs.writeFileSync(path.join(dir, 'tests', 'slow'), '');
-    const second = await runCli(['run', 'tests', '--python', PYTHON, '--timeout', '300%', '--timeout-min', '400ms', '--timeout-max', '20s'], {}, dir);
+    const second = await runCli(
+      ['run', 'tests', '--python', PYTHON, '--timeout', '300%', '--timeout-min', '400ms', '--timeout-max', '20s'],
+      {},
+      dir,
+    );
     expect(second.code).toBe(1);
     // 3x the one recorded duration, or the floor when that is shorter.
     expect(second.stdout).toContain(`timed out after ${Math.max(400, Math.round(recorded.d * 3))} ms`);
@@ -43,7 +48,11 @@ describe('ergate run: history', () => {
   it('a script without history gets --timeout-max', async () => {
     const dir = project();
     fs.writeFileSync(path.join(dir, 'tests', 'slow'), '');
-    const run = await runCli(['run', 'tests', '--python', PYTHON, '--timeout', '300%', '--timeout-max', '700ms'], {}, dir);
+    const run = await runCli(
+      ['run', 'tests', '--python', PYTHON, '--timeout', '300%', '--timeout-max', '700ms'],
+      {},
+      dir,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('timed out after 700 ms');
   });

@@ -69,7 +69,9 @@ export function parseJunit(xml: string): { suite: Record<string, string>; cases:
     parseAttributeValue: false,
     isArray: (name) => ['testcase', 'flakyFailure', 'rerunFailure'].includes(name),
   });
-  const doc = parser.parse(xml, true) as { testsuites: { testsuite: Record<string, string> & { testcase?: JunitCase[] } } };
+  const doc = parser.parse(xml, true) as {
+    testsuites: { testsuite: Record<string, string> & { testcase?: JunitCase[] } };
+  };
   const suite = doc.testsuites.testsuite;
   return { suite, cases: suite.testcase ?? [] };
 }

@@ -23,7 +23,13 @@ describe('choosing what runs', () => {
     writeTree(dir, TREE);
     const { code, stdout } = await runCli(['run', '.', '--list'], {}, dir);
     expect(code).toBe(0);
-    expect(stdout.trim().split('\n')).toEqual(['legacy/test_old.py', 'pkg/test_a.py', 'pkg/test_b.py', 'slow_one.py', 'z.py']);
+    expect(stdout.trim().split('\n')).toEqual([
+      'legacy/test_old.py',
+      'pkg/test_a.py',
+      'pkg/test_b.py',
+      'slow_one.py',
+      'z.py',
+    ]);
   });
 
   it('a file named on the command line runs even if a search would skip it', async () => {
@@ -48,7 +54,8 @@ describe('choosing what runs', () => {
     writeTree(dir, TREE);
     const full = (await runCli(['run', '.', '--list'], {}, dir)).stdout.trim().split('\n');
     const shards: string[][] = [];
-    for (const i of [1, 2, 3]) shards.push((await runCli(['run', '.', '--list', '--shard', `${i}/3`], {}, dir)).stdout.trim().split('\n'));
+    for (const i of [1, 2, 3])
+      shards.push((await runCli(['run', '.', '--list', '--shard', `${i}/3`], {}, dir)).stdout.trim().split('\n'));
     expect(shards.flat().sort()).toEqual([...full].sort());
     expect(shards.map((s) => s.length)).toEqual([2, 2, 1]);
     const again = (await runCli(['run', '.', '--list', '--shard', '2/3'], {}, dir)).stdout.trim().split('\n');
@@ -94,6 +101,8 @@ describe('-j as a share of the cores', () => {
     expect(stdout).toContain(`${n} scripts: ${n} passed`);
     expect(code).toBe(0);
     const bad = await runCli(['run', '.', '-j', 'lots'], {}, dir);
-    expect(bad.stderr).toMatch(/--jobs: expected an integer >= 1 or a share of the cores such as 50% or 200%, got "lots"/);
+    expect(bad.stderr).toMatch(
+      /--jobs: expected an integer >= 1 or a share of the cores such as 50% or 200%, got "lots"/,
+    );
   });
 });

@@ -15,21 +15,24 @@ const PIECES = [
 ].join('\n');
 
 describe('--show-output', () => {
-  it.each(['spawn', 'forkserver'])('prints whole lines prefixed with the script path, stdout and stderr apart (%s)', async (method) => {
-    const dir = makeTempDir();
-    writeTree(dir, { 'a/job.py': PIECES, 'b/job.py': PIECES });
-    const args = ['run', '.', '--python', PYTHON, '-j', '2', '--show-output', '-q', '--start-method', method];
-    const { code, stdout, stderr } = await runCli(args, {}, dir);
-    expect(code).toBe(0);
-    for (const name of ['a/job.py', 'b/job.py']) {
-      const lines = stdout.split('\n').filter((l) => l.startsWith(`${name}\t`));
-      expect(lines).toEqual([0, 1, 2].map((i) => `${name}\tline ${i} in pieces`));
-      expect(stderr).toContain(`${name}\twarn: no newline at the end\n`);
-    }
-    // Nothing but whole tagged lines (and the summary) reaches stdout.
-    const untagged = stdout.split('\n').filter((l) => l !== '' && !l.includes('\t'));
-    expect(untagged.every((l) => /script|Slowest|^\s+\d/.test(l))).toBe(true);
-  });
+  it.each(['spawn', 'forkserver'])(
+    'prints whole lines prefixed with the script path, stdout and stderr apart (%s)',
+    async (method) => {
+      const dir = makeTempDir();
+      writeTree(dir, { 'a/job.py': PIECES, 'b/job.py': PIECES });
+      const args = ['run', '.', '--python', PYTHON, '-j', '2', '--show-output', '-q', '--start-method', method];
+      const { code, stdout, stderr } = await runCli(args, {}, dir);
+      expect(code).toBe(0);
+      for (const name of ['a/job.py', 'b/job.py']) {
+        const lines = stdout.split('\n').filter((l) => l.startsWith(`${name}\t`));
+        expect(lines).toEqual([0, 1, 2].map((i) => `${name}\tline ${i} in pieces`));
+        expect(stderr).toContain(`${name}\twarn: no newline at the end\n`);
+      }
+      // Nothing but whole tagged lines (and the summary) reaches stdout.
+      const untagged = stdout.split('\n').filter((l) => l !== '' && !l.includes('\t'));
+      expect(untagged.every((l) => /script|Slowest|^\s+\d/.test(l))).toBe(true);
+    },
+  );
 
   it('--tag is the same, and lines arrive while the script still runs', async () => {
     const dir = makeTempDir();

@@ -5,8 +5,16 @@ import { describe, expect, it } from 'vitest';
 import mittImport from 'mitt';
 import * as ergate from '../../src/index.ts';
 import {
-  AsyncExecutionResult, AsyncJobStatus, AsyncParallelRunner, AsyncScheduler, BatchRunner, ExecutionResult,
-  ParallelRunner, currentSignal, runFunction, runScript,
+  AsyncExecutionResult,
+  AsyncJobStatus,
+  AsyncParallelRunner,
+  AsyncScheduler,
+  BatchRunner,
+  ExecutionResult,
+  ParallelRunner,
+  currentSignal,
+  runFunction,
+  runScript,
 } from '../../src/index.ts';
 
 const mitt = mittImport as unknown as typeof mittImport.default;
@@ -16,18 +24,55 @@ const python = '/usr/bin/python3';
 
 describe('the contract of ../shared/API.md', () => {
   it('exports every name', () => {
-    for (const name of ['runScript', 'runFunction', 'ParallelRunner', 'BatchRunner', 'ExecutionResult', 'AsyncParallelRunner',
-      'AsyncExecutionResult', 'currentSignal', 'AsyncScheduler', 'AsyncJobStatus']) {
+    for (const name of [
+      'runScript',
+      'runFunction',
+      'ParallelRunner',
+      'BatchRunner',
+      'ExecutionResult',
+      'AsyncParallelRunner',
+      'AsyncExecutionResult',
+      'currentSignal',
+      'AsyncScheduler',
+      'AsyncJobStatus',
+    ]) {
       expect(ergate, name).toHaveProperty(name);
     }
-    expect(AsyncJobStatus).toEqual({ PENDING: 'pending', RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled' });
+    expect(AsyncJobStatus).toEqual({
+      PENDING: 'pending',
+      RUNNING: 'running',
+      COMPLETED: 'completed',
+      FAILED: 'failed',
+      CANCELLED: 'cancelled',
+    });
   });
 
   it('runScript resolves to a ScriptResult with every field', async () => {
     const r = await runScript(fixture('exit_code.py'), { args: ['3'], python, allowedExitCodes: [0] });
-    expect(Object.keys(r)).toEqual(expect.arrayContaining(['script', 'name', 'subdirectory', 'status', 'exitCode', 'signal', 'stdout',
-      'stderr', 'error', 'startTime', 'endTime', 'durationMs']));
-    expect(r).toMatchObject({ script: fixture('exit_code.py'), name: 'exit_code.py', subdirectory: 'fixtures', status: 'failed', exitCode: 3, signal: null });
+    expect(Object.keys(r)).toEqual(
+      expect.arrayContaining([
+        'script',
+        'name',
+        'subdirectory',
+        'status',
+        'exitCode',
+        'signal',
+        'stdout',
+        'stderr',
+        'error',
+        'startTime',
+        'endTime',
+        'durationMs',
+      ]),
+    );
+    expect(r).toMatchObject({
+      script: fixture('exit_code.py'),
+      name: 'exit_code.py',
+      subdirectory: 'fixtures',
+      status: 'failed',
+      exitCode: 3,
+      signal: null,
+    });
     expect(typeof r.error).toBe('string');
     expect(new Date(r.startTime).toISOString()).toBe(r.startTime);
     const missing = await runScript(fixture('no_such_script.py'), { python });
@@ -36,9 +81,19 @@ describe('the contract of ../shared/API.md', () => {
   });
 
   it('runFunction resolves to a FunctionResult', async () => {
-    const r = await runFunction(function double(x: number) { return x * 2; }, { args: [21] });
+    const r = await runFunction(
+      function double(x: number) {
+        return x * 2;
+      },
+      { args: [21] },
+    );
     expect(r).toMatchObject({ name: 'double', type: 'function', status: 'passed', result: 42, error: null });
-    const thrown = await runFunction(() => { throw new Error('boom'); }, { name: 'thrower' });
+    const thrown = await runFunction(
+      () => {
+        throw new Error('boom');
+      },
+      { name: 'thrower' },
+    );
     expect(thrown).toMatchObject({ name: 'thrower', status: 'failed', result: null });
     expect(thrown.error).toMatch(/boom/);
   });
@@ -47,7 +102,9 @@ describe('the contract of ../shared/API.md', () => {
     const events: Array<[string, string]> = [];
     const runner = new ParallelRunner({ maxWorkers: 2, python, onProgress: (s, st) => events.push([s, st]) });
     try {
-      const result = await runner.runScripts([fixture('hello.py'), fixture('exit_code.py')], { configs: { 'exit_code.py': { args: ['0'] } } });
+      const result = await runner.runScripts([fixture('hello.py'), fixture('exit_code.py')], {
+        configs: { 'exit_code.py': { args: ['0'] } },
+      });
       expect(result).toBeInstanceOf(ExecutionResult);
       expect(result).toMatchObject({ total: 2, passed: 2, failed: 0, timeout: 0, skipped: 0 });
       expect(result.success).toBe(true);
@@ -75,7 +132,13 @@ describe('the contract of ../shared/API.md', () => {
     expect(currentSignal()).toBeUndefined();
     const runner = new AsyncParallelRunner({ maxConcurrency: 2 });
     const result = await runner.run([
-      ['slow', async () => { await new Promise((r) => setTimeout(r, 20)); return currentSignal() instanceof AbortSignal; }],
+      [
+        'slow',
+        async () => {
+          await new Promise((r) => setTimeout(r, 20));
+          return currentSignal() instanceof AbortSignal;
+        },
+      ],
       { name: 'fast', fn: (x: unknown) => Promise.resolve(x), args: [7] },
     ]);
     expect(result).toBeInstanceOf(AsyncExecutionResult);
@@ -93,9 +156,27 @@ describe('the contract of ../shared/API.md', () => {
     const scheduler = new AsyncScheduler({ maxConcurrency: 1, eventBus: bus });
     const order: string[] = [];
     let tries = 0;
-    const low = scheduler.schedule(() => { order.push('low'); return Promise.resolve(); }, { name: 'low', priority: 5 });
-    const high = scheduler.schedule(() => { order.push('high'); return Promise.resolve(); }, { name: 'high', priority: 1 });
-    const flaky = scheduler.schedule(() => { tries += 1; return tries < 2 ? Promise.reject(new Error('again')) : Promise.resolve('ok'); }, { name: 'flaky', maxRuns: 3, priority: 9 });
+    const low = scheduler.schedule(
+      () => {
+        order.push('low');
+        return Promise.resolve();
+      },
+      { name: 'low', priority: 5 },
+    );
+    const high = scheduler.schedule(
+      () => {
+        order.push('high');
+        return Promise.resolve();
+      },
+      { name: 'high', priority: 1 },
+    );
+    const flaky = scheduler.schedule(
+      () => {
+        tries += 1;
+        return tries < 2 ? Promise.reject(new Error('again')) : Promise.resolve('ok');
+      },
+      { name: 'flaky', maxRuns: 3, priority: 9 },
+    );
     const jobs = await scheduler.runAll();
     expect(order).toEqual(['high', 'low']);
     expect(jobs.get(flaky)).toBe(scheduler.getJob(flaky));

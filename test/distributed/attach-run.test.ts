@@ -8,7 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { attachRun } from '../../src/index.ts';
-import { readMarks, REPO, SCRIPTS, startRedis, startWorker, stopWorker, waitForLine, waitUntil, type RedisServer, type WorkerProcess } from './cluster.ts';
+import {
+  readMarks,
+  REPO,
+  SCRIPTS,
+  startRedis,
+  startWorker,
+  stopWorker,
+  waitForLine,
+  waitUntil,
+  type RedisServer,
+  type WorkerProcess,
+} from './cluster.ts';
 
 const QUEUE = 'attach';
 const COORDINATOR = fileURLToPath(new URL('./fixtures/coordinator.ts', import.meta.url));
@@ -30,10 +41,14 @@ afterAll(async () => {
 
 it('re-attaches to a run by id after its coordinator was killed', async () => {
   const scripts = ['marked_sleep.py', 'passes.py', 'fails.py', 'marked_sleep.py'].map((s) => path.join(SCRIPTS, s));
-  const coordinator = spawn(process.execPath, ['--import', 'tsx', COORDINATOR, redis.url, QUEUE, SCRIPTS, marks, ...scripts], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const coordinator = spawn(
+    process.execPath,
+    ['--import', 'tsx', COORDINATOR, redis.url, QUEUE, SCRIPTS, marks, ...scripts],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const runId = (await waitForLine(coordinator, /^run /, 'coordinator')).slice(4).trim();
   await waitUntil(() => readMarks(marks).size >= 1, 'a script to start');
   coordinator.kill('SIGKILL');
@@ -44,12 +59,19 @@ it('re-attaches to a run by id after its coordinator was killed', async () => {
   await queue.close();
 
   const collected: string[] = [];
-  const result = await attachRun(runId, { redis: redis.url, queue: QUEUE, root: SCRIPTS, onResult: (r) => collected.push(r.name) });
+  const result = await attachRun(runId, {
+    redis: redis.url,
+    queue: QUEUE,
+    root: SCRIPTS,
+    onResult: (r) => collected.push(r.name),
+  });
   expect(result.toJSON()).toMatchObject({ total: 4, passed: 3, failed: 1, timeout: 0, skipped: 0 });
   expect(result.results.map((r) => r.script).sort()).toEqual([...scripts].sort());
   expect(collected.sort()).toEqual(scripts.map((s) => path.basename(s)).sort());
 });
 
 it('says plainly when there is no such run', async () => {
-  await expect(attachRun('no-such-run', { redis: redis.url, queue: QUEUE })).rejects.toThrow(/no run "no-such-run" in queue attach on redis:\/\/127\.0\.0\.1:\d+\/0/);
+  await expect(attachRun('no-such-run', { redis: redis.url, queue: QUEUE })).rejects.toThrow(
+    /no run "no-such-run" in queue attach on redis:\/\/127\.0\.0\.1:\d+\/0/,
+  );
 });

@@ -6,7 +6,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { ParallelRunner } from '../../src/index.ts';
-import { isAlive, PYTHON, readMarks, SCRIPTS, startRedis, startWorker, stopWorker, waitUntil, type RedisServer, type WorkerProcess } from './cluster.ts';
+import {
+  isAlive,
+  PYTHON,
+  readMarks,
+  SCRIPTS,
+  startRedis,
+  startWorker,
+  stopWorker,
+  waitUntil,
+  type RedisServer,
+  type WorkerProcess,
+} from './cluster.ts';
 
 const QUEUE = 'cancel';
 let redis: RedisServer;
@@ -31,7 +42,11 @@ afterAll(async () => {
 const forever = path.join(SCRIPTS, 'sub/forever.py');
 
 it('fail-fast kills the running scripts and removes the waiting ones', async () => {
-  await using runner = new ParallelRunner({ python: PYTHON, failFast: true, backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS } });
+  await using runner = new ParallelRunner({
+    python: PYTHON,
+    failFast: true,
+    backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS },
+  });
   // The failer waits for a sibling's pid mark: fail-fast then always has a running child to kill.
   const scripts = [forever, path.join(SCRIPTS, 'fails_after_mark.py'), forever, forever];
   const result = await runner.runScripts(scripts, { env: { MARK_DIR: marks } });
@@ -47,7 +62,10 @@ it('fail-fast kills the running scripts and removes the waiting ones', async () 
 });
 
 it('cancel() kills running scripts on the worker and settles', async () => {
-  await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS } });
+  await using runner = new ParallelRunner({
+    python: PYTHON,
+    backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS },
+  });
   const run = runner.runScripts([forever, forever, forever], { env: { MARK_DIR: marks } });
   await waitUntil(() => readMarks(marks).size === 2, 'two scripts to start on the worker');
   const pids = [...readMarks(marks).keys()];

@@ -39,7 +39,8 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, what: string):
         resolve(line);
       }
     };
-    const onExit = (code: number | null): void => reject(new Error(`${what} exited (${code}) before printing ${pattern}: ${buffer}`));
+    const onExit = (code: number | null): void =>
+      reject(new Error(`${what} exited (${code}) before printing ${pattern}: ${buffer}`));
     child.stdout!.on('data', onData);
     child.once('exit', onExit);
   });
@@ -54,9 +55,13 @@ export interface RedisServer {
 export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-redis-'));
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await waitForLine(child, /Ready to accept connections/, 'redis-server');
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -88,8 +93,12 @@ export async function startWorker(args: string[], env: NodeJS.ProcessEnv = {}): 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  child.stdout.on('data', (c: Buffer) => { text += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { text += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    text += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    text += c.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await waitForLine(child, /^ready /, 'ergate worker');
   return { child, pid: child.pid!, output: () => text, exited };
@@ -124,7 +133,8 @@ export function readMarks(dir: string): Map<number, { ppid: number; name: string
 /** pid and its live ancestors (a script's parent is its launcher, whose keeper Node started). */
 function ancestorsOf(pid: number): number[] {
   const chain: number[] = [];
-  for (let at: number | undefined = pid; at !== undefined && at > 1 && chain.length < 6; at = readProcess(at)?.ppid) chain.push(at);
+  for (let at: number | undefined = pid; at !== undefined && at > 1 && chain.length < 6; at = readProcess(at)?.ppid)
+    chain.push(at);
   return chain;
 }
 
@@ -139,21 +149,31 @@ export async function stopWorker(worker: WorkerProcess, graceMs = 20_000): Promi
 }
 
 /** Starts the CLI (`ergate <args>`) as a real child process, output collected. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: REPO,
     env: { ...process.env, ERGATE_PYTHON: PYTHON, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  child.stdout.on('data', (c: Buffer) => { text += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { text += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    text += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    text += c.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => text, exited };
 }
 
 /** Runs the CLI to the end; resolves with its exit code and combined output. */
-export async function runCliProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+export async function runCliProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
   const cli = startCli(args, env);
   const code = await cli.exited;
   return { code, output: cli.output() };

@@ -4,7 +4,15 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ParallelRunner } from '../../src/index.ts';
-import { PYTHON, SCRIPTS, startRedis, startWorker, stopWorker, type RedisServer, type WorkerProcess } from './cluster.ts';
+import {
+  PYTHON,
+  SCRIPTS,
+  startRedis,
+  startWorker,
+  stopWorker,
+  type RedisServer,
+  type WorkerProcess,
+} from './cluster.ts';
 
 const PASSWORD = 'pw-Zq81-never-print-me';
 const QUEUE = 'secure';
@@ -14,7 +22,9 @@ let worker: WorkerProcess;
 beforeAll(async () => {
   redis = await startRedis(['--requirepass', PASSWORD]);
   // The worker gets the password from the environment, the coordinator from the URL.
-  worker = await startWorker(['--redis', redis.url, '--queue', QUEUE, '-j', '1', '--root', SCRIPTS], { ERGATE_REDIS_PASSWORD: PASSWORD });
+  worker = await startWorker(['--redis', redis.url, '--queue', QUEUE, '-j', '1', '--root', SCRIPTS], {
+    ERGATE_REDIS_PASSWORD: PASSWORD,
+  });
 });
 
 afterAll(async () => {
@@ -26,7 +36,10 @@ it('never prints the password and sends no code or coordinator environment', asy
   const url = `redis://:${PASSWORD}@127.0.0.1:${redis.port}`;
   process.env.ERGATE_TEST_COORDINATOR_SECRET = 'coordinator-only-value';
   try {
-    await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: url, queue: QUEUE, root: SCRIPTS, runId: 'secure-run' } });
+    await using runner = new ParallelRunner({
+      python: PYTHON,
+      backend: { redis: url, queue: QUEUE, root: SCRIPTS, runId: 'secure-run' },
+    });
     const result = await runner.runScripts([path.join(SCRIPTS, 'passes.py')], { env: { GREETING: 'hello' } });
     expect(result.results[0]).toMatchObject({ status: 'passed' });
     expect(result.results[0].stdout).toContain('greeting hello');
@@ -46,7 +59,10 @@ it('never prints the password and sends no code or coordinator environment', asy
 
 it('reports an unreachable or refused Redis without the password', async () => {
   const wrong = 'wrong-Pw-77-do-not-show';
-  await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: `redis://:${wrong}@127.0.0.1:${redis.port}`, queue: QUEUE, root: SCRIPTS } });
+  await using runner = new ParallelRunner({
+    python: PYTHON,
+    backend: { redis: `redis://:${wrong}@127.0.0.1:${redis.port}`, queue: QUEUE, root: SCRIPTS },
+  });
   const error = await runner.runScripts([path.join(SCRIPTS, 'passes.py')]).catch((e: Error) => e);
   expect(error).toBeInstanceOf(Error);
   expect((error as Error).message).toMatch(/^cannot reach redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/0/);
@@ -57,10 +73,18 @@ it('a worker with a wrong password exits 1 with a plain message and no password'
   const { spawn } = await import('node:child_process');
   const { REPO } = await import('./cluster.ts');
   const wrong = 'wrong-Pw-88-do-not-show';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', `redis://:${wrong}@127.0.0.1:${redis.port}`], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', `redis://:${wrong}@127.0.0.1:${redis.port}`],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let text = '';
-  child.stdout.on('data', (c: Buffer) => { text += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { text += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    text += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    text += c.toString();
+  });
   const code = await new Promise((r) => child.once('exit', r));
   expect(code).toBe(1);
   expect(text).toMatch(/cannot reach redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/0/);

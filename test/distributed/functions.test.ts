@@ -13,11 +13,26 @@ const QUEUE = 'functions';
 const MODULE = path.join(SCRIPTS, 'functions.mjs');
 let redis: RedisServer;
 let worker: WorkerProcess;
-const backend = (): { redis: string; queue: string; root: string } => ({ redis: redis.url, queue: QUEUE, root: SCRIPTS });
+const backend = (): { redis: string; queue: string; root: string } => ({
+  redis: redis.url,
+  queue: QUEUE,
+  root: SCRIPTS,
+});
 
 beforeAll(async () => {
   redis = await startRedis();
-  worker = await startWorker(['--redis', redis.url, '--queue', QUEUE, '-j', '2', '--root', SCRIPTS, '--functions', SCRIPTS]);
+  worker = await startWorker([
+    '--redis',
+    redis.url,
+    '--queue',
+    QUEUE,
+    '-j',
+    '2',
+    '--root',
+    SCRIPTS,
+    '--functions',
+    SCRIPTS,
+  ]);
 });
 
 afterAll(async () => {
@@ -39,7 +54,11 @@ it('runs a module export on the worker and returns its FunctionResult', async ()
   expect(sum).toMatchObject({ type: 'function', status: 'passed', result: 5, error: null, name: 'add', attempts: 1 });
   expect(sum.worker).toBe(`${os.hostname()}:${worker.pid}`);
   // It ran in the worker's process (a file URL names the module just as well).
-  const where = await runRemoteFunction<{ got: unknown; pid: number }>({ module: pathToFileURL(MODULE), export: 'describe' }, { args: [{ a: [1] }] }, backend());
+  const where = await runRemoteFunction<{ got: unknown; pid: number }>(
+    { module: pathToFileURL(MODULE), export: 'describe' },
+    { args: [{ a: [1] }] },
+    backend(),
+  );
   expect(where.result).toEqual({ got: { a: [1] }, pid: worker.pid });
 
   const thrown = await runRemoteFunction({ module: MODULE, export: 'fail' }, { args: ['no'], maxRuns: 2 }, backend());
@@ -50,12 +69,20 @@ it('runs a module export on the worker and returns its FunctionResult', async ()
 
 it('refuses a plain function and a module outside the shared root with a TypeError', async () => {
   const plain = (a: number) => a + 1;
-  await expect(runRemoteFunction(plain as never, {}, backend())).rejects.toThrow(/jobs carry no code: pass a FunctionRef/);
-  await expect(runRemoteFunction({ module: path.join(os.tmpdir(), 'x.mjs') }, {}, backend())).rejects.toThrow(/fn\.module: .* is outside the shared root/);
-  await expect(runRemoteFunction({ module: MODULE, export: 'add' }, { args: [1n] }, backend())).rejects.toThrow(/options\.args: expected JSON values/);
+  await expect(runRemoteFunction(plain as never, {}, backend())).rejects.toThrow(
+    /jobs carry no code: pass a FunctionRef/,
+  );
+  await expect(runRemoteFunction({ module: path.join(os.tmpdir(), 'x.mjs') }, {}, backend())).rejects.toThrow(
+    /fn\.module: .* is outside the shared root/,
+  );
+  await expect(runRemoteFunction({ module: MODULE, export: 'add' }, { args: [1n] }, backend())).rejects.toThrow(
+    /options\.args: expected JSON values/,
+  );
   await using scheduler = new AsyncScheduler({ backend: backend() });
   expect(() => scheduler.scheduleFunction(plain as never)).toThrow(TypeError);
-  expect(() => scheduler.scheduleFunction(plain as never)).toThrow(/AsyncScheduler\.scheduleFunction fn: jobs carry no code/);
+  expect(() => scheduler.scheduleFunction(plain as never)).toThrow(
+    /AsyncScheduler\.scheduleFunction fn: jobs carry no code/,
+  );
   expect(scheduler.metrics.jobsScheduled).toBe(0);
 });
 
@@ -68,7 +95,10 @@ it('schedules FunctionRef jobs on the workers, and in-process without a backend'
   // Cancelled while it runs on the worker: the worker's runFunction stops its thread.
   const queue = new Queue<{ export: string }>(QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
   try {
-    await waitUntilAsync(async () => (await queue.getActive()).some((job) => job.data.export === 'hang'), 'the hanging call to start');
+    await waitUntilAsync(
+      async () => (await queue.getActive()).some((job) => job.data.export === 'hang'),
+      'the hanging call to start',
+    );
     expect(remote.cancel(hung)).toBe(true);
     await all;
     await remote.close();
@@ -78,7 +108,9 @@ it('schedules FunctionRef jobs on the workers, and in-process without a backend'
     await queue.close();
   }
   expect(remote.getJob(ok)).toMatchObject({ status: 'completed', name: 'add' });
-  expect((remote.getJob(ok)!.result as FunctionResult<number> & { worker: string }).worker).toBe(`${os.hostname()}:${worker.pid}`);
+  expect((remote.getJob(ok)!.result as FunctionResult<number> & { worker: string }).worker).toBe(
+    `${os.hostname()}:${worker.pid}`,
+  );
   expect(remote.getJob(ok)!.result).toMatchObject({ status: 'passed', result: 42 });
   expect(remote.getJob(bad)).toMatchObject({ status: 'failed', error: 'boom' });
   expect(remote.getJob(hung)!.status).toBe('cancelled');

@@ -28,19 +28,36 @@ print("argv", sys.argv[1:])
 /** A complete script job as the coordinator would send it, with `overrides`. */
 function scriptJob(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    runId: 'hand', index: 0, script: 'show_env.py', args: [], cwd: null, env: {}, inheritEnv: true, envAllowList: [],
-    timeoutMs: 5_000, allowedExitCodes: [0], memoryLimitMb: null, cpuTimeLimitS: null, maxOutputBytes: 65_536, killGraceMs: 1_000,
+    runId: 'hand',
+    index: 0,
+    script: 'show_env.py',
+    args: [],
+    cwd: null,
+    env: {},
+    inheritEnv: true,
+    envAllowList: [],
+    timeoutMs: 5_000,
+    allowedExitCodes: [0],
+    memoryLimitMb: null,
+    cpuTimeLimitS: null,
+    maxOutputBytes: 65_536,
+    killGraceMs: 1_000,
     ...overrides,
   };
 }
 
 function connect(name: string): Queue {
-  if (!queues.has(name)) queues.set(name, new Queue(name, { connection: { host: '127.0.0.1', port: redis.port, password: PASSWORD } }));
+  if (!queues.has(name))
+    queues.set(name, new Queue(name, { connection: { host: '127.0.0.1', port: redis.port, password: PASSWORD } }));
   return queues.get(name)!;
 }
 
 /** Puts a hand-made job on the queue (BullMQ's own add) and resolves with the worker's return value. */
-async function direct(name: string, jobName: string, data: Record<string, unknown>): Promise<{ status: string; error: string | null; stdout?: string; result?: unknown }> {
+async function direct(
+  name: string,
+  jobName: string,
+  data: Record<string, unknown>,
+): Promise<{ status: string; error: string | null; stdout?: string; result?: unknown }> {
   const queue = connect(name);
   const { id } = await queue.add(jobName, data);
   const deadline = Date.now() + 30_000;
@@ -58,17 +75,44 @@ beforeAll(async () => {
   base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-rules-')));
   root = path.join(base, 'root');
   outside = path.join(base, 'outside');
-  for (const dir of [root, outside, path.join(root, 'fns/node_modules/pkg'), path.join(root, 'other')]) fs.mkdirSync(dir, { recursive: true });
+  for (const dir of [root, outside, path.join(root, 'fns/node_modules/pkg'), path.join(root, 'other')])
+    fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(root, 'show_env.py'), SHOW_ENV);
-  fs.writeFileSync(path.join(outside, 'evil.py'), `open(${JSON.stringify(path.join(base, 'evil-ran'))}, "w").close()\n`);
+  fs.writeFileSync(
+    path.join(outside, 'evil.py'),
+    `open(${JSON.stringify(path.join(base, 'evil-ran'))}, "w").close()\n`,
+  );
   fs.writeFileSync(path.join(outside, 'sitecustomize.py'), 'print("SITECUSTOMIZE RAN")\n');
   fs.writeFileSync(path.join(outside, 'mod.mjs'), 'export function add(a, b) { return a + b; }\n');
   fs.symlinkSync(path.join(outside, 'evil.py'), path.join(root, 'link_out.py'));
   fs.symlinkSync(outside, path.join(root, 'linkdir'));
-  for (const dir of ['fns', 'other', 'fns/node_modules/pkg']) fs.writeFileSync(path.join(root, dir, 'mod.mjs'), 'export function add(a, b) { return a + b; }\n');
+  for (const dir of ['fns', 'other', 'fns/node_modules/pkg'])
+    fs.writeFileSync(path.join(root, dir, 'mod.mjs'), 'export function add(a, b) { return a + b; }\n');
   fs.symlinkSync(path.join(outside, 'mod.mjs'), path.join(root, 'fns/link.mjs'));
-  const env = { ERGATE_REDIS_URL: `redis://127.0.0.1:${redis.port}`, ERGATE_REDIS_PASSWORD: PASSWORD, ERGATE_REDIS_EXTRA: 'x' };
-  workers.push(await startWorker(['--queue', 'rules', '-j', '2', '--root', root, '--functions', path.join(root, 'fns'), '--max-timeout', '10s', '--max-output', '10MiB'], env));
+  const env = {
+    ERGATE_REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+    ERGATE_REDIS_PASSWORD: PASSWORD,
+    ERGATE_REDIS_EXTRA: 'x',
+  };
+  workers.push(
+    await startWorker(
+      [
+        '--queue',
+        'rules',
+        '-j',
+        '2',
+        '--root',
+        root,
+        '--functions',
+        path.join(root, 'fns'),
+        '--max-timeout',
+        '10s',
+        '--max-output',
+        '10MiB',
+      ],
+      env,
+    ),
+  );
   workers.push(await startWorker(['--queue', 'open', '-j', '1', '--root', root, '--allow-env', 'PYTHONPATH'], env));
 });
 
@@ -86,19 +130,49 @@ describe('paths: realpath inside --root', () => {
     expect(script.error).toMatch(/the job's script "link_out\.py" leads outside the root .* \(to .*evil\.py\)/);
     const cwd = await direct('rules', 'script', scriptJob({ cwd: 'linkdir' }));
     expect(cwd.error).toMatch(/the job's cwd "linkdir" leads outside the root/);
-    expect((await direct('rules', 'script', scriptJob({ script: '../outside/evil.py' }))).error).toMatch(/is outside the root/);
+    expect((await direct('rules', 'script', scriptJob({ script: '../outside/evil.py' }))).error).toMatch(
+      /is outside the root/,
+    );
     expect(fs.existsSync(path.join(base, 'evil-ran'))).toBe(false);
   });
 });
 
 describe('environment', () => {
   it('refuses each variable of the deny-list, naming it; harmless ones pass', async () => {
-    for (const name of ['PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'NODE_OPTIONS', 'NODE_PATH', 'BASH_ENV', 'ENV']) {
+    for (const name of [
+      'PYTHONPATH',
+      'PYTHONSTARTUP',
+      'PYTHONHOME',
+      'LD_PRELOAD',
+      'LD_LIBRARY_PATH',
+      'DYLD_INSERT_LIBRARIES',
+      'NODE_OPTIONS',
+      'NODE_PATH',
+      'BASH_ENV',
+      'ENV',
+    ]) {
       const result = await direct('rules', 'script', scriptJob({ env: { [name]: outside } }));
       expect(result.status).toBe('error');
-      expect(result.error).toBe(`refused: the job sets ${name}, which this worker passes only when started with --allow-env ${name}`);
+      expect(result.error).toBe(
+        `refused: the job sets ${name}, which this worker passes only when started with --allow-env ${name}`,
+      );
     }
-    const ok = await direct('rules', 'script', scriptJob({ env: { PYTHONUNBUFFERED: '1', PYTHONHASHSEED: '0', PYTHONIOENCODING: 'utf-8', PYTHONUTF8: '1', PYTHONDONTWRITEBYTECODE: '1', PYTHONFAULTHANDLER: '1', PATH: process.env.PATH!, FOO: 'bar' } }));
+    const ok = await direct(
+      'rules',
+      'script',
+      scriptJob({
+        env: {
+          PYTHONUNBUFFERED: '1',
+          PYTHONHASHSEED: '0',
+          PYTHONIOENCODING: 'utf-8',
+          PYTHONUTF8: '1',
+          PYTHONDONTWRITEBYTECODE: '1',
+          PYTHONFAULTHANDLER: '1',
+          PATH: process.env.PATH!,
+          FOO: 'bar',
+        },
+      }),
+    );
     expect(ok).toMatchObject({ status: 'passed' });
     expect(ok.stdout).toContain('env FOO');
   });
@@ -107,7 +181,10 @@ describe('environment', () => {
     const script = path.join(root, 'show_env.py');
     await using strict = new ParallelRunner({ python: PYTHON, defaultTimeoutMs: 5_000, backend: backend('rules') });
     const refused = await strict.runScripts([script], { env: { PYTHONPATH: outside } });
-    expect(refused.results[0]).toMatchObject({ status: 'error', error: expect.stringMatching(/sets PYTHONPATH.*--allow-env PYTHONPATH/) as unknown });
+    expect(refused.results[0]).toMatchObject({
+      status: 'error',
+      error: expect.stringMatching(/sets PYTHONPATH.*--allow-env PYTHONPATH/) as unknown,
+    });
     await using open = new ParallelRunner({ python: PYTHON, backend: backend('open') });
     const allowed = await open.runScripts([script], { env: { PYTHONPATH: outside } });
     expect(allowed.results[0]).toMatchObject({ status: 'passed' });
@@ -121,50 +198,106 @@ describe('environment', () => {
     expect(inherited.results[0].status).toBe('passed');
     expect(inherited.results[0].stdout).toContain('env HOME');
     expect(inherited.results[0].stdout).not.toMatch(/env ERGATE_REDIS/);
-    const bare = await runner.runScripts([script], { inheritEnv: false, envAllowList: ['PATH', 'ERGATE_REDIS_PASSWORD'], env: { ONLY: '1' } });
+    const bare = await runner.runScripts([script], {
+      inheritEnv: false,
+      envAllowList: ['PATH', 'ERGATE_REDIS_PASSWORD'],
+      env: { ONLY: '1' },
+    });
     expect(bare.results[0].status).toBe('passed');
     // LC_CTYPE is Python's own (PEP 538 locale coercion), set in the child itself.
-    const names = bare.results[0].stdout.split('\n').filter((l) => l.startsWith('env ') && l !== 'env LC_CTYPE').map((l) => l.slice(4));
+    const names = bare.results[0].stdout
+      .split('\n')
+      .filter((l) => l.startsWith('env ') && l !== 'env LC_CTYPE')
+      .map((l) => l.slice(4));
     expect(names.sort()).toEqual(['ONLY', 'PATH', 'PYTHONUNBUFFERED']);
   });
 });
 
 describe('caps: --max-timeout and --max-output', () => {
   it('refuses a job asking for a longer timeout, no timeout or more output, naming the cap', async () => {
-    expect((await direct('rules', 'script', scriptJob({ timeoutMs: 20_000 }))).error).toBe("refused: the job asks for a timeout of 20000 ms, above this worker's --max-timeout of 10000 ms");
-    expect((await direct('rules', 'script', scriptJob({ timeoutMs: null }))).error).toBe("refused: the job asks for no timeout; this worker's --max-timeout of 10000 ms applies to every job");
-    expect((await direct('rules', 'script', scriptJob({ maxOutputBytes: 20 * 1024 * 1024 }))).error).toBe("refused: the job asks for 20971520 bytes of output, above this worker's --max-output of 10485760 bytes");
-    expect((await direct('rules', 'script', scriptJob({ killGraceMs: 3_600_000 }))).error).toMatch(/kill grace of 3600000 ms, above the workers' cap/);
+    expect((await direct('rules', 'script', scriptJob({ timeoutMs: 20_000 }))).error).toBe(
+      "refused: the job asks for a timeout of 20000 ms, above this worker's --max-timeout of 10000 ms",
+    );
+    expect((await direct('rules', 'script', scriptJob({ timeoutMs: null }))).error).toBe(
+      "refused: the job asks for no timeout; this worker's --max-timeout of 10000 ms applies to every job",
+    );
+    expect((await direct('rules', 'script', scriptJob({ maxOutputBytes: 20 * 1024 * 1024 }))).error).toBe(
+      "refused: the job asks for 20971520 bytes of output, above this worker's --max-output of 10485760 bytes",
+    );
+    expect((await direct('rules', 'script', scriptJob({ killGraceMs: 3_600_000 }))).error).toMatch(
+      /kill grace of 3600000 ms, above the workers' cap/,
+    );
     await using runner = new ParallelRunner({ python: PYTHON, backend: backend('rules') });
     const result = await runner.runScripts([path.join(root, 'show_env.py')], { timeoutMs: 60_000 });
-    expect(result.results[0]).toMatchObject({ status: 'error', error: expect.stringMatching(/--max-timeout of 10000 ms/) as unknown });
+    expect(result.results[0]).toMatchObject({
+      status: 'error',
+      error: expect.stringMatching(/--max-timeout of 10000 ms/) as unknown,
+    });
   });
 });
 
 describe('function jobs: only modules in a --functions folder', () => {
   it('runs a registered module; refuses others, node_modules and links out', async () => {
-    const call = (module: string) => direct('rules', 'function', { runId: 'f', index: 0, module, export: 'add', args: [2, 3], timeoutMs: 5_000, memoryLimitMb: null, name: null });
+    const call = (module: string) =>
+      direct('rules', 'function', {
+        runId: 'f',
+        index: 0,
+        module,
+        export: 'add',
+        args: [2, 3],
+        timeoutMs: 5_000,
+        memoryLimitMb: null,
+        name: null,
+      });
     expect(await call('fns/mod.mjs')).toMatchObject({ status: 'passed', result: 5 });
-    expect((await call('other/mod.mjs')).error).toMatch(/refused: the job's module "other\/mod\.mjs" is not inside a --functions folder/);
+    expect((await call('other/mod.mjs')).error).toMatch(
+      /refused: the job's module "other\/mod\.mjs" is not inside a --functions folder/,
+    );
     expect((await call('fns/node_modules/pkg/mod.mjs')).error).toMatch(/is inside node_modules/);
     expect((await call('fns/link.mjs')).error).toMatch(/leads outside the root/);
-    expect((await direct('rules', 'function', { runId: 'f', index: 0, module: 'fns/mod.mjs', export: 'add', args: [], timeoutMs: 60_000, memoryLimitMb: null, name: null })).error).toMatch(/--max-timeout of 10000 ms/);
+    expect(
+      (
+        await direct('rules', 'function', {
+          runId: 'f',
+          index: 0,
+          module: 'fns/mod.mjs',
+          export: 'add',
+          args: [],
+          timeoutMs: 60_000,
+          memoryLimitMb: null,
+          name: null,
+        })
+      ).error,
+    ).toMatch(/--max-timeout of 10000 ms/);
   });
 
   it('a worker without --functions refuses function jobs, naming the flag (public API too)', async () => {
-    const result = await runRemoteFunction({ module: path.join(root, 'fns/mod.mjs'), export: 'add' }, { args: [1, 2] }, backend('open'));
-    expect(result).toMatchObject({ status: 'error', error: 'refused: this worker runs no function jobs; start it with --functions DIR to allow the modules in DIR' });
+    const result = await runRemoteFunction(
+      { module: path.join(root, 'fns/mod.mjs'), export: 'add' },
+      { args: [1, 2] },
+      backend('open'),
+    );
+    expect(result).toMatchObject({
+      status: 'error',
+      error: 'refused: this worker runs no function jobs; start it with --functions DIR to allow the modules in DIR',
+    });
   });
 });
 
 describe('NUL bytes', () => {
   it("is that job's error, and never breaks the worker (more jobs than the crash-loop limit)", async () => {
     const bad = [
-      scriptJob({ args: ['a\0b'] }), scriptJob({ env: { A: 'x\0y' } }), scriptJob({ env: { 'A\0B': 'x' } }), scriptJob({ script: 'show\0env.py' }),
-      scriptJob({ cwd: 'x\0' }), scriptJob({ envAllowList: ['P\0'] }), scriptJob({ args: ['\0'] }),
+      scriptJob({ args: ['a\0b'] }),
+      scriptJob({ env: { A: 'x\0y' } }),
+      scriptJob({ env: { 'A\0B': 'x' } }),
+      scriptJob({ script: 'show\0env.py' }),
+      scriptJob({ cwd: 'x\0' }),
+      scriptJob({ envAllowList: ['P\0'] }),
+      scriptJob({ args: ['\0'] }),
     ];
     const results = await Promise.all(bad.map((data) => direct('rules', 'script', data)));
-    for (const result of results) expect(result).toMatchObject({ status: 'error', error: expect.stringMatching(/contains a NUL byte/) as unknown });
+    for (const result of results)
+      expect(result).toMatchObject({ status: 'error', error: expect.stringMatching(/contains a NUL byte/) as unknown });
     expect(results[0].error).toBe("the job's args[0] contains a NUL byte");
     expect(await direct('rules', 'script', scriptJob())).toMatchObject({ status: 'passed' });
   });

@@ -47,18 +47,30 @@ it('the scheduler loads only light modules of src/distributed: the Redis side co
   // The backend's option checks are there (schedule-time TypeErrors) ...
   expect(distributed).toContain('validate-options.ts');
   // ... but nothing that could load bullmq: redis-backend.ts, remote-jobs.ts, remote-factory.ts.
-  const heavy = distributed.filter((file) => canLoadBullmq(readFileSync(path.join(REPO, 'src/distributed', file), 'utf8')));
+  const heavy = distributed.filter((file) =>
+    canLoadBullmq(readFileSync(path.join(REPO, 'src/distributed', file), 'utf8')),
+  );
   expect(heavy).toEqual([]);
   // The check itself sees the modules that do.
-  for (const file of ['redis-backend.ts', 'worker.ts']) expect(canLoadBullmq(readFileSync(path.join(REPO, 'src/distributed', file), 'utf8'))).toBe(true);
+  for (const file of ['redis-backend.ts', 'worker.ts'])
+    expect(canLoadBullmq(readFileSync(path.join(REPO, 'src/distributed', file), 'utf8'))).toBe(true);
 }, 60_000);
 
 it('--help names the worker command; worker --help lists its flags with their defaults', async () => {
-  const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), ...args], { cwd: REPO });
+  const cli = (args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), ...args], { cwd: REPO });
   expect((await cli(['--help'])).stdout).toContain('ergate worker');
   const { stdout } = await cli(['worker', '--help']);
   expect(stdout).toContain('ergate worker --redis URL');
-  const flags = ['--queue NAME', '--root DIR', '--lock-duration T', '--stalled-interval T', '--grace T', '--functions DIR', '--allow-env NAMES'];
+  const flags = [
+    '--queue NAME',
+    '--root DIR',
+    '--lock-duration T',
+    '--stalled-interval T',
+    '--grace T',
+    '--functions DIR',
+    '--allow-env NAMES',
+  ];
   for (const flag of flags) expect(stdout).toContain(flag);
   expect(stdout).toContain('--max-timeout T       refuse jobs asking for a longer timeout (default: 1h)');
   expect(stdout).toContain('--max-output SIZE     refuse jobs asking for more output per stream (default: 10MiB)');

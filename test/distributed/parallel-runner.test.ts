@@ -3,7 +3,15 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchRunner, ParallelRunner } from '../../src/index.ts';
-import { PYTHON, SCRIPTS, startRedis, startWorker, stopWorker, type RedisServer, type WorkerProcess } from './cluster.ts';
+import {
+  PYTHON,
+  SCRIPTS,
+  startRedis,
+  startWorker,
+  stopWorker,
+  type RedisServer,
+  type WorkerProcess,
+} from './cluster.ts';
 
 const QUEUE = 'basic';
 let redis: RedisServer;
@@ -11,7 +19,9 @@ let workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
-  workers = await Promise.all([1, 2].map(() => startWorker(['--redis', redis.url, '--queue', QUEUE, '-j', '2', '--root', SCRIPTS])));
+  workers = await Promise.all(
+    [1, 2].map(() => startWorker(['--redis', redis.url, '--queue', QUEUE, '-j', '2', '--root', SCRIPTS])),
+  );
 });
 
 afterAll(async () => {
@@ -27,8 +37,15 @@ describe('ParallelRunner over Redis', () => {
     const remoteProgress: string[] = [];
     const localProgress: string[] = [];
     const backend = { redis: redis.url, queue: QUEUE, root: SCRIPTS };
-    await using remote = new ParallelRunner({ python: PYTHON, backend, onProgress: (s, status) => remoteProgress.push(`${s} ${status}`) });
-    await using local = new ParallelRunner({ python: PYTHON, onProgress: (s, status) => localProgress.push(`${s} ${status}`) });
+    await using remote = new ParallelRunner({
+      python: PYTHON,
+      backend,
+      onProgress: (s, status) => remoteProgress.push(`${s} ${status}`),
+    });
+    await using local = new ParallelRunner({
+      python: PYTHON,
+      onProgress: (s, status) => localProgress.push(`${s} ${status}`),
+    });
 
     const [a, b] = await Promise.all([remote.runScripts(scripts, { configs }), local.runScripts(scripts, { configs })]);
 
@@ -47,7 +64,11 @@ describe('ParallelRunner over Redis', () => {
     expect(byName.get('passes.py')!.stdout).toContain('args a b c');
     expect(byName.get('passes.py')!.stdout).toContain(`cwd ${SCRIPTS}`);
     expect(byName.get('fails.py')).toMatchObject({ status: 'failed', exitCode: 3 });
-    expect(byName.get('forever.py')).toMatchObject({ status: 'timeout', error: 'timed out after 1500 ms', subdirectory: 'sub' });
+    expect(byName.get('forever.py')).toMatchObject({
+      status: 'timeout',
+      error: 'timed out after 1500 ms',
+      subdirectory: 'sub',
+    });
     expect(byName.get('missing.py')!.status).toBe('error');
   });
 
@@ -55,7 +76,10 @@ describe('ParallelRunner over Redis', () => {
     const fs = await import('node:fs');
     const os = await import('node:os');
     const marks = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-marks-'));
-    await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS, backoffMs: 10 } });
+    await using runner = new ParallelRunner({
+      python: PYTHON,
+      backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS, backoffMs: 10 },
+    });
     const result = await runner.runScripts([path.join(SCRIPTS, 'flaky.py'), path.join(SCRIPTS, 'fails.py')], {
       retries: 1,
       env: { MARK_DIR: marks },
@@ -73,26 +97,39 @@ describe('ParallelRunner over Redis', () => {
       ['passes.py', 'sub/forever.py', 'passes.py'].map((s) => path.join(SCRIPTS, s)),
     ];
     const options = { timeoutMs: 1_000, stopOnBatchFailure: false };
-    await using remote = new BatchRunner({ python: PYTHON, backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS } });
+    await using remote = new BatchRunner({
+      python: PYTHON,
+      backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS },
+    });
     await using local = new BatchRunner({ python: PYTHON });
     const [a, b] = await Promise.all([remote.runBatches(batches, options), local.runBatches(batches, options)]);
     const counts = (results: typeof a) => results.map((r) => ({ ...r.toJSON(), durationMs: 0 }));
     expect(counts(a)).toEqual(counts(b));
-    expect(counts(a)).toMatchObject([{ total: 2, passed: 1, failed: 1 }, { total: 3, passed: 2, timeout: 1 }]);
+    expect(counts(a)).toMatchObject([
+      { total: 2, passed: 1, failed: 1 },
+      { total: 3, passed: 2, timeout: 1 },
+    ]);
     for (const r of a.flatMap((x) => x.results)) expect((r as { worker?: string }).worker).toMatch(/:\d+$/);
     // stopOnBatchFailure (the default) ends the sequence after the first failing batch there too.
     expect(await remote.runBatches(batches, { timeoutMs: 1_000 })).toHaveLength(1);
   });
 
   it('refuses a script outside the shared root as an error result, never sending it', async () => {
-    await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: redis.url, queue: QUEUE, root: path.join(SCRIPTS, 'sub') } });
+    await using runner = new ParallelRunner({
+      python: PYTHON,
+      backend: { redis: redis.url, queue: QUEUE, root: path.join(SCRIPTS, 'sub') },
+    });
     const result = await runner.runScripts([path.join(SCRIPTS, 'passes.py')]);
     expect(result.results[0]).toMatchObject({ status: 'error' });
     expect(result.results[0].error).toMatch(/outside the shared root/);
   });
 
   it('names the option in a TypeError for a bad backend', () => {
-    expect(() => new ParallelRunner({ backend: { redis: 'http://x' } })).toThrow(/backend\.redis: expected a redis:\/\/ or rediss:\/\/ URL/);
-    expect(() => new ParallelRunner({ backend: { redis: redis.url, queue: 'a:b' } })).toThrow(/backend\.queue: expected a queue name/);
+    expect(() => new ParallelRunner({ backend: { redis: 'http://x' } })).toThrow(
+      /backend\.redis: expected a redis:\/\/ or rediss:\/\/ URL/,
+    );
+    expect(() => new ParallelRunner({ backend: { redis: redis.url, queue: 'a:b' } })).toThrow(
+      /backend\.queue: expected a queue name/,
+    );
   });
 });

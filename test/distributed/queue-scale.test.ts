@@ -18,7 +18,8 @@ let workers: WorkerProcess[] = [];
 function writeScripts(folder: string, count: number): string {
   const dir = path.join(root, folder);
   fs.mkdirSync(dir);
-  for (let i = 0; i < count; i++) fs.writeFileSync(path.join(dir, `job_${String(i).padStart(5, '0')}.py`), `print(${i})\n`);
+  for (let i = 0; i < count; i++)
+    fs.writeFileSync(path.join(dir, `job_${String(i).padStart(5, '0')}.py`), `print(${i})\n`);
   return dir;
 }
 
@@ -43,10 +44,32 @@ async function resetStats(): Promise<void> {
 }
 
 /** Runs a folder through the CLI; returns the JSON report and the Redis commands the run cost. */
-async function runFolder(dir: string): Promise<{ code: number | null; report: { results: Array<{ name: string; status: string; stdout: string; error: string | null; worker?: string }>; total: number; passed: number }; perJob: number }> {
+async function runFolder(
+  dir: string,
+): Promise<{
+  code: number | null;
+  report: {
+    results: Array<{ name: string; status: string; stdout: string; error: string | null; worker?: string }>;
+    total: number;
+    passed: number;
+  };
+  perJob: number;
+}> {
   const json = path.join(root, `${path.basename(dir)}.json`);
   await resetStats();
-  const { code, output } = await runCliProcess(['run', dir, '--redis', redis.url, '--queue', QUEUE, '--root', root, '--json', json, '-q']);
+  const { code, output } = await runCliProcess([
+    'run',
+    dir,
+    '--redis',
+    redis.url,
+    '--queue',
+    QUEUE,
+    '--root',
+    root,
+    '--json',
+    json,
+    '-q',
+  ]);
   const calls = await commandCalls();
   if (code !== 0) throw new Error(`ergate run exited ${code}: ${output.slice(-2000)}`);
   const report = JSON.parse(fs.readFileSync(json, 'utf8')) as Awaited<ReturnType<typeof runFolder>>['report'];
@@ -56,7 +79,9 @@ async function runFolder(dir: string): Promise<{ code: number | null; report: { 
 beforeAll(async () => {
   redis = await startRedis();
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-scale-'));
-  workers = await Promise.all([1, 2].map(() => startWorker(['--redis', redis.url, '--queue', QUEUE, '-j', '2', '--root', root])));
+  workers = await Promise.all(
+    [1, 2].map(() => startWorker(['--redis', redis.url, '--queue', QUEUE, '-j', '2', '--root', root])),
+  );
 });
 
 afterAll(async () => {

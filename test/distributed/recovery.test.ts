@@ -6,7 +6,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ParallelRunner } from '../../src/index.ts';
-import { isAlive, PYTHON, readMarks, SCRIPTS, startRedis, startWorker, stopWorker, waitUntil, type RedisServer, type WorkerProcess } from './cluster.ts';
+import {
+  isAlive,
+  PYTHON,
+  readMarks,
+  SCRIPTS,
+  startRedis,
+  startWorker,
+  stopWorker,
+  waitUntil,
+  type RedisServer,
+  type WorkerProcess,
+} from './cluster.ts';
 
 const QUEUE = 'recovery';
 let redis: RedisServer;
@@ -17,7 +28,20 @@ beforeAll(async () => {
   redis = await startRedis();
   marks = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-marks-'));
   // Short locks so a dead worker's jobs come back within seconds, not BullMQ's 30 s.
-  const args = ['--redis', redis.url, '--queue', QUEUE, '-j', '2', '--root', SCRIPTS, '--lock-duration', '2s', '--stalled-interval', '1s'];
+  const args = [
+    '--redis',
+    redis.url,
+    '--queue',
+    QUEUE,
+    '-j',
+    '2',
+    '--root',
+    SCRIPTS,
+    '--lock-duration',
+    '2s',
+    '--stalled-interval',
+    '1s',
+  ];
   workers = await Promise.all([1, 2, 3].map(() => startWorker(args)));
 });
 
@@ -33,16 +57,24 @@ it('recovers the jobs of a SIGKILLed worker and reports every script once', asyn
   try {
     for (const name of names) fs.copyFileSync(path.join(SCRIPTS, 'marked_sleep.py'), path.join(copies, name));
     const scripts = names.map((n) => path.join(copies, n));
-    await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS } });
+    await using runner = new ParallelRunner({
+      python: PYTHON,
+      backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS },
+    });
     const run = runner.runScripts(scripts, { env: { MARK_DIR: marks, SLEEP_S: '3' }, timeoutMs: 60_000 });
     // Wait until the victim runs two scripts (each worker takes at most -j 2).
     const victim = workers[0];
-    await waitUntil(() => [...readMarks(marks).values()].filter((m) => m.ancestors.includes(victim.pid)).length === 2, 'the victim to run two scripts');
-    const orphans = [...readMarks(marks).entries()].filter(([, m]) => m.ancestors.includes(victim.pid)).map(([pid]) => pid);
+    await waitUntil(
+      () => [...readMarks(marks).values()].filter((m) => m.ancestors.includes(victim.pid)).length === 2,
+      'the victim to run two scripts',
+    );
+    const orphans = [...readMarks(marks).entries()]
+      .filter(([, m]) => m.ancestors.includes(victim.pid))
+      .map(([pid]) => pid);
     victim.child.kill('SIGKILL');
     await victim.exited;
     // Its children die with it (parent-death pipe): none lives to finish its sleep.
-    await waitUntil(() => orphans.every((pid) => !isAlive(pid)), 'the dead worker\'s children to die');
+    await waitUntil(() => orphans.every((pid) => !isAlive(pid)), "the dead worker's children to die");
     for (const pid of orphans) expect(fs.existsSync(path.join(marks, `${pid}.done`))).toBe(false);
 
     const result = await run;

@@ -7,7 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isAlive, startCli, startRedis, startWorker, waitUntil, type RedisServer, type WorkerProcess } from './cluster.ts';
+import {
+  isAlive,
+  startCli,
+  startRedis,
+  startWorker,
+  waitUntil,
+  type RedisServer,
+  type WorkerProcess,
+} from './cluster.ts';
 
 let redis: RedisServer;
 let base: string;
@@ -34,12 +42,32 @@ it('Redis killed mid-run: logged once, the run ends within --redis-timeout with 
   fs.mkdirSync(marks);
   fs.writeFileSync(path.join(root, 'a_quick.py'), 'print("quick")\n');
   for (const name of ['b_slow.py', 'c_slow.py']) {
-    fs.writeFileSync(path.join(root, name), `import os, time\nopen(os.path.join(${JSON.stringify(marks)}, str(os.getpid())), "w").close()\ntime.sleep(60)\n`);
+    fs.writeFileSync(
+      path.join(root, name),
+      `import os, time\nopen(os.path.join(${JSON.stringify(marks)}, str(os.getpid())), "w").close()\ntime.sleep(60)\n`,
+    );
   }
   worker = await startWorker(['--redis', redis.url, '--queue', 'fail', '-j', '2', '--root', root]);
   const json = path.join(base, 'report.json');
-  const cli = startCli(['run', root, '--redis', redis.url, '--queue', 'fail', '--root', root, '--redis-timeout', '3s', '--json', json, '--no-progress']);
-  await waitUntil(() => fs.readdirSync(marks).length === 2 && cli.output().includes('a_quick.py'), 'the quick script to finish and both slow ones to start');
+  const cli = startCli([
+    'run',
+    root,
+    '--redis',
+    redis.url,
+    '--queue',
+    'fail',
+    '--root',
+    root,
+    '--redis-timeout',
+    '3s',
+    '--json',
+    json,
+    '--no-progress',
+  ]);
+  await waitUntil(
+    () => fs.readdirSync(marks).length === 2 && cli.output().includes('a_quick.py'),
+    'the quick script to finish and both slow ones to start',
+  );
 
   await redis.stop();
   const killedAt = Date.now();
@@ -53,7 +81,11 @@ it('Redis killed mid-run: logged once, the run ends within --redis-timeout with 
   const display = `redis://127.0.0.1:${redis.port}/0`;
   expect(output.split(`lost the connection to redis at ${display}`)).toHaveLength(2);
   expect(output).toContain(`no answer from redis at ${display} for 3 s: ending the run`);
-  const report = JSON.parse(fs.readFileSync(json, 'utf8')) as { total: number; passed: number; results: Array<{ name: string; status: string; error: string | null }> };
+  const report = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+    total: number;
+    passed: number;
+    results: Array<{ name: string; status: string; error: string | null }>;
+  };
   expect(report).toMatchObject({ total: 3, passed: 1 });
   const byName = new Map(report.results.map((r) => [r.name, r]));
   expect(byName.get('a_quick.py')).toMatchObject({ status: 'passed' });
@@ -77,7 +109,10 @@ it('a second SIGINT exits at once, after killing the local children', async () =
   // the grace period (2 s) would end them. The second one does not wait for it.
   cli.child.kill('SIGINT');
   // Two signals sent back to back may merge into one: the second goes after the first is seen.
-  await waitUntil(() => cli.output().includes('SIGINT: stopping the run (SIGINT again to exit at once)'), 'the first signal to be seen');
+  await waitUntil(
+    () => cli.output().includes('SIGINT: stopping the run (SIGINT again to exit at once)'),
+    'the first signal to be seen',
+  );
   cli.child.kill('SIGINT');
   const sentAt = Date.now();
   const code = await cli.exited;

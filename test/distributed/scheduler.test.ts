@@ -7,7 +7,17 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { AsyncScheduler, type ScriptResult } from '../../src/index.ts';
-import { isAlive, readMarks, SCRIPTS, startRedis, startWorker, stopWorker, waitUntil, type RedisServer, type WorkerProcess } from './cluster.ts';
+import {
+  isAlive,
+  readMarks,
+  SCRIPTS,
+  startRedis,
+  startWorker,
+  stopWorker,
+  waitUntil,
+  type RedisServer,
+  type WorkerProcess,
+} from './cluster.ts';
 
 const QUEUE = 'scheduler';
 let redis: RedisServer;
@@ -33,7 +43,11 @@ afterAll(async () => {
 });
 
 const script = (name: string): string => path.join(SCRIPTS, name);
-const backend = (): { redis: string; queue: string; root: string } => ({ redis: redis.url, queue: QUEUE, root: SCRIPTS });
+const backend = (): { redis: string; queue: string; root: string } => ({
+  redis: redis.url,
+  queue: QUEUE,
+  root: SCRIPTS,
+});
 
 /** Jobs BullMQ holds for later: waiting, prioritized or delayed. */
 async function queued(): Promise<number> {
@@ -62,7 +76,12 @@ it('honours priority and delay through BullMQ, whatever the order of scheduling'
   const scheduledAt = Date.now();
   const ids = {
     low: scheduler.scheduleScript(script('log_order.py'), { env, args: ['low'], priority: 5 }),
-    delayed: scheduler.scheduleScript(script('log_order.py'), { env, args: ['delayed'], priority: -50, delayMs: 1_500 }),
+    delayed: scheduler.scheduleScript(script('log_order.py'), {
+      env,
+      args: ['delayed'],
+      priority: -50,
+      delayMs: 1_500,
+    }),
     high: scheduler.scheduleScript(script('log_order.py'), { env, args: ['high'], priority: -5 }),
     middle: scheduler.scheduleScript(script('log_order.py'), { env, args: ['middle'], priority: 0 }),
   };
@@ -71,18 +90,24 @@ it('honours priority and delay through BullMQ, whatever the order of scheduling'
   fs.writeFileSync(gate, '');
   await scheduler.onIdle();
   const jobs = Object.fromEntries(Object.entries(ids).map(([k, id]) => [k, scheduler.getJob(id)!]));
-  for (const job of [...Object.values(jobs), scheduler.getJob(blocker)!]) expect(job).toMatchObject({ status: 'completed', runs: 1 });
+  for (const job of [...Object.values(jobs), scheduler.getJob(blocker)!])
+    expect(job).toMatchObject({ status: 'completed', runs: 1 });
   // The delayed job has the best priority, yet could not start before its delay was over.
   const started = fs.readFileSync(log, 'utf8').trim().split('\n');
   expect(started.filter((n) => n !== 'delayed')).toEqual(['high', 'middle', 'low']);
   const delayedStart = Date.parse((jobs.delayed.result as ScriptResult).startTime);
   expect(delayedStart - scheduledAt).toBeGreaterThanOrEqual(1_500);
-  for (const job of Object.values(jobs)) expect((job.result as ScriptResult & { worker?: string }).worker).toBe(`${os.hostname()}:${worker.pid}`);
+  for (const job of Object.values(jobs))
+    expect((job.result as ScriptResult & { worker?: string }).worker).toBe(`${os.hostname()}:${worker.pid}`);
 });
 
 it('retries with BullMQ attempts: a script failing its first run passes on the second', async () => {
   await using scheduler = new AsyncScheduler({ backend: backend() });
-  const flaky = scheduler.scheduleScript(script('flaky.py'), { env: { MARK_DIR: marks }, maxRuns: 2, retryDelayMs: 20 });
+  const flaky = scheduler.scheduleScript(script('flaky.py'), {
+    env: { MARK_DIR: marks },
+    maxRuns: 2,
+    retryDelayMs: 20,
+  });
   const failing = scheduler.scheduleScript(script('fails.py'), { maxRuns: 2 });
   await scheduler.runAll();
   expect(scheduler.getJob(flaky)).toMatchObject({ status: 'completed', runs: 2, maxRuns: 2, error: null });
@@ -116,8 +141,14 @@ it('cancel() kills a running job on its worker and removes a waiting one', async
 
 it('refuses what BullMQ cannot order or carry, naming the option', () => {
   const scheduler = new AsyncScheduler({ backend: backend() });
-  expect(() => scheduler.scheduleScript(script('passes.py'), { priority: 1.5 })).toThrow(/scheduleScript options\.priority: with a backend, expected an integer/);
-  expect(() => scheduler.scheduleScript(script('passes.py'), { onOutput: () => {} })).toThrow(/options\.onOutput: live output is not available with a backend/);
-  expect(() => new AsyncScheduler({ backend: { redis: 'http://x' } })).toThrow(/AsyncScheduler options\.backend\.redis: expected a redis:\/\/ or rediss:\/\/ URL/);
+  expect(() => scheduler.scheduleScript(script('passes.py'), { priority: 1.5 })).toThrow(
+    /scheduleScript options\.priority: with a backend, expected an integer/,
+  );
+  expect(() => scheduler.scheduleScript(script('passes.py'), { onOutput: () => {} })).toThrow(
+    /options\.onOutput: live output is not available with a backend/,
+  );
+  expect(() => new AsyncScheduler({ backend: { redis: 'http://x' } })).toThrow(
+    /AsyncScheduler options\.backend\.redis: expected a redis:\/\/ or rediss:\/\/ URL/,
+  );
   expect(scheduler.metrics.jobsScheduled).toBe(0);
 });

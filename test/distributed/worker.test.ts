@@ -7,7 +7,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ErgateWorker, ParallelRunner } from '../../src/index.ts';
 import { parseWorkerArgs } from '../../src/cli/worker-command.ts';
-import { isAlive, PYTHON, readMarks, SCRIPTS, startRedis, startWorker, stopWorker, waitUntil, type RedisServer, type WorkerProcess } from './cluster.ts';
+import {
+  isAlive,
+  PYTHON,
+  readMarks,
+  SCRIPTS,
+  startRedis,
+  startWorker,
+  stopWorker,
+  waitUntil,
+  type RedisServer,
+  type WorkerProcess,
+} from './cluster.ts';
 
 const QUEUE = 'handback';
 let redis: RedisServer;
@@ -29,7 +40,10 @@ it('hands a running job back on SIGTERM after the grace period, killing its chil
   const args = ['--redis', redis.url, '--queue', QUEUE, '-j', '1', '--root', SCRIPTS];
   const first = await startWorker([...args, '--grace', '200ms']);
   started.push(first);
-  await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS } });
+  await using runner = new ParallelRunner({
+    python: PYTHON,
+    backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS },
+  });
   const run = runner.runScripts([path.join(SCRIPTS, 'slow_once.py')], { env: { MARK_DIR: marks } });
   await waitUntil(() => readMarks(marks).size === 1, 'the slow first run to start');
   const [childPid] = readMarks(marks).keys();
@@ -47,18 +61,51 @@ it('hands a running job back on SIGTERM after the grace period, killing its chil
 });
 
 it('starts every script launcher before taking jobs, so no job pays for one', async () => {
-  await using worker = await ErgateWorker.start({ redis: redis.url, queue: 'primed', concurrency: 3, root: SCRIPTS, python: PYTHON });
+  await using worker = await ErgateWorker.start({
+    redis: redis.url,
+    queue: 'primed',
+    concurrency: 3,
+    root: SCRIPTS,
+    python: PYTHON,
+  });
   // One launcher per slot, all started.
   expect(worker.launcherPids).toHaveLength(3);
 });
 
 it('refuses bad worker flags with a message naming the flag', () => {
-  expect(() => parseWorkerArgs(['--redis', 'redis://x', '-j', '0'])).toThrow(/--jobs: expected an integer >= 1, got "0"/);
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '-j', '0'])).toThrow(
+    /--jobs: expected an integer >= 1, got "0"/,
+  );
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--grace', 'soon'])).toThrow(/--grace: expected a duration/);
   expect(() => parseWorkerArgs(['--bogus'])).toThrow(/^unknown option --bogus$/);
   expect(() => parseWorkerArgs(['--rot', '/srv'])).toThrow(/^unknown option --rot \(did you mean --root\?\)$/);
-  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-output', 'lots'])).toThrow(/--max-output: expected a size such as 10MiB/);
-  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-timeout', 'never'])).toThrow(/--max-timeout: expected a duration/);
-  expect(parseWorkerArgs(['--redis', 'redis://x', '--functions', 'a', '--functions', 'b', '--allow-env', 'PYTHONPATH,LD_PRELOAD', '--allow-env', 'NODE_PATH', '--max-output', '2MiB', '--max-timeout', '5m']).options)
-    .toMatchObject({ functions: ['a', 'b'], allowEnv: ['PYTHONPATH', 'LD_PRELOAD', 'NODE_PATH'], maxOutputBytes: 2 * 1024 * 1024, maxTimeoutMs: 300_000 });
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-output', 'lots'])).toThrow(
+    /--max-output: expected a size such as 10MiB/,
+  );
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-timeout', 'never'])).toThrow(
+    /--max-timeout: expected a duration/,
+  );
+  expect(
+    parseWorkerArgs([
+      '--redis',
+      'redis://x',
+      '--functions',
+      'a',
+      '--functions',
+      'b',
+      '--allow-env',
+      'PYTHONPATH,LD_PRELOAD',
+      '--allow-env',
+      'NODE_PATH',
+      '--max-output',
+      '2MiB',
+      '--max-timeout',
+      '5m',
+    ]).options,
+  ).toMatchObject({
+    functions: ['a', 'b'],
+    allowEnv: ['PYTHONPATH', 'LD_PRELOAD', 'NODE_PATH'],
+    maxOutputBytes: 2 * 1024 * 1024,
+    maxTimeoutMs: 300_000,
+  });
 });

@@ -33,7 +33,8 @@ describe('isolation between calls', () => {
   it("isolate: 'fresh' with memoryLimitMb uses a new host process per call and ends it", async () => {
     expect(await sequentially(3, { isolate: 'fresh', memoryLimitMb: 64 })).toEqual([1, 1, 1]);
     const pids: number[] = [];
-    for (let i = 0; i < 3; i++) pids.push((await runFunction<number>(fixture('pid'), { isolate: 'fresh', memoryLimitMb: 64 })).result!);
+    for (let i = 0; i < 3; i++)
+      pids.push((await runFunction<number>(fixture('pid'), { isolate: 'fresh', memoryLimitMb: 64 })).result!);
     expect(new Set(pids).size).toBe(3);
     expect(pids).not.toContain(process.pid);
     for (const pid of pids) await waitUntil(() => !isAlive(pid), 10_000, `host ${pid} to end`);
@@ -53,6 +54,8 @@ describe('isolation between calls', () => {
   });
 
   it('refuses an unknown isolate value with a TypeError naming the option', async () => {
-    await expect(runFunction(fixture('add'), { isolate: 'new' as 'fresh' })).rejects.toThrow(/options\.isolate must be 'reused' or 'fresh'/);
+    await expect(runFunction(fixture('add'), { isolate: 'new' as 'fresh' })).rejects.toThrow(
+      /options\.isolate must be 'reused' or 'fresh'/,
+    );
   });
 });

@@ -32,13 +32,20 @@ describe('timeoutMs', () => {
     ];
     const [spin, ...rest] = await Promise.all(calls);
     expect(spin.status).toBe('timeout');
-    expect(rest.map((r) => [r.status, r.result])).toEqual([['passed', 11], ['passed', 12], ['passed', 13], ['passed', 14]]);
+    expect(rest.map((r) => [r.status, r.result])).toEqual([
+      ['passed', 11],
+      ['passed', 12],
+      ['passed', 13],
+      ['passed', 14],
+    ]);
   });
 
   it('a call waiting for a busy pool is not timed out by the wait', async () => {
     // Fill every thread with a call held on a gate, then queue one more with a short timeout.
     const gate = new Int32Array(new SharedArrayBuffer(4));
-    const held = Array.from({ length: threadCount() }, (_, i) => runFunction(fixture('waitForRelease'), { args: [gate, i] }));
+    const held = Array.from({ length: threadCount() }, (_, i) =>
+      runFunction(fixture('waitForRelease'), { args: [gate, i] }),
+    );
     const queued = runFunction(fixture('add'), { args: [2, 2], timeoutMs: 2_000 });
     // Release only after the queued call's timeout would have expired had it been counting.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -80,7 +87,9 @@ describe('signal', () => {
 
   it('a call cancelled while it waits for a thread never runs', async () => {
     const gate = new Int32Array(new SharedArrayBuffer(4));
-    const held = Array.from({ length: threadCount() }, (_, i) => runFunction(fixture('waitForRelease'), { args: [gate, i] }));
+    const held = Array.from({ length: threadCount() }, (_, i) =>
+      runFunction(fixture('waitForRelease'), { args: [gate, i] }),
+    );
     const counter = new Int32Array(new SharedArrayBuffer(4));
     const controller = new AbortController();
     const queued = runFunction(fixture('spinWithHeartbeat'), { args: [counter], signal: controller.signal });

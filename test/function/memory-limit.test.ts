@@ -16,14 +16,20 @@ describe('memoryLimitMb', () => {
     const result = await runFunction(fixture('fillHugeArray'), { memoryLimitMb: 32 });
     expect(result).toMatchObject({ status: 'failed', isolation: 'process', result: null });
     expect(result.error).toBe('memory limit of 32 MiB exceeded (JavaScript heap out of memory)');
-    expect(await runFunction(fixture('add'), { args: [2, 3], memoryLimitMb: 32 })).toMatchObject({ status: 'passed', result: 5 });
+    expect(await runFunction(fixture('add'), { args: [2, 3], memoryLimitMb: 32 })).toMatchObject({
+      status: 'passed',
+      result: 5,
+    });
   });
 
   it('a push loop under 32 MiB fails the same way', async () => {
     const result = await runFunction(fixture('pushForever'), { memoryLimitMb: 32 });
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/^memory limit of 32 MiB exceeded/);
-    expect(await runFunction((n: number) => n + 1, { args: [1], memoryLimitMb: 32 })).toMatchObject({ status: 'passed', result: 2 });
+    expect(await runFunction((n: number) => n + 1, { args: [1], memoryLimitMb: 32 })).toMatchObject({
+      status: 'passed',
+      result: 2,
+    });
   });
 
   it('reuses a host process between calls with the same limit', async () => {
@@ -41,7 +47,9 @@ describe('memoryLimitMb', () => {
     const uncloneable = await runFunction((x: unknown) => x, { args: [() => 1], memoryLimitMb: 64 });
     expect(uncloneable.status).toBe('error');
     expect(uncloneable.error).toMatch(/^the arguments could not be sent to the function/);
-    expect((await runFunction(fixture('returnUncloneable'), { memoryLimitMb: 64 })).error).toMatch(/^the result could not be sent back/);
+    expect((await runFunction(fixture('returnUncloneable'), { memoryLimitMb: 64 })).error).toMatch(
+      /^the result could not be sent back/,
+    );
   });
 
   it('a timeout kills the host process (by pid) and a new one serves the next call', async () => {
@@ -59,7 +67,11 @@ describe('memoryLimitMb', () => {
     const host = await runFunction<number>(fixture('pid'), { memoryLimitMb: 56 });
     const controller = new AbortController();
     const marker = path.join(mkdtempSync(path.join(tmpdir(), 'ergate-fn-')), 'pid');
-    const running = runFunction(fixture('writePidThenSpin'), { args: [marker], memoryLimitMb: 56, signal: controller.signal });
+    const running = runFunction(fixture('writePidThenSpin'), {
+      args: [marker],
+      memoryLimitMb: 56,
+      signal: controller.signal,
+    });
     await waitUntil(() => existsSync(marker), 20_000, 'the call to start');
     expect(readFileSync(marker, 'utf8')).toBe(String(host.result));
     controller.abort();

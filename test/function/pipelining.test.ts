@@ -35,9 +35,14 @@ describe('calls sharing a thread', () => {
     const stopSpinner = new AbortController();
     let spinnerSettled = false;
     // Submitted in one tick: quick calls are pipelined behind the spinner on its thread.
-    const spin = runFunction(fixture('spinWithHeartbeat'), { args: [heartbeat], timeoutMs: 60_000, signal: stopSpinner.signal })
-      .finally(() => (spinnerSettled = true));
-    const quick = await Promise.all(Array.from({ length: n }, (_, i) => runFunction(fixture('countRun'), { args: [counter, i] })));
+    const spin = runFunction(fixture('spinWithHeartbeat'), {
+      args: [heartbeat],
+      timeoutMs: 60_000,
+      signal: stopSpinner.signal,
+    }).finally(() => (spinnerSettled = true));
+    const quick = await Promise.all(
+      Array.from({ length: n }, (_, i) => runFunction(fixture('countRun'), { args: [counter, i] })),
+    );
     expect(spinnerSettled).toBe(false);
     expect(Atomics.load(heartbeat, 0)).toBeGreaterThan(0);
     expect(quick.map((r) => r.status)).toEqual(new Array(n).fill('passed'));
@@ -49,16 +54,29 @@ describe('calls sharing a thread', () => {
   it('a call cancelled while queued inside a thread never runs', async () => {
     await warmPool();
     const gate = new Int32Array(new SharedArrayBuffer(4));
-    const held = Array.from({ length: threadCount() }, (_, i) => runFunction(fixture('waitForRelease'), { args: [gate, i] }));
+    const held = Array.from({ length: threadCount() }, (_, i) =>
+      runFunction(fixture('waitForRelease'), { args: [gate, i] }),
+    );
     const counter = new Int32Array(new SharedArrayBuffer(4 * 8));
     const controllers = Array.from({ length: 8 }, () => new AbortController());
-    const queued = controllers.map((controller, i) => runFunction(fixture('countRun'), { args: [counter, i], signal: controller.signal }));
+    const queued = controllers.map((controller, i) =>
+      runFunction(fixture('countRun'), { args: [counter, i], signal: controller.signal }),
+    );
     for (const controller of controllers.filter((_, i) => i % 2 === 0)) controller.abort();
     Atomics.store(gate, 0, 1);
     Atomics.notify(gate, 0);
     expect((await Promise.all(held)).every((r) => r.status === 'passed')).toBe(true);
     const statuses = (await Promise.all(queued)).map((r) => r.status);
-    expect(statuses).toEqual(['cancelled', 'passed', 'cancelled', 'passed', 'cancelled', 'passed', 'cancelled', 'passed']);
+    expect(statuses).toEqual([
+      'cancelled',
+      'passed',
+      'cancelled',
+      'passed',
+      'cancelled',
+      'passed',
+      'cancelled',
+      'passed',
+    ]);
     expect(Array.from(counter)).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
     // The threads are still healthy afterwards.
     expect(await runFunction(fixture('add'), { args: [1, 1] })).toMatchObject({ status: 'passed', result: 2 });

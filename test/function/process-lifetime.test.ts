@@ -13,11 +13,16 @@ import { isAlive, waitUntil } from './helpers.ts';
 const program = fileURLToPath(new URL('../fixtures/run-one-function.ts', import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx');
 
-function runProgram(args: string[]): { child: ReturnType<typeof spawn>; exited: Promise<{ code: number | null; stdout: string }> } {
+function runProgram(args: string[]): {
+  child: ReturnType<typeof spawn>;
+  exited: Promise<{ code: number | null; stdout: string }>;
+} {
   const child = spawn(process.execPath, ['--import', tsx, program, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const exited = new Promise<{ code: number | null; stdout: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout })));
+  const exited = new Promise<{ code: number | null; stdout: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout })),
+  );
   return { child, exited };
 }
 
@@ -40,7 +45,11 @@ describe('process lifetime', () => {
   it('a busy host dies when its parent is SIGKILLed', async () => {
     const marker = path.join(mkdtempSync(path.join(tmpdir(), 'ergate-fn-')), 'pid');
     const { child, exited } = runProgram(['process-spin', marker]);
-    await waitUntil(() => existsSync(marker) && readFileSync(marker, 'utf8') !== '', 30_000, 'the spinning call to start');
+    await waitUntil(
+      () => existsSync(marker) && readFileSync(marker, 'utf8') !== '',
+      30_000,
+      'the spinning call to start',
+    );
     const hostPid = Number(readFileSync(marker, 'utf8'));
     expect(isAlive(hostPid)).toBe(true);
     child.kill('SIGKILL');

@@ -10,7 +10,14 @@ afterAll(() => closeFunctionPool());
 describe('runFunction with a plain function', () => {
   it('runs it by its source text and returns the value', async () => {
     const result = await runFunction((a: number, b: number) => a * b, { args: [6, 7] });
-    expect(result).toMatchObject({ status: 'passed', result: 42, error: null, type: 'function', name: 'anonymous', isolation: 'thread' });
+    expect(result).toMatchObject({
+      status: 'passed',
+      result: 42,
+      error: null,
+      type: 'function',
+      name: 'anonymous',
+      isolation: 'thread',
+    });
     expect(Date.parse(result.endTime)).toBeGreaterThanOrEqual(Date.parse(result.startTime));
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
   });
@@ -30,7 +37,11 @@ describe('runFunction with a plain function', () => {
         return a + b;
       },
     };
-    expect(await runFunction(holder.sumLater, { args: [2, 3] })).toMatchObject({ status: 'passed', result: 5, name: 'sumLater' });
+    expect(await runFunction(holder.sumLater, { args: [2, 3] })).toMatchObject({
+      status: 'passed',
+      result: 5,
+      name: 'sumLater',
+    });
   });
 
   it('runs in another thread, not the caller', async () => {
@@ -56,17 +67,31 @@ describe('runFunction with a plain function', () => {
 
 describe('runFunction with a FunctionRef', () => {
   it('runs a named export of a .ts module given by path', async () => {
-    expect(await runFunction(fixture('add'), { args: [2, 40] })).toMatchObject({ status: 'passed', result: 42, name: 'add' });
+    expect(await runFunction(fixture('add'), { args: [2, 40] })).toMatchObject({
+      status: 'passed',
+      result: 42,
+      name: 'add',
+    });
   });
 
   it('runs the default export, named after the module', async () => {
-    expect(await runFunction({ module: functionsModule }, { args: [21] })).toMatchObject({ status: 'passed', result: 42, name: 'functions' });
+    expect(await runFunction({ module: functionsModule }, { args: [21] })).toMatchObject({
+      status: 'passed',
+      result: 42,
+      name: 'functions',
+    });
   });
 
   it('accepts a file URL object or string, and .mjs modules', async () => {
     const mjs = new URL('functions.mjs', fixturesUrl);
-    expect(await runFunction({ module: mjs, export: 'triple' }, { args: [5] })).toMatchObject({ status: 'passed', result: 15 });
-    expect(await runFunction({ module: mjs.href }, { args: ['ada'] })).toMatchObject({ status: 'passed', result: 'hello ada' });
+    expect(await runFunction({ module: mjs, export: 'triple' }, { args: [5] })).toMatchObject({
+      status: 'passed',
+      result: 15,
+    });
+    expect(await runFunction({ module: mjs.href }, { args: ['ada'] })).toMatchObject({
+      status: 'passed',
+      result: 'hello ada',
+    });
   });
 
   it('awaits an async export', async () => {
@@ -91,7 +116,12 @@ describe('runFunction with a FunctionRef', () => {
 describe('runFunction failures', () => {
   it("gives 'failed' with the message, type and stack of a thrown error", async () => {
     const result = await runFunction(fixture('throwRangeError'));
-    expect(result).toMatchObject({ status: 'failed', error: 'value out of range', errorType: 'RangeError', result: null });
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: 'value out of range',
+      errorType: 'RangeError',
+      result: null,
+    });
     expect(result.stack).toMatch(/RangeError: value out of range\n\s+at throwRangeError/);
   });
 
@@ -111,7 +141,10 @@ describe('runFunction failures', () => {
 
   it("gives 'error' for an uncloneable result, and the pool keeps working", async () => {
     const fn = await runFunction(fixture('returnFunction'));
-    expect(fn).toMatchObject({ status: 'error', error: 'the result could not be sent back: a function cannot be cloned' });
+    expect(fn).toMatchObject({
+      status: 'error',
+      error: 'the result could not be sent back: a function cannot be cloned',
+    });
     const weak = await runFunction(fixture('returnUncloneable'));
     expect(weak).toMatchObject({ status: 'error' });
     expect(weak.error).toMatch(/^the result could not be sent back/);

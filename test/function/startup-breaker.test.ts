@@ -29,7 +29,10 @@ describe('process hosts that crash while starting', () => {
   });
 
   it('a working pool after close is not affected by an earlier open breaker', async () => {
-    expect(await runFunction(fixture('add'), { args: [1, 2], memoryLimitMb: 64 })).toMatchObject({ status: 'passed', result: 3 });
+    expect(await runFunction(fixture('add'), { args: [1, 2], memoryLimitMb: 64 })).toMatchObject({
+      status: 'passed',
+      result: 3,
+    });
   });
 });
 

@@ -42,7 +42,12 @@ describe('runFunction option validation', () => {
   });
 
   it('accepts every documented option', async () => {
-    const result = await runFunction(fixture('add'), { args: [1, 2], timeoutMs: 30_000, signal: new AbortController().signal, name: 'sum' });
+    const result = await runFunction(fixture('add'), {
+      args: [1, 2],
+      timeoutMs: 30_000,
+      signal: new AbortController().signal,
+      name: 'sum',
+    });
     expect(result).toMatchObject({ status: 'passed', result: 3, name: 'sum' });
   });
 });

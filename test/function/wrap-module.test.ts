@@ -25,12 +25,18 @@ describe('wrapModule', () => {
     const error = await fns.throwRangeError().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FunctionCallError);
     expect((error as FunctionCallError).message).toBe('value out of range');
-    expect((error as FunctionCallError).result).toMatchObject({ status: 'failed', errorType: 'RangeError', name: 'throwRangeError' });
+    expect((error as FunctionCallError).result).toMatchObject({
+      status: 'failed',
+      errorType: 'RangeError',
+      name: 'throwRangeError',
+    });
   });
 
   it('applies the options of wrapModule to every call: timeoutMs and signal', async () => {
     const limited = wrapModule<typeof Functions>(functionsModule, { timeoutMs: 300 });
-    await expect(limited.spinForever()).rejects.toMatchObject({ result: { status: 'timeout', error: 'timed out after 300 ms' } });
+    await expect(limited.spinForever()).rejects.toMatchObject({
+      result: { status: 'timeout', error: 'timed out after 300 ms' },
+    });
     const controller = new AbortController();
     const stoppable = wrapModule<typeof Functions>(functionsModule, { signal: controller.signal });
     const heartbeat = new Int32Array(new SharedArrayBuffer(4));
@@ -44,10 +50,13 @@ describe('wrapModule', () => {
     const heartbeat = new Int32Array(new SharedArrayBuffer(4));
     const group = await new AsyncParallelRunner({ failFast: true }).run([
       ['proxied', () => fns.spinWithHeartbeat(heartbeat)],
-      ['thrower', async () => {
-        await waitUntil(() => Atomics.load(heartbeat, 0) > 0, 10_000, 'the call to run');
-        throw new Error('sibling failed');
-      }],
+      [
+        'thrower',
+        async () => {
+          await waitUntil(() => Atomics.load(heartbeat, 0) > 0, 10_000, 'the call to run');
+          throw new Error('sibling failed');
+        },
+      ],
     ]);
     expect(group.results[0].status).toBe('cancelled');
   });
@@ -58,6 +67,8 @@ describe('wrapModule', () => {
     expect(() => wrapModule(42 as unknown as string)).toThrow(TypeError);
     expect(() => wrapModule(functionsModule, { timeoutMs: -1 })).toThrow(/options\.timeoutMs/);
     expect(() => wrapModule(functionsModule, { args: [1] } as never)).toThrow(/args come from each call/);
-    await expect((fns as unknown as Record<string, () => Promise<unknown>>).missing()).rejects.toMatchObject({ result: { status: 'error' } });
+    await expect((fns as unknown as Record<string, () => Promise<unknown>>).missing()).rejects.toMatchObject({
+      result: { status: 'error' },
+    });
   });
 });

@@ -42,14 +42,20 @@ describe('the same wording across subsystems', () => {
 
     const started = createDeferred();
     const tasks = await new AsyncParallelRunner({ failFast: true }).run([
-      ['waits', async () => {
-        started.resolve();
-        await new Promise(() => undefined);
-      }],
-      ['fails_after_mark.py', async () => {
-        await started.promise;
-        throw new Error('exit code 3');
-      }],
+      [
+        'waits',
+        async () => {
+          started.resolve();
+          await new Promise(() => undefined);
+        },
+      ],
+      [
+        'fails_after_mark.py',
+        async () => {
+          await started.promise;
+          throw new Error('exit code 3');
+        },
+      ],
     ]);
     const cancelledTask = tasks.results.find((r) => r.status === 'cancelled')!;
     expect(cancelledTask.error).toMatch(FAIL_FAST);
@@ -60,27 +66,37 @@ describe('the same wording across subsystems', () => {
   it('cancel() reads alike in the runners and in the scheduler', async () => {
     const started = createDeferred();
     const tasks = new AsyncParallelRunner();
-    const run = tasks.run([['waits', async () => {
-      started.resolve();
-      await new Promise(() => undefined);
-    }]]);
+    const run = tasks.run([
+      [
+        'waits',
+        async () => {
+          started.resolve();
+          await new Promise(() => undefined);
+        },
+      ],
+    ]);
     await started.promise;
     tasks.cancel();
     const taskError = (await run).results[0].error;
 
     const dir = mkdtempSync(path.join(tmpdir(), 'ergate-wording-'));
     await using runner = new ParallelRunner({ python: PYTHON });
-    const scripts = runner.runScripts([fixture('mark_then_wait.py')], { configs: { 'mark_then_wait.py': { args: [dir, path.join(dir, 'never')] } } });
+    const scripts = runner.runScripts([fixture('mark_then_wait.py')], {
+      configs: { 'mark_then_wait.py': { args: [dir, path.join(dir, 'never')] } },
+    });
     await waitUntil(() => readdirSync(dir).length > 0, 15_000, 'the script to start');
     runner.cancel();
     const scriptError = (await scripts).results[0].error;
 
     await using scheduler = new AsyncScheduler();
     const jobStarted = createDeferred();
-    const id = scheduler.schedule(async () => {
-      jobStarted.resolve();
-      await new Promise(() => undefined);
-    }, { name: 'waits' });
+    const id = scheduler.schedule(
+      async () => {
+        jobStarted.resolve();
+        await new Promise(() => undefined);
+      },
+      { name: 'waits' },
+    );
     scheduler.start();
     await jobStarted.promise;
     expect(scheduler.cancel(id)).toBe(true);

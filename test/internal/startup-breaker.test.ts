@@ -15,7 +15,9 @@ describe('StartupBreaker', () => {
     expect(breaker.isOpen).toBe(false);
     breaker.recordStartupFailure('exit code 2');
     expect(breaker.isOpen).toBe(true);
-    expect(breaker.describe('the host')).toBe('the host failed to start 3 times in a row, so no new one is started for now (last: exit code 2)');
+    expect(breaker.describe('the host')).toBe(
+      'the host failed to start 3 times in a row, so no new one is started for now (last: exit code 2)',
+    );
   });
 
   it('after the cool-down allows one attempt, and one more failure reopens it', () => {

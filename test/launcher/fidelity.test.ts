@@ -49,7 +49,10 @@ describe.each(['spawn', 'forkserver'] as const)('fidelity (%s)', (startMethod) =
   it('sends each script only the changes to the server environment', () => {
     const base = { PATH: '/bin', HOME: '/root', GONE: 'x' };
     expect(diffEnvironment(base, { PATH: '/bin', HOME: '/root', GONE: 'x' })).toEqual({ envSet: {}, envUnset: [] });
-    expect(diffEnvironment(base, { PATH: '/usr/bin', HOME: '/root', NEW: '' })).toEqual({ envSet: { PATH: '/usr/bin', NEW: '' }, envUnset: ['GONE'] });
+    expect(diffEnvironment(base, { PATH: '/usr/bin', HOME: '/root', NEW: '' })).toEqual({
+      envSet: { PATH: '/usr/bin', NEW: '' },
+      envUnset: ['GONE'],
+    });
   });
 
   it("gives the script python's own environment for its env: a preload's edits are gone", async () => {
@@ -57,28 +60,42 @@ describe.each(['spawn', 'forkserver'] as const)('fidelity (%s)', (startMethod) =
     // LC_CTYPE through PEP 538 locale coercion when no locale is set).
     const plainEnv = (env: Record<string, string>) =>
       JSON.parse(execFileSync(PYTHON, [fixture('env-dump.py')], { env, encoding: 'utf8' })) as Record<string, string>;
-    const first = { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONPATH: fixturesDir, ERGATE_SERVER_VALUE: 'server', ERGATE_SERVER_GONE: 'here' };
-    const result = await server.run(specFor('env-dump.py', { env: first, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }));
+    const first = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      PYTHONPATH: fixturesDir,
+      ERGATE_SERVER_VALUE: 'server',
+      ERGATE_SERVER_GONE: 'here',
+    };
+    const result = await server.run(
+      specFor('env-dump.py', { env: first, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }),
+    );
     expect(JSON.parse(result.stdout)).toEqual(plainEnv(first));
     expect(JSON.parse(result.stdout)).not.toHaveProperty('ERGATE_PRELOAD_SET');
     // More variables: the same warm launcher serves it; a changed one needs another launcher.
     const other = { ...first, ERGATE_NEW: 'new é' };
-    const second = await server.run(specFor('env-dump.py', { env: other, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }));
+    const second = await server.run(
+      specFor('env-dump.py', { env: other, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }),
+    );
     expect(JSON.parse(second.stdout)).toEqual(plainEnv(other));
     const changed = { PATH: first.PATH, PYTHONPATH: fixturesDir, ERGATE_SERVER_VALUE: 'script' };
-    const third = await server.run(specFor('env-dump.py', { env: changed, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }));
+    const third = await server.run(
+      specFor('env-dump.py', { env: changed, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }),
+    );
     expect(JSON.parse(third.stdout)).toEqual(plainEnv(changed));
   });
 
-  it.each([['0'], ['3'], ['255'], ['256'], ['-1'], ['none'], ['a message']])('exits like python for sys.exit(%s)', async (value) => {
-    const reference = runPlain('exit-with.py', [value]);
-    const result = await server.run(specFor('exit-with.py', { args: [value] }));
-    expect(result.exitCode).toBe(reference.code);
-    expect(result.stderr).toBe(reference.stderr);
-    expect(result.status).toBe(reference.code === 0 ? 'passed' : 'failed');
-  });
+  it.each([['0'], ['3'], ['255'], ['256'], ['-1'], ['none'], ['a message']])(
+    'exits like python for sys.exit(%s)',
+    async (value) => {
+      const reference = runPlain('exit-with.py', [value]);
+      const result = await server.run(specFor('exit-with.py', { args: [value] }));
+      expect(result.exitCode).toBe(reference.code);
+      expect(result.stderr).toBe(reference.stderr);
+      expect(result.status).toBe(reference.code === 0 ? 'passed' : 'failed');
+    },
+  );
 
-  it('prints a compile-time SyntaxWarning on the script\'s stderr, as python does', async () => {
+  it("prints a compile-time SyntaxWarning on the script's stderr, as python does", async () => {
     const reference = spawnSync(PYTHON, [fixture('compile-warning.py')], { cwd: fixturesDir, encoding: 'utf8' });
     const result = await server.run(specFor('compile-warning.py'));
     expect(result.status).toBe('passed');

@@ -15,22 +15,36 @@ describe('SupervisorPool slots', () => {
 
   it('runs at most size scripts across spawn and forkserver; a queued abort never starts', async () => {
     const python = await resolvePython(PYTHON);
-    const specFor = (name: string, startMethod: 'spawn' | 'forkserver', onOutput?: (s: 'stdout' | 'stderr', c: string) => void) =>
-      resolveScriptSpec(fixture(name), parseRunScriptOptions({ startMethod, onOutput, timeoutMs: 60_000 }), python);
+    const specFor = (
+      name: string,
+      startMethod: 'spawn' | 'forkserver',
+      onOutput?: (s: 'stdout' | 'stderr', c: string) => void,
+    ) => resolveScriptSpec(fixture(name), parseRunScriptOptions({ startMethod, onOutput, timeoutMs: 60_000 }), python);
     const spawned = watchOutput(/started (\d+)\n/);
     const forked = watchOutput(/started (\d+)\n/);
     const stopAll = new AbortController();
-    const first = pool.run(specFor('forever.py', 'spawn', spawned.onOutput), { onOutput: spawned.onOutput, signal: stopAll.signal });
-    const second = pool.run(specFor('forever.py', 'forkserver', forked.onOutput), { onOutput: forked.onOutput, signal: stopAll.signal });
+    const first = pool.run(specFor('forever.py', 'spawn', spawned.onOutput), {
+      onOutput: spawned.onOutput,
+      signal: stopAll.signal,
+    });
+    const second = pool.run(specFor('forever.py', 'forkserver', forked.onOutput), {
+      onOutput: forked.onOutput,
+      signal: stopAll.signal,
+    });
     const pids = (await Promise.all([spawned.matched, forked.matched])).map((m) => Number(m[1]));
 
     // Both slots are taken: these two wait, in order.
     const queuedAbort = new AbortController();
     const abandoned = watchOutput(/started/);
-    const third = pool.run(specFor('forever.py', 'forkserver', abandoned.onOutput), { onOutput: abandoned.onOutput, signal: queuedAbort.signal });
+    const third = pool.run(specFor('forever.py', 'forkserver', abandoned.onOutput), {
+      onOutput: abandoned.onOutput,
+      signal: queuedAbort.signal,
+    });
     const fourth = pool.run(specFor('hello.py', 'forkserver'));
     let fourthDone = false;
-    void fourth.then(() => { fourthDone = true; });
+    void fourth.then(() => {
+      fourthDone = true;
+    });
     queuedAbort.abort('no longer needed');
     const aborted = await third;
     expect(aborted).toMatchObject({ status: 'cancelled', error: 'cancelled: no longer needed', pid: null });
@@ -47,9 +61,13 @@ describe('SupervisorPool slots', () => {
 
 describe('SupervisorPool fork servers', () => {
   it('an idle pool does not keep the process alive, and its server dies with it', async () => {
-    const driver = spawn(process.execPath, ['--import', 'tsx', fixture('idle-fork-pool.mts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const driver = spawn(process.execPath, ['--import', 'tsx', fixture('idle-fork-pool.mts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
-    driver.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
+    driver.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
     const code = await new Promise<number | null>((resolve) => driver.once('exit', resolve));
     expect(code).toBe(0);
     expect(out).toMatch(/^status passed\n/m);

@@ -55,7 +55,10 @@ export async function waitUntilGone(pids: number[], deadlineMs = 15_000): Promis
 }
 
 /** Resolves with the first match of pattern in the live output. */
-export function outputMatcher(pattern: RegExp): { onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void; match: Promise<RegExpExecArray> } {
+export function outputMatcher(pattern: RegExp): {
+  onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  match: Promise<RegExpExecArray>;
+} {
   let text = '';
   let found!: (match: RegExpExecArray) => void;
   const match = new Promise<RegExpExecArray>((resolve) => (found = resolve));

@@ -39,9 +39,17 @@ describe.each(['spawn', 'forkserver'] as const)('launcher robustness (%s)', (sta
     // Root ignores RLIMIT_NPROC, so the launcher runs as nobody, with its process count capped at 1.
     expect(process.getuid?.()).toBe(0);
     const mode = startMethod === 'forkserver' ? 'fork' : 'exec';
-    await using launcher = await Launcher.start({ python: fixture('nproc-limited-python.sh'), mode, uid: NOBODY, gid: NOBODY, cwd: '/', env: {} });
+    await using launcher = await Launcher.start({
+      python: fixture('nproc-limited-python.sh'),
+      mode,
+      uid: NOBODY,
+      gid: NOBODY,
+      cwd: '/',
+      env: {},
+    });
     for (let attempt = 0; attempt < 2; attempt++) {
-      const result = await superviseRun(launcher, specFor('exit-with.py', { args: ['0'], cwd: '/' }), {}, Date.now()).result;
+      const result = await superviseRun(launcher, specFor('exit-with.py', { args: ['0'], cwd: '/' }), {}, Date.now())
+        .result;
       expect(result.status).toBe('error');
       expect(result.error).toMatch(/^fork failed \(EAGAIN\): Resource temporarily unavailable/);
     }

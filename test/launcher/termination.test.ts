@@ -20,7 +20,8 @@ describe.each(['spawn', 'forkserver'] as const)('termination (%s)', (startMethod
   afterEach(async () => {
     await server.close();
   });
-  const specFor = (name: string, overrides: Partial<ScriptSpec> = {}) => baseSpec(name, { startMethod, liveOutput: true, ...overrides });
+  const specFor = (name: string, overrides: Partial<ScriptSpec> = {}) =>
+    baseSpec(name, { startMethod, liveOutput: true, ...overrides });
 
   it('kills the group on timeout and reports it plainly', async () => {
     const watch = outputMatcher(STARTED);
@@ -35,7 +36,9 @@ describe.each(['spawn', 'forkserver'] as const)('termination (%s)', (startMethod
 
   it('escalates to SIGKILL after the grace period when SIGTERM is ignored', async () => {
     const watch = outputMatcher(STARTED);
-    const running = server.run(specFor('ignore-term.py', { timeoutMs: 1_000, killGraceMs: 300 }), { onOutput: watch.onOutput });
+    const running = server.run(specFor('ignore-term.py', { timeoutMs: 1_000, killGraceMs: 300 }), {
+      onOutput: watch.onOutput,
+    });
     const [pid] = pidsOf(await watch.match);
     const result = await running;
     expect(result.status).toBe('timeout');

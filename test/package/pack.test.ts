@@ -20,30 +20,53 @@ const PROBE = `import('ergate').then(async ({ runScript }) => {
   console.log(JSON.stringify({ status: r.status, stdout: r.stdout }));
 });`;
 
-interface LockEntry { dev?: boolean; [field: string]: unknown }
+interface LockEntry {
+  dev?: boolean;
+  [field: string]: unknown;
+}
 interface Manifest {
-  version: string; license: string; dependencies: Record<string, string>; bin: unknown; engines: unknown;
-  peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, unknown>;
+  version: string;
+  license: string;
+  dependencies: Record<string, string>;
+  bin: unknown;
+  engines: unknown;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, unknown>;
 }
 
 /** Writes app/package.json and a package-lock.json that depends on the tarball, whose dependencies
  *  are locked exactly as in the repo's own lockfile (its non-dev entries), so `npm ci` resolves nothing. */
 function writeAppLockedToTarball(app: string, tarball: string): void {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
-  const repoLock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const repoLock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
   const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
   const spec = `file:${tarball}`;
   const packages: Record<string, unknown> = {
     '': { name: 'app', dependencies: { ergate: spec } },
     'node_modules/ergate': {
-      version: manifest.version, resolved: spec, integrity, license: manifest.license,
-      dependencies: manifest.dependencies, bin: manifest.bin, engines: manifest.engines,
-      peerDependencies: manifest.peerDependencies, peerDependenciesMeta: manifest.peerDependenciesMeta,
+      version: manifest.version,
+      resolved: spec,
+      integrity,
+      license: manifest.license,
+      dependencies: manifest.dependencies,
+      bin: manifest.bin,
+      engines: manifest.engines,
+      peerDependencies: manifest.peerDependencies,
+      peerDependenciesMeta: manifest.peerDependenciesMeta,
     },
   };
-  for (const [key, entry] of Object.entries(repoLock.packages)) if (key !== '' && entry.dev !== true) packages[key] = entry;
-  writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { ergate: spec } }));
-  writeFileSync(path.join(app, 'package-lock.json'), JSON.stringify({ name: 'app', lockfileVersion: 3, requires: true, packages }));
+  for (const [key, entry] of Object.entries(repoLock.packages))
+    if (key !== '' && entry.dev !== true) packages[key] = entry;
+  writeFileSync(
+    path.join(app, 'package.json'),
+    JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { ergate: spec } }),
+  );
+  writeFileSync(
+    path.join(app, 'package-lock.json'),
+    JSON.stringify({ name: 'app', lockfileVersion: 3, requires: true, packages }),
+  );
 }
 
 const TYPES_PROBE = `import { runScript, ParallelRunner, type ScriptResult, type ScriptStatus } from 'ergate';
@@ -76,12 +99,22 @@ async function checkInstalledPackage(app: string): Promise<void> {
   // the bin npm linked, run as a user would
   const bin = path.join(app, 'node_modules', '.bin', 'ergate');
   const version = await run(bin, ['--version'], { cwd: app });
-  expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest).version);
+  expect(version.stdout.trim()).toBe(
+    (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest).version,
+  );
   writeFileSync(path.join(app, 'hello.py'), 'print("hi")\n');
-  const ran = await run(bin, ['run', 'hello.py', '--python', '/usr/bin/python3'], { cwd: app, env: { ...process.env, CI: 'true' } });
+  const ran = await run(bin, ['run', 'hello.py', '--python', '/usr/bin/python3'], {
+    cwd: app,
+    env: { ...process.env, CI: 'true' },
+  });
   expect(ran.stdout).toContain('1 script: 1 passed');
-  const redis = await run(bin, ['run', 'hello.py', '--redis', 'redis://127.0.0.1:1'], { cwd: app }).catch((e: { code: number; stderr: string }) => e);
-  expect(redis).toMatchObject({ code: 2, stderr: expect.stringContaining('--redis needs the optional package bullmq: run "npm install bullmq"') as unknown });
+  const redis = await run(bin, ['run', 'hello.py', '--redis', 'redis://127.0.0.1:1'], { cwd: app }).catch(
+    (e: { code: number; stderr: string }) => e,
+  );
+  expect(redis).toMatchObject({
+    code: 2,
+    stderr: expect.stringContaining('--redis needs the optional package bullmq: run "npm install bullmq"') as unknown,
+  });
   writeFileSync(path.join(app, 'backend.mjs'), BACKEND_PROBE);
   const backend = await run(process.execPath, ['backend.mjs'], { cwd: app });
   expect(backend.stdout.trim().split('\n')).toEqual([
@@ -94,7 +127,16 @@ async function checkInstalledPackage(app: string): Promise<void> {
   // name bullmq types (README, "Install").
   writeFileSync(path.join(app, 'probe.ts'), TYPES_PROBE);
   const tsconfig = {
-    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')] },
+    compilerOptions: {
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+      typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+    },
     files: ['probe.ts'],
   };
   writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
@@ -114,7 +156,10 @@ describe('the ergate package', () => {
   it('packs, installs from the tarball into an empty folder and runs a script', async () => {
     // dist/ was just built by test/global-setup.ts; --ignore-scripts skips prepack's rebuild,
     // which would rewrite dist/ under the other test files' threads.
-    await run('npm', ['pack', '--ignore-scripts', '--pack-destination', temp, '--silent'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+    await run('npm', ['pack', '--ignore-scripts', '--pack-destination', temp, '--silent'], {
+      cwd: ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const tarball = readdirSync(temp).find((f) => f.endsWith('.tgz'));
     expect(tarball).toBeDefined();
     const app = path.join(temp, 'app');

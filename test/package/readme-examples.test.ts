@@ -16,7 +16,10 @@ const EXAMPLES = [...README.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 /** The output an example promises: the trailing `// ...` comment of each console.log line. */
 function promised(code: string): string[] {
-  return code.split('\n').filter((line) => line.includes('console.log(')).map((line) => /\/\/ (.*)$/.exec(line)?.[1] ?? '(no comment)');
+  return code
+    .split('\n')
+    .filter((line) => line.includes('console.log('))
+    .map((line) => /\/\/ (.*)$/.exec(line)?.[1] ?? '(no comment)');
 }
 
 describe('README examples', () => {
@@ -27,18 +30,29 @@ describe('README examples', () => {
 
   it('has one for each entry point', () => {
     const all = EXAMPLES.join('\n');
-    for (const name of ['runScript', 'ParallelRunner', 'BatchRunner', 'runFunction', 'AsyncParallelRunner', 'AsyncScheduler']) {
+    for (const name of [
+      'runScript',
+      'ParallelRunner',
+      'BatchRunner',
+      'runFunction',
+      'AsyncParallelRunner',
+      'AsyncScheduler',
+    ]) {
       expect(all).toContain(`import { ${name}`);
     }
   });
 
-  it.each(EXAMPLES.map((code, i) => [code.split('\n')[0], code, i]))('%s', async (_title, code, i) => {
-    const file = path.join(app, `example-${i}.mjs`);
-    writeFileSync(file, code);
-    const env = { ...process.env, ERGATE_PYTHON: '/usr/bin/python3' };
-    const { stdout } = await run(process.execPath, [file], { cwd: ROOT, env, timeout: 60_000 });
-    expect(stdout.trimEnd().split('\n')).toEqual(promised(code));
-  }, 90_000);
+  it.each(EXAMPLES.map((code, i) => [code.split('\n')[0], code, i]))(
+    '%s',
+    async (_title, code, i) => {
+      const file = path.join(app, `example-${i}.mjs`);
+      writeFileSync(file, code);
+      const env = { ...process.env, ERGATE_PYTHON: '/usr/bin/python3' };
+      const { stdout } = await run(process.execPath, [file], { cwd: ROOT, env, timeout: 60_000 });
+      expect(stdout.trimEnd().split('\n')).toEqual(promised(code));
+    },
+    90_000,
+  );
 });
 
 describe('README config file examples', () => {
@@ -52,7 +66,9 @@ describe('README config file examples', () => {
     try {
       writeFileSync(path.join(dir, file), config!);
       writeFileSync(path.join(dir, 'a.py'), 'pass\n');
-      const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'ergate.js'), 'run', '.', '--list'], { cwd: dir });
+      const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'ergate.js'), 'run', '.', '--list'], {
+        cwd: dir,
+      });
       expect(stdout).toBe('a.py\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -27,7 +27,12 @@ describe('BatchRunner.runBatches', () => {
     const firstEnds = Math.max(...results[0].results.map((r) => Date.parse(r.endTime)));
     const secondStarts = Math.min(...results[1].results.map((r) => Date.parse(r.startTime)));
     expect(secondStarts).toBeGreaterThanOrEqual(firstEnds);
-    expect(progress.filter((p) => p.startsWith('batch:'))).toEqual(['batch:started', 'batch:completed', 'batch:started', 'batch:completed']);
+    expect(progress.filter((p) => p.startsWith('batch:'))).toEqual([
+      'batch:started',
+      'batch:completed',
+      'batch:started',
+      'batch:completed',
+    ]);
   });
 
   it('stops after a failing batch by default', async () => {

@@ -57,7 +57,10 @@ describe('stopping a run', () => {
   it('cancel(): running scripts are killed, queued ones never start', async () => {
     const pidDir = makeTempDir();
     const runner = makeRunner({ maxWorkers: 2 });
-    const run = runner.runScripts(Array.from({ length: 5 }, () => fixture('forever.py')), { env: { PID_DIR: pidDir } });
+    const run = runner.runScripts(
+      Array.from({ length: 5 }, () => fixture('forever.py')),
+      { env: { PID_DIR: pidDir } },
+    );
     const pids = await waitForPids(pidDir, 2);
     runner.cancel();
     const result = await run;
@@ -92,7 +95,9 @@ describe('stopping a run', () => {
   it('close() mid-run resolves the run with every script counted, then refuses new runs', async () => {
     const pidDir = makeTempDir();
     const runner = makeRunner({ maxWorkers: 2 });
-    const run = runner.runScripts([fixture('forever.py'), fixture('forever.py'), fixture('pass.py')], { env: { PID_DIR: pidDir } });
+    const run = runner.runScripts([fixture('forever.py'), fixture('forever.py'), fixture('pass.py')], {
+      env: { PID_DIR: pidDir },
+    });
     const pids = await waitForPids(pidDir, 2);
     await runner.close();
     const result = await run;

@@ -24,6 +24,14 @@ describe('ExecutionResult', () => {
 
   it('toJSON has the counters, durationMs and success', () => {
     const r = new ExecutionResult(3, [errorResult('/a.py', 'x', 'timeout')], 42);
-    expect(JSON.parse(JSON.stringify(r))).toEqual({ total: 3, passed: 0, failed: 0, timeout: 1, skipped: 2, durationMs: 42, success: false });
+    expect(JSON.parse(JSON.stringify(r))).toEqual({
+      total: 3,
+      passed: 0,
+      failed: 0,
+      timeout: 1,
+      skipped: 2,
+      durationMs: 42,
+      success: false,
+    });
   });
 });

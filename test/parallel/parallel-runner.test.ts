@@ -32,7 +32,15 @@ describe('ParallelRunner.runScripts', () => {
     expect(result.results[1].exitCode).toBe(3);
     expect(result.results[1].stderr).toContain('boom');
     expect(result.results[2].error).toMatch(/timed out after 1000 ms/);
-    expect(Object.keys(result.toJSON()).sort()).toEqual(['durationMs', 'failed', 'passed', 'skipped', 'success', 'timeout', 'total']);
+    expect(Object.keys(result.toJSON()).sort()).toEqual([
+      'durationMs',
+      'failed',
+      'passed',
+      'skipped',
+      'success',
+      'timeout',
+      'total',
+    ]);
     expect(await isGoneSoon(result.results[2].pid!)).toBe(true);
   });
 
@@ -141,7 +149,9 @@ describe('ParallelRunner.runScripts', () => {
     expect(statuses.sort()).toEqual(['failed', 'passed']);
 
     const pidDir = makeTempDir();
-    const early = runner.stream([fixture('pass.py'), fixture('forever.py'), fixture('forever.py')], { env: { PID_DIR: pidDir } });
+    const early = runner.stream([fixture('pass.py'), fixture('forever.py'), fixture('forever.py')], {
+      env: { PID_DIR: pidDir },
+    });
     const first = await early.next();
     expect(first.value).toMatchObject({ name: 'pass.py', status: 'passed' });
     await early.return(undefined);
@@ -166,7 +176,9 @@ describe('ParallelRunner options', () => {
     const progress: string[] = [];
     const runner = makeRunner({ onProgress: (name, status) => progress.push(`${name}:${status}`) });
     await expect(
-      runner.runScripts([path.join(dir, 'touch.py'), fixture('pass.py')], { configs: { 'pass.py': { timeoutMs: -1 } } }),
+      runner.runScripts([path.join(dir, 'touch.py'), fixture('pass.py')], {
+        configs: { 'pass.py': { timeoutMs: -1 } },
+      }),
     ).rejects.toThrow(/configs.*timeoutMs/);
     await expect(runner.runScripts('a.py' as never)).rejects.toThrow(/scripts: expected an array/);
     expect(progress).toEqual([]);

@@ -31,11 +31,13 @@ function scripts(files: Record<string, string>): { dir: string; paths: Record<st
 }
 
 /** Runs until `release` exists in its folder. */
-const HOLD = 'import os, time\nwhile not os.path.exists(os.path.join(os.path.dirname(__file__), "release")):\n    time.sleep(0.01)\n';
+const HOLD =
+  'import os, time\nwhile not os.path.exists(os.path.join(os.path.dirname(__file__), "release")):\n    time.sleep(0.01)\n';
 
 function historyWith(file: string, runs: Array<[string, number, number | null]>): void {
   const store = new HistoryStore(file);
-  for (const [script, durationMs, peakKb] of runs) store.append({ script, durationMs, peakKb, status: 'passed', at: 0 });
+  for (const [script, durationMs, peakKb] of runs)
+    store.append({ script, durationMs, peakKb, status: 'passed', at: 0 });
 }
 
 function eventLog(bus: ReturnType<typeof mitt<ParallelEvents>>): string[] {
@@ -50,10 +52,20 @@ describe('memory admission', () => {
   it('holds back a script predicted not to fit and starts it when room frees', async () => {
     const { dir, paths } = scripts({ 'a.py': HOLD, 'b.py': 'pass\n' });
     const history = path.join(dir, 'history.ndjson');
-    historyWith(history, [[paths['a.py'], 100, 60 * 1024], [paths['b.py'], 100, 60 * 1024]]);
+    historyWith(history, [
+      [paths['a.py'], 100, 60 * 1024],
+      [paths['b.py'], 100, 60 * 1024],
+    ]);
     const bus = mitt<ParallelEvents>();
     const log = eventLog(bus);
-    const runner = new ParallelRunner({ maxWorkers: 2, python: PYTHON, eventBus: bus, history, memoryBudgetMb: 100, sampleMs: 50 });
+    const runner = new ParallelRunner({
+      maxWorkers: 2,
+      python: PYTHON,
+      eventBus: bus,
+      history,
+      memoryBudgetMb: 100,
+      sampleMs: 50,
+    });
     runners.push(runner);
     const run = runner.runScripts([paths['a.py'], paths['b.py']]);
     // Samples of a re-run the admission step; b must still wait while a holds its share.
@@ -68,7 +80,10 @@ describe('memory admission', () => {
   it('without a budget the same scripts run side by side', async () => {
     const { dir, paths } = scripts({ 'a.py': HOLD, 'b.py': 'pass\n' });
     const history = path.join(dir, 'history.ndjson');
-    historyWith(history, [[paths['a.py'], 100, 60 * 1024], [paths['b.py'], 100, 60 * 1024]]);
+    historyWith(history, [
+      [paths['a.py'], 100, 60 * 1024],
+      [paths['b.py'], 100, 60 * 1024],
+    ]);
     const bus = mitt<ParallelEvents>();
     const log = eventLog(bus);
     const runner = new ParallelRunner({ maxWorkers: 2, python: PYTHON, eventBus: bus, history });
@@ -82,21 +97,33 @@ describe('memory admission', () => {
   it('a lone oversize script still runs, and two of them run one after the other', async () => {
     const { dir, paths } = scripts({ 'big1.py': 'pass\n', 'big2.py': 'pass\n' });
     const history = path.join(dir, 'history.ndjson');
-    historyWith(history, [[paths['big1.py'], 100, 500 * 1024], [paths['big2.py'], 100, 500 * 1024]]);
+    historyWith(history, [
+      [paths['big1.py'], 100, 500 * 1024],
+      [paths['big2.py'], 100, 500 * 1024],
+    ]);
     const bus = mitt<ParallelEvents>();
     const log = eventLog(bus);
     const runner = new ParallelRunner({ maxWorkers: 2, python: PYTHON, eventBus: bus, history, memoryBudgetMb: 10 });
     runners.push(runner);
     const result = await runner.runScripts([paths['big1.py'], paths['big2.py']]);
     expect(result.passed).toBe(2);
-    expect(log.filter((l) => !l.startsWith('sample'))).toEqual(['started big1.py', 'finished big1.py', 'started big2.py', 'finished big2.py']);
+    expect(log.filter((l) => !l.startsWith('sample'))).toEqual([
+      'started big1.py',
+      'finished big1.py',
+      'started big2.py',
+      'finished big2.py',
+    ]);
   });
 
   it('refuses a bad budget or a cap without sampling, naming the option', () => {
     expect(() => new ParallelRunner({ memoryBudgetMb: -1 })).toThrow(/memoryBudgetMb: expected a positive/);
     expect(() => new ParallelRunner({ memoryBudgetMb: 'lots' as never })).toThrow(/memoryBudgetMb/);
-    expect(() => new ParallelRunner({ treeMemoryLimitMb: 100, sampleMs: 0 })).toThrow(/treeMemoryLimitMb: needs sampling, but sampleMs is 0/);
-    expect(() => new ParallelRunner({ order: 'random' as never })).toThrow(/order: expected 'given', 'longest-first', 'failed-first'/);
+    expect(() => new ParallelRunner({ treeMemoryLimitMb: 100, sampleMs: 0 })).toThrow(
+      /treeMemoryLimitMb: needs sampling, but sampleMs is 0/,
+    );
+    expect(() => new ParallelRunner({ order: 'random' as never })).toThrow(
+      /order: expected 'given', 'longest-first', 'failed-first'/,
+    );
   });
 });
 
@@ -107,10 +134,20 @@ describe.each(['spawn', 'forkserver'] as const)('tree memory cap (%s)', (startMe
     const bus = mitt<ParallelEvents>();
     const samples: Array<ParallelEvents['script.sample']> = [];
     bus.on('script.sample', (s) => samples.push(s));
-    const runner = new ParallelRunner({ python: PYTHON, eventBus: bus, memoryLimitMb: 100, treeMemoryLimitMb: 120, sampleMs: 100, startMethod });
+    const runner = new ParallelRunner({
+      python: PYTHON,
+      eventBus: bus,
+      memoryLimitMb: 100,
+      treeMemoryLimitMb: 120,
+      sampleMs: 100,
+      startMethod,
+    });
     runners.push(runner);
     const script = fixture('tree_allocates.py');
-    const result = await runner.runScripts([script], { configs: { 'tree_allocates.py': { args: ['3', '60'] } }, env: { PID_DIR: pidDir } });
+    const result = await runner.runScripts([script], {
+      configs: { 'tree_allocates.py': { args: ['3', '60'] } },
+      env: { PID_DIR: pidDir },
+    });
     const [r] = result.results;
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(/^memory limit of 120 MiB exceeded by the process tree \(peak \d+ MiB\)$/);
@@ -120,7 +157,11 @@ describe.each(['spawn', 'forkserver'] as const)('tree memory cap (%s)', (startMe
     // Samples go on while the tree dies: the result's peak is at least the one that tripped the cap.
     expect(Math.round(r.peakTreeRssKb! / 1024)).toBeGreaterThanOrEqual(peakMb);
     // Samples name the script and count its processes; every child of the tree is dead.
-    expect(samples.at(-1)).toMatchObject({ name: 'tree_allocates.py', pid: r.pid, processes: expect.any(Number) as number });
+    expect(samples.at(-1)).toMatchObject({
+      name: 'tree_allocates.py',
+      pid: r.pid,
+      processes: expect.any(Number) as number,
+    });
     const kids = fs.readdirSync(pidDir).map(Number);
     expect(kids.length).toBeGreaterThan(0);
     for (const pid of [r.pid!, ...kids]) expect(await isGoneSoon(pid)).toBe(true);
@@ -129,7 +170,9 @@ describe.each(['spawn', 'forkserver'] as const)('tree memory cap (%s)', (startMe
   it('RLIMIT_DATA alone lets the same tree through', async () => {
     const runner = new ParallelRunner({ python: PYTHON, memoryLimitMb: 100, startMethod });
     runners.push(runner);
-    const result = await runner.runScripts([fixture('tree_allocates.py')], { configs: { 'tree_allocates.py': { args: ['3', '60', 'exit'] } } });
+    const result = await runner.runScripts([fixture('tree_allocates.py')], {
+      configs: { 'tree_allocates.py': { args: ['3', '60', 'exit'] } },
+    });
     expect(result.results[0]).toMatchObject({ status: 'passed', stdout: 'allocated 180\n' });
   });
 });
@@ -139,10 +182,16 @@ describe('history', () => {
     const forever = 'import time\ntime.sleep(3600)\n';
     const { dir, paths } = scripts({ 'known.py': forever, 'new.py': forever });
     const history = path.join(dir, 'history.ndjson');
-    historyWith(history, [[paths['known.py'], 100, null], [paths['known.py'], 200, null], [paths['known.py'], 300, null]]);
+    historyWith(history, [
+      [paths['known.py'], 100, null],
+      [paths['known.py'], 200, null],
+      [paths['known.py'], 300, null],
+    ]);
     const runner = new ParallelRunner({ maxWorkers: 2, python: PYTHON, history });
     runners.push(runner);
-    const result = await runner.runScripts([paths['known.py'], paths['new.py']], { timeoutMs: { percentOfMedian: 300, minMs: 100, maxMs: 1500 } });
+    const result = await runner.runScripts([paths['known.py'], paths['new.py']], {
+      timeoutMs: { percentOfMedian: 300, minMs: 100, maxMs: 1500 },
+    });
     const byName = Object.fromEntries(result.results.map((r) => [r.name, r]));
     expect(byName['known.py'].status).toBe('timeout');
     expect(byName['known.py'].error).toBe('timed out after 600 ms');
@@ -152,10 +201,20 @@ describe('history', () => {
   it('longest-first starts the script with the longest median first; a run records its scripts', async () => {
     const { dir, paths } = scripts({ 'a.py': 'pass\n', 'b.py': 'pass\n', 'long.py': 'pass\n' });
     const history = path.join(dir, 'history.ndjson');
-    historyWith(history, [[paths['a.py'], 100, null], [paths['b.py'], 50, null], [paths['long.py'], 3000, null]]);
+    historyWith(history, [
+      [paths['a.py'], 100, null],
+      [paths['b.py'], 50, null],
+      [paths['long.py'], 3000, null],
+    ]);
     const bus = mitt<ParallelEvents>();
     const log = eventLog(bus);
-    const runner = new ParallelRunner({ maxWorkers: 1, python: PYTHON, eventBus: bus, history, order: 'longest-first' });
+    const runner = new ParallelRunner({
+      maxWorkers: 1,
+      python: PYTHON,
+      eventBus: bus,
+      history,
+      order: 'longest-first',
+    });
     runners.push(runner);
     const result = await runner.runScripts([paths['a.py'], paths['b.py'], paths['long.py']]);
     expect(log.filter((l) => l.startsWith('started'))).toEqual(['started long.py', 'started a.py', 'started b.py']);
@@ -181,6 +240,8 @@ describe('history', () => {
       process.off('warning', onWarning);
     }
     expect(warnings).toEqual([`ignored 2 corrupt lines of the run history ${history}`]);
-    expect(new HistoryStore(history, { warn: () => expect.fail('healed file still corrupt') }).runs(paths['a.py'])).toHaveLength(1);
+    expect(
+      new HistoryStore(history, { warn: () => expect.fail('healed file still corrupt') }).runs(paths['a.py']),
+    ).toHaveLength(1);
   });
 });

@@ -34,7 +34,9 @@ describe("ParallelRunner with startMethod 'forkserver'", () => {
     const scripts = Array.from({ length: 20 }, (_, i) => fixture(i % 5 === 4 ? 'fail.py' : 'pass.py'));
     const result = await runner.runScripts(scripts);
     expect(result).toMatchObject({ total: 20, passed: 16, failed: 4, timeout: 0, skipped: 0 });
-    expect(result.results.map((r) => r.status)).toEqual(scripts.map((s) => (s.endsWith('fail.py') ? 'failed' : 'passed')));
+    expect(result.results.map((r) => r.status)).toEqual(
+      scripts.map((s) => (s.endsWith('fail.py') ? 'failed' : 'passed')),
+    );
     const servers = forkServerPids();
     // One warm launcher per slot: at most maxWorkers, and none of them a script.
     expect(servers.length).toBeGreaterThanOrEqual(1);
@@ -50,7 +52,12 @@ describe("ParallelRunner with startMethod 'forkserver'", () => {
     const dir = makeTempDir();
     const probe = path.join(dir, 'probe.py');
     writeFileSync(probe, "import sys\nprint('decimal' in sys.modules, 'json' in sys.modules)\n");
-    const runner = new ParallelRunner({ python: PYTHON, maxWorkers: 1, startMethod: 'forkserver', preload: ['decimal'] });
+    const runner = new ParallelRunner({
+      python: PYTHON,
+      maxWorkers: 1,
+      startMethod: 'forkserver',
+      preload: ['decimal'],
+    });
     closers.push(runner);
     const [warm] = (await runner.runScripts([probe])).results;
     expect(warm.stdout).toBe('True False\n');
@@ -65,7 +72,10 @@ describe("ParallelRunner with startMethod 'forkserver'", () => {
     closers.push(runner);
     const fail = path.join(makeTempDir(), 'fails_late.py');
     // Fails only once both forever scripts are running, so the kill path is exercised.
-    writeFileSync(fail, `import os, sys, time\nwhile len(os.listdir(${JSON.stringify(pidDir)})) < 2:\n    time.sleep(0.01)\nsys.exit(1)\n`);
+    writeFileSync(
+      fail,
+      `import os, sys, time\nwhile len(os.listdir(${JSON.stringify(pidDir)})) < 2:\n    time.sleep(0.01)\nsys.exit(1)\n`,
+    );
     const forever = fixture('forever.py');
     const result = await runner.runScripts([forever, forever, fail, forever], { env: { PID_DIR: pidDir } });
     expect(result).toMatchObject({ total: 4, failed: 1, skipped: 3 });
@@ -80,9 +90,18 @@ describe("ParallelRunner with startMethod 'forkserver'", () => {
 
   it.each([
     [{ startMethod: 'fork' }, /^ParallelRunner options\.startMethod: expected 'spawn' or 'forkserver', got "fork"$/],
-    [{ startMethod: 'forkserver', preload: 'numpy' }, /^ParallelRunner options\.preload: expected an array of module names/],
-    [{ startMethod: 'forkserver', preload: ['os; rm'] }, /^ParallelRunner options\.preload\.0: expected a module name such as numpy/],
-    [{ preload: ['json'] }, /^ParallelRunner options\.preload: only used with startMethod 'forkserver' \(got startMethod 'spawn'\)$/],
+    [
+      { startMethod: 'forkserver', preload: 'numpy' },
+      /^ParallelRunner options\.preload: expected an array of module names/,
+    ],
+    [
+      { startMethod: 'forkserver', preload: ['os; rm'] },
+      /^ParallelRunner options\.preload\.0: expected a module name such as numpy/,
+    ],
+    [
+      { preload: ['json'] },
+      /^ParallelRunner options\.preload: only used with startMethod 'forkserver' \(got startMethod 'spawn'\)$/,
+    ],
   ])('refuses %j with a TypeError naming the option', (options, message) => {
     expect(() => new ParallelRunner(options as never)).toThrow(TypeError);
     expect(() => new ParallelRunner(options as never)).toThrow(message);
@@ -102,7 +121,12 @@ describe("BatchRunner with startMethod 'forkserver'", () => {
     const runner = new BatchRunner({ python: PYTHON, maxWorkers: 2, startMethod: 'forkserver', preload: ['json'] });
     closers.push(runner);
     const results = await runner.runBatches([[fixture('pass.py'), fixture('pass.py')], [fixture('pass.py')]]);
-    expect(results.map((r) => [r.total, r.passed])).toEqual([[2, 2], [1, 1]]);
-    expect(() => new BatchRunner({ preload: ['json'] })).toThrow(/^BatchRunner options\.preload: only used with startMethod 'forkserver'/);
+    expect(results.map((r) => [r.total, r.passed])).toEqual([
+      [2, 2],
+      [1, 1],
+    ]);
+    expect(() => new BatchRunner({ preload: ['json'] })).toThrow(
+      /^BatchRunner options\.preload: only used with startMethod 'forkserver'/,
+    );
   });
 });

@@ -39,15 +39,19 @@ describe('retainOutput', () => {
     ['all', true, true],
     ['failed', false, true],
     ['none', false, false],
-  ] as const)("'%s': passed output kept %s, failed output kept %s", async (retainOutput, passedKept, failedKept) => {
-    await using runner = new ParallelRunner({ python: PYTHON, retainOutput });
-    const { results } = await runner.runScripts(scripts);
-    const [passed, failed] = results;
-    expect([passed.status, failed.status]).toEqual(['passed', 'failed']);
-    expect(passed.stdout !== '').toBe(passedKept);
-    expect(failed.stdout + failed.stderr !== '').toBe(failedKept);
-    expect(failed.error).not.toBeNull(); // the reason is kept whatever the setting
-  }, 60_000);
+  ] as const)(
+    "'%s': passed output kept %s, failed output kept %s",
+    async (retainOutput, passedKept, failedKept) => {
+      await using runner = new ParallelRunner({ python: PYTHON, retainOutput });
+      const { results } = await runner.runScripts(scripts);
+      const [passed, failed] = results;
+      expect([passed.status, failed.status]).toEqual(['passed', 'failed']);
+      expect(passed.stdout !== '').toBe(passedKept);
+      expect(failed.stdout + failed.stderr !== '').toBe(failedKept);
+      expect(failed.error).not.toBeNull(); // the reason is kept whatever the setting
+    },
+    60_000,
+  );
 
   it('per run overrides the runner; a bad value is a TypeError naming the option', async () => {
     await using runner = new ParallelRunner({ python: PYTHON, retainOutput: 'none' });

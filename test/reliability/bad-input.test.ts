@@ -17,15 +17,47 @@ import {
 import { PYTHON, fixture, settleWithin } from './helpers.ts';
 
 type Kind =
-  | 'posInt' | 'nonNegInt' | 'posNum' | 'timeout' | 'nonNegNum' | 'finite' | 'bool' | 'fn' | 'string' | 'nonEmptyString'
-  | 'stringArray' | 'array' | 'record' | 'signal' | 'exitCodes' | 'startMethod' | 'logger' | 'emitter' | 'configs';
+  | 'posInt'
+  | 'nonNegInt'
+  | 'posNum'
+  | 'timeout'
+  | 'nonNegNum'
+  | 'finite'
+  | 'bool'
+  | 'fn'
+  | 'string'
+  | 'nonEmptyString'
+  | 'stringArray'
+  | 'array'
+  | 'record'
+  | 'signal'
+  | 'exitCodes'
+  | 'startMethod'
+  | 'logger'
+  | 'emitter'
+  | 'configs';
 
 const anObject = fc.object({ maxDepth: 1 });
-const nonNumber = fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.bigInt(), anObject, fc.array(fc.integer()), fc.constant(Symbol('s')));
+const nonNumber = fc.oneof(
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.bigInt(),
+  anObject,
+  fc.array(fc.integer()),
+  fc.constant(Symbol('s')),
+);
 const nonFinite = fc.constantFrom(Number.NaN, Infinity, -Infinity);
 const negative = fc.oneof(fc.integer({ max: -1 }), fc.double({ max: -Number.MIN_VALUE, noNaN: true }));
 const fraction = fc.double({ min: 0.001, max: 1e6, noNaN: true }).filter((n) => !Number.isInteger(n));
-const nonString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), anObject, fc.bigInt(), fc.array(fc.integer(), { minLength: 1 }));
+const nonString = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  anObject,
+  fc.bigInt(),
+  fc.array(fc.integer(), { minLength: 1 }),
+);
 const nonArray = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(Number.NaN));
 
 const BAD: Record<Kind, fc.Arbitrary<unknown>> = {
@@ -40,15 +72,41 @@ const BAD: Record<Kind, fc.Arbitrary<unknown>> = {
   fn: fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), anObject),
   string: nonString,
   nonEmptyString: fc.oneof(nonString, fc.constant('')),
-  stringArray: fc.oneof(nonArray, fc.array(fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), anObject), { minLength: 1 })),
+  stringArray: fc.oneof(
+    nonArray,
+    fc.array(fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), anObject), { minLength: 1 }),
+  ),
   array: nonArray,
-  record: fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.constant(null)), { minKeys: 1 })),
+  record: fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.constant(null)), { minKeys: 1 }),
+  ),
   signal: fc.oneof(fc.string(), fc.integer(), fc.constant(null), anObject, fc.constant(new AbortController())),
-  exitCodes: fc.oneof(nonArray, fc.array(fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 256 }), fraction, fc.string()), { minLength: 1 })),
-  startMethod: fc.oneof(fc.string().filter((s) => s !== 'spawn' && s !== 'forkserver'), fc.integer(), fc.constant(null)),
+  exitCodes: fc.oneof(
+    nonArray,
+    fc.array(fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 256 }), fraction, fc.string()), { minLength: 1 }),
+  ),
+  startMethod: fc.oneof(
+    fc.string().filter((s) => s !== 'spawn' && s !== 'forkserver'),
+    fc.integer(),
+    fc.constant(null),
+  ),
   logger: fc.oneof(fc.string(), fc.integer(), anObject, fc.constant({ debug() {}, info() {} })),
-  emitter: fc.oneof(fc.string(), fc.integer(), fc.boolean(), anObject.filter((o) => typeof o.emit !== 'function')),
-  configs: fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.record({ 'a.py': fc.record({ timeoutMs: BAD_LATER('timeout') }) })),
+  emitter: fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.boolean(),
+    anObject.filter((o) => typeof o.emit !== 'function'),
+  ),
+  configs: fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.constant(null),
+    fc.record({ 'a.py': fc.record({ timeoutMs: BAD_LATER('timeout') }) }),
+  ),
 };
 // configs nests a bad timeout; defined lazily because BAD refers to itself.
 function BAD_LATER(kind: Kind): fc.Arbitrary<unknown> {
@@ -56,40 +114,94 @@ function BAD_LATER(kind: Kind): fc.Arbitrary<unknown> {
 }
 
 const RUN_SCRIPT: Record<string, Kind> = {
-  timeoutMs: 'timeout', env: 'record', cwd: 'nonEmptyString', args: 'stringArray', allowedExitCodes: 'exitCodes',
-  memoryLimitMb: 'posInt', cpuTimeLimitS: 'posInt', python: 'nonEmptyString', maxOutputBytes: 'posInt', signal: 'signal',
-  onOutput: 'fn', killGraceMs: 'nonNegNum', inheritEnv: 'bool', envAllowList: 'stringArray', startMethod: 'startMethod',
-  preload: 'stringArray', logger: 'logger',
+  timeoutMs: 'timeout',
+  env: 'record',
+  cwd: 'nonEmptyString',
+  args: 'stringArray',
+  allowedExitCodes: 'exitCodes',
+  memoryLimitMb: 'posInt',
+  cpuTimeLimitS: 'posInt',
+  python: 'nonEmptyString',
+  maxOutputBytes: 'posInt',
+  signal: 'signal',
+  onOutput: 'fn',
+  killGraceMs: 'nonNegNum',
+  inheritEnv: 'bool',
+  envAllowList: 'stringArray',
+  startMethod: 'startMethod',
+  preload: 'stringArray',
+  logger: 'logger',
 };
-const RUN_FUNCTION: Record<string, Kind> = { args: 'array', timeoutMs: 'posNum', memoryLimitMb: 'posInt', signal: 'signal', name: 'string' };
+const RUN_FUNCTION: Record<string, Kind> = {
+  args: 'array',
+  timeoutMs: 'posNum',
+  memoryLimitMb: 'posInt',
+  signal: 'signal',
+  name: 'string',
+};
 const PARALLEL_RUNNER: Record<string, Kind> = {
-  maxWorkers: 'posInt', onProgress: 'fn', defaultTimeoutMs: 'timeout', failFast: 'bool', memoryLimitMb: 'posNum',
-  cpuTimeLimitS: 'posNum', python: 'nonEmptyString', retries: 'nonNegInt', eventBus: 'emitter', inheritEnv: 'bool',
+  maxWorkers: 'posInt',
+  onProgress: 'fn',
+  defaultTimeoutMs: 'timeout',
+  failFast: 'bool',
+  memoryLimitMb: 'posNum',
+  cpuTimeLimitS: 'posNum',
+  python: 'nonEmptyString',
+  retries: 'nonNegInt',
+  eventBus: 'emitter',
+  inheritEnv: 'bool',
   envAllowList: 'stringArray',
 };
 const RUN_SCRIPTS: Record<string, Kind> = {
-  timeoutMs: 'timeout', cwd: 'string', env: 'record', configs: 'configs', signal: 'signal', retries: 'nonNegInt',
-  inheritEnv: 'bool', envAllowList: 'stringArray',
+  timeoutMs: 'timeout',
+  cwd: 'string',
+  env: 'record',
+  configs: 'configs',
+  signal: 'signal',
+  retries: 'nonNegInt',
+  inheritEnv: 'bool',
+  envAllowList: 'stringArray',
 };
 const RUN_BATCHES: Record<string, Kind> = {
-  timeoutMs: 'timeout', cwd: 'string', env: 'record', configs: 'configs', stopOnBatchFailure: 'bool', signal: 'signal',
+  timeoutMs: 'timeout',
+  cwd: 'string',
+  env: 'record',
+  configs: 'configs',
+  stopOnBatchFailure: 'bool',
+  signal: 'signal',
 };
 const ASYNC_RUNNER: Record<string, Kind> = { maxConcurrency: 'posInt', failFast: 'bool', onTaskComplete: 'fn' };
 const ASYNC_RUN: Record<string, Kind> = { signal: 'signal' };
-const SCHEDULER: Record<string, Kind> = { maxConcurrency: 'posInt', eventBus: 'emitter', agingMs: 'posNum', signal: 'signal' };
+const SCHEDULER: Record<string, Kind> = {
+  maxConcurrency: 'posInt',
+  eventBus: 'emitter',
+  agingMs: 'posNum',
+  signal: 'signal',
+};
 const SCHEDULE: Record<string, Kind> = {
-  name: 'string', args: 'array', priority: 'finite', maxRuns: 'posInt', timeoutMs: 'posNum', retryDelayMs: 'nonNegNum', delayMs: 'nonNegNum',
+  name: 'string',
+  args: 'array',
+  priority: 'finite',
+  maxRuns: 'posInt',
+  timeoutMs: 'posNum',
+  retryDelayMs: 'nonNegNum',
+  delayMs: 'nonNegNum',
 };
 
 /** One option of the table set to one bad value of its kind. */
 function badOption(table: Record<string, Kind>): fc.Arbitrary<[string, unknown]> {
-  return fc.constantFrom(...Object.keys(table)).chain((key) => BAD[table[key]].map((value): [string, unknown] => [key, value]));
+  return fc
+    .constantFrom(...Object.keys(table))
+    .chain((key) => BAD[table[key]].map((value): [string, unknown] => [key, value]));
 }
 
 /** A key none of the tables knows, with any value. */
 function unknownKey(table: Record<string, Kind>): fc.Arbitrary<[string, unknown]> {
   const reserved = new Set([...Object.keys(table), '__proto__', 'constructor', 'prototype']);
-  return fc.tuple(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/).filter((k) => !reserved.has(k)), fc.anything());
+  return fc.tuple(
+    fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/).filter((k) => !reserved.has(k)),
+    fc.anything(),
+  );
 }
 
 function expectNamed(error: unknown, key: string): void {
@@ -109,7 +221,14 @@ function expectSyncTypeError(call: () => unknown, key: string): void {
 
 /** The call must return a promise (no synchronous throw) that rejects with a TypeError in time. */
 async function expectAsyncTypeError(call: () => Promise<unknown>, key: string): Promise<void> {
-  const settled = await settleWithin(call().then(() => null, (error: unknown) => error), 10_000, `call with bad ${key}`);
+  const settled = await settleWithin(
+    call().then(
+      () => null,
+      (error: unknown) => error,
+    ),
+    10_000,
+    `call with bad ${key}`,
+  );
   expectNamed(settled, key);
 }
 
@@ -128,18 +247,19 @@ describe('bad options are refused by name', () => {
     await closeFunctionPool();
   });
 
-  const cases: Array<[string, Record<string, Kind>, 'sync' | 'async', (options: Record<string, unknown>) => unknown]> = [
-    ['runScript', RUN_SCRIPT, 'async', (o) => runScript(hello, o)],
-    ['runFunction', RUN_FUNCTION, 'async', (o) => runFunction(() => 1, o)],
-    ['new ParallelRunner', PARALLEL_RUNNER, 'sync', (o) => new ParallelRunner(o)],
-    ['runner.runScripts', RUN_SCRIPTS, 'async', (o) => runner.runScripts([hello], o)],
-    ['new BatchRunner', PARALLEL_RUNNER, 'sync', (o) => new BatchRunner(o)],
-    ['batchRunner.runBatches', RUN_BATCHES, 'async', (o) => batch.runBatches([[hello]], o)],
-    ['new AsyncParallelRunner', ASYNC_RUNNER, 'sync', (o) => new AsyncParallelRunner(o)],
-    ['asyncRunner.run', ASYNC_RUN, 'async', (o) => new AsyncParallelRunner().run([['t', noop]], o)],
-    ['new AsyncScheduler', SCHEDULER, 'sync', (o) => new AsyncScheduler(o)],
-    ['scheduler.schedule', SCHEDULE, 'sync', (o) => scheduler.schedule(noop, o)],
-  ];
+  const cases: Array<[string, Record<string, Kind>, 'sync' | 'async', (options: Record<string, unknown>) => unknown]> =
+    [
+      ['runScript', RUN_SCRIPT, 'async', (o) => runScript(hello, o)],
+      ['runFunction', RUN_FUNCTION, 'async', (o) => runFunction(() => 1, o)],
+      ['new ParallelRunner', PARALLEL_RUNNER, 'sync', (o) => new ParallelRunner(o)],
+      ['runner.runScripts', RUN_SCRIPTS, 'async', (o) => runner.runScripts([hello], o)],
+      ['new BatchRunner', PARALLEL_RUNNER, 'sync', (o) => new BatchRunner(o)],
+      ['batchRunner.runBatches', RUN_BATCHES, 'async', (o) => batch.runBatches([[hello]], o)],
+      ['new AsyncParallelRunner', ASYNC_RUNNER, 'sync', (o) => new AsyncParallelRunner(o)],
+      ['asyncRunner.run', ASYNC_RUN, 'async', (o) => new AsyncParallelRunner().run([['t', noop]], o)],
+      ['new AsyncScheduler', SCHEDULER, 'sync', (o) => new AsyncScheduler(o)],
+      ['scheduler.schedule', SCHEDULE, 'sync', (o) => scheduler.schedule(noop, o)],
+    ];
 
   for (const [name, table, mode, call] of cases) {
     const check = async ([key, value]: [string, unknown]): Promise<void> => {
@@ -156,42 +276,75 @@ describe('bad options are refused by name', () => {
   }
 
   it('scheduler.schedule refuses nothing it should accept (the hot path agrees with the schema)', () => {
-    const good = fc.record({
-      name: fc.string(), args: fc.array(fc.anything()), priority: fc.double({ noNaN: true, noDefaultInfinity: true }),
-      maxRuns: fc.integer({ min: 1, max: 5 }), timeoutMs: fc.integer({ min: 1, max: 1e6 }),
-      retryDelayMs: fc.nat(), delayMs: fc.nat(),
-    }, { requiredKeys: [] });
+    const good = fc.record(
+      {
+        name: fc.string(),
+        args: fc.array(fc.anything()),
+        priority: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        maxRuns: fc.integer({ min: 1, max: 5 }),
+        timeoutMs: fc.integer({ min: 1, max: 1e6 }),
+        retryDelayMs: fc.nat(),
+        delayMs: fc.nat(),
+      },
+      { requiredKeys: [] },
+    );
     const local = new AsyncScheduler();
-    fc.assert(fc.property(good, (options) => { expect(typeof local.schedule(noop, options)).toBe('string'); }), RUNS);
+    fc.assert(
+      fc.property(good, (options) => {
+        expect(typeof local.schedule(noop, options)).toBe('string');
+      }),
+      RUNS,
+    );
     void local.close();
   });
 
   it('scheduler.listJobs: an unknown status names the status', () => {
     const statuses = ['pending', 'running', 'completed', 'failed', 'cancelled'];
-    const bad = fc.oneof(fc.string().filter((s) => !statuses.includes(s)), fc.integer(), fc.constant(null), anObject);
-    fc.assert(fc.property(bad, (status) => expectSyncTypeError(() => scheduler.listJobs(status as never), 'status')), RUNS);
+    const bad = fc.oneof(
+      fc.string().filter((s) => !statuses.includes(s)),
+      fc.integer(),
+      fc.constant(null),
+      anObject,
+    );
+    fc.assert(
+      fc.property(bad, (status) => expectSyncTypeError(() => scheduler.listJobs(status as never), 'status')),
+      RUNS,
+    );
   });
 
   it('non-object options are refused by every call', async () => {
     const notObject = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(Number.NaN));
-    await fc.assert(fc.asyncProperty(notObject, async (value) => {
-      for (const [, , mode, call] of cases) {
-        if (mode === 'sync') expectSyncTypeError(() => call(value as never), 'options');
-        else await expectAsyncTypeError(() => call(value as never) as Promise<unknown>, 'options');
-      }
-    }), { numRuns: 40 });
+    await fc.assert(
+      fc.asyncProperty(notObject, async (value) => {
+        for (const [, , mode, call] of cases) {
+          if (mode === 'sync') expectSyncTypeError(() => call(value as never), 'options');
+          else await expectAsyncTypeError(() => call(value as never) as Promise<unknown>, 'options');
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 
 describe('huge but finite values are refused by name, or run normally', () => {
   it('runScript: timeouts, limits and caps', async () => {
     const keys = ['timeoutMs', 'maxOutputBytes', 'memoryLimitMb', 'cpuTimeLimitS', 'killGraceMs'];
-    const huge = fc.oneof(fc.constantFrom(2 ** 31, 2 ** 53, 1e21, 1e300, Number.MAX_VALUE), fc.integer({ min: 2 ** 31, max: 2 ** 52 }));
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...keys), huge, async (key, value) => {
-      const outcome = await settleWithin(runScript(hello, { python: PYTHON, [key]: value }).catch((e: unknown) => e), 30_000, key);
-      if (outcome instanceof Error) expectNamed(outcome, key);
-      else expect(outcome).toMatchObject({ status: 'passed', stdout: expect.stringContaining('hello') as unknown });
-    }), { numRuns: 25 });
+    const huge = fc.oneof(
+      fc.constantFrom(2 ** 31, 2 ** 53, 1e21, 1e300, Number.MAX_VALUE),
+      fc.integer({ min: 2 ** 31, max: 2 ** 52 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...keys), huge, async (key, value) => {
+        const outcome = await settleWithin(
+          runScript(hello, { python: PYTHON, [key]: value }).catch((e: unknown) => e),
+          30_000,
+          key,
+        );
+        if (outcome instanceof Error) expectNamed(outcome, key);
+        else expect(outcome).toMatchObject({ status: 'passed', stdout: expect.stringContaining('hello') as unknown });
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('constructors and schedule()', () => {
@@ -204,13 +357,16 @@ describe('huge but finite values are refused by name, or run normally', () => {
       ['maxConcurrency', (n) => new AsyncScheduler({ maxConcurrency: n })],
       ['priority', (n) => sched.schedule(noop, { priority: n })],
     ];
-    fc.assert(fc.property(fc.constantFrom(...calls), huge, ([key, call], value) => {
-      try {
-        call(value);
-      } catch (error) {
-        expectNamed(error, key);
-      }
-    }), { numRuns: 50 });
+    fc.assert(
+      fc.property(fc.constantFrom(...calls), huge, ([key, call], value) => {
+        try {
+          call(value);
+        } catch (error) {
+          expectNamed(error, key);
+        }
+      }),
+      { numRuns: 50 },
+    );
     void sched.close();
   });
 });

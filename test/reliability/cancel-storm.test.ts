@@ -25,7 +25,9 @@ function makeTask(started: { count: number }, index: number) {
     started.count++;
     const signal = currentSignal()!;
     if (index % 3 === 0) return new Promise(() => {}); // ignores its signal
-    return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+    return new Promise((_, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+    );
   };
 }
 
@@ -50,12 +52,18 @@ describe(`cancel of ${N} queued and running tasks at once`, () => {
     const runner = new AsyncParallelRunner({ maxConcurrency: 50 });
     const started = { count: 0 };
     const controller = new AbortController();
-    const run = runner.run(Array.from({ length: N }, (_, i) => ({ name: `t${i}`, fn: makeTask(started, i) })), { signal: controller.signal });
+    const run = runner.run(
+      Array.from({ length: N }, (_, i) => ({ name: `t${i}`, fn: makeTask(started, i) })),
+      { signal: controller.signal },
+    );
     await waitFor(() => started.count === 50, '50 running tasks');
     controller.abort(new Error('storm'));
     const result = await settleWithin(run, 10_000, 'the aborted run');
     expect(result.cancelled).toBe(N);
-    expect((await runner.run([['after', () => Promise.resolve('ok')]])).results[0]).toMatchObject({ success: true, value: 'ok' });
+    expect((await runner.run([['after', () => Promise.resolve('ok')]])).results[0]).toMatchObject({
+      success: true,
+      value: 'ok',
+    });
   });
 
   it('AsyncScheduler: cancelling every job at once settles runAll, then new jobs complete', async () => {
@@ -82,7 +90,9 @@ describe(`cancel of ${N} queued and running tasks at once`, () => {
     // One signal shared by 1,000 calls: its owner (this test) says so, as Node asks.
     setMaxListeners(N + 10, controller.signal);
     const module = new URL('../fixtures/functions.ts', import.meta.url);
-    const calls = Array.from({ length: N }, () => runFunction({ module, export: 'spinForever' }, { signal: controller.signal }));
+    const calls = Array.from({ length: N }, () =>
+      runFunction({ module, export: 'spinForever' }, { signal: controller.signal }),
+    );
     // Let some calls reach threads before the storm (the pool starts them as it can).
     await new Promise((resolve) => setImmediate(resolve));
     controller.abort();
@@ -96,7 +106,10 @@ describe(`cancel of ${N} queued and running tasks at once`, () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ergate-storm-'));
     const runner = new ParallelRunner({ maxWorkers: 4, python: PYTHON });
     try {
-      const run = runner.runScripts(Array.from({ length: N }, () => fixture('announce_tree.py')), { env: { PID_DIR: dir } });
+      const run = runner.runScripts(
+        Array.from({ length: N }, () => fixture('announce_tree.py')),
+        { env: { PID_DIR: dir } },
+      );
       await waitFor(() => readdirSync(dir).filter((f) => f.endsWith('.script')).length === 4, '4 running scripts');
       const pids = readdirSync(dir).map((f) => parseInt(f, 10));
       runner.cancel();

@@ -23,9 +23,15 @@ afterAll(async () => {
 
 /** pids announced by announce_tree.py: `scripts` of them, three processes each. */
 async function announcedPids(dir: string, scripts: number): Promise<{ scripts: number[]; all: number[] }> {
-  await waitFor(() => readdirSync(dir).filter((f) => f.endsWith('.script')).length >= scripts, `${scripts} scripts to announce`);
+  await waitFor(
+    () => readdirSync(dir).filter((f) => f.endsWith('.script')).length >= scripts,
+    `${scripts} scripts to announce`,
+  );
   const files = readdirSync(dir);
-  return { scripts: files.filter((f) => f.endsWith('.script')).map((f) => parseInt(f, 10)), all: files.map((f) => parseInt(f, 10)) };
+  return {
+    scripts: files.filter((f) => f.endsWith('.script')).map((f) => parseInt(f, 10)),
+    all: files.map((f) => parseInt(f, 10)),
+  };
 }
 
 async function expectAllGone(pids: number[]): Promise<void> {
@@ -36,7 +42,11 @@ describe('faults', () => {
   it('a child that ignores SIGTERM is SIGKILLed after the grace period, with its tree', async () => {
     const dir = pidDir();
     const result = await runScript(fixture('announce_tree.py'), {
-      python: PYTHON, args: ['ignore-term'], env: { PID_DIR: dir }, timeoutMs: 1_500, killGraceMs: 300,
+      python: PYTHON,
+      args: ['ignore-term'],
+      env: { PID_DIR: dir },
+      timeoutMs: 1_500,
+      killGraceMs: 300,
     });
     expect(result).toMatchObject({ status: 'timeout', signal: 'SIGKILL', error: 'timed out after 1500 ms' });
     const { all } = await announcedPids(dir, 1);
@@ -44,20 +54,26 @@ describe('faults', () => {
     await expectAllGone(all);
   });
 
-  it.each(['spawn', 'forkserver'] as const)('a setsid grandchild left behind by a script that exits normally is swept (%s)', async (startMethod) => {
-    const dir = pidDir();
-    const script = path.join(dir, 'leave_daemon.py');
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(script, [
-      'import subprocess, sys',
-      'p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"], start_new_session=True)',
-      'q = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])',
-      'print(p.pid, q.pid)',
-    ].join('\n'));
-    const result = await runScript(script, { python: PYTHON, startMethod });
-    expect(result.status).toBe('passed');
-    for (const pid of result.stdout.trim().split(' ').map(Number)) await waitUntilGone(pid);
-  });
+  it.each(['spawn', 'forkserver'] as const)(
+    'a setsid grandchild left behind by a script that exits normally is swept (%s)',
+    async (startMethod) => {
+      const dir = pidDir();
+      const script = path.join(dir, 'leave_daemon.py');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(
+        script,
+        [
+          'import subprocess, sys',
+          'p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"], start_new_session=True)',
+          'q = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])',
+          'print(p.pid, q.pid)',
+        ].join('\n'),
+      );
+      const result = await runScript(script, { python: PYTHON, startMethod });
+      expect(result.status).toBe('passed');
+      for (const pid of result.stdout.trim().split(' ').map(Number)) await waitUntilGone(pid);
+    },
+  );
 
   it('a script launcher killed mid-script: the script is reported, its tree dies, none stays a zombie', async () => {
     const dir = pidDir();
@@ -87,8 +103,17 @@ describe('faults', () => {
     const dir = pidDir();
     const marker = path.join(dir, 'host.pid');
     const module = new URL('../fixtures/functions.ts', import.meta.url);
-    const call = runFunction({ module, export: 'writePidThenSpin' }, { args: [marker], memoryLimitMb: 64, timeoutMs: 60_000 });
-    await waitFor(() => { try { return readFileSync(marker, 'utf8') !== ''; } catch { return false; } }, 'the host to write its pid');
+    const call = runFunction(
+      { module, export: 'writePidThenSpin' },
+      { args: [marker], memoryLimitMb: 64, timeoutMs: 60_000 },
+    );
+    await waitFor(() => {
+      try {
+        return readFileSync(marker, 'utf8') !== '';
+      } catch {
+        return false;
+      }
+    }, 'the host to write its pid');
     const hostPid = Number(readFileSync(marker, 'utf8'));
     process.kill(hostPid, 'SIGKILL');
     const result = await call;
@@ -102,7 +127,8 @@ describe('faults', () => {
   it('the parent SIGKILLed mid-batch: no child or grandchild survives', async () => {
     const dir = pidDir();
     const driver = spawn(process.execPath, ['--import', 'tsx', fixture('drive-parallel-runner.mts'), '8', '2'], {
-      stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PID_DIR: dir },
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, PID_DIR: dir },
     });
     try {
       const { all } = await announcedPids(dir, 2);
@@ -120,7 +146,10 @@ describe('faults', () => {
   it('close() during a run: running scripts are killed, queued ones skipped, all counted', async () => {
     const dir = pidDir();
     const runner = new ParallelRunner({ maxWorkers: 3, python: PYTHON });
-    const run = runner.runScripts(Array.from({ length: 9 }, () => fixture('announce_tree.py')), { env: { PID_DIR: dir } });
+    const run = runner.runScripts(
+      Array.from({ length: 9 }, () => fixture('announce_tree.py')),
+      { env: { PID_DIR: dir } },
+    );
     const { all } = await announcedPids(dir, 3);
     await runner.close();
     const result = await run;
@@ -135,7 +164,12 @@ describe('faults', () => {
   it('runScript: SIGTERM-ignoring child cancelled by its signal is gone when the promise settles', async () => {
     const { onOutput, matched } = watchOutput(/started (\d+)/);
     const controller = new AbortController();
-    const running = runScript(fixture('ignore_term.py'), { python: PYTHON, signal: controller.signal, onOutput, killGraceMs: 200 });
+    const running = runScript(fixture('ignore_term.py'), {
+      python: PYTHON,
+      signal: controller.signal,
+      onOutput,
+      killGraceMs: 200,
+    });
     const pid = Number((await matched)[1]);
     controller.abort();
     const result = await running;

@@ -15,19 +15,32 @@ const FLOOD_MIB = Number(process.env.ERGATE_FLOOD_MIB ?? 5 * 1024);
 function sampleRss() {
   const start = process.memoryUsage().rss;
   let peak = start;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 25);
-  return { stop: () => { clearInterval(timer); return (peak - start) / MIB; } };
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 25);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return (peak - start) / MIB;
+    },
+  };
 }
 
 describe('floods', () => {
   let sampler: ReturnType<typeof sampleRss> | null = null;
-  afterEach(() => { sampler?.stop(); sampler = null; });
+  afterEach(() => {
+    sampler?.stop();
+    sampler = null;
+  });
 
   it(`${FLOOD_MIB} MiB on stdout and on stderr at once: no deadlock, bounded memory`, async () => {
     const maxOutputBytes = 4 * MIB;
     sampler = sampleRss();
     const result = await runScript(fixture('flood_both.py'), {
-      python: PYTHON, args: [String(FLOOD_MIB)], maxOutputBytes, timeoutMs: 170_000,
+      python: PYTHON,
+      args: [String(FLOOD_MIB)],
+      maxOutputBytes,
+      timeoutMs: 170_000,
     });
     const growthMib = sampler.stop();
     expect(result.status).toBe('passed');
@@ -44,10 +57,17 @@ describe('floods', () => {
   it('invalid UTF-8 is replaced with U+FFFD, in the result and live, on both streams', async () => {
     const live = { stdout: '', stderr: '' };
     const result = await runScript(fixture('invalid_utf8.py'), {
-      python: PYTHON, onOutput: (stream, chunk) => { live[stream] += chunk; },
+      python: PYTHON,
+      onOutput: (stream, chunk) => {
+        live[stream] += chunk;
+      },
     });
     expect(result.status).toBe('passed');
-    const bytes = Buffer.concat([Buffer.from('start|'), Buffer.from([0x80, 0x20, 0xc3, 0x20, 0xc0, 0xaf, 0x20, 0xed, 0xa0, 0x80, 0x20, 0xff]), Buffer.from('|€|end\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('start|'),
+      Buffer.from([0x80, 0x20, 0xc3, 0x20, 0xc0, 0xaf, 0x20, 0xed, 0xa0, 0x80, 0x20, 0xff]),
+      Buffer.from('|€|end\n'),
+    ]);
     const expected = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
     expect(expected).toContain('\uFFFD');
     expect(expected).toContain('|€|');
@@ -64,7 +84,10 @@ describe('floods', () => {
     let outOfOrder = 0;
     sampler = sampleRss();
     const result = await runScript(fixture('many_lines.py'), {
-      python: PYTHON, args: [String(lines)], timeoutMs: 170_000, maxOutputBytes: MIB,
+      python: PYTHON,
+      args: [String(lines)],
+      timeoutMs: 170_000,
+      maxOutputBytes: MIB,
       onOutput: (stream, chunk) => {
         if (stream !== 'stdout') return;
         const parts = (partial + chunk).split('\n');
@@ -84,26 +107,34 @@ describe('floods', () => {
   // spawn: the supervisor thread pauses the child's pipes until the main thread acks; forkserver:
   // the main thread reads the server's pipe itself, so a slow listener stalls the server and
   // through it the child.
-  it.each(['spawn', 'forkserver'] as const)('a slow onOutput slows the child down instead of queueing its output (%s)', async (startMethod) => {
-    const mib = 96;
-    let chars = 0;
-    let calls = 0;
-    sampler = sampleRss();
-    const result = await runScript(fixture('flood_both.py'), {
-      python: PYTHON, args: [String(mib)], timeoutMs: 170_000, maxOutputBytes: MIB, startMethod,
-      onOutput: (_stream, chunk) => {
-        chars += chunk.length;
-        // A listener far slower than the pipe: ~1 ms of work every few chunks.
-        if (++calls % 4 === 0) {
-          const until = performance.now() + 1;
-          while (performance.now() < until);
-        }
-      },
-    });
-    const growthMib = sampler.stop();
-    expect(result.status).toBe('passed');
-    expect(chars).toBe(2 * mib * MIB);
-    // Without backpressure the whole 192 MiB would queue up as strings in this process.
-    expect(growthMib).toBeLessThan(64);
-  }, 180_000);
+  it.each(['spawn', 'forkserver'] as const)(
+    'a slow onOutput slows the child down instead of queueing its output (%s)',
+    async (startMethod) => {
+      const mib = 96;
+      let chars = 0;
+      let calls = 0;
+      sampler = sampleRss();
+      const result = await runScript(fixture('flood_both.py'), {
+        python: PYTHON,
+        args: [String(mib)],
+        timeoutMs: 170_000,
+        maxOutputBytes: MIB,
+        startMethod,
+        onOutput: (_stream, chunk) => {
+          chars += chunk.length;
+          // A listener far slower than the pipe: ~1 ms of work every few chunks.
+          if (++calls % 4 === 0) {
+            const until = performance.now() + 1;
+            while (performance.now() < until);
+          }
+        },
+      });
+      const growthMib = sampler.stop();
+      expect(result.status).toBe('passed');
+      expect(chars).toBe(2 * mib * MIB);
+      // Without backpressure the whole 192 MiB would queue up as strings in this process.
+      expect(growthMib).toBeLessThan(64);
+    },
+    180_000,
+  );
 });

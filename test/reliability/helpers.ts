@@ -20,12 +20,16 @@ export function processState(pid: number): string | null {
 
 /** Every process whose parent is `ppid`, with its state. */
 export function childrenOf(ppid: number): Array<{ pid: number; state: string }> {
-  return readProcessTable().filter((p) => p.ppid === ppid).map((p) => ({ pid: p.pid, state: p.state }));
+  return readProcessTable()
+    .filter((p) => p.ppid === ppid)
+    .map((p) => ({ pid: p.pid, state: p.state }));
 }
 
 /** Zombie children of `ppid` (state Z: dead but not reaped). */
 export function zombiesOf(ppid: number): number[] {
-  return childrenOf(ppid).filter((p) => p.state === 'Z').map((p) => p.pid);
+  return childrenOf(ppid)
+    .filter((p) => p.state === 'Z')
+    .map((p) => p.pid);
 }
 
 export function openFdCount(): number {
@@ -50,7 +54,9 @@ export async function waitUntilGone(pid: number, timeoutMs = 15_000): Promise<vo
 export function watchOutput(pattern: RegExp) {
   let text = '';
   let resolveMatch!: (m: RegExpMatchArray) => void;
-  const matched = new Promise<RegExpMatchArray>((r) => { resolveMatch = r; });
+  const matched = new Promise<RegExpMatchArray>((r) => {
+    resolveMatch = r;
+  });
   const onOutput = (stream: 'stdout' | 'stderr', chunk: string): void => {
     if (stream !== 'stdout') return;
     text += chunk;

@@ -56,9 +56,16 @@ describe('script paths and arguments run literally', () => {
 
   it('arbitrary file names, many at once through ParallelRunner', async () => {
     // Any character but '/' and NUL; at most 200 bytes so the name fits NAME_MAX.
-    const fileName = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 })
+    const fileName = fc
+      .string({ unit: 'binary', minLength: 1, maxLength: 40 })
       .map((s) => s.replace(/[/\0]/g, '_'))
-      .filter((s) => s !== '.' && s !== '..' && Buffer.byteLength(`${s}.py`) <= 200 && !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '')));
+      .filter(
+        (s) =>
+          s !== '.' &&
+          s !== '..' &&
+          Buffer.byteLength(`${s}.py`) <= 200 &&
+          !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '')),
+      );
     const names = fc.sample(fc.uniqueArray(fileName, { minLength: 40, maxLength: 40 }), { numRuns: 1 })[0];
     const files = names.map((name) => place(`${name}.py`));
     const runner = new ParallelRunner({ maxWorkers: 2, python: PYTHON });

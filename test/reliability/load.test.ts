@@ -15,11 +15,16 @@ const DISTINCT = 100;
 const WORKERS = 4;
 const FINAL = new Set(['passed', 'failed', 'timeout', 'error', 'cancelled']);
 
-interface Sample { rssMib: number; fds: number; descendants: number }
+interface Sample {
+  rssMib: number;
+  fds: number;
+  descendants: number;
+}
 
 function quarterMean(samples: Sample[], which: 'first' | 'second' | 'last', key: keyof Sample): number {
   const q = Math.max(1, Math.floor(samples.length / 4));
-  const part = which === 'first' ? samples.slice(0, q) : which === 'second' ? samples.slice(q, 2 * q) : samples.slice(-q);
+  const part =
+    which === 'first' ? samples.slice(0, q) : which === 'second' ? samples.slice(q, 2 * q) : samples.slice(-q);
   return part.reduce((sum, s) => sum + s[key], 0) / part.length;
 }
 
@@ -37,8 +42,12 @@ describe(`load: ${SCRIPTS} scripts in one run`, () => {
     const initZombiesBefore = new Set(zombiesOf(1));
     let finished = 0;
     const runner = new ParallelRunner({
-      maxWorkers: WORKERS, python: PYTHON, startMethod: 'forkserver',
-      onProgress: (name, status) => { if (name !== 'batch' && FINAL.has(status)) finished++; },
+      maxWorkers: WORKERS,
+      python: PYTHON,
+      startMethod: 'forkserver',
+      onProgress: (name, status) => {
+        if (name !== 'batch' && FINAL.has(status)) finished++;
+      },
     });
     const samples: Sample[] = [];
     let maxDescendants = 0;
@@ -69,7 +78,9 @@ describe(`load: ${SCRIPTS} scripts in one run`, () => {
     // warm up over the first thousands of scripts (measured: ~+150 MiB, then a plateau).
     expect(quarterMean(samples, 'last', 'rssMib')).toBeLessThan(quarterMean(samples, 'second', 'rssMib') + 100);
     expect(quarterMean(samples, 'last', 'fds')).toBeLessThan(quarterMean(samples, 'first', 'fds') + 20);
-    expect(quarterMean(samples, 'last', 'descendants')).toBeLessThanOrEqual(quarterMean(samples, 'first', 'descendants') + WORKERS);
+    expect(quarterMean(samples, 'last', 'descendants')).toBeLessThanOrEqual(
+      quarterMean(samples, 'first', 'descendants') + WORKERS,
+    );
     // Scripts running at once, plus the fork server and its helpers: never a pile-up.
     expect(maxDescendants).toBeLessThanOrEqual(2 * WORKERS + 4);
 
@@ -78,7 +89,8 @@ describe(`load: ${SCRIPTS} scripts in one run`, () => {
     // (A zombie counts as dead only once reaped: give the last exits a moment to be reaped.)
     // esbuild is not ours: under tsx each supervisor thread starts an esbuild service whose
     // exit only that thread's loop could reap (source mode only; dist/ runs no esbuild).
-    const ourZombies = (): unknown[] => findDescendants(process.pid).filter((p) => p.state === 'Z' && p.comm !== 'esbuild');
+    const ourZombies = (): unknown[] =>
+      findDescendants(process.pid).filter((p) => p.state === 'Z' && p.comm !== 'esbuild');
     await waitFor(() => ourZombies().length === 0, 'our zombies to be reaped', 10_000).catch(() => undefined);
     expect(ourZombies()).toEqual([]);
     const ourPids = new Set(result.results.map((r) => r.pid));

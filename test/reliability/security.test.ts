@@ -36,7 +36,10 @@ describe('environment isolation', () => {
 
   it('runScript with inheritEnv: false passes only env and the allow-list', async () => {
     const result = await runScript(fixture('env_dump.py'), {
-      python: PYTHON, inheritEnv: false, envAllowList: [ALLOWED, 'NOT_SET_ANYWHERE'], env: { GIVEN: '1' },
+      python: PYTHON,
+      inheritEnv: false,
+      envAllowList: [ALLOWED, 'NOT_SET_ANYWHERE'],
+      env: { GIVEN: '1' },
     });
     expect(result.status).toBe('passed');
     const env = envOf(result.stdout);
@@ -83,9 +86,24 @@ describe('CLI reports', () => {
 
   /** Runs the CLI with umask 077, so only an explicit 0644 gives readable reports. */
   function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
-    const command = [process.execPath, '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', scripts, '--python', PYTHON, ...args]
-      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const child = spawn('/bin/sh', ['-c', `umask 077; exec ${command}`], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const command = [
+      process.execPath,
+      '--import',
+      'tsx',
+      path.join(ROOT, 'src/cli/main.ts'),
+      'run',
+      scripts,
+      '--python',
+      PYTHON,
+      ...args,
+    ]
+      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
+    const child = spawn('/bin/sh', ['-c', `umask 077; exec ${command}`], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
@@ -103,18 +121,22 @@ describe('CLI reports', () => {
     expect((JSON.parse(readFileSync(files[0], 'utf8')) as { passed: number }).passed).toBe(1);
   }, 60_000);
 
-  it.each(['--json', '--junit', '--joblog'])('refuses %s through a symbolic link pointing out of the folder', async (flag) => {
-    const target = path.join(outside, `target${flag}`);
-    writeFileSync(target, 'untouched\n');
-    const link = path.join(reports, `link${flag}`);
-    symlinkSync(target, link);
-    const { code, stderr } = await runCli([flag, link]);
-    expect(code).toBe(2);
-    expect(stderr).toContain(flag);
-    expect(stderr).toMatch(/symbolic link/);
-    expect(readFileSync(target, 'utf8')).toBe('untouched\n');
-    expect(lstatSync(link).isSymbolicLink()).toBe(true);
-  }, 60_000);
+  it.each(['--json', '--junit', '--joblog'])(
+    'refuses %s through a symbolic link pointing out of the folder',
+    async (flag) => {
+      const target = path.join(outside, `target${flag}`);
+      writeFileSync(target, 'untouched\n');
+      const link = path.join(reports, `link${flag}`);
+      symlinkSync(target, link);
+      const { code, stderr } = await runCli([flag, link]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(flag);
+      expect(stderr).toMatch(/symbolic link/);
+      expect(readFileSync(target, 'utf8')).toBe('untouched\n');
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    },
+    60_000,
+  );
 
   it('the writers never follow a link planted after the check', () => {
     const target = path.join(outside, 'late-target');

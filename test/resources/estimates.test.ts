@@ -26,7 +26,13 @@ describe('RunEstimates', () => {
     expect(median([])).toBeNull();
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
-    const estimates = new RunEstimates(historyOf([['/a.py', 100, 500, 'passed'], ['/a.py', 300, 900, 'passed'], ['/a.py', 200, null, 'failed']]));
+    const estimates = new RunEstimates(
+      historyOf([
+        ['/a.py', 100, 500, 'passed'],
+        ['/a.py', 300, 900, 'passed'],
+        ['/a.py', 200, null, 'failed'],
+      ]),
+    );
     expect(estimates.medianDurationMs('/a.py')).toBe(200);
     expect(estimates.predictedPeakKb('/a.py')).toBe(900);
     expect(estimates.lastStatus('/a.py')).toBe('failed');
@@ -50,7 +56,12 @@ describe('timeouts from history', () => {
     expect(resolveTimeoutMs({ percentOfMedian: 300, maxMs: 4000 }, 2000, 60_000)).toBe(4000);
     expect(resolveTimeoutMs({ percentOfMedian: 300 }, null, 60_000)).toBe(60_000);
     expect(resolveTimeoutMs({ percentOfMedian: 300, maxMs: 9000 }, null, 60_000)).toBe(9000);
-    const estimates = new RunEstimates(historyOf([['/a.py', 400, null, 'passed'], ['/a.py', 600, null, 'passed']]));
+    const estimates = new RunEstimates(
+      historyOf([
+        ['/a.py', 400, null, 'passed'],
+        ['/a.py', 600, null, 'passed'],
+      ]),
+    );
     expect(timeoutFor({ percentOfMedian: 300, minMs: 100 }, '/a.py', estimates, 60_000)).toBe(1500);
     expect(timeoutFor({ percentOfMedian: 300, minMs: 100 }, '/b.py', estimates, 60_000)).toBe(60_000);
   });
@@ -58,9 +69,14 @@ describe('timeouts from history', () => {
 
 describe('orderScripts', () => {
   const items = ['/a.py', '/b.py', '/c.py', '/d.py'].map((script) => ({ script }));
-  const estimates = new RunEstimates(historyOf([
-    ['/a.py', 100, null, 'passed'], ['/b.py', 3000, null, 'passed'], ['/c.py', 50, null, 'failed'], ['/d.py', 100, null, 'timeout'],
-  ]));
+  const estimates = new RunEstimates(
+    historyOf([
+      ['/a.py', 100, null, 'passed'],
+      ['/b.py', 3000, null, 'passed'],
+      ['/c.py', 50, null, 'failed'],
+      ['/d.py', 100, null, 'timeout'],
+    ]),
+  );
   const names = (list: Array<{ script: string }>) => list.map((i) => i.script);
 
   it('longest first, stable among equals; given; failed first', () => {
@@ -71,7 +87,13 @@ describe('orderScripts', () => {
 
   it('a script without history ranks as the median script', () => {
     const withNew = [...items, { script: '/new.py' }];
-    expect(names(orderScripts(withNew, 'longest-first', estimates))).toEqual(['/b.py', '/a.py', '/d.py', '/new.py', '/c.py']);
+    expect(names(orderScripts(withNew, 'longest-first', estimates))).toEqual([
+      '/b.py',
+      '/a.py',
+      '/d.py',
+      '/new.py',
+      '/c.py',
+    ]);
   });
 });
 

@@ -13,7 +13,12 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const record = (script: string, durationMs: number, extra: Partial<HistoryRecord> = {}): HistoryRecord => ({
-  script, durationMs, peakKb: 1000, status: 'passed', at: Date.now(), ...extra,
+  script,
+  durationMs,
+  peakKb: 1000,
+  status: 'passed',
+  at: Date.now(),
+  ...extra,
 });
 
 describe('HistoryStore', () => {
@@ -60,12 +65,22 @@ describe('HistoryStore', () => {
     const statuses = ['passed', 'failed', 'timeout', 'error', 'cancelled'] as const;
     for (let run = 0; run < 3; run++) {
       for (let i = 0; i < 3000; i++) {
-        store.append(record(`/many/s${i}.py`, run * 10_000 + i + 0.5, { peakKb: i % 7 === 0 ? null : i, status: statuses[(i + run) % 5], at: run }));
+        store.append(
+          record(`/many/s${i}.py`, run * 10_000 + i + 0.5, {
+            peakKb: i % 7 === 0 ? null : i,
+            status: statuses[(i + run) % 5],
+            at: run,
+          }),
+        );
       }
     }
-    const expected = (i: number) => [1, 2].map((run) => ({
-      durationMs: run * 10_000 + i + 0.5, peakKb: i % 7 === 0 ? null : i, status: statuses[(i + run) % 5], at: run,
-    }));
+    const expected = (i: number) =>
+      [1, 2].map((run) => ({
+        durationMs: run * 10_000 + i + 0.5,
+        peakKb: i % 7 === 0 ? null : i,
+        status: statuses[(i + run) % 5],
+        at: run,
+      }));
     expect(store.size).toBe(3000);
     for (const i of [0, 63, 64, 65, 1023, 1024, 2999]) expect(store.runs(`/many/s${i}.py`)).toEqual(expected(i));
     // Compaction keeps the scripts seen last (more than one write batch of them), with their runs.
@@ -82,7 +97,10 @@ describe('HistoryStore', () => {
   it('ignores a corrupt history file with one warning, and heals it on compaction', () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const good = JSON.stringify({ s: '/ok.py', d: 10, m: null, st: 'passed', t: 1 });
-    fs.writeFileSync(file, `\u0000\u0001garbage\n{"s": 1}\n${good}\n{"s":"/x.py","d":-5,"m":null,"st":"passed"}\n[]\n{truncated`);
+    fs.writeFileSync(
+      file,
+      `\u0000\u0001garbage\n{"s": 1}\n${good}\n{"s":"/x.py","d":-5,"m":null,"st":"passed"}\n[]\n{truncated`,
+    );
     const warnings: string[] = [];
     const store = new HistoryStore(file, { warn: (m) => warnings.push(m) });
     expect(warnings).toEqual([`ignored 5 corrupt lines of the run history ${file}`]);

@@ -14,17 +14,25 @@ afterEach(async () => {
 describe('ProcReader', () => {
   it('reads smaps_rollup for a new process, when its RSS moves, and when its PSS is old', async () => {
     // Allocates 32 MiB per line read from stdin and says so.
-    const code = ['import sys', 'held = []', "print('ready', flush=True)", 'for line in sys.stdin:', "    held.append(b'\\x01' * (32 << 20))", "    print('allocated', flush=True)"].join('\n');
+    const code = [
+      'import sys',
+      'held = []',
+      "print('ready', flush=True)",
+      'for line in sys.stdin:',
+      "    held.append(b'\\x01' * (32 << 20))",
+      "    print('allocated', flush=True)",
+    ].join('\n');
     const child = spawn(PYTHON, ['-c', code], { stdio: ['pipe', 'pipe', 'inherit'] });
     started.push(child.pid!);
-    const said = (word: string) => new Promise<void>((resolve) => {
-      const onData = (chunk: Buffer) => {
-        if (!chunk.toString().includes(word)) return;
-        child.stdout.off('data', onData);
-        resolve();
-      };
-      child.stdout.on('data', onData);
-    });
+    const said = (word: string) =>
+      new Promise<void>((resolve) => {
+        const onData = (chunk: Buffer) => {
+          if (!chunk.toString().includes(word)) return;
+          child.stdout.off('data', onData);
+          resolve();
+        };
+        child.stdout.on('data', onData);
+      });
     await said('ready');
     const reader = new ProcReader();
     const pass = () => {

@@ -16,7 +16,10 @@ afterEach(async () => {
 
 /** Starts tree_allocates.py and resolves once every child holds its memory. */
 async function startTree(children: number, mb: number): Promise<number> {
-  const child = spawn(PYTHON, [fixture('tree_allocates.py'), String(children), String(mb)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn(PYTHON, [fixture('tree_allocates.py'), String(children), String(mb)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
   started.push(child.pid!);
   let text = '';
   await new Promise<void>((resolve, reject) => {
@@ -63,7 +66,10 @@ describe('TreeSampler', () => {
 
   it('reports CPU % of a busy tree, and none for an idle one', async () => {
     const spawnAnnouncing = async (code: string) => {
-      const child = spawn(PYTHON, ['-c', `print("go", flush=True)\n${code}`], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+      const child = spawn(PYTHON, ['-c', `print("go", flush=True)\n${code}`], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true,
+      });
       started.push(child.pid!);
       await new Promise((resolve) => child.stdout.once('data', resolve));
       return child.pid!;
@@ -71,7 +77,10 @@ describe('TreeSampler', () => {
     const busy = await spawnAnnouncing('while True: pass');
     const idle = await spawnAnnouncing('import time; time.sleep(3600)');
     const sampler = new TreeSampler(100);
-    const cpu = new Map<number, number[]>([[busy, []], [idle, []]]);
+    const cpu = new Map<number, number[]>([
+      [busy, []],
+      [idle, []],
+    ]);
     await new Promise<void>((resolve) => {
       for (const pid of [busy, idle]) {
         const stop = sampler.watch(pid, (s) => {
@@ -153,16 +162,20 @@ describe('TreeSampler', () => {
     let pass = 0;
     const firstPass = new Map<number, number>();
     await new Promise<void>((resolve) => {
-      sampler.watch(a, () => {
-        pass += 1;
-        // Watched during pass 1 (the pass goes on to them): the eager tree is read at once,
-        // the young one not before it has run an interval.
-        if (pass === 1) {
-          sampler.watch(young, () => firstPass.has(young) || firstPass.set(young, pass));
-          sampler.watch(eager, () => firstPass.has(eager) || firstPass.set(eager, pass), { eager: true });
-        }
-        if (pass === 3) resolve();
-      }, { eager: true });
+      sampler.watch(
+        a,
+        () => {
+          pass += 1;
+          // Watched during pass 1 (the pass goes on to them): the eager tree is read at once,
+          // the young one not before it has run an interval.
+          if (pass === 1) {
+            sampler.watch(young, () => firstPass.has(young) || firstPass.set(young, pass));
+            sampler.watch(eager, () => firstPass.has(eager) || firstPass.set(eager, pass), { eager: true });
+          }
+          if (pass === 3) resolve();
+        },
+        { eager: true },
+      );
     });
     sampler.close();
     expect(firstPass.get(eager)).toBe(1);

@@ -20,7 +20,13 @@ async function runLowUnderLoad(agingMs: number | undefined): Promise<number> {
     if (++highScheduled < STREAM) scheduler.schedule(high, { priority: 0 });
   };
   scheduler.schedule(high, { priority: 0 });
-  scheduler.schedule(() => { order.push('low'); return Promise.resolve(); }, { priority: 10 });
+  scheduler.schedule(
+    () => {
+      order.push('low');
+      return Promise.resolve();
+    },
+    { priority: 10 },
+  );
   await scheduler.runAll();
   return order.indexOf('low');
 }

@@ -17,8 +17,19 @@ describe('AsyncScheduler', () => {
   it('runs lower priorities first and equal priorities in scheduling order', async () => {
     const order: string[] = [];
     const scheduler = new AsyncScheduler({ maxConcurrency: 1 });
-    const record = async (name: string): Promise<string> => { order.push(name); return name; };
-    const plan: Array<[string, number]> = [['c1', 3], ['a1', 1], ['b1', 2], ['a2', 1], ['c2', 3], ['a3', 1], ['z', -5]];
+    const record = async (name: string): Promise<string> => {
+      order.push(name);
+      return name;
+    };
+    const plan: Array<[string, number]> = [
+      ['c1', 3],
+      ['a1', 1],
+      ['b1', 2],
+      ['a2', 1],
+      ['c2', 3],
+      ['a3', 1],
+      ['z', -5],
+    ];
     for (const [name, priority] of plan) scheduler.schedule(record, { name, priority, args: [name] });
     expect(scheduler.listJobs('pending')).toHaveLength(7);
     const jobs = await scheduler.runAll();
@@ -35,12 +46,30 @@ describe('AsyncScheduler', () => {
   it('jobs scheduled while it runs join the queue by priority and runAll waits for them', async () => {
     const order: string[] = [];
     const scheduler = new AsyncScheduler({ maxConcurrency: 1 });
-    scheduler.schedule(async () => {
-      order.push('first');
-      scheduler.schedule(async () => { order.push('late-low'); }, { priority: 9 });
-      scheduler.schedule(async () => { order.push('late-high'); }, { priority: 0 });
-    }, { priority: 0 });
-    scheduler.schedule(async () => { order.push('mid'); }, { priority: 5 });
+    scheduler.schedule(
+      async () => {
+        order.push('first');
+        scheduler.schedule(
+          async () => {
+            order.push('late-low');
+          },
+          { priority: 9 },
+        );
+        scheduler.schedule(
+          async () => {
+            order.push('late-high');
+          },
+          { priority: 0 },
+        );
+      },
+      { priority: 0 },
+    );
+    scheduler.schedule(
+      async () => {
+        order.push('mid');
+      },
+      { priority: 5 },
+    );
     await scheduler.runAll();
     expect(order).toEqual(['first', 'late-high', 'mid', 'late-low']);
   });
@@ -48,7 +77,12 @@ describe('AsyncScheduler', () => {
   it('respects maxConcurrency (default 4)', async () => {
     let active = 0;
     let peak = 0;
-    const job = async (): Promise<void> => { active++; peak = Math.max(peak, active); await tick(); active--; };
+    const job = async (): Promise<void> => {
+      active++;
+      peak = Math.max(peak, active);
+      await tick();
+      active--;
+    };
     const scheduler = new AsyncScheduler();
     for (let i = 0; i < 40; i++) scheduler.schedule(job);
     await scheduler.runAll();
@@ -61,11 +95,17 @@ describe('AsyncScheduler', () => {
     scheduler.start();
     const gate = createDeferred();
     const started = createDeferred();
-    const id = scheduler.schedule(async () => { started.resolve(); await gate.promise; return 'done'; });
+    const id = scheduler.schedule(async () => {
+      started.resolve();
+      await gate.promise;
+      return 'done';
+    });
     await started.promise;
     expect(scheduler.getJob(id)!.status).toBe('running');
     let idle = false;
-    const idlePromise = scheduler.onIdle().then(() => { idle = true; });
+    const idlePromise = scheduler.onIdle().then(() => {
+      idle = true;
+    });
     await tick();
     expect(idle).toBe(false);
     gate.resolve();
@@ -74,10 +114,15 @@ describe('AsyncScheduler', () => {
 
     const gate2 = createDeferred();
     const started2 = createDeferred();
-    const id2 = scheduler.schedule(async () => { started2.resolve(); await gate2.promise; });
+    const id2 = scheduler.schedule(async () => {
+      started2.resolve();
+      await gate2.promise;
+    });
     await started2.promise;
     let stopped = false;
-    const stopPromise = scheduler.stop().then(() => { stopped = true; });
+    const stopPromise = scheduler.stop().then(() => {
+      stopped = true;
+    });
     const queued = scheduler.schedule(async () => 'after stop');
     await tick();
     expect(stopped).toBe(false);
@@ -93,11 +138,16 @@ describe('AsyncScheduler', () => {
     const scheduler = new AsyncScheduler({ maxConcurrency: 1 });
     const started = createDeferred<AbortSignal>();
     let pendingRan = false;
-    const running = scheduler.schedule(async () => {
-      started.resolve(currentSignal()!);
-      await new Promise(() => {}); // ignores its signal
-    }, { name: 'stubborn' });
-    const pending = scheduler.schedule(async () => { pendingRan = true; });
+    const running = scheduler.schedule(
+      async () => {
+        started.resolve(currentSignal()!);
+        await new Promise(() => {}); // ignores its signal
+      },
+      { name: 'stubborn' },
+    );
+    const pending = scheduler.schedule(async () => {
+      pendingRan = true;
+    });
     const after = scheduler.schedule(async () => 'ran');
     expect(scheduler.cancel(pending)).toBe(true);
     const all = scheduler.runAll();
@@ -119,14 +169,23 @@ describe('AsyncScheduler', () => {
     const jobStarted = createDeferred<AbortSignal>();
     let jobs: Map<string, unknown> | undefined;
     const parent = new AbortController();
-    const run = new AsyncParallelRunner().run([
-      ['owner', async () => {
-        const scheduler = new AsyncScheduler();
-        scheduler.schedule(async () => { jobStarted.resolve(currentSignal()!); await new Promise(() => {}); });
-        scheduler.schedule(async () => 'never', { delayMs: 60_000 });
-        jobs = await scheduler.runAll();
-      }],
-    ], { signal: parent.signal });
+    const run = new AsyncParallelRunner().run(
+      [
+        [
+          'owner',
+          async () => {
+            const scheduler = new AsyncScheduler();
+            scheduler.schedule(async () => {
+              jobStarted.resolve(currentSignal()!);
+              await new Promise(() => {});
+            });
+            scheduler.schedule(async () => 'never', { delayMs: 60_000 });
+            jobs = await scheduler.runAll();
+          },
+        ],
+      ],
+      { signal: parent.signal },
+    );
     const jobSignal = await jobStarted.promise;
     parent.abort(new Error('parent gone'));
     expect(jobSignal.aborted).toBe(true);
@@ -139,10 +198,19 @@ describe('AsyncScheduler', () => {
     const bus = mitt<Record<string, { jobId: string; durationMs?: number }>>();
     const events: Array<[string, { jobId: string; durationMs?: number }]> = [];
     bus.on('*', (type, payload) => events.push([String(type), payload]));
-    bus.on('job.started', () => { throw new Error('handler bug'); });
+    bus.on('job.started', () => {
+      throw new Error('handler bug');
+    });
     const scheduler = new AsyncScheduler({ eventBus: bus });
-    const ok = scheduler.schedule(async function fetchThing() { return 1; });
-    const bad = scheduler.schedule(async () => { throw new Error('nope'); }, { name: 'bad', maxRuns: 2 });
+    const ok = scheduler.schedule(async function fetchThing() {
+      return 1;
+    });
+    const bad = scheduler.schedule(
+      async () => {
+        throw new Error('nope');
+      },
+      { name: 'bad', maxRuns: 2 },
+    );
     await scheduler.runAll();
     const types = (id: string): string[] => events.filter(([, p]) => p.jobId === id).map(([t]) => t);
     expect(types(ok)).toEqual(['job.scheduled', 'job.started', 'job.completed']);
@@ -157,9 +225,20 @@ describe('AsyncScheduler', () => {
   it('metrics count jobs, not attempts, and report queue-wait percentiles and throughput', async () => {
     const scheduler = new AsyncScheduler({ maxConcurrency: 2 });
     let calls = 0;
-    scheduler.schedule(async () => { if (++calls < 3) throw new Error('flaky'); return 'ok'; }, { maxRuns: 3 });
+    scheduler.schedule(
+      async () => {
+        if (++calls < 3) throw new Error('flaky');
+        return 'ok';
+      },
+      { maxRuns: 3 },
+    );
     for (let i = 0; i < 20; i++) scheduler.schedule(async () => i);
-    scheduler.schedule(async () => { throw new Error('always'); }, { maxRuns: 2 });
+    scheduler.schedule(
+      async () => {
+        throw new Error('always');
+      },
+      { maxRuns: 2 },
+    );
     await scheduler.runAll();
     const m = scheduler.metrics;
     expect(m).toMatchObject({ jobsScheduled: 22, jobsCompleted: 21, jobsFailed: 1, jobsCancelled: 0, jobsRetried: 3 });
@@ -172,7 +251,9 @@ describe('AsyncScheduler', () => {
   it('listJobs filters by status; clearFinished forgets finished jobs', async () => {
     const scheduler = new AsyncScheduler();
     scheduler.schedule(async () => 1);
-    scheduler.schedule(async () => { throw new Error('x'); });
+    scheduler.schedule(async () => {
+      throw new Error('x');
+    });
     await scheduler.runAll();
     expect(scheduler.listJobs()).toHaveLength(2);
     expect(scheduler.listJobs(AsyncJobStatus.COMPLETED)).toHaveLength(1);
@@ -184,7 +265,10 @@ describe('AsyncScheduler', () => {
   it('close() cancels everything and later jobs are cancelled at once', async () => {
     const scheduler = new AsyncScheduler();
     const started = createDeferred();
-    const running = scheduler.schedule(async () => { started.resolve(); await new Promise(() => {}); });
+    const running = scheduler.schedule(async () => {
+      started.resolve();
+      await new Promise(() => {});
+    });
     const delayed = scheduler.schedule(async () => 1, { delayMs: 60_000 });
     scheduler.start();
     await started.promise;
@@ -201,10 +285,28 @@ describe('AsyncScheduler', () => {
     const id = scheduler.schedule(async () => 42, { name: 'answer', priority: 2 });
     await scheduler.runAll();
     const json = JSON.parse(JSON.stringify(scheduler.getJob(id))) as Record<string, unknown>;
-    expect(Object.keys(json).sort()).toEqual(
-      ['completedAt', 'error', 'id', 'maxRuns', 'name', 'priority', 'result', 'runs', 'scheduledAt', 'startedAt', 'status'],
-    );
-    expect(json).toMatchObject({ id, name: 'answer', priority: 2, status: 'completed', result: 42, runs: 1, maxRuns: 1 });
+    expect(Object.keys(json).sort()).toEqual([
+      'completedAt',
+      'error',
+      'id',
+      'maxRuns',
+      'name',
+      'priority',
+      'result',
+      'runs',
+      'scheduledAt',
+      'startedAt',
+      'status',
+    ]);
+    expect(json).toMatchObject({
+      id,
+      name: 'answer',
+      priority: 2,
+      status: 'completed',
+      result: 42,
+      runs: 1,
+      maxRuns: 1,
+    });
   });
 
   it('keeps one listener on its parent signal whatever the number of jobs, none after close()', async () => {
@@ -225,15 +327,21 @@ describe('AsyncScheduler', () => {
   });
 
   it('refuses bad options with a TypeError naming the option', () => {
-    expect(() => new AsyncScheduler({ maxConcurrency: -1 })).toThrow(/maxConcurrency: expected a positive integer, got -1/);
+    expect(() => new AsyncScheduler({ maxConcurrency: -1 })).toThrow(
+      /maxConcurrency: expected a positive integer, got -1/,
+    );
     expect(() => new AsyncScheduler({ eventBus: {} as never })).toThrow(/eventBus/);
     expect(() => new AsyncScheduler({ agingMs: 0 })).toThrow(/agingMs: expected a positive number/);
     const scheduler = new AsyncScheduler();
     expect(() => scheduler.schedule('x' as never)).toThrow(/fn: expected a function/);
-    expect(() => scheduler.schedule(async () => 1, { timeoutMs: -5 })).toThrow(/timeoutMs: expected a positive number of milliseconds, got -5/);
+    expect(() => scheduler.schedule(async () => 1, { timeoutMs: -5 })).toThrow(
+      /timeoutMs: expected a positive number of milliseconds, got -5/,
+    );
     expect(() => scheduler.schedule(async () => 1, { maxRuns: 0 })).toThrow(/maxRuns: expected a positive integer/);
     expect(() => scheduler.schedule(async () => 1, { args: 'a' as never })).toThrow(/args: expected an array/);
-    expect(() => scheduler.schedule(async () => 1, { priority: Number.NaN })).toThrow(/priority: expected a finite number/);
+    expect(() => scheduler.schedule(async () => 1, { priority: Number.NaN })).toThrow(
+      /priority: expected a finite number/,
+    );
     expect(() => scheduler.schedule(async () => 1, { delayMs: -1 })).toThrow(/delayMs/);
     expect(() => scheduler.schedule(async () => 1, { retryDelayMs: -1 })).toThrow(/retryDelayMs/);
     expect(() => scheduler.listJobs('done' as never)).toThrow(/status: expected one of 'pending'/);

@@ -22,9 +22,12 @@ describe('runAll returns what it ran', () => {
     const cancelled = scheduler.schedule(async () => 'never');
     expect(scheduler.cancel(cancelled)).toBe(true);
     const pendingThenCancelled = scheduler.schedule(async () => 'never either', { priority: 5 });
-    scheduler.schedule(async () => {
-      scheduler.cancel(pendingThenCancelled);
-    }, { priority: 1 });
+    scheduler.schedule(
+      async () => {
+        scheduler.cancel(pendingThenCancelled);
+      },
+      { priority: 1 },
+    );
 
     const ran = await scheduler.runAll();
     expect(ran.has(earlier)).toBe(false);
@@ -34,7 +37,12 @@ describe('runAll returns what it ran', () => {
     expect(ran.get(late)).toMatchObject({ status: 'completed', result: 'late' });
     expect(ran.size).toBe(3);
     expect(scheduler.listJobs()).toHaveLength(6);
-    expect(scheduler.listJobs('cancelled').map((job) => job.id).sort()).toEqual([cancelled, pendingThenCancelled].sort());
+    expect(
+      scheduler
+        .listJobs('cancelled')
+        .map((job) => job.id)
+        .sort(),
+    ).toEqual([cancelled, pendingThenCancelled].sort());
   });
 
   it('a job running when runAll is called is in its map; one cancelled while running is not', async () => {
@@ -65,11 +73,15 @@ describe('job records own their values', () => {
     await scheduler.runAll();
     const jobs = ids.map((id) => scheduler.getJob(id)!);
     const first = jobs[0];
-    const before = jobs.slice(1).map((job) => [job.scheduledAt.getTime(), job.startedAt!.getTime(), job.completedAt!.getTime()]);
+    const before = jobs
+      .slice(1)
+      .map((job) => [job.scheduledAt.getTime(), job.startedAt!.getTime(), job.completedAt!.getTime()]);
     first.scheduledAt.setFullYear(2000);
     first.startedAt!.setFullYear(2000);
     first.completedAt!.setFullYear(2000);
-    expect(jobs.slice(1).map((job) => [job.scheduledAt.getTime(), job.startedAt!.getTime(), job.completedAt!.getTime()])).toEqual(before);
+    expect(
+      jobs.slice(1).map((job) => [job.scheduledAt.getTime(), job.startedAt!.getTime(), job.completedAt!.getTime()]),
+    ).toEqual(before);
     // The change sticks on the job it was made on: the Date is that job's own object.
     expect(first.startedAt!.getFullYear()).toBe(2000);
     expect(first.startedAt).toBe(first.startedAt);

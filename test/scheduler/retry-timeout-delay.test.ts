@@ -16,13 +16,21 @@ describe('AsyncScheduler timing', () => {
     const retrying: { delayMs: number; error: string }[] = [];
     bus.on('job.retrying', (p) => retrying.push(p));
     const scheduler = new AsyncScheduler({ eventBus: bus });
-    const id = scheduler.schedule(() => {
-      starts.push(performance.now());
-      if (starts.length < 3) return Promise.reject(new Error(`attempt ${starts.length} failed`));
-      return Promise.resolve('third time lucky');
-    }, { maxRuns: 4, retryDelayMs: 30 });
+    const id = scheduler.schedule(
+      () => {
+        starts.push(performance.now());
+        if (starts.length < 3) return Promise.reject(new Error(`attempt ${starts.length} failed`));
+        return Promise.resolve('third time lucky');
+      },
+      { maxRuns: 4, retryDelayMs: 30 },
+    );
     await scheduler.runAll();
-    expect(scheduler.getJob(id)).toMatchObject({ status: 'completed', runs: 3, result: 'third time lucky', error: null });
+    expect(scheduler.getJob(id)).toMatchObject({
+      status: 'completed',
+      runs: 3,
+      result: 'third time lucky',
+      error: null,
+    });
     expect(retrying.map((p) => p.delayMs)).toEqual([30, 60]);
     expect(retrying.map((p) => p.error)).toEqual(['attempt 1 failed', 'attempt 2 failed']);
     expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(29);
@@ -33,14 +41,20 @@ describe('AsyncScheduler timing', () => {
   it('timeoutMs aborts the job signal and fails it with "timed out after N ms"; a timed-out run counts', async () => {
     const signals: AbortSignal[] = [];
     const scheduler = new AsyncScheduler();
-    const id = scheduler.schedule(async () => {
-      signals.push(currentSignal()!);
-      await new Promise(() => {}); // ignores its signal: must not be waited for
-    }, { timeoutMs: 40, maxRuns: 2 });
-    const cooperative = scheduler.schedule(async () => {
-      const signal = currentSignal()!;
-      await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
-    }, { timeoutMs: 40 });
+    const id = scheduler.schedule(
+      async () => {
+        signals.push(currentSignal()!);
+        await new Promise(() => {}); // ignores its signal: must not be waited for
+      },
+      { timeoutMs: 40, maxRuns: 2 },
+    );
+    const cooperative = scheduler.schedule(
+      async () => {
+        const signal = currentSignal()!;
+        await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+      },
+      { timeoutMs: 40 },
+    );
     await scheduler.runAll();
     expect(scheduler.getJob(id)).toMatchObject({ status: 'failed', runs: 2, error: 'timed out after 40 ms' });
     expect(signals).toHaveLength(2);
@@ -58,8 +72,21 @@ describe('AsyncScheduler timing', () => {
     const scheduledAt = performance.now();
     let delayedStart = 0;
     const order: string[] = [];
-    const delayed = scheduler.schedule(() => { delayedStart = performance.now(); order.push('delayed'); return Promise.resolve(); }, { delayMs: 50, priority: -10 });
-    scheduler.schedule(() => { order.push('now'); return Promise.resolve(); }, { priority: 10 });
+    const delayed = scheduler.schedule(
+      () => {
+        delayedStart = performance.now();
+        order.push('delayed');
+        return Promise.resolve();
+      },
+      { delayMs: 50, priority: -10 },
+    );
+    scheduler.schedule(
+      () => {
+        order.push('now');
+        return Promise.resolve();
+      },
+      { priority: 10 },
+    );
     expect(scheduler.getJob(delayed)!.status).toBe('pending');
     await scheduler.runAll();
     expect(order).toEqual(['now', 'delayed']);

@@ -10,7 +10,12 @@ import type { ScriptResult } from '../../src/index.ts';
 describe('AsyncScheduler.scheduleScript', () => {
   it('runs scripts in priority order with the ScriptResult as the job result', async () => {
     const scheduler = new AsyncScheduler({ maxConcurrency: 1 });
-    const low = scheduler.scheduleScript(fixture('exit_code.py'), { python: PYTHON, args: ['0'], priority: 5, name: 'low' });
+    const low = scheduler.scheduleScript(fixture('exit_code.py'), {
+      python: PYTHON,
+      args: ['0'],
+      priority: 5,
+      name: 'low',
+    });
     const high = scheduler.scheduleScript(fixture('hello.py'), { python: PYTHON, priority: 1 });
     await scheduler.runAll();
     const highJob = scheduler.getJob(high)!;
@@ -21,7 +26,9 @@ describe('AsyncScheduler.scheduleScript', () => {
     expect(result.status).toBe('passed');
     expect(result.stdout).toContain('hello from');
     expect(highJob.startedAt!.getTime()).toBeLessThanOrEqual(lowJob.startedAt!.getTime());
-    expect(new Date((lowJob.result as ScriptResult).startTime).getTime()).toBeGreaterThanOrEqual(new Date(result.endTime).getTime() - 1);
+    expect(new Date((lowJob.result as ScriptResult).startTime).getTime()).toBeGreaterThanOrEqual(
+      new Date(result.endTime).getTime() - 1,
+    );
   });
 
   it('fails the job, keeping the ScriptResult, when the script does not pass; maxRuns retries it', async () => {

@@ -18,7 +18,13 @@ function busyFor(ms: number): void {
 describe.each(['spawn', 'forkserver'] as const)('busy main thread (%s)', (startMethod) => {
   it('the timeout kills on time while the event loop is blocked for 2.5 s', async () => {
     const { onOutput, matched } = watchOutput(/started (\d+)\n/);
-    const running = runScript(fixture('ignore_term.py'), { python: PYTHON, startMethod, timeoutMs: 400, killGraceMs: 300, onOutput });
+    const running = runScript(fixture('ignore_term.py'), {
+      python: PYTHON,
+      startMethod,
+      timeoutMs: 400,
+      killGraceMs: 300,
+      onOutput,
+    });
     const pid = Number((await matched)[1]);
     const watcher = spawn(PYTHON, [fixture('watch_death.py'), String(pid)], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: watcher.stdout });

@@ -10,7 +10,10 @@ import { PYTHON, fixture } from './helpers.ts';
 
 describe('option validation', () => {
   it.each([
-    [{ timeoutMs: -1 }, /^options\.timeoutMs must be a positive number of milliseconds, or Infinity for none \(got -1\)$/],
+    [
+      { timeoutMs: -1 },
+      /^options\.timeoutMs must be a positive number of milliseconds, or Infinity for none \(got -1\)$/,
+    ],
     [{ timeoutMs: 'soon' }, /options\.timeoutMs must be a positive number/],
     [{ args: 'a b' }, /^options\.args must be an array of strings without NUL bytes \(got "a b"\)$/],
     [{ args: ['ok', 5] }, /options\.args must be an array of strings without NUL bytes \(got 5 at options\.args\.1\)/],
@@ -37,8 +40,14 @@ describe('option validation', () => {
 
   it('fills in the documented defaults', () => {
     expect(parseRunScriptOptions({})).toMatchObject({
-      timeoutMs: 60_000, args: [], allowedExitCodes: [0], maxOutputBytes: 10 * 1024 * 1024,
-      killGraceMs: 2_000, inheritEnv: true, startMethod: 'spawn', preload: [],
+      timeoutMs: 60_000,
+      args: [],
+      allowedExitCodes: [0],
+      maxOutputBytes: 10 * 1024 * 1024,
+      killGraceMs: 2_000,
+      inheritEnv: true,
+      startMethod: 'spawn',
+      preload: [],
     });
   });
 });
@@ -47,7 +56,12 @@ describe.each(['spawn', 'forkserver'] as const)("scripts that cannot run give st
   const base = { python: PYTHON, startMethod };
   it('a missing script', async () => {
     const result = await runScript(fixture('does_not_exist.py'), base);
-    expect(result).toMatchObject({ status: 'error', pid: null, exitCode: null, error: `script not found: ${fixture('does_not_exist.py')}` });
+    expect(result).toMatchObject({
+      status: 'error',
+      pid: null,
+      exitCode: null,
+      error: `script not found: ${fixture('does_not_exist.py')}`,
+    });
   });
 
   it('a folder', async () => {
@@ -66,12 +80,20 @@ describe.each(['spawn', 'forkserver'] as const)("scripts that cannot run give st
 
   it('a missing working folder', async () => {
     const result = await runScript(fixture('hello.py'), { ...base, cwd: '/nonexistent/ergate' });
-    expect(result).toMatchObject({ status: 'error', pid: null, error: 'working folder not found: /nonexistent/ergate' });
+    expect(result).toMatchObject({
+      status: 'error',
+      pid: null,
+      error: 'working folder not found: /nonexistent/ergate',
+    });
   });
 
   it('a bad interpreter', async () => {
     const result = await runScript(fixture('hello.py'), { startMethod, python: '/nonexistent/python3' });
-    expect(result).toMatchObject({ status: 'error', pid: null, error: "python interpreter '/nonexistent/python3' not found" });
+    expect(result).toMatchObject({
+      status: 'error',
+      pid: null,
+      error: "python interpreter '/nonexistent/python3' not found",
+    });
     const notPython = await runScript(fixture('hello.py'), { startMethod, python: '/bin/false' });
     expect(notPython.status).toBe('error');
     expect(notPython.error).toMatch(/python interpreter '\/bin\/false' does not run/);

@@ -15,7 +15,9 @@ export function fixture(name: string): string {
 export function watchOutput(pattern: RegExp) {
   let text = '';
   let resolveMatch!: (m: RegExpMatchArray) => void;
-  const matched = new Promise<RegExpMatchArray>((r) => { resolveMatch = r; });
+  const matched = new Promise<RegExpMatchArray>((r) => {
+    resolveMatch = r;
+  });
   const onOutput = (stream: 'stdout' | 'stderr', chunk: string) => {
     if (stream !== 'stdout') return;
     text += chunk;
@@ -34,7 +36,8 @@ export function processState(pid: number): string | null {
 export async function waitUntilGone(pid: number, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (processState(pid) !== null) {
-    if (Date.now() > deadline) throw new Error(`pid ${pid} still exists (state ${processState(pid)}) after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`pid ${pid} still exists (state ${processState(pid)}) after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -16,7 +16,16 @@ const tooOld = installed.filter((v) => v.startsWith('2.'));
 
 describe.each(['spawn', 'forkserver'] as const)('interpreters (%s)', (startMethod) => {
   it('the machine has the range this suite claims', () => {
-    expect(supported.map((v) => /^3\.\d+/.exec(v)![0])).toEqual(['3.10', '3.11', '3.12', '3.13', '3.6', '3.7', '3.8', '3.9']);
+    expect(supported.map((v) => /^3\.\d+/.exec(v)![0])).toEqual([
+      '3.10',
+      '3.11',
+      '3.12',
+      '3.13',
+      '3.6',
+      '3.7',
+      '3.8',
+      '3.9',
+    ]);
     expect(tooOld).toHaveLength(1);
   });
 
@@ -30,7 +39,9 @@ describe.each(['spawn', 'forkserver'] as const)('interpreters (%s)', (startMetho
 
   it.each(tooOld)('Python %s is refused up front with a TypeError naming its version', async (version) => {
     const python = path.join(VERSIONS, version, 'bin', 'python');
-    const expected = new RegExp(`^startMethod '${startMethod}' needs Python 3\\.6 or newer, but \\S+ is Python 2\\.7: give options\\.python`);
+    const expected = new RegExp(
+      `^startMethod '${startMethod}' needs Python 3\\.6 or newer, but \\S+ is Python 2\\.7: give options\\.python`,
+    );
     await expect(runScript(fixture('hello.py'), { python, startMethod })).rejects.toThrow(expected);
     await expect(runScript(fixture('hello.py'), { python, startMethod })).rejects.toBeInstanceOf(TypeError);
     await using runner = new ParallelRunner({ python, startMethod });
@@ -38,6 +49,8 @@ describe.each(['spawn', 'forkserver'] as const)('interpreters (%s)', (startMetho
     const cli = await runCli(['run', fixture('hello.py'), '--python', python, '--start-method', startMethod]);
     expect(cli.code).toBe(2);
     // One line says it all (the CLI adds its usual pointer to --help below it).
-    expect(cli.stderr.split('\n')[0]).toMatch(/^ergate: startMethod '\w+' needs Python 3\.6 or newer, but \S+ is Python 2\.7: give/);
+    expect(cli.stderr.split('\n')[0]).toMatch(
+      /^ergate: startMethod '\w+' needs Python 3\.6 or newer, but \S+ is Python 2\.7: give/,
+    );
   });
 });

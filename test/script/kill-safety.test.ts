@@ -34,7 +34,21 @@ describe.each(['spawn', 'forkserver'] as const)('kill safety (%s)', (startMethod
       const driver = fixture('driver-kill-cases.mts');
       const { stdout } = await run(
         'strace',
-        ['-f', '-qq', '-e', 'trace=kill,wait4', '-e', 'signal=none', '-o', trace, process.execPath, '--import', 'tsx', driver, startMethod],
+        [
+          '-f',
+          '-qq',
+          '-e',
+          'trace=kill,wait4',
+          '-e',
+          'signal=none',
+          '-o',
+          trace,
+          process.execPath,
+          '--import',
+          'tsx',
+          driver,
+          startMethod,
+        ],
         { timeout: 60_000 },
       );
       expect(stdout).toContain('done passed timeout cancelled passed');

@@ -14,7 +14,12 @@ describe.each(['spawn', 'forkserver'] as const)('ending a script and its process
     const { onOutput, matched } = watchOutput(/started (\d+)\n/);
     const result = await runScript(fixture('forever.py'), { ...base, timeoutMs: 1500, onOutput });
     await matched;
-    expect(result).toMatchObject({ status: 'timeout', signal: 'SIGTERM', exitCode: null, error: 'timed out after 1500 ms' });
+    expect(result).toMatchObject({
+      status: 'timeout',
+      signal: 'SIGTERM',
+      exitCode: null,
+      error: 'timed out after 1500 ms',
+    });
     expect(result.stdout).toMatch(/^started \d+\n$/);
     await waitUntilGone(result.pid!);
   });
@@ -61,7 +66,12 @@ describe.each(['spawn', 'forkserver'] as const)('ending a script and its process
   it('on abort, escalates to SIGKILL after killGraceMs when SIGTERM is ignored', async () => {
     const controller = new AbortController();
     const { onOutput, matched } = watchOutput(/started (\d+)\n/);
-    const running = runScript(fixture('ignore_term.py'), { ...base, killGraceMs: 300, signal: controller.signal, onOutput });
+    const running = runScript(fixture('ignore_term.py'), {
+      ...base,
+      killGraceMs: 300,
+      signal: controller.signal,
+      onOutput,
+    });
     const [, pid] = await matched;
     controller.abort();
     const result = await running;
@@ -72,7 +82,12 @@ describe.each(['spawn', 'forkserver'] as const)('ending a script and its process
   it('on abort, kills a grandchild that escaped the group with setsid', async () => {
     const controller = new AbortController();
     const { onOutput, matched } = watchOutput(/started (\d+) (\d+)\n/);
-    const running = runScript(fixture('grandchild.py'), { ...base, args: ['setsid'], signal: controller.signal, onOutput });
+    const running = runScript(fixture('grandchild.py'), {
+      ...base,
+      args: ['setsid'],
+      signal: controller.signal,
+      onOutput,
+    });
     const [, pid, grandchild] = await matched;
     controller.abort();
     const result = await running;
@@ -89,17 +104,25 @@ describe.each(['spawn', 'forkserver'] as const)('ending a script and its process
 
 describe.each(['spawn', 'forkserver'] as const)('SupervisorPool.close (%s)', (startMethod) => {
   const pools: SupervisorPool[] = [];
-  afterAll(async () => { await Promise.all(pools.map((p) => p.close())); });
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.close()));
+  });
 
   it('kills every running child and its setsid grandchild, resolving after they are gone', async () => {
     const pool = new SupervisorPool({ size: 2 });
     pools.push(pool);
     const python = await resolvePython(PYTHON);
     const watchers = [watchOutput(/started (\d+) (\d+)\n/), watchOutput(/started (\d+) (\d+)\n/)];
-    const runs = watchers.map((w, i) => pool.run(
-      resolveScriptSpec(fixture('grandchild.py'), parseRunScriptOptions({ startMethod, args: i === 0 ? ['setsid'] : [], onOutput: w.onOutput }), python),
-      { onOutput: w.onOutput },
-    ));
+    const runs = watchers.map((w, i) =>
+      pool.run(
+        resolveScriptSpec(
+          fixture('grandchild.py'),
+          parseRunScriptOptions({ startMethod, args: i === 0 ? ['setsid'] : [], onOutput: w.onOutput }),
+          python,
+        ),
+        { onOutput: w.onOutput },
+      ),
+    );
     const pids = (await Promise.all(watchers.map((w) => w.matched))).flatMap((m) => [Number(m[1]), Number(m[2])]);
     await pool.close();
     const results = await Promise.all(runs);

@@ -8,7 +8,11 @@ describe.each(['spawn', 'forkserver'] as const)('limits (%s)', (startMethod) => 
   const base = { python: PYTHON, startMethod };
   it('turns a MemoryError under memoryLimitMb into a plain failure', async () => {
     const result = await runScript(fixture('memory_hog.py'), { ...base, memoryLimitMb: 256 });
-    expect(result).toMatchObject({ status: 'failed', exitCode: 1, error: 'memory limit of 256 MiB exceeded (MemoryError)' });
+    expect(result).toMatchObject({
+      status: 'failed',
+      exitCode: 1,
+      error: 'memory limit of 256 MiB exceeded (MemoryError)',
+    });
     expect(result.stderr).toContain('MemoryError');
     expect(result.peakRssKb).toBeLessThan(300 * 1024);
   });

@@ -17,16 +17,16 @@ describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod)
     });
     const lines = createInterface({ input: driver.stdout });
     try {
-    const pids = await new Promise<number[]>((resolve, reject) => {
-      lines.on('line', (line) => {
-        if (line.startsWith('pids ')) resolve(line.slice(5).split(' ').map(Number));
+      const pids = await new Promise<number[]>((resolve, reject) => {
+        lines.on('line', (line) => {
+          if (line.startsWith('pids ')) resolve(line.slice(5).split(' ').map(Number));
+        });
+        driver.once('exit', (code) => reject(new Error(`driver exited early with ${code}`)));
       });
-      driver.once('exit', (code) => reject(new Error(`driver exited early with ${code}`)));
-    });
-    expect(pids).toHaveLength(4);
-    for (const pid of pids) expect(processState(pid)).not.toBeNull();
-    driver.kill('SIGKILL');
-    for (const pid of pids) await waitUntilGone(pid);
+      expect(pids).toHaveLength(4);
+      for (const pid of pids) expect(processState(pid)).not.toBeNull();
+      driver.kill('SIGKILL');
+      for (const pid of pids) await waitUntilGone(pid);
     } finally {
       driver.kill('SIGKILL'); // a failed assertion must not leave the driver running
     }
@@ -39,7 +39,11 @@ describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod)
     it("reports 'error', kills the child's tree, reaps the launcher and starts a new one", async () => {
       const python = await resolvePython(PYTHON);
       const { onOutput, matched } = watchOutput(/started (\d+) (\d+)\n/);
-      const spec = resolveScriptSpec(fixture('grandchild.py'), parseRunScriptOptions({ startMethod, onOutput }), python);
+      const spec = resolveScriptSpec(
+        fixture('grandchild.py'),
+        parseRunScriptOptions({ startMethod, onOutput }),
+        python,
+      );
       const running = pool.run(spec, { onOutput });
       const [, pid, grandchild] = await matched;
       expect(pool.launcherPids).toHaveLength(1);
@@ -54,7 +58,9 @@ describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod)
       await waitUntilGone(Number(grandchild));
       await waitUntilGone(Number(pid));
       await waitUntilGone(launcher);
-      const next = await pool.run(resolveScriptSpec(fixture('hello.py'), parseRunScriptOptions({ startMethod }), python));
+      const next = await pool.run(
+        resolveScriptSpec(fixture('hello.py'), parseRunScriptOptions({ startMethod }), python),
+      );
       expect(next.status).toBe('passed');
       expect(pool.launcherPids).toHaveLength(1);
       expect(pool.launcherPids[0]).not.toBe(launcher);

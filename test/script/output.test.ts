@@ -19,7 +19,9 @@ describe.each(['spawn', 'forkserver'] as const)('output (%s)', (startMethod) => 
   it('survives a 1 GiB flood without growing the runner memory', async () => {
     const before = process.memoryUsage().rss;
     let peak = before;
-    const probe = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+    const probe = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
     const result = await runScript(fixture('flood.py'), { ...base, args: ['1024'], maxOutputBytes: 1024 * 1024 });
     clearInterval(probe);
     expect(result.status).toBe('passed');
@@ -31,7 +33,12 @@ describe.each(['spawn', 'forkserver'] as const)('output (%s)', (startMethod) => 
 
   it('streams live chunks through onOutput, all of them before the result', async () => {
     const chunks: Record<string, string> = { stdout: '', stderr: '' };
-    const result = await runScript(fixture('hello.py'), { ...base, onOutput: (s, c) => { chunks[s] += c; } });
+    const result = await runScript(fixture('hello.py'), {
+      ...base,
+      onOutput: (s, c) => {
+        chunks[s] += c;
+      },
+    });
     expect(chunks.stdout).toBe(result.stdout);
     expect(chunks.stderr).toBe(result.stderr);
   });
@@ -44,8 +51,22 @@ describe.each(['spawn', 'forkserver'] as const)('output (%s)', (startMethod) => 
 
   it('an onOutput listener that throws: the result and its output are kept, the logger told once', async () => {
     const warnings: string[] = [];
-    const logger = { debug() {}, info() {}, error() {}, warn: (_: object, msg?: string) => { warnings.push(msg ?? ''); } };
-    const result = await runScript(fixture('numbered_lines.py'), { ...base, args: ['3'], logger, onOutput: () => { throw new Error('listener bug'); } });
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_: object, msg?: string) => {
+        warnings.push(msg ?? '');
+      },
+    };
+    const result = await runScript(fixture('numbered_lines.py'), {
+      ...base,
+      args: ['3'],
+      logger,
+      onOutput: () => {
+        throw new Error('listener bug');
+      },
+    });
     expect(result.status).toBe('passed');
     expect(result.stdout).toBe('line 0\nline 1\nline 2\n');
     expect(warnings.filter((w) => w.includes('onOutput listener threw'))).toHaveLength(1);
@@ -57,7 +78,13 @@ describe.each(['spawn', 'forkserver'] as const)('output (%s)', (startMethod) => 
     const onWarning = (warning: Error) => seen.push(warning);
     process.on('warning', onWarning);
     try {
-      const result = await runScript(fixture('numbered_lines.py'), { ...base, args: ['3'], onOutput: () => { throw new Error('listener bug'); } });
+      const result = await runScript(fixture('numbered_lines.py'), {
+        ...base,
+        args: ['3'],
+        onOutput: () => {
+          throw new Error('listener bug');
+        },
+      });
       expect(result.status).toBe('passed');
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
       expect(seen.filter((w) => w.message.includes('onOutput listener threw'))).toHaveLength(1);
@@ -74,6 +101,8 @@ describe('decodeCaptured', () => {
   });
 
   it('marks what was dropped between head and tail', () => {
-    expect(decodeCaptured({ head: Buffer.from('ab'), tail: Buffer.from('yz'), dropped: 5 })).toBe('ab\n[... 5 bytes dropped ...]\nyz');
+    expect(decodeCaptured({ head: Buffer.from('ab'), tail: Buffer.from('yz'), dropped: 5 })).toBe(
+      'ab\n[... 5 bytes dropped ...]\nyz',
+    );
   });
 });

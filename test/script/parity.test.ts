@@ -18,20 +18,79 @@ interface Case {
 
 const corpus: Case[] = [
   { name: 'pass', script: 'hello.py', status: 'passed', stdout: /^hello from / },
-  { name: 'non-zero exit', script: 'exit_code.py', options: { args: ['3'] }, status: 'failed', error: /^exited with code 3 \(expected 0\)$/ },
-  { name: 'allowed exit code', script: 'exit_code.py', options: { args: ['3'], allowedExitCodes: [0, 3] }, status: 'passed' },
+  {
+    name: 'non-zero exit',
+    script: 'exit_code.py',
+    options: { args: ['3'] },
+    status: 'failed',
+    error: /^exited with code 3 \(expected 0\)$/,
+  },
+  {
+    name: 'allowed exit code',
+    script: 'exit_code.py',
+    options: { args: ['3'], allowedExitCodes: [0, 3] },
+    status: 'passed',
+  },
   { name: 'uncaught exception', script: 'raise_error.py', status: 'failed', error: /: uncaught ValueError$/ },
   { name: 'SyntaxError', script: 'syntax_error.py', status: 'failed', error: /: uncaught SyntaxError$/ },
-  { name: 'signal', script: 'kill_self.py', options: { args: ['SIGABRT'] }, status: 'failed', error: /^killed by signal SIGABRT$/ },
-  { name: 'timeout', script: 'forever.py', options: { timeoutMs: 500 }, status: 'timeout', error: /^timed out after 500 ms$/ },
-  { name: 'SIGTERM ignored', script: 'ignore_term.py', options: { timeoutMs: 500, killGraceMs: 200 }, status: 'timeout', error: /^timed out after 500 ms$/ },
-  { name: 'MemoryError under memoryLimitMb', script: 'memory_hog.py', options: { memoryLimitMb: 256 }, status: 'failed', error: /^memory limit of 256 MiB exceeded \(MemoryError\)$/ },
-  { name: 'CPU limit', script: 'cpu_burn.py', options: { cpuTimeLimitS: 1 }, status: 'failed', error: /^CPU time limit of 1 s exceeded$/ },
+  {
+    name: 'signal',
+    script: 'kill_self.py',
+    options: { args: ['SIGABRT'] },
+    status: 'failed',
+    error: /^killed by signal SIGABRT$/,
+  },
+  {
+    name: 'timeout',
+    script: 'forever.py',
+    options: { timeoutMs: 500 },
+    status: 'timeout',
+    error: /^timed out after 500 ms$/,
+  },
+  {
+    name: 'SIGTERM ignored',
+    script: 'ignore_term.py',
+    options: { timeoutMs: 500, killGraceMs: 200 },
+    status: 'timeout',
+    error: /^timed out after 500 ms$/,
+  },
+  {
+    name: 'MemoryError under memoryLimitMb',
+    script: 'memory_hog.py',
+    options: { memoryLimitMb: 256 },
+    status: 'failed',
+    error: /^memory limit of 256 MiB exceeded \(MemoryError\)$/,
+  },
+  {
+    name: 'CPU limit',
+    script: 'cpu_burn.py',
+    options: { cpuTimeLimitS: 1 },
+    status: 'failed',
+    error: /^CPU time limit of 1 s exceeded$/,
+  },
   { name: 'setsid grandchild', script: 'leave_setsid_daemon.py', status: 'passed', stdout: /^leftover \d+\n$/ },
-  { name: 'huge output, truncated', script: 'numbered_lines.py', options: { args: ['10000'], maxOutputBytes: 200 }, status: 'passed', stdout: /\[\.\.\. 98690 bytes dropped \.\.\.\]/ },
-  { name: 'multi-byte output at the seam', script: 'write_text.py', options: { args: ['aaaa\u20ac'], maxOutputBytes: 10 }, status: 'passed', stdout: 'aaaa\u20ac' },
+  {
+    name: 'huge output, truncated',
+    script: 'numbered_lines.py',
+    options: { args: ['10000'], maxOutputBytes: 200 },
+    status: 'passed',
+    stdout: /\[\.\.\. 98690 bytes dropped \.\.\.\]/,
+  },
+  {
+    name: 'multi-byte output at the seam',
+    script: 'write_text.py',
+    options: { args: ['aaaa\u20ac'], maxOutputBytes: 10 },
+    status: 'passed',
+    stdout: 'aaaa\u20ac',
+  },
   { name: 'stdin read', script: 'read_stdin.py', status: 'passed', stdout: "stdin: ''\n" },
-  { name: 'argv with spaces and unicode', script: 'echo_argv.py', options: { args: ['two words', 'ünïcødé ✓', ''] }, status: 'passed', stdout: /"argv": \[[^\]]*"two words", "\\u00fcn/ },
+  {
+    name: 'argv with spaces and unicode',
+    script: 'echo_argv.py',
+    options: { args: ['two words', 'ünïcødé ✓', ''] },
+    status: 'passed',
+    stdout: /"argv": \[[^\]]*"two words", "\\u00fcn/,
+  },
 ];
 
 /** What both methods must agree on: everything but pid, times and resource use. */
@@ -43,7 +102,8 @@ function comparable(result: ScriptResult): Partial<ScriptResult> {
 
 describe.each(corpus)('parity: $name', (entry) => {
   it('gives the same result in spawn and forkserver, and the expected one', async () => {
-    const run = (startMethod: 'spawn' | 'forkserver') => runScript(fixture(entry.script), { python: PYTHON, timeoutMs: 30_000, ...entry.options, startMethod });
+    const run = (startMethod: 'spawn' | 'forkserver') =>
+      runScript(fixture(entry.script), { python: PYTHON, timeoutMs: 30_000, ...entry.options, startMethod });
     const [spawned, forked] = await Promise.all([run('spawn'), run('forkserver')]);
     for (const result of [spawned, forked]) {
       expect(result.status).toBe(entry.status);

@@ -10,9 +10,15 @@ describe.each(['spawn', 'forkserver'] as const)('runScript fidelity (%s)', (star
   it('runs a script and reports a passed result with its output', async () => {
     const result = await runScript(fixture('hello.py'), base);
     expect(result).toMatchObject({
-      script: fixture('hello.py'), name: 'hello.py', subdirectory: 'fixtures',
-      status: 'passed', exitCode: 0, signal: null, error: null,
-      stdout: `hello from ${fixture('hello.py')}\n`, stderr: 'to stderr\n',
+      script: fixture('hello.py'),
+      name: 'hello.py',
+      subdirectory: 'fixtures',
+      status: 'passed',
+      exitCode: 0,
+      signal: null,
+      error: null,
+      stdout: `hello from ${fixture('hello.py')}\n`,
+      stderr: 'to stderr\n',
     });
     expect(result.pid).toBeGreaterThan(0);
     expect(Date.parse(result.endTime)).toBeGreaterThanOrEqual(Date.parse(result.startTime));
@@ -60,15 +66,17 @@ describe.each(['spawn', 'forkserver'] as const)('runScript fidelity (%s)', (star
   it('prints tracebacks exactly as plain python3 does, without ergate frames', async () => {
     const result = await runScript(fixture('raise_error.py'), base);
     expect(result).toMatchObject({ status: 'failed', exitCode: 1 });
-    expect(result.stderr).toBe([
-      'Traceback (most recent call last):',
-      `  File "${fixture('raise_error.py')}", line 5, in <module>`,
-      '    inner()',
-      `  File "${fixture('raise_error.py')}", line 2, in inner`,
-      '    raise ValueError("boom from inner")',
-      'ValueError: boom from inner',
-      '',
-    ].join('\n'));
+    expect(result.stderr).toBe(
+      [
+        'Traceback (most recent call last):',
+        `  File "${fixture('raise_error.py')}", line 5, in <module>`,
+        '    inner()',
+        `  File "${fixture('raise_error.py')}", line 2, in inner`,
+        '    raise ValueError("boom from inner")',
+        'ValueError: boom from inner',
+        '',
+      ].join('\n'),
+    );
     expect(result.error).toMatch(/exited with code 1.*ValueError/);
   });
 
@@ -82,7 +90,10 @@ describe.each(['spawn', 'forkserver'] as const)('runScript fidelity (%s)', (star
 
   it('merges env over process.env and applies the src/ PYTHONPATH rule', async () => {
     process.env.ERGATE_INHERITED = 'from-parent';
-    const result = await runScript(fixture('echo_argv.py'), { ...base, env: { ERGATE_TEST_VAR: 'yes', PYTHONPATH: '/extra' } });
+    const result = await runScript(fixture('echo_argv.py'), {
+      ...base,
+      env: { ERGATE_TEST_VAR: 'yes', PYTHONPATH: '/extra' },
+    });
     const seen = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(seen.extra).toBe('yes');
     expect(seen.inherited).toBe('from-parent');

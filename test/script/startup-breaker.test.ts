@@ -12,9 +12,20 @@ import { fixture } from './helpers.ts';
 
 function spec(python: string, okMark: string, script = 'hello.py'): ScriptSpec {
   return {
-    script: fixture(script), python, args: [], cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ERGATE_FAKE_PYTHON_OK: okMark },
-    timeoutMs: 30_000, allowedExitCodes: [0], memoryLimitMb: null, cpuTimeLimitS: null, maxOutputBytes: 1 << 20,
-    killGraceMs: 500, startMethod: 'spawn', preload: [], liveOutput: false,
+    script: fixture(script),
+    python,
+    args: [],
+    cwd: os.tmpdir(),
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ERGATE_FAKE_PYTHON_OK: okMark },
+    timeoutMs: 30_000,
+    allowedExitCodes: [0],
+    memoryLimitMb: null,
+    cpuTimeLimitS: null,
+    maxOutputBytes: 1 << 20,
+    killGraceMs: 500,
+    startMethod: 'spawn',
+    preload: [],
+    liveOutput: false,
   };
 }
 
@@ -26,15 +37,20 @@ describe('launcher start-up breaker', () => {
     const okMark = path.join(mkdtempSync(path.join(os.tmpdir(), 'ergate-breaker-')), 'ok');
     const fake = fixture('not-a-python.sh');
     // A script's own failure is a result, never a start-up failure.
-    for (let i = 0; i < 6; i++) expect((await pool.run(spec('/usr/bin/python3', okMark, 'raise_error.py'))).status).toBe('failed');
+    for (let i = 0; i < 6; i++)
+      expect((await pool.run(spec('/usr/bin/python3', okMark, 'raise_error.py'))).status).toBe('failed');
     for (let i = 0; i < 5; i++) {
       const failed = await pool.run(spec(fake, okMark));
       expect(failed.status).toBe('error');
-      expect(failed.error).toMatch(/^could not start the script launcher with \S+not-a-python\.sh: it exited \(exit code 3\) not a python/);
+      expect(failed.error).toMatch(
+        /^could not start the script launcher with \S+not-a-python\.sh: it exited \(exit code 3\) not a python/,
+      );
     }
     const refused = await pool.run(spec(fake, okMark));
     expect(refused.status).toBe('error');
-    expect(refused.error).toMatch(/^script launchers failed to start 5 times in a row, so no new one is started for now \(last: could not start/);
+    expect(refused.error).toMatch(
+      /^script launchers failed to start 5 times in a row, so no new one is started for now \(last: could not start/,
+    );
     // The interpreter works again; the breaker still holds until its cool-down has passed.
     writeFileSync(okMark, '');
     expect(existsSync(okMark)).toBe(true);

@@ -22,15 +22,21 @@ describe.each(['spawn', 'forkserver'] as const)('trust boundary (%s)', (startMet
     ['python', { python: '/usr/bin/python3\0' }],
   ])('a NUL byte in %s is a TypeError naming it, and the pool runs on', async (name, bad) => {
     for (let i = 0; i < 6; i++) {
-      await expect(runScript(fixture('hello.py'), { ...base, ...bad })).rejects.toThrow(new RegExp(`^options\\.${name}(\\.\\S+)? must be .*without NUL bytes`));
+      await expect(runScript(fixture('hello.py'), { ...base, ...bad })).rejects.toThrow(
+        new RegExp(`^options\\.${name}(\\.\\S+)? must be .*without NUL bytes`),
+      );
     }
     expect((await runScript(fixture('hello.py'), base)).status).toBe('passed');
   });
 
   it('a NUL byte in the script path is a TypeError, for runScript and runScripts', async () => {
-    await expect(runScript(`${fixture('hello.py')}\0x`, base)).rejects.toThrow(/^scriptPath must be a non-empty string without NUL bytes/);
+    await expect(runScript(`${fixture('hello.py')}\0x`, base)).rejects.toThrow(
+      /^scriptPath must be a non-empty string without NUL bytes/,
+    );
     await using runner = new ParallelRunner({ ...base, maxWorkers: 1 });
-    await expect(runner.runScripts([fixture('hello.py'), 'a\0b.py'])).rejects.toThrow(/scripts\.1: expected a script path without NUL bytes/);
+    await expect(runner.runScripts([fixture('hello.py'), 'a\0b.py'])).rejects.toThrow(
+      /scripts\.1: expected a script path without NUL bytes/,
+    );
     expect((await runner.runScripts([fixture('hello.py')])).passed).toBe(1);
   });
 
@@ -40,13 +46,19 @@ describe.each(['spawn', 'forkserver'] as const)('trust boundary (%s)', (startMet
     mkdirSync(path.join(root, 'scripts'));
     // Every module the launcher imports, shadowed by the project (ergate puts <root>/src on PYTHONPATH).
     for (const name of ['resource', 'select', 'marshal', 'errno', 'gc', 'time', 'atexit']) {
-      writeFileSync(path.join(root, 'src', `${name}.py`), 'raise ImportError("the project\'s own module, not the stdlib")\n');
+      writeFileSync(
+        path.join(root, 'src', `${name}.py`),
+        'raise ImportError("the project\'s own module, not the stdlib")\n',
+      );
     }
     const script = path.join(root, 'scripts', 'modules.py');
     writeFileSync(script, 'import sys\nprint(" ".join(sorted(sys.modules)))\n');
     const result = await runScript(script, { ...base, memoryLimitMb: 512, cpuTimeLimitS: 60 });
     expect(result.status).toBe('passed');
-    const plain = execFileSync(PYTHON, [script], { env: { ...process.env, PYTHONPATH: `${root}/src:${root}/scripts` }, encoding: 'utf8' });
+    const plain = execFileSync(PYTHON, [script], {
+      env: { ...process.env, PYTHONPATH: `${root}/src:${root}/scripts` },
+      encoding: 'utf8',
+    });
     expect(result.stdout).toBe(plain);
   });
 
@@ -80,7 +92,12 @@ describe('exec errors', () => {
 
 describe.each(['spawn', 'forkserver'] as const)('timeoutMs: Infinity (%s)', (startMethod) => {
   it('means no timeout, for runScript and for the runner', async () => {
-    const result = await runScript(fixture('exit_code.py'), { python: PYTHON, startMethod, args: ['0'], timeoutMs: Infinity });
+    const result = await runScript(fixture('exit_code.py'), {
+      python: PYTHON,
+      startMethod,
+      args: ['0'],
+      timeoutMs: Infinity,
+    });
     expect(result).toMatchObject({ status: 'passed', error: null });
     await using runner = new ParallelRunner({ python: PYTHON, startMethod, defaultTimeoutMs: Infinity });
     expect((await runner.runScripts([fixture('hello.py')], { timeoutMs: Infinity })).passed).toBe(1);

@@ -16,7 +16,10 @@ describe('abort listeners', () => {
       peak = Math.max(peak, getEventListeners(parent.signal, 'abort').length);
       return Promise.resolve();
     };
-    const result = await runner.run(Array.from({ length: 10_000 }, (_, i) => [`t${i}`, task] as const), { signal: parent.signal });
+    const result = await runner.run(
+      Array.from({ length: 10_000 }, (_, i) => [`t${i}`, task] as const),
+      { signal: parent.signal },
+    );
     expect(result.passed).toBe(10_000);
     expect(peak).toBe(before + 1); // one listener for the whole run, none per task
     for (let i = 0; i < 1_000; i++) await runner.run([['one', task]], { signal: parent.signal });
@@ -27,12 +30,15 @@ describe('abort listeners', () => {
     let after = -1;
     let before = -1;
     await new AsyncParallelRunner().run([
-      ['parent', async () => {
-        const signal = currentSignal()!;
-        before = getEventListeners(signal, 'abort').length;
-        for (let i = 0; i < 10_000; i++) await new AsyncParallelRunner().run([['child', () => Promise.resolve(i)]]);
-        after = getEventListeners(signal, 'abort').length;
-      }],
+      [
+        'parent',
+        async () => {
+          const signal = currentSignal()!;
+          before = getEventListeners(signal, 'abort').length;
+          for (let i = 0; i < 10_000; i++) await new AsyncParallelRunner().run([['child', () => Promise.resolve(i)]]);
+          after = getEventListeners(signal, 'abort').length;
+        },
+      ],
     ]);
     expect(before).toBe(0);
     expect(after).toBe(before);

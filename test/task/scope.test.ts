@@ -17,9 +17,17 @@ describe('currentSignal', () => {
       seen.push(currentSignal());
       await delay(1);
       seen.push(currentSignal());
-      await new Promise<void>((resolve) => setImmediate(() => { seen.push(currentSignal()); resolve(); }));
+      await new Promise<void>((resolve) =>
+        setImmediate(() => {
+          seen.push(currentSignal());
+          resolve();
+        }),
+      );
     };
-    const result = await new AsyncParallelRunner().run([['a', task], ['b', task]]);
+    const result = await new AsyncParallelRunner().run([
+      ['a', task],
+      ['b', task],
+    ]);
     expect(result.passed).toBe(2);
     expect(seen).toHaveLength(6);
     for (const signal of seen) expect(signal).toBeInstanceOf(AbortSignal);
@@ -36,19 +44,30 @@ describe('currentSignal', () => {
     let inner: unknown;
     const run = parentRunner.run(
       [
-        ['parent', async () => {
-          inner = await new AsyncParallelRunner().run([
-            ['child', async () => {
-              await new AsyncParallelRunner().run([
-                ['grandchild', async () => {
-                  const signal = currentSignal()!;
-                  grandchildStarted.resolve(signal);
-                  await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
-                }],
-              ]);
-            }],
-          ]);
-        }],
+        [
+          'parent',
+          async () => {
+            inner = await new AsyncParallelRunner().run([
+              [
+                'child',
+                async () => {
+                  await new AsyncParallelRunner().run([
+                    [
+                      'grandchild',
+                      async () => {
+                        const signal = currentSignal()!;
+                        grandchildStarted.resolve(signal);
+                        await new Promise((_, reject) =>
+                          signal.addEventListener('abort', () => reject(signal.reason as Error)),
+                        );
+                      },
+                    ],
+                  ]);
+                },
+              ],
+            ]);
+          },
+        ],
       ],
       { signal: outer.signal },
     );

@@ -6,7 +6,18 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AsyncParallelRunner, AsyncScheduler, BatchRunner, ParallelRunner, closeFunctionPool, runFunction, runScript, type ExecutionResult, type FunctionResult, type ScriptResult } from '../../src/index.ts';
+import {
+  AsyncParallelRunner,
+  AsyncScheduler,
+  BatchRunner,
+  ParallelRunner,
+  closeFunctionPool,
+  runFunction,
+  runScript,
+  type ExecutionResult,
+  type FunctionResult,
+  type ScriptResult,
+} from '../../src/index.ts';
 import { fixture as functionFixture, waitUntil } from '../function/helpers.ts';
 import { PYTHON, fixture, processState, waitUntilGone } from '../script/helpers.ts';
 import { createDeferred } from './deferred.ts';
@@ -24,7 +35,10 @@ function markDir(): { dir: string; gate: string; args: string[] } {
 
 /** The pid of the first mark_then_wait.py child that started (it writes its pid file first). */
 async function firstMarkedPid(dir: string): Promise<number> {
-  const marks = (): number[] => readdirSync(dir).filter((name) => /^\d+$/.test(name)).map(Number);
+  const marks = (): number[] =>
+    readdirSync(dir)
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
   await waitUntil(() => marks().length > 0, 15_000, 'the script to start');
   return marks()[0];
 }
@@ -37,10 +51,13 @@ describe('the enclosing task scope is the default signal', () => {
     let result: ScriptResult | undefined;
     const group = await new AsyncParallelRunner({ failFast: true }).run([
       ['long', async () => (result = await runScript(script, { python: PYTHON, args, timeoutMs: 60_000 }))],
-      ['thrower', async () => {
-        await firstMarkedPid(dir);
-        throw new Error('sibling failed');
-      }],
+      [
+        'thrower',
+        async () => {
+          await firstMarkedPid(dir);
+          throw new Error('sibling failed');
+        },
+      ],
     ]);
     await waitUntilGone(await firstMarkedPid(dir));
     await waitUntil(() => result !== undefined, 15_000, 'the script to settle');
@@ -52,11 +69,18 @@ describe('the enclosing task scope is the default signal', () => {
     const heartbeat = new Int32Array(new SharedArrayBuffer(4));
     let call: FunctionResult<unknown> | undefined;
     await new AsyncParallelRunner({ failFast: true }).run([
-      ['spinner', async () => (call = await runFunction(functionFixture('spinWithHeartbeat'), { args: [heartbeat], timeoutMs: 60_000 }))],
-      ['thrower', async () => {
-        await waitUntil(() => Atomics.load(heartbeat, 0) > 0, 15_000, 'the spinner to run');
-        throw new Error('sibling failed');
-      }],
+      [
+        'spinner',
+        async () =>
+          (call = await runFunction(functionFixture('spinWithHeartbeat'), { args: [heartbeat], timeoutMs: 60_000 })),
+      ],
+      [
+        'thrower',
+        async () => {
+          await waitUntil(() => Atomics.load(heartbeat, 0) > 0, 15_000, 'the spinner to run');
+          throw new Error('sibling failed');
+        },
+      ],
     ]);
     await waitUntil(() => call !== undefined, 15_000, 'the call to settle');
     expect(call).toMatchObject({ status: 'cancelled', error: FAIL_FAST });
@@ -71,11 +95,18 @@ describe('the enclosing task scope is the default signal', () => {
     await using runner = new ParallelRunner({ python: PYTHON });
     let run: ExecutionResult | undefined;
     await new AsyncParallelRunner({ failFast: true }).run([
-      ['runs', async () => (run = await runner.runScripts([script], { timeoutMs: 60_000, configs: { 'mark_then_wait.py': { args } } }))],
-      ['thrower', async () => {
-        await firstMarkedPid(dir);
-        throw new Error('sibling failed');
-      }],
+      [
+        'runs',
+        async () =>
+          (run = await runner.runScripts([script], { timeoutMs: 60_000, configs: { 'mark_then_wait.py': { args } } })),
+      ],
+      [
+        'thrower',
+        async () => {
+          await firstMarkedPid(dir);
+          throw new Error('sibling failed');
+        },
+      ],
     ]);
     await waitUntil(() => run !== undefined, 15_000, 'the run to settle');
     expect(run!.skipped).toBe(1);
@@ -88,14 +119,20 @@ describe('the enclosing task scope is the default signal', () => {
     const built = createDeferred<ParallelRunner>();
     const failNow = createDeferred();
     const group = new AsyncParallelRunner({ failFast: true }).run([
-      ['owner', async () => {
-        built.resolve(new ParallelRunner({ python: PYTHON }));
-        await new Promise(() => undefined);
-      }],
-      ['thrower', async () => {
-        await failNow.promise;
-        throw new Error('sibling failed');
-      }],
+      [
+        'owner',
+        async () => {
+          built.resolve(new ParallelRunner({ python: PYTHON }));
+          await new Promise(() => undefined);
+        },
+      ],
+      [
+        'thrower',
+        async () => {
+          await failNow.promise;
+          throw new Error('sibling failed');
+        },
+      ],
     ]);
     await using runner = await built.promise;
     // Called from the test body, outside every task: only the construction scope binds it.
@@ -112,13 +149,22 @@ describe('the enclosing task scope is the default signal', () => {
     await using runner = new BatchRunner({ python: PYTHON });
     let batches: ExecutionResult[] | undefined;
     await new AsyncParallelRunner({ failFast: true }).run([
-      ['batches', async () => (batches = await runner.runBatches([[script], [fixture('hello.py')]], {
-        timeoutMs: 60_000, stopOnBatchFailure: false, configs: { 'mark_then_wait.py': { args } },
-      }))],
-      ['thrower', async () => {
-        await firstMarkedPid(dir);
-        throw new Error('sibling failed');
-      }],
+      [
+        'batches',
+        async () =>
+          (batches = await runner.runBatches([[script], [fixture('hello.py')]], {
+            timeoutMs: 60_000,
+            stopOnBatchFailure: false,
+            configs: { 'mark_then_wait.py': { args } },
+          })),
+      ],
+      [
+        'thrower',
+        async () => {
+          await firstMarkedPid(dir);
+          throw new Error('sibling failed');
+        },
+      ],
     ]);
     await waitUntil(() => batches !== undefined, 15_000, 'the batches to settle');
     expect(batches).toHaveLength(1);
@@ -134,11 +180,14 @@ describe('inside a scheduler job', () => {
     await using scheduler = new AsyncScheduler();
     let call: Promise<FunctionResult<unknown>> | undefined;
     let scriptRun: Promise<ScriptResult> | undefined;
-    const id = scheduler.schedule(async () => {
-      call = runFunction(functionFixture('spinWithHeartbeat'), { args: [heartbeat], timeoutMs: 60_000 });
-      scriptRun = runScript(script, { python: PYTHON, args, timeoutMs: 60_000 });
-      await Promise.all([call, scriptRun]);
-    }, { name: 'starter' });
+    const id = scheduler.schedule(
+      async () => {
+        call = runFunction(functionFixture('spinWithHeartbeat'), { args: [heartbeat], timeoutMs: 60_000 });
+        scriptRun = runScript(script, { python: PYTHON, args, timeoutMs: 60_000 });
+        await Promise.all([call, scriptRun]);
+      },
+      { name: 'starter' },
+    );
     scheduler.start();
     await waitUntil(() => Atomics.load(heartbeat, 0) > 0, 15_000, 'the call to run');
     const pid = await firstMarkedPid(dir);
@@ -155,12 +204,15 @@ describe('explicit signals and detached', () => {
     const { dir, args } = markDir();
     const own = new AbortController();
     const group = await new AsyncParallelRunner().run([
-      ['own-signal', async () => {
-        const pending = runScript(script, { python: PYTHON, args, signal: own.signal, timeoutMs: 60_000 });
-        await firstMarkedPid(dir);
-        own.abort(new Error('caller aborted'));
-        return pending;
-      }],
+      [
+        'own-signal',
+        async () => {
+          const pending = runScript(script, { python: PYTHON, args, signal: own.signal, timeoutMs: 60_000 });
+          await firstMarkedPid(dir);
+          own.abort(new Error('caller aborted'));
+          return pending;
+        },
+      ],
     ]);
     expect(group.results[0].value).toMatchObject({ status: 'cancelled', error: 'cancelled: caller aborted' });
     await waitUntilGone(await firstMarkedPid(dir));
@@ -172,15 +224,21 @@ describe('explicit signals and detached', () => {
     let detachedScript: Promise<ScriptResult> | undefined;
     let detachedCall: Promise<FunctionResult<unknown>> | undefined;
     const group = await new AsyncParallelRunner({ failFast: true }).run([
-      ['starter', async () => {
-        detachedScript = runScript(script, { python: PYTHON, args, detached: true, timeoutMs: 60_000 });
-        detachedCall = runFunction(functionFixture('waitForRelease'), { args: [release, 7], detached: true });
-        await new Promise(() => undefined);
-      }],
-      ['thrower', async () => {
-        await firstMarkedPid(dir);
-        throw new Error('sibling failed');
-      }],
+      [
+        'starter',
+        async () => {
+          detachedScript = runScript(script, { python: PYTHON, args, detached: true, timeoutMs: 60_000 });
+          detachedCall = runFunction(functionFixture('waitForRelease'), { args: [release, 7], detached: true });
+          await new Promise(() => undefined);
+        },
+      ],
+      [
+        'thrower',
+        async () => {
+          await firstMarkedPid(dir);
+          throw new Error('sibling failed');
+        },
+      ],
     ]);
     expect(group.results[0].status).toBe('cancelled');
     expect(processState(await firstMarkedPid(dir))).not.toBeNull();

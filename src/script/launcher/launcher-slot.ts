@@ -18,7 +18,8 @@ function modeOf(spec: ScriptSpec): 'exec' | 'fork' {
 export function canServe(launcher: Launcher, spec: ScriptSpec): boolean {
   if (!launcher.alive || launcher.mode !== modeOf(spec) || launcher.python !== spec.python) return false;
   if (launcher.mode === 'exec') return true;
-  if (launcher.preload.length !== spec.preload.length || launcher.preload.some((name, i) => spec.preload[i] !== name)) return false;
+  if (launcher.preload.length !== spec.preload.length || launcher.preload.some((name, i) => spec.preload[i] !== name))
+    return false;
   const start = launcher.startEnv;
   for (const name in start) if (spec.env[name] !== start[name]) return false;
   for (const name in spec.env) if (name.startsWith('PYTHON') && start[name] !== spec.env[name]) return false;
@@ -46,7 +47,10 @@ export class LauncherSlot {
       const previous = this.#launcher;
       this.#current = null;
       this.#launcher = (async () => {
-        await previous?.then((old) => old.close(), () => {});
+        await previous?.then(
+          (old) => old.close(),
+          () => {},
+        );
         return Launcher.start({
           python: spec.python,
           mode: modeOf(spec),

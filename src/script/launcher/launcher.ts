@@ -41,7 +41,10 @@ export interface RunHandlers {
 export type RunFields = Omit<LaunchRequest, 'op' | 'id' | 'envSet' | 'envUnset'> & { env: Record<string, string> };
 
 /** The changes that turn `base` into `env` (a request usually carries none). */
-export function diffEnvironment(base: Record<string, string>, env: Record<string, string>): Pick<LaunchRequest, 'envSet' | 'envUnset'> {
+export function diffEnvironment(
+  base: Record<string, string>,
+  env: Record<string, string>,
+): Pick<LaunchRequest, 'envSet' | 'envUnset'> {
   const envSet: Record<string, string> = {};
   const envUnset: string[] = [];
   for (const name in env) if (base[name] !== env[name]) envSet[name] = env[name]!;
