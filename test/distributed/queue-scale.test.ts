@@ -44,9 +44,7 @@ async function resetStats(): Promise<void> {
 }
 
 /** Runs a folder through the CLI; returns the JSON report and the Redis commands the run cost. */
-async function runFolder(
-  dir: string,
-): Promise<{
+async function runFolder(dir: string): Promise<{
   code: number | null;
   report: {
     results: Array<{ name: string; status: string; stdout: string; error: string | null; worker?: string }>;
