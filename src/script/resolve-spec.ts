@@ -7,8 +7,9 @@ import path from 'node:path';
 import type { ScriptSpec } from './types.ts';
 import type { ParsedRunScriptOptions } from './validate-options.ts';
 
-/** How many folders above the script are searched for a `src` folder. */
-const SOURCE_ROOT_LEVELS = 5;
+/** How many folders are searched for a `src` folder: the script's own and 4 above it, as the
+ *  seed's `_find_project_root` does. */
+const SEARCHED_FOLDERS = 5;
 const rootCache = new Map<string, string | null>();
 
 function isDirectory(p: string): boolean {
@@ -19,13 +20,13 @@ function isDirectory(p: string): boolean {
   }
 }
 
-/** The nearest folder at most 5 levels above `dir` (itself included) that holds a `src` folder. */
+/** The nearest of `dir` and the 4 folders above it that holds a `src` folder. */
 export function findSourceRoot(dir: string): string | null {
   const cached = rootCache.get(dir);
   if (cached !== undefined) return cached;
   let root: string | null = null;
   let current = dir;
-  for (let level = 0; level <= SOURCE_ROOT_LEVELS; level++) {
+  for (let level = 0; level < SEARCHED_FOLDERS; level++) {
     if (isDirectory(path.join(current, 'src'))) {
       root = current;
       break;

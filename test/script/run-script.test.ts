@@ -110,6 +110,23 @@ describe.each(['spawn', 'forkserver'] as const)('runScript fidelity (%s)', (star
     expect((JSON.parse(result.stdout) as { pythonpath: string }).pythonpath).toBe('/only');
   });
 
+  it('looks for src/ in the script folder and the 4 above it, 5 in all (as the seed)', async () => {
+    const { mkdtempSync, mkdirSync, copyFileSync } = await import('node:fs');
+    const root = mkdtempSync('/tmp/ergate-srcroot-');
+    mkdirSync(path.join(root, 'src'));
+    const near = path.join(root, 'a', 'b', 'c', 'd'); // root is the 5th folder searched
+    const far = path.join(near, 'e'); // root would be the 6th
+    mkdirSync(far, { recursive: true });
+    copyFileSync(fixture('echo_argv.py'), path.join(near, 'echo_argv.py'));
+    copyFileSync(fixture('echo_argv.py'), path.join(far, 'echo_argv.py'));
+    const seen = async (dir: string) => {
+      const result = await runScript(path.join(dir, 'echo_argv.py'), { ...base, env: { PYTHONPATH: '/only' } });
+      return (JSON.parse(result.stdout) as { pythonpath: string }).pythonpath;
+    };
+    expect(await seen(near)).toBe([path.join(root, 'src'), path.join(root, 'scripts'), '/only'].join(':'));
+    expect(await seen(far)).toBe('/only');
+  });
+
   it('closes stdin: the script reads EOF at once', async () => {
     const result = await runScript(fixture('read_stdin.py'), base);
     expect(result.stdout).toBe("stdin: ''\n");
