@@ -5,21 +5,9 @@
 // echoes it (it may hold a password).
 import path from 'node:path';
 import * as v from 'valibot';
+import { expected, nonNegativeInt, positiveInt } from '../internal/option-schemas.ts';
 import { resolveRedisTarget } from './redis-target.ts';
 
-const expected = (what: string) => (issue: v.BaseIssue<unknown>) =>
-  `expected ${what}, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input === 'string' ? JSON.stringify(issue.input) : typeof issue.input === 'number' ? String(issue.input) : typeof issue.input}`;
-
-const positiveInt = v.pipe(
-  v.number(expected('a positive integer')),
-  v.integer(expected('a positive integer')),
-  v.minValue(1, expected('a positive integer')),
-);
-const nonNegativeInt = v.pipe(
-  v.number(expected('a non-negative integer')),
-  v.integer(expected('a non-negative integer')),
-  v.minValue(0, expected('a non-negative integer')),
-);
 // BullMQ refuses ':' in names it builds keys from.
 const queueName = v.pipe(
   v.string(expected('a queue name')),

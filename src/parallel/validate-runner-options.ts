@@ -3,29 +3,10 @@
 // TypeError naming the option and what was expected; per-script options (timeouts, env,
 // args) are checked again by the script layer's parseRunScriptOptions when specs are built.
 import * as v from 'valibot';
+import { expected, nonNegativeInt, positiveInt } from '../internal/option-schemas.ts';
 import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
 import { orderSchema, resourceRunnerEntries, timeoutSettingSchema } from '../resources/resource-options.ts';
 
-const expected = (what: string) => (issue: v.BaseIssue<unknown>) => `expected ${what}, got ${describe(issue.input)}`;
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
-}
-
-const positiveInt = v.pipe(
-  v.number(expected('a positive integer')),
-  v.integer(expected('a positive integer')),
-  v.minValue(1, expected('a positive integer')),
-);
-const nonNegativeInt = v.pipe(
-  v.number(expected('a non-negative integer')),
-  v.integer(expected('a non-negative integer')),
-  v.minValue(0, expected('a non-negative integer')),
-);
 const positiveNumber = v.pipe(
   v.number(expected('a positive number')),
   v.check((n) => Number.isFinite(n) && n > 0, expected('a positive finite number')),
