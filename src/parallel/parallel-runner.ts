@@ -9,23 +9,18 @@ import type { InferOutput } from 'valibot';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
 import type { RemoteBackend } from '../distributed/remote-factory.ts';
 import { bindingSignals, bindToScope } from '../internal/current-scope.ts';
-import type { ErgateLogger } from '../internal/logger.ts';
 import { checkBackendOptions, type BackendOptions } from '../distributed/validate-options.ts';
-import {
-  checkResourceOptions,
-  resolveResourceSettings,
-  type ResourceRunnerOptions,
-} from '../resources/resource-options.ts';
+import { checkResourceOptions, resolveResourceSettings } from '../resources/resource-options.ts';
 import { orderScripts, type RunOrder } from '../resources/run-order.ts';
 import { RunResources } from '../resources/run-resources.ts';
-import { timeoutFor, type TimeoutSetting } from '../resources/timeout-policy.ts';
+import { timeoutFor } from '../resources/timeout-policy.ts';
 import { checkStartMethod, resolvePython } from '../script/python.ts';
-import type { ScriptResult, StartMethod } from '../script/types.ts';
-import { Plan, type PlannedScript, type ScriptConfig, type ScriptRef } from './build-plan.ts';
-import { RunNotifier, type EventBusLike, type ProgressCallback } from './events.ts';
+import type { ScriptResult } from '../script/types.ts';
+import { Plan, type PlannedScript, type ScriptRef } from './build-plan.ts';
+import { RunNotifier, type ProgressCallback } from './events.ts';
 import { ExecutionResult, RunTally } from './execution-result.ts';
-import { retainOutput, type RetainOutput } from './retain-output.ts';
-import { runPlan, type ScriptOutputListener } from './run-plan.ts';
+import { retainOutput } from './retain-output.ts';
+import { runPlan } from './run-plan.ts';
 import { streamRun, type RunSink } from './stream-run.ts';
 import {
   checkPreload,
@@ -35,76 +30,8 @@ import {
   scriptListSchema,
 } from './validate-runner-options.ts';
 
-export interface ParallelRunnerOptions extends ResourceRunnerOptions {
-  /** Supervisor threads, i.e. scripts running at once. @default min(os.availableParallelism(), 8) */
-  maxWorkers?: number;
-  /** ('batch','started',{total,workers}), (name,'submitted',{}), (name,status,{durationMs}), ('batch','completed',counts) */
-  onProgress?: ProgressCallback;
-  /** @default 60_000 */
-  defaultTimeoutMs?: number;
-  /** First failed, timed-out or errored script cancels the rest, running ones included. @default false */
-  failFast?: boolean;
-  memoryLimitMb?: number;
-  cpuTimeLimitS?: number;
-  /** @default $ERGATE_PYTHON, else python3 from PATH; resolved once per runner */
-  python?: string;
-  /** Extra runs of a failed or timed-out script. @default 0 */
-  retries?: number;
-  /** A mitt emitter: script.submitted, script.started, script.finished, script.skipped, batch.started, batch.completed */
-  eventBus?: EventBusLike;
-  /** Run the scripts on `ergate worker`s through BullMQ/Redis instead of in-process. @default in-process */
-  backend?: BackendOptions;
-  /** false: scripts get only `env` plus envAllowList from process.env (no inherited secrets). @default true */
-  inheritEnv?: boolean;
-  /** Names of process.env variables passed through when inheritEnv is false. @default [] */
-  envAllowList?: string[];
-  /** 'forkserver': fork each script from a warm interpreter (see runScript). @default 'spawn' */
-  startMethod?: StartMethod;
-  /** Modules each warm fork server imports once, before forking (numpy, your package). Needs startMethod 'forkserver'. @default [] */
-  preload?: string[];
-  /** What the results runScripts keeps hold of their output: 'failed' empties stdout/stderr of passed scripts, 'none' of all. @default 'all' */
-  retainOutput?: RetainOutput;
-  /** Not bound to the task scope the runner is constructed in (by default its abort cancels every run). @default false */
-  detached?: boolean;
-  /** Each script's end is logged here (pino-compatible). @default debuglog('ergate') */
-  logger?: ErgateLogger;
-}
-
-export interface RunScriptsOptions {
-  /**
-   * ms, or `{ percentOfMedian: 300, minMs?, maxMs? }`: 3x each script's median duration from
-   * the history, at least minMs (default 1 s), at most maxMs, which a script without history
-   * gets (default the runner's defaultTimeoutMs).
-   * @default the runner's defaultTimeoutMs
-   */
-  timeoutMs?: TimeoutSetting;
-  /** @default the runner's order */
-  order?: RunOrder;
-  /** @default each script's folder */
-  cwd?: string;
-  env?: Record<string, string>;
-  /** Keyed by script basename, or by absolute path (which wins). */
-  configs?: Record<string, ScriptConfig>;
-  signal?: AbortSignal;
-  /** @default the runner's retries */
-  retries?: number;
-  /** @default the runner's inheritEnv */
-  inheritEnv?: boolean;
-  /** @default the runner's envAllowList */
-  envAllowList?: string[];
-  /** @default the runner's startMethod */
-  startMethod?: StartMethod;
-  /** @default the runner's preload (with startMethod 'forkserver') */
-  preload?: string[];
-  /** @default the runner's retainOutput */
-  retainOutput?: RetainOutput;
-  /** Not bound to the scope of the task runScripts() is called in. @default false */
-  detached?: boolean;
-  /** Aborted: start nothing more, let running scripts finish, skip the rest (a "halt soon"). */
-  stopStarting?: AbortSignal;
-  /** Live output of each script as it arrives (in-process runs; the Redis backend has none). */
-  onOutput?: ScriptOutputListener;
-}
+export type { ParallelRunnerOptions, RunScriptsOptions } from './runner-options.ts';
+import type { ParallelRunnerOptions, RunScriptsOptions } from './runner-options.ts';
 
 type ParsedRunnerOptions = InferOutput<typeof parallelRunnerOptionsSchema>;
 
