@@ -9,9 +9,9 @@ import time
 
 import _signal
 from _ergate_child import Child
-from _ergate_run import check_paths, compile_script
+from _ergate_run import check_paths, prepare_fork
 from _ergate_start import ForkFailed, fork_script
-from _ergate_sys import descendants, kill_group, signal_same
+from _ergate_sys import descendants, has_children, kill_group, signal_same
 from _ergate_wire import REPLY_FD, REQ_FD, Replies, Requests, exit_record
 
 SIGKILL, SIGCHLD = _signal.SIGKILL, _signal.SIGCHLD
@@ -120,15 +120,13 @@ class Launcher:
 
     def start(self, req):
         ident = req["id"]
-        problem = check_paths(req["script"], req["cwd"])
+        if self.mode == 'fork':
+            problem = prepare_fork(req)
+        else:
+            problem = check_paths(req["script"], req["cwd"])
         if problem:
             self.send_error(ident, problem)
             return None
-        if self.mode == 'fork':
-            # Compile here, not in the child: the child would copy every page the compiler
-            # touches (~0.5 ms a script); here those pages are warm.
-            req["code"] = compile_script(req["script"])
-            req["dir"] = os.path.dirname(os.path.realpath(req["script"]))
         try:
             pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env)
         except ForkFailed as exc:
@@ -227,9 +225,11 @@ class Launcher:
 
     def shutdown(self, *_):
         # Node is gone or closed us: kill every tree (setsid descendants too, found while the
-        # children still hold the ppid chains), reap, exit.
-        for proc in descendants(self.launcher_pid):
-            signal_same(proc, SIGKILL)
+        # children still hold the ppid chains), reap, exit. With no child at all there is no
+        # descendant either (an orphan below us would be our child: we are its subreaper).
+        if has_children():
+            for proc in descendants(self.launcher_pid):
+                signal_same(proc, SIGKILL)
         for child in self.children.values():
             kill_group(child.pid, SIGKILL)
         while True:
