@@ -16,6 +16,8 @@ from _ergate_wire import REPLY_FD, REQ_FD, Replies, Requests, exit_record
 
 SIGKILL, SIGCHLD = _signal.SIGKILL, _signal.SIGCHLD
 READ_SIZE = 65536
+# The most a fork's first moments may delay its S frame and first output (see fork_script).
+SETTLE_S = 0.005
 
 
 class Launcher:
@@ -128,7 +130,10 @@ class Launcher:
             self.send_error(ident, problem)
             return None
         try:
-            pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env)
+            # Sitting still after a fork (see fork_script) only while no other script of
+            # ours needs its output read or its deadline kept.
+            settle = 0.0 if self.children else SETTLE_S
+            pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle)
         except ForkFailed as exc:
             self.send_error(ident, str(exc))
             return None
