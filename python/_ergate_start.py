@@ -18,10 +18,11 @@ class ForkFailed(Exception):
     """fork(2) itself failed (EAGAIN, ENOMEM): that run's error, in plain words."""
 
 
-def fork_script(req, mode, launcher_pid, start_env):
+def fork_script(req, mode, launcher_pid, start_env, settle=0.0):
     """Forks the process that becomes the script. In the launcher: (pid, out_r, err_r,
     failure), failure being why the exec failed ('exec' mode) or None. In a 'fork' mode
-    child: (0, out_w, err_w, None). An 'exec' mode child never returns."""
+    child: (0, out_w, err_w, None). An 'exec' mode child never returns. settle: in 'fork'
+    mode, how long (s) this process may sit still while the new child runs (see below)."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     if mode == 'exec' and can_spawn(req):
@@ -51,6 +52,13 @@ def fork_script(req, mode, launcher_pid, start_env):
         if mode == 'exec':
             exec_child(req, out_w, err_w, report_w, launcher_pid, start_env)
         return 0, out_w, err_w, None
+    if settle and mode == 'fork':
+        # Every page this process writes while its fork still shares it is copied (~0.2 ms
+        # of CPU a script, 'fork floor' in bench/). A short script is often done within a
+        # few ms: until it is (or `settle` passes) write nothing, waiting for its SIGCHLD,
+        # which is still blocked here, then raise it again for the loop's wakeup fd.
+        if _signal.sigtimedwait((SIGCHLD,), settle) is not None:
+            os.kill(os.getpid(), SIGCHLD)
     _signal.pthread_sigmask(_signal.SIG_UNBLOCK, (SIGTERM, SIGCHLD))
     try:
         os.setpgid(pid, pid)  # also done in the child: whichever runs first wins the race

@@ -104,6 +104,16 @@ def descendants(*roots):
     return _walk(roots) if _HAS_CHILDREN_FILES else _scan(roots)
 
 
+def has_children():
+    """Whether this process has any child, running or a zombie. A subreaper without one has
+    no descendant at all: every orphan below it would have become its child."""
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
+
+
 def signal_same(proc, sig):
     """Signals a snapshotted (pid, pgid, start time) only while it is still that process."""
     pid = proc[0]

@@ -30,6 +30,10 @@ def _stdlib_path(paths):
 
 _saved_path = sys.path[:]
 sys.path[:] = [_HERE] + _stdlib_path(_saved_path)
+# ergate's own modules are cached as bytecode even under PYTHONDONTWRITEBYTECODE (which is
+# for the user's code): compiling them from source would cost every launcher start ~5 ms.
+_saved_dont_write = sys.dont_write_bytecode
+sys.dont_write_bytecode = False
 try:
     import _signal
     import gc
@@ -40,6 +44,7 @@ try:
     from _ergate_wire import REPLY_FD, REQ_FD, frame
 finally:
     sys.path[:] = _saved_path
+    sys.dont_write_bytecode = _saved_dont_write
 # Kept referenced by this module, gone from sys.modules: a preload or a script that imports
 # one of these names resolves it as plain python would (the user's resource.py, say). Except
 # `resource`: os.wait4 imports it on every call, so this process keeps the real one; each
