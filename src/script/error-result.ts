@@ -40,13 +40,18 @@ export function errorResult(
   };
 }
 
+/** Stateless between calls (no `stream: true`): one decoder serves every result. */
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
 /**
  * One stream as text: head and tail decoded together when nothing was dropped (a character
  * split between them survives), else apart, around a marker saying how much was dropped.
  */
 export function decodeCaptured(bytes: CapturedBytes): string {
-  const decoder = new TextDecoder('utf-8', { fatal: false });
-  if (bytes.dropped === 0) return decoder.decode(Buffer.concat([bytes.head, bytes.tail]));
+  if (bytes.dropped === 0) {
+    if (bytes.tail.length === 0) return decoder.decode(bytes.head);
+    return decoder.decode(Buffer.concat([bytes.head, bytes.tail]));
+  }
   return `${decoder.decode(bytes.head)}\n[... ${bytes.dropped} bytes dropped ...]\n${decoder.decode(bytes.tail)}`;
 }
 
