@@ -11,6 +11,7 @@ import {
   isAlive,
   PYTHON,
   readMarks,
+  REPO,
   SCRIPTS,
   startRedis,
   startWorker,
@@ -72,6 +73,30 @@ it('starts every script launcher before taking jobs, so no job pays for one', as
   expect(worker.launcherPids).toHaveLength(3);
 });
 
+it('starts scripts by forking a warm interpreter with startMethod forkserver, its preloads already imported', async () => {
+  const root = path.join(REPO, 'test/fixtures/forkserver');
+  const ran = async (startMethod: 'spawn' | 'forkserver'): Promise<string> => {
+    const queue = `start-${startMethod}`;
+    await using worker = await ErgateWorker.start({
+      ...{ redis: redis.url, queue, concurrency: 1, root, python: PYTHON },
+      ...{ startMethod, preload: ['decimal'] },
+    });
+    expect(worker.launcherPids).toHaveLength(1);
+    await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: redis.url, queue, root } });
+    const result = await runner.runScripts([path.join(root, 'modules.py')], {
+      configs: { 'modules.py': { args: ['decimal'] } },
+    });
+    expect(result.results[0]).toMatchObject({ status: 'passed' });
+    return result.results[0].stdout.trim();
+  };
+  expect(await ran('forkserver')).toBe('decimal');
+  // A spawned interpreter imports only what the script does: the preload belongs to fork servers.
+  expect(await ran('spawn')).toBe('');
+  await expect(
+    ErgateWorker.start({ redis: redis.url, root, python: PYTHON, startMethod: 'fork' as 'spawn' }),
+  ).rejects.toThrow(/ErgateWorker options\.startMethod: expected 'spawn' or 'forkserver'/);
+});
+
 it('refuses bad worker flags with a message naming the flag', () => {
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '-j', '0'])).toThrow(
     /--jobs: expected an integer >= 1, got "0"/,
@@ -85,6 +110,15 @@ it('refuses bad worker flags with a message naming the flag', () => {
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-timeout', 'never'])).toThrow(
     /--max-timeout: expected a duration/,
   );
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--start-method', 'fork'])).toThrow(
+    /--start-method: expected spawn or forkserver, got "fork"/,
+  );
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--preload', 'numpy'])).toThrow(
+    /--preload needs --start-method forkserver/,
+  );
+  expect(
+    parseWorkerArgs(['--redis', 'redis://x', '--start-method', 'forkserver', '--preload', 'numpy,json']).options,
+  ).toMatchObject({ startMethod: 'forkserver', preload: ['numpy', 'json'] });
   expect(
     parseWorkerArgs([
       '--redis',
