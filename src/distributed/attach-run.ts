@@ -37,10 +37,6 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
     const { manifest, entries, progress } = found;
     // A coordinator that died before adding every job left the rest to whoever re-attaches.
     const addFrom = progress?.closed ? entries.length : (progress?.addedThrough ?? 0);
-    const stopped = new Promise<'stopped'>((resolve) => {
-      if (signal?.aborted) resolve('stopped');
-      else signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
-    });
     const results = await Promise.all(
       entries.map(async ([index, name, template], position): Promise<ScriptResult | undefined> => {
         // Paths of this machine's checkout; a script outside the root was never sent.
@@ -67,7 +63,7 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
         }
         // It may have finished long ago, while no coordinator listened: look once.
         backend.check(jobId);
-        const done = await Promise.race([finished, stopped]);
+        const done = await orStopped(finished, signal);
         if (done === 'stopped') return undefined;
         const result = toScriptResult(done, script);
         try {
@@ -86,4 +82,18 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
   } finally {
     await backend.close();
   }
+}
+
+/** The job's end, or 'stopped' when the signal aborts first; nothing stays listening after either. */
+function orStopped(finished: Promise<FinishedJob>, signal: AbortSignal | undefined): Promise<FinishedJob | 'stopped'> {
+  if (!signal) return finished;
+  if (signal.aborted) return Promise.resolve('stopped');
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve('stopped');
+    signal.addEventListener('abort', onAbort, { once: true });
+    void finished.then((job) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(job);
+    });
+  });
 }

@@ -58,11 +58,12 @@ export class RedisBackend {
     waiter: JobWaiter;
     watch: ConnectionWatch | null;
   } | null = null;
-  /** Settles when the coordinator gives up on Redis (--redis-timeout): what waits on Redis ends then. */
-  #giveUp: (error: Error) => void = () => {};
-  readonly #lost = new Promise<Error>((resolve) => {
-    this.#giveUp = resolve;
-  });
+  /**
+   * Adds in flight, each failed at once when the coordinator gives up on Redis (--redis-timeout).
+   * A set, not a race against one never-settling promise: that would keep every add's jobs alive.
+   */
+  readonly #addsInFlight = new Set<(error: Error) => void>();
+  #lostError: Error | null = null;
   #ready: Promise<void> | null = null;
 
   constructor(options: unknown, optionName = 'backend') {
@@ -115,7 +116,8 @@ export class RedisBackend {
         log,
         (lost) => {
           parts.waiter.failAll(lost);
-          this.#giveUp(new Error(lost));
+          this.#lostError = new Error(lost);
+          for (const fail of this.#addsInFlight) fail(this.#lostError);
         },
       );
     })();
@@ -189,18 +191,20 @@ export class RedisBackend {
       const { queue } = this.#parts;
       for (let i = 0; i < adds.length; i += BULK_SIZE) {
         const chunk = adds.slice(i, i + BULK_SIZE);
+        const fail = (error: Error): void => {
+          this.#addsInFlight.delete(fail);
+          for (const a of chunk) a.reject(error);
+        };
+        if (this.#lostError) {
+          fail(this.#lostError);
+          continue;
+        }
         // A request waits for Redis to come back (BullMQ retries forever): until the coordinator gives up.
-        Promise.race([
-          queue.addBulk(chunk.map(({ name, data, opts }) => ({ name, data, opts }))),
-          this.#lost.then((error) => Promise.reject(error)),
-        ]).then(
-          () => {
-            for (const a of chunk) a.resolve();
-          },
-          (error: Error) => {
-            for (const a of chunk) a.reject(error);
-          },
-        );
+        this.#addsInFlight.add(fail);
+        queue.addBulk(chunk.map(({ name, data, opts }) => ({ name, data, opts }))).then(() => {
+          this.#addsInFlight.delete(fail);
+          for (const a of chunk) a.resolve();
+        }, fail);
       }
     });
   }
