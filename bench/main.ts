@@ -101,7 +101,8 @@ async function main(): Promise<void> {
         warmup,
         machine,
         forced: { runs: values.runs !== undefined, warmup: values.warmup !== undefined },
-        only: values.variants?.split(',').map((v) => v.trim()),
+        // commas inside a variant's name, as in 'ours (forkserver, new runner per run)', do not split it
+        only: values.variants?.split(/,(?![^(]*\))/).map((v) => v.trim()),
         callTimeoutMs: smoke ? 20_000 : 300_000,
       });
       await writeWorkloadFiles(outDir, result);

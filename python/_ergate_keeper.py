@@ -7,7 +7,7 @@ which kills and reaps the whole tree, then exits. Setsid descendants included.
 import os
 import _signal
 
-from _ergate_sys import descendants, signal_same
+from _ergate_sys import descendants, has_children, signal_same
 
 
 def keep(loop_pid, reply_fds):
@@ -25,8 +25,10 @@ def keep(loop_pid, reply_fds):
 
 def finish(code):
     # Everything below us: snapshotted before anything dies, so chains still lead to it all.
-    for proc in descendants(os.getpid()):
-        signal_same(proc, _signal.SIGKILL)
+    # No child at all means nothing below us (we are the subreaper of every orphan).
+    if has_children():
+        for proc in descendants(os.getpid()):
+            signal_same(proc, _signal.SIGKILL)
     while True:
         try:
             os.waitpid(-1, 0)

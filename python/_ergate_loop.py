@@ -9,13 +9,15 @@ import time
 
 import _signal
 from _ergate_child import Child
-from _ergate_run import check_paths, compile_script
+from _ergate_run import check_paths, prepare_fork
 from _ergate_start import ForkFailed, fork_script
-from _ergate_sys import descendants, kill_group, signal_same
+from _ergate_sys import descendants, has_children, kill_group, signal_same
 from _ergate_wire import REPLY_FD, REQ_FD, Replies, Requests, exit_record
 
 SIGKILL, SIGCHLD = _signal.SIGKILL, _signal.SIGCHLD
 READ_SIZE = 65536
+# The most a fork's first moments may delay its S frame and first output (see fork_script).
+SETTLE_S = 0.005
 
 
 class Launcher:
@@ -120,17 +122,18 @@ class Launcher:
 
     def start(self, req):
         ident = req["id"]
-        problem = check_paths(req["script"], req["cwd"])
+        if self.mode == 'fork':
+            problem = prepare_fork(req)
+        else:
+            problem = check_paths(req["script"], req["cwd"])
         if problem:
             self.send_error(ident, problem)
             return None
-        if self.mode == 'fork':
-            # Compile here, not in the child: the child would copy every page the compiler
-            # touches (~0.5 ms a script); here those pages are warm.
-            req["code"] = compile_script(req["script"])
-            req["dir"] = os.path.dirname(os.path.realpath(req["script"]))
         try:
-            pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env)
+            # Sitting still after a fork (see fork_script) only while no other script of
+            # ours needs its output read or its deadline kept.
+            settle = 0.0 if self.children else SETTLE_S
+            pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle)
         except ForkFailed as exc:
             self.send_error(ident, str(exc))
             return None
@@ -227,9 +230,11 @@ class Launcher:
 
     def shutdown(self, *_):
         # Node is gone or closed us: kill every tree (setsid descendants too, found while the
-        # children still hold the ppid chains), reap, exit.
-        for proc in descendants(self.launcher_pid):
-            signal_same(proc, SIGKILL)
+        # children still hold the ppid chains), reap, exit. With no child at all there is no
+        # descendant either (an orphan below us would be our child: we are its subreaper).
+        if has_children():
+            for proc in descendants(self.launcher_pid):
+                signal_same(proc, SIGKILL)
         for child in self.children.values():
             kill_group(child.pid, SIGKILL)
         while True:

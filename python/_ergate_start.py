@@ -1,6 +1,7 @@
-"""How python/launcher.py forks a script's process: its stdout/stderr pipes, SIGTERM and
-SIGCHLD blocked across the fork (the launcher's handlers must never run in a script), and in
-'exec' mode the wait for the exec (or its failure) before the run is reported started.
+"""How python/launcher.py starts a script's process: its stdout/stderr pipes; in 'exec' mode
+a vfork + exec when nothing has to run between them (_ergate_spawn.py), else a fork with
+SIGTERM and SIGCHLD blocked across it (the launcher's handlers must never run in a script);
+in 'exec' mode the wait for the exec (or its failure) before the run is reported started.
 """
 import errno
 import os
@@ -8,6 +9,7 @@ import sys
 
 import _signal
 from _ergate_execchild import exec_child
+from _ergate_spawn import can_spawn, spawn
 
 SIGTERM, SIGCHLD = _signal.SIGTERM, _signal.SIGCHLD
 
@@ -16,12 +18,24 @@ class ForkFailed(Exception):
     """fork(2) itself failed (EAGAIN, ENOMEM): that run's error, in plain words."""
 
 
-def fork_script(req, mode, launcher_pid, start_env):
+def fork_script(req, mode, launcher_pid, start_env, settle=0.0):
     """Forks the process that becomes the script. In the launcher: (pid, out_r, err_r,
     failure), failure being why the exec failed ('exec' mode) or None. In a 'fork' mode
-    child: (0, out_w, err_w, None). An 'exec' mode child never returns."""
+    child: (0, out_w, err_w, None). An 'exec' mode child never returns. settle: in 'fork'
+    mode, how long (s) this process may sit still while the new child runs (see below)."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
+    if mode == 'exec' and can_spawn(req):
+        try:
+            started = spawn(req, out_w, err_w, start_env)
+        except OSError as exc:  # vfork itself failed (EAGAIN, ENOMEM)
+            close_all(out_r, out_w, err_r, err_w)
+            raise fork_failed(exc)
+        if started is not None:
+            os.close(out_w)
+            os.close(err_w)
+            pid, failure = started
+            return pid, out_r, err_r, failure and describe_exec_failure(req["python"], failure)
     report_r, report_w = os.pipe() if mode == 'exec' else (-1, -1)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -32,15 +46,19 @@ def fork_script(req, mode, launcher_pid, start_env):
         pid = os.fork()
     except OSError as exc:
         _signal.pthread_sigmask(_signal.SIG_UNBLOCK, (SIGTERM, SIGCHLD))
-        for fd in (out_r, out_w, err_r, err_w, report_r, report_w):
-            if fd >= 0:
-                os.close(fd)
-        name = errno.errorcode.get(exc.errno, str(exc.errno))
-        raise ForkFailed("fork failed (%s): %s" % (name, exc.strerror))
+        close_all(out_r, out_w, err_r, err_w, report_r, report_w)
+        raise fork_failed(exc)
     if pid == 0:
         if mode == 'exec':
             exec_child(req, out_w, err_w, report_w, launcher_pid, start_env)
         return 0, out_w, err_w, None
+    if settle and mode == 'fork':
+        # Every page this process writes while its fork still shares it is copied (~0.2 ms
+        # of CPU a script, 'fork floor' in bench/). A short script is often done within a
+        # few ms: until it is (or `settle` passes) write nothing, waiting for its SIGCHLD,
+        # which is still blocked here, then raise it again for the loop's wakeup fd.
+        if _signal.sigtimedwait((SIGCHLD,), settle) is not None:
+            os.kill(os.getpid(), SIGCHLD)
     _signal.pthread_sigmask(_signal.SIG_UNBLOCK, (SIGTERM, SIGCHLD))
     try:
         os.setpgid(pid, pid)  # also done in the child: whichever runs first wins the race
@@ -52,6 +70,17 @@ def fork_script(req, mode, launcher_pid, start_env):
     if mode == 'exec':
         failure = read_exec_failure(report_r, report_w, req["python"])
     return pid, out_r, err_r, failure
+
+
+def close_all(*fds):
+    for fd in fds:
+        if fd >= 0:
+            os.close(fd)
+
+
+def fork_failed(exc):
+    name = errno.errorcode.get(exc.errno, str(exc.errno))
+    return ForkFailed("fork failed (%s): %s" % (name, exc.strerror))
 
 
 def read_exec_failure(report_r, report_w, python):
@@ -66,4 +95,8 @@ def read_exec_failure(report_r, report_w, python):
     os.close(report_r)
     if not failure:
         return None
-    return "could not start python interpreter '%s': %s" % (python, failure.decode("utf-8", "replace"))
+    return describe_exec_failure(python, failure.decode("utf-8", "replace"))
+
+
+def describe_exec_failure(python, reason):
+    return "could not start python interpreter '%s': %s" % (python, reason)

@@ -1,5 +1,5 @@
 """Linux process plumbing for python/launcher.py and its forked children: prctl(2) without
-the ctypes package, and one /proc pass that finds a process's live descendants (with their
+the ctypes package, and a /proc walk that finds a process's live descendants (with their
 process group and start time, so a pid reused later is never signalled by mistake).
 Imported only with a standard-library-only sys.path (see launcher.py): never shadowed.
 """
@@ -40,10 +40,48 @@ def _stat(pid):
         return None
 
 
-def descendants(*roots):
-    """[(pid, pgid, start time)] of every live descendant of the roots, from one pass over
-    /proc. Taken before anything is signalled, while ppid chains are intact, so processes
-    that left the group with setsid are still found."""
+def _children_files_work():
+    try:
+        with open('/proc/%d/task/%d/children' % (os.getpid(), os.getpid()), 'rb'):
+            return True
+    except OSError:
+        return False
+
+
+# /proc/<pid>/task/<tid>/children (CONFIG_PROC_CHILDREN) walks a tree in a few reads; a kernel
+# without it gets one pass over all of /proc instead.
+_HAS_CHILDREN_FILES = _children_files_work()
+
+
+def _children(pid):
+    """pids of pid's live children, from each of its threads' children file."""
+    found = []
+    try:
+        tasks = os.listdir('/proc/%d/task' % pid)
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open('/proc/%d/task/%s/children' % (pid, tid), 'rb') as f:
+                found += f.read().split()
+        except OSError:
+            pass
+    return found
+
+
+def _walk(roots):
+    found, todo = [], list(roots)
+    while todo:
+        for entry in _children(todo.pop()):
+            pid = int(entry)
+            info = _stat(pid)
+            if info is not None:
+                found.append((pid, info[1], info[2]))
+            todo.append(pid)
+    return found
+
+
+def _scan(roots):
     children = {}
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
@@ -57,6 +95,23 @@ def descendants(*roots):
             found.append(child)
             todo.append(child[0])
     return found
+
+
+def descendants(*roots):
+    """[(pid, pgid, start time)] of every live descendant of the roots. Taken before anything
+    is signalled, while ppid chains are intact, so processes that left the group with setsid
+    are still found. Cost grows with the tree, not with the machine's process count."""
+    return _walk(roots) if _HAS_CHILDREN_FILES else _scan(roots)
+
+
+def has_children():
+    """Whether this process has any child, running or a zombie. A subreaper without one has
+    no descendant at all: every orphan below it would have become its child."""
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
 
 
 def signal_same(proc, sig):

@@ -3,8 +3,8 @@
 Started by src/script/launcher/launcher.ts, one per supervisor slot, as
 `python launcher.py <exec|fork> <node pid> [preload...]`. In 'exec' mode each script is a
 fresh `python script.py` (fork, then exec); in 'fork' mode a fork of this warm interpreter.
-Either way this process is the script's parent: it sets the script's process group,
-PR_SET_PDEATHSIG and rlimits between fork and exec, enforces its deadline (so a busy Node
+Either way this process is the script's parent: it sets the script's process group (and,
+unless it vforks, PR_SET_PDEATHSIG and rlimits) between fork and exec, enforces its deadline (so a busy Node
 event loop never delays a timeout), keeps the bounded head and tail of its output, kills its
 tree (SIGTERM, grace, SIGKILL, setsid descendants found in /proc), reaps it with wait4 and
 sends the exit with its rusage. As a subreaper it also kills what a script left behind.
@@ -30,6 +30,10 @@ def _stdlib_path(paths):
 
 _saved_path = sys.path[:]
 sys.path[:] = [_HERE] + _stdlib_path(_saved_path)
+# ergate's own modules are cached as bytecode even under PYTHONDONTWRITEBYTECODE (which is
+# for the user's code): compiling them from source would cost every launcher start ~5 ms.
+_saved_dont_write = sys.dont_write_bytecode
+sys.dont_write_bytecode = False
 try:
     import _signal
     import gc
@@ -40,6 +44,7 @@ try:
     from _ergate_wire import REPLY_FD, REQ_FD, frame
 finally:
     sys.path[:] = _saved_path
+    sys.dont_write_bytecode = _saved_dont_write
 # Kept referenced by this module, gone from sys.modules: a preload or a script that imports
 # one of these names resolves it as plain python would (the user's resource.py, say). Except
 # `resource`: os.wait4 imports it on every call, so this process keeps the real one; each
@@ -91,6 +96,10 @@ if __name__ == "__main__":
     prctl(PR_SET_PDEATHSIG, SIGTERM)
     if os.getppid() != NODE_PID:
         sys.exit(0)  # Node died before PR_SET_PDEATHSIG was armed
+    # A process group of its own: a signal to Node's group (Ctrl-C in a terminal, a group
+    # kill) never takes keeper and loop down together, so one is always left to kill the
+    # script trees (a spawn-mode script has no PR_SET_PDEATHSIG of its own: _ergate_spawn.py).
+    os.setpgid(0, 0)
     # Nothing this process holds reaches an exec'd script: not the request and reply pipes,
     # nor whatever Node's process let slip through to us.
     for _fd in os.listdir('/proc/self/fd'):

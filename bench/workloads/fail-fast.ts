@@ -80,6 +80,11 @@ export const failFastWorkload: Workload<FailFastState> = {
       maxValue: 100,
       text: 'ParallelRunner failFast: failing exit to last sibling reaped at most 100 ms (issue 4)',
     },
+    {
+      variant: 'ours',
+      maxRatio: 1.5,
+      text: 'ParallelRunner failFast at most 1.5× the spawn + SIGKILL loop (issue 13)',
+    },
   ],
   notes:
     'The failer records the time just before it exits; "reaped" means the sleeper\'s pid is gone from /proc ' +

@@ -19,7 +19,8 @@ export class RunEstimates {
   readonly #history: HistoryStore | null;
   /** the latest peaks of scripts finished in this run (a bounded window), for scripts without history */
   readonly #peaksThisRun: number[] = [];
-  #medianPeakThisRun: number | null = null;
+  /** median of #peaksThisRun, computed when first asked for after a new peak */
+  #medianPeakThisRun: number | null | undefined = null;
 
   constructor(history: HistoryStore | null) {
     this.#history = history;
@@ -34,6 +35,7 @@ export class RunEstimates {
   predictedPeakKb(script: string): number | null {
     const own = this.#runs(script).flatMap((run) => (run.peakKb === null ? [] : [run.peakKb]));
     if (own.length > 0) return Math.max(...own);
+    this.#medianPeakThisRun ??= median(this.#peaksThisRun);
     return this.#medianPeakThisRun;
   }
 
@@ -48,7 +50,7 @@ export class RunEstimates {
     if (peakKb === null) return;
     this.#peaksThisRun.push(peakKb);
     if (this.#peaksThisRun.length > PEAK_WINDOW) this.#peaksThisRun.shift();
-    this.#medianPeakThisRun = median(this.#peaksThisRun);
+    this.#medianPeakThisRun = undefined;
   }
 
   #runs(script: string) {

@@ -50,9 +50,15 @@ export function decodeCaptured(bytes: CapturedBytes): string {
   return `${decoder.decode(bytes.head)}\n[... ${bytes.dropped} bytes dropped ...]\n${decoder.decode(bytes.tail)}`;
 }
 
+/** signal number -> its first name in os.constants.signals (SIGABRT before SIGIOT) */
+const SIGNAL_NAMES = new Map(
+  Object.entries(constants.signals)
+    .reverse()
+    .map(([name, n]) => [n, name]),
+);
+
 function signalName(signalNumber: number): string {
-  const entry = Object.entries(constants.signals).find(([, n]) => n === signalNumber);
-  return entry ? entry[0] : `signal ${signalNumber}`;
+  return SIGNAL_NAMES.get(signalNumber) ?? `signal ${signalNumber}`;
 }
 
 /** The result of a child that ran and was reaped; `stop` is the reason ergate ended it, if it did. */

@@ -1,15 +1,18 @@
 // The one code path that starts and supervises every Python script, for runScript, the
-// parallel runner, the scheduler and `ergate worker`, in both start methods: `size` slots,
-// each with its own launcher process (python/launcher.py) started from this (main) thread.
-// The launcher forks or execs the script, enforces its deadline, kills its tree and reaps it;
+// parallel runner, the scheduler and `ergate worker`, in both start methods: `size` slots
+// served by launcher processes (python/launcher.py) started from this (main) thread, about
+// one per core, each running several scripts when the pool is wider than the machine.
+// A launcher forks or execs the script, enforces its deadline, kills its tree and reaps it;
 // supervise-run.ts turns its report into the ScriptResult. No thread per script, and no
 // fork of Node per script.
 // Invariants: run() never rejects for a script's failure; close() resolves only after every
 // child it started has been killed and reaped; idle launchers are unref'd, so the pool never
 // keeps the process alive.
+import os from 'node:os';
 import { StartupBreaker } from '../internal/startup-breaker.ts';
 import { errorResult } from './error-result.ts';
-import { LauncherSlot } from './launcher/launcher-slot.ts';
+import type { Launcher } from './launcher/launcher.ts';
+import { LauncherSet } from './launcher/launcher-set.ts';
 import { defaultLogger, guardOutputListener, logEnd, logStart } from './logger.ts';
 import { SlotQueue, abortMessage } from './slot-queue.ts';
 import type { StopReason } from './stop-reason.ts';
@@ -32,14 +35,14 @@ export interface SupervisorPoolOptions {
   idleTimeoutMs?: number;
   /** After 5 launcher start failures in a row, how long no launcher is started. @default 10_000 */
   startupCooldownMs?: number;
+  /** launcher processes the slots are spread over at full width. @default min(size, cores) */
+  launchers?: number;
 }
 
 export class SupervisorPool implements AsyncDisposable {
   readonly size: number;
   readonly #idleMs: number;
-  readonly #slots: LauncherSlot[];
-  /** idle slots, most recently used last: reusing it keeps the fewest launchers warm */
-  readonly #free: LauncherSlot[];
+  readonly #launchers: LauncherSet;
   readonly #queue: SlotQueue;
   readonly #active = new Set<SupervisedRun>();
   /** launcher start failures only: a script's own failure never counts */
@@ -53,14 +56,15 @@ export class SupervisorPool implements AsyncDisposable {
     this.size = options.size;
     this.#idleMs = options.idleTimeoutMs ?? 30_000;
     this.#breaker = new StartupBreaker({ limit: 5, cooldownMs: options.startupCooldownMs ?? 10_000 });
-    this.#slots = Array.from({ length: this.size }, () => new LauncherSlot());
-    this.#free = [...this.#slots].reverse();
+    const launchers = Math.max(1, Math.min(this.size, options.launchers ?? os.availableParallelism()));
+    const perLauncher = Math.ceil(this.size / launchers);
+    this.#launchers = new LauncherSet({ perLauncher, maxIdle: Math.ceil(this.size / perLauncher) });
     this.#queue = new SlotQueue(this.size);
   }
 
   /** pids of the live launcher processes (diagnostics and tests) */
   get launcherPids(): number[] {
-    return this.#slots.flatMap((slot) => (slot.pid === null ? [] : [slot.pid]));
+    return this.#launchers.pids;
   }
 
   async run(spec: ScriptSpec, options: SupervisorRunOptions = {}): Promise<ScriptResult> {
@@ -80,12 +84,9 @@ export class SupervisorPool implements AsyncDisposable {
     if (gaveUp !== null) {
       result = errorResult(spec.script, gaveUp, 'cancelled', startedAt);
     } else {
-      const slot = this.#free.pop()!;
       try {
-        result = await this.#runOnSlot(slot, spec, options, startedAt);
+        result = await this.#runOnLauncher(spec, options, startedAt);
       } finally {
-        slot.release(this.#idleMs);
-        this.#free.push(slot);
         this.#queue.release();
       }
     }
@@ -93,23 +94,31 @@ export class SupervisorPool implements AsyncDisposable {
     return result;
   }
 
-  async #runOnSlot(
-    slot: LauncherSlot,
-    spec: ScriptSpec,
-    options: SupervisorRunOptions,
-    startedAt: number,
-  ): Promise<ScriptResult> {
+  async #runOnLauncher(spec: ScriptSpec, options: SupervisorRunOptions, startedAt: number): Promise<ScriptResult> {
     if (this.#breaker.isOpen)
       return errorResult(spec.script, this.#breaker.describe('script launchers'), 'error', startedAt);
     let launcher;
     try {
-      launcher = await slot.acquire(spec);
+      launcher = await this.#launchers.acquire(spec);
       this.#breaker.recordStarted();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#breaker.recordStartupFailure(reason);
       return errorResult(spec.script, reason, 'error', startedAt);
     }
+    try {
+      return await this.#superviseOn(launcher, spec, options, startedAt);
+    } finally {
+      this.#launchers.release(launcher, this.#idleMs);
+    }
+  }
+
+  async #superviseOn(
+    launcher: Launcher,
+    spec: ScriptSpec,
+    options: SupervisorRunOptions,
+    startedAt: number,
+  ): Promise<ScriptResult> {
     const { signal } = options;
     if (signal?.aborted) return errorResult(spec.script, abortMessage(signal), 'cancelled', startedAt);
     if (this.#closing)
@@ -141,7 +150,7 @@ export class SupervisorPool implements AsyncDisposable {
       const reason: StopReason = { kind: 'cancelled', message: 'cancelled: the runner was closed' };
       for (const run of this.#active) run.stop(reason);
       await Promise.allSettled([...this.#active].map((run) => run.result));
-      await Promise.all(this.#slots.map((slot) => slot.close()));
+      await this.#launchers.close();
     })();
     return this.#closing;
   }

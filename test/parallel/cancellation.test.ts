@@ -134,7 +134,7 @@ describe('script launcher death', () => {
     expect(result.results[1].status).toBe('passed');
     expect(runner.launcherPids).toHaveLength(1);
     expect(runner.launcherPids[0]).not.toBe(launcher);
-    // The child dies by its PR_SET_PDEATHSIG and is reaped by init: no zombie stays.
+    // The child dies with the launcher's loop and is reaped by init: no zombie stays.
     await waitFor(() => processState(pid) === null, `pid ${pid} to be gone`);
   });
 });

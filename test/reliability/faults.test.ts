@@ -91,7 +91,7 @@ describe('faults', () => {
       expect(lost).toMatchObject({ status: 'error', pid: scripts[0] });
       expect(lost.error).toMatch(/^the script launcher exited unexpectedly \(killed by SIGKILL\)/);
       expect(result.results.find((r) => r.name === 'hello.py')?.status).toBe('passed');
-      // The script died by its PR_SET_PDEATHSIG, the rest by pid from the main thread; the
+      // The script died with the launcher's loop, the rest by pid from the main thread; the
       // launcher is the main thread's child and is reaped, the others go to init.
       await expectAllGone([...all, launcher]);
     } finally {

@@ -1,5 +1,5 @@
-// No orphans: when the Node process dies by SIGKILL, or a script launcher is killed
-// mid-script, the Python child and its grandchildren (in its group or escaped with setsid)
+// No orphans: when the Node process (or its whole process group) dies by SIGKILL, or a
+// script launcher is killed mid-script, the Python child and its grandchildren (in its group or escaped with setsid)
 // die too. Proven by pid through /proc.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -32,6 +32,30 @@ describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod)
     }
   });
 
+  it("kills children and grandchildren when Node's whole process group is SIGKILLed", async () => {
+    // A group kill (a CI runner's timeout, say) reaches Node and nothing below it at once:
+    // each launcher leads a group of its own, so it outlives Node and kills the trees.
+    const driver = spawn(process.execPath, ['--import', 'tsx', fixture('driver-runs-grandchildren.mts'), startMethod], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
+    const lines = createInterface({ input: driver.stdout });
+    try {
+      const pids = await new Promise<number[]>((resolve, reject) => {
+        lines.on('line', (line) => {
+          if (line.startsWith('pids ')) resolve(line.slice(5).split(' ').map(Number));
+        });
+        driver.once('exit', (code) => reject(new Error(`driver exited early with ${code}`)));
+      });
+      expect(pids).toHaveLength(4);
+      for (const pid of pids) expect(processState(pid)).not.toBeNull();
+      process.kill(-driver.pid!, 'SIGKILL');
+      for (const pid of pids) await waitUntilGone(pid);
+    } finally {
+      driver.kill('SIGKILL');
+    }
+  });
+
   describe('a launcher killed mid-script', () => {
     const pool = new SupervisorPool({ size: 1 });
     afterAll(() => pool.close());
@@ -53,8 +77,9 @@ describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod)
       expect(result.status).toBe('error');
       expect(result.error).toMatch(/^the script launcher exited unexpectedly \(killed by SIGKILL\)/);
       expect(result.pid).toBe(Number(pid));
-      // The script dies by its PR_SET_PDEATHSIG, its group by pid from here; none stays a
-      // zombie: the launcher is this thread's child, the rest go to init.
+      // The script dies with the launcher (its loop, or its PR_SET_PDEATHSIG in forkserver
+      // mode), its group by pid from here; none stays a zombie: the launcher is this
+      // thread's child, the rest go to init.
       await waitUntilGone(Number(grandchild));
       await waitUntilGone(Number(pid));
       await waitUntilGone(launcher);

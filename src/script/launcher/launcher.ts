@@ -69,6 +69,8 @@ export class Launcher {
   #stderrTail = '';
   #exitDescription = '';
   #closing = false;
+  /** stop requests of this turn, written together (a fail-fast stops many runs at once) */
+  #stops: Buffer[] = [];
 
   private constructor(child: ChildProcess, exited: Promise<void>, options: LauncherOptions) {
     this.#child = child;
@@ -143,7 +145,12 @@ export class Launcher {
   /** Asks the launcher to end a run (TERM, grace, KILL of its tree); a no-op once it ended. */
   stop(id: number): void {
     if (!this.#alive || !this.#runs.has(id)) return;
-    this.#requests.write(encodeRequest({ op: 'stop', id }));
+    if (this.#stops.push(encodeRequest({ op: 'stop', id })) > 1) return;
+    queueMicrotask(() => {
+      const stops = this.#stops;
+      this.#stops = [];
+      if (this.#alive) this.#requests.write(stops.length === 1 ? stops[0] : Buffer.concat(stops));
+    });
   }
 
   /**
