@@ -60,8 +60,8 @@ it('starts every script launcher before taking jobs, so no job pays for one', as
     root: SCRIPTS,
     python: PYTHON,
   });
-  // One launcher per slot, all started.
-  expect(worker.launcherPids).toHaveLength(3);
+  // Every launcher the pool will use (one per core, slots shared among them) is already up.
+  expect(worker.launcherPids).toHaveLength(Math.min(3, os.availableParallelism()));
 });
 
 it('starts scripts by forking a warm interpreter with startMethod forkserver, its preloads already imported', async () => {
