@@ -143,7 +143,7 @@ const lines: string[] = [
   `# CLI at scale (bench/scale-cli.ts)`,
   '',
   `${(results.machine as string).replace(/ergate from [^·]*·/, '')}; the compiled CLI (dist/); -j ${JOBS}.`,
-  `xargs -P ${JOBS} runs the first ${XARGS_SAMPLE} of the same scripts (its cost per script does not depend on N). Zombies: max seen in one sample (a child between exit and reap); lingering: seen in two samples 250 ms apart.`,
+  `xargs -P ${JOBS} runs the first ${XARGS_SAMPLE} of the same scripts just before and just after ours (the mean of the two; its cost per script does not depend on N). Zombies: max seen in one sample (a child between exit and reap); lingering: seen in two samples 250 ms apart.`,
   '',
 ];
 const work = mkdtempSync(path.join(os.tmpdir(), 'ergate-scale-'));
@@ -160,6 +160,8 @@ try {
       mkdirSync(reports);
       const json = path.join(reports, 'r.json');
       const junit = path.join(reports, 'r.xml');
+      // xargs just before and just after ours, averaged: the machine's load drifts over a long run.
+      const xargsBefore = values['skip-xargs'] ? null : xargsMsPerScript(dir, Math.min(n, XARGS_SAMPLE));
       const run = await runCli(dir, [
         '--json',
         json,
@@ -169,7 +171,8 @@ try {
         values['start-method'],
         ...CLI_ARGS,
       ]);
-      const x = values['skip-xargs'] ? null : xargsMsPerScript(dir, Math.min(n, XARGS_SAMPLE));
+      const xargsAfter = xargsBefore === null ? null : xargsMsPerScript(dir, Math.min(n, XARGS_SAMPLE));
+      const x = xargsBefore === null || xargsAfter === null ? null : (xargsBefore + xargsAfter) / 2;
       const tenth = at(run.samples, n / 10);
       const settled = run.samples.filter((s) => s.done >= n / 10);
       const end = run.samples.filter((s) => s.done >= n * 0.99);
@@ -181,6 +184,7 @@ try {
         wallMs: run.ms,
         msPerScript: run.ms / n,
         xargsMsPerScript: x,
+        xargsBeforeAfter: [xargsBefore, xargsAfter],
         ratio: x === null ? null : run.ms / n / x,
         rss10Mib: rss10,
         rssEndMib: rssEnd,

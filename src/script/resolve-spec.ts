@@ -72,12 +72,36 @@ export function buildChildEnv(
   return env;
 }
 
-/** @param baseEnv the process environment to start from (a snapshot shared by a whole run) */
+/**
+ * Child environments a run already built, by options object and source root: its scripts
+ * share one object each (read-only once built), so a launcher diffs it once, not per script.
+ */
+export type ChildEnvCache = WeakMap<ParsedRunScriptOptions, Map<string | null, Record<string, string>>>;
+
+function sharedChildEnv(
+  scriptDir: string,
+  options: ParsedRunScriptOptions,
+  base: Record<string, string>,
+  cache: ChildEnvCache,
+): Record<string, string> {
+  let byRoot = cache.get(options);
+  if (!byRoot) cache.set(options, (byRoot = new Map<string | null, Record<string, string>>()));
+  const root = findSourceRoot(scriptDir);
+  let env = byRoot.get(root);
+  if (!env) byRoot.set(root, (env = buildChildEnv(scriptDir, options, base)));
+  return env;
+}
+
+/**
+ * @param baseEnv the process environment to start from (a snapshot shared by a whole run)
+ * @param envCache where a run keeps the environments it built (each spec builds its own without)
+ */
 export function resolveScriptSpec(
   scriptPath: string,
   options: ParsedRunScriptOptions,
   python: string,
   baseEnv: Record<string, string> = snapshotProcessEnv(),
+  envCache?: ChildEnvCache,
 ): ScriptSpec {
   const script = path.resolve(scriptPath);
   const scriptDir = path.dirname(script);
@@ -86,7 +110,9 @@ export function resolveScriptSpec(
     python,
     args: options.args,
     cwd: options.cwd ? path.resolve(options.cwd) : scriptDir,
-    env: buildChildEnv(scriptDir, options, baseEnv),
+    env: envCache
+      ? sharedChildEnv(scriptDir, options, baseEnv, envCache)
+      : buildChildEnv(scriptDir, options, baseEnv),
     timeoutMs: options.timeoutMs,
     allowedExitCodes: options.allowedExitCodes,
     memoryLimitMb: options.memoryLimitMb ?? null,

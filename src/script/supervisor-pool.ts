@@ -29,7 +29,7 @@ export interface SupervisorRunOptions {
 }
 
 export interface SupervisorPoolOptions {
-  /** scripts running at once (one launcher each) */
+  /** scripts running at once */
   size: number;
   /** idle launchers exit after this long. @default 30_000 */
   idleTimeoutMs?: number;

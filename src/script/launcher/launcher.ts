@@ -69,6 +69,9 @@ export class Launcher {
   #stderrTail = '';
   #exitDescription = '';
   #closing = false;
+  /** the last environment sent and its diff: a run's scripts usually share one env object */
+  #lastEnv: Record<string, string> | null = null;
+  #lastDiff: Pick<LaunchRequest, 'envSet' | 'envUnset'> | null = null;
   /** stop requests of this turn, written together (a fail-fast stops many runs at once) */
   #stops: Buffer[] = [];
 
@@ -137,8 +140,30 @@ export class Launcher {
       return id;
     }
     this.#runs.set(id, { handlers, pid: null });
-    const { env, ...rest } = fields;
-    this.#requests.write(encodeRequest({ op: 'run', id, ...rest, ...diffEnvironment(this.startEnv, env) }));
+    if (fields.env !== this.#lastEnv) {
+      this.#lastEnv = fields.env;
+      this.#lastDiff = diffEnvironment(this.startEnv, fields.env);
+    }
+    // Written out field by field: object rest and spread cost tens of µs a request in V8.
+    const { envSet, envUnset } = this.#lastDiff!;
+    this.#requests.write(
+      encodeRequest({
+        op: 'run',
+        id,
+        python: fields.python,
+        script: fields.script,
+        args: fields.args,
+        cwd: fields.cwd,
+        envSet,
+        envUnset,
+        memoryLimitMb: fields.memoryLimitMb,
+        cpuTimeLimitS: fields.cpuTimeLimitS,
+        timeoutMs: fields.timeoutMs,
+        killGraceMs: fields.killGraceMs,
+        maxOutputBytes: fields.maxOutputBytes,
+        live: fields.live,
+      }),
+    );
     return id;
   }
 
