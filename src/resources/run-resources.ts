@@ -113,7 +113,8 @@ export class ScriptUsage {
           this.#stopped = true;
           child.stopForMemory(settings.treeMemoryLimitMb!, Math.round(this.#peakKb / 1024));
         }
-        onRoom();
+        // Only the memory budget holds scripts back on samples; without it there is no room to free.
+        if (admission) onRoom();
       },
       { eager },
     );
