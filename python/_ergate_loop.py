@@ -131,8 +131,8 @@ class Launcher:
             return None
         try:
             # Sitting still after a fork (see fork_script) only while no other script of
-            # ours needs its output read or its deadline kept.
-            settle = 0.0 if self.children else SETTLE_S
+            # ours needs its output read or its deadline kept, and no request waits.
+            settle = 0.0 if (self.children or self.requests.inbox) else SETTLE_S
             pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle)
         except ForkFailed as exc:
             self.send_error(ident, str(exc))

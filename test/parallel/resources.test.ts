@@ -6,6 +6,7 @@ import mittImport from 'mitt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ParallelEvents } from '../../src/parallel/events.ts';
 import { ParallelRunner } from '../../src/parallel/parallel-runner.ts';
+import type { ParallelRunnerOptions } from '../../src/parallel/runner-options.ts';
 import { HistoryStore } from '../../src/resources/history-store.ts';
 import { PYTHON, isGoneSoon, makeTempDir, waitFor } from './helpers.ts';
 import { fixture } from '../script/helpers.ts';
@@ -48,25 +49,38 @@ function eventLog(bus: ReturnType<typeof mitt<ParallelEvents>>): string[] {
   return log;
 }
 
+/**
+ * The scripts in a fresh folder, a history recording each one's earlier runs as
+ * [durationMs, peakKb] pairs, and a runner on that history (2 wide unless options say) whose
+ * events are logged.
+ */
+function withHistory(
+  files: Record<string, string>,
+  recorded: Record<string, Array<[durationMs: number, peakKb: number | null]>>,
+  options: ParallelRunnerOptions = {},
+) {
+  const { dir, paths } = scripts(files);
+  const history = path.join(dir, 'history.ndjson');
+  historyWith(
+    history,
+    Object.entries(recorded).flatMap(([name, runs]) =>
+      runs.map(([durationMs, peakKb]): [string, number, number | null] => [paths[name], durationMs, peakKb]),
+    ),
+  );
+  const bus = mitt<ParallelEvents>();
+  const log = eventLog(bus);
+  const runner = new ParallelRunner({ maxWorkers: 2, python: PYTHON, eventBus: bus, history, ...options });
+  runners.push(runner);
+  return { dir, paths, history, log, runner };
+}
+
 describe('memory admission', () => {
   it('holds back a script predicted not to fit and starts it when room frees', async () => {
-    const { dir, paths } = scripts({ 'a.py': HOLD, 'b.py': 'pass\n' });
-    const history = path.join(dir, 'history.ndjson');
-    historyWith(history, [
-      [paths['a.py'], 100, 60 * 1024],
-      [paths['b.py'], 100, 60 * 1024],
-    ]);
-    const bus = mitt<ParallelEvents>();
-    const log = eventLog(bus);
-    const runner = new ParallelRunner({
-      maxWorkers: 2,
-      python: PYTHON,
-      eventBus: bus,
-      history,
-      memoryBudgetMb: 100,
-      sampleMs: 50,
-    });
-    runners.push(runner);
+    const { dir, paths, log, runner } = withHistory(
+      { 'a.py': HOLD, 'b.py': 'pass\n' },
+      { 'a.py': [[100, 60 * 1024]], 'b.py': [[100, 60 * 1024]] },
+      { memoryBudgetMb: 100, sampleMs: 50 },
+    );
     const run = runner.runScripts([paths['a.py'], paths['b.py']]);
     // Samples of a re-run the admission step; b must still wait while a holds its share.
     await waitFor(() => log.filter((l) => l === 'sample a.py').length >= 3, 'three samples of a.py');
@@ -78,16 +92,10 @@ describe('memory admission', () => {
   });
 
   it('without a budget the same scripts run side by side', async () => {
-    const { dir, paths } = scripts({ 'a.py': HOLD, 'b.py': 'pass\n' });
-    const history = path.join(dir, 'history.ndjson');
-    historyWith(history, [
-      [paths['a.py'], 100, 60 * 1024],
-      [paths['b.py'], 100, 60 * 1024],
-    ]);
-    const bus = mitt<ParallelEvents>();
-    const log = eventLog(bus);
-    const runner = new ParallelRunner({ maxWorkers: 2, python: PYTHON, eventBus: bus, history });
-    runners.push(runner);
+    const { dir, paths, log, runner } = withHistory(
+      { 'a.py': HOLD, 'b.py': 'pass\n' },
+      { 'a.py': [[100, 60 * 1024]], 'b.py': [[100, 60 * 1024]] },
+    );
     const run = runner.runScripts([paths['a.py'], paths['b.py']]);
     await waitFor(() => log.includes('finished b.py'), 'b.py to finish while a.py runs');
     fs.writeFileSync(path.join(dir, 'release'), '');
@@ -95,16 +103,11 @@ describe('memory admission', () => {
   });
 
   it('a lone oversize script still runs, and two of them run one after the other', async () => {
-    const { dir, paths } = scripts({ 'big1.py': 'pass\n', 'big2.py': 'pass\n' });
-    const history = path.join(dir, 'history.ndjson');
-    historyWith(history, [
-      [paths['big1.py'], 100, 500 * 1024],
-      [paths['big2.py'], 100, 500 * 1024],
-    ]);
-    const bus = mitt<ParallelEvents>();
-    const log = eventLog(bus);
-    const runner = new ParallelRunner({ maxWorkers: 2, python: PYTHON, eventBus: bus, history, memoryBudgetMb: 10 });
-    runners.push(runner);
+    const { paths, log, runner } = withHistory(
+      { 'big1.py': 'pass\n', 'big2.py': 'pass\n' },
+      { 'big1.py': [[100, 500 * 1024]], 'big2.py': [[100, 500 * 1024]] },
+      { memoryBudgetMb: 10 },
+    );
     const result = await runner.runScripts([paths['big1.py'], paths['big2.py']]);
     expect(result.passed).toBe(2);
     expect(log.filter((l) => !l.startsWith('sample'))).toEqual([
@@ -180,15 +183,16 @@ describe.each(['spawn', 'forkserver'] as const)('tree memory cap (%s)', (startMe
 describe('history', () => {
   it('percent timeouts use each script’s median and fall back to the absolute one', async () => {
     const forever = 'import time\ntime.sleep(3600)\n';
-    const { dir, paths } = scripts({ 'known.py': forever, 'new.py': forever });
-    const history = path.join(dir, 'history.ndjson');
-    historyWith(history, [
-      [paths['known.py'], 100, null],
-      [paths['known.py'], 200, null],
-      [paths['known.py'], 300, null],
-    ]);
-    const runner = new ParallelRunner({ maxWorkers: 2, python: PYTHON, history });
-    runners.push(runner);
+    const { paths, runner } = withHistory(
+      { 'known.py': forever, 'new.py': forever },
+      {
+        'known.py': [
+          [100, null],
+          [200, null],
+          [300, null],
+        ],
+      },
+    );
     const result = await runner.runScripts([paths['known.py'], paths['new.py']], {
       timeoutMs: { percentOfMedian: 300, minMs: 100, maxMs: 1500 },
     });
@@ -199,23 +203,11 @@ describe('history', () => {
   });
 
   it('longest-first starts the script with the longest median first; a run records its scripts', async () => {
-    const { dir, paths } = scripts({ 'a.py': 'pass\n', 'b.py': 'pass\n', 'long.py': 'pass\n' });
-    const history = path.join(dir, 'history.ndjson');
-    historyWith(history, [
-      [paths['a.py'], 100, null],
-      [paths['b.py'], 50, null],
-      [paths['long.py'], 3000, null],
-    ]);
-    const bus = mitt<ParallelEvents>();
-    const log = eventLog(bus);
-    const runner = new ParallelRunner({
-      maxWorkers: 1,
-      python: PYTHON,
-      eventBus: bus,
-      history,
-      order: 'longest-first',
-    });
-    runners.push(runner);
+    const { paths, history, log, runner } = withHistory(
+      { 'a.py': 'pass\n', 'b.py': 'pass\n', 'long.py': 'pass\n' },
+      { 'a.py': [[100, null]], 'b.py': [[50, null]], 'long.py': [[3000, null]] },
+      { maxWorkers: 1, order: 'longest-first' },
+    );
     const result = await runner.runScripts([paths['a.py'], paths['b.py'], paths['long.py']]);
     expect(log.filter((l) => l.startsWith('started'))).toEqual(['started long.py', 'started a.py', 'started b.py']);
     // Results keep the input order whatever the start order.

@@ -100,6 +100,11 @@ describe('decodeCaptured', () => {
     expect(decodeCaptured({ head: bytes.subarray(0, 4), tail: bytes.subarray(4), dropped: 0 })).toBe('日本語');
   });
 
+  it('decodes each result on its own: a character cut at the end of one never reaches the next', () => {
+    expect(decodeCaptured({ head: bytes.subarray(0, 4), tail: Buffer.alloc(0), dropped: 0 })).toBe('日\uFFFD');
+    expect(decodeCaptured({ head: Buffer.from('ok'), tail: Buffer.alloc(0), dropped: 0 })).toBe('ok');
+  });
+
   it('marks what was dropped between head and tail', () => {
     expect(decodeCaptured({ head: Buffer.from('ab'), tail: Buffer.from('yz'), dropped: 5 })).toBe(
       'ab\n[... 5 bytes dropped ...]\nyz',
