@@ -1,0 +1,93 @@
+// Probe: where a cold startMethod 'forkserver' run spends CPU, next to the fork floor, in CPU
+// time and minor page faults rather than wall time (which a busy machine makes meaningless).
+// Reaped children's CPU and faults come from this process's /proc/self/stat (cutime, cstime,
+// cminflt: every launcher, keeper and script is reaped down the tree); Node's own CPU from
+// process.cpuUsage(). Per script = (a 200-script round - a 2-script round) / 198, so
+// launcher start-up and close fall out; the 2-script round shows them.
+// Run: node --import tsx bench/probes/fork-phases.ts [rounds=5]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pickPython } from '../harness/machine.ts';
+import { requireOurs } from '../harness/ours.ts';
+import { writeTrivialScripts } from '../harness/scripts.ts';
+
+const FORK_FLOOR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'fork_floor.py');
+const TICK_MS = 1000 / 100; // USER_HZ
+
+interface Cost {
+  nodeMs: number;
+  childMs: number;
+  childFaults: number;
+}
+
+function reaped(): { ms: number; faults: number } {
+  const stat = fs.readFileSync('/proc/self/stat', 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ms: (Number(fields[13]) + Number(fields[14])) * TICK_MS, faults: Number(fields[8]) };
+}
+
+async function measure(work: () => Promise<void>): Promise<Cost> {
+  const before = reaped();
+  const cpu = process.cpuUsage();
+  await work();
+  const used = process.cpuUsage(cpu);
+  const after = reaped();
+  return {
+    nodeMs: (used.user + used.system) / 1000,
+    childMs: after.ms - before.ms,
+    childFaults: after.faults - before.faults,
+  };
+}
+
+function runTool(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`))));
+  });
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+const rounds = Number(process.argv[2] ?? 5);
+const python = pickPython();
+const ParallelRunner = await requireOurs('ParallelRunner');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-fork-phases-'));
+const scripts = await writeTrivialScripts(dir, 200);
+
+async function coldRun(list: string[]): Promise<void> {
+  const runner = new ParallelRunner({ maxWorkers: 2, python, startMethod: 'forkserver' });
+  const result = await runner.runScripts(list, { timeoutMs: 60_000 });
+  await runner.close();
+  if (result.passed !== list.length) throw new Error(`${list.length - result.passed} scripts did not pass`);
+}
+
+await coldRun(scripts.slice(0, 2)); // resolves the interpreter once, as a warm-up
+const samples = { python: [] as Cost[], floor: [] as Cost[], small: [] as Cost[], full: [] as Cost[] };
+for (let round = 0; round < rounds; round++) {
+  samples.python.push(await measure(() => runTool(python, ['-c', 'import os'])));
+  samples.floor.push(await measure(() => runTool(python, [FORK_FLOOR, '200', '2'])));
+  samples.small.push(await measure(() => coldRun(scripts.slice(0, 2))));
+  samples.full.push(await measure(() => coldRun(scripts)));
+}
+fs.rmSync(dir, { recursive: true, force: true });
+
+const pick = (costs: Cost[], key: keyof Cost): number => median(costs.map((cost) => cost[key]));
+const load = fs.readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
+const perFork = (key: 'childMs' | 'childFaults') => (pick(samples.floor, key) - pick(samples.python, key)) / 200;
+const perScript = (key: keyof Cost) => (pick(samples.full, key) - pick(samples.small, key)) / 198;
+console.log(`${python}, ${rounds} rounds (medians), load average ${load}`);
+console.log(
+  `fork floor, per fork:            CPU ${perFork('childMs').toFixed(2)} ms, ${perFork('childFaults').toFixed(0)} faults`,
+);
+console.log(
+  `forkserver, per script, Python:  CPU ${perScript('childMs').toFixed(2)} ms, ${perScript('childFaults').toFixed(0)} faults (launcher loops + scripts)`,
+);
+console.log(`forkserver, per script, Node:    CPU ${perScript('nodeMs').toFixed(2)} ms (ParallelRunner, main thread)`);
+console.log(
+  `forkserver, 2-script cold run:   Python CPU ${pick(samples.small, 'childMs').toFixed(0)} ms, Node CPU ${pick(samples.small, 'nodeMs').toFixed(0)} ms ` +
+    `(two launchers started and closed; a bare python -c 'import os' takes ${pick(samples.python, 'childMs').toFixed(0)} ms)`,
+);
