@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadAverage } from '../harness/cpu-cost.ts';
 import { pickPython } from '../harness/machine.ts';
 
 const STEPS = [
@@ -69,6 +70,5 @@ for (let batch = 0; batch < batches; batch++) {
   for (const fds of heldUntilDead) timed('close stat and children, process dead', () => fds.forEach((fd) => fs.closeSync(fd)));
 }
 
-const load = fs.readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
-console.log(`${python}, ${batches * 8} fresh processes, load average ${load}; CPU µs per process:`);
+console.log(`${python}, ${batches * 8} fresh processes, load average ${loadAverage()}; CPU µs per process:`);
 for (const step of STEPS) console.log(`  ${step}: ${(spent.get(step)! / counted.get(step)!).toFixed(1)}`);
