@@ -10,37 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadAverage, measureCost as measure, medianCost as pick, type Cost } from '../harness/cpu-cost.ts';
 import { pickPython } from '../harness/machine.ts';
-import { requireOurs } from '../harness/ours.ts';
 import { writeTrivialScripts } from '../harness/scripts.ts';
+import { runWithNewRunner } from '../workloads/script-variants.ts';
 
 const FORK_FLOOR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'fork_floor.py');
-const TICK_MS = 1000 / 100; // USER_HZ
-
-interface Cost {
-  nodeMs: number;
-  childMs: number;
-  childFaults: number;
-}
-
-function reaped(): { ms: number; faults: number } {
-  const stat = fs.readFileSync('/proc/self/stat', 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { ms: (Number(fields[13]) + Number(fields[14])) * TICK_MS, faults: Number(fields[8]) };
-}
-
-async function measure(work: () => Promise<void>): Promise<Cost> {
-  const before = reaped();
-  const cpu = process.cpuUsage();
-  await work();
-  const used = process.cpuUsage(cpu);
-  const after = reaped();
-  return {
-    nodeMs: (used.user + used.system) / 1000,
-    childMs: after.ms - before.ms,
-    childFaults: after.faults - before.faults,
-  };
-}
 
 function runTool(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -50,19 +25,13 @@ function runTool(command: string, args: string[]): Promise<void> {
   });
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
-
 const rounds = Number(process.argv[2] ?? 5);
 const python = pickPython();
-const ParallelRunner = await requireOurs('ParallelRunner');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-fork-phases-'));
 const scripts = await writeTrivialScripts(dir, 200);
 
-async function coldRun(list: string[]): Promise<void> {
-  const runner = new ParallelRunner({ maxWorkers: 2, python, startMethod: 'forkserver' });
-  const result = await runner.runScripts(list, { timeoutMs: 60_000 });
-  await runner.close();
-  if (result.passed !== list.length) throw new Error(`${list.length - result.passed} scripts did not pass`);
+function coldRun(list: string[]): Promise<void> {
+  return runWithNewRunner({ scripts: list, python, concurrency: 2 }, 'forkserver');
 }
 
 await coldRun(scripts.slice(0, 2)); // resolves the interpreter once, as a warm-up
@@ -75,8 +44,7 @@ for (let round = 0; round < rounds; round++) {
 }
 fs.rmSync(dir, { recursive: true, force: true });
 
-const pick = (costs: Cost[], key: keyof Cost): number => median(costs.map((cost) => cost[key]));
-const load = fs.readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
+const load = loadAverage();
 const perFork = (key: 'childMs' | 'childFaults') => (pick(samples.floor, key) - pick(samples.python, key)) / 200;
 const perScript = (key: keyof Cost) => (pick(samples.full, key) - pick(samples.small, key)) / 198;
 console.log(`${python}, ${rounds} rounds (medians), load average ${load}`);
