@@ -4,7 +4,8 @@
 // job (INFO commandstats) and checks every script is reported exactly once, passed.
 // Usage: node --import tsx bench/distributed-scale.ts 2000:spawn 2000 20000 100000
 //   (N, or N:spawn for workers that start a fresh python per job; the default is
-//   --start-method forkserver; writes bench/results/distributed-scale.*)
+//   --start-method forkserver; writes bench/results/distributed-scale.*; --keep keeps the
+//   last results' rows for sizes not measured this time)
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,6 +43,7 @@ type StartMethod = 'spawn' | 'forkserver';
 
 interface ScaleResult {
   n: number;
+  date: string;
   startMethod: StartMethod;
   jobsPerS: number;
   load: string;
@@ -136,6 +138,7 @@ async function runOnce(n: number, startMethod: StartMethod, base: string): Promi
   fs.rmSync(root, { recursive: true, force: true });
   return {
     n,
+    date: new Date().toISOString(),
     startMethod,
     jobsPerS: Math.round(n / wallS),
     load: `${loadBefore} -> ${loadNow()}`,
@@ -156,7 +159,12 @@ async function runOnce(n: number, startMethod: StartMethod, base: string): Promi
   };
 }
 
-const runs = process.argv.slice(2).map((arg): { n: number; startMethod: StartMethod } => {
+// --keep: rows of the last results for sizes not measured now stay in the files.
+const keep = process.argv.includes('--keep');
+const runs = process.argv
+  .slice(2)
+  .filter((arg) => arg !== '--keep')
+  .map((arg): { n: number; startMethod: StartMethod } => {
   const [n, method] = arg.split(':');
   return { n: Number(n), startMethod: method === 'spawn' ? 'spawn' : 'forkserver' };
 });
@@ -174,6 +182,14 @@ try {
 }
 const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${execFileSync(PYTHON, ['--version']).toString().trim()} (${PYTHON}); machine shared with other work: load average (1 min) at each run's start -> end in the table`;
 const out = path.join(REPO, 'bench/results');
+if (keep) {
+  const last = JSON.parse(fs.readFileSync(path.join(out, 'distributed-scale.json'), 'utf8')) as {
+    results: ScaleResult[];
+  };
+  const measured = (r: ScaleResult): boolean =>
+    results.some((now) => now.n === r.n && now.startMethod === r.startMethod);
+  results.unshift(...last.results.filter((r) => !measured(r)));
+}
 fs.writeFileSync(
   path.join(out, 'distributed-scale.json'),
   `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`,

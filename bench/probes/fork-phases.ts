@@ -12,10 +12,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAverage, measureCost as measure, medianCost as pick, type Cost } from '../harness/cpu-cost.ts';
 import { pickPython } from '../harness/machine.ts';
-import { requireOurs } from '../harness/ours.ts';
 import { writeTrivialScripts } from '../harness/scripts.ts';
+import { runWithNewRunner } from '../workloads/script-variants.ts';
 
 const FORK_FLOOR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'fork_floor.py');
+
 function runTool(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'ignore' });
@@ -26,15 +27,11 @@ function runTool(command: string, args: string[]): Promise<void> {
 
 const rounds = Number(process.argv[2] ?? 5);
 const python = pickPython();
-const ParallelRunner = await requireOurs('ParallelRunner');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-fork-phases-'));
 const scripts = await writeTrivialScripts(dir, 200);
 
-async function coldRun(list: string[]): Promise<void> {
-  const runner = new ParallelRunner({ maxWorkers: 2, python, startMethod: 'forkserver' });
-  const result = await runner.runScripts(list, { timeoutMs: 60_000 });
-  await runner.close();
-  if (result.passed !== list.length) throw new Error(`${list.length - result.passed} scripts did not pass`);
+function coldRun(list: string[]): Promise<void> {
+  return runWithNewRunner({ scripts: list, python, concurrency: 2 }, 'forkserver');
 }
 
 await coldRun(scripts.slice(0, 2)); // resolves the interpreter once, as a warm-up

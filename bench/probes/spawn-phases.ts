@@ -10,21 +10,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadAverage, measureCost, medianCost, type Cost } from '../harness/cpu-cost.ts';
 import { pickPython } from '../harness/machine.ts';
-import { requireOurs } from '../harness/ours.ts';
 import { writeTrivialScripts } from '../harness/scripts.ts';
+import { runWithNewRunner } from '../workloads/script-variants.ts';
 import { expectSuccess, startPythonPool, startXargs } from '../peers/cli-tools.ts';
 
 const rounds = Number(process.argv[2] ?? 5);
 const python = pickPython();
-const ParallelRunner = await requireOurs('ParallelRunner');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-spawn-phases-'));
 const scripts = await writeTrivialScripts(dir, 200);
 
-async function coldRun(list: string[]): Promise<void> {
-  const runner = new ParallelRunner({ maxWorkers: 2, python });
-  const result = await runner.runScripts(list, { timeoutMs: 60_000 });
-  await runner.close();
-  if (result.passed !== list.length) throw new Error(`${list.length - result.passed} scripts did not pass`);
+function coldRun(list: string[]): Promise<void> {
+  return runWithNewRunner({ scripts: list, python, concurrency: 2 });
 }
 
 await coldRun(scripts.slice(0, 2)); // resolves the interpreter once, as a warm-up
