@@ -1,9 +1,12 @@
 // Distributed at scale (issue 17, point 4): N trivial scripts through `ergate run --redis
 // --json` with 3 local `ergate worker`s (-j 2) on a loopback redis-server; one worker is
-// SIGKILLed halfway. Measures the coordinator's RSS over the run, Redis commands per job
-// (INFO commandstats) and checks every script is reported exactly once, passed.
-// Usage: node --import tsx bench/distributed-scale.ts 2000 20000   (writes bench/results/distributed-scale.*)
-import type { ChildProcess } from 'node:child_process';
+// SIGKILLed halfway. Measures jobs/s, the coordinator's RSS over the run, Redis commands per
+// job (INFO commandstats) and checks every script is reported exactly once, passed.
+// Usage: node --import tsx bench/distributed-scale.ts 2000:spawn 2000 20000 100000
+//   (N, or N:spawn for workers that start a fresh python per job; the default is
+//   --start-method forkserver; writes bench/results/distributed-scale.*; --keep keeps the
+//   last results' rows for sizes not measured this time)
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,8 +39,14 @@ async function commandCalls(redis: Redis): Promise<number> {
   return total;
 }
 
+type StartMethod = 'spawn' | 'forkserver';
+
 interface ScaleResult {
   n: number;
+  date: string;
+  startMethod: StartMethod;
+  jobsPerS: number;
+  load: string;
   wallS: number;
   exitCode: number | null;
   reported: number;
@@ -48,7 +57,13 @@ interface ScaleResult {
   killedWorkerAt: number;
 }
 
-async function runOnce(n: number, base: string): Promise<ScaleResult> {
+const loadNow = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+async function runOnce(n: number, startMethod: StartMethod, base: string): Promise<ScaleResult> {
   const root = path.join(base, `n${n}`);
   fs.mkdirSync(root, { recursive: true });
   for (let i = 0; i < n; i++)
@@ -76,9 +91,12 @@ async function runOnce(n: number, base: string): Promise<ScaleResult> {
     '5s',
     '--stalled-interval',
     '5s',
+    '--start-method',
+    startMethod,
   ];
   const workers = await Promise.all([1, 2, 3].map(() => start(process.execPath, workerArgs, /^ready /m)));
   await redis.config('RESETSTAT');
+  const loadBefore = loadNow();
   const json = path.join(base, `n${n}.json`);
   const started = Date.now();
   const cli = await start(
@@ -120,6 +138,10 @@ async function runOnce(n: number, base: string): Promise<ScaleResult> {
   fs.rmSync(root, { recursive: true, force: true });
   return {
     n,
+    date: new Date().toISOString(),
+    startMethod,
+    jobsPerS: Math.round(n / wallS),
+    load: `${loadBefore} -> ${loadNow()}`,
     wallS,
     exitCode,
     reported: report.results.length,
@@ -137,34 +159,44 @@ async function runOnce(n: number, base: string): Promise<ScaleResult> {
   };
 }
 
-const sizes = process.argv
+// --keep: rows of the last results for sizes not measured now stay in the files.
+const keep = process.argv.includes('--keep');
+const runs = process.argv
   .slice(2)
-  .map(Number)
-  .filter((n) => n > 0);
+  .filter((arg) => arg !== '--keep')
+  .map((arg): { n: number; startMethod: StartMethod } => {
+  const [n, method] = arg.split(':');
+  return { n: Number(n), startMethod: method === 'spawn' ? 'spawn' : 'forkserver' };
+});
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-dscale-'));
 const results: ScaleResult[] = [];
-const load = os
-  .loadavg()
-  .map((l) => l.toFixed(2))
-  .join(' ');
+if (runs.length === 0) runs.push({ n: 2_000, startMethod: 'forkserver' });
 try {
-  for (const n of sizes.length > 0 ? sizes : [2_000, 20_000]) {
-    const result = await runOnce(n, base);
+  for (const { n, startMethod } of runs) {
+    const result = await runOnce(n, startMethod, base);
     results.push(result);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   }
 } finally {
   fs.rmSync(base, { recursive: true, force: true });
 }
-const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${PYTHON}, load at start ${load}`;
+const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${execFileSync(PYTHON, ['--version']).toString().trim()} (${PYTHON}); machine shared with other work: load average (1 min) at each run's start -> end in the table`;
 const out = path.join(REPO, 'bench/results');
+if (keep) {
+  const last = JSON.parse(fs.readFileSync(path.join(out, 'distributed-scale.json'), 'utf8')) as {
+    results: ScaleResult[];
+  };
+  const measured = (r: ScaleResult): boolean =>
+    results.some((now) => now.n === r.n && now.startMethod === r.startMethod);
+  results.unshift(...last.results.filter((r) => !measured(r)));
+}
 fs.writeFileSync(
   path.join(out, 'distributed-scale.json'),
   `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`,
 );
 const rows = results.map(
   (r) =>
-    `| ${r.n} | ${r.wallS.toFixed(0)} s | ${r.exitCode} | ${r.reported} / ${r.unique} unique / ${r.passed} passed | ${r.commandsPerJob} | ${r.rssMiB.at10} / ${r.rssMiB.at50} / ${r.rssMiB.at90} (peak ${r.rssMiB.peak}) | at ${r.killedWorkerAt} done |`,
+    `| ${r.n} | ${r.startMethod} | ${r.wallS.toFixed(0)} s | ${r.jobsPerS} | ${r.load} | ${r.exitCode} | ${r.reported} / ${r.unique} unique / ${r.passed} passed | ${r.commandsPerJob} | ${r.rssMiB.at10} / ${r.rssMiB.at50} / ${r.rssMiB.at90} (peak ${r.rssMiB.peak}) | at ${r.killedWorkerAt} done |`,
 );
 fs.writeFileSync(
   path.join(out, 'distributed-scale.md'),
@@ -172,8 +204,8 @@ fs.writeFileSync(
 
 ${machine}
 
-| jobs | wall | exit | results (reported / unique / passed with their own output) | Redis commands per job | coordinator RSS MiB at 10% / 50% / 90% done | worker SIGKILLed |
-|---|---|---|---|---|---|---|
+| jobs | worker start method | wall | jobs/s | load | exit | results (reported / unique / passed with their own output) | Redis commands per job | coordinator RSS MiB at 10% / 50% / 90% done | worker SIGKILLed |
+|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 `,
 );

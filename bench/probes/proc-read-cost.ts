@@ -1,12 +1,13 @@
 // Probe: what the tree sampler's /proc work costs per process it sees for the first time, step
 // by step (CPU of this process, user + system, µs), the way the sampler does it: open and
-// pread stat, smaps_rollup and task/<pid>/children, then close them once the process is dead.
+// pread stat, smaps_rollup (closed at once) and task/<pid>/children (closed once it is dead).
 // Processes are fresh Python interpreters sleeping ~1 s (the sampling-cost bench's scripts);
 // a pause between processes lets caches cool, as the 500 ms between passes does.
 // Run: node --import tsx bench/probes/proc-read-cost.ts [batches=10]  (prints one line per step)
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadAverage } from '../harness/cpu-cost.ts';
 import { pickPython } from '../harness/machine.ts';
 
 const STEPS = [
@@ -14,10 +15,11 @@ const STEPS = [
   'pread stat',
   'open smaps_rollup',
   'pread smaps_rollup (PSS)',
+  'close smaps_rollup, process alive',
   'open task/<pid>/children',
   'pread children',
-  'close the three, process alive',
-  'close the three, process dead',
+  'close stat and children, process alive',
+  'close stat and children, process dead',
 ] as const;
 type Step = (typeof STEPS)[number];
 
@@ -55,18 +57,18 @@ for (let batch = 0; batch < batches; batch++) {
     timed('pread stat', () => fs.readSync(stat, buffer, 0, buffer.length, 0));
     const rollup = timed('open smaps_rollup', () => fs.openSync(`/proc/${pid}/smaps_rollup`, 'r'));
     timed('pread smaps_rollup (PSS)', () => fs.readSync(rollup, buffer, 0, buffer.length, 0));
+    timed('close smaps_rollup, process alive', () => fs.closeSync(rollup));
     const kids = timed('open task/<pid>/children', () => fs.openSync(`/proc/${pid}/task/${pid}/children`, 'r'));
     timed('pread children', () => fs.readSync(kids, buffer, 0, buffer.length, 0));
-    const fds = [stat, rollup, kids];
+    const fds = [stat, kids];
     // Half are closed at once, half once their process is gone (what the sampler does).
-    if (i % 2 === 0) timed('close the three, process alive', () => fds.forEach((fd) => fs.closeSync(fd)));
+    if (i % 2 === 0) timed('close stat and children, process alive', () => fds.forEach((fd) => fs.closeSync(fd)));
     else heldUntilDead.push(fds);
   }
   await Promise.all(children.map(exited));
   await sleep(50);
-  for (const fds of heldUntilDead) timed('close the three, process dead', () => fds.forEach((fd) => fs.closeSync(fd)));
+  for (const fds of heldUntilDead) timed('close stat and children, process dead', () => fds.forEach((fd) => fs.closeSync(fd)));
 }
 
-const load = fs.readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
-console.log(`${python}, ${batches * 8} fresh processes, load average ${load}; CPU µs per process:`);
+console.log(`${python}, ${batches * 8} fresh processes, load average ${loadAverage()}; CPU µs per process:`);
 for (const step of STEPS) console.log(`  ${step}: ${(spent.get(step)! / counted.get(step)!).toFixed(1)}`);

@@ -166,7 +166,8 @@ function parseHaltFlags(
 
 const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 
-function parseStartMethod(
+/** --start-method and --preload (of `ergate run` and `ergate worker`); @throws UsageError */
+export function parseStartMethod(
   method: string | undefined,
   preload: string[] | undefined,
 ): Pick<CliOptions, 'startMethod' | 'preload'> {

@@ -23,7 +23,10 @@ export const WORKER_FLAGS = `      --redis URL           redis://[user:password@
       --allow-env NAMES     let jobs set these denied variables (LD_*, DYLD_*, PYTHON*,
                             NODE_OPTIONS, NODE_PATH, BASH_ENV, ENV); comma-separated, repeatable
       --max-timeout T       refuse jobs asking for a longer timeout (default: 1h)
-      --max-output SIZE     refuse jobs asking for more output per stream (default: 10MiB)`;
+      --max-output SIZE     refuse jobs asking for more output per stream (default: 10MiB)
+      --start-method M      spawn (a fresh python per script, default) or forkserver (a
+                            fork of a warm python per slot: much faster for short scripts)
+      --preload MODS        with forkserver: modules imported once before forking`;
 
 export const HELP = `Usage: ergate run <files|folders|globs...> [options]
        ergate worker --redis URL [worker options]

@@ -7,6 +7,7 @@
 import type { ErgateWorker, ErgateWorkerOptions } from '../distributed/worker.ts';
 import { parseDuration } from './parse-duration.ts';
 import { parseMemoryMb } from './parse-size.ts';
+import { parseStartMethod } from './parse-cli-args.ts';
 import { parseFlags } from './parse-flags.ts';
 import { UsageError, WORKER_FLAGS } from './usage.ts';
 
@@ -42,6 +43,8 @@ const OPTIONS = {
   'allow-env': { type: 'string', multiple: true },
   'max-timeout': { type: 'string' },
   'max-output': { type: 'string' },
+  'start-method': { type: 'string' },
+  preload: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,6 +90,7 @@ export function parseWorkerArgs(argv: string[]): { help: boolean; graceMs: numbe
         .filter((name) => name !== ''),
       maxTimeoutMs: parseTime('--max-timeout', values['max-timeout']),
       maxOutputBytes: parseBytes('--max-output', values['max-output']),
+      ...parseStartMethod(values['start-method'], values.preload),
     },
   };
 }

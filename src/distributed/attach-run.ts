@@ -12,7 +12,7 @@ import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
 import type { FinishedJob } from './job-waiter.ts';
 import { RedisBackend } from './redis-backend.ts';
-import { addOrder, jobOf } from './run-manifest.ts';
+import { jobOf } from './run-manifest.ts';
 import type { BackendOptions } from './validate-options.ts';
 
 export interface AttachRunOptions extends BackendOptions {
@@ -34,29 +34,18 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
     const found = await backend.readManifest(runId);
     if (!found)
       throw new Error(`no run ${JSON.stringify(runId)} in queue ${backend.queueName} on ${backend.target.display}`);
-    const { manifest, progress } = found;
+    const { manifest, entries, progress } = found;
     // A coordinator that died before adding every job left the rest to whoever re-attaches.
-    const addFrom = progress?.closed ? manifest.scripts.length : (progress?.addedThrough ?? 0);
-    const toAdd = new Set(addOrder(manifest).slice(addFrom));
-    const stopped = new Promise<'stopped'>((resolve) => {
-      if (signal?.aborted) resolve('stopped');
-      else signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
-    });
+    const addFrom = progress?.closed ? entries.length : (progress?.addedThrough ?? 0);
     const results = await Promise.all(
-      manifest.scripts.map(async (relative, index): Promise<ScriptResult | undefined> => {
+      entries.map(async ([index, name, template], position): Promise<ScriptResult | undefined> => {
         // Paths of this machine's checkout; a script outside the root was never sent.
-        if (relative === null)
-          return errorResult(
-            manifest.paths[index],
-            `script ${manifest.paths[index]} is outside the shared root`,
-            'error',
-          );
-        const script = path.resolve(backend.root, relative);
+        const script = path.isAbsolute(name) ? name : path.resolve(backend.root, name);
+        if (typeof template === 'string') return errorResult(script, template, 'error');
         const jobId = scriptJobId(runId, index);
         let finished: Promise<FinishedJob>;
-        if (toAdd.has(index)) {
-          const job = jobOf(manifest, index);
-          if ('error' in job) return errorResult(script, job.error, 'error');
+        if (position >= addFrom) {
+          const job = jobOf(manifest, index, name, template);
           // Adding a job that exists changes nothing (same id): BullMQ keeps the first.
           const submitted = backend.submit(jobId, job.data, job.retries);
           finished = submitted.finished;
@@ -74,7 +63,7 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
         }
         // It may have finished long ago, while no coordinator listened: look once.
         backend.check(jobId);
-        const done = await Promise.race([finished, stopped]);
+        const done = await orStopped(finished, signal);
         if (done === 'stopped') return undefined;
         const result = toScriptResult(done, script);
         try {
@@ -89,8 +78,22 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
       (r): r is ScriptResult =>
         r !== undefined && !(r.status === 'cancelled' && r.error?.startsWith('cancelled: removed')),
     );
-    return new ExecutionResult(manifest.scripts.length, collected, Math.round(performance.now() - started));
+    return new ExecutionResult(manifest.size, collected, Math.round(performance.now() - started));
   } finally {
     await backend.close();
   }
+}
+
+/** The job's end, or 'stopped' when the signal aborts first; nothing stays listening after either. */
+function orStopped(finished: Promise<FinishedJob>, signal: AbortSignal | undefined): Promise<FinishedJob | 'stopped'> {
+  if (!signal) return finished;
+  if (signal.aborted) return Promise.resolve('stopped');
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve('stopped');
+    signal.addEventListener('abort', onAbort, { once: true });
+    void finished.then((job) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(job);
+    });
+  });
 }

@@ -4,10 +4,10 @@
 // against its own checkout (root), interpreter and environment, under its JobPolicy.
 import path from 'node:path';
 import { buildChildEnv, resolveScriptSpec } from '../script/resolve-spec.ts';
-import type { ScriptSpec } from '../script/types.ts';
+import type { ScriptSpec, StartMethod } from '../script/types.ts';
 import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
 import { containedRealpath } from './contained-path.ts';
-import { checkJobEnv, checkNoNul, checkScriptLimits, checkTimeout, jobBaseEnv, type JobPolicy } from './job-policy.ts';
+import { checkJobEnv, checkNoNul, checkScriptLimits, checkTimeout, type JobPolicy } from './job-policy.ts';
 
 export interface ScriptJobData {
   runId: string;
@@ -30,6 +30,16 @@ export interface ScriptJobData {
   killGraceMs: number;
 }
 
+/** How a worker starts every job's script: its choices, never the job's. */
+export interface WorkerRuntime {
+  python: string;
+  startMethod: StartMethod;
+  /** modules its fork servers import before forking */
+  preload: string[];
+  /** the worker's environment, snapshotted once at start (see jobBaseEnv) */
+  baseEnv: Record<string, string>;
+}
+
 /** How a run builds its children's environment; travels with each job. */
 export interface EnvRule {
   inheritEnv: boolean;
@@ -38,12 +48,16 @@ export interface EnvRule {
 
 const INHERIT: EnvRule = { inheritEnv: true, envAllowList: [] };
 
-function toPortable(root: string, absolute: string, what: string): string {
+/** `absolute` relative to `root`, '/'-separated; null when it lies outside. */
+export function portablePath(root: string, absolute: string): string | null {
   const relative = path.relative(root, absolute);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new Error(`${what} ${absolute} is outside the shared root ${root}`);
-  }
-  return relative.split(path.sep).join('/');
+  return relative.startsWith('..') || path.isAbsolute(relative) ? null : relative.split(path.sep).join('/');
+}
+
+function toPortable(root: string, absolute: string, what: string): string {
+  const relative = portablePath(root, absolute);
+  if (relative === null) throw new Error(`${what} ${absolute} is outside the shared root ${root}`);
+  return relative;
 }
 
 /**
@@ -89,7 +103,7 @@ export function toJobData(
  * Rebuilds a spec on the worker. Job data is untrusted input: the worker's rules (policy)
  * apply first, then it is validated like any option. @throws Error saying what was refused
  */
-export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, python: string): ScriptSpec {
+export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, runtime: WorkerRuntime): ScriptSpec {
   if (typeof data !== 'object' || data === null) throw new Error('the job carries no data');
   for (const [key, value] of Object.entries(data)) checkNoNul(value, key);
   if (typeof data.script !== 'string' || data.script === '') throw new Error('the job names no script');
@@ -112,8 +126,10 @@ export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, python: str
       maxOutputBytes: data.maxOutputBytes,
       killGraceMs: data.killGraceMs,
       ...(cwd !== undefined && { cwd }),
+      startMethod: runtime.startMethod,
+      preload: runtime.preload,
     },
     'job data',
   );
-  return resolveScriptSpec(script, parsed, python, jobBaseEnv());
+  return resolveScriptSpec(script, parsed, runtime.python, runtime.baseEnv);
 }

@@ -12,7 +12,7 @@ import { ConnectionWatch } from './connection-watch.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
-import type { RunManifest, RunProgress } from './run-manifest.ts';
+import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress, RunSource } from './run-manifest.ts';
 import { backendRoot, backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
@@ -58,11 +58,12 @@ export class RedisBackend {
     waiter: JobWaiter;
     watch: ConnectionWatch | null;
   } | null = null;
-  /** Settles when the coordinator gives up on Redis (--redis-timeout): what waits on Redis ends then. */
-  #giveUp: (error: Error) => void = () => {};
-  readonly #lost = new Promise<Error>((resolve) => {
-    this.#giveUp = resolve;
-  });
+  /**
+   * Adds in flight, each failed at once when the coordinator gives up on Redis (--redis-timeout).
+   * A set, not a race against one never-settling promise: that would keep every add's jobs alive.
+   */
+  readonly #addsInFlight = new Set<(error: Error) => void>();
+  #lostError: Error | null = null;
   #ready: Promise<void> | null = null;
 
   constructor(options: unknown, optionName = 'backend') {
@@ -115,7 +116,8 @@ export class RedisBackend {
         log,
         (lost) => {
           parts.waiter.failAll(lost);
-          this.#giveUp(new Error(lost));
+          this.#lostError = new Error(lost);
+          for (const fail of this.#addsInFlight) fail(this.#lostError);
         },
       );
     })();
@@ -136,21 +138,41 @@ export class RedisBackend {
     return `run-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
   }
 
-  /** @returns the manifest's job, whose progress records how far the coordinator got */
-  async writeManifest(manifest: RunManifest): Promise<Job> {
+  /**
+   * Writes a run's manifest: the header's job first, then its entries chunk by chunk in the
+   * job's log (BullMQ removes both together), then the header saying how many chunks there are.
+   * @returns the manifest's job, whose progress records how far the coordinator got
+   */
+  async writeManifest(manifest: ManifestBuilder, source: RunSource): Promise<Job> {
     const { runs } = this.#connected();
     const keepMs = (this.options.keepResultsS ?? 86_400) * 1000;
     // Manifests are never processed: old ones are cleaned here, BullMQ's way.
     await runs.clean(keepMs, 1000, 'wait').catch(() => []);
-    return runs.add('run', manifest, { jobId: manifest.runId });
+    const record = await runs.add('run', manifest.header(undefined), { jobId: manifest.runId });
+    let chunks = 0;
+    for (const chunk of manifest.chunks(source)) {
+      await record.log(JSON.stringify(chunk));
+      chunks += 1;
+    }
+    await record.updateData(manifest.header(chunks));
+    return record;
   }
 
-  async readManifest(runId: string): Promise<{ manifest: RunManifest; progress: RunProgress | null } | null> {
-    const job = await this.#connected().runs.getJob(runId);
+  /** @throws Error when the run's coordinator stopped before its manifest was complete */
+  async readManifest(
+    runId: string,
+  ): Promise<{ manifest: RunManifest; entries: ManifestEntry[]; progress: RunProgress | null } | null> {
+    const { runs } = this.#connected();
+    const job = await runs.getJob(runId);
     if (!job) return null;
+    const manifest = job.data as RunManifest;
+    if (typeof manifest?.chunks !== 'number')
+      throw new Error(`run ${JSON.stringify(runId)} never started: its coordinator stopped while recording it`);
+    const { logs } = await runs.getJobLogs(runId, 0, manifest.chunks - 1);
+    const entries = logs.flatMap((line) => JSON.parse(line) as ManifestEntry[]);
     const progress =
       typeof job.progress === 'object' && job.progress !== null ? (job.progress as unknown as RunProgress) : null;
-    return { manifest: job.data as RunManifest, progress };
+    return { manifest, entries, progress };
   }
 
   #adds: QueuedAdd[] = [];
@@ -169,18 +191,20 @@ export class RedisBackend {
       const { queue } = this.#parts;
       for (let i = 0; i < adds.length; i += BULK_SIZE) {
         const chunk = adds.slice(i, i + BULK_SIZE);
+        const fail = (error: Error): void => {
+          this.#addsInFlight.delete(fail);
+          for (const a of chunk) a.reject(error);
+        };
+        if (this.#lostError) {
+          fail(this.#lostError);
+          continue;
+        }
         // A request waits for Redis to come back (BullMQ retries forever): until the coordinator gives up.
-        Promise.race([
-          queue.addBulk(chunk.map(({ name, data, opts }) => ({ name, data, opts }))),
-          this.#lost.then((error) => Promise.reject(error)),
-        ]).then(
-          () => {
-            for (const a of chunk) a.resolve();
-          },
-          (error: Error) => {
-            for (const a of chunk) a.reject(error);
-          },
-        );
+        this.#addsInFlight.add(fail);
+        queue.addBulk(chunk.map(({ name, data, opts }) => ({ name, data, opts }))).then(() => {
+          this.#addsInFlight.delete(fail);
+          for (const a of chunk) a.resolve();
+        }, fail);
       }
     });
   }

@@ -2,23 +2,23 @@
 // of a `backend`, it makes the coordinator's RedisBackend and opens each run's RemoteRun (the
 // runner's ScriptPool), or the scheduler's RemoteJobs. Invariant: nothing outside src/distributed holds a
 // BullMQ object, and close() disconnects whatever was connected.
-import type { PlannedScript } from '../parallel/build-plan.ts';
 import type { EnvRule } from './job-payload.ts';
 import { RedisBackend } from './redis-backend.ts';
 import { RemoteJobs } from './remote-jobs.ts';
 import { RemoteRun } from './remote-run.ts';
+import type { RunSource } from './run-manifest.ts';
 import type { BackendOptions } from './validate-options.ts';
 
 export interface RemoteBackend {
   /** Connects (first time), records the run's manifest; the RemoteRun is the run's ScriptPool. */
-  openRun(plan: PlannedScript[], envRule: EnvRule): Promise<RemoteRun>;
+  openRun(source: RunSource, envRule: EnvRule): Promise<RemoteRun>;
   close(): Promise<void>;
 }
 
 export function createRemoteBackend(options: BackendOptions, optionName: string): RemoteBackend {
   const backend = new RedisBackend(options, optionName);
   return {
-    openRun: (plan, envRule) => RemoteRun.open(backend, plan, envRule),
+    openRun: (source, envRule) => RemoteRun.open(backend, source, envRule),
     close: () => backend.close(),
   };
 }

@@ -1,19 +1,18 @@
 // RemoteRun: one ParallelRunner run carried out by `ergate worker`s through BullMQ. It is the
-// runner's ScriptPool for that run (run(spec) resolves with the script's ScriptResult), so
+// runner's ScriptPool for that run (run(spec, {index}) resolves with the script's result), so
 // progress events, counts and fail-fast stay the runner's own; the runner keeps at most
 // `window` jobs in the queue and adds more as results come back. Retries are BullMQ attempts
 // (handlesRetries), so a script is reported exactly once. The manifest records the whole run
-// and its progress how far the adding got, for attachRun.
+// and its progress how far the adding got, for attachRun; per script this keeps a few bytes.
 import type { Job } from 'bullmq';
 import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
-import type { PlannedScript } from '../parallel/build-plan.ts';
-import type { EnvRule } from './job-payload.ts';
+import { portablePath, type EnvRule } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
 import type { RedisBackend } from './redis-backend.ts';
-import { buildManifest, jobOf, type RunManifest, type RunProgress } from './run-manifest.ts';
+import { jobOf, ManifestBuilder, type RunProgress, type RunSource } from './run-manifest.ts';
 
 /** Jobs of one run in the queue at once (sent, not yet finished). @default */
 export const DEFAULT_WINDOW = 1_000;
@@ -27,9 +26,8 @@ export class RemoteRun {
   readonly runId: string;
   readonly window: number;
   readonly #backend: RedisBackend;
-  readonly #manifest: RunManifest;
+  readonly #manifest: ManifestBuilder;
   readonly #record: Job;
-  readonly #indexBySpec = new Map<ScriptSpec, number>();
   /** per plan index: its place in the order jobs are added */
   readonly #position: Uint32Array;
   /** per place in that order: added (or nothing to add) */
@@ -37,41 +35,46 @@ export class RemoteRun {
   #addedThrough = 0;
   #progressTimer: NodeJS.Timeout | null = null;
 
-  private constructor(backend: RedisBackend, manifest: RunManifest, record: Job, plan: PlannedScript[]) {
+  private constructor(backend: RedisBackend, manifest: ManifestBuilder, record: Job, source: RunSource) {
     this.#backend = backend;
     this.#manifest = manifest;
     this.#record = record;
     this.runId = manifest.runId;
     this.window = backend.options.window ?? DEFAULT_WINDOW;
-    this.#added = new Uint8Array(plan.length);
-    this.#position = new Uint32Array(plan.length);
-    plan.forEach((item, position) => {
-      this.#position[item.index] = position;
-      if (item.spec) this.#indexBySpec.set(item.spec, item.index);
+    this.#added = new Uint8Array(source.size);
+    this.#position = new Uint32Array(source.size);
+    for (let position = 0; position < source.size; position++) {
+      const index = source.order?.[position] ?? position;
+      this.#position[index] = position;
       // Nothing to add for a script that cannot be sent.
-      if (manifest.templateOf[item.index] < 0) this.#added[position] = 1;
-    });
+      if (manifest.templateOf[index] < 0) this.#added[position] = 1;
+    }
     this.#advance();
   }
 
   /**
-   * Connects and records the run's manifest, so another coordinator can re-attach by id.
-   * @param plan the run's scripts in the order the runner starts them
+   * Connects and records the run's manifest, chunk by chunk as each script is resolved, so
+   * another coordinator can re-attach by id. No job is added before the manifest is complete.
    */
-  static async open(backend: RedisBackend, plan: PlannedScript[], envRule: EnvRule): Promise<RemoteRun> {
+  static async open(backend: RedisBackend, source: RunSource, envRule: EnvRule): Promise<RemoteRun> {
     await backend.connect();
-    const manifest = buildManifest(backend.newRunId(), backend.root, plan, envRule);
-    const record = await backend.writeManifest(manifest);
-    return new RemoteRun(backend, manifest, record, plan);
+    const manifest = new ManifestBuilder(backend.newRunId(), backend.root, envRule, source.size);
+    const record = await backend.writeManifest(manifest, source);
+    return new RemoteRun(backend, manifest, record, source);
   }
 
-  async run(spec: ScriptSpec, options: { signal?: AbortSignal; retries?: number } = {}): Promise<ScriptResult> {
-    const index = this.#indexBySpec.get(spec);
-    if (index === undefined) return errorResult(spec.script, 'internal: the script is not part of this run', 'error');
-    const { signal } = options;
+  async run(
+    spec: ScriptSpec,
+    options: { signal?: AbortSignal; retries?: number; index?: number } = {},
+  ): Promise<ScriptResult> {
+    const { index, signal } = options;
+    const template = index === undefined ? -1 : (this.#manifest.templateOf[index] ?? -1);
+    if (index === undefined || template < 0) {
+      const why = this.#manifest.errors.get(index ?? -1) ?? 'internal: the script is not part of this run';
+      return errorResult(spec.script, why, 'error');
+    }
     if (signal?.aborted) return errorResult(spec.script, describeAbortedSignal(signal), 'cancelled');
-    const job = jobOf(this.#manifest, index);
-    if ('error' in job) return errorResult(spec.script, job.error, 'error');
+    const job = jobOf(this.#manifest, index, portablePath(this.#manifest.root, spec.script)!, template);
     const jobId = scriptJobId(this.runId, index);
     const { added, finished } = this.#backend.submit(jobId, job.data, options.retries ?? job.retries);
     try {

@@ -1,102 +1,122 @@
-// Owns a distributed run's manifest: the whole list of scripts and, compactly, every job's
-// data (one template per distinct set of options, then the template of each script), so a
-// re-attaching coordinator can add the jobs a dead coordinator never added. Invariant: the
-// job data rebuilt from a manifest equals what the coordinator sends for that index.
-import path from 'node:path';
+// Owns a distributed run's manifest: a small header (the distinct sets of job options) and one
+// entry per script, in the order its job is added, written to Redis in chunks as the plan is
+// resolved one script at a time, so a re-attaching coordinator can add the jobs a dead one
+// never added. Invariant: the job data rebuilt from a manifest equals what the coordinator
+// sends for that index, and the coordinator keeps only a few bytes per script.
 import type { PlannedScript } from '../parallel/build-plan.ts';
-import { toJobData, type EnvRule, type ScriptJobData } from './job-payload.ts';
+import { portablePath, toJobData, type EnvRule, type ScriptJobData } from './job-payload.ts';
 
 /** A job's data without what differs per script (run id, index, script path). */
 export type JobTemplate = Omit<ScriptJobData, 'runId' | 'index' | 'script'> & { retries: number };
 
+/** The manifest's header: the data of the runs-queue job named by the run id. */
 export interface RunManifest {
   runId: string;
   createdAt: string;
-  /** per plan index: the script relative to the shared root, or null if it was not sendable */
-  scripts: Array<string | null>;
-  /** per plan index: the coordinator's absolute path (for names in results) */
-  paths: string[];
+  /** scripts in the run */
+  size: number;
   /** distinct job options of the run */
   templates: JobTemplate[];
-  /** per plan index: its template, or -1 when the script cannot be sent (then `errors` says why) */
-  templateOf: number[];
-  errors: Record<number, string>;
-  /** plan indices in the order their jobs are added; absent when that is 0, 1, 2, ... */
-  order?: number[];
+  /** how many chunks of entries the job's log holds; absent until all are written */
+  chunks?: number;
 }
 
-/** How far the coordinator got: the first addedThrough jobs (in the manifest's order) are in the queue. */
+/**
+ * One script: its plan index; its path relative to the shared root ('/'-separated), or the
+ * coordinator's absolute path when it lies outside; its template, or why it cannot be sent.
+ */
+export type ManifestEntry = [index: number, script: string, job: number | string];
+
+/** How far the coordinator got: the first addedThrough entries (in the manifest's order) are in the queue. */
 export interface RunProgress {
   addedThrough: number;
   /** the coordinator finished (or stopped) the run itself: nothing more is to be added */
   closed: boolean;
 }
 
-/** @param plan the run's scripts in the order their jobs will be added */
-export function buildManifest(runId: string, root: string, plan: PlannedScript[], envRule: EnvRule): RunManifest {
-  const templates: JobTemplate[] = [];
-  const byKey = new Map<string, number>();
-  const size = plan.length;
-  const templateOf: number[] = new Array<number>(size).fill(-1);
-  const scripts: Array<string | null> = new Array<string | null>(size).fill(null);
-  const paths: string[] = new Array<string>(size).fill('');
-  const errors: Record<number, string> = {};
-  const baselines = new Map<string, Record<string, string>>();
-  for (const item of plan) {
-    const relative = path.relative(root, item.script);
-    scripts[item.index] =
-      relative.startsWith('..') || path.isAbsolute(relative) ? null : relative.split(path.sep).join('/');
-    paths[item.index] = item.script;
-    if (!item.spec) {
-      errors[item.index] = item.error ?? 'could not be run';
-      continue;
+/** What a run's manifest is built from: its plan, resolved one script at a time. */
+export interface RunSource {
+  size: number;
+  /** plan indices in the order their jobs are added; null for 0, 1, 2, ... */
+  order: readonly number[] | null;
+  resolve(index: number): PlannedScript;
+}
+
+/** Entries per chunk (one log line in Redis). */
+const CHUNK = 2_000;
+
+/** Builds the manifest's entries chunk by chunk and keeps what the coordinator needs to send each job. */
+export class ManifestBuilder {
+  readonly templates: JobTemplate[] = [];
+  /** per plan index: its template, -1 when it cannot be sent */
+  readonly templateOf: Int32Array;
+  /** per plan index that cannot be sent although its spec was built: why */
+  readonly errors = new Map<number, string>();
+  readonly #byKey = new Map<string, number>();
+  readonly #baselines = new Map<string, Record<string, string>>();
+  readonly #createdAt = new Date().toISOString();
+
+  constructor(
+    readonly runId: string,
+    readonly root: string,
+    readonly envRule: EnvRule,
+    size: number,
+  ) {
+    this.templateOf = new Int32Array(size).fill(-1);
+  }
+
+  /** Resolves every script of `source` in add order; each spec is dropped once its entry is made. */
+  *chunks(source: RunSource): Generator<ManifestEntry[]> {
+    let chunk: ManifestEntry[] = [];
+    for (let position = 0; position < source.size; position++) {
+      chunk.push(this.#entry(source.resolve(source.order?.[position] ?? position)));
+      if (chunk.length === CHUNK || position === source.size - 1) {
+        yield chunk;
+        chunk = [];
+      }
     }
+  }
+
+  /** @param chunks how many chunks were written; undefined while they are being written */
+  header(chunks: number | undefined): RunManifest {
+    const { runId, templates } = this;
+    const size = this.templateOf.length;
+    return { runId, createdAt: this.#createdAt, size, templates, ...(chunks !== undefined && { chunks }) };
+  }
+
+  #entry(item: PlannedScript): ManifestEntry {
+    const script = portablePath(this.root, item.script) ?? item.script;
+    if (!item.spec) return [item.index, script, item.error ?? 'could not be run'];
     try {
       const {
         runId: _runId,
         index: _index,
         script: _script,
         ...rest
-      } = toJobData(item.spec, root, runId, item.index, envRule, baselines);
+      } = toJobData(item.spec, this.root, this.runId, item.index, this.envRule, this.#baselines);
       const template: JobTemplate = { ...rest, retries: item.retries };
       const key = JSON.stringify(template);
-      let at = byKey.get(key);
+      let at = this.#byKey.get(key);
       if (at === undefined) {
-        at = templates.push(template) - 1;
-        byKey.set(key, at);
+        at = this.templates.push(template) - 1;
+        this.#byKey.set(key, at);
       }
-      templateOf[item.index] = at;
+      this.templateOf[item.index] = at;
+      return [item.index, script, at];
     } catch (error) {
-      errors[item.index] = (error as Error).message;
+      this.errors.set(item.index, (error as Error).message);
+      return [item.index, script, (error as Error).message];
     }
   }
-  const identity = plan.every((item, position) => item.index === position);
-  return {
-    runId,
-    createdAt: new Date().toISOString(),
-    scripts,
-    paths,
-    templates,
-    templateOf,
-    errors,
-    ...(!identity && { order: plan.map((item) => item.index) }),
-  };
 }
 
-/** Plan indices in the order their jobs are added. */
-export function addOrder(manifest: RunManifest): number[] {
-  return manifest.order ?? manifest.scripts.map((_, index) => index);
-}
-
-/** The job of plan index `index`: its data and retries, or the reason it cannot be sent. */
+/** The job of plan index `index` (relative path `script`) from its template. */
 export function jobOf(
-  manifest: RunManifest,
+  manifest: Pick<RunManifest, 'runId' | 'templates'>,
   index: number,
-): { data: ScriptJobData; retries: number } | { error: string } {
-  const at = manifest.templateOf?.[index] ?? -1;
-  const script = manifest.scripts[index];
-  if (at < 0 || script === null)
-    return { error: manifest.errors?.[index] ?? `script ${manifest.paths[index]} is outside the shared root` };
-  const { retries, ...rest } = manifest.templates[at];
+  script: string,
+  template: number,
+): { data: ScriptJobData; retries: number } {
+  const { retries, ...rest } = manifest.templates[template];
   return { data: { ...rest, runId: manifest.runId, index, script }, retries };
 }

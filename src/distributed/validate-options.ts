@@ -63,6 +63,8 @@ export const workerOptionsSchema = v.looseObject(
     ),
     maxTimeoutMs: v.optional(positiveInt),
     maxOutputBytes: v.optional(positiveInt),
+    startMethod: v.optional(v.picklist(['spawn', 'forkserver'], expected("'spawn' or 'forkserver'"))),
+    preload: v.optional(v.array(nonEmpty, expected('an array of module names'))),
     log: v.optional(v.function(expected('a function'))),
   },
   expected('an object'),

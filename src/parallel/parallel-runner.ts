@@ -16,7 +16,7 @@ import { RunResources } from '../resources/run-resources.ts';
 import { timeoutFor } from '../resources/timeout-policy.ts';
 import { checkStartMethod, resolvePython } from '../script/python.ts';
 import type { ScriptResult } from '../script/types.ts';
-import { Plan, type PlannedScript, type ScriptRef } from './build-plan.ts';
+import { Plan, type ScriptRef } from './build-plan.ts';
 import { RunNotifier, type ProgressCallback } from './events.ts';
 import { ExecutionResult, RunTally } from './execution-result.ts';
 import { retainOutput } from './retain-output.ts';
@@ -192,20 +192,20 @@ export class ParallelRunner {
       python,
     );
     const order = startOrder(plan, opts.order ?? defaults.order ?? 'given', resources);
-    // Distributed: every spec is built up front (the manifest records the whole run, and
-    // RemoteRun knows each by identity); a window of jobs is in the queue at once, topped
-    // up as results come back; the workers' -j limits what runs.
-    let resolved: PlannedScript[] | null = null;
+    // Distributed: the manifest records the whole run, each spec built and dropped in turn;
+    // a window of jobs is in the queue at once, topped up as results come back; the
+    // workers' -j limits what runs.
     let remote: Awaited<ReturnType<RemoteBackend['openRun']>> | null = null;
     if (this.#backend && !controller.signal.aborted) {
-      resolved = Array.from({ length: plan.size }, (_, index) => plan.resolve(index));
-      const inStartOrder = order ? order.map((index) => resolved![index]) : resolved;
       remote = await (
         await this.#remoteBackend(this.#backend)
-      ).openRun(inStartOrder, {
-        inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
-        envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
-      });
+      ).openRun(
+        { size: plan.size, order, resolve: (index) => plan.resolve(index) },
+        {
+          inheritEnv: opts.inheritEnv ?? defaults.inheritEnv ?? true,
+          envAllowList: opts.envAllowList ?? defaults.envAllowList ?? [],
+        },
+      );
       setMaxListeners(remote.window + 16, controller.signal);
     }
 
@@ -227,7 +227,7 @@ export class ParallelRunner {
     const run = runPlan({
       size: plan.size,
       refAt: (index) => plan.ref(index),
-      resolve: (index) => resolved?.[index] ?? plan.resolve(index),
+      resolve: (index) => plan.resolve(index),
       // Asked for only when a script starts: an aborted run (e.g. after close()) creates no pool.
       getPool: () => remote ?? this.#getPool(),
       concurrency,

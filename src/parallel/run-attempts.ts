@@ -38,6 +38,7 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
       result = await pool.run(item.spec, {
         signal: controller.signal,
         retries: item.retries,
+        index: item.index,
         onStart,
         ...(onOutput && { onOutput }),
         ...(context.logger && { logger: context.logger }),

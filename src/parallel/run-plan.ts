@@ -19,6 +19,8 @@ export interface ScriptPool {
     options?: {
       signal?: AbortSignal;
       retries?: number;
+      /** the script's plan index (a remote pool names its job by it) */
+      index?: number;
       onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
       onStart?: (child: StartedChild) => void;
       logger?: ErgateLogger;

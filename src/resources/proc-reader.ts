@@ -1,9 +1,9 @@
-// Reads what a sampling pass needs about one process from /proc (Linux): its CPU ticks,
-// thread count and RSS (stat), its PSS (smaps_rollup) and its children (task/*/children),
-// keeping each file open between passes and re-reading it with pread, parsed from the bytes.
-// smaps_rollup (the kernel walks every mapping: ~20x the cost of stat) is read for a new
-// process, when its RSS moved past pssDriftKb() since the last read, and every
-// PSS_MAX_AGE passes; in between PSS is the last one plus the RSS change.
+// Reads what a sampling pass needs about one process from /proc (Linux): CPU ticks, thread
+// count and RSS (stat), PSS (smaps_rollup) and children (task/*/children), parsed from bytes.
+// stat and the children lists stay open between passes (pread); smaps_rollup (~20x the cost
+// of stat) is opened, read and closed for a new process, when RSS moved past pssDriftKb(),
+// and every PSS_MAX_AGE passes (held open, it would pin an exited process's mm_struct until
+// the sampler's close); in between, PSS is the last one plus the RSS change.
 // Invariant: the descriptors of a process not read during a pass are closed at its end.
 import fs from 'node:fs';
 
@@ -29,8 +29,8 @@ const PAREN = 0x29; // ')'
 
 interface Proc {
   stat: number;
-  /** smaps_rollup's descriptor, -1 where it cannot be opened */
-  rollup: number;
+  /** whether smaps_rollup could be opened (else memory is RSS) */
+  hasRollup: boolean;
   /** task/<tid>/children descriptors by thread id */
   children: Map<string, number>;
   pssKb: number;
@@ -69,7 +69,7 @@ export class ProcReader {
       else if (field === 17) threads = value;
       else if (field === 21) rssKb = value * PAGE_KB;
     }
-    const memoryKb = this.#pss(p, rssKb);
+    const memoryKb = this.#pss(p, pid, rssKb);
     // A child's parent is the thread that forked it: other threads' lists only when there are any.
     if (threads > 1) for (const tid of readTids(pid)) this.#readChildren(p, pid, tid, children);
     else this.#readChildren(p, pid, String(pid), children);
@@ -88,15 +88,21 @@ export class ProcReader {
     for (const [pid, proc] of this.#procs) this.#forget(pid, proc);
   }
 
-  #pss(proc: Proc, rssKb: number): number {
-    if (proc.rollup < 0) return rssKb;
+  #pss(proc: Proc, pid: number, rssKb: number): number {
+    if (!proc.hasRollup) return rssKb;
     const fresh =
       proc.pssAge > 0 && proc.pssAge < PSS_MAX_AGE && Math.abs(rssKb - proc.rssAtPssKb) <= pssDriftKb(proc.rssAtPssKb);
     if (fresh) {
       proc.pssAge++;
       return Math.max(0, proc.pssKb + rssKb - proc.rssAtPssKb);
     }
-    const length = preadOrFail(proc.rollup);
+    const rollup = openOrFail(`/proc/${pid}/smaps_rollup`);
+    if (rollup < 0) {
+      proc.hasRollup = false;
+      return rssKb;
+    }
+    const length = preadOrFail(rollup);
+    fs.closeSync(rollup);
     const at = length < 0 ? -1 : buffer.indexOf('\nPss:', 0, 'latin1');
     if (at < 0 || at >= length) return rssKb;
     this.pssReads++;
@@ -131,7 +137,7 @@ export class ProcReader {
     if (stat < 0) return null;
     const proc: Proc = {
       stat,
-      rollup: openOrFail(`/proc/${pid}/smaps_rollup`),
+      hasRollup: true,
       children: new Map(),
       pssKb: 0,
       rssAtPssKb: 0,
@@ -145,7 +151,6 @@ export class ProcReader {
   #forget(pid: number, proc: Proc): void {
     this.#procs.delete(pid);
     fs.closeSync(proc.stat);
-    if (proc.rollup >= 0) fs.closeSync(proc.rollup);
     for (const fd of proc.children.values()) fs.closeSync(fd);
   }
 }

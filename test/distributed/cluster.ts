@@ -1,12 +1,14 @@
 // Test helpers for distributed runs: a private redis-server on a free loopback port in a
 // temp dir (no global Redis needed), `ergate worker` child processes that report "ready",
-// and /proc checks that a pid is gone. Every process started here is stopped by stop().
+// a file's whole cluster as one fixture (useCluster), and /proc checks that a pid is gone.
+// Every process started here is stopped by stop() / the fixture's afterAll.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { readProcess } from '../../src/script/proc-tree.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -87,21 +89,56 @@ export interface WorkerProcess {
 
 /** Starts `ergate worker` as a real child process and waits for its "ready" line. */
 export async function startWorker(args: string[], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', ...args], {
-    cwd: REPO,
-    env: { ...process.env, ERGATE_PYTHON: PYTHON, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const worker = startCli(['worker', ...args], env);
+  await waitForLine(worker.child, /^ready /, 'ergate worker');
+  return { ...worker, pid: worker.child.pid! };
+}
+
+export interface Cluster {
+  redis: RedisServer;
+  /** started with `args`, before the file's first test */
+  workers: WorkerProcess[];
+  /** the workers' flags: --redis, --queue, -j, --root SCRIPTS, then the extra ones */
+  args: string[];
+  /** an empty folder for the fixtures' marks: one per test ('each') or per file */
+  marks: string;
+}
+
+/**
+ * Registers a test file's hooks: a redis-server and `workers` workers for the whole file,
+ * stopped after it (a worker the test did not kill must exit 0), and the marks folder.
+ */
+export function useCluster(options: {
+  queue: string;
+  workers?: number;
+  jobs?: number;
+  extraArgs?: string[];
+  marks?: 'each' | 'file';
+}): Cluster {
+  const cluster: Cluster = { redis: null as unknown as RedisServer, workers: [], args: [], marks: '' };
+  const newMarks = (): string => (cluster.marks = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-marks-')));
+  beforeAll(async () => {
+    cluster.redis = await startRedis();
+    const { queue, jobs = 2, extraArgs = [] } = options;
+    cluster.args = ['--redis', cluster.redis.url, '--queue', queue, '-j', String(jobs), '--root', SCRIPTS, ...extraArgs];
+    cluster.workers = await Promise.all(Array.from({ length: options.workers ?? 1 }, () => startWorker(cluster.args)));
+    if (options.marks === 'file') newMarks();
   });
-  let text = '';
-  child.stdout.on('data', (c: Buffer) => {
-    text += c.toString();
+  if (options.marks !== 'file')
+    beforeEach(() => {
+      const marks = newMarks();
+      return () => fs.rmSync(marks, { recursive: true, force: true });
+    });
+  afterAll(async () => {
+    for (const worker of cluster.workers) {
+      const killedByTest = worker.child.exitCode !== null || worker.child.signalCode !== null;
+      const code = await stopWorker(worker);
+      if (!killedByTest) expect(code).toBe(0);
+    }
+    await cluster.redis?.stop();
+    if (options.marks === 'file') fs.rmSync(cluster.marks, { recursive: true, force: true });
   });
-  child.stderr.on('data', (c: Buffer) => {
-    text += c.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await waitForLine(child, /^ready /, 'ergate worker');
-  return { child, pid: child.pid!, output: () => text, exited };
+  return cluster;
 }
 
 /** True while the pid exists and is not a zombie. */

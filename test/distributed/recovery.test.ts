@@ -4,51 +4,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ParallelRunner } from '../../src/index.ts';
-import {
-  isAlive,
-  PYTHON,
-  readMarks,
-  SCRIPTS,
-  startRedis,
-  startWorker,
-  stopWorker,
-  waitUntil,
-  type RedisServer,
-  type WorkerProcess,
-} from './cluster.ts';
+import { isAlive, PYTHON, readMarks, SCRIPTS, useCluster, waitUntil } from './cluster.ts';
 
 const QUEUE = 'recovery';
-let redis: RedisServer;
-let marks: string;
-let workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  marks = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-marks-'));
-  // Short locks so a dead worker's jobs come back within seconds, not BullMQ's 30 s.
-  const args = [
-    '--redis',
-    redis.url,
-    '--queue',
-    QUEUE,
-    '-j',
-    '2',
-    '--root',
-    SCRIPTS,
-    '--lock-duration',
-    '2s',
-    '--stalled-interval',
-    '1s',
-  ];
-  workers = await Promise.all([1, 2, 3].map(() => startWorker(args)));
-});
-
-afterAll(async () => {
-  for (const w of workers) await stopWorker(w);
-  await redis?.stop();
-  fs.rmSync(marks, { recursive: true, force: true });
+// Short locks so a dead worker's jobs come back within seconds, not BullMQ's 30 s.
+const cluster = useCluster({
+  queue: QUEUE,
+  workers: 3,
+  jobs: 2,
+  extraArgs: ['--lock-duration', '2s', '--stalled-interval', '1s'],
+  marks: 'file',
 });
 
 it('recovers the jobs of a SIGKILLed worker and reports every script once', async () => {
@@ -59,35 +26,35 @@ it('recovers the jobs of a SIGKILLed worker and reports every script once', asyn
     const scripts = names.map((n) => path.join(copies, n));
     await using runner = new ParallelRunner({
       python: PYTHON,
-      backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS },
+      backend: { redis: cluster.redis.url, queue: QUEUE, root: SCRIPTS },
     });
-    const run = runner.runScripts(scripts, { env: { MARK_DIR: marks, SLEEP_S: '3' }, timeoutMs: 60_000 });
+    const run = runner.runScripts(scripts, { env: { MARK_DIR: cluster.marks, SLEEP_S: '3' }, timeoutMs: 60_000 });
     // Wait until the victim runs two scripts (each worker takes at most -j 2).
-    const victim = workers[0];
+    const victim = cluster.workers[0];
     await waitUntil(
-      () => [...readMarks(marks).values()].filter((m) => m.ancestors.includes(victim.pid)).length === 2,
+      () => [...readMarks(cluster.marks).values()].filter((m) => m.ancestors.includes(victim.pid)).length === 2,
       'the victim to run two scripts',
     );
-    const orphans = [...readMarks(marks).entries()]
+    const orphans = [...readMarks(cluster.marks).entries()]
       .filter(([, m]) => m.ancestors.includes(victim.pid))
       .map(([pid]) => pid);
     victim.child.kill('SIGKILL');
     await victim.exited;
     // Its children die with it (parent-death pipe): none lives to finish its sleep.
     await waitUntil(() => orphans.every((pid) => !isAlive(pid)), "the dead worker's children to die");
-    for (const pid of orphans) expect(fs.existsSync(path.join(marks, `${pid}.done`))).toBe(false);
+    for (const pid of orphans) expect(fs.existsSync(path.join(cluster.marks, `${pid}.done`))).toBe(false);
 
     const result = await run;
     expect(result.toJSON()).toMatchObject({ total: 8, passed: 8, failed: 0, timeout: 0, skipped: 0 });
     expect(result.results.map((r) => r.name).sort()).toEqual([...names].sort());
-    const lostNames = orphans.map((pid) => readMarks(marks).get(pid)!.name);
+    const lostNames = orphans.map((pid) => readMarks(cluster.marks).get(pid)!.name);
     for (const r of result.results) {
       const victimRanIt = lostNames.includes(r.name);
       expect(r.attempts).toBe(victimRanIt ? 2 : 1);
       expect((r as { worker?: string }).worker).not.toBe(`${os.hostname()}:${victim.pid}`);
     }
     // Every Python child any worker started is gone.
-    for (const pid of readMarks(marks).keys()) expect(isAlive(pid)).toBe(false);
+    for (const pid of readMarks(cluster.marks).keys()) expect(isAlive(pid)).toBe(false);
   } finally {
     fs.rmSync(copies, { recursive: true, force: true });
   }

@@ -5,46 +5,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AsyncScheduler, type ScriptResult } from '../../src/index.ts';
-import {
-  isAlive,
-  readMarks,
-  SCRIPTS,
-  startRedis,
-  startWorker,
-  stopWorker,
-  waitUntil,
-  type RedisServer,
-  type WorkerProcess,
-} from './cluster.ts';
+import { isAlive, readMarks, SCRIPTS, useCluster, waitUntil } from './cluster.ts';
 
 const QUEUE = 'scheduler';
-let redis: RedisServer;
-let worker: WorkerProcess;
-let marks: string;
+const cluster = useCluster({ queue: QUEUE, jobs: 1 });
 let queue: Queue;
 
-beforeAll(async () => {
-  redis = await startRedis();
-  worker = await startWorker(['--redis', redis.url, '--queue', QUEUE, '-j', '1', '--root', SCRIPTS]);
-  queue = new Queue(QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
-});
-
-beforeEach(() => {
-  marks = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-marks-'));
-  return () => fs.rmSync(marks, { recursive: true, force: true });
+beforeAll(() => {
+  queue = new Queue(QUEUE, { connection: { host: '127.0.0.1', port: cluster.redis.port } });
 });
 
 afterAll(async () => {
   await queue?.close();
-  expect(await stopWorker(worker)).toBe(0);
-  await redis?.stop();
 });
 
 const script = (name: string): string => path.join(SCRIPTS, name);
 const backend = (): { redis: string; queue: string; root: string } => ({
-  redis: redis.url,
+  redis: cluster.redis.url,
   queue: QUEUE,
   root: SCRIPTS,
 });
@@ -66,13 +45,13 @@ async function waitForQueued(count: number): Promise<void> {
 
 it('honours priority and delay through BullMQ, whatever the order of scheduling', async () => {
   await using scheduler = new AsyncScheduler({ backend: backend() });
-  const log = path.join(marks, 'order.log');
-  const gate = path.join(marks, 'gate');
-  const env = { MARK_DIR: marks, GATE: gate, ORDER_LOG: log };
+  const log = path.join(cluster.marks, 'order.log');
+  const gate = path.join(cluster.marks, 'gate');
+  const env = { MARK_DIR: cluster.marks, GATE: gate, ORDER_LOG: log };
   scheduler.start();
   // The blocker holds the worker's only slot while the others queue up behind it.
   const blocker = scheduler.scheduleScript(script('gate.py'), { env, priority: -100 });
-  await waitUntil(() => readMarks(marks).size === 1, 'the blocker to start');
+  await waitUntil(() => readMarks(cluster.marks).size === 1, 'the blocker to start');
   const scheduledAt = Date.now();
   const ids = {
     low: scheduler.scheduleScript(script('log_order.py'), { env, args: ['low'], priority: 5 }),
@@ -98,13 +77,13 @@ it('honours priority and delay through BullMQ, whatever the order of scheduling'
   const delayedStart = Date.parse((jobs.delayed.result as ScriptResult).startTime);
   expect(delayedStart - scheduledAt).toBeGreaterThanOrEqual(1_500);
   for (const job of Object.values(jobs))
-    expect((job.result as ScriptResult & { worker?: string }).worker).toBe(`${os.hostname()}:${worker.pid}`);
+    expect((job.result as ScriptResult & { worker?: string }).worker).toBe(`${os.hostname()}:${cluster.workers[0].pid}`);
 });
 
 it('retries with BullMQ attempts: a script failing its first run passes on the second', async () => {
   await using scheduler = new AsyncScheduler({ backend: backend() });
   const flaky = scheduler.scheduleScript(script('flaky.py'), {
-    env: { MARK_DIR: marks },
+    env: { MARK_DIR: cluster.marks },
     maxRuns: 2,
     retryDelayMs: 20,
   });
@@ -115,16 +94,16 @@ it('retries with BullMQ attempts: a script failing its first run passes on the s
   expect(scheduler.getJob(failing)).toMatchObject({ status: 'failed', runs: 2 });
   expect(scheduler.getJob(failing)!.result).toMatchObject({ status: 'failed', exitCode: 3, attempts: 2 });
   expect(scheduler.metrics).toMatchObject({ jobsCompleted: 1, jobsFailed: 1 });
-  expect(fs.readFileSync(path.join(marks, 'flaky-count'), 'utf8')).toBe('2');
+  expect(fs.readFileSync(path.join(cluster.marks, 'flaky-count'), 'utf8')).toBe('2');
 });
 
 it('cancel() kills a running job on its worker and removes a waiting one', async () => {
   await using scheduler = new AsyncScheduler({ backend: backend() });
-  const env = { MARK_DIR: marks, ORDER_LOG: path.join(marks, 'order.log') };
+  const env = { MARK_DIR: cluster.marks, ORDER_LOG: path.join(cluster.marks, 'order.log') };
   const running = scheduler.scheduleScript(script('sub/forever.py'), { env });
   const all = scheduler.runAll();
-  await waitUntil(() => readMarks(marks).size === 1, 'the script to start on the worker');
-  const [pid] = readMarks(marks).keys();
+  await waitUntil(() => readMarks(cluster.marks).size === 1, 'the script to start on the worker');
+  const [pid] = readMarks(cluster.marks).keys();
   const waiting = scheduler.scheduleScript(script('log_order.py'), { env, args: ['never'] });
   await waitForQueued(1);
   expect(scheduler.cancel(waiting)).toBe(true);
@@ -136,7 +115,7 @@ it('cancel() kills a running job on its worker and removes a waiting one', async
   await scheduler.close();
   await waitUntil(() => !isAlive(pid), 'the cancelled script to die');
   expect(await queued()).toBe(0);
-  expect(fs.existsSync(path.join(marks, 'order.log'))).toBe(false);
+  expect(fs.existsSync(path.join(cluster.marks, 'order.log'))).toBe(false);
 });
 
 it('refuses what BullMQ cannot order or carry, naming the option', () => {

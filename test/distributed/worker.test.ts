@@ -1,52 +1,44 @@
 // `ergate worker` shutdown: SIGTERM stops taking jobs; a running script past --grace is
 // killed (no child survives) and its job handed back to the queue, where another worker
 // runs it; the script is still reported once, with both attempts counted.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { ErgateWorker, ParallelRunner } from '../../src/index.ts';
 import { parseWorkerArgs } from '../../src/cli/worker-command.ts';
 import {
   isAlive,
   PYTHON,
   readMarks,
+  REPO,
   SCRIPTS,
-  startRedis,
   startWorker,
   stopWorker,
+  useCluster,
   waitUntil,
-  type RedisServer,
   type WorkerProcess,
 } from './cluster.ts';
 
 const QUEUE = 'handback';
-let redis: RedisServer;
-let marks: string;
+// Each test starts the workers it needs.
+const cluster = useCluster({ queue: QUEUE, workers: 0, jobs: 1, marks: 'file' });
 const started: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  marks = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-marks-'));
-});
 
 afterAll(async () => {
   for (const w of started) await stopWorker(w);
-  await redis?.stop();
-  fs.rmSync(marks, { recursive: true, force: true });
 });
 
 it('hands a running job back on SIGTERM after the grace period, killing its child', async () => {
-  const args = ['--redis', redis.url, '--queue', QUEUE, '-j', '1', '--root', SCRIPTS];
+  const args = cluster.args;
   const first = await startWorker([...args, '--grace', '200ms']);
   started.push(first);
   await using runner = new ParallelRunner({
     python: PYTHON,
-    backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS },
+    backend: { redis: cluster.redis.url, queue: QUEUE, root: SCRIPTS },
   });
-  const run = runner.runScripts([path.join(SCRIPTS, 'slow_once.py')], { env: { MARK_DIR: marks } });
-  await waitUntil(() => readMarks(marks).size === 1, 'the slow first run to start');
-  const [childPid] = readMarks(marks).keys();
+  const run = runner.runScripts([path.join(SCRIPTS, 'slow_once.py')], { env: { MARK_DIR: cluster.marks } });
+  await waitUntil(() => readMarks(cluster.marks).size === 1, 'the slow first run to start');
+  const [childPid] = readMarks(cluster.marks).keys();
   started.push(await startWorker(args));
 
   expect(await stopWorker(first)).toBe(0);
@@ -62,14 +54,38 @@ it('hands a running job back on SIGTERM after the grace period, killing its chil
 
 it('starts every script launcher before taking jobs, so no job pays for one', async () => {
   await using worker = await ErgateWorker.start({
-    redis: redis.url,
+    redis: cluster.redis.url,
     queue: 'primed',
     concurrency: 3,
     root: SCRIPTS,
     python: PYTHON,
   });
-  // One launcher per slot, all started.
-  expect(worker.launcherPids).toHaveLength(3);
+  // Every launcher the pool will use (one per core, slots shared among them) is already up.
+  expect(worker.launcherPids).toHaveLength(Math.min(3, os.availableParallelism()));
+});
+
+it('starts scripts by forking a warm interpreter with startMethod forkserver, its preloads already imported', async () => {
+  const root = path.join(REPO, 'test/fixtures/forkserver');
+  const ran = async (startMethod: 'spawn' | 'forkserver'): Promise<string> => {
+    const queue = `start-${startMethod}`;
+    await using worker = await ErgateWorker.start({
+      ...{ redis: cluster.redis.url, queue, concurrency: 1, root, python: PYTHON },
+      ...{ startMethod, preload: ['decimal'] },
+    });
+    expect(worker.launcherPids).toHaveLength(1);
+    await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: cluster.redis.url, queue, root } });
+    const result = await runner.runScripts([path.join(root, 'modules.py')], {
+      configs: { 'modules.py': { args: ['decimal'] } },
+    });
+    expect(result.results[0]).toMatchObject({ status: 'passed' });
+    return result.results[0].stdout.trim();
+  };
+  expect(await ran('forkserver')).toBe('decimal');
+  // A spawned interpreter imports only what the script does: the preload belongs to fork servers.
+  expect(await ran('spawn')).toBe('');
+  await expect(
+    ErgateWorker.start({ redis: cluster.redis.url, root, python: PYTHON, startMethod: 'fork' as 'spawn' }),
+  ).rejects.toThrow(/ErgateWorker options\.startMethod: expected 'spawn' or 'forkserver'/);
 });
 
 it('refuses bad worker flags with a message naming the flag', () => {
@@ -85,6 +101,15 @@ it('refuses bad worker flags with a message naming the flag', () => {
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-timeout', 'never'])).toThrow(
     /--max-timeout: expected a duration/,
   );
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--start-method', 'fork'])).toThrow(
+    /--start-method: expected spawn or forkserver, got "fork"/,
+  );
+  expect(() => parseWorkerArgs(['--redis', 'redis://x', '--preload', 'numpy'])).toThrow(
+    /--preload needs --start-method forkserver/,
+  );
+  expect(
+    parseWorkerArgs(['--redis', 'redis://x', '--start-method', 'forkserver', '--preload', 'numpy,json']).options,
+  ).toMatchObject({ startMethod: 'forkserver', preload: ['numpy', 'json'] });
   expect(
     parseWorkerArgs([
       '--redis',

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PSS_MAX_AGE, ProcReader } from '../../src/resources/proc-reader.ts';
 import { PYTHON, waitUntilGone } from '../script/helpers.ts';
@@ -56,6 +57,33 @@ describe('ProcReader', () => {
     pass();
     expect(reader.pssReads).toBe(3);
     reader.close();
+  });
+
+  it('keeps stat and the children list open between passes, but not smaps_rollup', async () => {
+    const child = spawn(PYTHON, ['-c', "print('ready', flush=True); import sys; sys.stdin.read()"], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    started.push(child.pid!);
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    const reader = new ProcReader();
+    const openFiles = () =>
+      fs.readdirSync('/proc/self/fd').map((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return ''; // the directory's own descriptor, closed by now
+        }
+      });
+    expect(reader.read(child.pid!)).not.toBeNull();
+    reader.endPass();
+    expect(reader.pssReads).toBe(1);
+    const held = openFiles();
+    expect(held).toContain(`/proc/${child.pid}/stat`);
+    expect(held).toContain(`/proc/${child.pid}/task/${child.pid}/children`);
+    // Held, it would pin the process's mm_struct after its exit until the sampler closed it.
+    expect(held).not.toContain(`/proc/${child.pid}/smaps_rollup`);
+    reader.close();
+    expect(openFiles()).not.toContain(`/proc/${child.pid}/stat`);
   });
 
   it('reads a process that ended as gone, and forgets it', async () => {
