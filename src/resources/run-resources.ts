@@ -111,7 +111,8 @@ export class ScriptUsage {
         this.#onSample({ ...sample, peakTreeRssKb: this.#peakKb });
         if (sample.treeRssKb > limitKb && !this.#stopped) {
           this.#stopped = true;
-          child.stopForMemory(settings.treeMemoryLimitMb!, Math.round(this.#peakKb / 1024));
+          // Rounded up: a peak of 120.3 MiB over a 120 MiB cap must not read "peak 120 MiB".
+          child.stopForMemory(settings.treeMemoryLimitMb!, Math.ceil(this.#peakKb / 1024));
         }
         // Only the memory budget holds scripts back on samples; without it there is no room to free.
         if (admission) onRoom();
