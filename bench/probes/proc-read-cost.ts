@@ -67,7 +67,8 @@ for (let batch = 0; batch < batches; batch++) {
   }
   await Promise.all(children.map(exited));
   await sleep(50);
-  for (const fds of heldUntilDead) timed('close stat and children, process dead', () => fds.forEach((fd) => fs.closeSync(fd)));
+  for (const fds of heldUntilDead)
+    timed('close stat and children, process dead', () => fds.forEach((fd) => fs.closeSync(fd)));
 }
 
 console.log(`${python}, ${batches * 8} fresh processes, load average ${loadAverage()}; CPU µs per process:`);
