@@ -165,9 +165,9 @@ const runs = process.argv
   .slice(2)
   .filter((arg) => arg !== '--keep')
   .map((arg): { n: number; startMethod: StartMethod } => {
-  const [n, method] = arg.split(':');
-  return { n: Number(n), startMethod: method === 'spawn' ? 'spawn' : 'forkserver' };
-});
+    const [n, method] = arg.split(':');
+    return { n: Number(n), startMethod: method === 'spawn' ? 'spawn' : 'forkserver' };
+  });
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-dscale-'));
 const results: ScaleResult[] = [];
 if (runs.length === 0) runs.push({ n: 2_000, startMethod: 'forkserver' });

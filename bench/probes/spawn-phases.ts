@@ -44,7 +44,9 @@ console.log(`ProcessPoolExecutor, per script:     CPU ${pool.toFixed(2)} ms`);
 console.log(
   `spawn, per script, Python side:      CPU ${perScript('childMs').toFixed(2)} ms, ${perScript('childFaults').toFixed(0)} faults (launcher loops + scripts)`,
 );
-console.log(`spawn, per script, Node:             CPU ${perScript('nodeMs').toFixed(2)} ms (ParallelRunner, main thread)`);
+console.log(
+  `spawn, per script, Node:             CPU ${perScript('nodeMs').toFixed(2)} ms (ParallelRunner, main thread)`,
+);
 console.log(
   `spawn, per script, all:              CPU ${ours.toFixed(2)} ms = ${(ours / xargs).toFixed(2)}x xargs, ${(ours / pool).toFixed(2)}x the pool`,
 );

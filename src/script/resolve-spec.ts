@@ -110,9 +110,7 @@ export function resolveScriptSpec(
     python,
     args: options.args,
     cwd: options.cwd ? path.resolve(options.cwd) : scriptDir,
-    env: envCache
-      ? sharedChildEnv(scriptDir, options, baseEnv, envCache)
-      : buildChildEnv(scriptDir, options, baseEnv),
+    env: envCache ? sharedChildEnv(scriptDir, options, baseEnv, envCache) : buildChildEnv(scriptDir, options, baseEnv),
     timeoutMs: options.timeoutMs,
     allowedExitCodes: options.allowedExitCodes,
     memoryLimitMb: options.memoryLimitMb ?? null,

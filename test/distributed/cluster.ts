@@ -120,7 +120,17 @@ export function useCluster(options: {
   beforeAll(async () => {
     cluster.redis = await startRedis();
     const { queue, jobs = 2, extraArgs = [] } = options;
-    cluster.args = ['--redis', cluster.redis.url, '--queue', queue, '-j', String(jobs), '--root', SCRIPTS, ...extraArgs];
+    cluster.args = [
+      '--redis',
+      cluster.redis.url,
+      '--queue',
+      queue,
+      '-j',
+      String(jobs),
+      '--root',
+      SCRIPTS,
+      ...extraArgs,
+    ];
     cluster.workers = await Promise.all(Array.from({ length: options.workers ?? 1 }, () => startWorker(cluster.args)));
     if (options.marks === 'file') newMarks();
   });

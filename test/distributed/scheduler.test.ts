@@ -77,7 +77,9 @@ it('honours priority and delay through BullMQ, whatever the order of scheduling'
   const delayedStart = Date.parse((jobs.delayed.result as ScriptResult).startTime);
   expect(delayedStart - scheduledAt).toBeGreaterThanOrEqual(1_500);
   for (const job of Object.values(jobs))
-    expect((job.result as ScriptResult & { worker?: string }).worker).toBe(`${os.hostname()}:${cluster.workers[0].pid}`);
+    expect((job.result as ScriptResult & { worker?: string }).worker).toBe(
+      `${os.hostname()}:${cluster.workers[0].pid}`,
+    );
 });
 
 it('retries with BullMQ attempts: a script failing its first run passes on the second', async () => {
