@@ -1,7 +1,7 @@
 // No orphans: when the Node process (or its whole process group) dies by SIGKILL, or a
 // script launcher is killed mid-script, the Python child and its grandchildren (in its group or escaped with setsid)
 // die too. Proven by pid through /proc.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolvePython } from '../../src/script/python.ts';
@@ -11,9 +11,11 @@ import { parseRunScriptOptions } from '../../src/script/validate-options.ts';
 import { PYTHON, fixture, processState, waitUntilGone, watchOutput } from './helpers.ts';
 
 describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod) => {
-  it('kills children and grandchildren when the Node process is SIGKILLed', async () => {
+  /** Starts the driver (a Node process running a script with grandchildren), kills it with `kill`, and proves every pid gone. */
+  async function killDriver(kill: (driver: ChildProcess) => void, detached: boolean): Promise<void> {
     const driver = spawn(process.execPath, ['--import', 'tsx', fixture('driver-runs-grandchildren.mts'), startMethod], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      detached,
     });
     const lines = createInterface({ input: driver.stdout });
     try {
@@ -25,35 +27,21 @@ describe.each(['spawn', 'forkserver'] as const)('no orphans (%s)', (startMethod)
       });
       expect(pids).toHaveLength(4);
       for (const pid of pids) expect(processState(pid)).not.toBeNull();
-      driver.kill('SIGKILL');
+      kill(driver);
       for (const pid of pids) await waitUntilGone(pid);
     } finally {
       driver.kill('SIGKILL'); // a failed assertion must not leave the driver running
     }
+  }
+
+  it('kills children and grandchildren when the Node process is SIGKILLed', async () => {
+    await killDriver((driver) => driver.kill('SIGKILL'), false);
   });
 
   it("kills children and grandchildren when Node's whole process group is SIGKILLed", async () => {
     // A group kill (a CI runner's timeout, say) reaches Node and nothing below it at once:
     // each launcher leads a group of its own, so it outlives Node and kills the trees.
-    const driver = spawn(process.execPath, ['--import', 'tsx', fixture('driver-runs-grandchildren.mts'), startMethod], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      detached: true,
-    });
-    const lines = createInterface({ input: driver.stdout });
-    try {
-      const pids = await new Promise<number[]>((resolve, reject) => {
-        lines.on('line', (line) => {
-          if (line.startsWith('pids ')) resolve(line.slice(5).split(' ').map(Number));
-        });
-        driver.once('exit', (code) => reject(new Error(`driver exited early with ${code}`)));
-      });
-      expect(pids).toHaveLength(4);
-      for (const pid of pids) expect(processState(pid)).not.toBeNull();
-      process.kill(-driver.pid!, 'SIGKILL');
-      for (const pid of pids) await waitUntilGone(pid);
-    } finally {
-      driver.kill('SIGKILL');
-    }
+    await killDriver((driver) => process.kill(-driver.pid!, 'SIGKILL'), true);
   });
 
   describe('a launcher killed mid-script', () => {
