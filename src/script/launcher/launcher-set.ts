@@ -101,7 +101,7 @@ export class LauncherSet {
     launcher.setRef(false);
     this.#trimIdle(entry);
     // setTimeout fires at once for >= 2^31 ms: those mean "keep it warm".
-    if (idleMs >= 2 ** 31 || !this.#entries.includes(entry)) return;
+    if (idleMs >= 2 ** 31) return;
     entry.idleTimer = setTimeout(() => this.#retire(entry), idleMs);
     entry.idleTimer.unref();
   }
