@@ -3,13 +3,13 @@
 // bad report path exits 2 before any script runs, a report whose write fails is said once
 // and leaves neither a temp file nor a half report, a joblog on a full disk keeps every
 // console line, and a closed stdout (`| head -1`) ends console output, not the run.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, lstatSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PYTHON, makeTempDir, waitFor } from '../parallel/helpers.ts';
-import { finish, ROOT, startCli, type CliRun } from './run-cli.ts';
+import { finish, startCli, startCliInShell, type CliRun } from './run-cli.ts';
 
 const children: Array<ReturnType<typeof startCli>> = [];
 afterEach(() => {
@@ -135,28 +135,8 @@ describe('report files', () => {
     const json = path.join(reports, 'report.json');
     const junit = path.join(reports, 'junit.xml');
     writeFileSync(json, '{"old": true}\n');
-    const command = [
-      process.execPath,
-      '--import',
-      'tsx',
-      path.join(ROOT, 'src/cli/main.ts'),
-      'run',
-      dir,
-      '--python',
-      PYTHON,
-      '--json',
-      json,
-      '--junit',
-      junit,
-    ]
-      .map((a) => `'${a}'`)
-      .join(' ');
     // RLIMIT_FSIZE 2 MiB: a write past it fails with EFBIG (Node ignores SIGXFSZ).
-    const child = spawn('/bin/sh', ['-c', `ulimit -f 4096; exec ${command}`], {
-      cwd: ROOT,
-      env: { ...process.env, CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = startCliInShell('ulimit -f 4096', ['run', dir, '--python', PYTHON, '--json', json, '--junit', junit]);
     children.push(child);
     const { code, stdout, stderr } = await finish(child);
     expect(code).toBe(1);

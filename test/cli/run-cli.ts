@@ -29,6 +29,19 @@ export function startCli(args: string[], env: Record<string, string> = {}, cwd =
   });
 }
 
+/**
+ * The CLI started by /bin/sh after `setup` (e.g. `umask 077`, `ulimit -f 4096`: limits the
+ * CLI must inherit), with every argument quoted for the shell.
+ */
+export function startCliInShell(setup: string, args: string[]): CliChild {
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return spawn('/bin/sh', ['-c', `${setup}; exec ${command}`], {
+    cwd: ROOT,
+    env: { ...process.env, CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /** Collects the child's output until it exits (stdout may have been destroyed by the test). */
 export function finish(child: CliChild): Promise<CliRun> {
   let stdout = '';

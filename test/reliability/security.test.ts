@@ -1,17 +1,15 @@
 // Security: the parent's secrets need not reach scripts (inheritEnv: false plus an allow-list,
 // on runScript and on ParallelRunner), and the CLI's reports are written 0644 whatever the
 // umask and never through a symbolic link planted at a report path.
-import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchRunner, ParallelRunner, runScript } from '../../src/index.ts';
 import { appendReportFile, writeReportFile } from '../../src/cli/report-file.ts';
+import { finish, startCliInShell } from '../cli/run-cli.ts';
 import { PYTHON, fixture } from './helpers.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SECRET = 'ERGATE_TEST_SECRET_TOKEN';
 const ALLOWED = 'ERGATE_TEST_ALLOWED';
 
@@ -85,28 +83,9 @@ describe('CLI reports', () => {
   });
 
   /** Runs the CLI with umask 077, so only an explicit 0644 gives readable reports. */
-  function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
-    const command = [
-      process.execPath,
-      '--import',
-      'tsx',
-      path.join(ROOT, 'src/cli/main.ts'),
-      'run',
-      scripts,
-      '--python',
-      PYTHON,
-      ...args,
-    ]
-      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
-      .join(' ');
-    const child = spawn('/bin/sh', ['-c', `umask 077; exec ${command}`], {
-      cwd: ROOT,
-      env: { ...process.env, CI: 'true' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c) => (stderr += c));
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  async function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const { code, stderr } = await finish(startCliInShell('umask 077', ['run', scripts, '--python', PYTHON, ...args]));
+    return { code, stderr };
   }
 
   it('writes --json, --junit and --joblog as regular 0644 files even under umask 077', async () => {
