@@ -1,11 +1,22 @@
 """What python/launcher.py does for a script outside its process: the path checks and the
-compile done before the fork, and how its wait status reads. Imported only with a
+compile done before the fork, the environment an exec'd script gets, and how its wait
+status reads. Imported only with a
 standard-library-only sys.path (see launcher.py).
 """
 import io
 import os
 import sys
 from stat import S_ISREG
+
+
+def script_env(start_env, req):
+    """The environment an exec'd script gets: the launcher's start environment with the
+    request's changes (envUnset, then envSet)."""
+    env = dict(start_env)
+    for name in req["envUnset"]:
+        env.pop(name, None)
+    env.update(req["envSet"])
+    return env
 
 
 def prepare_fork(req):

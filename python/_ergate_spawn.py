@@ -10,6 +10,9 @@ import errno
 import os
 import sys
 
+from _ergate_run import script_env
+from _ergate_sys import read_to_eof
+
 try:
     from _posixsubprocess import fork_exec
 except ImportError:  # a build without it: every run takes the fork path
@@ -29,10 +32,7 @@ def env_list(start_env, req):
     """The script's environment as fork_exec takes it; rebuilt only when the changes differ."""
     key = (tuple(req["envUnset"]), tuple(sorted(req["envSet"].items())))
     if _ENV_CACHE[0] != key:
-        env = dict(start_env)
-        for name in req["envUnset"]:
-            env.pop(name, None)
-        env.update(req["envSet"])
+        env = script_env(start_env, req)
         _ENV_CACHE[:] = [key, [os.fsencode(k) + b"=" + os.fsencode(v) for k, v in env.items()]]
     return _ENV_CACHE[1]
 
@@ -61,16 +61,7 @@ def spawn(req, out_w, err_w, start_env):
         raise
     finally:
         os.close(report_w)
-    report = b""
-    try:
-        while True:
-            data = os.read(report_r, 4096)
-            if not data:
-                break
-            report += data
-    finally:
-        os.close(report_r)
-    return pid, describe_failure(report)
+    return pid, describe_failure(read_to_eof(report_r))
 
 
 def describe_failure(report):

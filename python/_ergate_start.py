@@ -10,6 +10,7 @@ import sys
 import _signal
 from _ergate_execchild import exec_child
 from _ergate_spawn import can_spawn, spawn
+from _ergate_sys import read_to_eof
 
 SIGTERM, SIGCHLD = _signal.SIGTERM, _signal.SIGCHLD
 
@@ -86,13 +87,7 @@ def fork_failed(exc):
 def read_exec_failure(report_r, report_w, python):
     """Why the child's exec failed, or None once it succeeded (EOF: the pipe is close-on-exec)."""
     os.close(report_w)
-    failure = b""
-    while True:
-        data = os.read(report_r, 4096)
-        if not data:
-            break
-        failure += data
-    os.close(report_r)
+    failure = read_to_eof(report_r)
     if not failure:
         return None
     return describe_exec_failure(python, failure.decode("utf-8", "replace"))

@@ -114,6 +114,19 @@ def has_children():
     return True
 
 
+def read_to_eof(fd):
+    """Everything written to the pipe fd until every writer closed it; closes fd."""
+    data = b""
+    try:
+        while True:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                return data
+            data += chunk
+    finally:
+        os.close(fd)
+
+
 def signal_same(proc, sig):
     """Signals a snapshotted (pid, pgid, start time) only while it is still that process."""
     pid = proc[0]
