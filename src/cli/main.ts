@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { debuglog } from 'node:util';
 import mittImport from 'mitt';
+import { RedisUnreachableError } from '../distributed/redis-target.ts';
 import { missingPeer } from '../internal/optional-peer.ts';
 import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
@@ -194,6 +195,11 @@ async function runCommand(options: CliOptions): Promise<number> {
     outcome = summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted);
   } catch (error) {
     reports.discard();
+    // Redis not there at the start is the run's failure, said in one line, not ergate's bug.
+    if (error instanceof RedisUnreachableError) {
+      process.stderr.write(`ergate: ${error.message}\n`);
+      return EXIT.failed;
+    }
     throw error;
   } finally {
     reporter.stop();

@@ -11,7 +11,7 @@ import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { ConnectionWatch } from './connection-watch.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
-import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
+import { resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
 import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress, RunSource } from './run-manifest.ts';
 import { backendRoot, backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
@@ -100,11 +100,7 @@ export class RedisBackend {
       try {
         await waitUntilConnected([queue, runs, events, producer], CONNECT_TIMEOUT_MS);
       } catch (error) {
-        // No cause: the client's error may quote the AUTH command, i.e. the password.
-        // eslint-disable-next-line preserve-caught-error
-        throw new Error(
-          `cannot reach redis at ${this.target.display}: ${redact((error as Error).message, this.target)}`,
-        );
+        throw unreachable(this.target, error);
       }
       const log =
         (this.options.log as ((line: string) => void) | undefined) ??

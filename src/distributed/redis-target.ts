@@ -62,3 +62,17 @@ export function redact(text: string, target: RedisTarget): string {
   const password = (target.connection as { password?: string }).password;
   return password ? text.split(password).join('***') : text;
 }
+
+/** Redis did not answer when a coordinator or worker started: not a bug of ergate's. */
+export class RedisUnreachableError extends Error {
+  override name = 'RedisUnreachableError';
+}
+
+/**
+ * "cannot reach redis at <display>: <why>", the client's error redacted. No cause is kept:
+ * the client's error may quote the AUTH command, i.e. the password.
+ */
+export function unreachable(target: RedisTarget, error: unknown): RedisUnreachableError {
+  const why = error instanceof Error ? error.message : String(error);
+  return new RedisUnreachableError(`cannot reach redis at ${target.display}: ${redact(why, target)}`);
+}

@@ -21,7 +21,7 @@ import { FUNCTION_JOB, runFunctionJob, type FunctionJobData } from './function-j
 import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payload.ts';
 import { buildPolicy, jobBaseEnv, type JobPolicy } from './job-policy.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
-import { redact, resolveRedisTarget, type RedisTarget } from './redis-target.ts';
+import { redact, resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
 import { parseOrThrow, workerOptionsSchema } from './validate-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
@@ -147,11 +147,7 @@ export class ErgateWorker implements AsyncDisposable {
       await waitUntilConnected([worker.#cancels, worker.#bull]);
     } catch (error) {
       await worker.close();
-      // No cause: the client's error may quote the AUTH command, i.e. the password.
-      // eslint-disable-next-line preserve-caught-error
-      throw new Error(
-        `cannot reach redis at ${worker.target.display}: ${redact((error as Error).message, worker.target)}`,
-      );
+      throw unreachable(worker.target, error);
     }
     await worker.#primePool();
     worker.#started = true;

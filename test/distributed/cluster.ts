@@ -16,7 +16,7 @@ export const SCRIPTS = fileURLToPath(new URL('./fixtures/scripts', import.meta.u
 const CLI = path.join(REPO, 'src/cli/main.ts');
 export const PYTHON = '/usr/bin/python3';
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
+  freePort,
   isAlive,
   startCli,
   startRedis,
@@ -94,6 +95,18 @@ it('Redis killed mid-run: logged once, the run ends within --redis-timeout with 
     expect(byName.get(name)!.error).toMatch(/^lost: no answer from redis at redis:\/\/127\.0\.0\.1:\d+\/0 for 3 s/);
   }
 }, 90_000);
+
+it('Redis not there at the start: one plain line and exit 1, never an internal error', async () => {
+  const root = path.join(base, 'nobody-home');
+  fs.mkdirSync(root);
+  fs.writeFileSync(path.join(root, 'a.py'), 'print("never")\n');
+  const url = `redis://127.0.0.1:${await freePort()}`; // nothing listens there
+  const cli = startCli(['run', root, '--redis', url, '--root', root, '--redis-timeout', '3s', '--no-progress']);
+  expect(await cli.exited).toBe(1);
+  const output = cli.output();
+  expect(output).toMatch(/^ergate: cannot reach redis at redis:\/\/127\.0\.0\.1:\d+\/0: /m);
+  expect(output).not.toContain('internal error');
+}, 60_000);
 
 it('a second SIGINT exits at once, after killing the local children', async () => {
   const script = fileURLToPath(new URL('../fixtures/ignore_term.py', import.meta.url));
