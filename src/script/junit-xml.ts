@@ -32,7 +32,7 @@ export function parseXml(xml: string): XmlElement | null {
   let at = 0;
   while (at < xml.length) {
     const open = xml.indexOf('<', at);
-    const top = stack[stack.length - 1]!;
+    const top = stack[stack.length - 1];
     if (open === -1) {
       top.text += decodeEntities(xml.slice(at));
       break;
@@ -60,7 +60,7 @@ export function parseXml(xml: string): XmlElement | null {
       if (!name) return null;
       const element: XmlElement = { name, attrs: {}, children: [], text: '' };
       for (const match of body.slice(name.length).matchAll(ATTRIBUTE)) {
-        element.attrs[match[1]!] = decodeEntities(match[2] ?? match[3] ?? '');
+        element.attrs[match[1]] = decodeEntities(match[2] ?? match[3] ?? '');
       }
       top.children.push(element);
       if (!selfClosing) {
@@ -71,7 +71,7 @@ export function parseXml(xml: string): XmlElement | null {
     }
     if (at === -1) return null;
   }
-  return stack.length === 1 && root.children.length === 1 ? root.children[0]! : null;
+  return stack.length === 1 && root.children.length === 1 ? root.children[0] : null;
 }
 
 function skipPast(xml: string, from: number, marker: string): number {

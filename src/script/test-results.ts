@@ -50,7 +50,7 @@ export function testResultsOf(root: XmlElement, stdout = ''): TestResults {
   const elements = findAll(root, 'testcase');
   const testCases = elements.map(toTestCase);
   const passedWithFile = testCases.flatMap((testCase, i) => {
-    const file = elements[i]!.attrs.file;
+    const file = elements[i].attrs.file;
     return testCase.status === 'passed' && file !== undefined ? [{ id: testCase.id, file }] : [];
   });
   const xpassed = xpassedIds(stdout, passedWithFile);
