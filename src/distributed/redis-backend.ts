@@ -11,9 +11,9 @@ import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { ConnectionWatch } from './connection-watch.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
-import { resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
+import { resolveRedisTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress, RunSource } from './run-manifest.ts';
-import { backendRoot, backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
+import { backendRoot, backendSchema, parseOrThrow, type BackendOptions } from '../seam/backend-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 /** BullMQ options of one job, overriding the backend's run-wide ones. */

@@ -7,7 +7,7 @@ import { RedisBackend } from './redis-backend.ts';
 import { RemoteJobs } from './remote-jobs.ts';
 import { RemoteRun } from './remote-run.ts';
 import type { RunSource } from './run-manifest.ts';
-import type { BackendOptions } from './validate-options.ts';
+import type { BackendOptions } from '../seam/backend-options.ts';
 
 export interface RemoteBackend {
   /** Connects (first time), records the run's manifest; the RemoteRun is the run's ScriptPool. */

@@ -25,7 +25,7 @@ import {
   MAX_REMOTE_PRIORITY,
   type BackendOptions,
   type RemoteJobOptions,
-} from './validate-options.ts';
+} from '../seam/backend-options.ts';
 
 /** close() waits at most this long for cancelled jobs to settle on their workers. */
 const CLOSE_WAIT_MS = 10_000;

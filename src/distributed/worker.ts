@@ -21,8 +21,8 @@ import { FUNCTION_JOB, runFunctionJob, type FunctionJobData } from './function-j
 import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payload.ts';
 import { buildPolicy, jobBaseEnv, type JobPolicy } from './job-policy.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
-import { redact, resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
-import { parseOrThrow, workerOptionsSchema } from './validate-options.ts';
+import { redact, resolveRedisTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
+import { parseOrThrow, workerOptionsSchema } from '../seam/backend-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 export interface ErgateWorkerOptions {

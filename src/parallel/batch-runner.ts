@@ -4,7 +4,7 @@
 // the returned array then holds the results of the batches that ran.
 import * as v from 'valibot';
 import { bindingSignals } from '../internal/current-scope.ts';
-import type { ExecutionResult } from './execution-result.ts';
+import type { ExecutionResult } from '../seam/execution-result.ts';
 import type { ScriptConfig } from './build-plan.ts';
 import type { StartMethod } from '../script/types.ts';
 import { ParallelRunner, type ParallelRunnerOptions } from './parallel-runner.ts';

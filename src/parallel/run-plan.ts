@@ -6,7 +6,7 @@
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import type { PlannedScript, ScriptRef } from './build-plan.ts';
 import type { RunNotifier } from './events.ts';
-import { isFailure } from './execution-result.ts';
+import { isFailure } from '../seam/execution-result.ts';
 import { runAttempts } from './run-attempts.ts';
 import { createFailFastReason } from '../internal/cancellation.ts';
 import type { ErgateLogger } from '../internal/logger.ts';

@@ -11,7 +11,7 @@ import {
   checkBackendOptions,
   type BackendOptions,
   type RemoteJobOptions,
-} from '../distributed/validate-options.ts';
+} from '../seam/backend-options.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 
 export class RemoteBackend {
