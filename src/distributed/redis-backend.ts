@@ -5,15 +5,17 @@
 // event when running), so a run settles only when each of its scripts has settled.
 import { randomUUID } from 'node:crypto';
 import type { Job, JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
-import type { FunctionJobData } from './function-job.ts';
+import type { FunctionJobData } from '../seam/function-job-data.ts';
 import type { ScriptJobData } from './job-payload.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { ConnectionWatch } from './connection-watch.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { resolveRedisTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
-import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress, RunSource } from './run-manifest.ts';
-import { backendRoot, backendSchema, parseOrThrow, type BackendOptions } from '../seam/backend-options.ts';
+import type { RunSource } from '../seam/backend-seam.ts';
+import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress } from './run-manifest.ts';
+import { parseOrThrow } from '../internal/option-schemas.ts';
+import { backendRoot, backendSchema, type BackendOptions } from '../seam/backend-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 /** BullMQ options of one job, overriding the backend's run-wide ones. */

@@ -3,6 +3,7 @@
 // With stopOnBatchFailure (the default) the first unsuccessful batch ends the sequence:
 // the returned array then holds the results of the batches that ran.
 import * as v from 'valibot';
+import { parseOrThrow } from '../internal/option-schemas.ts';
 import { bindingSignals } from '../internal/current-scope.ts';
 import type { ExecutionResult } from '../seam/execution-result.ts';
 import type { ScriptConfig } from './build-plan.ts';
@@ -11,7 +12,6 @@ import { ParallelRunner, type ParallelRunnerOptions } from './parallel-runner.ts
 import {
   batchRunnerOptionsSchema,
   checkPreload,
-  parseOrThrow,
   runBatchesOptionsSchema,
   scriptListSchema,
 } from './validate-runner-options.ts';
