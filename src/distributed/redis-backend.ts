@@ -29,10 +29,8 @@ export interface PerJobOptions {
   delayMs?: number;
 }
 
-/** How long a coordinator goes on without Redis before the run ends with an error. */
+/** How long a coordinator waits for Redis (at the start, or after losing it) before the run ends with an error. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
-/** How long to wait for Redis before a run is refused. */
-const CONNECT_TIMEOUT_MS = 10_000;
 /** How often a cancel event is repeated until the running job has settled. */
 const CANCEL_REPEAT_MS = 1_000;
 const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -100,7 +98,11 @@ export class RedisBackend {
       };
       this.#parts = parts;
       try {
-        await waitUntilConnected([queue, runs, events, producer], CONNECT_TIMEOUT_MS);
+        // At the start as later: the run waits for Redis as long as --redis-timeout says.
+        await waitUntilConnected(
+          [queue, runs, events, producer],
+          this.options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
+        );
       } catch (error) {
         throw unreachable(this.target, error);
       }
