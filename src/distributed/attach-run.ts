@@ -64,7 +64,8 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
         // It may have finished long ago, while no coordinator listened: look once.
         backend.check(jobId);
         const done = await orStopped(finished, signal);
-        if (done === 'stopped') return undefined;
+        // Gone (removed by its coordinator, or expired): counted as skipped.
+        if (done === 'stopped' || done === null) return undefined;
         const result = toScriptResult(done, script);
         try {
           onResult?.(result);
@@ -74,10 +75,7 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
         return result;
       }),
     );
-    const collected = results.filter(
-      (r): r is ScriptResult =>
-        r !== undefined && !(r.status === 'cancelled' && r.error?.startsWith('cancelled: removed')),
-    );
+    const collected = results.filter((r): r is ScriptResult => r !== undefined);
     return new ExecutionResult(manifest.size, collected, Math.round(performance.now() - started));
   } finally {
     await backend.close();

@@ -9,7 +9,7 @@ import { runFunction } from '../function/run-function.ts';
 import type { FunctionResult } from '../function/types.ts';
 import type { FunctionJobData } from '../seam/function-job-data.ts';
 import type { FinishedJob } from './job-waiter.ts';
-import { describeLostJob } from './job-result.ts';
+import { describeLostJob, GONE_FROM_REDIS } from './job-result.ts';
 import { DEFAULT_TIMEOUT_MS } from '../function/validate-options.ts';
 import { containedRealpath, isInside } from './contained-path.ts';
 import { checkNoNul, checkTimeout, type JobPolicy } from './job-policy.ts';
@@ -101,7 +101,7 @@ export function toFunctionResult(
   finished: FinishedJob,
   name: string,
 ): FunctionResult<unknown> & { attempts: number; worker?: string } {
-  if (finished === null) return functionError(name, 'cancelled: removed from the queue before it started', 'cancelled');
+  if (finished === null) return functionError(name, GONE_FROM_REDIS, 'error');
   if ('lost' in finished) return functionError(name, finished.lost, 'error');
   const { job, state } = finished;
   const attempts = Math.max(1, job.attemptsStarted);
