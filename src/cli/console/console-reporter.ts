@@ -11,6 +11,7 @@ import { formatDuration } from '../settings/parse-duration.ts';
 import { ProgressEstimates } from './progress-estimates.ts';
 import { isFlaky, reasonOf } from '../reports/run-report.ts';
 import { displayName } from '../reports/script-names.ts';
+import { failingTestLines } from '../reports/test-lines.ts';
 
 export type ConsoleMode = 'bar' | 'lines' | 'quiet';
 
@@ -88,7 +89,10 @@ export class ConsoleReporter {
     if (result.status === 'error') this.#counts.failed += 1;
     else this.#counts[result.status] += 1;
     if (this.#bar) this.#bar.increment(1, this.#payload());
-    else if (this.#mode === 'lines') process.stdout.write(`${this.#line(result)}\n`);
+    else if (this.#mode === 'lines') {
+      const tests = failingTestLines(result, this.#paint, 5).map((line) => `        ${line}\n`);
+      process.stdout.write(`${this.#line(result)}\n${tests.join('')}`);
+    }
   }
 
   stop(): void {

@@ -7,6 +7,7 @@ import type { ScriptConfig } from '../../parallel/build-plan.ts';
 import type { ErgateConfig, ScriptSettings } from './config-file.ts';
 import type { CliOptions } from './parse-cli-args.ts';
 import { globMatcher, type PathMatcher } from '../selection/path-glob.ts';
+import { PYTEST_PATTERN } from '../selection/pytest-root.ts';
 
 export interface RunSettings {
   jobs?: number;
@@ -16,6 +17,8 @@ export interface RunSettings {
   retries: number;
   python?: string;
   pattern: string;
+  /** --pytest or the config's `pytest = true` */
+  pytest: boolean;
   /** --exclude (relative to cwd) and the config's exclude (relative to its folder) */
   excluded: PathMatcher;
   /** run-wide env from the config file */
@@ -47,7 +50,9 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
     cpuTimeS: options.cpuTimeS ?? d.cpuTimeLimitS,
     retries: options.retries ?? d.retries ?? 0,
     python: options.python ?? config?.python,
-    pattern: options.pattern ?? config?.pattern ?? DEFAULT_PATTERN,
+    pytest: options.pytest ?? config?.pytest ?? false,
+    pattern:
+      options.pattern ?? config?.pattern ?? ((options.pytest ?? config?.pytest) ? PYTEST_PATTERN : DEFAULT_PATTERN),
     excluded: excludedBy(options.exclude, config),
     ...(d.env && { env: d.env }),
     configsFor(scripts) {
