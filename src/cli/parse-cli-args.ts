@@ -31,6 +31,8 @@ export interface CliOptions extends Partial<ResourceCliOptions> {
   showOutput: boolean;
   json?: string;
   junit?: string;
+  /** --html FILE: the self-contained HTML report */
+  html?: string;
   joblog?: string;
   resumeFailed: boolean;
   quiet: boolean;
@@ -65,6 +67,7 @@ const OPTIONS = {
   tag: { type: 'boolean' },
   json: { type: 'string' },
   junit: { type: 'string' },
+  html: { type: 'string' },
   joblog: { type: 'string' },
   'resume-failed': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -124,6 +127,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     python: values.python,
     json: values.json,
     junit: values.junit,
+    html: values.html,
     joblog: values.joblog,
     redis: values.redis,
     queue: values.queue,

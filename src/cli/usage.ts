@@ -86,6 +86,8 @@ Output and reports:
                         the script's path and a tab (alias: --tag)
       --json FILE       write a JSON report (counts and every result)
       --junit FILE      write a JUnit XML report
+      --html FILE       write a self-contained HTML report (timeline of every slot,
+                        memory over time, failures); also: ergate report run.json --html FILE
       --joblog FILE     append one line per finished script
       --resume-failed   with --joblog: skip scripts that passed in that joblog
   -q, --quiet           only the final summary
