@@ -46,7 +46,9 @@ interface Report {
     attempts: number;
     slot?: number;
     memorySamples?: [number, number][];
-    failedAttempts?: { slot?: number }[];
+    startTime: string;
+    durationMs: number;
+    failedAttempts?: { slot?: number; startTime: string; durationMs: number }[];
     leftovers?: { pid: number; command: string }[];
   }[];
 }
@@ -84,6 +86,17 @@ describe('the HTML report', () => {
       expect(r.slot).toBeLessThan(3);
       for (const earlier of r.failedAttempts ?? []) expect(earlier.slot).toBeGreaterThanOrEqual(0);
       expect((r.memorySamples ?? []).length).toBeLessThanOrEqual(64);
+    }
+    // No two attempts share a slot at the same time.
+    const bySlot = new Map<number, [number, number][]>();
+    for (const r of report.results)
+      for (const a of [...(r.failedAttempts ?? []), r]) {
+        const start = Date.parse(a.startTime);
+        bySlot.set(a.slot!, [...(bySlot.get(a.slot!) ?? []), [start, start + a.durationMs]]);
+      }
+    for (const spans of bySlot.values()) {
+      spans.sort((x, y) => x[0] - y[0]);
+      for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1] - 2);
     }
     const heavy = byName['test_heavy_join.py'].memorySamples!;
     expect(heavy.length).toBeGreaterThan(2);
