@@ -4,8 +4,8 @@
 // ends in bounded memory per script and the page stays small. Every result counts once.
 import type { ScriptResult } from '../../script/types.ts';
 import { thinPoints } from '../../resources/sample-series.ts';
-import { isFlaky, reasonOf, tailChars } from '../run-report.ts';
-import { displayName } from '../script-names.ts';
+import { isFlaky, reasonOf, tailChars } from './run-report.ts';
+import { displayName } from './script-names.ts';
 import { stackMemory, type SampledAttempt } from './html-memory.ts';
 import { STATUSES, type PageData } from './html-page-data.ts';
 import { laneOrder } from './html-lanes.ts';

@@ -3,11 +3,11 @@
 // unreadable or foreign file, a target that cannot take a report) is a UsageError, exit 2;
 // the page is written atomically through the same report-file writer as every report.
 import { readFileSync } from 'node:fs';
-import { parseFlags } from '../parse-flags.ts';
-import { ReportFile } from '../report-file.ts';
-import { resolveReportTarget } from '../report-target.ts';
-import { UsageError } from '../usage.ts';
-import type { JsonReport } from '../write-json-report.ts';
+import { parseFlags } from '../settings/parse-flags.ts';
+import { ReportFile } from './report-file.ts';
+import { resolveReportTarget } from './report-target.ts';
+import { UsageError } from '../settings/usage.ts';
+import type { JsonReport } from './write-json-report.ts';
 import { renderHtmlReport } from './write-html-report.ts';
 
 export const REPORT_HELP = `Usage: ergate report REPORT.json --html FILE

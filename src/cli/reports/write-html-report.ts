@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../internal/worker-file.ts';
 import type { ScriptResult } from '../../script/types.ts';
-import type { ReportFile } from '../report-file.ts';
-import type { RunOutcome } from '../run-report.ts';
-import { readVersion } from '../usage.ts';
-import type { JsonReport } from '../write-json-report.ts';
+import type { ReportFile } from './report-file.ts';
+import type { RunOutcome } from './run-report.ts';
+import { readVersion } from '../settings/usage.ts';
+import type { JsonReport } from './write-json-report.ts';
 import type { PageData } from './html-page-data.ts';
 import { HtmlPageBuilder, type RunFacts } from './html-page-builder.ts';
 
