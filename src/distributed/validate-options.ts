@@ -6,7 +6,7 @@
 import path from 'node:path';
 import * as v from 'valibot';
 import { expected, nonNegativeInt, positiveInt } from '../internal/option-schemas.ts';
-import { resolveRedisTarget } from './redis-target.ts';
+import { resolveTarget } from './redis-target.ts';
 
 // BullMQ refuses ':' in names it builds keys from.
 const queueName = v.pipe(
@@ -16,10 +16,17 @@ const queueName = v.pipe(
 const nonEmpty = v.pipe(v.string(expected('a string')), v.minLength(1, expected('a non-empty string')));
 // The URL is opaque here (it may hold a password): its form is checked without echoing it.
 const redisUrl = v.string((issue) => `expected a redis:// URL, got ${typeof issue.input}`);
+// A Redis Cluster's nodes: "host:port,host:port" or ["host:port", ...] (each checked by resolveTarget).
+const clusterNodes = v.union(
+  [v.string(), v.array(v.string())],
+  expected('HOST:PORT[,HOST:PORT...] or an array of HOST:PORT strings'),
+);
 
 export const backendSchema = v.looseObject(
   {
     redis: v.optional(redisUrl),
+    /** a Redis Cluster's nodes, instead of `redis` */
+    redisCluster: v.optional(clusterNodes),
     queue: v.optional(queueName),
     /** shared root that script paths are sent relative to */
     root: v.optional(nonEmpty),
@@ -47,6 +54,7 @@ export type BackendOptions = v.InferOutput<typeof backendSchema>;
 export const workerOptionsSchema = v.looseObject(
   {
     redis: v.optional(redisUrl),
+    redisCluster: v.optional(clusterNodes),
     queue: v.optional(queueName),
     concurrency: v.optional(positiveInt),
     root: v.optional(nonEmpty),
@@ -81,11 +89,11 @@ export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknow
 
 /**
  * Checks a runner's `backend` option now (a TypeError naming it), without loading BullMQ:
- * the Redis URL's form included, never echoing it.
+ * the Redis URL's or cluster nodes' form included, never echoing it.
  */
 export function checkBackendOptions(input: unknown, name: string): BackendOptions {
   const options = parseOrThrow(backendSchema, input, name);
-  resolveRedisTarget(options.redis, `${name}.redis`);
+  resolveTarget(options, name);
   return options;
 }
 

@@ -21,13 +21,16 @@ import { FUNCTION_JOB, runFunctionJob, type FunctionJobData } from './function-j
 import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payload.ts';
 import { buildPolicy, jobBaseEnv, type JobPolicy } from './job-policy.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
-import { redact, resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
+import { partOptions, releaseClient } from './bull-connection.ts';
+import { redact, resolveTarget, unreachable, type RedisTarget } from './redis-target.ts';
 import { parseOrThrow, workerOptionsSchema } from './validate-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 export interface ErgateWorkerOptions {
   /** redis:// URL. @default $ERGATE_REDIS_URL */
   redis?: string;
+  /** A Redis Cluster's nodes, "host:port,host:port" or an array, instead of `redis`. */
+  redisCluster?: string | string[];
   /** @default 'ergate' */
   queue?: string;
   /** Scripts run at once on this machine. @default os.availableParallelism() */
@@ -94,7 +97,7 @@ export class ErgateWorker implements AsyncDisposable {
     bullmq: BullMQ,
   ) {
     this.#WaitingError = bullmq.WaitingError;
-    this.target = resolveRedisTarget(options.redis);
+    this.target = resolveTarget(options, 'ErgateWorker options');
     this.#policy = policy;
     this.#runtime = runtime;
     this.#log = options.log ?? (() => {});
@@ -105,7 +108,7 @@ export class ErgateWorker implements AsyncDisposable {
       options.queue,
       (job, token, signal) => this.#process(job, token, signal),
       {
-        connection: this.target.connection,
+        ...partOptions(this.target, options.queue),
         concurrency: options.concurrency,
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: options.stalledIntervalMs ?? 30_000,
@@ -114,7 +117,7 @@ export class ErgateWorker implements AsyncDisposable {
       },
     );
     this.#bull.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
-    this.#cancels = new bullmq.QueueEvents(options.queue, { connection: this.target.connection });
+    this.#cancels = new bullmq.QueueEvents(options.queue, partOptions(this.target, options.queue));
     this.#cancels.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
     (this.#cancels as unknown as NodeJS.EventEmitter).on(CANCEL_EVENT, (event: { jobId?: string; reason?: string }) => {
       if (typeof event?.jobId === 'string')
@@ -239,6 +242,7 @@ export class ErgateWorker implements AsyncDisposable {
         await (this.#started ? this.#bull.close() : Promise.all([closeConnection(this.#bull), this.#closeCancels()]));
       } finally {
         clearTimeout(timer);
+        releaseClient(this.#bull);
         await this.#pool.close();
         if (this.#ranFunctions) await closeFunctionPool();
         await this.#closeCancels();
