@@ -3,10 +3,10 @@
 // list, then --resume-failed drops what passed in the joblog. Sharding comes before resuming,
 // so a shard's share never depends on what an earlier run of it did.
 import { collectScripts } from './collect-scripts.ts';
-import { loadConfig } from './config-file.ts';
-import { readJoblog, selectNotPassed } from './joblog.ts';
-import type { CliOptions } from './parse-cli-args.ts';
-import { resolveSettings, type RunSettings } from './resolve-settings.ts';
+import { loadConfig } from '../settings/config-file.ts';
+import { readJoblog, selectNotPassed } from '../reports/joblog.ts';
+import type { CliOptions } from '../settings/parse-cli-args.ts';
+import { resolveSettings, type RunSettings } from '../settings/resolve-settings.ts';
 import { selectShard } from './shard.ts';
 
 export interface Selection {

@@ -2,11 +2,11 @@
 // and what was expected; nothing runs before that. Flags the config file can also set stay
 // undefined when not given, so resolve-settings.ts can tell "not given" from a default.
 import { suggestion } from './did-you-mean.ts';
-import { parseHalt, type HaltRule } from './halt-rule.ts';
+import { parseHalt, type HaltRule } from '../control/halt-rule.ts';
 import { parseFlags } from './parse-flags.ts';
 import { parseResourceFlags, RESOURCE_FLAGS, type ResourceCliOptions } from './resource-flags.ts';
 import { readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
-import { parseShard, type Shard } from './shard.ts';
+import { parseShard, type Shard } from '../selection/shard.ts';
 import { UsageError } from './usage.ts';
 
 export interface CliOptions extends Partial<ResourceCliOptions> {

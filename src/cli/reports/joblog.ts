@@ -7,7 +7,7 @@
 import fs, { existsSync, readFileSync } from 'node:fs';
 import { openForAppend, writeAll } from './report-file.ts';
 import type { ReportKind } from './report-target.ts';
-import type { ScriptResult } from '../script/types.ts';
+import type { ScriptResult } from '../../script/types.ts';
 
 export const JOBLOG_HEADER = ['name', 'status', 'exit_code', 'duration_ms', 'start_time', 'script'].join('\t');
 

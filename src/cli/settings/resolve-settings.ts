@@ -3,10 +3,10 @@
 // override whose glob matches is more specific and wins over both (later overrides win;
 // env tables merge). Only scripts with settings of their own get an entry in `configs`.
 import path from 'node:path';
-import type { ScriptConfig } from '../parallel/build-plan.ts';
+import type { ScriptConfig } from '../../parallel/build-plan.ts';
 import type { ErgateConfig, ScriptSettings } from './config-file.ts';
 import type { CliOptions } from './parse-cli-args.ts';
-import { globMatcher, type PathMatcher } from './path-glob.ts';
+import { globMatcher, type PathMatcher } from '../selection/path-glob.ts';
 
 export interface RunSettings {
   jobs?: number;
