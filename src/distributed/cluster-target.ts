@@ -14,9 +14,7 @@ const NODE = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]/@,]+))(?::(\d{1,5}))?$/;
 
 /** @throws TypeError naming the option when a node is not HOST:PORT */
 export function parseClusterNodes(input: string | string[], optionName: string): ClusterNode[] {
-  const entries = (Array.isArray(input) ? input : input.split(','))
-    .map((entry) => entry.trim())
-    .filter(Boolean);
+  const entries = (Array.isArray(input) ? input : input.split(',')).map((entry) => entry.trim()).filter(Boolean);
   if (entries.length === 0)
     throw new TypeError(`${optionName}: expected HOST:PORT[,HOST:PORT...] (the cluster's nodes), got nothing`);
   return entries.map((entry) => {
