@@ -4,6 +4,8 @@
 // its `{queue}` hash tag, so BullMQ's multi-key scripts stay in one slot, on one node.
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../../src/cli/settings/parse-cli-args.ts';
+import { parseWorkerArgs } from '../../src/cli/worker-command.ts';
 import { ErgateWorker, ParallelRunner } from '../../src/index.ts';
 import { recoversKilledWorker, useRecoveryCluster } from './recovery-case.ts';
 import { useRedisCluster } from './redis-cluster.ts';
@@ -47,6 +49,19 @@ describe('a SIGKILLed worker', () => {
   const cluster = useRecoveryCluster('recovery', redisCluster);
   it('its jobs are recovered by the others and every script is reported once', () =>
     recoversKilledWorker(cluster, 'recovery'));
+});
+
+it('--redis-cluster: the nodes are checked before anything starts (exit 2), and never with --redis', () => {
+  expect(parseWorkerArgs(['--redis-cluster', '10.0.0.5:7000,[::1]:7001']).options).toMatchObject({
+    redisCluster: '10.0.0.5:7000,[::1]:7001',
+  });
+  expect(() => parseWorkerArgs(['--redis-cluster', '10.0.0.5:7000,h:x'])).toThrow(
+    /^--redis-cluster: expected HOST:PORT\[,HOST:PORT\.\.\.\] \(the cluster's nodes\), got "h:x"$/,
+  );
+  expect(() => parseCliArgs(['run', 'tests', '--redis', 'redis://h', '--redis-cluster', 'h:7000'])).toThrow(
+    /^--redis and --redis-cluster: give one/,
+  );
+  expect(parseCliArgs(['run', 'tests', '--redis-cluster', 'h:7000'])).toMatchObject({ redisCluster: 'h:7000' });
 });
 
 it('names the option in a TypeError for bad cluster nodes, or both redis and redisCluster', async () => {

@@ -1,6 +1,7 @@
 // The 2,000-job case, shared by queue-scale.test.ts (one Redis) and redis-cluster.test.ts (a
 // Redis Cluster): folders of trivial scripts through the real CLI (`ergate run --json`) with
-// two real `ergate worker`s (-j 2); every result must be exactly what its worker reported,
+// two real `ergate worker`s (-j 2, forkserver: the queue is under test, not Python's start-up,
+// and the case stays ~3x shorter); every result must be exactly what its worker reported,
 // and the run's Redis commands are counted over every node (INFO commandstats).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -73,6 +74,7 @@ export function useScaleRun(queue: string, target: () => { backend: Cluster['bac
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-scale-'));
     const args = [...redisArgs(target().backend), '--queue', queue, '-j', '2', '--root', root];
+    args.push('--start-method', 'forkserver');
     run.workers = await Promise.all([1, 2].map(() => startWorker(args)));
   });
   afterAll(async () => {
