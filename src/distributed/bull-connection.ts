@@ -6,7 +6,7 @@
 // (BullMQ's Lua scripts touch several keys at once; Redis Cluster refuses that across slots).
 import { createRequire } from 'node:module';
 import type { ConnectionOptions } from 'bullmq';
-import type { RedisTarget } from './redis-target.ts';
+import type { RedisTarget } from '../seam/redis-target.ts';
 
 interface ClusterClient {
   disconnect(): void;

@@ -8,7 +8,7 @@ import { parseResourceFlags, RESOURCE_FLAGS, type ResourceCliOptions } from './r
 import { readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
 import { parseShard, type Shard } from '../selection/shard.ts';
 import { UsageError } from './usage.ts';
-import { parseClusterNodes } from '../../distributed/cluster-target.ts';
+import { parseClusterNodes } from '../../seam/cluster-target.ts';
 
 export interface CliOptions extends Partial<ResourceCliOptions> {
   command: 'run' | 'help' | 'version';
