@@ -85,7 +85,10 @@ function checkReportTargets(options: CliOptions): ReportTargets {
 }
 
 async function runCommand(options: CliOptions): Promise<number> {
-  const missing = options.redis === undefined ? null : missingPeer('bullmq', '--redis');
+  const distributed = options.redis !== undefined || options.redisCluster !== undefined;
+  const missing = distributed
+    ? missingPeer('bullmq', options.redis !== undefined ? '--redis' : '--redis-cluster')
+    : null;
   if (missing) throw new UsageError(missing);
   const { scripts, settings, nothingToRun } = await selectScripts(options);
   if (nothingToRun !== null) return print(nothingToRun, EXIT.passed);
@@ -148,9 +151,9 @@ async function runCommand(options: CliOptions): Promise<number> {
     ...(options.sampleMs !== undefined && { sampleMs: options.sampleMs }),
     ...(options.treeMemoryMb !== undefined && { treeMemoryLimitMb: options.treeMemoryMb }),
     ...(options.memoryBudgetMb !== undefined && { memoryBudgetMb: options.memoryBudgetMb }),
-    ...(options.redis !== undefined && {
+    ...(distributed && {
       backend: {
-        redis: options.redis,
+        ...(options.redisCluster !== undefined ? { redisCluster: options.redisCluster } : { redis: options.redis }),
         queue: options.queue,
         root: options.root,
         redisTimeoutMs: options.redisTimeoutMs,
