@@ -12,7 +12,7 @@ export function failingTestLines(result: Pick<ScriptResult, 'testCases'>, paint:
   const failing = (result.testCases ?? []).filter((t) => t.status === 'failed' || t.status === 'error');
   const lines = failing.slice(0, limit).map((t) => {
     const label = t.status === 'failed' ? paint.red('FAIL ') : paint.red('ERROR');
-    const first = (t.message ?? '').split('\n')[0]!.trim();
+    const first = (t.message ?? '').split('\n')[0].trim();
     const message = first.length > MESSAGE_CHARS ? `${first.slice(0, MESSAGE_CHARS)}…` : first;
     return `${label} ${t.id}${message ? `  ${paint.dim(message)}` : ''}`;
   });

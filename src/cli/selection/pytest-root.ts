@@ -36,7 +36,7 @@ function locateIni(dirs: string[]): string | null {
 }
 
 function commonAncestor(paths: string[]): string {
-  let common = paths[0]!;
+  let common = paths[0];
   for (const p of paths.slice(1)) {
     while (common !== path.dirname(common) && p !== common && !p.startsWith(common + path.sep))
       common = path.dirname(common);
@@ -49,7 +49,7 @@ export function pytestRootdir(args: string[], cwd = process.cwd()): string {
   const dirs = [
     ...new Set(
       args
-        .map((arg) => path.resolve(cwd, arg.split('::')[0]!))
+        .map((arg) => path.resolve(cwd, arg.split('::')[0]))
         .filter((p) => existsSync(p))
         .map((p) => (statSync(p).isDirectory() ? p : path.dirname(p))),
     ),

@@ -16,6 +16,8 @@ export interface RunSettings {
   cpuTimeS?: number;
   retries: number;
   python?: string;
+  /** --html, else the config file's `html` */
+  html?: string;
   pattern: string;
   /** --pytest or the config's `pytest = true` */
   pytest: boolean;
@@ -53,6 +55,7 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
     pytest: options.pytest ?? config?.pytest ?? false,
     pattern:
       options.pattern ?? config?.pattern ?? ((options.pytest ?? config?.pytest) ? PYTEST_PATTERN : DEFAULT_PATTERN),
+    html: options.html ?? config?.html,
     excluded: excludedBy(options.exclude, config),
     ...(d.env && { env: d.env }),
     configsFor(scripts) {
