@@ -5,6 +5,8 @@
 // before any script runs rather than losing a report after the whole run.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ReportTargets } from './run-reports.ts';
+import { UsageError } from './usage.ts';
 
 export type ReportKind = 'file' | 'device';
 
@@ -63,4 +65,24 @@ function statOrNull(file: string): fs.Stats | null {
   } catch {
     return null;
   }
+}
+
+/** `--json -`: the report goes to this process's stdout (and the human output to stderr). */
+export const STDOUT_TARGET = '-';
+
+/**
+ * Where each report goes (`-` is stdout); a path that cannot take one is a UsageError naming
+ * the flag, found before anything runs.
+ */
+export function checkReportTargets(paths: { json?: string; junit?: string; joblog?: string }): ReportTargets {
+  const targets: ReportTargets = {};
+  for (const key of ['json', 'junit', 'joblog'] as const) {
+    const file = paths[key];
+    if (file === undefined) continue;
+    const target =
+      file === STDOUT_TARGET ? { file: '/dev/stdout', kind: 'device' as const } : resolveReportTarget(file);
+    if ('problem' in target) throw new UsageError(`--${key}: ${target.problem}`);
+    targets[key] = target;
+  }
+  return targets;
 }
