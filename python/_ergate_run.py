@@ -19,10 +19,18 @@ def script_env(start_env, req):
     return env
 
 
+def script_argv(req):
+    """argv after the interpreter: `script args...`, or `-m module script args...`."""
+    module = req.get("module")
+    head = ["-m", module, req["script"]] if module else [req["script"]]
+    return head + list(req["args"])
+
+
 def prepare_fork(req):
     """'fork' mode: sets req["code"] and req["dir"] (sys.path[0]) of the script; returns why
     it cannot run, or None. The usual case (a regular file in an existing folder) costs two
-    stat calls; anything else gets check_paths' plain-words reason."""
+    stat calls; anything else gets check_paths' plain-words reason. A module run compiles
+    nothing here: the child imports the module as `python -m` would."""
     script, cwd = req["script"], req["cwd"]
     try:
         usual = S_ISREG(os.stat(script).st_mode) and os.path.isdir(cwd)
@@ -32,6 +40,9 @@ def prepare_fork(req):
         problem = check_paths(script, cwd)
         if problem:
             return problem
+    if req.get("module"):
+        req["code"], req["dir"] = None, None
+        return None
     # Compiled here, not in the child: the child would copy every page the compiler
     # touches (~0.5 ms a script); here those pages are warm.
     code = compile_script(script)

@@ -16,24 +16,24 @@ import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
 import { checkStartMethod, resolvePython } from '../script/python.ts';
-import { createPalette, wantsColor } from './colors.ts';
-import { chooseMode, ConsoleReporter } from './console-reporter.ts';
-import { guardConsoleStreams } from './console-output.ts';
-import { HaltTracker } from './halt-rule.ts';
-import { LiveOutput } from './live-output.ts';
+import { createPalette, wantsColor } from './console/colors.ts';
+import { chooseMode, ConsoleReporter } from './console/console-reporter.ts';
+import { guardConsoleStreams } from './console/console-output.ts';
+import { HaltTracker } from './control/halt-rule.ts';
+import { LiveOutput } from './console/live-output.ts';
 import { runMergeReports } from './merge-reports.ts';
-import { parseCliArgs, type CliOptions } from './parse-cli-args.ts';
-import { formatSummary } from './print-summary.ts';
-import { checkReportTargets, resolveReportTarget, STDOUT_TARGET } from './report-target.ts';
-import { storeDurations } from './durations-file.ts';
-import { ensureErgateFolder } from './ergate-folder.ts';
-import { listScripts } from './list-scripts.ts';
-import { RunReports } from './run-reports.ts';
-import { RunSummary, type RunOutcome } from './run-report.ts';
-import { plural } from './script-names.ts';
-import { selectScripts } from './select-scripts.ts';
-import { handleInterrupts } from './interrupts.ts';
-import { HELP, HINT, readVersion, UsageError } from './usage.ts';
+import { parseCliArgs, type CliOptions } from './settings/parse-cli-args.ts';
+import { formatSummary } from './console/print-summary.ts';
+import { checkReportTargets, resolveReportTarget, STDOUT_TARGET } from './reports/report-target.ts';
+import { storeDurations } from './selection/durations-file.ts';
+import { ensureErgateFolder } from './reports/ergate-folder.ts';
+import { listScripts } from './selection/list-scripts.ts';
+import { RunReports } from './reports/run-reports.ts';
+import { RunSummary, type RunOutcome } from './reports/run-report.ts';
+import { plural } from './reports/script-names.ts';
+import { selectScripts } from './selection/select-scripts.ts';
+import { handleInterrupts } from './control/interrupts.ts';
+import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
 
 const debug = debuglog('ergate');
 // mitt ships CommonJS-style typings: under NodeNext TypeScript sees a namespace, while the
@@ -156,7 +156,7 @@ async function runCommand(options: CliOptions): Promise<number> {
 
   const interrupt = new AbortController();
   let interruptedBy: NodeJS.Signals | null = null;
-  // A second signal exits at once (src/cli/interrupts.ts).
+  // A second signal exits at once (src/cli/control/interrupts.ts).
   const releaseSignals = handleInterrupts((signal) => {
     interruptedBy ??= signal;
     interrupt.abort(new Error('interrupted'));

@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import type { ScriptResult } from '../script/types.ts';
-import { createPalette, wantsColor } from './colors.ts';
-import { parseFlags } from './parse-flags.ts';
-import { formatSummary } from './print-summary.ts';
-import { checkReportTargets, STDOUT_TARGET } from './report-target.ts';
-import { RunReports } from './run-reports.ts';
-import { RunSummary } from './run-report.ts';
-import { displayName, plural } from './script-names.ts';
-import { UsageError } from './usage.ts';
+import { createPalette, wantsColor } from './console/colors.ts';
+import { parseFlags } from './settings/parse-flags.ts';
+import { formatSummary } from './console/print-summary.ts';
+import { checkReportTargets, STDOUT_TARGET } from './reports/report-target.ts';
+import { RunReports } from './reports/run-reports.ts';
+import { RunSummary } from './reports/run-report.ts';
+import { displayName, plural } from './reports/script-names.ts';
+import { UsageError } from './settings/usage.ts';
 
 const OPTIONS = {
   json: { type: 'string' },

@@ -5,11 +5,11 @@
 // hands them back to the queue; a second signal hands them back at once. Exit 0 after
 // every child is reaped.
 import type { ErgateWorker, ErgateWorkerOptions } from '../distributed/worker.ts';
-import { parseDuration } from './parse-duration.ts';
-import { parseMemoryMb } from './parse-size.ts';
-import { parseStartMethod } from './parse-cli-args.ts';
-import { parseFlags } from './parse-flags.ts';
-import { UsageError, WORKER_FLAGS } from './usage.ts';
+import { parseDuration } from './settings/parse-duration.ts';
+import { parseMemoryMb } from './settings/parse-size.ts';
+import { parseStartMethod } from './settings/parse-cli-args.ts';
+import { parseFlags } from './settings/parse-flags.ts';
+import { UsageError, WORKER_FLAGS } from './settings/usage.ts';
 
 export const WORKER_HELP = `Usage: ergate worker --redis URL [options]
 

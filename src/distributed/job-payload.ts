@@ -28,6 +28,8 @@ export interface ScriptJobData {
   cpuTimeLimitS: number | null;
   maxOutputBytes: number;
   killGraceMs: number;
+  /** `python -m module script args...` when set */
+  module?: string;
 }
 
 /** How a worker starts every job's script: its choices, never the job's. */
@@ -96,6 +98,7 @@ export function toJobData(
     cpuTimeLimitS: spec.cpuTimeLimitS,
     maxOutputBytes: spec.maxOutputBytes,
     killGraceMs: spec.killGraceMs,
+    ...(spec.module !== undefined && { module: spec.module }),
   };
 }
 
@@ -125,6 +128,7 @@ export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, runtime: Wo
       ...(data.cpuTimeLimitS !== null && { cpuTimeLimitS: data.cpuTimeLimitS }),
       maxOutputBytes: data.maxOutputBytes,
       killGraceMs: data.killGraceMs,
+      ...(data.module !== undefined && { module: data.module }),
       ...(cwd !== undefined && { cwd }),
       startMethod: runtime.startMethod,
       preload: runtime.preload,

@@ -37,6 +37,8 @@ export interface PlanDefaults {
   startMethod?: RunScriptOptions['startMethod'];
   /** Modules the fork server imports before forking (startMethod 'forkserver'). */
   preload?: string[];
+  /** `python -m module script args...` for every script */
+  module?: string;
   /** Output is also delivered live (runScripts' onOutput). */
   liveOutput?: boolean;
 }
@@ -188,5 +190,6 @@ function mergeOptions(defaults: PlanDefaults, config: ScriptConfig): RunScriptOp
     ...(defaults.envAllowList !== undefined && { envAllowList: defaults.envAllowList }),
     ...(defaults.startMethod !== undefined && { startMethod: defaults.startMethod }),
     ...(defaults.preload !== undefined && { preload: defaults.preload }),
+    ...(defaults.module !== undefined && { module: defaults.module }),
   };
 }

@@ -187,6 +187,7 @@ export class ParallelRunner {
         startMethod,
         // A runner's preload belongs to its fork servers: a run switched to spawn drops it.
         preload: startMethod === 'forkserver' ? (opts.preload ?? defaults.preload) : undefined,
+        module: opts.module,
         liveOutput: opts.onOutput !== undefined,
       },
       python,

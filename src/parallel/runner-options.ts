@@ -72,6 +72,8 @@ export interface RunScriptsOptions {
   startMethod?: StartMethod;
   /** @default the runner's preload (with startMethod 'forkserver') */
   preload?: string[];
+  /** Run each as `python -m MODULE script args...` (e.g. 'pytest'). @default the file itself */
+  module?: string;
   /** @default the runner's retainOutput */
   retainOutput?: RetainOutput;
   /** Not bound to the scope of the task runScripts() is called in. @default false */

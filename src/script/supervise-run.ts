@@ -52,6 +52,7 @@ export function superviseRun(
       {
         python: spec.python,
         script: spec.script,
+        module: spec.module,
         args: spec.args,
         cwd: spec.cwd,
         env: spec.env,

@@ -44,6 +44,11 @@ export interface RunScriptOptions {
   startMethod?: StartMethod;
   /** Modules the fork server imports before forking (startMethod 'forkserver'). */
   preload?: string[];
+  /**
+   * Run `python -m MODULE scriptPath args...` instead of the file (e.g. 'pytest'), in both
+   * start methods: the module runs as `__main__` with sys.argv and sys.path[0] as `-m` sets them.
+   */
+  module?: string;
   /** @default util.debuglog('ergate') */
   logger?: ErgateLogger;
   /** Not bound to the enclosing task's scope (by default its abort cancels the script). @default false */
@@ -109,6 +114,8 @@ export interface ScriptSpec {
   killGraceMs: number;
   startMethod: StartMethod;
   preload: string[];
+  /** `python -m module script args...` when set */
+  module?: string;
   /** whether the caller wants live output chunks posted back */
   liveOutput: boolean;
 }

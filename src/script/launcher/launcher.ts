@@ -152,6 +152,7 @@ export class Launcher {
         id,
         python: fields.python,
         script: fields.script,
+        module: fields.module,
         args: fields.args,
         cwd: fields.cwd,
         envSet,

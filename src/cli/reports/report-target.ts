@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ReportTargets } from './run-reports.ts';
-import { UsageError } from './usage.ts';
+import { UsageError } from '../settings/usage.ts';
 
 export type ReportKind = 'file' | 'device';
 

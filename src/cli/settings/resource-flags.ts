@@ -1,8 +1,8 @@
 // Owns the CLI flags of resource-aware runs (issue 18): --timeout P% with --timeout-min and
 // --timeout-max, --order, --tree-memory, --memory-budget, --no-history, --sample. Each bad
 // value is a UsageError naming the flag; the run history is on unless --no-history.
-import type { RunOrder } from '../resources/run-order.ts';
-import { RUN_ORDERS } from '../resources/run-order.ts';
+import type { RunOrder } from '../../resources/run-order.ts';
+import { RUN_ORDERS } from '../../resources/run-order.ts';
 import { readMemoryMb, readTimeout } from './setting-values.ts';
 import { UsageError } from './usage.ts';
 

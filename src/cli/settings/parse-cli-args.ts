@@ -3,11 +3,11 @@
 // undefined when not given, so resolve-settings.ts can tell "not given" from a default.
 import { suggestion } from './did-you-mean.ts';
 import { HARNESS_FLAGS, parseHarnessFlags, type HarnessCliOptions } from './harness-flags.ts';
-import { parseHalt, type HaltRule } from './halt-rule.ts';
+import { parseHalt, type HaltRule } from '../control/halt-rule.ts';
 import { parseFlags } from './parse-flags.ts';
 import { parseResourceFlags, RESOURCE_FLAGS, type ResourceCliOptions } from './resource-flags.ts';
 import { readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
-import { parseShard, type Shard } from './shard.ts';
+import { parseShard, type Shard } from '../selection/shard.ts';
 import { UsageError } from './usage.ts';
 
 export interface CliOptions extends Partial<ResourceCliOptions>, Partial<HarnessCliOptions> {

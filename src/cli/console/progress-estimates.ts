@@ -2,7 +2,7 @@
 // in the run history, and the heaviest running scripts by their latest tree-memory sample.
 // Invariant: the ETA is null (the bar falls back to its own rate) unless every unfinished
 // script has a history, so it never rests on a guess.
-import type { ParallelEvents } from '../parallel/events.ts';
+import type { ParallelEvents } from '../../parallel/events.ts';
 
 interface Entry {
   expectedMs: number | null;

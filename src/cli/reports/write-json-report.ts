@@ -4,7 +4,7 @@
 // `interrupted` and `halted` (the stopping rule's reason, else null). One JSON.stringify per result, never one for
 // the whole report, so no size of run meets V8's string limit. An interrupted run is never
 // `"success": true`. Goes through ReportFile: a reader never sees half a report.
-import type { ScriptResult } from '../script/types.ts';
+import type { ScriptResult } from '../../script/types.ts';
 import type { ReportFile } from './report-file.ts';
 import { isFlaky, type RunOutcome } from './run-report.ts';
 

@@ -5,13 +5,13 @@
 // `--json -`; also with TERM=dumb and --show-output, whose live lines a bar would tear).
 // --quiet prints neither. Scripts are named by their path relative to the working directory.
 import cliProgress from 'cli-progress';
-import type { ParallelEvents } from '../parallel/events.ts';
-import type { ScriptResult } from '../script/types.ts';
+import type { ParallelEvents } from '../../parallel/events.ts';
+import type { ScriptResult } from '../../script/types.ts';
 import type { Palette } from './colors.ts';
-import { formatDuration } from './parse-duration.ts';
+import { formatDuration } from '../settings/parse-duration.ts';
 import { ProgressEstimates } from './progress-estimates.ts';
-import { isFlaky, reasonOf } from './run-report.ts';
-import { displayName } from './script-names.ts';
+import { isFlaky, reasonOf } from '../reports/run-report.ts';
+import { displayName } from '../reports/script-names.ts';
 
 export type ConsoleMode = 'bar' | 'lines' | 'quiet';
 

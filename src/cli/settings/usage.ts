@@ -2,7 +2,7 @@
 // code 2 with a clear message and a hint.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../internal/worker-file.ts';
+import { packageRoot } from '../../internal/worker-file.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';

@@ -5,18 +5,18 @@
 // the joblog and --last-failed keeps what failed last time. Sharding comes before both, so a
 // shard's share never depends on what an earlier run of it did.
 import path from 'node:path';
-import { DEFAULT_HISTORY_PATH, HistoryStore } from '../resources/history-store.ts';
-import { isFailure } from '../parallel/execution-result.ts';
+import { DEFAULT_HISTORY_PATH, HistoryStore } from '../../resources/history-store.ts';
+import { isFailure } from '../../parallel/execution-result.ts';
 import { collectScripts } from './collect-scripts.ts';
-import { loadConfig } from './config-file.ts';
+import { loadConfig } from '../settings/config-file.ts';
 import { durationKey, readDurations } from './durations-file.ts';
-import { readJoblog, selectNotPassed } from './joblog.ts';
-import type { CliOptions } from './parse-cli-args.ts';
-import { resolveSettings, type RunSettings } from './resolve-settings.ts';
-import { displayName, plural } from './script-names.ts';
+import { readJoblog, selectNotPassed } from '../reports/joblog.ts';
+import type { CliOptions } from '../settings/parse-cli-args.ts';
+import { resolveSettings, type RunSettings } from '../settings/resolve-settings.ts';
+import { displayName, plural } from '../reports/script-names.ts';
 import { selectShard } from './shard.ts';
 import { selectShardByDuration } from './shard-by-duration.ts';
-import { UsageError } from './usage.ts';
+import { UsageError } from '../settings/usage.ts';
 
 export interface Selection {
   scripts: string[];

@@ -2,12 +2,12 @@
 // reason and the tails of its stdout and stderr; the flaky scripts (passed on a retry); the
 // slowest scripts; and the counts. Scripts are named by their path relative to the working
 // directory, so two scripts of the same name in different folders never read alike.
-import type { ScriptResult } from '../script/types.ts';
+import type { ScriptResult } from '../../script/types.ts';
 import type { Palette } from './colors.ts';
-import { stripTerminalEscapes } from './strip-escapes.ts';
-import { formatDuration } from './parse-duration.ts';
-import { reasonOf, SLOWEST, tail, type RunReport } from './run-report.ts';
-import { displayName, plural } from './script-names.ts';
+import { stripTerminalEscapes } from '../reports/strip-escapes.ts';
+import { formatDuration } from '../settings/parse-duration.ts';
+import { reasonOf, SLOWEST, tail, type RunReport } from '../reports/run-report.ts';
+import { displayName, plural } from '../reports/script-names.ts';
 
 /** @param slowest how many of the slowest scripts to list (--durations N; 0: none) */
 export function formatSummary(report: RunReport, paint: Palette, quiet: boolean, slowest = SLOWEST): string {

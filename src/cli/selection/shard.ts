@@ -1,7 +1,7 @@
 // Owns --shard i/n: splitting one run across n CI machines. Script k of the sorted, filtered
 // list goes to shard (k mod n) + 1, so every machine given the same tree and flags picks a
 // disjoint share, the shares cover every script exactly once, and sizes differ by at most one.
-import { UsageError } from './usage.ts';
+import { UsageError } from '../settings/usage.ts';
 
 export interface Shard {
   /** 1-based */

@@ -3,7 +3,7 @@
 // Deterministic on every machine given the same file and tree: durations are looked up by
 // the path relative to the working folder, ties go by path (code-point order) and then to
 // the lowest shard; a script missing from the file counts as the file's median.
-import { median } from '../resources/run-estimates.ts';
+import { median } from '../../resources/run-estimates.ts';
 import type { Shard } from './shard.ts';
 
 /** Each shard's scripts (in the order given) and its expected total, for shards 1..count. */

@@ -2,7 +2,7 @@
 // scripts are stopped, reports of what finished are written); a second exits at once, after
 // SIGKILLing every process this CLI started (each script's whole tree). Invariant: no local
 // child outlives a second signal, and the exit code is still 128 + the signal's number.
-import { findDescendants, signalSnapshotted } from '../script/proc-tree.ts';
+import { findDescendants, signalSnapshotted } from '../../script/proc-tree.ts';
 
 const EXIT_CODE: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 

@@ -4,10 +4,10 @@
 // pytest-split's .test_durations). Keys are written sorted, so the file diffs cleanly.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HistoryStore } from '../resources/history-store.ts';
-import { median } from '../resources/run-estimates.ts';
-import { writeReportFile } from './report-file.ts';
-import { UsageError } from './usage.ts';
+import { HistoryStore } from '../../resources/history-store.ts';
+import { median } from '../../resources/run-estimates.ts';
+import { writeReportFile } from '../reports/report-file.ts';
+import { UsageError } from '../settings/usage.ts';
 
 export type Durations = ReadonlyMap<string, number>;
 

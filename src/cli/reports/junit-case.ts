@@ -4,7 +4,7 @@
 // only on a retry carries one <flakyFailure> per failed attempt and a script that failed every
 // attempt one <rerunFailure> per earlier attempt (Maven Surefire's convention). All text is
 // free of terminal escape sequences and of characters XML 1.0 forbids.
-import type { AttemptRecord, ScriptResult } from '../script/types.ts';
+import type { AttemptRecord, ScriptResult } from '../../script/types.ts';
 import { reasonOf, tail } from './run-report.ts';
 import { junitNames } from './script-names.ts';
 import { stripTerminalEscapes } from './strip-escapes.ts';

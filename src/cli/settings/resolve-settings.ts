@@ -3,11 +3,11 @@
 // config's env). Per script: a config override whose glob matches is more specific and wins
 // over both (later overrides win; env tables merge); the arguments after `--` follow the
 // config's args. Only scripts with settings of their own get an entry in `configs`.
-import type { ScriptConfig } from '../parallel/build-plan.ts';
+import type { ScriptConfig } from '../../parallel/build-plan.ts';
 import type { ErgateConfig, ScriptSettings } from './config-file.ts';
 import type { CliOptions } from './parse-cli-args.ts';
-import { Excludes } from './excludes.ts';
-import type { PathMatcher } from './path-glob.ts';
+import { Excludes } from '../selection/excludes.ts';
+import type { PathMatcher } from '../selection/path-glob.ts';
 
 export interface RunSettings {
   jobs?: number;

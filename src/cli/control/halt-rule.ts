@@ -2,8 +2,8 @@
 // now,fail=N, as pytest) and GNU parallel's --halt now|soon,fail=N|P%. `now` kills running
 // scripts and starts nothing more; `soon` starts nothing more and lets running scripts finish.
 // P% is of the scripts finished so far. A failure is 'failed', 'timeout' or 'error'.
-import type { ScriptStatus } from '../script/types.ts';
-import { UsageError } from './usage.ts';
+import type { ScriptStatus } from '../../script/types.ts';
+import { UsageError } from '../settings/usage.ts';
 
 export interface HaltRule {
   when: 'now' | 'soon';

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { PathMatcher } from './path-glob.ts';
-import { UsageError } from './usage.ts';
+import { UsageError } from '../settings/usage.ts';
 
 /** Never searched: caches and dependency trees are not scripts, nor are package/pytest/setuptools files. */
 export const SKIPPED_IN_SEARCH = [

@@ -10,7 +10,7 @@ import fs, { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { openForAppend, writeAll } from './report-file.ts';
 import type { ReportKind } from './report-target.ts';
-import type { ScriptResult } from '../script/types.ts';
+import type { ScriptResult } from '../../script/types.ts';
 
 export const JOBLOG_HEADER = [
   'Seq',

@@ -1,10 +1,10 @@
 // Owns --list / --dry-run: the scripts that would run, one path (relative to the working
 // folder) a line on stdout, in the order they would start (--order is honoured, from the
 // history), then a count on stderr, so a pipe gets a clean list and a terminal the total.
-import { DEFAULT_HISTORY_PATH, HistoryStore } from '../resources/history-store.ts';
-import { RunEstimates } from '../resources/run-estimates.ts';
-import { orderScripts, type RunOrder } from '../resources/run-order.ts';
-import { displayName, plural } from './script-names.ts';
+import { DEFAULT_HISTORY_PATH, HistoryStore } from '../../resources/history-store.ts';
+import { RunEstimates } from '../../resources/run-estimates.ts';
+import { orderScripts, type RunOrder } from '../../resources/run-order.ts';
+import { displayName, plural } from '../reports/script-names.ts';
 
 export function listScripts(
   scripts: readonly string[],

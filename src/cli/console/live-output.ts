@@ -2,7 +2,7 @@
 // prefixed with the script's name and a tab (GNU parallel's --tag), stdout to stdout and
 // stderr to stderr. Lines of different scripts interleave, never the pieces of one line; a
 // partial last line is printed when its script finishes, and an endless line every 64 KiB.
-import { displayName } from './script-names.ts';
+import { displayName } from '../reports/script-names.ts';
 
 const MAX_PARTIAL = 64 * 1024;
 

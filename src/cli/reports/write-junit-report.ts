@@ -3,7 +3,7 @@
 // junit-case.ts (names, failures, flaky retries, escape-free text). Cases are rendered as
 // results arrive into a scratch file (the counts in the header are known only at the end), then header, cases and
 // footer go through ReportFile: a reader never sees half a report.
-import type { ScriptResult } from '../script/types.ts';
+import type { ScriptResult } from '../../script/types.ts';
 import { ScratchFile, type ReportFile } from './report-file.ts';
 import { caseKind, renderNotStartedCase, renderTestcase, seconds, xml } from './junit-case.ts';
 import type { RunOutcome } from './run-report.ts';

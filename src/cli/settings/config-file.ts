@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import * as v from 'valibot';
 import { closestMatch } from './did-you-mean.ts';
-import { globMatcher, type PathMatcher } from './path-glob.ts';
+import { globMatcher, type PathMatcher } from '../selection/path-glob.ts';
 import { readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
 import { UsageError } from './usage.ts';
 

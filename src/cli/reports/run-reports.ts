@@ -2,7 +2,7 @@
 // every result goes to each of them as it arrives. A report that fails (disk full, a closed
 // pipe) is said once on stderr and dropped; the others, the console line and the run go on,
 // and finish() tells whether every report was written.
-import type { ScriptResult } from '../script/types.ts';
+import type { ScriptResult } from '../../script/types.ts';
 import { JoblogWriter } from './joblog.ts';
 import { ReportFile } from './report-file.ts';
 import type { ReportKind } from './report-target.ts';
