@@ -5,6 +5,7 @@
 // before any script runs rather than losing a report after the whole run.
 import fs from 'node:fs';
 import path from 'node:path';
+import { STDOUT } from './report-file.ts';
 import type { ReportTargets } from './run-reports.ts';
 import { UsageError } from '../settings/usage.ts';
 
@@ -68,7 +69,7 @@ function statOrNull(file: string): fs.Stats | null {
 }
 
 /** `--json -`: the report goes to this process's stdout (and the human output to stderr). */
-export const STDOUT_TARGET = '-';
+export const STDOUT_TARGET = STDOUT;
 
 /**
  * Where each report goes (`-` is stdout); a path that cannot take one is a UsageError naming
@@ -76,11 +77,17 @@ export const STDOUT_TARGET = '-';
  */
 export function checkReportTargets(paths: { json?: string; junit?: string; joblog?: string }): ReportTargets {
   const targets: ReportTargets = {};
+  if (paths.json === STDOUT_TARGET && paths.junit === STDOUT_TARGET)
+    throw new UsageError('--json - and --junit -: only one report can go to stdout');
   for (const key of ['json', 'junit', 'joblog'] as const) {
     const file = paths[key];
     if (file === undefined) continue;
     const target =
-      file === STDOUT_TARGET ? { file: '/dev/stdout', kind: 'device' as const } : resolveReportTarget(file);
+      file !== STDOUT_TARGET
+        ? resolveReportTarget(file)
+        : key === 'joblog'
+          ? { file, problem: 'stdout ("-") takes the --json or --junit report; give the joblog a file' }
+          : { file, kind: 'device' as const };
     if ('problem' in target) throw new UsageError(`--${key}: ${target.problem}`);
     targets[key] = target;
   }
