@@ -211,7 +211,7 @@ describe('ergate usage', () => {
     ],
     [['run', mixed, '--memory', '2X'], /--memory: expected a size such as 512M or 2G/],
     [['run', '/no/such/folder'], /no such file or folder: \/no\/such\/folder/],
-    [['run'], /expected at least one file, folder or glob/],
+    [['merge-reports'], /merge-reports: expected JSON reports/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['run', mixed, '--resume-failed'], /--resume-failed needs --joblog/],
     [['run', mixed, '--python', '/no/such/python'], /--python: python interpreter '\/no\/such\/python' not found/],

@@ -64,7 +64,7 @@ export class JoblogWriter {
       (result.durationMs / 1000).toFixed(3).padStart(10),
       '0',
       String(Buffer.byteLength(result.stdout)),
-      String(result.exitCode ?? -1),
+      String(result.exitCode ?? (result.status === 'passed' ? 0 : -1)),
       String(signal),
       result.script,
     ];
