@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
 import { resolveScriptSpec, snapshotProcessEnv, type ChildEnvCache } from '../script/resolve-spec.ts';
 import type { RunScriptOptions, ScriptSpec } from '../script/types.ts';
+import type { PlannedScript, ScriptRef } from '../seam/planned-script.ts';
 
 /** Per-script overrides; `configs` is keyed by path (relative or absolute) or unique basename. */
 export interface ScriptConfig {
@@ -41,21 +42,6 @@ export interface PlanDefaults {
   module?: string;
   /** Output is also delivered live (runScripts' onOutput). */
   liveOutput?: boolean;
-}
-
-/** What events and reports name a script by; cheap, no spec. */
-export interface ScriptRef {
-  index: number;
-  /** absolute path */
-  script: string;
-  name: string;
-}
-
-export interface PlannedScript extends ScriptRef {
-  /** null when the script cannot be run at all; `error` then says why */
-  spec: ScriptSpec | null;
-  error: string | null;
-  retries: number;
 }
 
 /**

@@ -6,7 +6,7 @@
 // shard's share never depends on what an earlier run of it did.
 import path from 'node:path';
 import { DEFAULT_HISTORY_PATH, HistoryStore } from '../../resources/history-store.ts';
-import { isFailure } from '../../parallel/execution-result.ts';
+import { isFailure } from '../../seam/execution-result.ts';
 import { collectScripts } from './collect-scripts.ts';
 import { loadConfig } from '../settings/config-file.ts';
 import { durationKey, readDurations } from './durations-file.ts';
