@@ -14,6 +14,7 @@ import { RedisUnreachableError } from '../seam/redis-target.ts';
 import { missingPeer } from '../internal/optional-peer.ts';
 import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
+import { resolveMemoryBudgetMb } from '../resources/memory-admission.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
 import { checkStartMethod, resolvePython } from '../script/python.ts';
 import { createPalette, wantsColor } from './console/colors.ts';
@@ -57,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
       return await (await import('./worker-command.ts')).runWorkerCommand(args.slice(1));
     }
     if (args[0] === 'merge-reports') return await runMergeReports(args.slice(1));
+    if (args[0] === 'report')
+      return await (await import('./reports/report-command.ts')).runReportCommand(args.slice(1));
     const options = parseCliArgs(args);
     if (options.command === 'help') return print(HELP, EXIT.passed);
     if (options.command === 'version') return print(readVersion(), EXIT.passed);
@@ -69,11 +72,13 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runCommand(options: CliOptions): Promise<number> {
-  const missing = options.redis === undefined ? null : missingPeer('bullmq', '--redis');
+  const distributed = options.redis !== undefined || options.redisCluster !== undefined;
+  const missing = distributed
+    ? missingPeer('bullmq', options.redis !== undefined ? '--redis' : '--redis-cluster')
+    : null;
   if (missing) throw new UsageError(missing);
-  const targets = checkReportTargets(options);
   // `--json -`: the report owns stdout; every human line goes to stderr.
-  const human = [options.json, options.junit, options.joblog].includes(STDOUT_TARGET) ? process.stderr : process.stdout;
+  const human = [options.json, options.junit].includes(STDOUT_TARGET) ? process.stderr : process.stdout;
   const warn = (message: string): void => void process.stderr.write(`ergate: ${message}\n`);
   const { scripts, settings, nothingToRun, notes } = await selectScripts(options);
   for (const note of notes) warn(note);
@@ -82,6 +87,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     listScripts(scripts, options.order, human);
     return EXIT.passed;
   }
+  const targets = checkReportTargets({ ...options, html: settings.html });
   if (options.storeDurations !== undefined) checkStoreTarget(options.storeDurations);
   // A wrong --python is a usage mistake, found before anything starts.
   const python = await resolvePython(settings.python).catch((error: Error) => {
@@ -124,6 +130,9 @@ async function runCommand(options: CliOptions): Promise<number> {
     halted = reason;
     (options.halt!.when === 'now' ? haltNow : stopStarting).abort(new Error(reason));
   });
+  // For the reports: 'auto' resolves here as the runner resolves it at its start.
+  const budget = options.memoryBudgetMb;
+  const memoryBudgetMb = budget === undefined ? null : resolveMemoryBudgetMb(budget);
   const runner = new ParallelRunner({
     maxWorkers: settings.jobs,
     defaultTimeoutMs: settings.timeoutMs,
@@ -139,9 +148,9 @@ async function runCommand(options: CliOptions): Promise<number> {
     ...(options.sampleMs !== undefined && { sampleMs: options.sampleMs }),
     ...(options.treeMemoryMb !== undefined && { treeMemoryLimitMb: options.treeMemoryMb }),
     ...(options.memoryBudgetMb !== undefined && { memoryBudgetMb: options.memoryBudgetMb }),
-    ...(options.redis !== undefined && {
+    ...(distributed && {
       backend: {
-        redis: options.redis,
+        ...(options.redisCluster !== undefined ? { redisCluster: options.redisCluster } : { redis: options.redis }),
         queue: options.queue,
         root: options.root,
         redisTimeoutMs: options.redisTimeoutMs,
@@ -190,7 +199,11 @@ async function runCommand(options: CliOptions): Promise<number> {
       summary.add(result);
       reporter.onFinished(result);
     }
-    outcome = summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted);
+    outcome = {
+      ...summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted),
+      jobs: runner.maxWorkers,
+      memoryBudgetMb,
+    };
   } catch (error) {
     reports.discard();
     // Redis not there at the start is the run's failure, said in one line, not ergate's bug.

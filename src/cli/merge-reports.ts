@@ -1,14 +1,13 @@
-// Owns `ergate merge-reports A.json B.json ... [--json F] [--junit F]`: one report from the
+// Owns `ergate merge-reports A.json B.json ... [--json F] [--junit F] [--html F]`: one report from the
 // JSON reports of a run's shards, as if it had been one run. Every script appears once (a
 // script in two reports keeps the later report's result, with a warning), the counts are
 // recounted from the results, the duration is the longest shard's (shards run side by side),
 // and the exit code is the one run's: 0 when nothing failed or timed out, else 1.
-import { readFileSync } from 'node:fs';
-import * as v from 'valibot';
 import type { ScriptResult } from '../script/types.ts';
 import { createPalette, wantsColor } from './console/colors.ts';
 import { parseFlags } from './settings/parse-flags.ts';
 import { formatSummary } from './console/print-summary.ts';
+import { readJsonReport } from './reports/read-json-report.ts';
 import { checkReportTargets, STDOUT_TARGET } from './reports/report-target.ts';
 import { RunReports } from './reports/run-reports.ts';
 import { RunSummary } from './reports/run-report.ts';
@@ -18,24 +17,9 @@ import { UsageError } from './settings/usage.ts';
 const OPTIONS = {
   json: { type: 'string' },
   junit: { type: 'string' },
+  html: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
-
-const reportSchema = v.looseObject({
-  startTime: v.string(),
-  results: v.array(
-    v.looseObject({
-      script: v.string(),
-      status: v.picklist(['passed', 'failed', 'timeout', 'error', 'cancelled']),
-      durationMs: v.number(),
-    }),
-  ),
-  notStarted: v.optional(v.array(v.string()), []),
-  durationMs: v.number(),
-  interrupted: v.optional(v.boolean(), false),
-  halted: v.optional(v.nullable(v.string()), null),
-});
-type Report = v.InferOutput<typeof reportSchema>;
 
 export const MERGE_USAGE =
   'merge-reports: expected JSON reports, e.g. ergate merge-reports shard-*.json --junit all.xml';
@@ -46,11 +30,11 @@ export async function runMergeReports(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError(MERGE_USAGE);
   const targets = checkReportTargets(values);
   const warn = (message: string): void => void process.stderr.write(`ergate: ${message}\n`);
-  const reports = positionals.map((file) => ({ file, report: readReport(file) }));
+  const reports = positionals.map((file) => ({ file, report: readJsonReport(file, 'merge-reports') }));
 
   const results = new Map<string, { result: ScriptResult; file: string }>();
   for (const { file, report } of reports) {
-    for (const result of report.results as unknown as ScriptResult[]) {
+    for (const result of report.results) {
       const earlier = results.get(result.script);
       if (earlier) warn(`${displayName(result.script)} is in ${earlier.file} and ${file}: kept ${file}'s result`);
       results.set(result.script, { result, file });
@@ -77,22 +61,4 @@ export async function runMergeReports(argv: string[]): Promise<number> {
   const merged = `Merged ${plural(reports.length, 'report')}.`;
   human.write(`${formatSummary(summary.report(outcome), paint, values.quiet ?? false)}\n${merged}\n`);
   return outcome.counts.success && !interrupted && written ? 0 : 1;
-}
-
-function readReport(file: string): Report {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new UsageError(`merge-reports: ${file}: ${why}`);
-  }
-  const parsed = v.safeParse(reportSchema, raw);
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    throw new UsageError(
-      `merge-reports: ${file} is not an ergate JSON report (${v.getDotPath(issue) ?? 'top level'}: ${issue.message})`,
-    );
-  }
-  return parsed.output;
 }

@@ -69,7 +69,12 @@ describe('--store-durations and merge-reports', () => {
 
     const json = path.join(dir, 'all.json');
     const junit = path.join(dir, 'all.xml');
-    const merged = await runCli(['merge-reports', ...reports, '--json', json, '--junit', junit], {}, dir);
+    const html = path.join(dir, 'all.html');
+    const merged = await runCli(
+      ['merge-reports', ...reports, '--json', json, '--junit', junit, '--html', html],
+      {},
+      dir,
+    );
     expect(merged.code).toBe(1);
     expect(merged.stdout).toContain('7 scripts: 6 passed, 1 failed, 0 timed out, 0 skipped');
     const all = JSON.parse(readFileSync(json, 'utf8')) as {
@@ -83,6 +88,7 @@ describe('--store-durations and merge-reports', () => {
     const { suite, cases } = parseJunit(readFileSync(junit, 'utf8'));
     expect(suite).toMatchObject({ '@_tests': '7', '@_failures': '1' });
     expect(cases.map((c) => c['@_file']).sort()).toEqual(SCRIPTS);
+    expect(readFileSync(html, 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*t\/c\.py/i);
 
     // A script in two reports is counted once (the later report's result), with a warning.
     const twice = await runCli(['merge-reports', reports[1], reports[1], '--json', '-'], {}, dir);

@@ -75,18 +75,23 @@ export const STDOUT_TARGET = STDOUT;
  * Where each report goes (`-` is stdout); a path that cannot take one is a UsageError naming
  * the flag, found before anything runs.
  */
-export function checkReportTargets(paths: { json?: string; junit?: string; joblog?: string }): ReportTargets {
+export function checkReportTargets(paths: {
+  json?: string;
+  junit?: string;
+  html?: string;
+  joblog?: string;
+}): ReportTargets {
   const targets: ReportTargets = {};
   if (paths.json === STDOUT_TARGET && paths.junit === STDOUT_TARGET)
     throw new UsageError('--json - and --junit -: only one report can go to stdout');
-  for (const key of ['json', 'junit', 'joblog'] as const) {
+  for (const key of ['json', 'junit', 'html', 'joblog'] as const) {
     const file = paths[key];
     if (file === undefined) continue;
     const target =
       file !== STDOUT_TARGET
         ? resolveReportTarget(file)
-        : key === 'joblog'
-          ? { file, problem: 'stdout ("-") takes the --json or --junit report; give the joblog a file' }
+        : key === 'joblog' || key === 'html'
+          ? { file, problem: `stdout ("-") takes the --json or --junit report; give --${key} a file` }
           : { file, kind: 'device' as const };
     if ('problem' in target) throw new UsageError(`--${key}: ${target.problem}`);
     targets[key] = target;
