@@ -14,6 +14,7 @@ import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
 import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress, RunSource } from './run-manifest.ts';
+import { readWorkerRules, WORKER_RULES_KEY } from './worker-rules.ts';
 import { backendRoot, backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
@@ -168,6 +169,12 @@ export class RedisBackend {
     }
     await record.updateData(manifest.header(chunks));
     return record;
+  }
+
+  /** The live workers' env rules as a check of a job's env (null: none known); see worker-rules.ts. */
+  async workerEnvCheck(): Promise<((env: Record<string, string>) => string | null) | null> {
+    const { queue } = this.#connected();
+    return readWorkerRules(await queue.client, queue.toKey(WORKER_RULES_KEY), this.queueName).catch(() => null);
   }
 
   /** @throws Error when the run's coordinator stopped before its manifest was complete */

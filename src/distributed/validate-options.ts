@@ -6,6 +6,7 @@
 import path from 'node:path';
 import * as v from 'valibot';
 import { expected, nonNegativeInt, positiveInt } from '../internal/option-schemas.ts';
+import { ALLOW_ENV_PATTERN } from './env-allow-list.ts';
 import { resolveRedisTarget } from './redis-target.ts';
 
 // BullMQ refuses ':' in names it builds keys from.
@@ -57,7 +58,10 @@ export const workerOptionsSchema = v.looseObject(
     functions: v.optional(v.array(nonEmpty, expected('an array of folders'))),
     allowEnv: v.optional(
       v.array(
-        v.pipe(v.string(expected('a variable name')), v.regex(/^[^=\0]+$/, expected('a variable name'))),
+        v.pipe(
+          v.string(expected('a variable name or a PREFIX_* pattern')),
+          v.regex(ALLOW_ENV_PATTERN, expected('a variable name or a PREFIX_* pattern')),
+        ),
         expected('an array of variable names'),
       ),
     ),
