@@ -7,13 +7,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult } from '../script/types.ts';
-import { ExecutionResult } from '../parallel/execution-result.ts';
+import { ExecutionResult } from '../seam/execution-result.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
 import type { FinishedJob } from './job-waiter.ts';
 import { RedisBackend } from './redis-backend.ts';
 import { jobOf } from './run-manifest.ts';
-import type { BackendOptions } from './validate-options.ts';
+import type { BackendOptions } from '../seam/backend-options.ts';
 
 export interface AttachRunOptions extends BackendOptions {
   /** Stop waiting: scripts not finished by then count as skipped (they keep running on the workers). */

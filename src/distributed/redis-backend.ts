@@ -5,17 +5,20 @@
 // event when running), so a run settles only when each of its scripts has settled.
 import { randomUUID } from 'node:crypto';
 import type { Job, JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
-import type { FunctionJobData } from './function-job.ts';
+import type { FunctionJobData } from '../seam/function-job-data.ts';
 import type { ScriptJobData } from './job-payload.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { ConnectionWatch } from './connection-watch.ts';
 import { GONE_FROM_REDIS } from './job-result.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
-import { resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
-import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress, RunSource } from './run-manifest.ts';
+import { partOptions } from './bull-connection.ts';
+import { resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
+import type { RunSource } from '../seam/backend-seam.ts';
+import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress } from './run-manifest.ts';
+import { parseOrThrow } from '../internal/option-schemas.ts';
+import { backendRoot, backendSchema, type BackendOptions } from '../seam/backend-options.ts';
 import { readWorkerRules, WORKER_RULES_KEY } from './worker-rules.ts';
-import { backendRoot, backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 /** BullMQ options of one job, overriding the backend's run-wide ones. */
@@ -68,7 +71,7 @@ export class RedisBackend {
 
   constructor(options: unknown, optionName = 'backend') {
     this.options = parseOrThrow(backendSchema, options, optionName);
-    this.target = resolveRedisTarget(this.options.redis, `${optionName}.redis`);
+    this.target = resolveTarget(this.options, optionName);
     this.queueName = this.options.queue ?? DEFAULT_QUEUE;
     this.root = backendRoot(this.options);
   }
@@ -78,11 +81,12 @@ export class RedisBackend {
     this.#ready ??= (async () => {
       // Loaded on first use: an in-process run (and the CLI's start) never pays for bullmq.
       const { Queue, QueueEvents, QueueEventsProducer } = await importBullmq('the Redis backend');
-      const connection = this.target.connection;
-      const queue = new Queue(this.queueName, { connection, streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
-      const runs = new Queue(runsQueueName(this.queueName), { connection });
-      const events = new QueueEvents(this.queueName, { connection });
-      const producer = new QueueEventsProducer(this.queueName, { connection });
+      // One client per part (a cluster client is never shared); the runs queue shares the hash tag.
+      const part = () => partOptions(this.target, this.queueName);
+      const queue = new Queue(this.queueName, { ...part(), streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
+      const runs = new Queue(runsQueueName(this.queueName), part());
+      const events = new QueueEvents(this.queueName, part());
+      const producer = new QueueEventsProducer(this.queueName, part());
       // Each reconnects on its own; a lasting outage shows up as a connect or add failure.
       queue.on('error', () => {});
       runs.on('error', () => {});
