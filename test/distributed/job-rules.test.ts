@@ -246,10 +246,11 @@ describe('environment', () => {
       env: { ONLY: '1' },
     });
     expect(bare.results[0].status).toBe('passed');
-    // LC_CTYPE is Python's own (PEP 538 locale coercion), set in the child itself.
+    // LC_CTYPE is Python's own (PEP 538 locale coercion), set in the child itself;
+    // ERGATE_JUNIT_XML is ergate's own, where a child may write its test results.
     const names = bare.results[0].stdout
       .split('\n')
-      .filter((l) => l.startsWith('env ') && l !== 'env LC_CTYPE')
+      .filter((l) => l.startsWith('env ') && l !== 'env LC_CTYPE' && l !== 'env ERGATE_JUNIT_XML')
       .map((l) => l.slice(4));
     expect(names.sort()).toEqual(['ONLY', 'PATH', 'PYTHONUNBUFFERED']);
   });
