@@ -6,7 +6,7 @@
 // and its progress how far the adding got, for attachRun; per script this keeps a few bytes.
 import type { Job } from 'bullmq';
 import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
-import { errorResult } from '../script/error-result.ts';
+import { errorResult } from '../script/script-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import type { EnvRule, RemotePool, RunSource } from '../seam/backend-seam.ts';
 import { portablePath } from './job-payload.ts';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 // Types only: bullmq is loaded by start(), so importing ergate never loads it.
 import type { Job, QueueEvents, Worker } from 'bullmq';
-import { errorResult } from '../script/error-result.ts';
+import { errorResult } from '../script/script-result.ts';
 import { checkStartMethod, resolvePython } from '../script/python.ts';
 import { resolveScriptSpec } from '../script/resolve-spec.ts';
 import { parseRunScriptOptions } from '../script/validate-options.ts';
