@@ -8,7 +8,7 @@ import { JoblogWriter, readJoblog, selectNotPassed } from '../../src/cli/reports
 import { closestMatch } from '../../src/cli/settings/did-you-mean.ts';
 import { parseDuration } from '../../src/cli/settings/parse-duration.ts';
 import { parseMemoryMb } from '../../src/cli/settings/parse-size.ts';
-import { errorResult } from '../../src/script/error-result.ts';
+import { errorResult } from '../../src/script/script-result.ts';
 import { makeTempDir } from '../parallel/helpers.ts';
 
 describe('parseDuration', () => {
