@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runFunction } from '../function/run-function.ts';
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
-import type { FinishedJob } from './job-waiter.ts';
+import type { FinishedJob } from './finished-job.ts';
 import { describeLostJob } from './job-result.ts';
 import { DEFAULT_TIMEOUT_MS } from '../function/validate-options.ts';
 import { containedRealpath, isInside } from './contained-path.ts';

@@ -3,7 +3,7 @@
 // BullMQ gave up on (e.g. its workers kept dying). Attempt counts are BullMQ's own.
 import { describeScript, errorResult } from '../script/error-result.ts';
 import type { ScriptResult } from '../script/types.ts';
-import type { FinishedJob, JobRecord } from './job-waiter.ts';
+import type { FinishedJob, JobRecord } from './finished-job.ts';
 
 /** @param script the coordinator's absolute path of the job's script */
 export function toScriptResult(finished: FinishedJob, script: string): ScriptResult {

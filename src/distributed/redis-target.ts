@@ -2,11 +2,24 @@
 // $ERGATE_REDIS_URL), a password from the URL or else $ERGATE_REDIS_PASSWORD. Invariant: the
 // password lives only in the connection options handed to BullMQ; everything printed or
 // put in an error message goes through `display`, which never contains it.
-import type { ConnectionOptions } from 'bullmq';
+
+/**
+ * The ioredis options ergate sets: a BullMQ ConnectionOptions, typed here so the public
+ * declarations never import bullmq (an optional peer a TypeScript consumer may not have).
+ */
+export interface RedisConnection {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  tls?: Record<string, never>;
+  maxRetriesPerRequest: null;
+}
 
 export interface RedisTarget {
   /** ioredis options for BullMQ's Queue, Worker and QueueEvents */
-  connection: ConnectionOptions;
+  connection: RedisConnection;
   /** e.g. redis://user:***@10.0.0.5:6379/0: safe to log */
   display: string;
 }
@@ -43,7 +56,7 @@ export function resolveRedisTarget(
   const username = parsed.username ? decodeURIComponent(parsed.username) : undefined;
   const host = parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
   const port = parsed.port ? Number(parsed.port) : 6379;
-  const connection: ConnectionOptions = {
+  const connection: RedisConnection = {
     host,
     port,
     db,

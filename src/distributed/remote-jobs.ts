@@ -17,7 +17,7 @@ import {
 } from './function-job.ts';
 import { toJobData, type EnvRule } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
-import type { FinishedJob } from './job-waiter.ts';
+import type { FinishedJob } from './finished-job.ts';
 import { scriptJobId } from './queue-names.ts';
 import { RedisBackend } from './redis-backend.ts';
 import {
