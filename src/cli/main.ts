@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { debuglog } from 'node:util';
 import mittImport from 'mitt';
-import { RedisUnreachableError } from '../distributed/redis-target.ts';
+import { RedisUnreachableError } from '../seam/redis-target.ts';
 import { missingPeer } from '../internal/optional-peer.ts';
 import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';

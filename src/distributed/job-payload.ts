@@ -6,6 +6,7 @@ import path from 'node:path';
 import { buildChildEnv, resolveScriptSpec } from '../script/resolve-spec.ts';
 import type { ScriptSpec, StartMethod } from '../script/types.ts';
 import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
+import type { EnvRule } from '../seam/backend-seam.ts';
 import { containedRealpath } from './contained-path.ts';
 import { checkJobEnv, checkNoNul, checkScriptLimits, checkTimeout, type JobPolicy } from './job-policy.ts';
 
@@ -43,10 +44,6 @@ export interface WorkerRuntime {
 }
 
 /** How a run builds its children's environment; travels with each job. */
-export interface EnvRule {
-  inheritEnv: boolean;
-  envAllowList: string[];
-}
 
 const INHERIT: EnvRule = { inheritEnv: true, envAllowList: [] };
 

@@ -5,16 +5,19 @@
 // event when running), so a run settles only when each of its scripts has settled.
 import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
-import type { FunctionJobData } from './function-job.ts';
+import type { FunctionJobData } from '../seam/function-job-data.ts';
 import type { ScriptJobData } from './job-payload.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { ConnectionWatch } from './connection-watch.ts';
 import type { FinishedJob } from './finished-job.ts';
+import { GONE_FROM_REDIS } from './job-result.ts';
 import { JobWaiter } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
-import { resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
-import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress, RunSource } from './run-manifest.ts';
-import { backendRoot, backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
+import { resolveRedisTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
+import type { RunSource } from '../seam/backend-seam.ts';
+import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress } from './run-manifest.ts';
+import { parseOrThrow } from '../internal/option-schemas.ts';
+import { backendRoot, backendSchema, type BackendOptions } from '../seam/backend-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 /** BullMQ options of one job, overriding the backend's run-wide ones. */
@@ -97,7 +100,15 @@ export class RedisBackend {
         runs,
         events,
         producer,
-        waiter: new JobWaiter(queue, events),
+        waiter: new JobWaiter(queue, events, {
+          key: queue.toKey(`ergate-coordinator-${randomUUID()}`),
+          onGone: () => {
+            this.#log(
+              `redis at ${this.target.display} lost this run's jobs (flushed, or restarted without persistence): ending the run, unfinished scripts are reported as errors`,
+            );
+            this.#giveUp(GONE_FROM_REDIS);
+          },
+        }),
         watch: null as ConnectionWatch | null,
       };
       this.#parts = parts;
@@ -110,22 +121,27 @@ export class RedisBackend {
       } catch (error) {
         throw unreachable(this.target, error);
       }
-      const log =
-        (this.options.log as ((line: string) => void) | undefined) ??
-        ((line: string) => void process.stderr.write(`ergate: ${line}\n`));
       parts.watch = new ConnectionWatch(
         await queue.client,
         this.target,
         this.options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
-        log,
-        (lost) => {
-          parts.waiter.failAll(lost);
-          this.#lostError = new Error(lost);
-          for (const fail of this.#addsInFlight) fail(this.#lostError);
-        },
+        this.#log,
+        (lost) => this.#giveUp(lost),
       );
     })();
     return this.#ready;
+  }
+
+  readonly #log: (line: string) => void = (line) =>
+    (this.options.log as ((line: string) => void) | undefined)?.(line) ??
+    void process.stderr.write(`ergate: ${line}\n`);
+
+  /** The run cannot go on (Redis gone too long, or its data lost): every wait and add fails with `lost`. */
+  #giveUp(lost: string): void {
+    if (this.#lostError) return;
+    this.#lostError = new Error(lost);
+    this.#parts?.waiter.failAll(lost);
+    for (const fail of this.#addsInFlight) fail(this.#lostError);
   }
 
   #connected() {
@@ -223,9 +239,9 @@ export class RedisBackend {
     retries: number,
     perJob: PerJobOptions = {},
   ): { added: Promise<unknown>; finished: Promise<FinishedJob> } {
-    const { waiter, watch } = this.#connected();
-    if (watch?.lost)
-      return { added: Promise.reject(new Error(watch.lost)), finished: Promise.resolve({ lost: watch.lost }) };
+    const { waiter } = this.#connected();
+    const lost = this.#lostError;
+    if (lost) return { added: Promise.reject(lost), finished: Promise.resolve({ lost: lost.message }) };
     const keep = { age: this.options.keepResultsS ?? 86_400 };
     const backoffMs = perJob.backoffMs ?? this.options.backoffMs;
     const priority = perJob.priority ?? this.options.priority;

@@ -17,13 +17,15 @@ import { closeFunctionPool } from '../function/run-function.ts';
 import type { FunctionResult } from '../function/types.ts';
 import type { ScriptResult, StartMethod } from '../script/types.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
-import { FUNCTION_JOB, functionError, runFunctionJob, type FunctionJobData } from './function-job.ts';
+import type { FunctionJobData } from '../seam/function-job-data.ts';
+import { FUNCTION_JOB, functionError, runFunctionJob } from './function-job.ts';
 import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payload.ts';
 import { buildPolicy, jobBaseEnv, type JobPolicy } from './job-policy.ts';
 import { createTolerantWorker, malformedData } from './malformed-job.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
-import { redact, resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
-import { parseOrThrow, workerOptionsSchema } from './validate-options.ts';
+import { redact, resolveRedisTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
+import { parseOrThrow } from '../internal/option-schemas.ts';
+import { workerOptionsSchema } from './worker-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 export interface ErgateWorkerOptions {

@@ -5,9 +5,10 @@ import { describeAbortedSignal } from '../internal/cancellation.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
 import { errorResult } from '../script/error-result.ts';
 import type { AttemptRecord, ScriptResult } from '../script/types.ts';
-import type { PlannedScript } from './build-plan.ts';
+import type { PlannedScript } from '../seam/planned-script.ts';
 import type { RunNotifier } from './events.ts';
-import type { ScriptOutputListener, ScriptPool } from './run-plan.ts';
+import type { ScriptPool } from '../seam/script-pool.ts';
+import type { ScriptOutputListener } from './run-plan.ts';
 import type { RunResources, StartedChild } from '../resources/run-resources.ts';
 
 export interface AttemptContext {

@@ -1,6 +1,6 @@
 // The option types of ParallelRunner and its runScripts()/stream() calls, each field with
 // its default. Types only: validation lives in validate-runner-options.ts.
-import type { BackendOptions } from '../distributed/validate-options.ts';
+import type { BackendOptions } from '../seam/backend-options.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
 import type { ResourceRunnerOptions } from '../resources/resource-options.ts';
 import type { RunOrder } from '../resources/run-order.ts';

@@ -136,14 +136,3 @@ export function checkPreload(preload: string[] | undefined, startMethod: string 
     );
   }
 }
-
-/** Parses `input` or throws a TypeError such as "ParallelRunner options.maxWorkers: expected a positive integer, got 0". */
-export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknown, name: string): v.InferOutput<S> {
-  const parsed = v.safeParse(schema, input ?? {});
-  if (parsed.success) return parsed.output;
-  const issue = parsed.issues[0];
-  const dotPath = v.getDotPath(issue);
-  // Strict schemas: a typo such as `maxWorker` is refused, never silently ignored.
-  if (issue.type === 'strict_object' && dotPath) throw new TypeError(`${name}.${dotPath}: not a known option`);
-  throw new TypeError(`${name}${dotPath ? `.${dotPath}` : ''}: ${issue.message}`);
-}

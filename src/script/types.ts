@@ -88,6 +88,32 @@ export interface ScriptResult {
   failedAttempts?: AttemptRecord[];
   /** Process id of the Python child (for diagnostics and leak tests). */
   pid?: number | null;
+  /** Test counts from the JUnit XML the child wrote (pytest mode, or `$ERGATE_JUNIT_XML`); null when none. */
+  tests?: TestCounts | null;
+  /** One entry per test case of that JUnit XML, document order; null when none. */
+  testCases?: TestCase[] | null;
+}
+
+export type TestStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'xfailed' | 'xpassed';
+
+export interface TestCounts {
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+  xfailed: number;
+  xpassed: number;
+}
+
+export interface TestCase {
+  /** pytest's node id (`pkg/test_x.py::TestY::test_z[1]`), else `classname::name` */
+  id: string;
+  classname: string;
+  name: string;
+  status: TestStatus;
+  durationMs: number;
+  /** the failure, error or skip message; null for a passing test */
+  message: string | null;
 }
 
 /** One failed or timed-out run of a script that was then retried. */

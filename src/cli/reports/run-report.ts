@@ -4,7 +4,7 @@
 // flaky ones (passed only on a retry) and the slowest few, so a run of any size ends in
 // bounded memory. Also the plain-language helpers reporters share.
 import path from 'node:path';
-import { RunTally, type ExecutionCounts } from '../../parallel/execution-result.ts';
+import { RunTally, type ExecutionCounts } from '../../seam/execution-result.ts';
 import type { ScriptResult } from '../../script/types.ts';
 
 /** What formatSummary prints from: `results` holds the failures and the slowest scripts. */

@@ -38,7 +38,11 @@ export interface RunHandlers {
   onFail(error: string): void;
 }
 
-export type RunFields = Omit<LaunchRequest, 'op' | 'id' | 'envSet' | 'envUnset'> & { env: Record<string, string> };
+export type RunFields = Omit<LaunchRequest, 'op' | 'id' | 'envSet' | 'envUnset'> & {
+  env: Record<string, string>;
+  /** the child's $ERGATE_JUNIT_XML, set on top of env */
+  junitXml?: string;
+};
 
 /** The changes that turn `base` into `env` (a request usually carries none). */
 export function diffEnvironment(
@@ -155,7 +159,7 @@ export class Launcher {
         module: fields.module,
         args: fields.args,
         cwd: fields.cwd,
-        envSet,
+        envSet: fields.junitXml === undefined ? envSet : { ...envSet, ERGATE_JUNIT_XML: fields.junitXml },
         envUnset,
         memoryLimitMb: fields.memoryLimitMb,
         cpuTimeLimitS: fields.cpuTimeLimitS,

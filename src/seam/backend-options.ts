@@ -1,21 +1,20 @@
-// Validates the distributed options at the boundary (valibot): the `backend` option of the
-// runners and the scheduler, a remote job's own options, and ErgateWorker's options. Light:
-// callers import it statically, BullMQ stays unloaded. A bad value throws a TypeError naming the option and
-// what was expected; the Redis URL itself is checked by resolveRedisTarget, which never
-// echoes it (it may hold a password).
+// Owns the `backend` option of the runners and the scheduler, and a remote job's own options
+// (valibot), below both the runners and src/distributed: the runners check them at the
+// boundary without loading BullMQ or anything of src/distributed. A bad value is a TypeError
+// naming the option; the Redis URL is checked by resolveRedisTarget, which never echoes it.
 import path from 'node:path';
 import * as v from 'valibot';
-import { expected, nonNegativeInt, positiveInt } from '../internal/option-schemas.ts';
+import { expected, nonNegativeInt, parseOrThrow, positiveInt } from '../internal/option-schemas.ts';
 import { resolveRedisTarget } from './redis-target.ts';
 
 // BullMQ refuses ':' in names it builds keys from.
-const queueName = v.pipe(
+export const queueName = v.pipe(
   v.string(expected('a queue name')),
   v.regex(/^[\w.-]+$/, expected('a queue name of letters, digits, "_", "-" or "."')),
 );
-const nonEmpty = v.pipe(v.string(expected('a string')), v.minLength(1, expected('a non-empty string')));
+export const nonEmpty = v.pipe(v.string(expected('a string')), v.minLength(1, expected('a non-empty string')));
 // The URL is opaque here (it may hold a password): its form is checked without echoing it.
-const redisUrl = v.string((issue) => `expected a redis:// URL, got ${typeof issue.input}`);
+export const redisUrl = v.string((issue) => `expected a redis:// URL, got ${typeof issue.input}`);
 
 export const backendSchema = v.looseObject(
   {
@@ -43,41 +42,6 @@ export const backendSchema = v.looseObject(
   expected('an object such as { redis: "redis://host:6379" }'),
 );
 export type BackendOptions = v.InferOutput<typeof backendSchema>;
-
-export const workerOptionsSchema = v.looseObject(
-  {
-    redis: v.optional(redisUrl),
-    queue: v.optional(queueName),
-    concurrency: v.optional(positiveInt),
-    root: v.optional(nonEmpty),
-    python: v.optional(nonEmpty),
-    lockDurationMs: v.optional(positiveInt),
-    stalledIntervalMs: v.optional(positiveInt),
-    maxStalledCount: v.optional(positiveInt),
-    functions: v.optional(v.array(nonEmpty, expected('an array of folders'))),
-    allowEnv: v.optional(
-      v.array(
-        v.pipe(v.string(expected('a variable name')), v.regex(/^[^=\0]+$/, expected('a variable name'))),
-        expected('an array of variable names'),
-      ),
-    ),
-    maxTimeoutMs: v.optional(positiveInt),
-    maxOutputBytes: v.optional(positiveInt),
-    startMethod: v.optional(v.picklist(['spawn', 'forkserver'], expected("'spawn' or 'forkserver'"))),
-    preload: v.optional(v.array(nonEmpty, expected('an array of module names'))),
-    log: v.optional(v.function(expected('a function'))),
-  },
-  expected('an object'),
-);
-
-/** Parses `input` or throws a TypeError such as "backend.queue: expected a queue name ...". */
-export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknown, name: string): v.InferOutput<S> {
-  const parsed = v.safeParse(schema, input ?? {});
-  if (parsed.success) return parsed.output;
-  const issue = parsed.issues[0];
-  const dotPath = v.getDotPath(issue);
-  throw new TypeError(`${name}${dotPath ? `.${dotPath}` : ''}: ${issue.message}`);
-}
 
 /**
  * Checks a runner's `backend` option now (a TypeError naming it), without loading BullMQ:
