@@ -13,7 +13,8 @@ import type { FinishedJob } from './finished-job.ts';
 import { GONE_FROM_REDIS } from './job-result.ts';
 import { JobWaiter } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
-import { resolveRedisTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
+import { partOptions } from './bull-connection.ts';
+import { resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import type { RunSource } from '../seam/backend-seam.ts';
 import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress } from './run-manifest.ts';
 import { parseOrThrow } from '../internal/option-schemas.ts';
@@ -75,7 +76,7 @@ export class RedisBackend {
 
   constructor(options: unknown, optionName = 'backend') {
     this.options = parseOrThrow(backendSchema, options, optionName);
-    this.target = resolveRedisTarget(this.options.redis, `${optionName}.redis`);
+    this.target = resolveTarget(this.options, optionName);
     this.queueName = this.options.queue ?? DEFAULT_QUEUE;
     this.root = backendRoot(this.options);
   }
@@ -85,11 +86,12 @@ export class RedisBackend {
     this.#ready ??= (async () => {
       // Loaded on first use: an in-process run (and the CLI's start) never pays for bullmq.
       const { Queue, QueueEvents, QueueEventsProducer } = await importBullmq('the Redis backend');
-      const connection = this.target.connection;
-      const queue = new Queue(this.queueName, { connection, streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
-      const runs = new Queue(runsQueueName(this.queueName), { connection });
-      const events = new QueueEvents(this.queueName, { connection });
-      const producer = new QueueEventsProducer(this.queueName, { connection });
+      // One client per part (a cluster client is never shared); the runs queue shares the hash tag.
+      const part = () => partOptions(this.target, this.queueName);
+      const queue = new Queue(this.queueName, { ...part(), streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
+      const runs = new Queue(runsQueueName(this.queueName), part());
+      const events = new QueueEvents(this.queueName, part());
+      const producer = new QueueEventsProducer(this.queueName, part());
       // Each reconnects on its own; a lasting outage shows up as a connect or add failure.
       queue.on('error', () => {});
       runs.on('error', () => {});

@@ -3,11 +3,12 @@
 // option's schemas (src/seam/backend-options.ts), so both sides read them alike.
 import * as v from 'valibot';
 import { expected, positiveInt } from '../internal/option-schemas.ts';
-import { nonEmpty, queueName, redisUrl } from '../seam/backend-options.ts';
+import { clusterNodes, nonEmpty, queueName, redisUrl } from '../seam/backend-options.ts';
 
 export const workerOptionsSchema = v.looseObject(
   {
     redis: v.optional(redisUrl),
+    redisCluster: v.optional(clusterNodes),
     queue: v.optional(queueName),
     concurrency: v.optional(positiveInt),
     root: v.optional(nonEmpty),

@@ -23,7 +23,8 @@ import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payl
 import { buildPolicy, jobBaseEnv, type JobPolicy } from './job-policy.ts';
 import { createTolerantWorker, malformedData } from './malformed-job.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
-import { redact, resolveRedisTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
+import { partOptions } from './bull-connection.ts';
+import { redact, resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import { parseOrThrow } from '../internal/option-schemas.ts';
 import { workerOptionsSchema } from './worker-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
@@ -31,6 +32,8 @@ import { importBullmq } from '../internal/optional-peer.ts';
 export interface ErgateWorkerOptions {
   /** redis:// URL. @default $ERGATE_REDIS_URL */
   redis?: string;
+  /** A Redis Cluster's nodes, "host:port,host:port" or an array, instead of `redis`. */
+  redisCluster?: string | string[];
   /** @default 'ergate' */
   queue?: string;
   /** Scripts run at once on this machine. @default os.availableParallelism() */
@@ -101,7 +104,7 @@ export class ErgateWorker implements AsyncDisposable {
     bullmq: BullMQ,
   ) {
     this.#WaitingError = bullmq.WaitingError;
-    this.target = resolveRedisTarget(options.redis);
+    this.target = resolveTarget(options, 'ErgateWorker options');
     this.#policy = policy;
     this.#runtime = runtime;
     this.#log = options.log ?? (() => {});
@@ -119,7 +122,7 @@ export class ErgateWorker implements AsyncDisposable {
         return running;
       },
       {
-        connection: this.target.connection,
+        ...partOptions(this.target, options.queue),
         concurrency: options.concurrency,
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: options.stalledIntervalMs ?? 30_000,
@@ -128,7 +131,7 @@ export class ErgateWorker implements AsyncDisposable {
       },
     );
     this.#bull.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
-    this.#cancels = new bullmq.QueueEvents(options.queue, { connection: this.target.connection });
+    this.#cancels = new bullmq.QueueEvents(options.queue, partOptions(this.target, options.queue));
     this.#cancels.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
     (this.#cancels as unknown as NodeJS.EventEmitter).on(CANCEL_EVENT, (event: { jobId?: string; reason?: string }) => {
       if (typeof event?.jobId === 'string')

@@ -80,6 +80,15 @@ export interface ScriptResult {
    * a fork server counted once, PSS); null when no sample was taken. Set by runners that sample.
    */
   peakTreeRssKb?: number | null;
+  /**
+   * The sampled tree memory over the run as [ms since startTime, KiB] pairs, at most 64 (long
+   * runs are thinned, keeping the larger of merged samples); set by runners that sample.
+   */
+  memorySamples?: [offsetMs: number, treeRssKb: number][];
+  /** Which of the pool's slots ran it (0-based); with --redis, the slot on `worker`. */
+  slot?: number;
+  /** With a Redis backend: the `ergate worker` (hostname:pid) that ran it. */
+  worker?: string;
   /** User + system CPU time of the child in ms, where the OS reports it. */
   cpuTimeMs?: number | null;
   /** How many runs it took (1 unless retried). */
@@ -119,7 +128,18 @@ export interface TestCase {
 /** One failed or timed-out run of a script that was then retried. */
 export type AttemptRecord = Pick<
   ScriptResult,
-  'status' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'error' | 'startTime' | 'durationMs'
+  | 'status'
+  | 'exitCode'
+  | 'signal'
+  | 'stdout'
+  | 'stderr'
+  | 'error'
+  | 'startTime'
+  | 'durationMs'
+  | 'slot'
+  | 'worker'
+  | 'peakTreeRssKb'
+  | 'memorySamples'
 >;
 
 /**

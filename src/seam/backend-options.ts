@@ -1,11 +1,11 @@
 // Owns the `backend` option of the runners and the scheduler, and a remote job's own options
 // (valibot), below both the runners and src/distributed: the runners check them at the
 // boundary without loading BullMQ or anything of src/distributed. A bad value is a TypeError
-// naming the option; the Redis URL is checked by resolveRedisTarget, which never echoes it.
+// naming the option; the Redis URL (or cluster nodes) is checked by resolveTarget, which never echoes it.
 import path from 'node:path';
 import * as v from 'valibot';
 import { expected, nonNegativeInt, parseOrThrow, positiveInt } from '../internal/option-schemas.ts';
-import { resolveRedisTarget } from './redis-target.ts';
+import { resolveTarget } from './redis-target.ts';
 
 // BullMQ refuses ':' in names it builds keys from.
 export const queueName = v.pipe(
@@ -15,10 +15,17 @@ export const queueName = v.pipe(
 export const nonEmpty = v.pipe(v.string(expected('a string')), v.minLength(1, expected('a non-empty string')));
 // The URL is opaque here (it may hold a password): its form is checked without echoing it.
 export const redisUrl = v.string((issue) => `expected a redis:// URL, got ${typeof issue.input}`);
+// A Redis Cluster's nodes: "host:port,host:port" or ["host:port", ...] (each checked by resolveTarget).
+export const clusterNodes = v.union(
+  [v.string(), v.array(v.string())],
+  expected('HOST:PORT[,HOST:PORT...] or an array of HOST:PORT strings'),
+);
 
 export const backendSchema = v.looseObject(
   {
     redis: v.optional(redisUrl),
+    /** a Redis Cluster's nodes, instead of `redis` */
+    redisCluster: v.optional(clusterNodes),
     queue: v.optional(queueName),
     /** shared root that script paths are sent relative to */
     root: v.optional(nonEmpty),
@@ -45,11 +52,11 @@ export type BackendOptions = v.InferOutput<typeof backendSchema>;
 
 /**
  * Checks a runner's `backend` option now (a TypeError naming it), without loading BullMQ:
- * the Redis URL's form included, never echoing it.
+ * the Redis URL's or cluster nodes' form included, never echoing it.
  */
 export function checkBackendOptions(input: unknown, name: string): BackendOptions {
   const options = parseOrThrow(backendSchema, input, name);
-  resolveRedisTarget(options.redis, `${name}.redis`);
+  resolveTarget(options, name);
   return options;
 }
 

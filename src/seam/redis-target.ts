@@ -1,16 +1,19 @@
-// Owns how ergate reaches Redis: a redis:// or rediss:// URL (from the option, else
-// $ERGATE_REDIS_URL), a password from the URL or else $ERGATE_REDIS_PASSWORD. Invariant: the
-// password lives only in the connection options handed to BullMQ; everything printed or
-// put in an error message goes through `display`, which never contains it.
+// Owns how ergate reaches Redis: one Redis by a redis:// or rediss:// URL (from the option,
+// else $ERGATE_REDIS_URL), a password from the URL or else $ERGATE_REDIS_PASSWORD; or a Redis
+// Cluster by its nodes (cluster-target.ts). Invariant: the password lives only in the
+// connection options handed to the client; everything printed or put in an error message
+// goes through `display`, which never contains it.
+import { resolveClusterTarget, type ClusterNode } from './cluster-target.ts';
 
 /**
  * The ioredis options ergate sets: a BullMQ ConnectionOptions, typed here so the public
  * declarations never import bullmq (an optional peer a TypeScript consumer may not have).
+ * A cluster's node options carry no host, port or db.
  */
 export interface RedisConnection {
-  host: string;
-  port: number;
-  db: number;
+  host?: string;
+  port?: number;
+  db?: number;
   username?: string;
   password?: string;
   tls?: Record<string, never>;
@@ -18,10 +21,27 @@ export interface RedisConnection {
 }
 
 export interface RedisTarget {
-  /** ioredis options for BullMQ's Queue, Worker and QueueEvents */
+  /** ioredis options for BullMQ's Queue, Worker and QueueEvents (with a cluster: each node's) */
   connection: RedisConnection;
+  /** a Redis Cluster's seed nodes; absent for one Redis */
+  cluster?: ClusterNode[];
   /** e.g. redis://user:***@10.0.0.5:6379/0: safe to log */
   display: string;
+}
+
+/**
+ * The target of a backend's or worker's options: `redisCluster` (the nodes) or `redis` (a
+ * URL, else $ERGATE_REDIS_URL). @throws TypeError naming the option; never echoes a URL
+ */
+export function resolveTarget(
+  options: { redis?: string; redisCluster?: string | string[] },
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): RedisTarget {
+  if (options.redisCluster === undefined) return resolveRedisTarget(options.redis, `${name}.redis`, env);
+  if (options.redis !== undefined)
+    throw new TypeError(`${name}: give either redis (one Redis) or redisCluster (a Redis Cluster), not both`);
+  return resolveClusterTarget(options.redisCluster, `${name}.redisCluster`, env);
 }
 
 /** @throws TypeError naming the option when the URL is missing or malformed */

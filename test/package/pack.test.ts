@@ -215,8 +215,14 @@ describe('the ergate package, installed from its tarball', () => {
       mkdirSync(path.join(app, 'suite', folder), { recursive: true });
       writeFileSync(path.join(app, 'suite', folder, 'test_same.py'), `print("${folder}")\n`);
     }
-    const ran = await run(bin, ['run', 'suite', '--python', '/usr/bin/python3', '--junit', 'report.xml'], inApp);
+    const ran = await run(
+      bin,
+      ['run', 'suite', '--python', '/usr/bin/python3', '--junit', 'report.xml', '--html', 'report.html'],
+      inApp,
+    );
     expect(ran.stdout).toContain('2 scripts: 2 passed');
+    // The HTML report's page files ship in the package and are found from dist/.
+    expect(readFileSync(path.join(app, 'report.html'), 'utf8')).toContain('E.Timeline = class');
     const junit = readFileSync(path.join(app, 'report.xml'), 'utf8');
     const cases = [...junit.matchAll(/<testcase name="([^"]*)" classname="([^"]*)"/g)].map((m) => `${m[2]} ${m[1]}`);
     expect(cases.sort()).toEqual(['suite.a test_same.py', 'suite.b test_same.py']);

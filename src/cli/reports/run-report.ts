@@ -35,6 +35,9 @@ export interface RunOutcome {
   halted: string | null;
   /** how many scripts passed only on a retry */
   flaky: number;
+  /** the run's slots (--jobs) and memory budget in MiB (null: none), for the reports */
+  jobs?: number;
+  memoryBudgetMb?: number | null;
 }
 
 const SLOWEST = 5;
@@ -92,7 +95,7 @@ export class RunSummary {
 }
 
 /** The last lines of a stream, at most TAIL_CHARS characters. */
-function tailChars(text: string): string {
+export function tailChars(text: string): string {
   return tail(text.slice(-64 * TAIL_CHARS)).slice(-TAIL_CHARS);
 }
 

@@ -9,17 +9,19 @@ import type { ReportKind } from './report-target.ts';
 import type { RunOutcome } from './run-report.ts';
 import { JsonReportWriter } from './write-json-report.ts';
 import { JunitReportWriter } from './write-junit-report.ts';
+import { HtmlReportWriter } from './write-html-report.ts';
 
 export interface ReportTargets {
   json?: { file: string; kind: ReportKind };
   junit?: { file: string; kind: ReportKind };
+  html?: { file: string; kind: ReportKind };
   joblog?: { file: string; kind: ReportKind };
 }
 
 interface Writer {
   flag: string;
   file: string;
-  writer: JsonReportWriter | JunitReportWriter;
+  writer: JsonReportWriter | JunitReportWriter | HtmlReportWriter;
   report: ReportFile;
 }
 
@@ -36,6 +38,7 @@ export class RunReports {
       for (const [flag, target, Make] of [
         ['--json', targets.json, JsonReportWriter],
         ['--junit', targets.junit, JunitReportWriter],
+        ['--html', targets.html, HtmlReportWriter],
       ] as const) {
         if (!target) continue;
         const report = new ReportFile(target.file, target.kind);

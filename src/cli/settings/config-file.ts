@@ -28,6 +28,8 @@ export interface ErgateConfig {
   pattern?: string;
   exclude: string[];
   python?: string;
+  /** the --html report's path (relative to the working directory) */
+  html?: string;
   /** every script's settings */
   defaults: ScriptSettings;
   /** later entries win; `matches` takes an absolute script path */
@@ -55,6 +57,7 @@ const configSchema = v.object({
   pattern: v.optional(v.string('expected a glob')),
   exclude: v.optional(v.array(v.string('expected a glob'), 'expected an array of globs')),
   python: v.optional(v.string('expected a path')),
+  html: v.optional(v.string('expected a path')),
   overrides: v.optional(v.array(overrideSchema, 'expected an array of tables, each with "files"')),
   ...settingsShape,
 });
@@ -113,6 +116,7 @@ function toConfig(file: string, raw: unknown): ErgateConfig {
     ...(c.jobs !== undefined && { jobs: readJobs(`${where}: jobs`, c.jobs) }),
     ...(c.pattern !== undefined && { pattern: c.pattern }),
     ...(c.python !== undefined && { python: c.python }),
+    ...(c.html !== undefined && { html: c.html }),
     exclude: c.exclude ?? [],
     defaults: readSettings(where, c),
     overrides,

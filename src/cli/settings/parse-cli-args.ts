@@ -8,6 +8,7 @@ import { parseResourceFlags, RESOURCE_FLAGS, type ResourceCliOptions } from './r
 import { readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
 import { parseShard, type Shard } from '../selection/shard.ts';
 import { UsageError } from './usage.ts';
+import { parseClusterNodes } from '../../seam/cluster-target.ts';
 
 export interface CliOptions extends Partial<ResourceCliOptions> {
   command: 'run' | 'help' | 'version';
@@ -31,11 +32,15 @@ export interface CliOptions extends Partial<ResourceCliOptions> {
   showOutput: boolean;
   json?: string;
   junit?: string;
+  /** --html FILE: the self-contained HTML report */
+  html?: string;
   joblog?: string;
   resumeFailed: boolean;
   quiet: boolean;
   progress: boolean;
   redis?: string;
+  /** --redis-cluster HOST:PORT[,...]: a Redis Cluster's nodes, instead of --redis */
+  redisCluster?: string;
   queue?: string;
   root?: string;
   /** with --redis: how long the run goes on without Redis before it ends with an error */
@@ -65,6 +70,7 @@ const OPTIONS = {
   tag: { type: 'boolean' },
   json: { type: 'string' },
   junit: { type: 'string' },
+  html: { type: 'string' },
   joblog: { type: 'string' },
   'resume-failed': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -72,6 +78,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
   redis: { type: 'string' },
+  'redis-cluster': { type: 'string' },
   queue: { type: 'string' },
   root: { type: 'string' },
   'redis-timeout': { type: 'string' },
@@ -124,13 +131,30 @@ export function parseCliArgs(argv: string[]): CliOptions {
     python: values.python,
     json: values.json,
     junit: values.junit,
+    html: values.html,
     joblog: values.joblog,
-    redis: values.redis,
+    ...readRedisFlags(values.redis, values['redis-cluster']),
     queue: values.queue,
     root: values.root,
     redisTimeoutMs: values['redis-timeout'] === undefined ? undefined : readRedisTimeout(values['redis-timeout']),
     ...parseStartMethod(values['start-method'], values.preload),
   };
+}
+
+/** --redis URL or --redis-cluster HOST:PORT[,...], never both; the nodes' form checked here (exit 2). */
+export function readRedisFlags(
+  redis: string | undefined,
+  redisCluster: string | undefined,
+): { redis?: string; redisCluster?: string } {
+  if (redisCluster === undefined) return { redis };
+  if (redis !== undefined)
+    throw new UsageError('--redis and --redis-cluster: give one (--redis-cluster for a Redis Cluster)');
+  try {
+    parseClusterNodes(redisCluster, '--redis-cluster');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return { redisCluster };
 }
 
 /** A run never waits for Redis forever: 'none' is refused. */

@@ -15,6 +15,8 @@ export interface RunSettings {
   cpuTimeS?: number;
   retries: number;
   python?: string;
+  /** --html, else the config file's `html` */
+  html?: string;
   pattern: string;
   /** --exclude (relative to cwd) and the config's exclude (relative to its folder) */
   excluded: PathMatcher;
@@ -47,6 +49,7 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
     cpuTimeS: options.cpuTimeS ?? d.cpuTimeLimitS,
     retries: options.retries ?? d.retries ?? 0,
     python: options.python ?? config?.python,
+    html: options.html ?? config?.html,
     pattern: options.pattern ?? config?.pattern ?? DEFAULT_PATTERN,
     excluded: excludedBy(options.exclude, config),
     ...(d.env && { env: d.env }),

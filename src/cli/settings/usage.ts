@@ -11,6 +11,8 @@ export class UsageError extends Error {
 /** The flags of `ergate worker`, shared by both help texts (kept here: no bullmq to load). */
 export const WORKER_FLAGS = `      --redis URL           redis://[user:password@]host:port/db (default: $ERGATE_REDIS_URL;
                             a password may also come from $ERGATE_REDIS_PASSWORD)
+      --redis-cluster NODES a Redis Cluster instead: HOST:PORT[,HOST:PORT...] (some or all
+                            of its nodes; password from $ERGATE_REDIS_PASSWORD)
       --queue NAME          queue name (default: ergate)
   -j, --jobs N              scripts running at once (default: CPU count)
       --root DIR            this machine's checkout; job paths are relative to it (default: cwd)
@@ -29,7 +31,7 @@ export const WORKER_FLAGS = `      --redis URL           redis://[user:password@
       --preload MODS        with forkserver: modules imported once before forking`;
 
 export const HELP = `Usage: ergate run <files|folders|globs...> [options]
-       ergate worker --redis URL [worker options]
+       ergate worker --redis URL|--redis-cluster NODES [worker options]
        ergate help [worker]
 
 Runs Python scripts in parallel, each in its own process group, and reports every one.
@@ -86,6 +88,8 @@ Output and reports:
                         the script's path and a tab (alias: --tag)
       --json FILE       write a JSON report (counts and every result)
       --junit FILE      write a JUnit XML report
+      --html FILE       write a self-contained HTML report (timeline of every slot,
+                        memory over time, failures); also: ergate report run.json --html FILE
       --joblog FILE     append one line per finished script
       --resume-failed   with --joblog: skip scripts that passed in that joblog
   -q, --quiet           only the final summary
@@ -93,6 +97,7 @@ Output and reports:
 
 Distributed:
       --redis URL       run on \`ergate worker\`s through this Redis (see: ergate help worker)
+      --redis-cluster NODES  the same through a Redis Cluster: HOST:PORT[,HOST:PORT...]
       --queue NAME      with --redis: the queue (default: ergate)
       --root DIR        with --redis: shared root script paths are sent relative to (default: cwd)
       --redis-timeout T with --redis: without Redis this long, end the run with an error
