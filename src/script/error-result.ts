@@ -83,7 +83,7 @@ export function exitResult(
   const stderr = decodeCaptured(exit.stderr);
   const { status, error } = classifyExit(spec, { exitCode, signal, stderr, cpuTimeMs: exit.cpuMs }, stop);
   const { script, name, subdirectory } = describeScript(spec.script);
-  return {
+  const result: ScriptResult = {
     script,
     name,
     subdirectory,
@@ -101,4 +101,6 @@ export function exitResult(
     attempts: 1,
     pid,
   };
+  if (exit.leftovers.length > 0) result.leftovers = exit.leftovers;
+  return result;
 }

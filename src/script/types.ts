@@ -83,6 +83,11 @@ export interface ScriptResult {
   failedAttempts?: AttemptRecord[];
   /** Process id of the Python child (for diagnostics and leak tests). */
   pid?: number | null;
+  /**
+   * What the script left running when it ended (a daemon, a forgotten server), each killed
+   * then by ergate's sweep: pid and command line (cut to 200 characters). Absent: nothing.
+   */
+  leftovers?: { pid: number; command: string }[];
 }
 
 /** One failed or timed-out run of a script that was then retried. */
