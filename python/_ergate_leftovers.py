@@ -8,10 +8,7 @@ running script orphans stays below it and never reaches the launcher.
 """
 import os
 
-import _signal
-from _ergate_sys import descendants, proc_stat, signal_same
-
-SIGKILL = _signal.SIGKILL
+from _ergate_sys import descendants, kill_all, proc_stat
 COMMAND_CHARS = 200  # a leftover's command line is cut to this many characters
 
 
@@ -72,8 +69,7 @@ class Leftovers:
             info = proc_stat(proc[0])
             if info is not None and info[3] not in (b"Z", b"X"):
                 found.append((proc[0], command_of(proc[0], self.own_command, os.fsencode(script))))
-        for proc in procs:
-            signal_same(proc, SIGKILL)
+        kill_all(procs)
         return found
 
 

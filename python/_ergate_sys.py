@@ -109,12 +109,15 @@ def descendants(*roots):
 
 
 def kill_below(*roots):
-    """SIGKILLs every live descendant of the roots; returns them as snapshotted. The whole tree
-    is snapshotted first, while ppid chains still lead to setsid descendants, then killed."""
-    procs = descendants(*roots)
+    """SIGKILLs every live descendant of the roots. The whole tree is snapshotted first, while
+    ppid chains still lead to setsid descendants, then killed."""
+    kill_all(descendants(*roots))
+
+
+def kill_all(procs):
+    """SIGKILLs each snapshotted (pid, pgid, start time) that is still that process."""
     for proc in procs:
         signal_same(proc, _signal.SIGKILL)
-    return procs
 
 
 def has_children():

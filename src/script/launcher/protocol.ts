@@ -136,7 +136,15 @@ function decodeExit(payload: Buffer): ChildExit {
   const stdout = { head: take(header.out[0]), tail: take(header.out[1]), dropped: header.out[2] };
   const stderr = { head: take(header.err[0]), tail: take(header.err[1]), dropped: header.err[2] };
   const leftovers = header.leftovers ? header.leftovers.map(([pid, command]) => ({ pid, command })) : NO_LEFTOVERS;
-  return { code: header.code, maxrssKb: header.maxrssKb, cpuMs: header.cpuMs, stop: header.stop, stdout, stderr, leftovers };
+  return {
+    code: header.code,
+    maxrssKb: header.maxrssKb,
+    cpuMs: header.cpuMs,
+    stop: header.stop,
+    stdout,
+    stderr,
+    leftovers,
+  };
 }
 
 function decodeFrame(kind: number, id: number, payload: Buffer): Frame {
