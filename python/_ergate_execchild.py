@@ -8,7 +8,7 @@ import os
 
 import _signal
 from _ergate_forkchild import set_limits
-from _ergate_run import script_env
+from _ergate_run import script_argv, script_env
 from _ergate_sys import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 
 SIGKILL, SIGTERM, SIGCHLD = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGCHLD
@@ -33,7 +33,7 @@ def exec_child(req, out_w, err_w, report_w, launcher_pid, start_env):
         os.chdir(req["cwd"])
         set_limits(req)
         python = req["python"]
-        os.execve(python, [python, req["script"]] + list(req["args"]), script_env(start_env, req))
+        os.execve(python, [python] + script_argv(req), script_env(start_env, req))
     except BaseException as exc:
         code = getattr(exc, "errno", None)
         name = errno.errorcode.get(code, "") if code else ""

@@ -52,18 +52,21 @@ def become_child(req, out_w, err_w, server_pid, env_drift, drop_modules):
         environ[name] = value
     set_limits(req)
     path = req["script"]
-    sys.argv = [path] + list(req["args"])
-    sys.path[0] = req["dir"]
+    module = req.get("module")
+    # `python -m`: argv[0] becomes the module's file (runpy sets it), sys.path[0] the cwd.
+    sys.argv = (["-m"] if module else []) + [path] + list(req["args"])
+    sys.path[0] = os.getcwd() if module else req["dir"]
     # Popped but still referenced: a module freed here would free (and so copy) its pages.
     global _DROPPED
     _DROPPED = [sys.modules.pop(name, None) for name in drop_modules]
     main = type(sys)("__main__")
-    main.__file__ = path
-    main.__cached__ = None
     main.__builtins__ = builtins
-    main.__loader__ = SourceFileLoader("__main__", path)
+    if not module:
+        main.__file__ = path
+        main.__cached__ = None
+        main.__loader__ = SourceFileLoader("__main__", path)
     sys.modules["__main__"] = main
-    run_main(req["code"], path, main.__dict__)
+    run_main(req["code"], path, main.__dict__, module)
 
 
 def set_limits(req):
@@ -82,16 +85,22 @@ def set_limits(req):
         resource.setrlimit(resource.RLIMIT_CPU, (min(soft, want), want))
 
 
-def run_main(code, path, namespace):
-    """Runs the script; exit status and printed errors match `python script.py`."""
+def run_main(code, path, namespace, module=None):
+    """Runs the script (or the module as __main__); exit status and printed errors match
+    `python script.py` (`python -m module`)."""
     interrupted = False
     try:
-        if code is None:  # it warns, or is big: compiled here, where a warning is the script's
-            with open(path, "rb") as handle:
-                code = compile(handle.read(), path, "exec", dont_inherit=True)
-        elif isinstance(code, BaseException):
-            raise code  # the server could not read or compile the script
-        exec(code, namespace)
+        if module:
+            import runpy  # as `python -m` does; it finds, imports and runs the module
+
+            runpy._run_module_as_main(module)
+        else:
+            if code is None:  # it warns, or is big: compiled here, where a warning is the script's
+                with open(path, "rb") as handle:
+                    code = compile(handle.read(), path, "exec", dont_inherit=True)
+            elif isinstance(code, BaseException):
+                raise code  # the server could not read or compile the script
+            exec(code, namespace)
         status = 0
     except SystemExit as exc:
         status = exit_status(exc)

@@ -19,11 +19,19 @@ def script_env(start_env, req):
     return env
 
 
+def script_argv(req):
+    """argv after the interpreter: `script args...`, or `-m module script args...`."""
+    module = req.get("module")
+    head = ["-m", module, req["script"]] if module else [req["script"]]
+    return head + list(req["args"])
+
+
 def prepare_fork(req):
     """'fork' mode: sets req["code"] and req["dir"] (sys.path[0]) of the script; returns why
     it cannot run, or None. Never blocks the launcher, and bounds what it reads: the script is
     opened non-blocking (a FIFO named x.py opens at once, and is refused as no regular file),
-    and one over COMPILE_BYTES is left to its fork to read and compile, under its deadline."""
+    and one over COMPILE_BYTES is left to its fork to read and compile, under its deadline.
+    A module run compiles nothing here: the child imports the module as `python -m` would."""
     script, cwd = req["script"], req["cwd"]
     try:
         fd = os.open(script, os.O_RDONLY | os.O_NONBLOCK)
@@ -32,6 +40,9 @@ def prepare_fork(req):
     try:
         if not S_ISREG(os.fstat(fd).st_mode) or not os.path.isdir(cwd):
             return check_paths(script, cwd)
+        if req.get("module"):
+            req["code"], req["dir"] = None, None
+            return None
         # Compiled here, not in the child: the child would copy every page the compiler
         # touches (~0.5 ms a script); here those pages are warm.
         source = read_bounded(fd)

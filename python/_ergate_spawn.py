@@ -10,7 +10,7 @@ import errno
 import os
 import sys
 
-from _ergate_run import script_env
+from _ergate_run import script_argv, script_env
 from _ergate_sys import read_to_eof
 
 try:
@@ -45,7 +45,7 @@ def spawn(req, out_w, err_w, start_env):
     if not _DEVNULL:
         _DEVNULL.append(os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC))
     python = os.fsencode(req["python"])
-    argv = [python, os.fsencode(req["script"])] + [os.fsencode(a) for a in req["args"]]
+    argv = [python] + [os.fsencode(a) for a in script_argv(req)]
     report_r, report_w = os.pipe()
     try:
         pid = fork_exec(

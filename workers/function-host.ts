@@ -2,10 +2,13 @@
 // at any moment at most one call per thread has started and not finished: the pool may queue
 // several calls here (pipelining) and still kill exactly the one that timed out. A call runs
 // only if this host wins its claim word (call-claims.ts); one the pool withdrew (stopped, or
-// stolen by an idle thread) is skipped and confirmed with a 'skipped' reply.
+// stolen by an idle thread) is skipped and confirmed with a 'skipped' reply. An error no call
+// caught (late-errors.ts) retires the host: it says so, finishes the call it is running (or
+// fails it, if the error is that call's own) and starts no other.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { claimToRun } from '../src/function/call-claims.ts';
 import { describeThrown, executeCall } from '../src/function/execute-call.ts';
+import { runAsCall, trapLateErrors } from '../src/function/late-errors.ts';
 import type { CallOutcome, CallRequest } from '../src/function/types.ts';
 
 type Incoming = Array<{ id: number; slot: number; request: CallRequest }>;
@@ -14,6 +17,9 @@ const { port, claims: claimBuffer } = workerData as { port: MessagePort; claims:
 const claims = new Int32Array(claimBuffer.buffer);
 const queue: Incoming = [];
 let running = false;
+/** the call started and not yet answered */
+let runningId: number | null = null;
+let retired = false;
 
 function take(message: Incoming): void {
   for (const call of message) queue.push(call);
@@ -38,7 +44,7 @@ function drainPort(): void {
 }
 
 function pump(): void {
-  if (running) return;
+  if (running || retired) return;
   drainPort();
   // Calls that finish synchronously are answered in this loop; an async one ends the loop
   // and resumes it when it settles, so calls never overlap.
@@ -47,22 +53,40 @@ function pump(): void {
       port.postMessage({ id: next.id, skipped: true });
       continue;
     }
-    const outcome = executeCall(next.request);
+    const { id, request } = next;
+    const outcome = runAsCall(id, () => executeCall(request));
     if (!(outcome instanceof Promise)) {
-      reply(next.id, outcome);
+      reply(id, outcome);
       drainPort();
       continue;
     }
     running = true;
-    const { id } = next;
+    runningId = id;
     void outcome.then((settled) => {
-      reply(id, settled);
+      // Already answered if its own uncaught error failed it.
+      if (runningId === id) reply(id, settled);
       running = false;
+      runningId = null;
       pump();
     });
     return;
   }
 }
+
+trapLateErrors((late) => {
+  if (retired) return;
+  retired = true;
+  // Tell the pool first, so it sends nothing more; calls queued here stay unclaimed for it.
+  if (late.callId !== null && late.callId === runningId) {
+    // The running call's own error: it fails now (its code may never settle).
+    port.postMessage({ retire: null });
+    const { message, errorType, stack } = late;
+    reply(runningId, { kind: 'threw', message, errorType, stack });
+    runningId = null;
+  } else {
+    port.postMessage({ retire: late });
+  }
+});
 
 port.on('message', (message: Incoming) => {
   take(message);

@@ -10,26 +10,27 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { debuglog } from 'node:util';
 import mittImport from 'mitt';
-import { RedisUnreachableError } from '../distributed/redis-target.ts';
+import { RedisUnreachableError } from '../seam/redis-target.ts';
 import { missingPeer } from '../internal/optional-peer.ts';
 import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
+import { resolveMemoryBudgetMb } from '../resources/memory-admission.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
 import { checkStartMethod, resolvePython } from '../script/python.ts';
-import { createPalette, wantsColor } from './colors.ts';
-import { chooseMode, ConsoleReporter } from './console-reporter.ts';
-import { guardConsoleStreams } from './console-output.ts';
-import { HaltTracker } from './halt-rule.ts';
-import { LiveOutput } from './live-output.ts';
-import { parseCliArgs, type CliOptions } from './parse-cli-args.ts';
-import { formatSummary } from './print-summary.ts';
-import { resolveReportTarget } from './report-target.ts';
-import { RunReports, type ReportTargets } from './run-reports.ts';
-import { RunSummary, type RunOutcome } from './run-report.ts';
-import { displayName } from './script-names.ts';
-import { selectScripts } from './select-scripts.ts';
-import { handleInterrupts } from './interrupts.ts';
-import { HELP, HINT, readVersion, UsageError } from './usage.ts';
+import { createPalette, wantsColor } from './console/colors.ts';
+import { chooseMode, ConsoleReporter } from './console/console-reporter.ts';
+import { guardConsoleStreams } from './console/console-output.ts';
+import { HaltTracker } from './control/halt-rule.ts';
+import { LiveOutput } from './console/live-output.ts';
+import { parseCliArgs, type CliOptions } from './settings/parse-cli-args.ts';
+import { formatSummary } from './console/print-summary.ts';
+import { resolveReportTarget } from './reports/report-target.ts';
+import { RunReports, type ReportTargets } from './reports/run-reports.ts';
+import { RunSummary, type RunOutcome } from './reports/run-report.ts';
+import { displayName } from './reports/script-names.ts';
+import { selectScripts } from './selection/select-scripts.ts';
+import { handleInterrupts } from './control/interrupts.ts';
+import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
 
 const debug = debuglog('ergate');
 // mitt ships CommonJS-style typings: under NodeNext TypeScript sees a namespace, while the
@@ -52,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
       if (missing) throw new UsageError(missing);
       return await (await import('./worker-command.ts')).runWorkerCommand(args.slice(1));
     }
+    if (args[0] === 'report')
+      return await (await import('./reports/report-command.ts')).runReportCommand(args.slice(1));
     const options = parseCliArgs(args);
     if (options.command === 'help') return print(HELP, EXIT.passed);
     if (options.command === 'version') return print(readVersion(), EXIT.passed);
@@ -69,6 +72,7 @@ function checkReportTargets(options: CliOptions): ReportTargets {
   for (const [key, flag] of [
     ['json', '--json'],
     ['junit', '--junit'],
+    ['html', '--html'],
     ['joblog', '--joblog'],
   ] as const) {
     const file = options[key];
@@ -81,12 +85,15 @@ function checkReportTargets(options: CliOptions): ReportTargets {
 }
 
 async function runCommand(options: CliOptions): Promise<number> {
-  const missing = options.redis === undefined ? null : missingPeer('bullmq', '--redis');
+  const distributed = options.redis !== undefined || options.redisCluster !== undefined;
+  const missing = distributed
+    ? missingPeer('bullmq', options.redis !== undefined ? '--redis' : '--redis-cluster')
+    : null;
   if (missing) throw new UsageError(missing);
   const { scripts, settings, nothingToRun } = await selectScripts(options);
   if (nothingToRun !== null) return print(nothingToRun, EXIT.passed);
   if (options.list) return print(scripts.map((s) => displayName(s)).join('\n'), EXIT.passed);
-  const targets = checkReportTargets(options);
+  const targets = checkReportTargets({ ...options, html: settings.html });
   // A wrong --python is a usage mistake, found before anything starts.
   const python = await resolvePython(settings.python).catch((error: Error) => {
     throw new UsageError(`--python: ${error.message}`);
@@ -126,6 +133,9 @@ async function runCommand(options: CliOptions): Promise<number> {
     halted = reason;
     (options.halt!.when === 'now' ? haltNow : stopStarting).abort(new Error(reason));
   });
+  // For the reports: 'auto' resolves here as the runner resolves it at its start.
+  const budget = options.memoryBudgetMb;
+  const memoryBudgetMb = budget === undefined ? null : resolveMemoryBudgetMb(budget);
   const runner = new ParallelRunner({
     maxWorkers: settings.jobs,
     defaultTimeoutMs: settings.timeoutMs,
@@ -141,9 +151,9 @@ async function runCommand(options: CliOptions): Promise<number> {
     ...(options.sampleMs !== undefined && { sampleMs: options.sampleMs }),
     ...(options.treeMemoryMb !== undefined && { treeMemoryLimitMb: options.treeMemoryMb }),
     ...(options.memoryBudgetMb !== undefined && { memoryBudgetMb: options.memoryBudgetMb }),
-    ...(options.redis !== undefined && {
+    ...(distributed && {
       backend: {
-        redis: options.redis,
+        ...(options.redisCluster !== undefined ? { redisCluster: options.redisCluster } : { redis: options.redis }),
         queue: options.queue,
         root: options.root,
         redisTimeoutMs: options.redisTimeoutMs,
@@ -158,7 +168,7 @@ async function runCommand(options: CliOptions): Promise<number> {
 
   const interrupt = new AbortController();
   let interruptedBy: NodeJS.Signals | null = null;
-  // A second signal exits at once (src/cli/interrupts.ts).
+  // A second signal exits at once (src/cli/control/interrupts.ts).
   const releaseSignals = handleInterrupts((signal) => {
     interruptedBy ??= signal;
     interrupt.abort(new Error('interrupted'));
@@ -192,7 +202,11 @@ async function runCommand(options: CliOptions): Promise<number> {
       summary.add(result);
       reporter.onFinished(result);
     }
-    outcome = summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted);
+    outcome = {
+      ...summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted),
+      jobs: runner.maxWorkers,
+      memoryBudgetMb,
+    };
   } catch (error) {
     reports.discard();
     // Redis not there at the start is the run's failure, said in one line, not ergate's bug.

@@ -1,17 +1,18 @@
-// `ergate worker --redis URL [--queue NAME] [-j N] [--root DIR] [--functions DIR]...`: the
+// `ergate worker --redis URL|--redis-cluster NODES [--queue NAME] [-j N] [--root DIR] [--functions DIR]...`: the
 // long-running process on each machine. Owns flag parsing (bad usage -> UsageError, exit 2),
 // the job rules' flags (ErgateWorker enforces them) and the shutdown policy:
 // the first SIGTERM/SIGINT stops taking jobs and lets running ones finish for --grace, then
 // hands them back to the queue; a second signal hands them back at once. Exit 0 after
 // every child is reaped.
 import type { ErgateWorker, ErgateWorkerOptions } from '../distributed/worker.ts';
-import { parseDuration } from './parse-duration.ts';
-import { parseMemoryMb } from './parse-size.ts';
-import { parseStartMethod } from './parse-cli-args.ts';
-import { parseFlags } from './parse-flags.ts';
-import { UsageError, WORKER_FLAGS } from './usage.ts';
+import { parseDuration } from './settings/parse-duration.ts';
+import { parseMemoryMb } from './settings/parse-size.ts';
+import { parseStartMethod, readRedisFlags } from './settings/parse-cli-args.ts';
+import { parseFlags } from './settings/parse-flags.ts';
+import { UsageError, WORKER_FLAGS } from './settings/usage.ts';
 
 export const WORKER_HELP = `Usage: ergate worker --redis URL [options]
+       ergate worker --redis-cluster HOST:PORT[,HOST:PORT...] [options]
 
 Takes script jobs from a BullMQ queue in Redis and runs them here, with every limit of
 'ergate run'. Script paths in jobs are resolved against --root (this machine's checkout).
@@ -32,6 +33,7 @@ A second signal hands running jobs back at once.`;
 
 const OPTIONS = {
   redis: { type: 'string' },
+  'redis-cluster': { type: 'string' },
   queue: { type: 'string' },
   jobs: { type: 'string', short: 'j' },
   root: { type: 'string' },
@@ -70,13 +72,15 @@ export function parseWorkerArgs(argv: string[]): { help: boolean; graceMs: numbe
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && (!/^\d+$/.test(values.jobs!) || jobs < 1))
     throw new UsageError(`--jobs: expected an integer >= 1, got "${values.jobs}"`);
-  if (!values.help && !values.redis && !process.env.ERGATE_REDIS_URL)
-    throw new UsageError('worker: --redis URL is required (or set ERGATE_REDIS_URL)');
+  if (!values.help && !values.redis && !values['redis-cluster'] && !process.env.ERGATE_REDIS_URL)
+    throw new UsageError(
+      'worker: --redis URL (or --redis-cluster HOST:PORT[,...]) is required (or set ERGATE_REDIS_URL)',
+    );
   return {
     help: values.help ?? false,
     graceMs: parseTime('--grace', values.grace) ?? 30_000,
     options: {
-      redis: values.redis,
+      ...readRedisFlags(values.redis, values['redis-cluster']),
       queue: values.queue,
       concurrency: jobs,
       root: values.root,

@@ -7,13 +7,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult } from '../script/types.ts';
-import { ExecutionResult } from '../parallel/execution-result.ts';
+import { ExecutionResult } from '../seam/execution-result.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
 import type { FinishedJob } from './job-waiter.ts';
 import { RedisBackend } from './redis-backend.ts';
 import { jobOf } from './run-manifest.ts';
-import type { BackendOptions } from './validate-options.ts';
+import type { BackendOptions } from '../seam/backend-options.ts';
 
 export interface AttachRunOptions extends BackendOptions {
   /** Stop waiting: scripts not finished by then count as skipped (they keep running on the workers). */
@@ -64,7 +64,8 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
         // It may have finished long ago, while no coordinator listened: look once.
         backend.check(jobId);
         const done = await orStopped(finished, signal);
-        if (done === 'stopped') return undefined;
+        // Gone (removed by its coordinator, or expired): counted as skipped.
+        if (done === 'stopped' || done === null) return undefined;
         const result = toScriptResult(done, script);
         try {
           onResult?.(result);
@@ -74,10 +75,7 @@ export async function attachRun(runId: string, options: AttachRunOptions): Promi
         return result;
       }),
     );
-    const collected = results.filter(
-      (r): r is ScriptResult =>
-        r !== undefined && !(r.status === 'cancelled' && r.error?.startsWith('cancelled: removed')),
-    );
+    const collected = results.filter((r): r is ScriptResult => r !== undefined);
     return new ExecutionResult(manifest.size, collected, Math.round(performance.now() - started));
   } finally {
     await backend.close();

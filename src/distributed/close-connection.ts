@@ -1,6 +1,8 @@
 // Owns connecting and closing BullMQ parts robustly. Closing a BullMQ Queue/QueueEvents/Worker even when Redis never accepted it (wrong
 // password, unreachable host): BullMQ's close() waits for a ready client there, forever.
-// Invariant: resolves within `timeoutMs` and leaves no reconnecting socket behind.
+// Invariant: resolves within `timeoutMs` and leaves no reconnecting socket behind (a
+// cluster client ergate gave the part included).
+import { releaseClient } from './bull-connection.ts';
 
 interface Closable {
   close(): Promise<void>;
@@ -32,6 +34,7 @@ export async function closeConnection(part: Closable, timeoutMs = 2_000): Promis
     // would keep reconnecting and hold the process open.
     if (!done) c?._client?.disconnect();
   }
+  releaseClient(part);
 }
 
 interface Emitting {

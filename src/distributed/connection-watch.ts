@@ -2,7 +2,7 @@
 // logged once (redacted URL), the client keeps retrying with BullMQ's backoff, its return is
 // logged, and after `timeoutMs` without Redis `onGiveUp` ends what is waiting. Invariant: one
 // line per outage, never the password, and onGiveUp at most once.
-import { redact, type RedisTarget } from './redis-target.ts';
+import { redact, type RedisTarget } from '../seam/redis-target.ts';
 
 interface ClientEvents {
   on(event: 'error' | 'close' | 'ready', listener: (error?: Error) => void): unknown;

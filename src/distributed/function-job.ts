@@ -1,92 +1,21 @@
 // Owns functions as BullMQ jobs. Jobs carry no code: a function travels only as a FunctionRef
 // (a module path relative to the shared root, plus an export name) with JSON arguments, and
-// each worker imports the module from its own checkout. The coordinator side (toFunctionJobData)
-// refuses a plain function with a TypeError; the worker side (runFunctionJob) runs the ref
+// each worker imports the module from its own checkout. The coordinator side
+// (src/seam/function-job-data.ts) refuses a plain function with a TypeError; the worker side (runFunctionJob) runs the ref
 // through runFunction, so every runFunction limit (timeout, heap limit, cancel) applies there,
 // and only for modules inside the worker's --functions folders (JobPolicy).
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runFunction } from '../function/run-function.ts';
-import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
+import type { FunctionResult } from '../function/types.ts';
+import type { FunctionJobData } from '../seam/function-job-data.ts';
 import type { FinishedJob } from './job-waiter.ts';
-import { describeLostJob } from './job-result.ts';
+import { describeLostJob, GONE_FROM_REDIS } from './job-result.ts';
 import { DEFAULT_TIMEOUT_MS } from '../function/validate-options.ts';
 import { containedRealpath, isInside } from './contained-path.ts';
 import { checkNoNul, checkTimeout, type JobPolicy } from './job-policy.ts';
 
 /** BullMQ job name of function jobs; script jobs are named 'script'. */
 export const FUNCTION_JOB = 'function';
-
-export interface FunctionJobData {
-  runId: string;
-  index: number;
-  /** relative to the shared root, '/'-separated */
-  module: string;
-  export: string;
-  /** JSON values only: BullMQ stores job data as JSON */
-  args: unknown[];
-  timeoutMs: number | null;
-  memoryLimitMb: number | null;
-  name: string | null;
-}
-
-function isFunctionRef(fn: unknown): fn is FunctionRef {
-  return typeof fn === 'object' && fn !== null && 'module' in fn;
-}
-
-/**
- * @throws TypeError for a plain function, a module outside `root`, or arguments that are not JSON
- */
-export function toFunctionJobData(
-  fn: unknown,
-  options: RunFunctionOptions,
-  root: string,
-  runId: string,
-  index: number,
-  what: string,
-): FunctionJobData {
-  if (typeof fn === 'function')
-    throw new TypeError(`${what} fn: jobs carry no code: pass a FunctionRef { module, export } instead of a function`);
-  if (
-    !isFunctionRef(fn) ||
-    (typeof fn.module !== 'string' && !(fn.module instanceof URL)) ||
-    String(fn.module) === ''
-  ) {
-    throw new TypeError(
-      `${what} fn: expected a FunctionRef { module: path or file URL, export?: string }, got ${fn === null ? 'null' : typeof fn}`,
-    );
-  }
-  if (fn.export !== undefined && (typeof fn.export !== 'string' || fn.export === ''))
-    throw new TypeError(`${what} fn.export: expected a non-empty string`);
-  const text = String(fn.module);
-  const absolute = fn.module instanceof URL || text.startsWith('file:') ? fileURLToPath(text) : path.resolve(text);
-  const relative = path.relative(root, absolute);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new TypeError(
-      `${what} fn.module: ${absolute} is outside the shared root ${root} (workers import modules from their own checkout)`,
-    );
-  }
-  const args = options.args ?? [];
-  let json: string;
-  try {
-    json = JSON.stringify(args);
-  } catch (error) {
-    throw new TypeError(
-      `${what} options.args: expected JSON values (jobs are stored as JSON), ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  return {
-    runId,
-    index,
-    module: relative.split(path.sep).join('/'),
-    export: fn.export ?? 'default',
-    args: JSON.parse(json) as unknown[],
-    timeoutMs: options.timeoutMs ?? null,
-    memoryLimitMb: options.memoryLimitMb ?? null,
-    name: options.name ?? null,
-  };
-}
 
 /**
  * Where a function job's module really is; @throws Error unless it lies, by realpath, inside
@@ -172,7 +101,7 @@ export function toFunctionResult(
   finished: FinishedJob,
   name: string,
 ): FunctionResult<unknown> & { attempts: number; worker?: string } {
-  if (finished === null) return functionError(name, 'cancelled: removed from the queue before it started', 'cancelled');
+  if (finished === null) return functionError(name, GONE_FROM_REDIS, 'error');
   if ('lost' in finished) return functionError(name, finished.lost, 'error');
   const { job, state } = finished;
   const attempts = Math.max(1, job.attemptsStarted);

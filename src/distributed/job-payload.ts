@@ -6,6 +6,7 @@ import path from 'node:path';
 import { buildChildEnv, resolveScriptSpec } from '../script/resolve-spec.ts';
 import type { ScriptSpec, StartMethod } from '../script/types.ts';
 import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
+import type { EnvRule } from '../seam/backend-seam.ts';
 import { containedRealpath } from './contained-path.ts';
 import { checkJobEnv, checkNoNul, checkScriptLimits, checkTimeout, type JobPolicy } from './job-policy.ts';
 
@@ -28,6 +29,8 @@ export interface ScriptJobData {
   cpuTimeLimitS: number | null;
   maxOutputBytes: number;
   killGraceMs: number;
+  /** `python -m module script args...` when set */
+  module?: string;
 }
 
 /** How a worker starts every job's script: its choices, never the job's. */
@@ -41,10 +44,6 @@ export interface WorkerRuntime {
 }
 
 /** How a run builds its children's environment; travels with each job. */
-export interface EnvRule {
-  inheritEnv: boolean;
-  envAllowList: string[];
-}
 
 const INHERIT: EnvRule = { inheritEnv: true, envAllowList: [] };
 
@@ -96,6 +95,7 @@ export function toJobData(
     cpuTimeLimitS: spec.cpuTimeLimitS,
     maxOutputBytes: spec.maxOutputBytes,
     killGraceMs: spec.killGraceMs,
+    ...(spec.module !== undefined && { module: spec.module }),
   };
 }
 
@@ -125,6 +125,7 @@ export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, runtime: Wo
       ...(data.cpuTimeLimitS !== null && { cpuTimeLimitS: data.cpuTimeLimitS }),
       maxOutputBytes: data.maxOutputBytes,
       killGraceMs: data.killGraceMs,
+      ...(data.module !== undefined && { module: data.module }),
       ...(cwd !== undefined && { cwd }),
       startMethod: runtime.startMethod,
       preload: runtime.preload,

@@ -1,13 +1,17 @@
 // Turns a finished BullMQ job back into the coordinator's ScriptResult: the worker's result
 // with the script path of this machine's checkout, or a plain-language 'error' for a job
-// BullMQ gave up on (e.g. its workers kept dying). Attempt counts are BullMQ's own.
+// BullMQ gave up on (e.g. its workers kept dying) or that vanished from Redis. A job the
+// coordinator removed itself is its caller's to word as cancelled. Attempt counts are BullMQ's own.
 import { describeScript, errorResult } from '../script/error-result.ts';
 import type { ScriptResult } from '../script/types.ts';
 import type { FinishedJob, JobRecord } from './job-waiter.ts';
 
+/** Why a job the coordinator did not remove is gone: Redis lost its state. */
+export const GONE_FROM_REDIS = 'lost: the job is gone from Redis; was Redis flushed or restarted without persistence?';
+
 /** @param script the coordinator's absolute path of the job's script */
 export function toScriptResult(finished: FinishedJob, script: string): ScriptResult {
-  if (finished === null) return errorResult(script, 'cancelled: removed from the queue before it started', 'cancelled');
+  if (finished === null) return errorResult(script, GONE_FROM_REDIS, 'error');
   if ('lost' in finished) return errorResult(script, finished.lost, 'error');
   const { job, state } = finished;
   const attempts = Math.max(1, job.attemptsStarted);

@@ -3,9 +3,11 @@
 // 'failed' or 'removed' event triggers one lookup. Safety net (events trimmed or missed while a
 // connection was down): each tick reads the ids finished since the last tick from the queue's
 // completed and failed sets, plus a few pending jobs in turn, so its cost grows with
-// completions, never with the number of jobs pending. Invariant: each wait() settles exactly
-// once, with what the worker reported, null when the job no longer exists, or `lost` when
-// the coordinator gave up on Redis.
+// completions, never with the number of jobs pending. A presence key, set whenever waits
+// begin and renewed on every tick, tells within a tick that Redis lost its data (flushed,
+// restarted without persistence). Invariant: each wait() settles exactly once, with what
+// the worker reported, null when the job no longer exists, or `lost` when the coordinator
+// gave up on Redis.
 // Types only: bullmq is loaded by whoever builds the queue (lazily, see redis-backend.ts).
 import type { Queue, QueueEvents } from 'bullmq';
 
@@ -27,6 +29,17 @@ interface Pending {
   checking: boolean;
 }
 
+interface RawClient {
+  zrangebyscore(key: string, min: number, max: string): Promise<string[]>;
+  set(key: string, value: string, ex: 'EX', seconds: number): Promise<unknown>;
+  expire(key: string, seconds: number): Promise<number>;
+  del(key: string): Promise<number>;
+}
+
+const noop = (): void => {};
+/** The presence key outlives a coordinator that died by this much; renewed on every tick. */
+const PRESENCE_TTL_S = 3_600;
+
 /** Pending jobs looked up in turn per tick (catches jobs gone without an event). */
 const ROUND_ROBIN = 10;
 /** Finished-set entries are read back this far before the last sweep (clock skew, slow ticks). */
@@ -42,9 +55,21 @@ export class JobWaiter {
   #sweptUntil = Date.now();
   #sweeping = false;
 
-  constructor(queue: Queue, events: QueueEvents, pollMs = 2_000) {
+  readonly #presence: { key: string; onGone: () => void } | null;
+
+  /**
+   * @param presence a key of the coordinator's own, and what to do when it is found gone
+   *   (Redis lost every job with it)
+   */
+  constructor(
+    queue: Queue,
+    events: QueueEvents,
+    presence: { key: string; onGone: () => void } | null = null,
+    pollMs = 2_000,
+  ) {
     this.#queue = queue;
     this.#events = events;
+    this.#presence = presence;
     this.#pollMs = pollMs;
     events.on('completed', ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }) => {
       // The event is written in the same Redis script that finishes the job: this is the result.
@@ -67,7 +92,13 @@ export class JobWaiter {
       const existing = this.#pending.get(jobId);
       if (existing) existing.resolvers.push(resolve);
       else this.#pending.set(jobId, { resolvers: [resolve], checking: false });
-      this.#timer ??= setInterval(() => void this.#tick(), this.#pollMs);
+      if (this.#timer) return;
+      this.#timer = setInterval(() => void this.#tick(), this.#pollMs);
+      // Set before any job this wait is for is added (same connection, so in order).
+      if (this.#presence)
+        void this.#client()
+          .then((client) => client.set(this.#presence!.key, '1', 'EX', PRESENCE_TTL_S))
+          .catch(noop);
     });
   }
 
@@ -115,10 +146,12 @@ export class JobWaiter {
     this.#sweeping = true;
     try {
       const now = Date.now();
-      // ioredis underneath; BullMQ's client type names only what BullMQ itself calls.
-      const client = (await this.#queue.client) as unknown as {
-        zrangebyscore(key: string, min: number, max: string): Promise<string[]>;
-      };
+      const client = await this.#client();
+      // Renewed and checked in one command: 0 means the key is gone, and every job with it.
+      if (this.#presence && (await client.expire(this.#presence.key, PRESENCE_TTL_S)) === 0) {
+        this.#presence.onGone();
+        return;
+      }
       const since = this.#sweptUntil - SWEEP_OVERLAP_MS;
       const [completed, failed] = await Promise.all(
         ['completed', 'failed'].map((set) => client.zrangebyscore(this.#queue.toKey(set), since, '+inf')),
@@ -138,6 +171,11 @@ export class JobWaiter {
     }
   }
 
+  /** ioredis underneath; BullMQ's client type names only what BullMQ itself calls. */
+  async #client(): Promise<RawClient> {
+    return (await this.#queue.client) as unknown as RawClient;
+  }
+
   /** Settles every open wait with `lost` (the coordinator gave up on Redis). */
   failAll(lost: string): void {
     for (const jobId of [...this.#pending.keys()]) this.#settle(jobId, { lost });
@@ -147,6 +185,10 @@ export class JobWaiter {
   close(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    if (this.#presence)
+      void this.#client()
+        .then((client) => client.del(this.#presence!.key))
+        .catch(noop);
     this.#events.removeAllListeners('completed');
     this.#events.removeAllListeners('failed');
     this.#events.removeAllListeners('removed');

@@ -5,15 +5,19 @@
 // event when running), so a run settles only when each of its scripts has settled.
 import { randomUUID } from 'node:crypto';
 import type { Job, JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
-import type { FunctionJobData } from './function-job.ts';
+import type { FunctionJobData } from '../seam/function-job-data.ts';
 import type { ScriptJobData } from './job-payload.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { ConnectionWatch } from './connection-watch.ts';
+import { GONE_FROM_REDIS } from './job-result.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
-import { resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
-import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress, RunSource } from './run-manifest.ts';
-import { backendRoot, backendSchema, parseOrThrow, type BackendOptions } from './validate-options.ts';
+import { partOptions } from './bull-connection.ts';
+import { resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
+import type { RunSource } from '../seam/backend-seam.ts';
+import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress } from './run-manifest.ts';
+import { parseOrThrow } from '../internal/option-schemas.ts';
+import { backendRoot, backendSchema, type BackendOptions } from '../seam/backend-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 /** BullMQ options of one job, overriding the backend's run-wide ones. */
@@ -27,10 +31,8 @@ export interface PerJobOptions {
   delayMs?: number;
 }
 
-/** How long a coordinator goes on without Redis before the run ends with an error. */
+/** How long a coordinator waits for Redis (at the start, or after losing it) before the run ends with an error. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
-/** How long to wait for Redis before a run is refused. */
-const CONNECT_TIMEOUT_MS = 10_000;
 /** How often a cancel event is repeated until the running job has settled. */
 const CANCEL_REPEAT_MS = 1_000;
 const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -68,7 +70,7 @@ export class RedisBackend {
 
   constructor(options: unknown, optionName = 'backend') {
     this.options = parseOrThrow(backendSchema, options, optionName);
-    this.target = resolveRedisTarget(this.options.redis, `${optionName}.redis`);
+    this.target = resolveTarget(this.options, optionName);
     this.queueName = this.options.queue ?? DEFAULT_QUEUE;
     this.root = backendRoot(this.options);
   }
@@ -78,11 +80,12 @@ export class RedisBackend {
     this.#ready ??= (async () => {
       // Loaded on first use: an in-process run (and the CLI's start) never pays for bullmq.
       const { Queue, QueueEvents, QueueEventsProducer } = await importBullmq('the Redis backend');
-      const connection = this.target.connection;
-      const queue = new Queue(this.queueName, { connection, streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
-      const runs = new Queue(runsQueueName(this.queueName), { connection });
-      const events = new QueueEvents(this.queueName, { connection });
-      const producer = new QueueEventsProducer(this.queueName, { connection });
+      // One client per part (a cluster client is never shared); the runs queue shares the hash tag.
+      const part = () => partOptions(this.target, this.queueName);
+      const queue = new Queue(this.queueName, { ...part(), streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
+      const runs = new Queue(runsQueueName(this.queueName), part());
+      const events = new QueueEvents(this.queueName, part());
+      const producer = new QueueEventsProducer(this.queueName, part());
       // Each reconnects on its own; a lasting outage shows up as a connect or add failure.
       queue.on('error', () => {});
       runs.on('error', () => {});
@@ -93,31 +96,48 @@ export class RedisBackend {
         runs,
         events,
         producer,
-        waiter: new JobWaiter(queue, events),
+        waiter: new JobWaiter(queue, events, {
+          key: queue.toKey(`ergate-coordinator-${randomUUID()}`),
+          onGone: () => {
+            this.#log(
+              `redis at ${this.target.display} lost this run's jobs (flushed, or restarted without persistence): ending the run, unfinished scripts are reported as errors`,
+            );
+            this.#giveUp(GONE_FROM_REDIS);
+          },
+        }),
         watch: null as ConnectionWatch | null,
       };
       this.#parts = parts;
       try {
-        await waitUntilConnected([queue, runs, events, producer], CONNECT_TIMEOUT_MS);
+        // At the start as later: the run waits for Redis as long as --redis-timeout says.
+        await waitUntilConnected(
+          [queue, runs, events, producer],
+          this.options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
+        );
       } catch (error) {
         throw unreachable(this.target, error);
       }
-      const log =
-        (this.options.log as ((line: string) => void) | undefined) ??
-        ((line: string) => void process.stderr.write(`ergate: ${line}\n`));
       parts.watch = new ConnectionWatch(
         await queue.client,
         this.target,
         this.options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
-        log,
-        (lost) => {
-          parts.waiter.failAll(lost);
-          this.#lostError = new Error(lost);
-          for (const fail of this.#addsInFlight) fail(this.#lostError);
-        },
+        this.#log,
+        (lost) => this.#giveUp(lost),
       );
     })();
     return this.#ready;
+  }
+
+  readonly #log: (line: string) => void = (line) =>
+    (this.options.log as ((line: string) => void) | undefined)?.(line) ??
+    void process.stderr.write(`ergate: ${line}\n`);
+
+  /** The run cannot go on (Redis gone too long, or its data lost): every wait and add fails with `lost`. */
+  #giveUp(lost: string): void {
+    if (this.#lostError) return;
+    this.#lostError = new Error(lost);
+    this.#parts?.waiter.failAll(lost);
+    for (const fail of this.#addsInFlight) fail(this.#lostError);
   }
 
   #connected() {
@@ -215,9 +235,9 @@ export class RedisBackend {
     retries: number,
     perJob: PerJobOptions = {},
   ): { added: Promise<unknown>; finished: Promise<FinishedJob> } {
-    const { waiter, watch } = this.#connected();
-    if (watch?.lost)
-      return { added: Promise.reject(new Error(watch.lost)), finished: Promise.resolve({ lost: watch.lost }) };
+    const { waiter } = this.#connected();
+    const lost = this.#lostError;
+    if (lost) return { added: Promise.reject(lost), finished: Promise.resolve({ lost: lost.message }) };
     const keep = { age: this.options.keepResultsS ?? 86_400 };
     const backoffMs = perJob.backoffMs ?? this.options.backoffMs;
     const priority = perJob.priority ?? this.options.priority;

@@ -8,14 +8,10 @@ import { bareCancelReason, describeAbortedSignal } from '../internal/cancellatio
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
-import {
-  FUNCTION_JOB,
-  functionError,
-  toFunctionJobData,
-  toFunctionResult,
-  type FunctionJobData,
-} from './function-job.ts';
-import { toJobData, type EnvRule } from './job-payload.ts';
+import { toFunctionJobData, type FunctionJobData } from '../seam/function-job-data.ts';
+import type { EnvRule } from '../seam/backend-seam.ts';
+import { FUNCTION_JOB, functionError, toFunctionResult } from './function-job.ts';
+import { toJobData } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import type { FinishedJob } from './job-waiter.ts';
 import { scriptJobId } from './queue-names.ts';
@@ -25,7 +21,7 @@ import {
   MAX_REMOTE_PRIORITY,
   type BackendOptions,
   type RemoteJobOptions,
-} from './validate-options.ts';
+} from '../seam/backend-options.ts';
 
 /** close() waits at most this long for cancelled jobs to settle on their workers. */
 const CLOSE_WAIT_MS = 10_000;

@@ -8,11 +8,12 @@ import type { Job } from 'bullmq';
 import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
 import { errorResult } from '../script/error-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
-import { portablePath, type EnvRule } from './job-payload.ts';
+import type { EnvRule, RemotePool, RunSource } from '../seam/backend-seam.ts';
+import { portablePath } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
 import type { RedisBackend } from './redis-backend.ts';
-import { jobOf, ManifestBuilder, type RunProgress, type RunSource } from './run-manifest.ts';
+import { jobOf, ManifestBuilder, type RunProgress } from './run-manifest.ts';
 
 /** Jobs of one run in the queue at once (sent, not yet finished). @default */
 export const DEFAULT_WINDOW = 1_000;
@@ -21,7 +22,7 @@ const PROGRESS_MS = 1_000;
 /** finish() waits at most this long to record that the run is over. */
 const FINISH_WAIT_MS = 2_000;
 
-export class RemoteRun {
+export class RemoteRun implements RemotePool {
   readonly handlesRetries = true;
   readonly runId: string;
   readonly window: number;

@@ -3,8 +3,9 @@
 // resolved one script at a time, so a re-attaching coordinator can add the jobs a dead one
 // never added. Invariant: the job data rebuilt from a manifest equals what the coordinator
 // sends for that index, and the coordinator keeps only a few bytes per script.
-import type { PlannedScript } from '../parallel/build-plan.ts';
-import { portablePath, toJobData, type EnvRule, type ScriptJobData } from './job-payload.ts';
+import type { EnvRule, RunSource } from '../seam/backend-seam.ts';
+import type { PlannedScript } from '../seam/planned-script.ts';
+import { portablePath, toJobData, type ScriptJobData } from './job-payload.ts';
 
 /** A job's data without what differs per script (run id, index, script path). */
 export type JobTemplate = Omit<ScriptJobData, 'runId' | 'index' | 'script'> & { retries: number };
@@ -32,14 +33,6 @@ export interface RunProgress {
   addedThrough: number;
   /** the coordinator finished (or stopped) the run itself: nothing more is to be added */
   closed: boolean;
-}
-
-/** What a run's manifest is built from: its plan, resolved one script at a time. */
-export interface RunSource {
-  size: number;
-  /** plan indices in the order their jobs are added; null for 0, 1, 2, ... */
-  order: readonly number[] | null;
-  resolve(index: number): PlannedScript;
 }
 
 /** Entries per chunk (one log line in Redis). */

@@ -17,17 +17,23 @@ import { closeFunctionPool } from '../function/run-function.ts';
 import type { FunctionResult } from '../function/types.ts';
 import type { ScriptResult, StartMethod } from '../script/types.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
-import { FUNCTION_JOB, runFunctionJob, type FunctionJobData } from './function-job.ts';
+import type { FunctionJobData } from '../seam/function-job-data.ts';
+import { FUNCTION_JOB, functionError, runFunctionJob } from './function-job.ts';
 import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payload.ts';
 import { buildPolicy, jobBaseEnv, type JobPolicy } from './job-policy.ts';
+import { createTolerantWorker, malformedData } from './malformed-job.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
-import { redact, resolveRedisTarget, unreachable, type RedisTarget } from './redis-target.ts';
-import { parseOrThrow, workerOptionsSchema } from './validate-options.ts';
+import { partOptions } from './bull-connection.ts';
+import { redact, resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
+import { parseOrThrow } from '../internal/option-schemas.ts';
+import { workerOptionsSchema } from './worker-options.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 export interface ErgateWorkerOptions {
   /** redis:// URL. @default $ERGATE_REDIS_URL */
   redis?: string;
+  /** A Redis Cluster's nodes, "host:port,host:port" or an array, instead of `redis`. */
+  redisCluster?: string | string[];
   /** @default 'ergate' */
   queue?: string;
   /** Scripts run at once on this machine. @default os.availableParallelism() */
@@ -69,6 +75,8 @@ type BullMQ = typeof import('bullmq');
 
 /** The abort reason that hands a running job back to the queue instead of finishing it. */
 const HANDBACK = 'ergate: handed back by a stopping worker';
+/** How long a stopping worker waits for Redis to take a job's end (or hand-back) before it cuts the connection. */
+const HANDBACK_WAIT_MS = 5_000;
 /** How long an idle supervisor thread of a worker is kept (below setTimeout's 2^31 ms limit). */
 const WARM_THREADS_MS = 24 * 3_600_000;
 
@@ -84,6 +92,8 @@ export class ErgateWorker implements AsyncDisposable {
   readonly #runtime: WorkerRuntime;
   readonly #log: (line: string) => void;
   #closing: Promise<void> | null = null;
+  /** the processors running now: close() waits for these, not for Redis */
+  readonly #running = new Set<Promise<JobResult>>();
   #started = false;
   #ranFunctions = false;
 
@@ -94,18 +104,25 @@ export class ErgateWorker implements AsyncDisposable {
     bullmq: BullMQ,
   ) {
     this.#WaitingError = bullmq.WaitingError;
-    this.target = resolveRedisTarget(options.redis);
+    this.target = resolveTarget(options, 'ErgateWorker options');
     this.#policy = policy;
     this.#runtime = runtime;
     this.#log = options.log ?? (() => {});
     // A worker lives for hours: its supervisor threads stay warm between runs (an idle
     // thread costs a few MiB; a fresh one costs 0.1-2 s of module loading per script slot).
     this.#pool = new SupervisorPool({ size: options.concurrency, idleTimeoutMs: WARM_THREADS_MS });
-    this.#bull = new bullmq.Worker<JobData, JobResult>(
+    this.#bull = createTolerantWorker<JobData, JobResult>(
+      bullmq,
       options.queue,
-      (job, token, signal) => this.#process(job, token, signal),
+      (job, token, signal) => {
+        const running = this.#process(job, token, signal);
+        this.#running.add(running);
+        const done = (): void => void this.#running.delete(running);
+        running.then(done, done);
+        return running;
+      },
       {
-        connection: this.target.connection,
+        ...partOptions(this.target, options.queue),
         concurrency: options.concurrency,
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: options.stalledIntervalMs ?? 30_000,
@@ -114,7 +131,7 @@ export class ErgateWorker implements AsyncDisposable {
       },
     );
     this.#bull.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
-    this.#cancels = new bullmq.QueueEvents(options.queue, { connection: this.target.connection });
+    this.#cancels = new bullmq.QueueEvents(options.queue, partOptions(this.target, options.queue));
     this.#cancels.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
     (this.#cancels as unknown as NodeJS.EventEmitter).on(CANCEL_EVENT, (event: { jobId?: string; reason?: string }) => {
       if (typeof event?.jobId === 'string')
@@ -181,6 +198,16 @@ export class ErgateWorker implements AsyncDisposable {
     token: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<JobResult> {
+    const malformed = malformedData(job);
+    if (malformed !== null) {
+      // Never retried: the same bytes would be refused again.
+      this.#log(`refused ${job.id}: ${malformed}`);
+      const refused: JobResult =
+        job.name === FUNCTION_JOB
+          ? functionError('anonymous', malformed, 'error')
+          : errorResult(this.#policy.root, malformed);
+      return Object.assign(refused, { worker: this.id, attempts: Math.max(1, job.attemptsStarted) });
+    }
     const result: JobResult =
       job.name === FUNCTION_JOB
         ? await this.#runFunction(job as Job<FunctionJobData, JobResult>, signal)
@@ -234,9 +261,16 @@ export class ErgateWorker implements AsyncDisposable {
       const graceMs = options.graceMs ?? 30_000;
       const timer = setTimeout(() => this.#bull.cancelAllJobs(HANDBACK), graceMs);
       try {
-        // Not bounded: it waits for running jobs (finished, or handed back after graceMs).
-        // Never started (Redis refused it): no job ran, both connections go at once.
-        await (this.#started ? this.#bull.close() : Promise.all([closeConnection(this.#bull), this.#closeCancels()]));
+        if (this.#started) {
+          // BullMQ's close stops taking jobs, waits for running ones, then for Redis to take
+          // its last writes: each wait bounded, so a worker whose Redis is gone still exits.
+          void this.#bull.close().catch(() => undefined);
+          await settleWithin([...this.#running], graceMs + HANDBACK_WAIT_MS);
+          await closeConnection(this.#bull, HANDBACK_WAIT_MS);
+        } else {
+          // Never started (Redis refused it): no job ran, both connections go at once.
+          await Promise.all([closeConnection(this.#bull), this.#closeCancels()]);
+        }
       } finally {
         clearTimeout(timer);
         await this.#pool.close();
@@ -267,4 +301,16 @@ export class ErgateWorker implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close({ graceMs: 0 });
   }
+}
+
+/** Resolves when every promise has settled, or after `ms`, whichever comes first. */
+async function settleWithin(promises: Array<Promise<unknown>>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }

@@ -120,13 +120,14 @@ export function executeCall(request: CallRequest): CallOutcome | Promise<CallOut
   return fn.then((loaded) => invoke(loaded, request), unrunnable);
 }
 
-function describeThrow(error: unknown, target: CallTarget): CallOutcome {
+/** What a throw becomes: a 'threw' outcome. `target`, when known, adds the source-text hint. */
+export function describeThrow(error: unknown, target?: CallTarget): CallOutcome {
   if (!(error instanceof Error)) {
     return { kind: 'threw', message: describeThrown(error), errorType: null, stack: null };
   }
   let message = error.message;
   // The usual mistake with source-text functions: using a variable from the caller's scope.
-  if (error.name === 'ReferenceError' && target.kind === 'source') {
+  if (error.name === 'ReferenceError' && target?.kind === 'source') {
     message += ' (a plain function is sent by its source text, so it cannot use variables from outside itself)';
   }
   return { kind: 'threw', message, errorType: error.name, stack: error.stack ?? null };

@@ -2,12 +2,16 @@
 // sent to it in order (the host runs them one at a time). Each call's claim word says
 // whether the host started it (call-claims.ts). Owns killing: a call that must stop while
 // running ends the whole thread; a queued one is withdrawn (stopped, or stolen by an idle
-// thread) without a round trip; a dying thread hands its unstarted calls back.
+// thread) without a round trip; a dying thread hands its unstarted calls back. A host that
+// trapped an error no call caught retires: it takes nothing more and ends once its running
+// call has answered, and the error is logged under the call that raised it.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { hostPath, THREAD_BOOTSTRAP, tsxApiPath } from './host-entry.ts';
 import { describeThrown } from './execute-call.ts';
 import { CLAIM_SLOTS, createClaims, QUEUED, RUNNING, withdraw } from './call-claims.ts';
+import { RecentCalls, type CallOwner, type LateError } from './late-errors.ts';
+import { defaultLogger } from '../internal/logger.ts';
 import type { CallOutcome, CallRequest } from './types.ts';
 
 /** A call as the pool tracks it. `startClock` runs once, when the call starts on a ready thread. */
@@ -16,6 +20,8 @@ export interface ThreadCall {
   request: CallRequest;
   startClock: () => void;
   settle: (reply: ThreadReply) => void;
+  /** who to log a late error of this call to */
+  owner?: CallOwner;
 }
 
 export type ThreadReply = { outcome: CallOutcome } | { stopped: true } | { died: string } | { unavailable: string };
@@ -43,6 +49,9 @@ export class FunctionThread {
   readonly #entries: Entry[] = [];
   #ready = false;
   #gone = false;
+  /** the host trapped an uncaught error: no more calls, end once the running one answered */
+  #retiring = false;
+  readonly #recent = new RecentCalls();
   #lastError = '';
   readonly #claims = createClaims();
   readonly #freeSlots: number[] = Array.from({ length: CLAIM_SLOTS }, (_, i) => CLAIM_SLOTS - 1 - i);
@@ -80,7 +89,7 @@ export class FunctionThread {
   }
 
   get isReady(): boolean {
-    return this.#ready && !this.#gone;
+    return this.#ready && !this.#gone && !this.#retiring;
   }
 
   /** Calls sent and not yet settled (cancelled ones awaiting the host's skip included). */
@@ -105,7 +114,10 @@ export class FunctionThread {
       return calls[0].settle({ outcome: { kind: 'unrunnable', message } });
     }
     const wasIdle = this.#entries.length === 0;
-    for (let i = 0; i < calls.length; i++) this.#entries.push({ call: calls[i], slot: slots[i], ghost: false });
+    for (let i = 0; i < calls.length; i++) {
+      this.#entries.push({ call: calls[i], slot: slots[i], ghost: false });
+      this.#recent.remember(calls[i].id, calls[i].owner);
+    }
     if (wasIdle) {
       this.#port.ref();
       if (this.#ready) this.#startHead();
@@ -165,6 +177,7 @@ export class FunctionThread {
       if (this.#entries.length > 0) this.#startHead();
       return;
     }
+    if ('retire' in (message as object)) return this.#retire((message as { retire: LateError | null }).retire);
     const { id, outcome } = message as { id: number; outcome?: CallOutcome };
     const index = this.#entries.findIndex((entry) => entry.call.id === id);
     if (index === -1) return;
@@ -172,6 +185,7 @@ export class FunctionThread {
     this.#freeSlots.push(entry.slot);
     if (!entry.ghost && outcome !== undefined) entry.call.settle({ outcome });
     if (this.#gone) return;
+    if (this.#retiring) return this.#endIfIdle();
     if (index === 0 && this.#entries.length > 0) this.#startHead();
     if (this.#entries.length === 0) this.#port.unref();
     this.#events.onFree(this);
@@ -182,6 +196,18 @@ export class FunctionThread {
     for (let entry = receiveMessageOnPort(this.#port); entry !== undefined; entry = receiveMessageOnPort(this.#port)) {
       this.#receive(entry.message);
     }
+  }
+
+  #retire(late: LateError | null): void {
+    this.#retiring = true;
+    if (late !== null) this.#recent.logLate(late, 'thread', defaultLogger);
+    this.#endIfIdle();
+  }
+
+  /** A retiring thread ends once no call it started is still unanswered. */
+  #endIfIdle(): void {
+    if (this.#entries.some((entry) => Atomics.load(this.#claims, entry.slot) === RUNNING)) return;
+    this.terminate('retired after an error no call caught');
   }
 
   #startHead(): void {

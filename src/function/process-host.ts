@@ -1,10 +1,14 @@
 // One child process that runs memory-limited calls (workers/function-process-host.ts), started
 // with --max-old-space-size so a fatal heap error kills only the child. Owns the child from
 // spawn to reap: whenReady settles once, every call settles exactly once (with its outcome
-// or with the child's death), and kill() always ends with the child gone.
+// or with the child's death), and kill() always ends with the child gone. A host that trapped
+// an error no call caught is `retired`: the error is logged under the call that raised it,
+// and the pool ends the host instead of reusing it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { hostPath, loaderExecArgv } from './host-entry.ts';
 import { describeThrown } from './execute-call.ts';
+import { RecentCalls, type CallOwner, type LateError } from './late-errors.ts';
+import { defaultLogger } from '../internal/logger.ts';
 import type { CallOutcome, CallRequest } from './types.ts';
 
 export interface HostDeath {
@@ -22,6 +26,8 @@ export interface ProcessHostOptions {
   memoryLimitMb: number;
   /** the host module; tests swap in a host that crashes while starting */
   hostFile?: string;
+  /** called once when the host retires (see `retired`) */
+  onRetire?: (host: ProcessHost) => void;
 }
 
 const STDERR_TAIL_BYTES = 4_096;
@@ -34,6 +40,9 @@ export class ProcessHost {
   #stderrTail = '';
   #nextId = 1;
   #pending: { id: number; settle: (reply: HostReply) => void } | null = null;
+  readonly #recent = new RecentCalls();
+  /** the host trapped an error no call caught: it must not take another call */
+  retired = false;
 
   constructor(options: ProcessHostOptions) {
     this.child = fork(options.hostFile ?? hostPath('function-process-host'), [], {
@@ -59,12 +68,20 @@ export class ProcessHost {
       this.child.on('message', onMessage);
       void this.whenDead.then(() => resolve(false));
     });
-    this.child.on('message', (message: { id?: number; outcome?: CallOutcome }) => {
-      const pending = this.#pending;
-      if (pending === null || message.id !== pending.id) return;
-      this.#pending = null;
-      pending.settle({ outcome: message.outcome! });
-    });
+    this.child.on(
+      'message',
+      (message: { id?: number; outcome?: CallOutcome; type?: string; late?: LateError | null }) => {
+        if (message.type === 'retire') {
+          this.retired = true;
+          if (message.late) this.#recent.logLate(message.late, 'process', defaultLogger);
+          return options.onRetire?.(this);
+        }
+        const pending = this.#pending;
+        if (pending === null || message.id !== pending.id) return;
+        this.#pending = null;
+        pending.settle({ outcome: message.outcome! });
+      },
+    );
     void this.whenDead.then((death) => {
       const pending = this.#pending;
       this.#pending = null;
@@ -78,8 +95,9 @@ export class ProcessHost {
   }
 
   /** Sends one call (the host runs one at a time); settles with its outcome or the host's death. */
-  call(request: CallRequest): Promise<HostReply> {
+  call(request: CallRequest, owner?: CallOwner): Promise<HostReply> {
     const id = this.#nextId++;
+    this.#recent.remember(id, owner);
     return new Promise<HostReply>((settle) => {
       this.#pending = { id, settle };
       try {

@@ -7,6 +7,7 @@ import { CallSlots } from './call-slots.ts';
 import type { CallStop } from './call-stop.ts';
 import { describeDeath, ProcessHost } from './process-host.ts';
 import { StartupBreaker } from '../internal/startup-breaker.ts';
+import type { CallOwner } from './late-errors.ts';
 import type { CallEnding, CallRequest } from './types.ts';
 
 /** An idle host is kept this long for the next call with the same limit. */
@@ -100,7 +101,7 @@ async function takeHost(pool: ProcessPool, group: HostGroup, signal: AbortSignal
     if (idle !== undefined) {
       clearTimeout(pool.idleTimers.get(idle));
       pool.idleTimers.delete(idle);
-      if (idle.child.exitCode === null && idle.child.signalCode === null) return idle;
+      if (!idle.retired && idle.child.exitCode === null && idle.child.signalCode === null) return idle;
       forget(pool, idle);
       continue;
     }
@@ -110,7 +111,14 @@ async function takeHost(pool: ProcessPool, group: HostGroup, signal: AbortSignal
         message: group.breaker.describe(`the function host process (memory limit ${group.memoryLimitMb} MiB)`),
       };
     makeRoom(pool);
-    const host = new ProcessHost({ memoryLimitMb: group.memoryLimitMb, hostFile: pool.hostFile });
+    const host = new ProcessHost({
+      memoryLimitMb: group.memoryLimitMb,
+      hostFile: pool.hostFile,
+      // Retired while parked: end it now (a busy one is ended once its call answers).
+      onRetire: (retired) => {
+        if (group.idle.includes(retired)) forget(pool, retired);
+      },
+    });
     pool.hosts.add(host);
     host.setIdle(false);
     const ready = await raceAbort(host.whenReady, signal);
@@ -151,6 +159,7 @@ export async function runInProcess(
   stop: CallStop,
   startClock: () => void,
   fresh = false,
+  owner?: CallOwner,
 ): Promise<CallEnding> {
   const { signal } = stop;
   const pool = (current ??= createPool());
@@ -169,10 +178,10 @@ export async function runInProcess(
     host.setIdle(false);
     const onAbort = (): void => host.kill();
     signal.addEventListener('abort', onAbort, { once: true });
-    const reply = await host.call(request);
+    const reply = await host.call(request, owner);
     signal.removeEventListener('abort', onAbort);
     if ('outcome' in reply) {
-      if (fresh) forget(pool, host);
+      if (fresh || host.retired) forget(pool, host);
       else parkIdle(pool, group, host);
       return { kind: 'outcome', outcome: reply.outcome };
     }

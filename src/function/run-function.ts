@@ -92,12 +92,13 @@ export async function runFunction<R>(
     for (const signal of signals) signal.addEventListener('abort', onCancel, { once: true });
     try {
       const request = { target: call.target, args: call.args };
+      const owner = { name: call.name, logger: call.logger };
       ending =
         call.memoryLimitMb !== null
-          ? await runInProcess(request, call.memoryLimitMb, stop, startClock, call.fresh)
+          ? await runInProcess(request, call.memoryLimitMb, stop, startClock, call.fresh, owner)
           : call.fresh
             ? await runOnFreshThread(request, stop, startClock)
-            : await runOnThread(request, stop, startClock);
+            : await runOnThread(request, stop, startClock, owner);
     } finally {
       clearTimeout(timer);
       for (const signal of signals) signal.removeEventListener('abort', onCancel);

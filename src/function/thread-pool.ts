@@ -9,6 +9,7 @@ import { CallQueue } from './call-queue.ts';
 import type { CallStop } from './call-stop.ts';
 import { FunctionThread, type ThreadCall, type ThreadReply } from './function-thread.ts';
 import { StartupBreaker } from '../internal/startup-breaker.ts';
+import type { CallOwner } from './late-errors.ts';
 import type { CallEnding, CallRequest } from './types.ts';
 
 /** Calls in flight per thread: one running plus the rest queued in the host. */
@@ -163,7 +164,12 @@ function busiestQueue(pool: ThreadPool): FunctionThread | null {
  * Runs one call on a pool thread. `stop` (timeout or cancellation) takes a waiting call off
  * the queue, or ends the thread running it; `startClock` is called when the call starts.
  */
-export function runOnThread(request: CallRequest, stop: CallStop, startClock: () => void): Promise<CallEnding> {
+export function runOnThread(
+  request: CallRequest,
+  stop: CallStop,
+  startClock: () => void,
+  owner?: CallOwner,
+): Promise<CallEnding> {
   const pool = (current ??= createPool());
   if (pool.breaker.isOpen)
     return Promise.resolve({ kind: 'unavailable', message: pool.breaker.describe('the function host thread') });
@@ -172,6 +178,7 @@ export function runOnThread(request: CallRequest, stop: CallStop, startClock: ()
       id: pool.nextId++,
       request,
       startClock,
+      owner,
       settle: (reply: ThreadReply) => {
         stop.onStop(null);
         pool.placed.delete(call);

@@ -1,5 +1,6 @@
-// Shared valibot pieces for the option validators at each public boundary: one wording of
-// "expected X, got Y" and the integer schemas every validator needs. Imports valibot only, so
+// Shared valibot pieces for the option validators at each public boundary: one parse that
+// throws the TypeError (parseOrThrow), one wording of "expected X, got Y" and the integer
+// schemas every validator needs. Imports valibot only, so
 // light modules (the distributed option checks) can use it without loading anything else.
 import * as v from 'valibot';
 
@@ -27,3 +28,14 @@ export const nonNegativeInt = v.pipe(
   v.integer(expected('a non-negative integer')),
   v.minValue(0, expected('a non-negative integer')),
 );
+
+/** Parses `input` or throws a TypeError such as "ParallelRunner options.maxWorkers: expected a positive integer, got 0". */
+export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknown, name: string): v.InferOutput<S> {
+  const parsed = v.safeParse(schema, input ?? {});
+  if (parsed.success) return parsed.output;
+  const issue = parsed.issues[0];
+  const dotPath = v.getDotPath(issue);
+  // Strict schemas: a typo such as `maxWorker` is refused, never silently ignored.
+  if (issue.type === 'strict_object' && dotPath) throw new TypeError(`${name}.${dotPath}: not a known option`);
+  throw new TypeError(`${name}${dotPath ? `.${dotPath}` : ''}: ${issue.message}`);
+}

@@ -3,15 +3,15 @@
 // With stopOnBatchFailure (the default) the first unsuccessful batch ends the sequence:
 // the returned array then holds the results of the batches that ran.
 import * as v from 'valibot';
+import { parseOrThrow } from '../internal/option-schemas.ts';
 import { bindingSignals } from '../internal/current-scope.ts';
-import type { ExecutionResult } from './execution-result.ts';
+import type { ExecutionResult } from '../seam/execution-result.ts';
 import type { ScriptConfig } from './build-plan.ts';
 import type { StartMethod } from '../script/types.ts';
 import { ParallelRunner, type ParallelRunnerOptions } from './parallel-runner.ts';
 import {
   batchRunnerOptionsSchema,
   checkPreload,
-  parseOrThrow,
   runBatchesOptionsSchema,
   scriptListSchema,
 } from './validate-runner-options.ts';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
 import { resolveScriptSpec, snapshotProcessEnv, type ChildEnvCache } from '../script/resolve-spec.ts';
 import type { RunScriptOptions, ScriptSpec } from '../script/types.ts';
+import type { PlannedScript, ScriptRef } from '../seam/planned-script.ts';
 
 /** Per-script overrides; keyed by basename (contract) or absolute path in `configs`. */
 export interface ScriptConfig {
@@ -36,23 +37,10 @@ export interface PlanDefaults {
   startMethod?: RunScriptOptions['startMethod'];
   /** Modules the fork server imports before forking (startMethod 'forkserver'). */
   preload?: string[];
+  /** `python -m module script args...` for every script */
+  module?: string;
   /** Output is also delivered live (runScripts' onOutput). */
   liveOutput?: boolean;
-}
-
-/** What events and reports name a script by; cheap, no spec. */
-export interface ScriptRef {
-  index: number;
-  /** absolute path */
-  script: string;
-  name: string;
-}
-
-export interface PlannedScript extends ScriptRef {
-  /** null when the script cannot be run at all; `error` then says why */
-  spec: ScriptSpec | null;
-  error: string | null;
-  retries: number;
 }
 
 /** Finds a script's config: absolute path first, then the path as given, then basename. */
@@ -145,5 +133,6 @@ function mergeOptions(defaults: PlanDefaults, config: ScriptConfig): RunScriptOp
     ...(defaults.envAllowList !== undefined && { envAllowList: defaults.envAllowList }),
     ...(defaults.startMethod !== undefined && { startMethod: defaults.startMethod }),
     ...(defaults.preload !== undefined && { preload: defaults.preload }),
+    ...(defaults.module !== undefined && { module: defaults.module }),
   };
 }

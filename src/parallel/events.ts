@@ -3,7 +3,7 @@
 // debuglog and otherwise ignored: observers never disturb the run or its accounting.
 import { debuglog } from 'node:util';
 import type { ScriptResult, ScriptStatus } from '../script/types.ts';
-import type { ExecutionCounts } from './execution-result.ts';
+import type { ExecutionCounts } from '../seam/execution-result.ts';
 
 const debug = debuglog('ergate');
 

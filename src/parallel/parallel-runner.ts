@@ -7,25 +7,26 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { InferOutput } from 'valibot';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
-import type { RemoteBackend } from '../distributed/remote-factory.ts';
+import { parseOrThrow } from '../internal/option-schemas.ts';
 import { bindingSignals, bindToScope } from '../internal/current-scope.ts';
-import { checkBackendOptions, type BackendOptions } from '../distributed/validate-options.ts';
+import { checkBackendOptions, type BackendOptions } from '../seam/backend-options.ts';
+import { loadBackend, type RemoteBackend, type RemotePool } from '../seam/backend-seam.ts';
 import { checkResourceOptions, resolveResourceSettings } from '../resources/resource-options.ts';
 import { orderScripts, type RunOrder } from '../resources/run-order.ts';
 import { RunResources } from '../resources/run-resources.ts';
 import { timeoutFor } from '../resources/timeout-policy.ts';
 import { checkStartMethod, resolvePython } from '../script/python.ts';
 import type { ScriptResult } from '../script/types.ts';
-import { Plan, type ScriptRef } from './build-plan.ts';
+import type { ScriptRef } from '../seam/planned-script.ts';
+import { Plan } from './build-plan.ts';
 import { RunNotifier, type ProgressCallback } from './events.ts';
-import { ExecutionResult, RunTally } from './execution-result.ts';
+import { ExecutionResult, RunTally } from '../seam/execution-result.ts';
 import { retainOutput } from './retain-output.ts';
 import { runPlan } from './run-plan.ts';
 import { streamRun, type RunSink } from './stream-run.ts';
 import {
   checkPreload,
   parallelRunnerOptionsSchema,
-  parseOrThrow,
   runScriptsOptionsSchema,
   scriptListSchema,
 } from './validate-runner-options.ts';
@@ -187,6 +188,7 @@ export class ParallelRunner {
         startMethod,
         // A runner's preload belongs to its fork servers: a run switched to spawn drops it.
         preload: startMethod === 'forkserver' ? (opts.preload ?? defaults.preload) : undefined,
+        module: opts.module,
         liveOutput: opts.onOutput !== undefined,
       },
       python,
@@ -195,7 +197,7 @@ export class ParallelRunner {
     // Distributed: the manifest records the whole run, each spec built and dropped in turn;
     // a window of jobs is in the queue at once, topped up as results come back; the
     // workers' -j limits what runs.
-    let remote: Awaited<ReturnType<RemoteBackend['openRun']>> | null = null;
+    let remote: RemotePool | null = null;
     if (this.#backend && !controller.signal.aborted) {
       remote = await (
         await this.#remoteBackend(this.#backend)
@@ -259,9 +261,7 @@ export class ParallelRunner {
 
   /** The only way to Redis: a factory loaded on the first run with a backend. */
   #remoteBackend(options: BackendOptions): Promise<RemoteBackend> {
-    this.#remote ??= import('../distributed/remote-factory.ts').then((m) =>
-      m.createRemoteBackend(options, 'ParallelRunner options.backend'),
-    );
+    this.#remote ??= loadBackend().then((m) => m.createRemoteBackend(options, 'ParallelRunner options.backend'));
     return this.#remote;
   }
 

@@ -5,9 +5,10 @@ import { describeAbortedSignal } from '../internal/cancellation.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
 import { errorResult } from '../script/error-result.ts';
 import type { AttemptRecord, ScriptResult } from '../script/types.ts';
-import type { PlannedScript } from './build-plan.ts';
+import type { PlannedScript } from '../seam/planned-script.ts';
 import type { RunNotifier } from './events.ts';
-import type { ScriptOutputListener, ScriptPool } from './run-plan.ts';
+import type { ScriptPool } from '../seam/script-pool.ts';
+import type { ScriptOutputListener } from './run-plan.ts';
 import type { RunResources, StartedChild } from '../resources/run-resources.ts';
 
 export interface AttemptContext {
@@ -65,7 +66,13 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
 
 function attemptRecord(r: ScriptResult): AttemptRecord {
   const { status, exitCode, signal, stdout, stderr, error, startTime, durationMs } = r;
-  return { status, exitCode, signal, stdout, stderr, error, startTime, durationMs };
+  const record: AttemptRecord = { status, exitCode, signal, stdout, stderr, error, startTime, durationMs };
+  // Where and how the attempt ran, for the HTML report's timeline and memory chart.
+  if (r.slot !== undefined) record.slot = r.slot;
+  if (r.worker !== undefined) record.worker = r.worker;
+  if (r.peakTreeRssKb !== undefined) record.peakTreeRssKb = r.peakTreeRssKb;
+  if (r.memorySamples !== undefined) record.memorySamples = r.memorySamples;
+  return record;
 }
 
 export function withAttempts(result: ScriptResult, attempts: number): ScriptResult {

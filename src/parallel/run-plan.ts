@@ -3,32 +3,15 @@
 // admission step lets it; fail-fast. Invariant: `done` settles only after every started
 // script has settled (the pool settles a run only after its child's process group is
 // reaped), and every script is reported exactly once: a result or skipped.
-import type { ScriptResult, ScriptSpec } from '../script/types.ts';
-import type { PlannedScript, ScriptRef } from './build-plan.ts';
+import type { ScriptResult } from '../script/types.ts';
+import type { PlannedScript, ScriptRef } from '../seam/planned-script.ts';
+import type { ScriptPool } from '../seam/script-pool.ts';
 import type { RunNotifier } from './events.ts';
-import { isFailure } from './execution-result.ts';
+import { isFailure } from '../seam/execution-result.ts';
 import { runAttempts } from './run-attempts.ts';
 import { createFailFastReason } from '../internal/cancellation.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
-import type { RunResources, StartedChild } from '../resources/run-resources.ts';
-
-/** The part of SupervisorPool a run needs. */
-export interface ScriptPool {
-  run(
-    spec: ScriptSpec,
-    options?: {
-      signal?: AbortSignal;
-      retries?: number;
-      /** the script's plan index (a remote pool names its job by it) */
-      index?: number;
-      onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
-      onStart?: (child: StartedChild) => void;
-      logger?: ErgateLogger;
-    },
-  ): Promise<ScriptResult>;
-  /** The pool runs a script's retries itself (BullMQ attempts) and sets result.attempts. */
-  readonly handlesRetries?: boolean;
-}
+import type { RunResources } from '../resources/run-resources.ts';
 
 export interface RunPlanOptions {
   size: number;

@@ -1,6 +1,6 @@
 // The option types of ParallelRunner and its runScripts()/stream() calls, each field with
 // its default. Types only: validation lives in validate-runner-options.ts.
-import type { BackendOptions } from '../distributed/validate-options.ts';
+import type { BackendOptions } from '../seam/backend-options.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
 import type { ResourceRunnerOptions } from '../resources/resource-options.ts';
 import type { RunOrder } from '../resources/run-order.ts';
@@ -72,6 +72,8 @@ export interface RunScriptsOptions {
   startMethod?: StartMethod;
   /** @default the runner's preload (with startMethod 'forkserver') */
   preload?: string[];
+  /** Run each as `python -m MODULE script args...` (e.g. 'pytest'). @default the file itself */
+  module?: string;
   /** @default the runner's retainOutput */
   retainOutput?: RetainOutput;
   /** Not bound to the scope of the task runScripts() is called in. @default false */

@@ -4,7 +4,7 @@
 // new starts; results are handed over and forgotten. Leaving the for-await loop early aborts
 // the run and waits until its children are reaped, so a consumer that breaks leaves no child.
 import type { ScriptResult } from '../script/types.ts';
-import type { ScriptRef } from './build-plan.ts';
+import type { ScriptRef } from '../seam/planned-script.ts';
 
 /** Where a run delivers its results, and (optionally) its admission gate. */
 export interface RunSink {

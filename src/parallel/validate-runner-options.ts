@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { expected, nonNegativeInt, positiveInt } from '../internal/option-schemas.ts';
 import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
 import { orderSchema, resourceRunnerEntries, timeoutSettingSchema } from '../resources/resource-options.ts';
+import { MODULE_NAME } from '../script/validate-options.ts';
 
 const positiveNumber = v.pipe(
   v.number(expected('a positive number')),
@@ -25,8 +26,10 @@ const stringList = v.array(v.string(expected('a string')), expected('an array of
 const abortSignal = v.custom<AbortSignal>((s) => s instanceof AbortSignal, expected('an AbortSignal'));
 const retainOutput = v.picklist(['all', 'failed', 'none'], expected("'all', 'failed' or 'none'"));
 const startMethod = v.picklist(['spawn', 'forkserver'], expected("'spawn' or 'forkserver'"));
-/** A dotted Python module name: it reaches the fork server as an argv entry, never as code. */
-export const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+const moduleName = v.pipe(
+  v.string(expected('a module name')),
+  v.regex(MODULE_NAME, expected('a module name such as pytest or mypkg.tool')),
+);
 const preloadList = v.array(
   v.pipe(
     v.string(expected('a module name')),
@@ -86,6 +89,7 @@ export const runScriptsOptionsSchema = v.strictObject(
     envAllowList: v.optional(stringList),
     startMethod: v.optional(startMethod),
     preload: v.optional(preloadList),
+    module: v.optional(moduleName),
     retainOutput: v.optional(retainOutput),
     detached: v.optional(v.boolean(expected('a boolean'))),
     stopStarting: v.optional(abortSignal),
@@ -131,15 +135,4 @@ export function checkPreload(preload: string[] | undefined, startMethod: string 
       `${name}.preload: only used with startMethod 'forkserver' (got startMethod '${startMethod ?? 'spawn'}')`,
     );
   }
-}
-
-/** Parses `input` or throws a TypeError such as "ParallelRunner options.maxWorkers: expected a positive integer, got 0". */
-export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknown, name: string): v.InferOutput<S> {
-  const parsed = v.safeParse(schema, input ?? {});
-  if (parsed.success) return parsed.output;
-  const issue = parsed.issues[0];
-  const dotPath = v.getDotPath(issue);
-  // Strict schemas: a typo such as `maxWorker` is refused, never silently ignored.
-  if (issue.type === 'strict_object' && dotPath) throw new TypeError(`${name}.${dotPath}: not a known option`);
-  throw new TypeError(`${name}${dotPath ? `.${dotPath}` : ''}: ${issue.message}`);
 }

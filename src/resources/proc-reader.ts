@@ -1,11 +1,13 @@
 // Reads what a sampling pass needs about one process from /proc (Linux): CPU ticks, thread
-// count and RSS (stat), PSS (smaps_rollup) and children (task/*/children), parsed from bytes.
+// count and RSS (stat, parsed by ../script/proc-stat.ts), PSS (smaps_rollup) and children
+// (task/*/children), parsed from bytes.
 // stat and the children lists stay open between passes (pread); smaps_rollup (~20x the cost
 // of stat) is opened, read and closed for a new process, when RSS moved past pssDriftKb(),
 // and every PSS_MAX_AGE passes (held open, it would pin an exited process's mm_struct until
 // the sampler's close); in between, PSS is the last one plus the RSS change.
 // Invariant: the descriptors of a process not read during a pass are closed at its end.
 import fs from 'node:fs';
+import { parseStat } from '../script/proc-stat.ts';
 
 export interface ProcessSample {
   /** user + system CPU time in clock ticks (USER_HZ, 100 per second on Linux) */
@@ -24,8 +26,6 @@ export function pssDriftKb(rssKb: number): number {
 }
 
 const buffer = Buffer.alloc(8192);
-const SPACE = 0x20;
-const PAREN = 0x29; // ')'
 
 interface Proc {
   stat: number;
@@ -56,19 +56,10 @@ export class ProcReader {
     }
     proc!.used = true;
     const p = proc!;
-    // Fields after "pid (comm) ": the comm may hold spaces and parentheses; the last ')' ends it.
-    let at = buffer.lastIndexOf(PAREN, length - 1) + 2;
-    let cpuTicks = 0;
-    let threads = 1;
-    let rssKb = 0;
-    for (let field = 0; field <= 21 && at < length; field++) {
-      let value = 0;
-      while (at < length && buffer[at] !== SPACE) value = value * 10 + buffer[at++] - 48;
-      at++;
-      if (field === 11 || field === 12) cpuTicks += value;
-      else if (field === 17) threads = value;
-      else if (field === 21) rssKb = value * PAGE_KB;
-    }
+    const stat = parseStat(buffer, length);
+    if (!stat) return null;
+    const { cpuTicks, threads } = stat;
+    const rssKb = stat.rssPages * PAGE_KB;
     const memoryKb = this.#pss(p, pid, rssKb);
     // A child's parent is the thread that forked it: other threads' lists only when there are any.
     if (threads > 1) for (const tid of readTids(pid)) this.#readChildren(p, pid, tid, children);

@@ -22,7 +22,7 @@ import {
 } from './backend-jobs.ts';
 import { JobFailure } from './job-failure.ts';
 import { RemoteBackend } from './remote-backend.ts';
-import type { BackendOptions } from '../distributed/validate-options.ts';
+import type { BackendOptions } from '../seam/backend-options.ts';
 import type { FunctionRef } from '../function/types.ts';
 import { EMPTY_OPTIONS, parseScheduleOptions, parseSchedulerOptions, parseStatusFilter } from './validate-options.ts';
 

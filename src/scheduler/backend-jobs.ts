@@ -6,7 +6,7 @@
 import { runFunction } from '../function/run-function.ts';
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
 import { validateCall } from '../function/validate-options.ts';
-import { checkRemoteJobOptions, type RemoteJobOptions } from '../distributed/validate-options.ts';
+import { checkRemoteJobOptions, type RemoteJobOptions } from '../seam/backend-options.ts';
 import type { RemoteBackend } from './remote-backend.ts';
 import { resolveScriptSpec } from '../script/resolve-spec.ts';
 import type { ScriptResult } from '../script/types.ts';

@@ -1,17 +1,16 @@
 // The scheduler's only way to its `backend`: the options are checked at construction and a
-// job's at schedule time (TypeErrors, without BullMQ); the Redis side is the lazily loaded
-// factory (src/distributed/remote-factory.ts), imported when the first remote job runs.
+// job's at schedule time (TypeErrors, without BullMQ); the Redis side is loaded through the
+// seam (src/seam/backend-seam.ts) when the first remote job runs.
 // Invariant: close() closes whatever was connected, and connects nothing.
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
-import type { RemoteJobs } from '../distributed/remote-jobs.ts';
-import type { EnvRule } from '../distributed/job-payload.ts';
-import { toFunctionJobData } from '../distributed/function-job.ts';
 import {
   backendRoot,
   checkBackendOptions,
   type BackendOptions,
   type RemoteJobOptions,
-} from '../distributed/validate-options.ts';
+} from '../seam/backend-options.ts';
+import { loadBackend, type EnvRule, type RemoteJobs } from '../seam/backend-seam.ts';
+import { toFunctionJobData } from '../seam/function-job-data.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 
 export class RemoteBackend {
@@ -29,7 +28,7 @@ export class RemoteBackend {
   }
 
   #remote(): Promise<RemoteJobs> {
-    this.#jobs ??= import('../distributed/remote-factory.ts').then((m) =>
+    this.#jobs ??= loadBackend().then((m) =>
       m.createRemoteJobs({ ...this.#options, root: this.root }, this.#optionName),
     );
     return this.#jobs;

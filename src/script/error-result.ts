@@ -41,6 +41,8 @@ export function errorResult(
     cpuTimeMs: null,
     attempts: 1,
     pid: null,
+    tests: null,
+    testCases: null,
   };
 }
 
@@ -100,6 +102,8 @@ export function exitResult(
     cpuTimeMs: exit.cpuMs,
     attempts: 1,
     pid,
+    tests: null,
+    testCases: null,
   };
   if (exit.leftovers.length > 0) result.leftovers = exit.leftovers;
   return result;

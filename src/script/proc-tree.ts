@@ -2,6 +2,7 @@
 // including descendants that left its process group with setsid. A process is identified by
 // pid AND start time, so a pid reused after a snapshot is never signalled by mistake.
 import fs from 'node:fs';
+import { parseStat, statCommand } from './proc-stat.ts';
 
 export interface ProcessInfo {
   pid: number;
@@ -15,24 +16,18 @@ export interface ProcessInfo {
   comm: string;
 }
 
-/** Parses /proc/<pid>/stat; the command name may hold spaces and parentheses. */
+/** One process from /proc/<pid>/stat (proc-stat.ts), or null when it is gone. */
 export function readProcess(pid: number): ProcessInfo | null {
-  let stat: string;
+  let bytes: Buffer;
   try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    bytes = fs.readFileSync(`/proc/${pid}/stat`);
   } catch {
     return null;
   }
-  const close = stat.lastIndexOf(')');
-  const fields = stat.slice(close + 2).split(' ');
-  return {
-    pid,
-    state: fields[0],
-    ppid: Number(fields[1]),
-    pgid: Number(fields[2]),
-    startTime: fields[19],
-    comm: stat.slice(stat.indexOf('(') + 1, close),
-  };
+  const stat = parseStat(bytes, bytes.length);
+  if (!stat) return null;
+  const { state, ppid, pgid, startTime } = stat;
+  return { pid, state, ppid, pgid, startTime: String(startTime), comm: statCommand(bytes, bytes.length) };
 }
 
 export function readProcessTable(): ProcessInfo[] {

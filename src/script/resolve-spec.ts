@@ -119,6 +119,7 @@ export function resolveScriptSpec(
     killGraceMs: options.killGraceMs,
     startMethod: options.startMethod,
     preload: options.preload,
+    module: options.module,
     liveOutput: options.onOutput !== undefined,
   };
 }

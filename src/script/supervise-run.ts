@@ -2,9 +2,12 @@
 // decoded as UTF-8, stop requests with their reason, and the first-reason-wins rule (the
 // launcher orders its own deadline against the requests it received). The timeout itself is
 // enforced by the launcher, so a busy event loop here never delays it.
+import fs from 'node:fs';
 import { errorResult, exitResult } from './error-result.ts';
+import { nextJunitPath, pytestJunitArgs } from './junit-capture.ts';
 import type { Launcher } from './launcher/launcher.ts';
 import { describeStop, type StopReason } from './stop-reason.ts';
+import { takeTestResults } from './test-results.ts';
 import type { ScriptResult, ScriptSpec } from './types.ts';
 
 /** A script that is running: the seam for whoever decides to end it (a sampler, a cancel). */
@@ -46,13 +49,15 @@ export function superviseRun(
   };
   const live = options.onOutput;
   const decoders = live ? { stdout: new TextDecoder(), stderr: new TextDecoder() } : null;
+  const junitXml = nextJunitPath();
   const result = new Promise<ScriptResult>((resolve) => {
     let pid = 0;
     id = launcher.run(
       {
         python: spec.python,
         script: spec.script,
-        args: spec.args,
+        module: spec.module,
+        args: spec.module === 'pytest' ? [...pytestJunitArgs(junitXml), ...spec.args] : spec.args,
         cwd: spec.cwd,
         env: spec.env,
         memoryLimitMb: spec.memoryLimitMb,
@@ -61,6 +66,7 @@ export function superviseRun(
         killGraceMs: spec.killGraceMs,
         maxOutputBytes: spec.maxOutputBytes,
         live: live !== undefined,
+        junitXml,
       },
       {
         onStart: (childPid) => {
@@ -84,7 +90,13 @@ export function superviseRun(
               : exit.stop === 'request'
                 ? requested
                 : null;
-          resolve(exitResult(spec, exit, first, pid, startedAt));
+          const ran = exitResult(spec, exit, first, pid, startedAt);
+          const found = takeTestResults(junitXml, ran.stdout);
+          if (found) {
+            ran.tests = found.tests;
+            ran.testCases = found.testCases;
+          }
+          resolve(ran);
         },
         onFail: (error) => {
           ended = true;
@@ -93,6 +105,7 @@ export function superviseRun(
             ? errorResult(spec.script, describeStop(requested).error, describeStop(requested).status, startedAt)
             : errorResult(spec.script, error, 'error', startedAt);
           result.pid = pid || null;
+          fs.rmSync(junitXml, { force: true });
           resolve(result);
         },
       },

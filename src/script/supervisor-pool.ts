@@ -46,6 +46,8 @@ export class SupervisorPool implements AsyncDisposable {
   readonly #launchers: LauncherSet;
   readonly #queue: SlotQueue;
   readonly #active = new Set<SupervisedRun>();
+  /** slot numbers not in use, lowest first taken: a run's result says which slot ran it */
+  readonly #freeSlots: number[];
   /** launcher start failures only: a script's own failure never counts */
   readonly #breaker: StartupBreaker;
   #closing: Promise<void> | null = null;
@@ -63,6 +65,7 @@ export class SupervisorPool implements AsyncDisposable {
     this.size = size;
     this.#launchers = new LauncherSet({ perLauncher, maxIdle: Math.ceil(size / perLauncher) });
     this.#queue = new SlotQueue(this.size);
+    this.#freeSlots = Array.from({ length: this.size }, (_, i) => i);
   }
 
   /** pids of the live launcher processes (diagnostics and tests) */
@@ -87,14 +90,24 @@ export class SupervisorPool implements AsyncDisposable {
     if (gaveUp !== null) {
       result = errorResult(spec.script, gaveUp, 'cancelled', startedAt);
     } else {
+      // The queue admits at most `size` runs, so a number is always free here.
+      const slot = this.#takeSlot();
       try {
         result = await this.#runOnLauncher(spec, options, startedAt);
+        result.slot = slot;
       } finally {
+        this.#freeSlots.push(slot);
         this.#queue.release();
       }
     }
     logEnd(logger, result);
     return result;
+  }
+
+  #takeSlot(): number {
+    let at = 0;
+    for (let i = 1; i < this.#freeSlots.length; i++) if (this.#freeSlots[i] < this.#freeSlots[at]) at = i;
+    return this.#freeSlots.splice(at, 1)[0];
   }
 
   async #runOnLauncher(spec: ScriptSpec, options: SupervisorRunOptions, startedAt: number): Promise<ScriptResult> {

@@ -44,6 +44,11 @@ export interface RunScriptOptions {
   startMethod?: StartMethod;
   /** Modules the fork server imports before forking (startMethod 'forkserver'). */
   preload?: string[];
+  /**
+   * Run `python -m MODULE scriptPath args...` instead of the file (e.g. 'pytest'), in both
+   * start methods: the module runs as `__main__` with sys.argv and sys.path[0] as `-m` sets them.
+   */
+  module?: string;
   /** @default util.debuglog('ergate') */
   logger?: ErgateLogger;
   /** Not bound to the enclosing task's scope (by default its abort cancels the script). @default false */
@@ -75,6 +80,15 @@ export interface ScriptResult {
    * a fork server counted once, PSS); null when no sample was taken. Set by runners that sample.
    */
   peakTreeRssKb?: number | null;
+  /**
+   * The sampled tree memory over the run as [ms since startTime, KiB] pairs, at most 64 (long
+   * runs are thinned, keeping the larger of merged samples); set by runners that sample.
+   */
+  memorySamples?: [offsetMs: number, treeRssKb: number][];
+  /** Which of the pool's slots ran it (0-based); with --redis, the slot on `worker`. */
+  slot?: number;
+  /** With a Redis backend: the `ergate worker` (hostname:pid) that ran it. */
+  worker?: string;
   /** User + system CPU time of the child in ms, where the OS reports it. */
   cpuTimeMs?: number | null;
   /** How many runs it took (1 unless retried). */
@@ -88,12 +102,49 @@ export interface ScriptResult {
    * then by ergate's sweep: pid and command line (cut to 200 characters). Absent: nothing.
    */
   leftovers?: { pid: number; command: string }[];
+  /** Test counts from the JUnit XML the child wrote (pytest mode, or `$ERGATE_JUNIT_XML`); null when none. */
+  tests?: TestCounts | null;
+  /** One entry per test case of that JUnit XML, document order; null when none. */
+  testCases?: TestCase[] | null;
+}
+
+export type TestStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'xfailed' | 'xpassed';
+
+export interface TestCounts {
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+  xfailed: number;
+  xpassed: number;
+}
+
+export interface TestCase {
+  /** pytest's node id (`pkg/test_x.py::TestY::test_z[1]`), else `classname::name` */
+  id: string;
+  classname: string;
+  name: string;
+  status: TestStatus;
+  durationMs: number;
+  /** the failure, error or skip message; null for a passing test */
+  message: string | null;
 }
 
 /** One failed or timed-out run of a script that was then retried. */
 export type AttemptRecord = Pick<
   ScriptResult,
-  'status' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'error' | 'startTime' | 'durationMs'
+  | 'status'
+  | 'exitCode'
+  | 'signal'
+  | 'stdout'
+  | 'stderr'
+  | 'error'
+  | 'startTime'
+  | 'durationMs'
+  | 'slot'
+  | 'worker'
+  | 'peakTreeRssKb'
+  | 'memorySamples'
 >;
 
 /**
@@ -114,6 +165,8 @@ export interface ScriptSpec {
   killGraceMs: number;
   startMethod: StartMethod;
   preload: string[];
+  /** `python -m module script args...` when set */
+  module?: string;
   /** whether the caller wants live output chunks posted back */
   liveOutput: boolean;
 }

@@ -23,6 +23,9 @@ const text = v.pipe(
 );
 const nonEmptyText = v.pipe(text, v.minLength(1));
 
+/** A dotted Python module name (pytest, pkg.sub): it reaches the child as an argv entry, never as code. */
+export const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+
 // Strict: an unknown key (a typo such as `timeout`) is refused, never silently ignored.
 export const RunScriptOptionsSchema = v.strictObject({
   timeoutMs: v.optional(positiveTimeout, 60_000),
@@ -41,6 +44,7 @@ export const RunScriptOptionsSchema = v.strictObject({
   envAllowList: v.optional(v.array(text), []),
   startMethod: v.optional(v.picklist(['spawn', 'forkserver']), 'spawn'),
   preload: v.optional(v.array(v.string()), []),
+  module: v.optional(v.pipe(v.string(), v.regex(MODULE_NAME))),
   logger: v.optional(v.custom<ErgateLogger>(isLogger)),
   detached: v.optional(v.boolean()),
 });
@@ -65,6 +69,7 @@ const EXPECTED: Record<string, string> = {
   envAllowList: 'an array of strings without NUL bytes',
   startMethod: "'spawn' or 'forkserver'",
   preload: 'an array of module names',
+  module: 'a dotted module name such as pytest or pkg.tool',
   logger: 'a pino-compatible logger with debug, info, warn and error methods',
   detached: 'a boolean',
 };

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createPalette, wantsColor } from '../../src/cli/colors.ts';
+import { createPalette, wantsColor } from '../../src/cli/console/colors.ts';
 import { PYTHON, makeTempDir } from '../parallel/helpers.ts';
 import { ROOT as root, runCli, writeTree } from './run-cli.ts';
 

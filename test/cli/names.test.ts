@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stripTerminalEscapes } from '../../src/cli/strip-escapes.ts';
-import { junitNames } from '../../src/cli/script-names.ts';
+import { stripTerminalEscapes } from '../../src/cli/reports/strip-escapes.ts';
+import { junitNames } from '../../src/cli/reports/script-names.ts';
 import { PYTHON, makeTempDir } from '../parallel/helpers.ts';
 import { parseJunit, runCli, writeTree } from './run-cli.ts';
 

@@ -2,7 +2,7 @@
 // conftest.py, setup.py), --list, --shard i/n (deterministic, disjoint, complete) and -j P%.
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { readJobs } from '../../src/cli/setting-values.ts';
+import { readJobs } from '../../src/cli/settings/setting-values.ts';
 import { PYTHON, makeTempDir } from '../parallel/helpers.ts';
 import { runCli, writeTree } from './run-cli.ts';
 

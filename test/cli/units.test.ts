@@ -3,11 +3,11 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectScripts } from '../../src/cli/collect-scripts.ts';
-import { JoblogWriter, readJoblog, selectNotPassed } from '../../src/cli/joblog.ts';
-import { closestMatch } from '../../src/cli/did-you-mean.ts';
-import { parseDuration } from '../../src/cli/parse-duration.ts';
-import { parseMemoryMb } from '../../src/cli/parse-size.ts';
+import { collectScripts } from '../../src/cli/selection/collect-scripts.ts';
+import { JoblogWriter, readJoblog, selectNotPassed } from '../../src/cli/reports/joblog.ts';
+import { closestMatch } from '../../src/cli/settings/did-you-mean.ts';
+import { parseDuration } from '../../src/cli/settings/parse-duration.ts';
+import { parseMemoryMb } from '../../src/cli/settings/parse-size.ts';
 import { errorResult } from '../../src/script/error-result.ts';
 import { makeTempDir } from '../parallel/helpers.ts';
 

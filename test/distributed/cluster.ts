@@ -95,18 +95,22 @@ export async function startWorker(args: string[], env: NodeJS.ProcessEnv = {}): 
 }
 
 export interface Cluster {
+  /** the file's redis-server (absent when the cluster runs on a Redis Cluster: see `on`) */
   redis: RedisServer;
+  /** how the workers and the coordinator reach Redis: { redis: url } or { redisCluster: nodes } */
+  backend: { redis: string } | { redisCluster: string };
   /** started with `args`, before the file's first test */
   workers: WorkerProcess[];
-  /** the workers' flags: --redis, --queue, -j, --root SCRIPTS, then the extra ones */
+  /** the workers' flags: --redis (or --redis-cluster), --queue, -j, --root SCRIPTS, then the extra ones */
   args: string[];
   /** an empty folder for the fixtures' marks: one per test ('each') or per file */
   marks: string;
 }
 
 /**
- * Registers a test file's hooks: a redis-server and `workers` workers for the whole file,
- * stopped after it (a worker the test did not kill must exit 0), and the marks folder.
+ * Registers a test file's (or describe block's) hooks: a redis-server, or the Redis Cluster
+ * `on` (started by useRedisCluster), and `workers` workers, stopped after it (a worker the
+ * test did not kill must exit 0), and the marks folder.
  */
 export function useCluster(options: {
   queue: string;
@@ -114,15 +118,25 @@ export function useCluster(options: {
   jobs?: number;
   extraArgs?: string[];
   marks?: 'each' | 'file';
+  on?: { server: { nodes: string } };
 }): Cluster {
-  const cluster: Cluster = { redis: null as unknown as RedisServer, workers: [], args: [], marks: '' };
+  const cluster: Cluster = {
+    redis: null as unknown as RedisServer,
+    backend: { redis: '' },
+    workers: [],
+    args: [],
+    marks: '',
+  };
   const newMarks = (): string => (cluster.marks = fs.mkdtempSync(path.join(os.tmpdir(), 'ergate-marks-')));
   beforeAll(async () => {
-    cluster.redis = await startRedis();
+    if (options.on) cluster.backend = { redisCluster: options.on.server.nodes };
+    else {
+      cluster.redis = await startRedis();
+      cluster.backend = { redis: cluster.redis.url };
+    }
     const { queue, jobs = 2, extraArgs = [] } = options;
     cluster.args = [
-      '--redis',
-      cluster.redis.url,
+      ...redisArgs(cluster.backend),
       '--queue',
       queue,
       '-j',
@@ -149,6 +163,11 @@ export function useCluster(options: {
     if (options.marks === 'file') fs.rmSync(cluster.marks, { recursive: true, force: true });
   });
   return cluster;
+}
+
+/** The CLI flags that reach a backend's Redis: --redis URL or --redis-cluster NODES. */
+export function redisArgs(backend: Cluster['backend']): string[] {
+  return 'redisCluster' in backend ? ['--redis-cluster', backend.redisCluster] : ['--redis', backend.redis];
 }
 
 /** True while the pid exists and is not a zombie. */

@@ -302,3 +302,29 @@ describe('NUL bytes', () => {
     expect(await direct('rules', 'script', scriptJob())).toMatchObject({ status: 'passed' });
   });
 });
+
+describe('malformed queue entries (issue 23, point 3)', () => {
+  it("data null, or data that is not JSON, is that job's error at once; the worker goes on", async () => {
+    const nothing = await direct('rules', 'script', null as unknown as Record<string, unknown>);
+    expect(nothing).toMatchObject({ status: 'error', error: "the job's data is not an object (got null)" });
+    // Not JSON: written under BullMQ's feet while the job waits (delayed), then released.
+    const queue = connect('rules');
+    const job = await queue.add('script', scriptJob(), { delay: 600_000 });
+    const client = await queue.client;
+    await client.hset(queue.toKey(job.id!), { data: '{not json' });
+    await job.promote();
+    const deadline = Date.now() + 30_000;
+    while ((await queue.getJobState(job.id!)) !== 'completed') {
+      if (Date.now() > deadline) throw new Error('the job whose data is not JSON never completed');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // BullMQ's getJob would parse the data again: the return value is read as stored.
+    const garbled = JSON.parse((await client.hget(queue.toKey(job.id!), 'returnvalue'))!) as {
+      status: string;
+      error: string;
+    };
+    expect(garbled.status).toBe('error');
+    expect(garbled.error).toMatch(/^the job's data is not JSON \(/);
+    expect(await direct('rules', 'script', scriptJob())).toMatchObject({ status: 'passed' });
+  });
+});

@@ -1,9 +1,8 @@
 // bullmq and ioredis are loaded only when a distributed feature is used: not by the CLI's
 // start (`ergate run`, `--help`), nor by `import 'ergate'`; `ergate worker` and a runner with
-// a backend load them on first use. The scheduler loads only the light validation modules of
-// src/distributed, never one that can load bullmq. The help lists the worker command and its flags.
+// a backend load them on first use. The runners and the scheduler load no module of
+// src/distributed before then (their backend checks live in src/seam/). The help lists the worker command and its flags.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -29,11 +28,6 @@ async function loadedBy(module: string): Promise<number> {
   return (await probe(module)).loaded;
 }
 
-/** A module that imports bullmq at run time, at once or on first use (type imports are erased). */
-function canLoadBullmq(source: string): boolean {
-  return /importBullmq\(|import\(\s*'bullmq'|^import (?!type )[^;]*from 'bullmq'/m.test(source);
-}
-
 it('the CLI and the package entry do not load bullmq (a plain import of it does)', async () => {
   expect(await loadedBy('src/cli/main.ts')).toBe(0);
   expect(await loadedBy('src/index.ts')).toBe(0);
@@ -41,19 +35,14 @@ it('the CLI and the package entry do not load bullmq (a plain import of it does)
   expect(await loadedBy('bullmq')).toBeGreaterThan(0);
 }, 60_000);
 
-it('the scheduler loads only light modules of src/distributed: the Redis side comes through the lazy factory', async () => {
-  const { loaded, distributed } = await probe('src/scheduler/async-scheduler.ts');
-  expect(loaded).toBe(0);
-  // The backend's option checks are there (schedule-time TypeErrors) ...
-  expect(distributed).toContain('validate-options.ts');
-  // ... but nothing that could load bullmq: redis-backend.ts, remote-jobs.ts, remote-factory.ts.
-  const heavy = distributed.filter((file) =>
-    canLoadBullmq(readFileSync(path.join(REPO, 'src/distributed', file), 'utf8')),
-  );
-  expect(heavy).toEqual([]);
-  // The check itself sees the modules that do.
-  for (const file of ['redis-backend.ts', 'worker.ts'])
-    expect(canLoadBullmq(readFileSync(path.join(REPO, 'src/distributed', file), 'utf8'))).toBe(true);
+it('the runners and the scheduler load nothing of src/distributed until a backend is used', async () => {
+  // The backend's option checks (schedule-time TypeErrors) live in src/seam/; the Redis side
+  // comes only through loadBackend()'s import() on first use.
+  for (const module of ['src/scheduler/async-scheduler.ts', 'src/parallel/parallel-runner.ts']) {
+    expect(await probe(module)).toEqual({ loaded: 0, distributed: [] });
+  }
+  // The probe sees src/distributed when it is loaded.
+  expect((await probe('src/distributed/remote-factory.ts')).distributed).toContain('redis-backend.ts');
 }, 60_000);
 
 it('--help names the worker command; worker --help lists its flags with their defaults', async () => {

@@ -1,61 +1,9 @@
-// Nothing lost: three real `ergate worker` processes stand in for machines; one is SIGKILLed
-// mid-script. BullMQ's stalled-job handling gives its jobs to the others; the coordinator
-// reports every script once, with the attempt count, and no child of any worker survives.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { expect, it } from 'vitest';
-import { ParallelRunner } from '../../src/index.ts';
-import { isAlive, PYTHON, readMarks, SCRIPTS, useCluster, waitUntil } from './cluster.ts';
+// Nothing lost on one Redis: three real `ergate worker` processes stand in for machines; one
+// is SIGKILLed mid-script (recovery-case.ts; redis-cluster.test.ts runs the same on a cluster).
+import { it } from 'vitest';
+import { recoversKilledWorker, useRecoveryCluster } from './recovery-case.ts';
 
 const QUEUE = 'recovery';
-// Short locks so a dead worker's jobs come back within seconds, not BullMQ's 30 s.
-const cluster = useCluster({
-  queue: QUEUE,
-  workers: 3,
-  jobs: 2,
-  extraArgs: ['--lock-duration', '2s', '--stalled-interval', '1s'],
-  marks: 'file',
-});
+const cluster = useRecoveryCluster(QUEUE);
 
-it('recovers the jobs of a SIGKILLed worker and reports every script once', async () => {
-  const names = Array.from({ length: 8 }, (_, i) => `copy_${i}.py`);
-  const copies = fs.mkdtempSync(path.join(SCRIPTS, 'tmp-'));
-  try {
-    for (const name of names) fs.copyFileSync(path.join(SCRIPTS, 'marked_sleep.py'), path.join(copies, name));
-    const scripts = names.map((n) => path.join(copies, n));
-    await using runner = new ParallelRunner({
-      python: PYTHON,
-      backend: { redis: cluster.redis.url, queue: QUEUE, root: SCRIPTS },
-    });
-    const run = runner.runScripts(scripts, { env: { MARK_DIR: cluster.marks, SLEEP_S: '3' }, timeoutMs: 60_000 });
-    // Wait until the victim runs two scripts (each worker takes at most -j 2).
-    const victim = cluster.workers[0];
-    await waitUntil(
-      () => [...readMarks(cluster.marks).values()].filter((m) => m.ancestors.includes(victim.pid)).length === 2,
-      'the victim to run two scripts',
-    );
-    const orphans = [...readMarks(cluster.marks).entries()]
-      .filter(([, m]) => m.ancestors.includes(victim.pid))
-      .map(([pid]) => pid);
-    victim.child.kill('SIGKILL');
-    await victim.exited;
-    // Its children die with it (parent-death pipe): none lives to finish its sleep.
-    await waitUntil(() => orphans.every((pid) => !isAlive(pid)), "the dead worker's children to die");
-    for (const pid of orphans) expect(fs.existsSync(path.join(cluster.marks, `${pid}.done`))).toBe(false);
-
-    const result = await run;
-    expect(result.toJSON()).toMatchObject({ total: 8, passed: 8, failed: 0, timeout: 0, skipped: 0 });
-    expect(result.results.map((r) => r.name).sort()).toEqual([...names].sort());
-    const lostNames = orphans.map((pid) => readMarks(cluster.marks).get(pid)!.name);
-    for (const r of result.results) {
-      const victimRanIt = lostNames.includes(r.name);
-      expect(r.attempts).toBe(victimRanIt ? 2 : 1);
-      expect((r as { worker?: string }).worker).not.toBe(`${os.hostname()}:${victim.pid}`);
-    }
-    // Every Python child any worker started is gone.
-    for (const pid of readMarks(cluster.marks).keys()) expect(isAlive(pid)).toBe(false);
-  } finally {
-    fs.rmSync(copies, { recursive: true, force: true });
-  }
-});
+it('recovers the jobs of a SIGKILLed worker and reports every script once', () => recoversKilledWorker(cluster, QUEUE));

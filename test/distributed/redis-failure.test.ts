@@ -101,11 +101,27 @@ it('Redis not there at the start: one plain line and exit 1, never an internal e
   fs.mkdirSync(root);
   fs.writeFileSync(path.join(root, 'a.py'), 'print("never")\n');
   const url = `redis://127.0.0.1:${await freePort()}`; // nothing listens there
-  const cli = startCli(['run', root, '--redis', url, '--root', root, '--redis-timeout', '3s', '--no-progress']);
+  const cli = startCli(['run', root, '--redis', url, '--root', root, '--redis-timeout', '2s', '--no-progress']);
   expect(await cli.exited).toBe(1);
   const output = cli.output();
-  expect(output).toMatch(/^ergate: cannot reach redis at redis:\/\/127\.0\.0\.1:\d+\/0: /m);
+  // The start-up wait is --redis-timeout's, not a fixed 10 s (issue 23, point 4).
+  expect(output).toMatch(/^ergate: cannot reach redis at redis:\/\/127\.0\.0\.1:\d+\/0: no answer within 2000 ms$/m);
   expect(output).not.toContain('internal error');
+}, 60_000);
+
+it('an idle worker exits on SIGTERM within its grace period while Redis is down', async () => {
+  const gone = await startRedis();
+  const idle = await startWorker(['--redis', gone.url, '--queue', 'idle', '-j', '1', '--root', base, '--grace', '20s']);
+  await gone.stop();
+  await waitUntil(() => idle.output().includes('redis error'), 'the worker to notice Redis is gone');
+  idle.child.kill('SIGTERM');
+  const sentAt = Date.now();
+  const late = setTimeout(() => idle.child.kill('SIGKILL'), 20_000);
+  const code = await idle.exited;
+  clearTimeout(late);
+  expect(Date.now() - sentAt).toBeLessThan(20_000);
+  expect(code).toBe(0);
+  expect(isAlive(idle.pid)).toBe(false);
 }, 60_000);
 
 it('a second SIGINT exits at once, after killing the local children', async () => {

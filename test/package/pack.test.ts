@@ -103,11 +103,13 @@ async function checkInstalledPackage(app: string): Promise<void> {
     (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest).version,
   );
   writeFileSync(path.join(app, 'hello.py'), 'print("hi")\n');
-  const ran = await run(bin, ['run', 'hello.py', '--python', '/usr/bin/python3'], {
+  const ran = await run(bin, ['run', 'hello.py', '--python', '/usr/bin/python3', '--html', 'report.html'], {
     cwd: app,
     env: { ...process.env, CI: 'true' },
   });
   expect(ran.stdout).toContain('1 script: 1 passed');
+  // The HTML report's page files ship in the package and are found from dist/.
+  expect(readFileSync(path.join(app, 'report.html'), 'utf8')).toContain('E.Timeline = class');
   const redis = await run(bin, ['run', 'hello.py', '--redis', 'redis://127.0.0.1:1'], { cwd: app }).catch(
     (e: { code: number; stderr: string }) => e,
   );

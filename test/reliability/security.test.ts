@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchRunner, ParallelRunner, runScript } from '../../src/index.ts';
-import { appendReportFile, writeReportFile } from '../../src/cli/report-file.ts';
+import { appendReportFile, writeReportFile } from '../../src/cli/reports/report-file.ts';
 import { finish, startCliInShell } from '../cli/run-cli.ts';
 import { PYTHON, fixture } from './helpers.ts';
 

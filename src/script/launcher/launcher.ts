@@ -43,7 +43,11 @@ export interface RunHandlers {
   onFail(error: string): void;
 }
 
-export type RunFields = Omit<LaunchRequest, 'op' | 'id' | 'envSet' | 'envUnset'> & { env: Record<string, string> };
+export type RunFields = Omit<LaunchRequest, 'op' | 'id' | 'envSet' | 'envUnset'> & {
+  env: Record<string, string>;
+  /** the child's $ERGATE_JUNIT_XML, set on top of env */
+  junitXml?: string;
+};
 
 /** The changes that turn `base` into `env` (a request usually carries none). */
 export function diffEnvironment(
@@ -168,9 +172,10 @@ export class Launcher {
       id,
       python: fields.python,
       script: fields.script,
+      module: fields.module,
       args: fields.args,
       cwd: fields.cwd,
-      envSet,
+      envSet: fields.junitXml === undefined ? envSet : { ...envSet, ERGATE_JUNIT_XML: fields.junitXml },
       envUnset,
       memoryLimitMb: fields.memoryLimitMb,
       cpuTimeLimitS: fields.cpuTimeLimitS,

@@ -9,6 +9,8 @@ export interface LaunchRequest {
   id: number;
   python: string;
   script: string;
+  /** `python -m module script args...` when set (left out otherwise) */
+  module?: string;
   args: string[];
   cwd: string;
   /** Variables to set (or change) in the environment the launcher was started with. */

@@ -1,0 +1,94 @@
+// Owns the joblog: one tab-separated line per finished script (name, status, exit code,
+// duration, start, path), appended as each script finishes so an interrupted run still leaves
+// every finished line behind; and reading it back for --resume-failed. A regular file is
+// appended synchronously (0644, never through a symbolic link); a FIFO or device through an
+// async stream, so a slow or absent reader never blocks the event loop. A failed append never
+// throws: the first failure is reported through `warn`, once.
+import fs, { existsSync, readFileSync } from 'node:fs';
+import { openForAppend, writeAll } from './report-file.ts';
+import type { ReportKind } from './report-target.ts';
+import type { ScriptResult } from '../../script/types.ts';
+
+export const JOBLOG_HEADER = ['name', 'status', 'exit_code', 'duration_ms', 'start_time', 'script'].join('\t');
+
+export class JoblogWriter {
+  readonly #file: string;
+  readonly #warn: (message: string) => void;
+  #fd: number | null = null;
+  #stream: fs.WriteStream | null = null;
+  #failed = false;
+
+  constructor(file: string, kind: ReportKind, warn: (message: string) => void) {
+    this.#file = file;
+    this.#warn = warn;
+    if (kind === 'device') {
+      this.#stream = fs.createWriteStream(file, { flags: 'a' });
+      this.#stream.on('error', (error) => this.#fail(error));
+      this.#write(`${JOBLOG_HEADER}\n`);
+      return;
+    }
+    try {
+      const { fd, created } = openForAppend(file);
+      this.#fd = fd;
+      // Appendable: the header is written once, when the file is new or empty.
+      if (created || fs.fstatSync(fd).size === 0) this.#write(`${JOBLOG_HEADER}\n`);
+    } catch (error) {
+      this.#fail(error as Error);
+    }
+  }
+
+  append(result: ScriptResult): void {
+    const fields = [
+      result.name,
+      result.status,
+      result.exitCode === null ? '-' : String(result.exitCode),
+      String(result.durationMs),
+      result.startTime,
+      result.script,
+    ];
+    this.#write(`${fields.map((f) => f.replace(/[\t\n\r]/g, ' ')).join('\t')}\n`);
+  }
+
+  /** Flushes (a device: until its reader took every line) and closes. */
+  async close(): Promise<void> {
+    if (this.#fd !== null) fs.closeSync(this.#fd);
+    this.#fd = null;
+    const stream = this.#stream;
+    if (stream && !stream.destroyed) await new Promise<void>((resolve) => stream.end(resolve));
+  }
+
+  #write(text: string): void {
+    try {
+      if (this.#stream) {
+        if (!this.#stream.destroyed) this.#stream.write(text);
+      } else if (this.#fd !== null) {
+        writeAll(this.#fd, text);
+      }
+    } catch (error) {
+      this.#fail(error as Error);
+    }
+  }
+
+  #fail(error: Error): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#warn(`--joblog: could not write to ${this.#file}: ${error.message} (some of its lines may be missing)`);
+  }
+}
+
+/** The last recorded status of every script path in a joblog (later lines win). */
+export function readJoblog(file: string): Map<string, string> {
+  const statuses = new Map<string, string>();
+  if (!existsSync(file)) return statuses;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line === '' || line === JOBLOG_HEADER) continue;
+    const fields = line.split('\t');
+    if (fields.length >= 6) statuses.set(fields[5], fields[1]);
+  }
+  return statuses;
+}
+
+/** --resume-failed: keeps every script that did not pass in the joblog (failed, or never ran). */
+export function selectNotPassed(scripts: string[], joblog: Map<string, string>): string[] {
+  return scripts.filter((script) => joblog.get(script) !== 'passed');
+}

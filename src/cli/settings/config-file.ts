@@ -1,0 +1,153 @@
+// Owns the config file: --config FILE, else ergate.config.json, else [tool.ergate] in
+// pyproject.toml (smol-toml), in the working directory. Validated once here (valibot for the
+// shape, setting-values.ts for each value), so a typo'd key or a bad value stops the run
+// before anything starts, naming the file, the key and the rule.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import * as v from 'valibot';
+import { closestMatch } from './did-you-mean.ts';
+import { globMatcher, type PathMatcher } from '../selection/path-glob.ts';
+import { readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
+import { UsageError } from './usage.ts';
+
+/** What a config can set for a script, as the runner's ScriptConfig names it. */
+export interface ScriptSettings {
+  timeoutMs?: number;
+  memoryLimitMb?: number;
+  cpuTimeLimitS?: number;
+  retries?: number;
+  args?: string[];
+  env?: Record<string, string>;
+  allowedExitCodes?: number[];
+}
+
+export interface ErgateConfig {
+  file: string;
+  jobs?: number;
+  pattern?: string;
+  exclude: string[];
+  python?: string;
+  /** the --html report's path (relative to the working directory) */
+  html?: string;
+  /** every script's settings */
+  defaults: ScriptSettings;
+  /** later entries win; `matches` takes an absolute script path */
+  overrides: Array<{ matches: PathMatcher; settings: ScriptSettings }>;
+}
+
+const durationOrNumber = v.union([v.string(), v.number()], 'expected a string such as "30s" or a number');
+const settingsShape = {
+  timeout: v.optional(durationOrNumber),
+  memory: v.optional(durationOrNumber),
+  cpuTime: v.optional(durationOrNumber),
+  retries: v.optional(v.number('expected a number')),
+  args: v.optional(v.array(v.string('expected a string'), 'expected an array of strings')),
+  env: v.optional(v.record(v.string(), v.string('expected a string value'), 'expected a table of strings')),
+  allowedExitCodes: v.optional(
+    v.array(v.pipe(v.number('expected an integer'), v.integer('expected an integer')), 'expected an array of integers'),
+  ),
+};
+const overrideSchema = v.object({
+  files: v.union([v.string(), v.array(v.string())], 'expected a glob or an array of globs'),
+  ...settingsShape,
+});
+const configSchema = v.object({
+  jobs: v.optional(durationOrNumber),
+  pattern: v.optional(v.string('expected a glob')),
+  exclude: v.optional(v.array(v.string('expected a glob'), 'expected an array of globs')),
+  python: v.optional(v.string('expected a path')),
+  html: v.optional(v.string('expected a path')),
+  overrides: v.optional(v.array(overrideSchema, 'expected an array of tables, each with "files"')),
+  ...settingsShape,
+});
+const TOP_KEYS = Object.keys(configSchema.entries);
+const OVERRIDE_KEYS = Object.keys(overrideSchema.entries);
+
+/** The config in force, or null when there is none. */
+export function loadConfig(explicit: string | undefined, cwd = process.cwd()): ErgateConfig | null {
+  const found = explicit !== undefined ? path.resolve(cwd, explicit) : findConfig(cwd);
+  if (found === null) return null;
+  if (!existsSync(found)) throw new UsageError(`--config: no such file: ${explicit}`);
+  const raw = readRaw(found);
+  if (raw === undefined) return null; // a pyproject.toml without [tool.ergate]
+  return toConfig(found, raw);
+}
+
+function findConfig(cwd: string): string | null {
+  const json = path.join(cwd, 'ergate.config.json');
+  if (existsSync(json)) return json;
+  const pyproject = path.join(cwd, 'pyproject.toml');
+  return existsSync(pyproject) ? pyproject : null;
+}
+
+function readRaw(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  try {
+    if (file.endsWith('.toml')) {
+      const doc = parseToml(text) as { tool?: { ergate?: unknown } };
+      return path.basename(file) === 'pyproject.toml' ? doc.tool?.ergate : doc;
+    }
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(
+      `${file}: not valid ${file.endsWith('.toml') ? 'TOML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+}
+
+function toConfig(file: string, raw: unknown): ErgateConfig {
+  const where = path.basename(file) === 'pyproject.toml' ? `${file} [tool.ergate]` : file;
+  checkKeys(where, raw, TOP_KEYS);
+  const result = v.safeParse(configSchema, raw);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const key = v.getDotPath(issue) ?? '(top level)';
+    throw new UsageError(`${where}: ${key}: ${issue.message}`);
+  }
+  const c = result.output;
+  const base = path.dirname(file);
+  const overrides = (c.overrides ?? []).map((entry, i) => {
+    checkKeys(`${where}: overrides[${i}]`, entry, OVERRIDE_KEYS);
+    return { matches: globMatcher(entry.files, base), settings: readSettings(`${where}: overrides[${i}]`, entry) };
+  });
+  return {
+    file,
+    ...(c.jobs !== undefined && { jobs: readJobs(`${where}: jobs`, c.jobs) }),
+    ...(c.pattern !== undefined && { pattern: c.pattern }),
+    ...(c.python !== undefined && { python: c.python }),
+    ...(c.html !== undefined && { html: c.html }),
+    exclude: c.exclude ?? [],
+    defaults: readSettings(where, c),
+    overrides,
+  };
+}
+
+function readSettings(
+  where: string,
+  s: v.InferOutput<typeof overrideSchema> | v.InferOutput<typeof configSchema>,
+): ScriptSettings {
+  return {
+    ...(s.timeout !== undefined && { timeoutMs: readTimeout(`${where}: timeout`, s.timeout) }),
+    ...(s.memory !== undefined && { memoryLimitMb: readMemoryMb(`${where}: memory`, s.memory) }),
+    ...(s.cpuTime !== undefined && { cpuTimeLimitS: readCpuTimeS(`${where}: cpuTime`, s.cpuTime) }),
+    ...(s.retries !== undefined && {
+      retries: readCount(`${where}: retries`, s.retries, 0, 'the number of extra runs after a failure'),
+    }),
+    ...(s.args !== undefined && { args: s.args }),
+    ...(s.env !== undefined && { env: s.env }),
+    ...(s.allowedExitCodes !== undefined && { allowedExitCodes: s.allowedExitCodes }),
+  };
+}
+
+/** An unknown key is a typo until proven otherwise: refused, with the closest known key. */
+function checkKeys(where: string, raw: unknown, known: string[]): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return; // valibot words it
+  for (const key of Object.keys(raw)) {
+    if (known.includes(key)) continue;
+    const near = closestMatch(key, known);
+    throw new UsageError(
+      `${where}: unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${known.join(', ')}`,
+    );
+  }
+}

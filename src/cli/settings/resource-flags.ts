@@ -1,0 +1,86 @@
+// Owns the CLI flags of resource-aware runs (issue 18): --timeout P% with --timeout-min and
+// --timeout-max, --order, --tree-memory, --memory-budget, --no-history, --sample. Each bad
+// value is a UsageError naming the flag; the run history is on unless --no-history.
+import type { RunOrder } from '../../resources/run-order.ts';
+import { RUN_ORDERS } from '../../resources/run-order.ts';
+import { readMemoryMb, readTimeout } from './setting-values.ts';
+import { UsageError } from './usage.ts';
+
+export const RESOURCE_FLAGS = {
+  'timeout-min': { type: 'string' },
+  'timeout-max': { type: 'string' },
+  order: { type: 'string' },
+  'tree-memory': { type: 'string' },
+  'memory-budget': { type: 'string' },
+  'no-history': { type: 'boolean' },
+  sample: { type: 'string' },
+} as const;
+
+export interface ResourceCliOptions {
+  /** --timeout 300%: 3x each script's median from the history */
+  timeoutPercent?: number;
+  timeoutMinMs?: number;
+  timeoutMaxMs?: number;
+  order?: RunOrder;
+  treeMemoryMb?: number;
+  memoryBudgetMb?: number | 'auto';
+  /** false with --no-history */
+  history: boolean;
+  /** --sample T: sampling interval; 0 turns sampling off */
+  sampleMs?: number;
+}
+
+type ResourceValues = {
+  [K in keyof typeof RESOURCE_FLAGS]?: (typeof RESOURCE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+/** `timeout` is --timeout's text: a percentage is taken here, a duration is left to the caller. */
+export function parseResourceFlags(values: ResourceValues, timeout: string | undefined): ResourceCliOptions {
+  const percent = timeout === undefined ? null : /^\s*(\d+(?:\.\d+)?)%\s*$/.exec(timeout);
+  if (percent && !(Number(percent[1]) > 0))
+    throw new UsageError(`--timeout: expected a percentage above 0%, got "${timeout}"`);
+  for (const flag of ['timeout-min', 'timeout-max'] as const) {
+    if (values[flag] !== undefined && !percent)
+      throw new UsageError(`--${flag} needs --timeout P% (a share of each script's median time)`);
+  }
+  const order = values.order;
+  if (order !== undefined && !(RUN_ORDERS as readonly string[]).includes(order)) {
+    throw new UsageError(`--order: expected ${RUN_ORDERS.join(', ')}; got "${order}"`);
+  }
+  const budget = values['memory-budget'];
+  const history = !(values['no-history'] ?? false);
+  if ((order === 'longest-first' || order === 'failed-first' || percent) && !history) {
+    throw new UsageError(`${percent ? '--timeout P%' : `--order ${order}`} needs the run history: drop --no-history`);
+  }
+  return {
+    ...(percent && { timeoutPercent: Number(percent[1]) }),
+    ...(values['timeout-min'] !== undefined && {
+      timeoutMinMs: readFiniteTimeout('--timeout-min', values['timeout-min']),
+    }),
+    ...(values['timeout-max'] !== undefined && {
+      timeoutMaxMs: readFiniteTimeout('--timeout-max', values['timeout-max']),
+    }),
+    ...(order !== undefined && { order: order as RunOrder }),
+    ...(values['tree-memory'] !== undefined && { treeMemoryMb: readMemoryMb('--tree-memory', values['tree-memory']) }),
+    ...(budget !== undefined && {
+      memoryBudgetMb: budget.trim() === 'auto' ? 'auto' : readMemoryMb('--memory-budget', budget),
+    }),
+    history,
+    ...(values.sample !== undefined && { sampleMs: readSampleMs(values.sample) }),
+  };
+}
+
+function readFiniteTimeout(flag: string, text: string): number {
+  const ms = readTimeout(flag, text);
+  if (!Number.isFinite(ms)) throw new UsageError(`${flag}: expected a duration such as 30s or 2m, got "${text}"`);
+  return ms;
+}
+
+/** --sample 250ms, --sample 1s, or --sample 0 (off). */
+function readSampleMs(text: string): number {
+  if (text.trim() === '0') return 0;
+  const ms = readTimeout('--sample', text);
+  if (!Number.isFinite(ms))
+    throw new UsageError(`--sample: expected an interval such as 500ms or 1s, or 0 for none; got "${text}"`);
+  return Math.max(1, Math.round(ms));
+}
