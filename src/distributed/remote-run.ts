@@ -59,7 +59,8 @@ export class RemoteRun implements RemotePool {
    */
   static async open(backend: RedisBackend, source: RunSource, envRule: EnvRule): Promise<RemoteRun> {
     await backend.connect();
-    const manifest = new ManifestBuilder(backend.newRunId(), backend.root, envRule, source.size);
+    const envCheck = await backend.workerEnvCheck();
+    const manifest = new ManifestBuilder(backend.newRunId(), backend.root, envRule, source.size, envCheck);
     const record = await backend.writeManifest(manifest, source);
     return new RemoteRun(backend, manifest, record, source);
   }
