@@ -10,7 +10,7 @@
 // keeps the process alive.
 import os from 'node:os';
 import { StartupBreaker } from '../internal/startup-breaker.ts';
-import { errorResult } from './error-result.ts';
+import { errorResult } from './script-result.ts';
 import type { Launcher } from './launcher/launcher.ts';
 import { fitToOpenFiles, openFileLimit, warnNarrowed } from './launcher/fd-budget.ts';
 import { LauncherSet } from './launcher/launcher-set.ts';
