@@ -5,7 +5,7 @@
 // is gone (removed, expired) counts as skipped.
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { errorResult } from '../script/error-result.ts';
+import { errorResult } from '../script/script-result.ts';
 import type { ScriptResult } from '../script/types.ts';
 import { ExecutionResult } from '../seam/execution-result.ts';
 import { toScriptResult } from './job-result.ts';

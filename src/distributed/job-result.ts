@@ -2,7 +2,7 @@
 // with the script path of this machine's checkout, or a plain-language 'error' for a job
 // BullMQ gave up on (e.g. its workers kept dying) or that vanished from Redis. A job the
 // coordinator removed itself is its caller's to word as cancelled. Attempt counts are BullMQ's own.
-import { describeScript, errorResult } from '../script/error-result.ts';
+import { describeScript, errorResult } from '../script/script-result.ts';
 import type { ScriptResult } from '../script/types.ts';
 import type { FinishedJob, JobRecord } from './finished-job.ts';
 

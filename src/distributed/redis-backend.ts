@@ -19,6 +19,7 @@ import type { RunSource } from '../seam/backend-seam.ts';
 import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress } from './run-manifest.ts';
 import { parseOrThrow } from '../internal/option-schemas.ts';
 import { backendRoot, backendSchema, type BackendOptions } from '../seam/backend-options.ts';
+import { readWorkerRules, WORKER_RULES_KEY } from './worker-rules.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 /** BullMQ options of one job, overriding the backend's run-wide ones. */
@@ -178,6 +179,12 @@ export class RedisBackend {
     }
     await record.updateData(manifest.header(chunks));
     return record;
+  }
+
+  /** The live workers' env rules as a check of a job's env (null: none known); see worker-rules.ts. */
+  async workerEnvCheck(): Promise<((env: Record<string, string>) => string | null) | null> {
+    const { queue } = this.#connected();
+    return readWorkerRules(await queue.client, queue.toKey(WORKER_RULES_KEY), this.queueName).catch(() => null);
   }
 
   /** @throws Error when the run's coordinator stopped before its manifest was complete */

@@ -6,7 +6,7 @@
 // on its worker while running), and close() waits for those (bounded) before disconnecting.
 import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
-import { errorResult } from '../script/error-result.ts';
+import { errorResult } from '../script/script-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import { toFunctionJobData, type FunctionJobData } from '../seam/function-job-data.ts';
 import type { EnvRule } from '../seam/backend-seam.ts';

@@ -5,7 +5,7 @@
 // (handlesRetries), so a script is reported exactly once. The manifest records the whole run
 // and its progress how far the adding got, for attachRun; per script this keeps a few bytes.
 import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
-import { errorResult } from '../script/error-result.ts';
+import { errorResult } from '../script/script-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import type { EnvRule, RemotePool, RunSource } from '../seam/backend-seam.ts';
 import { portablePath } from './job-payload.ts';
@@ -58,7 +58,8 @@ export class RemoteRun implements RemotePool {
    */
   static async open(backend: RedisBackend, source: RunSource, envRule: EnvRule): Promise<RemoteRun> {
     await backend.connect();
-    const manifest = new ManifestBuilder(backend.newRunId(), backend.root, envRule, source.size);
+    const envCheck = await backend.workerEnvCheck();
+    const manifest = new ManifestBuilder(backend.newRunId(), backend.root, envRule, source.size, envCheck);
     const record = await backend.writeManifest(manifest, source);
     return new RemoteRun(backend, manifest, record, source);
   }

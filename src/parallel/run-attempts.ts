@@ -3,7 +3,7 @@
 // reject after all (the script is reported 'error', never lost). Never rejects.
 import { describeAbortedSignal } from '../internal/cancellation.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
-import { errorResult } from '../script/error-result.ts';
+import { errorResult } from '../script/script-result.ts';
 import type { AttemptRecord, ScriptResult } from '../script/types.ts';
 import type { PlannedScript } from '../seam/planned-script.ts';
 import type { RunNotifier } from './events.ts';

@@ -22,8 +22,10 @@ export const WORKER_FLAGS = `      --redis URL           redis://[user:password@
       --grace T             on SIGTERM, how long running scripts may finish (default: 30s)
       --functions DIR       run function jobs for modules in DIR (inside --root; repeatable;
                             default: none, function jobs are refused)
-      --allow-env NAMES     let jobs set these denied variables (LD_*, DYLD_*, PYTHON*,
-                            NODE_OPTIONS, NODE_PATH, BASH_ENV, ENV); comma-separated, repeatable
+      --allow-env NAMES     let jobs set these variables: NAME or PREFIX_*; comma-separated,
+                            repeatable (default: only PYTHONUNBUFFERED, PYTHONIOENCODING,
+                            PYTHONHASHSEED, PYTHONDONTWRITEBYTECODE, PYTHONUTF8,
+                            PYTHONFAULTHANDLER, NO_COLOR, FORCE_COLOR)
       --max-timeout T       refuse jobs asking for a longer timeout (default: 1h)
       --max-output SIZE     refuse jobs asking for more output per stream (default: 10MiB)
       --start-method M      spawn (a fresh python per script, default) or forkserver (a
