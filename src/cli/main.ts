@@ -32,7 +32,8 @@ import { listScripts } from './selection/list-scripts.ts';
 import { RunReports } from './reports/run-reports.ts';
 import { RunSummary, type RunOutcome } from './reports/run-report.ts';
 import { plural } from './reports/script-names.ts';
-import { pytestRunOptions } from './selection/pytest-root.ts';
+import { pytestRootdir, pytestRunOptions } from './selection/pytest-root.ts';
+import { describeRefusals, IMPORTS_FILE, PreloadAuto, probeModules } from './settings/preload-auto.ts';
 import { selectScripts } from './selection/select-scripts.ts';
 import { handleInterrupts } from './control/interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
@@ -84,8 +85,15 @@ async function runCommand(options: CliOptions): Promise<number> {
   const { scripts, settings, nothingToRun, notes } = await selectScripts(options);
   for (const note of notes) warn(note);
   if (nothingToRun !== null) return print(nothingToRun, EXIT.passed, human);
+  const preloadAuto = options.preloadAuto
+    ? new PreloadAuto(IMPORTS_FILE, [process.cwd(), ...(settings.pytest ? [pytestRootdir(options.paths)] : [])])
+    : null;
   if (options.list) {
     listScripts(scripts, options.order, human);
+    if (preloadAuto)
+      human.write(
+        `preload auto: ${preloadAuto.modulesFor(scripts, settings.pytest).join(', ') || '(nothing learned yet)'}\n`,
+      );
     return EXIT.passed;
   }
   const targets = checkReportTargets({ ...options, html: settings.html });
@@ -144,6 +152,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     eventBus: bus,
     ...(options.startMethod !== undefined && { startMethod: options.startMethod }),
     ...(options.preload !== undefined && { preload: options.preload }),
+    ...(preloadAuto && { preload: await preloadFor(preloadAuto, scripts, settings.pytest, python, warn) }),
     history: options.history === false ? false : DEFAULT_HISTORY_PATH,
     ...(options.order !== undefined && { order: options.order }),
     ...(options.sampleMs !== undefined && { sampleMs: options.sampleMs }),
@@ -188,6 +197,7 @@ async function runCommand(options: CliOptions): Promise<number> {
       stopStarting: stopStarting.signal,
       ...(settings.env && { env: settings.env }),
       ...(settings.pytest && pytestRunOptions(options.paths)),
+      ...(preloadAuto && { recordImports: true }),
       ...(configs && { configs }),
       ...(live && {
         onOutput: (script: string, stream: 'stdout' | 'stderr', chunk: string) => live.write(script, stream, chunk),
@@ -200,6 +210,7 @@ async function runCommand(options: CliOptions): Promise<number> {
       reports.add(result);
       summary.add(result);
       reporter.onFinished(result);
+      preloadAuto?.add(result);
     }
     outcome = {
       ...summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted),
@@ -219,6 +230,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     await runner.close();
     releaseSignals();
   }
+  preloadAuto?.save(warn);
   const written = await reports.finish(outcome);
   human.write(`${formatSummary(summary.report(outcome), paint, options.quiet, options.slowest)}\n`);
   if (options.storeDurations !== undefined) {
@@ -227,6 +239,19 @@ async function runCommand(options: CliOptions): Promise<number> {
   }
   if (outcome.interrupted) return interruptedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return outcome.counts.success && written ? EXIT.passed : EXIT.failed;
+}
+
+/** The learned modules that can be preloaded; each one left out is said once. */
+async function preloadFor(
+  auto: PreloadAuto,
+  scripts: string[],
+  pytest: boolean,
+  python: string,
+  warn: (message: string) => void,
+): Promise<string[]> {
+  const probe = await probeModules(python, auto.modulesFor(scripts, pytest));
+  for (const line of describeRefusals(probe)) warn(line);
+  return probe.ok;
 }
 
 function print(text: string, code: number, out: NodeJS.WritableStream = process.stdout): number {
