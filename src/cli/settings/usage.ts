@@ -49,6 +49,11 @@ Choosing what runs:
   -k TEXT               only scripts whose relative path contains TEXT
       --lf, --last-failed  only the scripts that failed last time (all if none did)
       --shard I/N       run only share I of N (for N CI machines), e.g. --shard 2/4
+      --pytest          run test files with pytest, each in its own process: folders
+                        are searched for test_*.py and *_test.py, each file runs as
+                        python -m pytest -q -p no:cacheprovider --rootdir ROOT FILE
+                        (ROOT by pytest's rule for the whole run); arguments after
+                        -- go to pytest; results name every test
       --durations-file F  with --shard: balance the shares by the durations in F
       --store-durations F  after the run, write each script's median duration to F
       --list            print the scripts that would run (in --order), and exit
