@@ -28,7 +28,8 @@ const SCRIPTS = {
   'slow/test_hangs.py': 'import time\nprint("waiting for a lock", flush=True)\ntime.sleep(60)\n',
   'jobs/test_daemon.py': 'import subprocess\nsubprocess.Popen(["sleep", "30"])\nprint("started a helper")\n',
   // Only the hanging script gets a short timeout: the others must pass however loaded the machine.
-  'ergate.config.json': JSON.stringify({ overrides: [{ files: 'slow/*.py', timeout: '2s' }] }),
+  // `html` in the config file asks for the page (the flag --html is the same setting).
+  'ergate.config.json': JSON.stringify({ html: 'run.html', overrides: [{ files: 'slow/*.py', timeout: '2s' }] }),
 };
 
 interface Report {
@@ -67,11 +68,7 @@ describe('the HTML report', () => {
     const json = path.join(dir, 'run.json');
     const html = path.join(dir, 'run.html');
     const flags = ['-j', '3', '--retries', '1', '--memory-budget', '2GB', '--sample', '100ms'];
-    const run = await runCli(
-      ['run', '.', '--python', PYTHON, ...flags, '--json', json, '--html', html],
-      { MARKS: makeTempDir() },
-      dir,
-    );
+    const run = await runCli(['run', '.', '--python', PYTHON, ...flags, '--json', json], { MARKS: makeTempDir() }, dir);
     expect(run.code, run.stderr).toBe(1);
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
@@ -79,6 +76,7 @@ describe('the HTML report', () => {
     expect(byName['test_hangs.py'].status).toBe('timeout');
     expect(byName['test_flaky.py']).toMatchObject({ status: 'passed', attempts: 2 });
     expect(report).toMatchObject({ jobs: 3, memoryBudgetMb: 2048 });
+    expect(byName['test_daemon.py'].leftovers).toEqual([{ pid: expect.any(Number) as number, command: 'sleep 30' }]);
 
     // The data: which slot ran each attempt, and a bounded memory series per script.
     for (const r of report.results) {
@@ -129,6 +127,8 @@ describe('the HTML report', () => {
     expect(dom).toContain('memory budget 2.00 GiB');
     expect(dom).toMatch(/id="failure-\d+"[^]*api\/test_broken\.py[^]*expected 3 rows, got 2/);
     expect(dom).toContain('net/test_flaky.py');
+    const leftovers = /id="leftovers">[^]*?<\/section>/.exec(dom)?.[0] ?? '';
+    expect(leftovers).toMatch(/jobs\/test_daemon\.py<\/td><td class="num">\d+<\/td><td class="name">sleep 30</);
     expect(statSync(screenshot).size).toBeGreaterThan(20_000);
     writeFileSync(path.join(OUTPUT, 'report.html'), page);
   }, 180_000);
