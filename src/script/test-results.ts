@@ -103,7 +103,7 @@ export function testId(classname: string, name: string, file: string | undefined
 /** The third-party modules a forked child listed at its end (`name<TAB>file` lines; the file is removed). */
 export function takeImports(file: string): Record<string, string> {
   const found: Record<string, string> = {};
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
     fs.rmSync(file, { force: true });

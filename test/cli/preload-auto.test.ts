@@ -20,8 +20,8 @@ it('learns the imports, preloads them next time, and leaves out a module that st
   const run = async () => {
     const done = await runCli([...args, '--python', '/usr/bin/python3', '--json', json, '--', '-s'], env, cwd);
     const [result] = (JSON.parse(readFileSync(json, 'utf8')) as { results: ScriptResult[] }).results;
-    await waitUntilGone(result!.pid!);
-    return { ...done, result: result! };
+    await waitUntilGone(result.pid!);
+    return { ...done, result: result };
   };
 
   const first = await run();

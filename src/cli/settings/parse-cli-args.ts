@@ -218,7 +218,7 @@ function parsePreload(
   method: string | undefined,
   preload: string[] | undefined,
 ): Pick<CliOptions, 'startMethod' | 'preload' | 'preloadAuto'> {
-  if (preload?.length !== 1 || preload[0]!.trim() !== 'auto') return parseStartMethod(method, preload);
+  if (preload?.length !== 1 || preload[0].trim() !== 'auto') return parseStartMethod(method, preload);
   if (method !== 'forkserver') throw new UsageError('--preload auto needs --start-method forkserver');
   return { startMethod: method, preloadAuto: true };
 }
