@@ -9,7 +9,7 @@ import path from 'node:path';
 // Types only: bullmq is loaded by start(), so importing ergate never loads it.
 import type { Job, QueueEvents, Worker } from 'bullmq';
 import { errorResult } from '../script/script-result.ts';
-import { checkStartMethod, resolvePython } from '../script/python.ts';
+import { prepareInterpreter } from '../script/python.ts';
 import { resolveScriptSpec } from '../script/resolve-spec.ts';
 import { parseRunScriptOptions } from '../script/validate-options.ts';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
@@ -148,10 +148,9 @@ export class ErgateWorker implements AsyncDisposable {
   static async start(options: ErgateWorkerOptions = {}): Promise<ErgateWorker> {
     const opts = parseOrThrow(workerOptionsSchema, options, 'ErgateWorker options');
     const policy = buildPolicy({ ...opts, root: opts.root ?? process.cwd() }, 'ErgateWorker options');
-    const python = await resolvePython(opts.python);
     const startMethod = opts.startMethod ?? 'spawn';
     // An interpreter the start method cannot serve is refused before connecting.
-    checkStartMethod(python, startMethod);
+    const python = await prepareInterpreter(opts.python, startMethod);
     const runtime: WorkerRuntime = { python, startMethod, preload: opts.preload ?? [], baseEnv: jobBaseEnv() };
     const bullmq = await importBullmq('ErgateWorker');
     const worker = new ErgateWorker(
