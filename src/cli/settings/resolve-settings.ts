@@ -7,6 +7,7 @@ import type { ScriptConfig } from '../../parallel/build-plan.ts';
 import type { ErgateConfig, ScriptSettings } from './config-file.ts';
 import type { CliOptions } from './parse-cli-args.ts';
 import { globMatcher, type PathMatcher } from '../selection/path-glob.ts';
+import { DEFAULT_PATTERN } from '../../internal/discovery-rules.ts';
 
 export interface RunSettings {
   jobs?: number;
@@ -25,8 +26,6 @@ export interface RunSettings {
   /** per-script settings, keyed by absolute path (the runner's configs) */
   configsFor(scripts: readonly string[]): Record<string, ScriptConfig> | undefined;
 }
-
-export const DEFAULT_PATTERN = '**/*.py';
 
 export function resolveSettings(options: CliOptions, config: ErgateConfig | null): RunSettings {
   const d: ScriptSettings = config?.defaults ?? {};
