@@ -22,12 +22,16 @@ import { chooseMode, ConsoleReporter } from './console/console-reporter.ts';
 import { guardConsoleStreams } from './console/console-output.ts';
 import { HaltTracker } from './control/halt-rule.ts';
 import { LiveOutput } from './console/live-output.ts';
+import { runMergeReports } from './merge-reports.ts';
 import { parseCliArgs, type CliOptions } from './settings/parse-cli-args.ts';
 import { formatSummary } from './console/print-summary.ts';
-import { resolveReportTarget } from './reports/report-target.ts';
-import { RunReports, type ReportTargets } from './reports/run-reports.ts';
+import { checkReportTargets, resolveReportTarget, STDOUT_TARGET } from './reports/report-target.ts';
+import { storeDurations } from './selection/durations-file.ts';
+import { ensureErgateFolder } from './reports/ergate-folder.ts';
+import { listScripts } from './selection/list-scripts.ts';
+import { RunReports } from './reports/run-reports.ts';
 import { RunSummary, type RunOutcome } from './reports/run-report.ts';
-import { displayName } from './reports/script-names.ts';
+import { plural } from './reports/script-names.ts';
 import { selectScripts } from './selection/select-scripts.ts';
 import { handleInterrupts } from './control/interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
@@ -53,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       if (missing) throw new UsageError(missing);
       return await (await import('./worker-command.ts')).runWorkerCommand(args.slice(1));
     }
+    if (args[0] === 'merge-reports') return await runMergeReports(args.slice(1));
     if (args[0] === 'report')
       return await (await import('./reports/report-command.ts')).runReportCommand(args.slice(1));
     const options = parseCliArgs(args);
@@ -66,34 +71,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Where each report goes; a path that cannot take one is a usage error, found before anything runs. */
-function checkReportTargets(options: CliOptions): ReportTargets {
-  const targets: ReportTargets = {};
-  for (const [key, flag] of [
-    ['json', '--json'],
-    ['junit', '--junit'],
-    ['html', '--html'],
-    ['joblog', '--joblog'],
-  ] as const) {
-    const file = options[key];
-    if (file === undefined) continue;
-    const target = resolveReportTarget(file);
-    if ('problem' in target) throw new UsageError(`${flag}: ${target.problem}`);
-    targets[key] = target;
-  }
-  return targets;
-}
-
 async function runCommand(options: CliOptions): Promise<number> {
   const distributed = options.redis !== undefined || options.redisCluster !== undefined;
   const missing = distributed
     ? missingPeer('bullmq', options.redis !== undefined ? '--redis' : '--redis-cluster')
     : null;
   if (missing) throw new UsageError(missing);
-  const { scripts, settings, nothingToRun } = await selectScripts(options);
-  if (nothingToRun !== null) return print(nothingToRun, EXIT.passed);
-  if (options.list) return print(scripts.map((s) => displayName(s)).join('\n'), EXIT.passed);
+  // `--json -`: the report owns stdout; every human line goes to stderr.
+  const human = [options.json, options.junit].includes(STDOUT_TARGET) ? process.stderr : process.stdout;
+  const warn = (message: string): void => void process.stderr.write(`ergate: ${message}\n`);
+  const { scripts, settings, nothingToRun, notes } = await selectScripts(options);
+  for (const note of notes) warn(note);
+  if (nothingToRun !== null) return print(nothingToRun, EXIT.passed, human);
+  if (options.list) {
+    listScripts(scripts, options.order, human);
+    return EXIT.passed;
+  }
   const targets = checkReportTargets({ ...options, html: settings.html });
+  if (options.storeDurations !== undefined) checkStoreTarget(options.storeDurations);
   // A wrong --python is a usage mistake, found before anything starts.
   const python = await resolvePython(settings.python).catch((error: Error) => {
     throw new UsageError(`--python: ${error.message}`);
@@ -104,9 +99,10 @@ async function runCommand(options: CliOptions): Promise<number> {
     throw new UsageError((error as Error).message);
   }
 
-  const paint = createPalette(wantsColor(process.stdout));
-  const reporter = new ConsoleReporter(chooseMode(options), paint);
-  const warn = (message: string): void => void process.stderr.write(`ergate: ${message}\n`);
+  const paint = createPalette(
+    options.color === 'auto' || !options.color ? wantsColor(human) : options.color === 'always',
+  );
+  const reporter = new ConsoleReporter(chooseMode(options), paint, human);
   const startTime = new Date().toISOString();
   let reports: RunReports;
   try {
@@ -114,8 +110,9 @@ async function runCommand(options: CliOptions): Promise<number> {
   } catch (error) {
     throw new UsageError(`cannot write the reports: ${(error as Error).message}`);
   }
-  const summary = new RunSummary();
-  const live = options.showOutput ? new LiveOutput() : null;
+  const summary = new RunSummary(options.slowest);
+  const live = options.showOutput ? new LiveOutput({ stdout: human, stderr: process.stderr }) : null;
+  if (options.history !== false) ensureErgateFolder(DEFAULT_HISTORY_PATH);
   const halt = options.halt ? new HaltTracker(options.halt) : null;
   const haltNow = new AbortController();
   const stopStarting = new AbortController();
@@ -221,14 +218,27 @@ async function runCommand(options: CliOptions): Promise<number> {
     releaseSignals();
   }
   const written = await reports.finish(outcome);
-  process.stdout.write(`${formatSummary(summary.report(outcome), paint, options.quiet)}\n`);
+  human.write(`${formatSummary(summary.report(outcome), paint, options.quiet, options.slowest)}\n`);
+  if (options.storeDurations !== undefined) {
+    const stored = storeDurations(options.storeDurations, scripts, DEFAULT_HISTORY_PATH);
+    warn(`stored the median durations of ${plural(stored, 'script')} in ${options.storeDurations}`);
+  }
   if (outcome.interrupted) return interruptedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return outcome.counts.success && written ? EXIT.passed : EXIT.failed;
 }
 
-function print(text: string, code: number): number {
-  process.stdout.write(`${text}\n`);
+function print(text: string, code: number, out: NodeJS.WritableStream = process.stdout): number {
+  out.write(`${text}\n`);
   return code;
+}
+
+/** --store-durations FILE must be a regular file ergate can replace: checked before the run. */
+function checkStoreTarget(file: string): void {
+  const target = resolveReportTarget(file);
+  if ('problem' in target || target.kind !== 'file')
+    throw new UsageError(
+      `--store-durations: ${'problem' in target ? target.problem : `${file} is not a regular file`}`,
+    );
 }
 
 /** Runs main() and sets process.exitCode; used by bin/ergate.js and `node src/cli/main.ts`. */

@@ -7,7 +7,7 @@ import { CallStop } from './call-stop.ts';
 import { closeProcessPool, runInProcess } from './process-pool.ts';
 import { closeThreadPool, runOnThread } from './thread-pool.ts';
 import { closeFreshThreads, runOnFreshThread } from './fresh-thread.ts';
-import { describeCancellation } from '../internal/cancellation.ts';
+import { describeCancellation, timedOutAfter } from '../internal/cancellation.ts';
 import { isLogging, logFailure } from '../internal/logger.ts';
 import type { CallEnding, FunctionRef, FunctionResult, FunctionStatus, RunFunctionOptions } from './types.ts';
 import { validateCall, type ValidCall } from './validate-options.ts';
@@ -34,7 +34,7 @@ function toEnding(
     }
     case 'aborted':
       return stopReason === 'timeout'
-        ? ended('timeout', `timed out after ${call.timeoutMs} ms`)
+        ? ended('timeout', timedOutAfter(call.timeoutMs))
         : ended('cancelled', describeCancellation(cancelReason));
     case 'host-died':
       return ending.outOfMemory

@@ -86,7 +86,7 @@ export function exitResult(
   const stderr = decodeCaptured(exit.stderr);
   const { status, error } = classifyExit(spec, { exitCode, signal, stderr, cpuTimeMs: exit.cpuMs }, stop);
   const { script, name, subdirectory } = describeScript(spec.script);
-  return {
+  const result: ScriptResult = {
     script,
     name,
     subdirectory,
@@ -106,4 +106,6 @@ export function exitResult(
     tests: null,
     testCases: null,
   };
+  if (exit.leftovers.length > 0) result.leftovers = exit.leftovers;
+  return result;
 }

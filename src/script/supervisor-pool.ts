@@ -12,6 +12,7 @@ import os from 'node:os';
 import { StartupBreaker } from '../internal/startup-breaker.ts';
 import { errorResult } from './script-result.ts';
 import type { Launcher } from './launcher/launcher.ts';
+import { fitToOpenFiles, openFileLimit, warnNarrowed } from './launcher/fd-budget.ts';
 import { LauncherSet } from './launcher/launcher-set.ts';
 import { defaultLogger, guardOutputListener, logEnd, logStart } from './logger.ts';
 import { SlotQueue, abortMessage } from './slot-queue.ts';
@@ -55,12 +56,14 @@ export class SupervisorPool implements AsyncDisposable {
     if (!Number.isInteger(options?.size) || options.size < 1) {
       throw new TypeError(`options.size must be a positive integer (got ${String(options?.size)})`);
     }
-    this.size = options.size;
     this.#idleMs = options.idleTimeoutMs ?? 30_000;
     this.#breaker = new StartupBreaker({ limit: 5, cooldownMs: options.startupCooldownMs ?? 10_000 });
-    const launchers = Math.max(1, Math.min(this.size, options.launchers ?? os.availableParallelism()));
-    const perLauncher = Math.ceil(this.size / launchers);
-    this.#launchers = new LauncherSet({ perLauncher, maxIdle: Math.ceil(this.size / perLauncher) });
+    const limit = openFileLimit();
+    const wanted = Math.max(1, Math.min(options.size, options.launchers ?? os.availableParallelism()));
+    const { size, perLauncher } = fitToOpenFiles(options.size, wanted, limit);
+    if (size < options.size) warnNarrowed(options.size, size, limit);
+    this.size = size;
+    this.#launchers = new LauncherSet({ perLauncher, maxIdle: Math.ceil(size / perLauncher) });
     this.#queue = new SlotQueue(this.size);
     this.#freeSlots = Array.from({ length: this.size }, (_, i) => i);
   }

@@ -97,6 +97,11 @@ export interface ScriptResult {
   failedAttempts?: AttemptRecord[];
   /** Process id of the Python child (for diagnostics and leak tests). */
   pid?: number | null;
+  /**
+   * What the script left running when it ended (a daemon, a forgotten server), each killed
+   * then by ergate's sweep: pid and command line (cut to 200 characters). Absent: nothing.
+   */
+  leftovers?: { pid: number; command: string }[];
   /** Test counts from the JUnit XML the child wrote (pytest mode, or `$ERGATE_JUNIT_XML`); null when none. */
   tests?: TestCounts | null;
   /** One entry per test case of that JUnit XML, document order; null when none. */

@@ -81,11 +81,11 @@ describe('report files', () => {
     );
     const lines = (await readAll(fifo)).trim().split('\n');
     expect((await run.done).code).toBe(0);
-    expect(lines[0]).toMatch(/^name\tstatus/);
+    expect(lines[0]).toMatch(/^Seq\tHost/);
     expect(
       lines
         .slice(1)
-        .map((l) => l.split('\t')[0])
+        .map((l) => path.basename(l.split('\t')[8]))
         .sort(),
     ).toEqual(['s0.py', 's1.py', 's2.py']);
     expect(lstatSync(fifo).isFIFO()).toBe(true);

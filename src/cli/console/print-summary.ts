@@ -6,12 +6,11 @@ import type { ScriptResult } from '../../script/types.ts';
 import type { Palette } from './colors.ts';
 import { stripTerminalEscapes } from '../reports/strip-escapes.ts';
 import { formatDuration } from '../settings/parse-duration.ts';
-import { reasonOf, tail, type RunReport } from '../reports/run-report.ts';
+import { reasonOf, SLOWEST, tail, type RunReport } from '../reports/run-report.ts';
 import { displayName, plural } from '../reports/script-names.ts';
 
-const SLOWEST = 5;
-
-export function formatSummary(report: RunReport, paint: Palette, quiet: boolean): string {
+/** @param slowest how many of the slowest scripts to list (--durations N; 0: none) */
+export function formatSummary(report: RunReport, paint: Palette, quiet: boolean, slowest = SLOWEST): string {
   const out: string[] = [];
   const failures = report.results.filter(
     (r) => r.status === 'failed' || r.status === 'timeout' || r.status === 'error',
@@ -29,10 +28,10 @@ export function formatSummary(report: RunReport, paint: Palette, quiet: boolean)
     out.push('', paint.yellow(paint.bold('Flaky (passed only on a retry):')));
     for (const r of flaky) out.push(`  ${displayName(r.script)}  ${paint.dim(flakyNote(r))}`);
   }
-  if (!quiet && report.results.length > 1) {
-    const slowest = [...report.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST);
+  if (!quiet && slowest > 0 && report.results.length > 1) {
+    const listed = [...report.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, slowest);
     out.push('', paint.bold('Slowest:'));
-    for (const r of slowest) out.push(`  ${formatDuration(r.durationMs).padStart(9)}  ${displayName(r.script)}`);
+    for (const r of listed) out.push(`  ${formatDuration(r.durationMs).padStart(9)}  ${displayName(r.script)}`);
   }
   const c = report.counts;
   const parts = [

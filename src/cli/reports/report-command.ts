@@ -2,12 +2,11 @@
 // JSON report, the same page `ergate run --html` writes. Bad usage (no report, no --html, an
 // unreadable or foreign file, a target that cannot take a report) is a UsageError, exit 2;
 // the page is written atomically through the same report-file writer as every report.
-import { readFileSync } from 'node:fs';
 import { parseFlags } from '../settings/parse-flags.ts';
 import { ReportFile } from './report-file.ts';
 import { resolveReportTarget } from './report-target.ts';
 import { UsageError } from '../settings/usage.ts';
-import type { JsonReport } from './write-json-report.ts';
+import { readJsonReport } from './read-json-report.ts';
 import { renderHtmlReport } from './write-html-report.ts';
 
 export const REPORT_HELP = `Usage: ergate report REPORT.json --html FILE
@@ -29,24 +28,10 @@ export async function runReportCommand(argv: string[]): Promise<number> {
   if (values.html === undefined) throw new UsageError('report: expected --html FILE (the page to write)');
   const target = resolveReportTarget(values.html);
   if ('problem' in target) throw new UsageError(`--html: ${target.problem}`);
-  const report = readReport(positionals[0]);
+  const report = readJsonReport(positionals[0], 'report');
   const page = renderHtmlReport(report);
   const out = new ReportFile(target.file, target.kind);
   out.write(page);
   await out.commit();
   return 0;
-}
-
-function readReport(file: string): JsonReport {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`report: cannot read ${file}: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const report = parsed as Partial<JsonReport> | null;
-  if (!report || !Array.isArray(report.results) || typeof report.startTime !== 'string')
-    throw new UsageError(`report: ${file} is not an ergate JSON report (no "startTime" and "results")`);
-  const total = report.results.length + (report.notStarted?.length ?? 0);
-  return { notStarted: [], interrupted: false, halted: null, durationMs: 0, total, ...report } as JsonReport;
 }

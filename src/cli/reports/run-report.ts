@@ -40,7 +40,8 @@ export interface RunOutcome {
   memoryBudgetMb?: number | null;
 }
 
-const SLOWEST = 5;
+/** How many of the slowest scripts the summary lists by default (--durations N). */
+export const SLOWEST = 5;
 const TAIL_CHARS = 4096;
 
 export class RunSummary {
@@ -50,6 +51,12 @@ export class RunSummary {
   readonly #failures: ScriptResult[] = [];
   readonly #flaky: ScriptResult[] = [];
   #slowest: ScriptResult[] = [];
+  readonly #keepSlowest: number;
+
+  /** @param slowest how many of the slowest scripts to keep for the summary */
+  constructor(slowest = SLOWEST) {
+    this.#keepSlowest = slowest;
+  }
 
   add(result: ScriptResult): void {
     this.#tally.add(result.status);
@@ -62,8 +69,9 @@ export class RunSummary {
     if (result.status === 'failed' || result.status === 'timeout' || result.status === 'error')
       this.#failures.push(slim);
     if (isFlaky(result)) this.#flaky.push(slim);
-    if (this.#slowest.length < SLOWEST || result.durationMs > this.#slowest[SLOWEST - 1].durationMs) {
-      this.#slowest = [...this.#slowest, slim].sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST);
+    const keep = this.#keepSlowest;
+    if (keep > 0 && (this.#slowest.length < keep || result.durationMs > this.#slowest[keep - 1].durationMs)) {
+      this.#slowest = [...this.#slowest, slim].sort((a, b) => b.durationMs - a.durationMs).slice(0, keep);
     }
   }
 

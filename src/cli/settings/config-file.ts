@@ -24,6 +24,8 @@ export interface ScriptSettings {
 
 export interface ErgateConfig {
   file: string;
+  /** what `ergate run` without arguments runs (pytest's testpaths), absolute */
+  paths?: string[];
   jobs?: number;
   pattern?: string;
   exclude: string[];
@@ -55,6 +57,7 @@ const overrideSchema = v.object({
 const configSchema = v.object({
   jobs: v.optional(durationOrNumber),
   pattern: v.optional(v.string('expected a glob')),
+  paths: v.optional(v.array(v.string('expected a path'), 'expected an array of files, folders or globs')),
   exclude: v.optional(v.array(v.string('expected a glob'), 'expected an array of globs')),
   python: v.optional(v.string('expected a path')),
   html: v.optional(v.string('expected a path')),
@@ -115,6 +118,7 @@ function toConfig(file: string, raw: unknown): ErgateConfig {
     file,
     ...(c.jobs !== undefined && { jobs: readJobs(`${where}: jobs`, c.jobs) }),
     ...(c.pattern !== undefined && { pattern: c.pattern }),
+    ...(c.paths !== undefined && { paths: c.paths.map((p) => path.resolve(base, p)) }),
     ...(c.python !== undefined && { python: c.python }),
     ...(c.html !== undefined && { html: c.html }),
     exclude: c.exclude ?? [],

@@ -2,6 +2,7 @@
 // and what was expected; nothing runs before that. Flags the config file can also set stay
 // undefined when not given, so resolve-settings.ts can tell "not given" from a default.
 import { suggestion } from './did-you-mean.ts';
+import { HARNESS_FLAGS, parseHarnessFlags, type HarnessCliOptions } from './harness-flags.ts';
 import { parseHalt, type HaltRule } from '../control/halt-rule.ts';
 import { parseFlags } from './parse-flags.ts';
 import { parseResourceFlags, RESOURCE_FLAGS, type ResourceCliOptions } from './resource-flags.ts';
@@ -10,9 +11,12 @@ import { parseShard, type Shard } from '../selection/shard.ts';
 import { UsageError } from './usage.ts';
 import { parseClusterNodes } from '../../seam/cluster-target.ts';
 
-export interface CliOptions extends Partial<ResourceCliOptions> {
+export interface CliOptions extends Partial<ResourceCliOptions>, Partial<HarnessCliOptions> {
   command: 'run' | 'help' | 'version';
+  /** none: the config file's `paths`, else the working folder */
   paths: string[];
+  /** the arguments after `--`, given to every script */
+  scriptArgs: string[];
   jobs?: number;
   /** Infinity for --timeout none */
   timeoutMs?: number;
@@ -56,7 +60,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   memory: { type: 'string' },
   'cpu-time': { type: 'string' },
-  'fail-fast': { type: 'boolean' },
+  'fail-fast': { type: 'boolean', short: 'x' },
   maxfail: { type: 'string' },
   halt: { type: 'string' },
   retries: { type: 'string' },
@@ -86,17 +90,21 @@ const OPTIONS = {
   // Repeatable and comma-separated: --preload numpy,pandas --preload mypkg
   preload: { type: 'string', multiple: true },
   ...RESOURCE_FLAGS,
+  ...HARNESS_FLAGS,
 } as const;
 
 export function parseCliArgs(argv: string[]): CliOptions {
-  const { values, positionals } = parseFlags(argv, OPTIONS, true);
+  // Everything after the first `--` belongs to the scripts.
+  const dash = argv.indexOf('--');
+  const { values, positionals } = parseFlags(dash === -1 ? argv : argv.slice(0, dash), OPTIONS, true);
   const base = {
     paths: positionals.slice(1),
+    scriptArgs: dash === -1 ? [] : argv.slice(dash + 1),
     resumeFailed: values['resume-failed'] ?? false,
     quiet: values.quiet ?? false,
     progress: !(values['no-progress'] ?? false),
     exclude: values.exclude ?? [],
-    list: values.list ?? false,
+    list: (values.list ?? false) || (values['dry-run'] ?? false),
     showOutput: (values['show-output'] ?? false) || (values.tag ?? false),
   };
   if (values.help || positionals[0] === 'help') return { ...base, command: 'help' };
@@ -107,12 +115,21 @@ export function parseCliArgs(argv: string[]): CliOptions {
       `unknown command "${positionals[0]}": expected run, worker or help${suggestion(positionals[0], COMMANDS)}`,
     );
   }
-  if (base.paths.length === 0) throw new UsageError('run: expected at least one file, folder or glob');
   if (base.resumeFailed && !values.joblog) throw new UsageError('--resume-failed needs --joblog FILE');
+  const harness = parseHarnessFlags(values, base.quiet);
+  if (values.jobs !== undefined && harness.numprocesses !== undefined)
+    throw new UsageError('-j and -n both set how many scripts run at once: give one');
+  if (harness.durationsFile !== undefined && values.shard === undefined)
+    throw new UsageError('--durations-file balances --shard I/N: give --shard too');
+  if (harness.storeDurations !== undefined && values['no-history'])
+    throw new UsageError('--store-durations reads the run history: drop --no-history');
+  if (harness.lastFailed && values['no-history'])
+    throw new UsageError('--last-failed reads the run history: drop --no-history');
   return {
     ...base,
+    ...harness,
     command: 'run',
-    jobs: values.jobs === undefined ? undefined : readJobs('--jobs', values.jobs),
+    jobs: values.jobs === undefined ? harness.numprocesses : readJobs('--jobs', values.jobs),
     ...parseResourceFlags(values, values.timeout),
     timeoutMs:
       values.timeout === undefined || values.timeout.trim().endsWith('%')

@@ -85,7 +85,8 @@
       ctx.fillStyle = '#59636e';
       ctx.strokeStyle = '#e6eaef';
       ctx.textBaseline = 'middle';
-      const unit = this.maxKb >= 2048 ? 1024 : 1; // ticks at round MiB, not round KiB
+      // Ticks at round KiB, MiB or GiB, whichever the axis is counted in.
+      const unit = this.maxKb >= 2 * 1024 * 1024 ? 1024 * 1024 : this.maxKb >= 2048 ? 1024 : 1;
       for (const kb of E.ticks(0, this.maxKb / unit, bottom - TOP, 44).map((v) => v * unit)) {
         const py = Math.round(y(kb)) + 0.5;
         ctx.beginPath();
