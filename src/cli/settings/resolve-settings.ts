@@ -9,6 +9,7 @@ import type { CliOptions } from './parse-cli-args.ts';
 import { Excludes } from '../selection/excludes.ts';
 import type { PathMatcher } from '../selection/path-glob.ts';
 import { DEFAULT_PATTERN } from '../../internal/discovery-rules.ts';
+import { PYTEST_PATTERN } from '../selection/pytest-root.ts';
 
 export interface RunSettings {
   jobs?: number;
@@ -20,6 +21,8 @@ export interface RunSettings {
   /** --html, else the config file's `html` */
   html?: string;
   pattern: string;
+  /** --pytest or the config's `pytest = true` */
+  pytest: boolean;
   /** --exclude (relative to cwd) and the config's exclude (relative to its folder) */
   excluded: PathMatcher;
   /** the excludes themselves, which can name the globs that matched nothing */
@@ -55,8 +58,10 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
     cpuTimeS: options.cpuTimeS ?? d.cpuTimeLimitS,
     retries: options.retries ?? d.retries ?? 0,
     python: options.python ?? config?.python,
+    pytest: options.pytest ?? config?.pytest ?? false,
+    pattern:
+      options.pattern ?? config?.pattern ?? ((options.pytest ?? config?.pytest) ? PYTEST_PATTERN : DEFAULT_PATTERN),
     html: options.html ?? config?.html,
-    pattern: options.pattern ?? config?.pattern ?? DEFAULT_PATTERN,
     excluded: excludes.matches,
     excludes,
     ...(env && { env }),

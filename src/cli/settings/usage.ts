@@ -46,6 +46,11 @@ Choosing what runs:
       --exclude GLOB    leave out matching scripts (repeatable); a GLOB without "/"
                         matches the file name in any folder, e.g. --exclude 'slow_*'
       --shard I/N       run only share I of N (for N CI machines), e.g. --shard 2/4
+      --pytest          run test files with pytest, each in its own process: folders
+                        are searched for test_*.py and *_test.py, each file runs as
+                        python -m pytest -q -p no:cacheprovider --rootdir ROOT FILE
+                        (ROOT by pytest's rule for the whole run); arguments after
+                        -- go to pytest; results name every test
       --list            print the scripts that would run, and exit
       --config FILE     settings file (default: ergate.config.json, else
                         [tool.ergate] in pyproject.toml, in the working directory)
