@@ -16,7 +16,7 @@ import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
 import { resolveMemoryBudgetMb } from '../resources/memory-admission.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
-import { checkStartMethod, resolvePython } from '../script/python.ts';
+import { prepareInterpreter } from '../script/python.ts';
 import { createPalette, wantsColor } from './console/colors.ts';
 import { chooseMode, ConsoleReporter } from './console/console-reporter.ts';
 import { guardConsoleStreams } from './console/console-output.ts';
@@ -25,7 +25,7 @@ import { LiveOutput } from './console/live-output.ts';
 import { runMergeReports } from './merge-reports.ts';
 import { parseCliArgs, type CliOptions } from './settings/parse-cli-args.ts';
 import { formatSummary } from './console/print-summary.ts';
-import { checkReportTargets, resolveReportTarget, STDOUT_TARGET } from './reports/report-target.ts';
+import { checkReportTargets, resolveReportTarget, isStdout } from './reports/report-target.ts';
 import { storeDurations } from './selection/durations-file.ts';
 import { ensureErgateFolder } from './reports/ergate-folder.ts';
 import { listScripts } from './selection/list-scripts.ts';
@@ -80,7 +80,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     : null;
   if (missing) throw new UsageError(missing);
   // `--json -`: the report owns stdout; every human line goes to stderr.
-  const human = [options.json, options.junit].includes(STDOUT_TARGET) ? process.stderr : process.stdout;
+  const human = isStdout(options.json) || isStdout(options.junit) ? process.stderr : process.stdout;
   const warn = (message: string): void => void process.stderr.write(`ergate: ${message}\n`);
   const { scripts, settings, nothingToRun, notes } = await selectScripts(options);
   for (const note of notes) warn(note);
@@ -99,14 +99,9 @@ async function runCommand(options: CliOptions): Promise<number> {
   const targets = checkReportTargets({ ...options, html: settings.html });
   if (options.storeDurations !== undefined) checkStoreTarget(options.storeDurations);
   // A wrong --python is a usage mistake, found before anything starts.
-  const python = await resolvePython(settings.python).catch((error: Error) => {
-    throw new UsageError(`--python: ${error.message}`);
+  const python = await prepareInterpreter(settings.python, options.startMethod ?? 'spawn').catch((error: Error) => {
+    throw new UsageError(error instanceof TypeError ? error.message : `--python: ${error.message}`);
   });
-  try {
-    checkStartMethod(python, options.startMethod ?? 'spawn');
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 
   const paint = createPalette(
     options.color === 'auto' || !options.color ? wantsColor(human) : options.color === 'always',
