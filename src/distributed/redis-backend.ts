@@ -11,7 +11,7 @@ import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { ConnectionWatch } from './connection-watch.ts';
 import { GONE_FROM_REDIS } from './job-result.ts';
 import { JobWaiter, type FinishedJob } from './job-waiter.ts';
-import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
+import { CANCEL_EVENT, cancelQueueName, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { partOptions } from './bull-connection.ts';
 import { resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import type { RunSource } from '../seam/backend-seam.ts';
@@ -85,7 +85,7 @@ export class RedisBackend {
       const queue = new Queue(this.queueName, { ...part(), streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
       const runs = new Queue(runsQueueName(this.queueName), part());
       const events = new QueueEvents(this.queueName, part());
-      const producer = new QueueEventsProducer(this.queueName, part());
+      const producer = new QueueEventsProducer(cancelQueueName(this.queueName), part());
       // Each reconnects on its own; a lasting outage shows up as a connect or add failure.
       queue.on('error', () => {});
       runs.on('error', () => {});
