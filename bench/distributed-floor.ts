@@ -6,7 +6,9 @@
 // concurrency 2: bench/peers/bullmq-worker.ts). Per job: Redis commands (INFO commandstats,
 // also per command), wall, the coordinator's CPU (process.cpuUsage over the run), Redis's
 // CPU and Redis memory per finished job (INFO memory, jobs kept as ergate keeps them).
-// Usage: node --import tsx bench/distributed-floor.ts [N] [--rounds R] [--only ergate|bare]; writes
+// With --cluster, ergate also runs on a 3-master Redis Cluster (its commands and memory summed
+// over the nodes, Redis CPU of the busiest node: the one holding the queue's slot).
+// Usage: node --import tsx bench/distributed-floor.ts [N] [--rounds R] [--cluster] [--only ergate|bare]; writes
 // bench/results/distributed-floor.* (not with --only)
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +21,7 @@ import { ParallelRunner } from '../src/index.ts';
 import { freePort, startChild } from './harness/children.ts';
 import { describeMachine, formatMachine, pickPython } from './harness/machine.ts';
 import { writeFloorReport, type Measured, type Variant } from './harness/floor-report.ts';
+import { startRedisCluster } from './harness/redis-cluster.ts';
 import { commandStats, redisCpuMs, totalCalls, usedMemory } from './harness/redis-stats.ts';
 import { writeTrivialScripts } from './harness/scripts.ts';
 
@@ -35,11 +38,23 @@ const loadNow = (): string =>
     .map((l) => l.toFixed(1))
     .join(' ');
 
-async function runErgate(url: string, queue: string, root: string, scripts: string[]): Promise<void> {
-  await using runner = new ParallelRunner({ python: PYTHON, backend: { redis: url, queue, root } });
+/** Where a variant's jobs go: the backend option, the CLI flags that reach it, a client per node. */
+interface Target {
+  backend: { redis: string } | { redisCluster: string };
+  flags: string[];
+  nodes: Redis[];
+}
+
+async function runErgate(target: Target, queue: string, root: string, scripts: string[]): Promise<void> {
+  await using runner = new ParallelRunner({ python: PYTHON, backend: { ...target.backend, queue, root } });
   const result = await runner.runScripts(scripts);
   if (result.passed !== scripts.length) throw new Error(`ergate: ${JSON.stringify(result.toJSON())}`);
 }
+
+/** Each node's figure, in node order. */
+const eachNode = <T>(target: Target, read: (node: Redis) => Promise<T>): Promise<T[]> =>
+  Promise.all(target.nodes.map(read));
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
 async function runBare(port: number, queue: string, n: number, idPrefix = 'job'): Promise<void> {
   const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
@@ -80,35 +95,38 @@ async function stop(children: ChildProcess[]): Promise<void> {
 async function measure(
   variant: Variant,
   round: number,
-  ctx: { port: number; redis: Redis; root: string; scripts: string[] },
+  ctx: { target: Target; port: number; root: string; scripts: string[] },
 ): Promise<Measured> {
+  const { target } = ctx;
   const n = ctx.scripts.length;
-  const url = `redis://127.0.0.1:${ctx.port}`;
-  const queue = `floor-${variant === 'ergate' ? 'ergate' : 'bare'}-${round}`;
+  const bare = variant === 'bare BullMQ';
+  const queue = `floor-${bare ? 'bare' : variant === 'ergate' ? 'ergate' : 'cluster'}-${round}`;
   const env = { ...process.env, ERGATE_PYTHON: PYTHON };
-  const workerArgs =
-    variant === 'ergate'
-      ? [CLI, 'worker', '--redis', url, '--queue', queue, '-j', '2', '--root', ctx.root, '--start-method', 'forkserver']
-      : [PEER, String(ctx.port), queue, '2'];
+  const workerArgs = bare
+    ? [PEER, String(ctx.port), queue, '2']
+    : [CLI, 'worker', ...target.flags, '--queue', queue, '-j', '2', '--root', ctx.root, '--start-method', 'forkserver'];
   const workers = await Promise.all(
     [1, 2].map(() => startChild(process.execPath, ['--import', 'tsx', ...workerArgs], /^ready/m, env)),
   );
   try {
     // Warm-up, not counted: connections made, lazily loaded modules (ergate's backend) in place.
-    if (variant === 'ergate') await runErgate(url, queue, ctx.root, ctx.scripts.slice(0, 4));
-    else await runBare(ctx.port, queue, 4, 'warm');
-    const memoryBefore = await usedMemory(ctx.redis);
-    await ctx.redis.config('RESETSTAT');
-    const redisCpuBefore = await redisCpuMs(ctx.redis);
+    if (bare) await runBare(ctx.port, queue, 4, 'warm');
+    else await runErgate(target, queue, ctx.root, ctx.scripts.slice(0, 4));
+    const memoryBefore = sum(await eachNode(target, usedMemory));
+    await eachNode(target, (node) => node.config('RESETSTAT'));
+    const redisCpuBefore = await eachNode(target, redisCpuMs);
     const load = loadNow();
     const cpu = process.cpuUsage();
     const started = performance.now();
-    if (variant === 'ergate') await runErgate(url, queue, ctx.root, ctx.scripts);
-    else await runBare(ctx.port, queue, n);
+    if (bare) await runBare(ctx.port, queue, n);
+    else await runErgate(target, queue, ctx.root, ctx.scripts);
     const wallMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
-    const calls = await commandStats(ctx.redis);
-    const redisCpu = (await redisCpuMs(ctx.redis)) - redisCpuBefore;
+    const calls: Record<string, number> = {};
+    for (const stats of await eachNode(target, commandStats))
+      for (const [name, count] of Object.entries(stats)) calls[name] = (calls[name] ?? 0) + count;
+    // The busiest node's CPU: the one holding the queue's slot.
+    const redisCpu = Math.max(...(await eachNode(target, redisCpuMs)).map((ms, i) => ms - redisCpuBefore[i]));
     const perCommand = Object.fromEntries(Object.entries(calls).map(([name, count]) => [name, count / n]));
     return {
       variant,
@@ -118,7 +136,7 @@ async function measure(
       commandsPerJob: totalCalls(calls) / n,
       coordinatorCpuMsPerJob: (used.user + used.system) / 1000 / n,
       redisCpuMsPerJob: redisCpu / n,
-      redisBytesPerJob: ((await usedMemory(ctx.redis)) - memoryBefore) / n,
+      redisBytesPerJob: (sum(await eachNode(target, usedMemory)) - memoryBefore) / n,
       load: `${load} -> ${loadNow()}`,
       perCommand,
     };
@@ -141,7 +159,17 @@ const server = await startChild(
   ['--port', String(port), '--bind', '127.0.0.1', '--dir', base, '--save', '', '--appendonly', 'no'],
   /Ready to accept/,
 );
-const redis = new Redis(port, '127.0.0.1');
+const single: Target = {
+  backend: { redis: `redis://127.0.0.1:${port}` },
+  flags: ['--redis', `redis://127.0.0.1:${port}`],
+  nodes: [new Redis(port, '127.0.0.1')],
+};
+const cluster = args.includes('--cluster') ? await startRedisCluster() : null;
+const onCluster: Target | null = cluster && {
+  backend: { redisCluster: cluster.nodes },
+  flags: ['--redis-cluster', cluster.nodes],
+  nodes: cluster.ports.map((p) => new Redis(p, '127.0.0.1')),
+};
 const machine = describeMachine(PYTHON);
 const results: Measured[] = [];
 try {
@@ -150,14 +178,17 @@ try {
   for (let round = 1; round <= rounds; round++) {
     // The order alternates, so neither variant always runs on the warmer machine.
     const order: Variant[] = round % 2 === 1 ? ['bare BullMQ', 'ergate'] : ['ergate', 'bare BullMQ'];
+    if (onCluster) order.push('ergate on a cluster');
     for (const variant of order.filter((v) => only === null || v.startsWith(only))) {
-      const result = await measure(variant, round, { port, redis, root, scripts });
+      const target = variant === 'ergate on a cluster' ? onCluster! : single;
+      const result = await measure(variant, round, { target, port, root, scripts });
       results.push(result);
       process.stdout.write(`${JSON.stringify({ ...result, perCommand: undefined })}\n`);
     }
   }
 } finally {
-  redis.disconnect();
+  for (const node of [...single.nodes, ...(onCluster?.nodes ?? [])]) node.disconnect();
+  await cluster?.stop();
   server.kill('SIGKILL');
   fs.rmSync(base, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { median } from './stats.ts';
 
-export type Variant = 'ergate' | 'bare BullMQ';
+export type Variant = 'ergate' | 'bare BullMQ' | 'ergate on a cluster';
 
 export interface Measured {
   variant: Variant;
@@ -42,9 +42,12 @@ export function writeFloorReport(dir: string, machine: string, results: Measured
   );
   const ours = (key: (typeof FIGURES)[number][0]): number => medianOf(results, 'ergate', key);
   const bare = (key: (typeof FIGURES)[number][0]): number => medianOf(results, 'bare BullMQ', key);
+  const onCluster = results.some((r) => r.variant === 'ergate on a cluster');
+  const cluster = (key: (typeof FIGURES)[number][0], digits: number): string =>
+    onCluster ? ` ${medianOf(results, 'ergate on a cluster', key).toFixed(digits)} |` : '';
   const rows = FIGURES.map(
     ([key, label, digits]) =>
-      `| ${label} | ${ours(key).toFixed(digits)} | ${bare(key).toFixed(digits)} | ${(ours(key) / bare(key)).toFixed(2)}× |`,
+      `| ${label} | ${ours(key).toFixed(digits)} | ${bare(key).toFixed(digits)} | ${(ours(key) / bare(key)).toFixed(2)}× |${cluster(key, digits)}`,
   );
   const commandRatio = ours('commandsPerJob') / bare('commandsPerJob');
   const cpu = ours('coordinatorCpuMsPerJob');
@@ -69,11 +72,11 @@ ${results[0]?.jobs ?? 0} trivial jobs, one loopback redis-server, two workers ea
 ParallelRunner with \`backend: { redis }\` in the bench process, two \`ergate worker -j 2
 --start-method forkserver\`, each job a \`print('ok')\` script. Bare BullMQ: \`addBulk\` of 500,
 the same job options (attempts 1, removeOnComplete/removeOnFail age 86,400 s), a QueueEvents
-counting completions, two workers of concurrency 2 with a no-op processor. Medians of
+counting completions, two workers of concurrency 2 with a no-op processor.${onCluster ? " On the cluster: commands and memory summed over its nodes, Redis CPU of the busiest node (the one holding the queue's slot)." : ''} Medians of
 ${new Set(results.map((r) => r.round)).size} round(s).
 
-| per job | ergate | bare BullMQ | ergate / bare |
-| --- | --- | --- | --- |
+| per job | ergate | bare BullMQ | ergate / bare |${onCluster ? ' ergate on a 3-master cluster |' : ''}
+| --- | --- | --- | --- |${onCluster ? ' --- |' : ''}
 ${rows.join('\n')}
 
 Goals: commands per job <= 1.5× bare BullMQ's: ${commandRatio.toFixed(2)}× (${commandRatio <= 1.5 ? 'met' : 'MISSED'});
