@@ -24,6 +24,15 @@ export default tseslint.config(
     },
   },
   {
+    // The HTML report's page scripts: plain browser JavaScript, inlined into the page.
+    files: ['src/cli/reports/html/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', performance: 'readonly', globalThis: 'readonly' },
+    },
+  },
+  {
     files: ['eslint.config.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },

@@ -1,7 +1,9 @@
 """One running script as python/launcher.py keeps it: its pipes and bounded captures, its
-deadline, and its kill sequence (SIGTERM to the group and its setsid descendants, SIGKILL
-after the grace). The first stop reason wins, and nothing is signalled once it is reaped.
+deadline, and its kill sequence (SIGTERM to its pid, its group and every descendant that left
+the group, SIGKILL after the grace). The first stop reason wins, and nothing is signalled
+once it is reaped (until then its pid and group id are its own).
 """
+import os
 import time
 
 import _signal
@@ -12,10 +14,10 @@ SIGKILL, SIGTERM = _signal.SIGKILL, _signal.SIGTERM
 
 
 class Child:
-    __slots__ = ("ident", "pid", "fds", "captures", "live", "deadline", "grace", "kill_at", "stop", "escaped", "failure")
+    __slots__ = ("ident", "pid", "script", "fds", "captures", "live", "deadline", "grace", "kill_at", "stop", "escaped", "failure")
 
     def __init__(self, ident, pid, req, out_r, err_r):
-        self.ident, self.pid = ident, pid
+        self.ident, self.pid, self.script = ident, pid, req["script"]
         self.fds = {out_r: b"O", err_r: b"E"}
         cap = int(req["maxOutputBytes"])  # numbers past 2**31 arrive as floats
         self.captures = {b"O": Capture(cap), b"E": Capture(cap)}
@@ -42,20 +44,27 @@ class Child:
         self.stop = why
         # Snapshot before signalling, while ppid chains still lead to setsid descendants.
         self.escaped = [p for p in descendants(self.pid) if p[1] != self.pid]
-        kill_group(self.pid, SIGTERM)  # not reaped yet: the pid still names its group
-        for proc in self.escaped:
-            signal_same(proc, SIGTERM)
+        self.signal_tree(SIGTERM)
         self.kill_at = time.monotonic() + self.grace
 
     def escalate(self):
         self.kill_at = None
         seen = set(p[0] for p in self.escaped)
         self.escaped += [p for p in descendants(self.pid) if p[1] != self.pid and p[0] not in seen]
-        self.kill_remains()
+        self.signal_tree(SIGKILL)
 
-    def kill_remains(self):
-        """SIGKILL to the group and every escaped descendant. Only before the reap: a zombie
+    def signal_tree(self, sig):
+        """sig to the script's own pid (it may have left its group), its group and every
+        escaped descendant. Only before the reap: until then the pid is the script's."""
+        try:
+            os.kill(self.pid, sig)
+        except OSError:
+            pass
+        self.kill_remains(sig)
+
+    def kill_remains(self, sig=SIGKILL):
+        """sig to the group and every escaped descendant. Only before the reap: a zombie
         still holds its pid as the group id, which could be reused once it is reaped."""
-        kill_group(self.pid, SIGKILL)
+        kill_group(self.pid, sig)
         for proc in self.escaped:
-            signal_same(proc, SIGKILL)
+            signal_same(proc, sig)

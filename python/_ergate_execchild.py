@@ -9,9 +9,8 @@ import os
 import _signal
 from _ergate_forkchild import set_limits
 from _ergate_run import script_argv, script_env
-from _ergate_sys import prctl
+from _ergate_sys import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 SIGKILL, SIGTERM, SIGCHLD = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGCHLD
 
 
@@ -22,6 +21,8 @@ def exec_child(req, out_w, err_w, report_w, launcher_pid, start_env):
         prctl(PR_SET_PDEATHSIG, SIGKILL)
         if os.getppid() != launcher_pid:  # the launcher died before the line above took effect
             os._exit(128 + SIGKILL)
+        if req.get("subreaper"):  # a shared launcher (kept across exec): see _ergate_leftovers.py
+            prctl(PR_SET_CHILD_SUBREAPER, 1)
         for sig in (SIGTERM, SIGCHLD, _signal.SIGPIPE, getattr(_signal, "SIGXFSZ", SIGTERM)):
             _signal.signal(sig, _signal.SIG_DFL)
         _signal.pthread_sigmask(_signal.SIG_SETMASK, ())

@@ -12,9 +12,8 @@ import resource
 import sys
 from _frozen_importlib_external import SourceFileLoader  # what importlib.machinery re-exports
 
-from _ergate_sys import prctl
+from _ergate_sys import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 SIGKILL, SIGTERM, SIGINT, SIGCHLD = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGINT, _signal.SIGCHLD
 # Frames of these files are ergate's, hidden from the script's tracebacks.
 _OWN_FILES = {os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("_ergate_forkchild.py", "_ergate_run.py", "launcher.py")}
@@ -30,6 +29,8 @@ def become_child(req, out_w, err_w, server_pid, env_drift, drop_modules):
     prctl(PR_SET_PDEATHSIG, SIGKILL)
     if os.getppid() != server_pid:  # the server died before the line above took effect
         os._exit(128 + SIGKILL)
+    if req.get("subreaper"):  # a shared launcher: what this script orphans stays below it
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
     # _signal, not signal: the signal module's wrappers build enum members (~65 pages copied).
     _signal.set_wakeup_fd(-1)
     _signal.signal(SIGTERM, _signal.SIG_DFL)
@@ -94,7 +95,7 @@ def run_main(code, path, namespace, module=None):
 
             runpy._run_module_as_main(module)
         else:
-            if code is None:  # compiling it warns: do it here, where the warning is the script's
+            if code is None:  # it warns, or is big: compiled here, where a warning is the script's
                 with open(path, "rb") as handle:
                     code = compile(handle.read(), path, "exec", dont_inherit=True)
             elif isinstance(code, BaseException):

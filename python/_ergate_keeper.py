@@ -7,7 +7,7 @@ which kills and reaps the whole tree, then exits. Setsid descendants included.
 import os
 import _signal
 
-from _ergate_sys import descendants, has_children, signal_same
+from _ergate_sys import has_children, kill_below
 
 
 def keep(loop_pid, reply_fds):
@@ -27,8 +27,7 @@ def finish(code):
     # Everything below us: snapshotted before anything dies, so chains still lead to it all.
     # No child at all means nothing below us (we are the subreaper of every orphan).
     if has_children():
-        for proc in descendants(os.getpid()):
-            signal_same(proc, _signal.SIGKILL)
+        kill_below(os.getpid())
     while True:
         try:
             os.waitpid(-1, 0)

@@ -1,7 +1,8 @@
 """The launcher loop of python/launcher.py: one poll() over Node's request pipe, the reply
 pipe, every script's output pipes and a SIGCHLD wakeup fd; deadlines checked on every turn.
-Every script it starts is reaped exactly once and answered exactly once (X or F), and what
-a finished script left behind is killed. Single-threaded.
+Every script it starts is reaped exactly once and answered exactly once (X or F); what a
+finished script left behind is killed when it ends (and named in its X), whatever else runs.
+Single-threaded; nothing it does for one script waits on another script's process.
 """
 import os
 import select
@@ -9,20 +10,28 @@ import time
 
 import _signal
 from _ergate_child import Child
+from _ergate_leftovers import Leftovers
 from _ergate_run import check_paths, prepare_fork
 from _ergate_start import ForkFailed, fork_script
-from _ergate_sys import descendants, has_children, kill_group, signal_same
+from _ergate_sys import has_children, kill_below, kill_group
 from _ergate_wire import REPLY_FD, REQ_FD, Replies, Requests, exit_record
 
 SIGKILL, SIGCHLD = _signal.SIGKILL, _signal.SIGCHLD
 READ_SIZE = 65536
+# After a script exits, its pipes are read for at most this much more: all it wrote fits in
+# a pipe (1 MiB at most, /proc/sys/fs/pipe-max-size), a descendant still writing is not waited for.
+DRAIN_BYTES = 1 << 20
 # The most a fork's first moments may delay its S frame and first output (see fork_script).
 SETTLE_S = 0.005
 
 
 class Launcher:
-    def __init__(self, mode, launcher_pid, start_env):
+    def __init__(self, mode, launcher_pid, start_env, width=1):
         self.mode = mode
+        # More than one script at a time: each is the subreaper of its own tree (see
+        # _ergate_leftovers.py), so an orphan here is always an ended script's.
+        self.shared = width > 1
+        self.leftovers = Leftovers(launcher_pid)
         self.launcher_pid = launcher_pid
         self.start_env = start_env  # what Node started us with: requests carry changes to it
         self.poller = select.poll()
@@ -122,6 +131,7 @@ class Launcher:
 
     def start(self, req):
         ident = req["id"]
+        req["subreaper"] = self.shared
         if self.mode == 'fork':
             problem = prepare_fork(req)
         else:
@@ -132,7 +142,7 @@ class Launcher:
         try:
             # Sitting still after a fork (see fork_script) only while no other script of
             # ours needs its output read or its deadline kept, and no request waits.
-            settle = 0.0 if (self.children or self.requests.inbox) else SETTLE_S
+            settle = 0.0 if (self.children or self.requests.waiting()) else SETTLE_S
             pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle)
         except ForkFailed as exc:
             self.send_error(ident, str(exc))
@@ -192,49 +202,38 @@ class Launcher:
                 self.finish(child)
 
     def finish(self, child):
-        # Kill what it left in its group before reaping, never after; then drain what it wrote.
+        # What it left running came up to us when it died: killed (and named) now, and what
+        # stayed in its group too, before the reap, never after; then a bounded drain.
+        left = self.leftovers.sweep(self.by_pid, child.script)
         child.kill_remains()
         _, status, usage = os.wait4(child.pid, 0)
         for fd in list(child.fds):
-            while fd in child.fds:
+            budget = DRAIN_BYTES
+            while budget > 0:
                 try:
                     data = os.read(fd, READ_SIZE)
                 except BlockingIOError:
                     break
                 if not data:
                     break
+                budget -= len(data)
                 child.captures[child.fds[fd]].push(data)
                 if child.live:
                     self.send(child.fds[fd], child.ident, data)
             self.forget(fd)
         del self.children[child.ident]
         del self.by_pid[child.pid]
-        if not self.children:
-            self.sweep_orphans()
         if child.failure is not None:
             self.send_error(child.ident, child.failure)
             return
-        self.send(b"X", child.ident, exit_record(child, status, usage))
-
-    def sweep_orphans(self):
-        # We are every script's subreaper: what a finished script left running (a setsid
-        # daemon, a double fork) is our child now. One syscall says whether there is any.
-        try:
-            if os.waitpid(-1, os.WNOHANG)[0] > 0:
-                self.sweep_orphans()
-                return
-        except ChildProcessError:
-            return
-        for proc in descendants(self.launcher_pid):
-            signal_same(proc, SIGKILL)
+        self.send(b"X", child.ident, exit_record(child, status, usage, left))
 
     def shutdown(self, *_):
         # Node is gone or closed us: kill every tree (setsid descendants too, found while the
         # children still hold the ppid chains), reap, exit. With no child at all there is no
         # descendant either (an orphan below us would be our child: we are its subreaper).
         if has_children():
-            for proc in descendants(self.launcher_pid):
-                signal_same(proc, SIGKILL)
+            kill_below(self.launcher_pid)
         for child in self.children.values():
             kill_group(child.pid, SIGKILL)
         while True:

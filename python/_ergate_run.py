@@ -1,12 +1,12 @@
 """What python/launcher.py does for a script outside its process: the path checks and the
-compile done before the fork, the environment an exec'd script gets, and how its wait
-status reads. Imported only with a
-standard-library-only sys.path (see launcher.py).
+bounded, non-blocking read and compile done before the fork, the environment an exec'd
+script gets, and how its wait status reads. Imported only with a standard-library-only
+sys.path (see launcher.py).
 """
 import io
 import os
 import sys
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 
 
 def script_env(start_env, req):
@@ -28,42 +28,58 @@ def script_argv(req):
 
 def prepare_fork(req):
     """'fork' mode: sets req["code"] and req["dir"] (sys.path[0]) of the script; returns why
-    it cannot run, or None. The usual case (a regular file in an existing folder) costs two
-    stat calls; anything else gets check_paths' plain-words reason. A module run compiles
-    nothing here: the child imports the module as `python -m` would."""
+    it cannot run, or None. Never blocks the launcher, and bounds what it reads: the script is
+    opened non-blocking (a FIFO named x.py opens at once, and is refused as no regular file),
+    and one over COMPILE_BYTES is left to its fork to read and compile, under its deadline.
+    A module run compiles nothing here: the child imports the module as `python -m` would."""
     script, cwd = req["script"], req["cwd"]
     try:
-        usual = S_ISREG(os.stat(script).st_mode) and os.path.isdir(cwd)
+        fd = os.open(script, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
-        usual = False
-    if not usual:
-        problem = check_paths(script, cwd)
-        if problem:
-            return problem
-    if req.get("module"):
-        req["code"], req["dir"] = None, None
-        return None
-    # Compiled here, not in the child: the child would copy every page the compiler
-    # touches (~0.5 ms a script); here those pages are warm.
-    code = compile_script(script)
-    if isinstance(code, OSError):
-        problem = check_paths(script, cwd)  # unreadable after all: say so as exec mode does
-        if problem:
-            return problem
-    req["code"], req["dir"] = code, os.path.dirname(os.path.realpath(script))
+        return check_paths(script, cwd) or "script is not readable: %s" % script
+    try:
+        if not S_ISREG(os.fstat(fd).st_mode) or not os.path.isdir(cwd):
+            return check_paths(script, cwd)
+        if req.get("module"):
+            req["code"], req["dir"] = None, None
+            return None
+        # Compiled here, not in the child: the child would copy every page the compiler
+        # touches (~0.5 ms a script); here those pages are warm.
+        source = read_bounded(fd)
+    finally:
+        os.close(fd)
+    req["code"] = None if source is None else compile_script(source, script)
+    req["dir"] = os.path.dirname(os.path.realpath(script))
     return None
 
 
-def compile_script(path):
+# The most of a script the launcher reads and compiles itself (compiling 256 KiB of Python
+# takes a few ms); a bigger one costs its own fork that time, not the launcher's loop.
+COMPILE_BYTES = 256 * 1024
+
+
+def read_bounded(fd):
+    """The whole file, or None when it holds more than COMPILE_BYTES."""
+    chunks, total = [], 0
+    while True:
+        chunk = os.read(fd, COMPILE_BYTES + 1 - total)
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > COMPILE_BYTES:
+            return None
+        chunks.append(chunk)
+
+
+def compile_script(source, path):
     """The script's code object, the exception `python script.py` would die of, or None when
     compiling it printed a warning (the fork then compiles it itself, so the warning reaches
     the script's own stderr)."""
     stderr = sys.stderr
     sys.stderr = warned = io.StringIO()
     try:
-        with open(path, 'rb') as handle:
-            code = compile(handle.read(), path, "exec", dont_inherit=True)
-    except BaseException as exc:  # SyntaxError, ValueError (NUL bytes), OSError...
+        code = compile(source, path, "exec", dont_inherit=True)
+    except BaseException as exc:  # SyntaxError, ValueError (NUL bytes)...
         code = exc
     finally:
         sys.stderr = stderr
@@ -72,15 +88,21 @@ def compile_script(path):
 
 def check_paths(script, cwd):
     """Why the script or working folder cannot be used, in plain words; None when they can."""
-    if not os.path.exists(script):
+    try:
+        mode = os.stat(script).st_mode
+    except OSError:
         return "script not found: %s" % script
-    if os.path.isdir(script):
+    if S_ISDIR(mode):
         return "script is a folder, not a file: %s" % script
+    if not S_ISREG(mode):
+        return "script is not a regular file (a FIFO, a device or a socket): %s" % script
     if not os.access(script, os.R_OK):
         return "script is not readable: %s" % script
-    if not os.path.exists(cwd):
+    try:
+        mode = os.stat(cwd).st_mode
+    except OSError:
         return "working folder not found: %s" % cwd
-    if not os.path.isdir(cwd):
+    if not S_ISDIR(mode):
         return "working folder is not a folder: %s" % cwd
     return None
 

@@ -3,8 +3,8 @@ _posixsubprocess.fork_exec, which vforks (3.11+): no copy of the launcher's page
 no Python code in the child (~1 ms less CPU a script). The child gets its own process group,
 default signals and mask, stdin /dev/null, the script's pipes, cwd and its exact environment.
 Not PR_SET_PDEATHSIG: the keeper (a subreaper) or the loop, whichever outlives the other,
-kills the tree. Runs with rlimits, and interpreters whose fork_exec takes other arguments
-(before 3.11), go through _ergate_execchild.py instead.
+kills the tree. Runs with rlimits or as a subreaper (a shared launcher's), and interpreters
+whose fork_exec takes other arguments (before 3.11), go through _ergate_execchild.py instead.
 """
 import errno
 import os
@@ -25,7 +25,8 @@ _ENV_CACHE = [None, None]  # (key, env list) of the last environment built
 
 def can_spawn(req):
     """Whether this run can start without Python code between fork and exec."""
-    return _USABLE[0] and req.get("memoryLimitMb") is None and req.get("cpuTimeLimitS") is None
+    return (_USABLE[0] and req.get("memoryLimitMb") is None and req.get("cpuTimeLimitS") is None
+            and not req.get("subreaper"))
 
 
 def env_list(start_env, req):

@@ -1,12 +1,15 @@
 """Linux process plumbing for python/launcher.py and its forked children: prctl(2) without
-the ctypes package, and a /proc walk that finds a process's live descendants (with their
-process group and start time, so a pid reused later is never signalled by mistake).
+the ctypes package and its constants, a /proc walk that finds a process's live descendants
+(with their process group and start time, so a pid reused later is never signalled by
+mistake), and kill_below(), the one "snapshot everything below, then SIGKILL it" of python/.
 Imported only with a standard-library-only sys.path (see launcher.py): never shadowed.
 """
 import os
 
 import _ctypes  # at import time, while the launcher's sys.path is the standard library's
+import _signal
 
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36  # <linux/prctl.h>
 _prctl_function = None
 
 
@@ -29,13 +32,14 @@ def prctl(option, arg):
     return _prctl_function(option, arg, 0, 0, 0)
 
 
-def _stat(pid):
-    """(ppid, pgid, start time) of a pid from /proc, or None when it is gone."""
+def proc_stat(pid):
+    """(ppid, pgid, start time, state letter) of a pid from /proc, or None when it is gone.
+    The one /proc/<pid>/stat parser of python/."""
     try:
         with open('/proc/%d/stat' % pid, 'rb') as f:
             stat = f.read()
         fields = stat[stat.rindex(b')') + 2:].split(b' ')
-        return int(fields[1]), int(fields[2]), fields[19]
+        return int(fields[1]), int(fields[2]), fields[19], fields[0]
     except (OSError, ValueError, IndexError):
         return None
 
@@ -74,7 +78,7 @@ def _walk(roots):
     while todo:
         for entry in _children(todo.pop()):
             pid = int(entry)
-            info = _stat(pid)
+            info = proc_stat(pid)
             if info is not None:
                 found.append((pid, info[1], info[2]))
             todo.append(pid)
@@ -86,7 +90,7 @@ def _scan(roots):
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
             continue
-        info = _stat(int(entry))
+        info = proc_stat(int(entry))
         if info is not None:
             children.setdefault(info[0], []).append((int(entry), info[1], info[2]))
     found, todo = [], list(roots)
@@ -102,6 +106,18 @@ def descendants(*roots):
     is signalled, while ppid chains are intact, so processes that left the group with setsid
     are still found. Cost grows with the tree, not with the machine's process count."""
     return _walk(roots) if _HAS_CHILDREN_FILES else _scan(roots)
+
+
+def kill_below(*roots):
+    """SIGKILLs every live descendant of the roots. The whole tree is snapshotted first, while
+    ppid chains still lead to setsid descendants, then killed."""
+    kill_all(descendants(*roots))
+
+
+def kill_all(procs):
+    """SIGKILLs each snapshotted (pid, pgid, start time) that is still that process."""
+    for proc in procs:
+        signal_same(proc, _signal.SIGKILL)
 
 
 def has_children():
@@ -132,7 +148,7 @@ def signal_same(proc, sig):
     pid = proc[0]
     if pid <= 1:
         return
-    now = _stat(pid)
+    now = proc_stat(pid)
     if now is None or now[2] != proc[2]:
         return
     try:

@@ -10,16 +10,19 @@ fd 3 (from Node): 4-byte big-endian length + a dict in marshal format:
 fd 4 (to Node): 1-byte type + 4-byte id + 4-byte length + payload, types
   R ready {"pid"}   S started {"pid"}   O/E live stdout/stderr bytes (only when "live")
   X exited: JSON {"code" (<0: -signal),"maxrssKb","cpuMs","stop" (null|"timeout"|"request"),
-    "out":[head,tail,dropped],"err":[..]} + "\\n" + out head, out tail, err head, err tail
+    "out":[head,tail,dropped],"err":[..], "leftovers":[[pid,command],..] (only when any)}
+    + "\\n" + out head, out tail, err head, err tail
   F could not start (UTF-8 text)
 """
 import marshal
 import os
 import select
 
+from _ergate_leftovers import json_leftovers
 from _ergate_run import exit_code
 
 REQ_FD, REPLY_FD = 3, 4
+READ_SIZE = 65536
 # Live output queued for Node beyond this: stop reading the scripts' pipes (flow control).
 OUT_QUEUE_HIGH = 1 << 20
 
@@ -29,26 +32,38 @@ def frame(kind, ident, payload):
 
 
 class Requests:
-    """Node's requests, decoded one whole frame at a time."""
+    """Node's requests, decoded one whole frame at a time. Bytes are appended to one buffer
+    and consumed from an offset, so a request of any size costs time linear in its size."""
 
     def __init__(self):
-        self.inbox = b""
+        self.inbox = bytearray()
+        self.at = 0  # where the first request not yet taken starts
 
     def read(self):
         """Takes in what Node wrote; False at EOF (Node closed us or is gone)."""
-        chunk = os.read(REQ_FD, 65536)
+        chunk = os.read(REQ_FD, READ_SIZE)
         self.inbox += chunk
         return bool(chunk)
 
+    def waiting(self):
+        """Whether any bytes of a request are here and not yet taken."""
+        return len(self.inbox) > self.at
+
     def pop(self):
         """The next whole request, or None until more arrives."""
-        if len(self.inbox) < 4:
+        at = self.at
+        if len(self.inbox) - at < 4:
             return None
-        size = int.from_bytes(self.inbox[:4], "big")
-        if len(self.inbox) < 4 + size:
+        size = int.from_bytes(self.inbox[at:at + 4], "big")
+        if len(self.inbox) - at < 4 + size:
             return None
-        req = marshal.loads(self.inbox[4:4 + size])
-        self.inbox = self.inbox[4 + size:]
+        req = marshal.loads(self.inbox[at + 4:at + 4 + size])
+        self.at = at + 4 + size
+        if self.at == len(self.inbox):
+            self.inbox, self.at = bytearray(), 0
+        elif self.at >= READ_SIZE:
+            del self.inbox[:self.at]
+            self.at = 0
         return req
 
 
@@ -88,12 +103,13 @@ class Replies:
         return self.out_bytes > OUT_QUEUE_HIGH
 
 
-def exit_record(child, status, usage):
+def exit_record(child, status, usage, leftovers):
     """The X payload of a reaped child: JSON header, then its captured output."""
     out = child.captures[b"O"].parts()
     err = child.captures[b"E"].parts()
     stop = b'"%s"' % child.stop.encode() if child.stop else b"null"
-    header = b'{"code":%d,"maxrssKb":%d,"cpuMs":%d,"stop":%s,"out":[%d,%d,%d],"err":[%d,%d,%d]}\n' % (
+    left = b',"leftovers":%s' % json_leftovers(leftovers) if leftovers else b""
+    header = b'{"code":%d,"maxrssKb":%d,"cpuMs":%d,"stop":%s,"out":[%d,%d,%d],"err":[%d,%d,%d]%s}\n' % (
         exit_code(status), usage.ru_maxrss, round((usage.ru_utime + usage.ru_stime) * 1000), stop,
-        len(out[0]), len(out[1]), out[2], len(err[0]), len(err[1]), err[2])
+        len(out[0]), len(out[1]), out[2], len(err[0]), len(err[1]), err[2], left)
     return header + out[0] + out[1] + err[0] + err[1]

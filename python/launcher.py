@@ -1,13 +1,14 @@
 """ergate launcher: the small process that starts, times and reaps every Python script.
 
-Started by src/script/launcher/launcher.ts, one per supervisor slot, as
-`python launcher.py <exec|fork> <node pid> [preload...]`. In 'exec' mode each script is a
-fresh `python script.py` (fork, then exec); in 'fork' mode a fork of this warm interpreter.
-Either way this process is the script's parent: it sets the script's process group (and,
-unless it vforks, PR_SET_PDEATHSIG and rlimits) between fork and exec, enforces its deadline (so a busy Node
-event loop never delays a timeout), keeps the bounded head and tail of its output, kills its
-tree (SIGTERM, grace, SIGKILL, setsid descendants found in /proc), reaps it with wait4 and
-sends the exit with its rusage. As a subreaper it also kills what a script left behind.
+Started by src/script/launcher/launcher.ts, about one per core, as
+`python launcher.py <exec|fork> <node pid> <width> [preload...]` (width: the most scripts it
+runs at once). In 'exec' mode each script is a fresh `python script.py` (fork, then exec); in
+'fork' mode a fork of this warm interpreter. Either way this process is the script's parent:
+it sets the script's process group (and, unless it vforks, PR_SET_PDEATHSIG and rlimits)
+between fork and exec, enforces its deadline (so a busy Node event loop never delays a
+timeout), keeps the bounded head and tail of its output, kills its tree (SIGTERM, grace,
+SIGKILL, setsid descendants found in /proc), reaps it with wait4 and sends the exit with its
+rusage. As a subreaper it also kills, and names, what a script left behind when it ends.
 It dies with Node (EOF on its request pipe, or SIGTERM, its PR_SET_PDEATHSIG) and takes every
 script tree with it. This file starts the process (imports, preloads, the keeper split);
 the loop is _ergate_loop.py, the wire format _ergate_wire.py.
@@ -40,7 +41,7 @@ try:
     from _ergate_forkchild import become_child
     from _ergate_keeper import keep
     from _ergate_loop import Launcher
-    from _ergate_sys import prctl
+    from _ergate_sys import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
     from _ergate_wire import REPLY_FD, REQ_FD, frame
 finally:
     sys.path[:] = _saved_path
@@ -55,8 +56,8 @@ for _name in set(sys.modules) - _STARTUP_MODULES - set(_DROP_IN_FORK):
 
 MODE = sys.argv[1]
 NODE_PID = int(sys.argv[2])
+WIDTH = int(sys.argv[3])
 _START_ENV = dict(os.environ)  # what Node started us with: requests carry changes to it
-PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36  # <linux/prctl.h>
 SIGTERM = _signal.SIGTERM
 
 
@@ -72,7 +73,7 @@ def preload(names):
     return None
 
 
-_PRELOAD_ERROR = preload([n for n in sys.argv[3:] if n]) if MODE == 'fork' else None
+_PRELOAD_ERROR = preload([n for n in sys.argv[4:] if n]) if MODE == 'fork' else None
 # Variables the preloads set, changed or removed: every fork puts them back as Node sent them.
 _ENV_DRIFT = {k: _START_ENV.get(k) for k in set(_START_ENV) | set(os.environ) if _START_ENV.get(k) != os.environ.get(k)}
 
@@ -121,7 +122,7 @@ if __name__ == "__main__":
     # (and so never copies) the inherited heap.
     if hasattr(gc, "freeze"):
         gc.freeze()
-    _launcher = Launcher(MODE, _LAUNCHER_PID, _START_ENV)
+    _launcher = Launcher(MODE, _LAUNCHER_PID, _START_ENV, WIDTH)
     _signal.signal(SIGTERM, _launcher.shutdown)
     _launcher.send(b"R", 0, b'{"pid":%d}' % _LAUNCHER_PID)
     _forked = _launcher.serve()

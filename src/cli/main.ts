@@ -14,6 +14,7 @@ import { RedisUnreachableError } from '../seam/redis-target.ts';
 import { missingPeer } from '../internal/optional-peer.ts';
 import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
+import { resolveMemoryBudgetMb } from '../resources/memory-admission.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
 import { checkStartMethod, resolvePython } from '../script/python.ts';
 import { createPalette, wantsColor } from './console/colors.ts';
@@ -21,12 +22,17 @@ import { chooseMode, ConsoleReporter } from './console/console-reporter.ts';
 import { guardConsoleStreams } from './console/console-output.ts';
 import { HaltTracker } from './control/halt-rule.ts';
 import { LiveOutput } from './console/live-output.ts';
+import { runMergeReports } from './merge-reports.ts';
 import { parseCliArgs, type CliOptions } from './settings/parse-cli-args.ts';
 import { formatSummary } from './console/print-summary.ts';
-import { resolveReportTarget } from './reports/report-target.ts';
-import { RunReports, type ReportTargets } from './reports/run-reports.ts';
+import { checkReportTargets, resolveReportTarget, STDOUT_TARGET } from './reports/report-target.ts';
+import { storeDurations } from './selection/durations-file.ts';
+import { ensureErgateFolder } from './reports/ergate-folder.ts';
+import { listScripts } from './selection/list-scripts.ts';
+import { RunReports } from './reports/run-reports.ts';
 import { RunSummary, type RunOutcome } from './reports/run-report.ts';
-import { displayName } from './reports/script-names.ts';
+import { plural } from './reports/script-names.ts';
+import { pytestRunOptions } from './selection/pytest-root.ts';
 import { selectScripts } from './selection/select-scripts.ts';
 import { handleInterrupts } from './control/interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
@@ -52,6 +58,9 @@ export async function main(argv: string[]): Promise<number> {
       if (missing) throw new UsageError(missing);
       return await (await import('./worker-command.ts')).runWorkerCommand(args.slice(1));
     }
+    if (args[0] === 'merge-reports') return await runMergeReports(args.slice(1));
+    if (args[0] === 'report')
+      return await (await import('./reports/report-command.ts')).runReportCommand(args.slice(1));
     const options = parseCliArgs(args);
     if (options.command === 'help') return print(HELP, EXIT.passed);
     if (options.command === 'version') return print(readVersion(), EXIT.passed);
@@ -63,33 +72,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Where each report goes; a path that cannot take one is a usage error, found before anything runs. */
-function checkReportTargets(options: CliOptions): ReportTargets {
-  const targets: ReportTargets = {};
-  for (const [key, flag] of [
-    ['json', '--json'],
-    ['junit', '--junit'],
-    ['joblog', '--joblog'],
-  ] as const) {
-    const file = options[key];
-    if (file === undefined) continue;
-    const target = resolveReportTarget(file);
-    if ('problem' in target) throw new UsageError(`${flag}: ${target.problem}`);
-    targets[key] = target;
-  }
-  return targets;
-}
-
 async function runCommand(options: CliOptions): Promise<number> {
   const distributed = options.redis !== undefined || options.redisCluster !== undefined;
   const missing = distributed
     ? missingPeer('bullmq', options.redis !== undefined ? '--redis' : '--redis-cluster')
     : null;
   if (missing) throw new UsageError(missing);
-  const { scripts, settings, nothingToRun } = await selectScripts(options);
-  if (nothingToRun !== null) return print(nothingToRun, EXIT.passed);
-  if (options.list) return print(scripts.map((s) => displayName(s)).join('\n'), EXIT.passed);
-  const targets = checkReportTargets(options);
+  // `--json -`: the report owns stdout; every human line goes to stderr.
+  const human = [options.json, options.junit].includes(STDOUT_TARGET) ? process.stderr : process.stdout;
+  const warn = (message: string): void => void process.stderr.write(`ergate: ${message}\n`);
+  const { scripts, settings, nothingToRun, notes } = await selectScripts(options);
+  for (const note of notes) warn(note);
+  if (nothingToRun !== null) return print(nothingToRun, EXIT.passed, human);
+  if (options.list) {
+    listScripts(scripts, options.order, human);
+    return EXIT.passed;
+  }
+  const targets = checkReportTargets({ ...options, html: settings.html });
+  if (options.storeDurations !== undefined) checkStoreTarget(options.storeDurations);
   // A wrong --python is a usage mistake, found before anything starts.
   const python = await resolvePython(settings.python).catch((error: Error) => {
     throw new UsageError(`--python: ${error.message}`);
@@ -100,9 +100,10 @@ async function runCommand(options: CliOptions): Promise<number> {
     throw new UsageError((error as Error).message);
   }
 
-  const paint = createPalette(wantsColor(process.stdout));
-  const reporter = new ConsoleReporter(chooseMode(options), paint);
-  const warn = (message: string): void => void process.stderr.write(`ergate: ${message}\n`);
+  const paint = createPalette(
+    options.color === 'auto' || !options.color ? wantsColor(human) : options.color === 'always',
+  );
+  const reporter = new ConsoleReporter(chooseMode(options), paint, human);
   const startTime = new Date().toISOString();
   let reports: RunReports;
   try {
@@ -110,8 +111,9 @@ async function runCommand(options: CliOptions): Promise<number> {
   } catch (error) {
     throw new UsageError(`cannot write the reports: ${(error as Error).message}`);
   }
-  const summary = new RunSummary();
-  const live = options.showOutput ? new LiveOutput() : null;
+  const summary = new RunSummary(options.slowest);
+  const live = options.showOutput ? new LiveOutput({ stdout: human, stderr: process.stderr }) : null;
+  if (options.history !== false) ensureErgateFolder(DEFAULT_HISTORY_PATH);
   const halt = options.halt ? new HaltTracker(options.halt) : null;
   const haltNow = new AbortController();
   const stopStarting = new AbortController();
@@ -129,6 +131,9 @@ async function runCommand(options: CliOptions): Promise<number> {
     halted = reason;
     (options.halt!.when === 'now' ? haltNow : stopStarting).abort(new Error(reason));
   });
+  // For the reports: 'auto' resolves here as the runner resolves it at its start.
+  const budget = options.memoryBudgetMb;
+  const memoryBudgetMb = budget === undefined ? null : resolveMemoryBudgetMb(budget);
   const runner = new ParallelRunner({
     maxWorkers: settings.jobs,
     defaultTimeoutMs: settings.timeoutMs,
@@ -182,6 +187,7 @@ async function runCommand(options: CliOptions): Promise<number> {
       }),
       stopStarting: stopStarting.signal,
       ...(settings.env && { env: settings.env }),
+      ...(settings.pytest && pytestRunOptions(options.paths)),
       ...(configs && { configs }),
       ...(live && {
         onOutput: (script: string, stream: 'stdout' | 'stderr', chunk: string) => live.write(script, stream, chunk),
@@ -195,7 +201,11 @@ async function runCommand(options: CliOptions): Promise<number> {
       summary.add(result);
       reporter.onFinished(result);
     }
-    outcome = summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted);
+    outcome = {
+      ...summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted),
+      jobs: runner.maxWorkers,
+      memoryBudgetMb,
+    };
   } catch (error) {
     reports.discard();
     // Redis not there at the start is the run's failure, said in one line, not ergate's bug.
@@ -210,14 +220,27 @@ async function runCommand(options: CliOptions): Promise<number> {
     releaseSignals();
   }
   const written = await reports.finish(outcome);
-  process.stdout.write(`${formatSummary(summary.report(outcome), paint, options.quiet)}\n`);
+  human.write(`${formatSummary(summary.report(outcome), paint, options.quiet, options.slowest)}\n`);
+  if (options.storeDurations !== undefined) {
+    const stored = storeDurations(options.storeDurations, scripts, DEFAULT_HISTORY_PATH);
+    warn(`stored the median durations of ${plural(stored, 'script')} in ${options.storeDurations}`);
+  }
   if (outcome.interrupted) return interruptedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return outcome.counts.success && written ? EXIT.passed : EXIT.failed;
 }
 
-function print(text: string, code: number): number {
-  process.stdout.write(`${text}\n`);
+function print(text: string, code: number, out: NodeJS.WritableStream = process.stdout): number {
+  out.write(`${text}\n`);
   return code;
+}
+
+/** --store-durations FILE must be a regular file ergate can replace: checked before the run. */
+function checkStoreTarget(file: string): void {
+  const target = resolveReportTarget(file);
+  if ('problem' in target || target.kind !== 'file')
+    throw new UsageError(
+      `--store-durations: ${'problem' in target ? target.problem : `${file} is not a regular file`}`,
+    );
 }
 
 /** Runs main() and sets process.exitCode; used by bin/ergate.js and `node src/cli/main.ts`. */

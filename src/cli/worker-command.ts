@@ -19,10 +19,9 @@ Takes script jobs from a BullMQ queue in Redis and runs them here, with every li
 
 Whoever can write to the queue gets no more than running this checkout's scripts: script
 paths and cwd must lie, by realpath, inside --root; function jobs run only for modules in
-a --functions folder; a job setting LD_*, DYLD_*, PYTHON* (but PYTHONUNBUFFERED,
-PYTHONIOENCODING, PYTHONHASHSEED, PYTHONDONTWRITEBYTECODE, PYTHONUTF8, PYTHONFAULTHANDLER),
-NODE_OPTIONS, NODE_PATH, BASH_ENV or ENV is refused unless named in --allow-env; a job asking
-for more than --max-timeout or --max-output is refused. $ERGATE_REDIS_* never reaches a job.
+a --functions folder; a job setting any variable but a few harmless ones is refused unless
+--allow-env names it (default deny); a job asking for more than --max-timeout or
+--max-output is refused. $ERGATE_REDIS_* never reaches a job.
 Give the password in $ERGATE_REDIS_PASSWORD, never on the command line.
 
 Options:

@@ -5,14 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isInside } from './contained-path.ts';
+import { EnvAllowList, refusedByWorker } from './env-allow-list.ts';
 
 export interface JobPolicy {
   /** realpath of --root */
   root: string;
   /** realpaths of the --functions folders; none: function jobs are refused */
   functions: string[];
-  /** job env names allowed despite the deny-list (--allow-env) */
-  allowEnv: ReadonlySet<string>;
+  /** env names a job may set: the harmless defaults plus --allow-env */
+  allowEnv: EnvAllowList;
   maxTimeoutMs: number;
   maxOutputBytes: number;
 }
@@ -21,24 +22,6 @@ export const DEFAULT_MAX_TIMEOUT_MS = 3_600_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
 /** A job's kill grace (SIGTERM to SIGKILL) is capped too: it extends how long a child may live. */
 const MAX_KILL_GRACE_MS = 60_000;
-/** PYTHON* variables that change no code path a job could use to run its own code. */
-const HARMLESS_PYTHON = new Set([
-  'PYTHONUNBUFFERED',
-  'PYTHONIOENCODING',
-  'PYTHONHASHSEED',
-  'PYTHONDONTWRITEBYTECODE',
-  'PYTHONUTF8',
-  'PYTHONFAULTHANDLER',
-]);
-const DENIED = new Set(['NODE_OPTIONS', 'NODE_PATH', 'BASH_ENV', 'ENV']);
-
-/** True for a variable that lets its setter run code or load libraries of their choice. */
-export function isDeniedEnvName(name: string): boolean {
-  if (name.startsWith('LD_') || name.startsWith('DYLD_')) return true;
-  if (name.startsWith('PYTHON')) return !HARMLESS_PYTHON.has(name);
-  return DENIED.has(name);
-}
-
 /** @throws TypeError naming the option: folders that do not exist, or functions outside the root */
 export function buildPolicy(
   options: { root: string; functions?: string[]; allowEnv?: string[]; maxTimeoutMs?: number; maxOutputBytes?: number },
@@ -61,7 +44,7 @@ export function buildPolicy(
   return {
     root,
     functions,
-    allowEnv: new Set(options.allowEnv ?? []),
+    allowEnv: new EnvAllowList(options.allowEnv),
     maxTimeoutMs: options.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS,
     maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
   };
@@ -81,15 +64,10 @@ export function checkNoNul(value: unknown, what: string): void {
   }
 }
 
-/** @throws Error naming the first variable of the deny-list the job sets without --allow-env */
+/** @throws Error naming the first variable the worker does not let a job set, and the flag */
 export function checkJobEnv(env: Record<string, unknown>, policy: JobPolicy): void {
-  for (const name of Object.keys(env)) {
-    if (isDeniedEnvName(name) && !policy.allowEnv.has(name)) {
-      throw new Error(
-        `refused: the job sets ${name}, which this worker passes only when started with --allow-env ${name}`,
-      );
-    }
-  }
+  const refused = policy.allowEnv.firstRefused(env);
+  if (refused !== null) throw new Error(refusedByWorker(refused));
 }
 
 /** @throws Error naming the cap when the job asks for no timeout, or a longer one */

@@ -2,9 +2,9 @@
 // with the script path of this machine's checkout, or a plain-language 'error' for a job
 // BullMQ gave up on (e.g. its workers kept dying) or that vanished from Redis. A job the
 // coordinator removed itself is its caller's to word as cancelled. Attempt counts are BullMQ's own.
-import { describeScript, errorResult } from '../script/error-result.ts';
+import { describeScript, errorResult } from '../script/script-result.ts';
 import type { ScriptResult } from '../script/types.ts';
-import type { FinishedJob, JobRecord } from './job-waiter.ts';
+import type { FinishedJob, JobRecord } from './finished-job.ts';
 
 /** Why a job the coordinator did not remove is gone: Redis lost its state. */
 export const GONE_FROM_REDIS = 'lost: the job is gone from Redis; was Redis flushed or restarted without persistence?';

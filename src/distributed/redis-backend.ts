@@ -4,13 +4,14 @@
 // awaited to a final state or cancelled (removed when waiting, killed through the cancel
 // event when running), so a run settles only when each of its scripts has settled.
 import { randomUUID } from 'node:crypto';
-import type { Job, JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
+import type { JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
 import type { FunctionJobData } from '../seam/function-job-data.ts';
 import type { ScriptJobData } from './job-payload.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { ConnectionWatch } from './connection-watch.ts';
+import type { FinishedJob } from './finished-job.ts';
 import { GONE_FROM_REDIS } from './job-result.ts';
-import { JobWaiter, type FinishedJob } from './job-waiter.ts';
+import { JobWaiter } from './job-waiter.ts';
 import { CANCEL_EVENT, cancelQueueName, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { createBatchedEvents } from './batched-events.ts';
 import { partOptions } from './bull-connection.ts';
@@ -19,6 +20,7 @@ import type { RunSource } from '../seam/backend-seam.ts';
 import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress } from './run-manifest.ts';
 import { parseOrThrow } from '../internal/option-schemas.ts';
 import { backendRoot, backendSchema, type BackendOptions } from '../seam/backend-options.ts';
+import { readWorkerRules, WORKER_RULES_KEY } from './worker-rules.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 /** BullMQ options of one job, overriding the backend's run-wide ones. */
@@ -46,6 +48,11 @@ interface QueuedAdd {
   opts: JobsOptions;
   resolve: () => void;
   reject: (error: Error) => void;
+}
+
+/** The manifest's BullMQ job, as the run updates it (a bullmq Job; no bullmq type in the public declarations). */
+export interface ManifestJob {
+  updateProgress(progress: object): Promise<void>;
 }
 
 export class RedisBackend {
@@ -161,7 +168,7 @@ export class RedisBackend {
    * job's log (BullMQ removes both together), then the header saying how many chunks there are.
    * @returns the manifest's job, whose progress records how far the coordinator got
    */
-  async writeManifest(manifest: ManifestBuilder, source: RunSource): Promise<Job> {
+  async writeManifest(manifest: ManifestBuilder, source: RunSource): Promise<ManifestJob> {
     const { runs } = this.#connected();
     const keepMs = (this.options.keepResultsS ?? 86_400) * 1000;
     // Manifests are never processed: old ones are cleaned here, BullMQ's way.
@@ -174,6 +181,12 @@ export class RedisBackend {
     }
     await record.updateData(manifest.header(chunks));
     return record;
+  }
+
+  /** The live workers' env rules as a check of a job's env (null: none known); see worker-rules.ts. */
+  async workerEnvCheck(): Promise<((env: Record<string, string>) => string | null) | null> {
+    const { queue } = this.#connected();
+    return readWorkerRules(await queue.client, queue.toKey(WORKER_RULES_KEY), this.queueName).catch(() => null);
   }
 
   /** @throws Error when the run's coordinator stopped before its manifest was complete */

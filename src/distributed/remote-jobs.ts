@@ -6,14 +6,14 @@
 // on its worker while running), and close() waits for those (bounded) before disconnecting.
 import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
 import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../function/types.ts';
-import { errorResult } from '../script/error-result.ts';
+import { errorResult } from '../script/script-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import { toFunctionJobData, type FunctionJobData } from '../seam/function-job-data.ts';
 import type { EnvRule } from '../seam/backend-seam.ts';
 import { FUNCTION_JOB, functionError, toFunctionResult } from './function-job.ts';
 import { toJobData } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
-import type { FinishedJob } from './job-waiter.ts';
+import type { FinishedJob } from './finished-job.ts';
 import { scriptJobId } from './queue-names.ts';
 import { RedisBackend } from './redis-backend.ts';
 import {

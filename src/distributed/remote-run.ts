@@ -4,16 +4,15 @@
 // `window` jobs in the queue and adds more as results come back. Retries are BullMQ attempts
 // (handlesRetries), so a script is reported exactly once. The manifest records the whole run
 // and its progress how far the adding got, for attachRun; per script this keeps a few bytes.
-import type { Job } from 'bullmq';
 import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
-import { errorResult } from '../script/error-result.ts';
+import { errorResult } from '../script/script-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import type { EnvRule, RemotePool, RunSource } from '../seam/backend-seam.ts';
 import { onAbort } from './abort-fanout.ts';
 import { portablePath } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
-import type { RedisBackend } from './redis-backend.ts';
+import type { ManifestJob, RedisBackend } from './redis-backend.ts';
 import { jobOf, ManifestBuilder, type RunProgress } from './run-manifest.ts';
 
 /** Jobs of one run in the queue at once (sent, not yet finished). @default */
@@ -29,7 +28,7 @@ export class RemoteRun implements RemotePool {
   readonly window: number;
   readonly #backend: RedisBackend;
   readonly #manifest: ManifestBuilder;
-  readonly #record: Job;
+  readonly #record: ManifestJob;
   /** per plan index: its place in the order jobs are added */
   readonly #position: Uint32Array;
   /** per place in that order: added (or nothing to add) */
@@ -37,7 +36,7 @@ export class RemoteRun implements RemotePool {
   #addedThrough = 0;
   #progressTimer: NodeJS.Timeout | null = null;
 
-  private constructor(backend: RedisBackend, manifest: ManifestBuilder, record: Job, source: RunSource) {
+  private constructor(backend: RedisBackend, manifest: ManifestBuilder, record: ManifestJob, source: RunSource) {
     this.#backend = backend;
     this.#manifest = manifest;
     this.#record = record;
@@ -60,7 +59,8 @@ export class RemoteRun implements RemotePool {
    */
   static async open(backend: RedisBackend, source: RunSource, envRule: EnvRule): Promise<RemoteRun> {
     await backend.connect();
-    const manifest = new ManifestBuilder(backend.newRunId(), backend.root, envRule, source.size);
+    const envCheck = await backend.workerEnvCheck();
+    const manifest = new ManifestBuilder(backend.newRunId(), backend.root, envRule, source.size, envCheck);
     const record = await backend.writeManifest(manifest, source);
     return new RemoteRun(backend, manifest, record, source);
   }

@@ -49,11 +49,16 @@ export class ManifestBuilder {
   readonly #baselines = new Map<string, Record<string, string>>();
   readonly #createdAt = new Date().toISOString();
 
+  /**
+   * @param envCheck what the live workers would refuse of a job's env (worker-rules.ts): such a
+   *   script is never sent, its result says why
+   */
   constructor(
     readonly runId: string,
     readonly root: string,
     readonly envRule: EnvRule,
     size: number,
+    readonly envCheck: ((env: Record<string, string>) => string | null) | null = null,
   ) {
     this.templateOf = new Int32Array(size).fill(-1);
   }
@@ -87,6 +92,8 @@ export class ManifestBuilder {
         script: _script,
         ...rest
       } = toJobData(item.spec, this.root, this.runId, item.index, this.envRule, this.#baselines);
+      const refused = this.envCheck?.(rest.env);
+      if (refused) throw new Error(refused);
       const template: JobTemplate = { ...rest, retries: item.retries };
       const key = JSON.stringify(template);
       let at = this.#byKey.get(key);

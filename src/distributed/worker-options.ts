@@ -3,6 +3,7 @@
 // option's schemas (src/seam/backend-options.ts), so both sides read them alike.
 import * as v from 'valibot';
 import { expected, positiveInt } from '../internal/option-schemas.ts';
+import { ALLOW_ENV_PATTERN } from './env-allow-list.ts';
 import { clusterNodes, nonEmpty, queueName, redisUrl } from '../seam/backend-options.ts';
 
 export const workerOptionsSchema = v.looseObject(
@@ -19,7 +20,10 @@ export const workerOptionsSchema = v.looseObject(
     functions: v.optional(v.array(nonEmpty, expected('an array of folders'))),
     allowEnv: v.optional(
       v.array(
-        v.pipe(v.string(expected('a variable name')), v.regex(/^[^=\0]+$/, expected('a variable name'))),
+        v.pipe(
+          v.string(expected('a variable name or a PREFIX_* pattern')),
+          v.regex(ALLOW_ENV_PATTERN, expected('a variable name or a PREFIX_* pattern')),
+        ),
         expected('an array of variable names'),
       ),
     ),

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 // Types only: bullmq is loaded by start(), so importing ergate never loads it.
 import type { Job, QueueEvents, Worker } from 'bullmq';
-import { errorResult } from '../script/error-result.ts';
+import { errorResult } from '../script/script-result.ts';
 import { checkStartMethod, resolvePython } from '../script/python.ts';
 import { resolveScriptSpec } from '../script/resolve-spec.ts';
 import { parseRunScriptOptions } from '../script/validate-options.ts';
@@ -27,6 +27,7 @@ import { partOptions } from './bull-connection.ts';
 import { redact, resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import { parseOrThrow } from '../internal/option-schemas.ts';
 import { workerOptionsSchema } from './worker-options.ts';
+import { PublishedRules, WORKER_RULES_KEY } from './worker-rules.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 export interface ErgateWorkerOptions {
@@ -50,7 +51,10 @@ export interface ErgateWorkerOptions {
   maxStalledCount?: number;
   /** Folders whose modules function jobs may run (realpath inside root). @default none: function jobs are refused */
   functions?: string[];
-  /** Job env variables allowed despite the deny-list (LD_*, DYLD_*, PYTHON*, NODE_OPTIONS...). @default [] */
+  /**
+   * Env variables a job may set besides the harmless defaults (DEFAULT_ALLOWED_ENV): a NAME,
+   * or a PREFIX_* pattern; a job setting any other is refused. @default []
+   */
   allowEnv?: string[];
   /** The longest timeout a job may ask for; a job asking for more is refused. @default 3_600_000 */
   maxTimeoutMs?: number;
@@ -95,6 +99,7 @@ export class ErgateWorker implements AsyncDisposable {
   /** the processors running now: close() waits for these, not for Redis */
   readonly #running = new Set<Promise<JobResult>>();
   #started = false;
+  #rules: PublishedRules | null = null;
   #ranFunctions = false;
 
   private constructor(
@@ -167,6 +172,13 @@ export class ErgateWorker implements AsyncDisposable {
       throw unreachable(worker.target, error);
     }
     await worker.#primePool();
+    // Coordinators read these to refuse, before queueing, what no worker would run.
+    worker.#rules = await PublishedRules.publish(
+      await worker.#bull.client,
+      worker.#bull.toKey(WORKER_RULES_KEY),
+      worker.id,
+      policy.allowEnv.patterns,
+    );
     worker.#started = true;
     void worker.#bull
       .run()
@@ -264,6 +276,7 @@ export class ErgateWorker implements AsyncDisposable {
         if (this.#started) {
           // BullMQ's close stops taking jobs, waits for running ones, then for Redis to take
           // its last writes: each wait bounded, so a worker whose Redis is gone still exits.
+          void this.#rules?.stop();
           void this.#bull.close().catch(() => undefined);
           await settleWithin([...this.#running], graceMs + HANDBACK_WAIT_MS);
           await closeConnection(this.#bull, HANDBACK_WAIT_MS);

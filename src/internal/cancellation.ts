@@ -1,5 +1,6 @@
 // The one wording of a cancellation, used by every subsystem (script, function, parallel,
-// task, scheduler, distributed): "cancelled" alone, or "cancelled: <reason>". Reasons are
+// task, scheduler, distributed): "cancelled" alone, or "cancelled: <reason>"; and of a
+// timeout, "timed out after N ms" (timedOutAfter). Reasons are
 // created bare ("runner.cancel() was called") and worded only here, so a fail-fast reads
 // the same in the script runner and in the task group.
 
@@ -11,6 +12,11 @@ export class AbortError extends Error {
 /** Abort of a job whose timeoutMs expired: the message is "timed out after N ms". */
 export class TimeoutError extends Error {
   override name = 'TimeoutError';
+}
+
+/** The one wording of a timeout, for scripts, functions and scheduler jobs alike. */
+export function timedOutAfter(timeoutMs: number): string {
+  return `timed out after ${timeoutMs} ms`;
 }
 
 /** Node's and the DOM's message for an abort that was given no reason. */

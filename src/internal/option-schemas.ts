@@ -17,6 +17,15 @@ export function describeInput(value: unknown): string {
 export const expected = (what: string) => (issue: v.BaseIssue<unknown>) =>
   `expected ${what}, got ${describeInput(issue.input)}`;
 
+/** What a script timeout must be, in the one wording every validator uses. */
+export const TIMEOUT_EXPECTED = 'a positive number of milliseconds, or Infinity for none';
+
+/** A script timeout: Infinity means none (no timer is set for 2^31 ms or more); NaN is refused. */
+export const timeoutMs = v.pipe(
+  v.number(expected(TIMEOUT_EXPECTED)),
+  v.check((n) => n > 0 && !Number.isNaN(n), expected(TIMEOUT_EXPECTED)),
+);
+
 export const positiveInt = v.pipe(
   v.number(expected('a positive integer')),
   v.integer(expected('a positive integer')),

@@ -1,7 +1,8 @@
 // Turns runScripts() input into the ScriptSpec of each script, built only when that script
 // starts (and dropped when it ends), so a run of any size holds at most `concurrency` specs
 // and one snapshot of process.env. Options merge runner defaults < run options < the
-// script's config (found by absolute path, by the path as given, or by basename). Every
+// script's config (found by absolute path, the path as given, the path relative to the
+// working folder, or the basename when only one of the run's scripts has it). Every
 // config and the defaults are validated when the plan is made: a bad option throws TypeError
 // before any child starts; a script whose spec cannot be built is planned as 'error'.
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { resolveScriptSpec, snapshotProcessEnv, type ChildEnvCache } from '../sc
 import type { RunScriptOptions, ScriptSpec } from '../script/types.ts';
 import type { PlannedScript, ScriptRef } from '../seam/planned-script.ts';
 
-/** Per-script overrides; keyed by basename (contract) or absolute path in `configs`. */
+/** Per-script overrides; `configs` is keyed by path (relative or absolute) or unique basename. */
 export interface ScriptConfig {
   timeoutMs?: number;
   allowedExitCodes?: number[];
@@ -39,21 +40,61 @@ export interface PlanDefaults {
   preload?: string[];
   /** `python -m module script args...` for every script */
   module?: string;
+  /** every script's first arguments; its config's args follow */
+  args?: string[];
   /** Output is also delivered live (runScripts' onOutput). */
   liveOutput?: boolean;
 }
 
-/** Finds a script's config: absolute path first, then the path as given, then basename. */
+/**
+ * Finds a script's config: absolute path first, then the path as given, then the path
+ * relative to the working folder, then the basename when `byName` allows it (unique names).
+ */
 export function findScriptConfig(
   configs: Record<string, ScriptConfig> | undefined,
   given: string,
   absolute: string,
+  byName: (name: string) => boolean = () => true,
 ): { key: string; config: ScriptConfig } | null {
   if (!configs) return null;
-  for (const key of [absolute, given, path.basename(absolute)]) {
+  const relative = path.relative(process.cwd(), absolute).split(path.sep).join('/');
+  for (const key of [absolute, given, relative]) {
     if (Object.hasOwn(configs, key)) return { key, config: configs[key] };
   }
-  return null;
+  const name = path.basename(absolute);
+  return Object.hasOwn(configs, name) && byName(name) ? { key: name, config: configs[name] } : null;
+}
+
+/**
+ * The bare-name keys of `configs` that may stand for a script's basename: those only one of
+ * the scripts has. A bare name two scripts share, with no script at that relative path, is
+ * a TypeError naming both.
+ */
+export function uniqueNameKeys(
+  configs: Record<string, ScriptConfig> | undefined,
+  scripts: readonly string[],
+): Set<string> {
+  const bare = Object.keys(configs ?? {}).filter((key) => !key.includes('/') && !key.includes(path.sep));
+  if (bare.length === 0) return new Set();
+  const wanted = new Set(bare);
+  const holders = new Map<string, string[]>();
+  const atRelative = new Set<string>();
+  for (const script of scripts) {
+    const absolute = path.resolve(script);
+    const name = path.basename(absolute);
+    if (!wanted.has(name)) continue;
+    if (path.relative(process.cwd(), absolute) === name || script === name) atRelative.add(name);
+    holders.set(name, [...(holders.get(name) ?? []), script]);
+  }
+  const unique = new Set<string>();
+  for (const [name, paths] of holders) {
+    if (paths.length === 1) unique.add(name);
+    else if (!atRelative.has(name))
+      throw new TypeError(
+        `configs[${JSON.stringify(name)}]: ${paths.length} scripts are named ${name} (${paths.slice(0, 2).join(' and ')}${paths.length > 2 ? ', ...' : ''}); key the config by path relative to the working folder`,
+      );
+  }
+  return unique;
 }
 
 /** A run's scripts, validated up front, resolved one at a time as they start. */
@@ -65,11 +106,13 @@ export class Plan {
   readonly #envs: ChildEnvCache = new WeakMap();
   readonly #parsedDefault: ParsedRunScriptOptions;
   readonly #parsedByKey = new Map<string, ParsedRunScriptOptions>();
+  readonly #uniqueNames: Set<string>;
 
   constructor(scripts: readonly string[], defaults: PlanDefaults, python: string | Error) {
     this.#scripts = scripts;
     this.#defaults = defaults;
     this.#python = python;
+    this.#uniqueNames = uniqueNameKeys(defaults.configs, scripts);
     // Throws TypeError naming e.g. configs["a.py"].timeoutMs: refused before anything runs.
     this.#parsedDefault = parseRunScriptOptions(mergeOptions(defaults, {}), 'options');
     for (const [key, config] of Object.entries(defaults.configs ?? {})) {
@@ -92,7 +135,9 @@ export class Plan {
   /** The script ready to run: its spec is built now, from the run's one environment snapshot. */
   resolve(index: number): PlannedScript {
     const ref = this.ref(index);
-    const found = findScriptConfig(this.#defaults.configs, this.#scripts[index], ref.script);
+    const found = findScriptConfig(this.#defaults.configs, this.#scripts[index], ref.script, (name) =>
+      this.#uniqueNames.has(name),
+    );
     const retries = found?.config.retries ?? this.#defaults.retries;
     if (this.#python instanceof Error) return planned(ref, null, this.#python.message, retries);
     let parsed = found ? this.#parsedByKey.get(found.key)! : this.#parsedDefault;
@@ -120,7 +165,7 @@ function mergeOptions(defaults: PlanDefaults, config: ScriptConfig): RunScriptOp
     timeoutMs: config.timeoutMs ?? (typeof defaults.timeoutMs === 'number' ? defaults.timeoutMs : 60_000),
     ...(defaults.cwd !== undefined && { cwd: defaults.cwd }),
     ...((defaults.env || config.env) && { env: { ...defaults.env, ...config.env } }),
-    ...(config.args && { args: config.args }),
+    ...((config.args || defaults.args) && { args: [...(defaults.args ?? []), ...(config.args ?? [])] }),
     ...(config.allowedExitCodes && { allowedExitCodes: config.allowedExitCodes }),
     ...((config.memoryLimitMb ?? defaults.memoryLimitMb) !== undefined && {
       memoryLimitMb: config.memoryLimitMb ?? defaults.memoryLimitMb,

@@ -3,7 +3,7 @@
 // reject after all (the script is reported 'error', never lost). Never rejects.
 import { describeAbortedSignal } from '../internal/cancellation.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
-import { errorResult } from '../script/error-result.ts';
+import { errorResult } from '../script/script-result.ts';
 import type { AttemptRecord, ScriptResult } from '../script/types.ts';
 import type { PlannedScript } from '../seam/planned-script.ts';
 import type { RunNotifier } from './events.ts';
@@ -66,7 +66,13 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
 
 function attemptRecord(r: ScriptResult): AttemptRecord {
   const { status, exitCode, signal, stdout, stderr, error, startTime, durationMs } = r;
-  return { status, exitCode, signal, stdout, stderr, error, startTime, durationMs };
+  const record: AttemptRecord = { status, exitCode, signal, stdout, stderr, error, startTime, durationMs };
+  // Where and how the attempt ran, for the HTML report's timeline and memory chart.
+  if (r.slot !== undefined) record.slot = r.slot;
+  if (r.worker !== undefined) record.worker = r.worker;
+  if (r.peakTreeRssKb !== undefined) record.peakTreeRssKb = r.peakTreeRssKb;
+  if (r.memorySamples !== undefined) record.memorySamples = r.memorySamples;
+  return record;
 }
 
 export function withAttempts(result: ScriptResult, attempts: number): ScriptResult {

@@ -3,7 +3,7 @@
 // TypeError naming the option and what was expected; per-script options (timeouts, env,
 // args) are checked again by the script layer's parseRunScriptOptions when specs are built.
 import * as v from 'valibot';
-import { expected, nonNegativeInt, positiveInt } from '../internal/option-schemas.ts';
+import { expected, nonNegativeInt, positiveInt, timeoutMs as positiveTimeout } from '../internal/option-schemas.ts';
 import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
 import { orderSchema, resourceRunnerEntries, timeoutSettingSchema } from '../resources/resource-options.ts';
 import { MODULE_NAME } from '../script/validate-options.ts';
@@ -11,11 +11,6 @@ import { MODULE_NAME } from '../script/validate-options.ts';
 const positiveNumber = v.pipe(
   v.number(expected('a positive number')),
   v.check((n) => Number.isFinite(n) && n > 0, expected('a positive finite number')),
-);
-/** A timeout: Infinity means none (no timer is set for 2^31 ms or more). */
-const positiveTimeout = v.pipe(
-  v.number(expected('a positive number of milliseconds')),
-  v.check((n) => n > 0 && !Number.isNaN(n), expected('a positive number of milliseconds, or Infinity for none')),
 );
 const stringRecord = v.record(v.string(), v.string(expected('a string value')), expected('an object of strings'));
 const emitterLike = v.custom<{ emit: (type: string, event: unknown) => void }>(
@@ -90,6 +85,7 @@ export const runScriptsOptionsSchema = v.strictObject(
     startMethod: v.optional(startMethod),
     preload: v.optional(preloadList),
     module: v.optional(moduleName),
+    args: v.optional(v.array(v.string(expected('a string')), expected('an array of strings'))),
     retainOutput: v.optional(retainOutput),
     detached: v.optional(v.boolean(expected('a boolean'))),
     stopStarting: v.optional(abortSignal),

@@ -3,6 +3,7 @@
 // valibot entries for the runners' strict schemas, and the one function that turns them into
 // a run's ResourceSettings. Invariant: a setting that cannot work is a TypeError up front.
 import * as v from 'valibot';
+import { timeoutMs } from '../internal/option-schemas.ts';
 import { HistoryStore } from './history-store.ts';
 import { resolveMemoryBudgetMb } from './memory-admission.ts';
 import type { ResourceSettings } from './run-resources.ts';
@@ -40,13 +41,7 @@ export const percentTimeoutSchema = v.strictObject(
 
 /** timeoutMs of runScripts(): ms (Infinity: none), or a percentage of each script's median from history. */
 export const timeoutSettingSchema = v.union(
-  [
-    v.pipe(
-      v.number(),
-      v.check((n) => n > 0),
-    ),
-    percentTimeoutSchema,
-  ],
+  [timeoutMs, percentTimeoutSchema],
   fail('a positive number of ms (Infinity for none) or { percentOfMedian, minMs?, maxMs? }'),
 );
 

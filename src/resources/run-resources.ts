@@ -6,6 +6,7 @@ import type { ScriptResult } from '../script/types.ts';
 import type { HistoryStore } from './history-store.ts';
 import { MemoryAdmission } from './memory-admission.ts';
 import { RunEstimates } from './run-estimates.ts';
+import { SampleSeries } from './sample-series.ts';
 import { TreeSampler, type TreeSample } from './tree-sampler.ts';
 
 export interface ResourceSettings {
@@ -86,6 +87,8 @@ export class ScriptUsage {
   readonly #script: string;
   readonly #onSample: (sample: ScriptSample) => void;
   #peakKb: number | null = null;
+  /** wall-clock ms of each sample; made offsets from the result's startTime at finish() */
+  readonly #series = new SampleSeries();
   #unwatch: (() => void) | null = null;
   #stopped = false;
 
@@ -107,6 +110,7 @@ export class ScriptUsage {
       child.pid,
       (sample) => {
         this.#peakKb = Math.max(this.#peakKb ?? 0, sample.treeRssKb);
+        this.#series.add(Date.now(), sample.treeRssKb);
         admission?.sampled(this, sample.treeRssKb);
         this.#onSample({ ...sample, peakTreeRssKb: this.#peakKb });
         if (sample.treeRssKb > limitKb && !this.#stopped) {
@@ -126,7 +130,11 @@ export class ScriptUsage {
     const { admission, sampler, settings } = this.#run;
     this.#unwatch?.();
     admission?.finished(this);
-    if (sampler) result.peakTreeRssKb = this.#peakKb;
+    if (sampler) {
+      result.peakTreeRssKb = this.#peakKb;
+      const startedAt = Date.parse(result.startTime);
+      result.memorySamples = this.#series.points().map(([at, kb]) => [Math.max(0, at - startedAt), kb]);
+    }
     const peakKb = this.#peakKb ?? result.peakRssKb ?? null;
     this.#run.estimates.recordPeak(peakKb);
     // A script that never ran (cancelled before it started, missing file) says nothing about its cost.

@@ -6,6 +6,7 @@
 
 import type { Emitter, EventType } from 'mitt';
 import { TimeoutError, describeCancellation } from '../task/abort-reasons.ts';
+import { timedOutAfter } from '../internal/cancellation.ts';
 import { isLogging, logFailure, type ErgateLogger } from '../internal/logger.ts';
 import { describeError } from '../task/execution-result.ts';
 import { runInScope } from '../task/scope.ts';
@@ -132,7 +133,7 @@ export class JobRunner implements JobSettler {
   timeOut(entry: JobEntry, run: RunScope): void {
     if (entry.run !== run) return;
     entry.timer = undefined;
-    const error = new TimeoutError(`timed out after ${entry.options.timeoutMs} ms`);
+    const error = new TimeoutError(timedOutAfter(entry.options.timeoutMs!));
     const now = this.#endRun(entry, run);
     run.abort(error);
     this.#failRun(entry, error.message, now, run.startedAt);

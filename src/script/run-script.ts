@@ -2,7 +2,7 @@
 // Bad options reject with a TypeError before anything runs; everything that goes wrong with
 // the script itself (missing file, bad interpreter, crash) is a result, never a rejection.
 import os from 'node:os';
-import { errorResult } from './error-result.ts';
+import { errorResult } from './script-result.ts';
 import { checkStartMethod, resolvePython } from './python.ts';
 import { resolveScriptSpec } from './resolve-spec.ts';
 import { SupervisorPool } from './supervisor-pool.ts';

@@ -2,6 +2,7 @@
 // each reason into a result's status and error. The first reason wins (the launcher keeps
 // the order: its own deadline against stop requests); a new reason (issue 18's tree memory
 // cap) is one more member here and one more case in describeStop.
+import { timedOutAfter } from '../internal/cancellation.ts';
 import type { ScriptStatus } from './types.ts';
 
 export type StopReason =
@@ -16,7 +17,7 @@ export type StopReason =
 export function describeStop(reason: StopReason): { status: ScriptStatus; error: string } {
   switch (reason.kind) {
     case 'timeout':
-      return { status: 'timeout', error: `timed out after ${reason.timeoutMs} ms` };
+      return { status: 'timeout', error: timedOutAfter(reason.timeoutMs) };
     case 'cancelled':
       return { status: 'cancelled', error: reason.message };
     case 'memory':

@@ -3,7 +3,7 @@
 // launcher orders its own deadline against the requests it received). The timeout itself is
 // enforced by the launcher, so a busy event loop here never delays it.
 import fs from 'node:fs';
-import { errorResult, exitResult } from './error-result.ts';
+import { errorResult, exitResult } from './script-result.ts';
 import { nextJunitPath, pytestJunitArgs } from './junit-capture.ts';
 import type { Launcher } from './launcher/launcher.ts';
 import { describeStop, type StopReason } from './stop-reason.ts';

@@ -10,8 +10,9 @@
 // keeps the process alive.
 import os from 'node:os';
 import { StartupBreaker } from '../internal/startup-breaker.ts';
-import { errorResult } from './error-result.ts';
+import { errorResult } from './script-result.ts';
 import type { Launcher } from './launcher/launcher.ts';
+import { fitToOpenFiles, openFileLimit, warnNarrowed } from './launcher/fd-budget.ts';
 import { LauncherSet } from './launcher/launcher-set.ts';
 import { defaultLogger, guardOutputListener, logEnd, logStart } from './logger.ts';
 import { SlotQueue, abortMessage } from './slot-queue.ts';
@@ -45,6 +46,8 @@ export class SupervisorPool implements AsyncDisposable {
   readonly #launchers: LauncherSet;
   readonly #queue: SlotQueue;
   readonly #active = new Set<SupervisedRun>();
+  /** slot numbers not in use, lowest first taken: a run's result says which slot ran it */
+  readonly #freeSlots: number[];
   /** launcher start failures only: a script's own failure never counts */
   readonly #breaker: StartupBreaker;
   #closing: Promise<void> | null = null;
@@ -53,13 +56,16 @@ export class SupervisorPool implements AsyncDisposable {
     if (!Number.isInteger(options?.size) || options.size < 1) {
       throw new TypeError(`options.size must be a positive integer (got ${String(options?.size)})`);
     }
-    this.size = options.size;
     this.#idleMs = options.idleTimeoutMs ?? 30_000;
     this.#breaker = new StartupBreaker({ limit: 5, cooldownMs: options.startupCooldownMs ?? 10_000 });
-    const launchers = Math.max(1, Math.min(this.size, options.launchers ?? os.availableParallelism()));
-    const perLauncher = Math.ceil(this.size / launchers);
-    this.#launchers = new LauncherSet({ perLauncher, maxIdle: Math.ceil(this.size / perLauncher) });
+    const limit = openFileLimit();
+    const wanted = Math.max(1, Math.min(options.size, options.launchers ?? os.availableParallelism()));
+    const { size, perLauncher } = fitToOpenFiles(options.size, wanted, limit);
+    if (size < options.size) warnNarrowed(options.size, size, limit);
+    this.size = size;
+    this.#launchers = new LauncherSet({ perLauncher, maxIdle: Math.ceil(size / perLauncher) });
     this.#queue = new SlotQueue(this.size);
+    this.#freeSlots = Array.from({ length: this.size }, (_, i) => i);
   }
 
   /** pids of the live launcher processes (diagnostics and tests) */
@@ -84,14 +90,24 @@ export class SupervisorPool implements AsyncDisposable {
     if (gaveUp !== null) {
       result = errorResult(spec.script, gaveUp, 'cancelled', startedAt);
     } else {
+      // The queue admits at most `size` runs, so a number is always free here.
+      const slot = this.#takeSlot();
       try {
         result = await this.#runOnLauncher(spec, options, startedAt);
+        result.slot = slot;
       } finally {
+        this.#freeSlots.push(slot);
         this.#queue.release();
       }
     }
     logEnd(logger, result);
     return result;
+  }
+
+  #takeSlot(): number {
+    let at = 0;
+    for (let i = 1; i < this.#freeSlots.length; i++) if (this.#freeSlots[i] < this.#freeSlots[at]) at = i;
+    return this.#freeSlots.splice(at, 1)[0];
   }
 
   async #runOnLauncher(spec: ScriptSpec, options: SupervisorRunOptions, startedAt: number): Promise<ScriptResult> {

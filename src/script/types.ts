@@ -80,6 +80,15 @@ export interface ScriptResult {
    * a fork server counted once, PSS); null when no sample was taken. Set by runners that sample.
    */
   peakTreeRssKb?: number | null;
+  /**
+   * The sampled tree memory over the run as [ms since startTime, KiB] pairs, at most 64 (long
+   * runs are thinned, keeping the larger of merged samples); set by runners that sample.
+   */
+  memorySamples?: [offsetMs: number, treeRssKb: number][];
+  /** Which of the pool's slots ran it (0-based); with --redis, the slot on `worker`. */
+  slot?: number;
+  /** With a Redis backend: the `ergate worker` (hostname:pid) that ran it. */
+  worker?: string;
   /** User + system CPU time of the child in ms, where the OS reports it. */
   cpuTimeMs?: number | null;
   /** How many runs it took (1 unless retried). */
@@ -88,6 +97,11 @@ export interface ScriptResult {
   failedAttempts?: AttemptRecord[];
   /** Process id of the Python child (for diagnostics and leak tests). */
   pid?: number | null;
+  /**
+   * What the script left running when it ended (a daemon, a forgotten server), each killed
+   * then by ergate's sweep: pid and command line (cut to 200 characters). Absent: nothing.
+   */
+  leftovers?: { pid: number; command: string }[];
   /** Test counts from the JUnit XML the child wrote (pytest mode, or `$ERGATE_JUNIT_XML`); null when none. */
   tests?: TestCounts | null;
   /** One entry per test case of that JUnit XML, document order; null when none. */
@@ -119,7 +133,18 @@ export interface TestCase {
 /** One failed or timed-out run of a script that was then retried. */
 export type AttemptRecord = Pick<
   ScriptResult,
-  'status' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'error' | 'startTime' | 'durationMs'
+  | 'status'
+  | 'exitCode'
+  | 'signal'
+  | 'stdout'
+  | 'stderr'
+  | 'error'
+  | 'startTime'
+  | 'durationMs'
+  | 'slot'
+  | 'worker'
+  | 'peakTreeRssKb'
+  | 'memorySamples'
 >;
 
 /**

@@ -4,12 +4,8 @@
 // positive number of milliseconds (got -1)".
 import * as v from 'valibot';
 import { isLogger, type ErgateLogger } from '../internal/logger.ts';
+import { TIMEOUT_EXPECTED, timeoutMs as positiveTimeout } from '../internal/option-schemas.ts';
 
-// Infinity means "no timeout" (any value of 2^31 ms or more sets no timer); NaN is refused.
-const positiveTimeout = v.pipe(
-  v.number(),
-  v.check((n) => n > 0 && !Number.isNaN(n)),
-);
 const positiveInteger = v.pipe(v.number(), v.integer(), v.minValue(1));
 // rlimits are C longs in the child: a larger value would crash the launcher, not limit it.
 const MAX_LIMIT = 2 ** 40;
@@ -53,7 +49,7 @@ export type ParsedRunScriptOptions = v.InferOutput<typeof RunScriptOptionsSchema
 
 /** What each option must be, in words, for the TypeError message. */
 const EXPECTED: Record<string, string> = {
-  timeoutMs: 'a positive number of milliseconds, or Infinity for none',
+  timeoutMs: TIMEOUT_EXPECTED,
   env: 'an object whose names and values are strings without NUL bytes',
   cwd: 'a non-empty string (a folder path) without NUL bytes',
   args: 'an array of strings without NUL bytes',

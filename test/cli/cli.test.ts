@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { PYTHON, isGoneSoon, makeTempDir, waitForPids } from '../parallel/helpers.ts';
 import { finish, ROOT as root, runCli, startCli } from './run-cli.ts';
 
+const JOBLOG_COLUMNS = ['Seq', 'Host', 'Starttime', 'JobRuntime', 'Send', 'Receive', 'Exitval', 'Signal', 'Command'];
+
 const fixtures = path.join(root, 'test', 'cli', 'fixtures');
 const mixed = path.join(fixtures, 'mixed');
 
@@ -52,13 +54,20 @@ describe('ergate run', () => {
     expect(xml).toContain('boom: something went wrong');
 
     const lines = readFileSync(joblog, 'utf8').trim().split('\n');
-    expect(lines[0].split('\t')).toEqual(['name', 'status', 'exit_code', 'duration_ms', 'start_time', 'script']);
-    expect(
-      lines
-        .slice(1)
-        .map((l) => l.split('\t').slice(0, 3).join(' '))
-        .sort(),
-    ).toEqual(['a_pass.py passed 0', 'b_fail.py failed 3', 'c_pass.py passed 0']);
+    // GNU parallel's --joblog layout, so its tools and users' plot scripts read it.
+    expect(lines[0].split('\t')).toEqual(JOBLOG_COLUMNS);
+    const rows = lines.slice(1).map((l) => l.split('\t'));
+    expect(rows.map((f) => `${path.basename(f[8])} ${f[6]} ${f[7]}`).sort()).toEqual([
+      'a_pass.py 0 0',
+      'b_fail.py 3 0',
+      'c_pass.py 0 0',
+    ]);
+    expect(rows.map((f) => f[0]).sort()).toEqual(['1', '2', '3']);
+    for (const f of rows) {
+      expect(f[1]).toBe(':');
+      expect(Math.abs(Number(f[2]) * 1000 - Date.now())).toBeLessThan(600_000); // epoch seconds
+      expect(f[3]).toMatch(/^ *\d+\.\d{3}$/);
+    }
   });
 
   it('exits 0 when every script passes; a glob selects files', async () => {
@@ -96,7 +105,7 @@ describe('ergate run', () => {
     expect(report.results.map((r) => r.name)).toEqual(['b_fail.py']);
     // Appended, not overwritten: one header, three lines from the first run, one from the second.
     const lines = readFileSync(joblog, 'utf8').trim().split('\n');
-    expect(lines.filter((l) => l.startsWith('name\t'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('Seq\t'))).toHaveLength(1);
     expect(lines).toHaveLength(5);
   });
 
@@ -202,7 +211,7 @@ describe('ergate usage', () => {
     ],
     [['run', mixed, '--memory', '2X'], /--memory: expected a size such as 512M or 2G/],
     [['run', '/no/such/folder'], /no such file or folder: \/no\/such\/folder/],
-    [['run'], /expected at least one file, folder or glob/],
+    [['merge-reports'], /merge-reports: expected JSON reports/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['run', mixed, '--resume-failed'], /--resume-failed needs --joblog/],
     [['run', mixed, '--python', '/no/such/python'], /--python: python interpreter '\/no\/such\/python' not found/],

@@ -8,7 +8,7 @@ import { JoblogWriter, readJoblog, selectNotPassed } from '../../src/cli/reports
 import { closestMatch } from '../../src/cli/settings/did-you-mean.ts';
 import { parseDuration } from '../../src/cli/settings/parse-duration.ts';
 import { parseMemoryMb } from '../../src/cli/settings/parse-size.ts';
-import { errorResult } from '../../src/script/error-result.ts';
+import { errorResult } from '../../src/script/script-result.ts';
 import { makeTempDir } from '../parallel/helpers.ts';
 
 describe('parseDuration', () => {
@@ -36,8 +36,23 @@ describe('joblog', () => {
     again.append({ ...errorResult('/s/a.py', 'x', 'passed'), error: null });
     await again.close();
     const statuses = readJoblog(file);
-    expect(Object.fromEntries(statuses)).toEqual({ '/s/a.py': 'passed', '/s/b.py': 'timeout' });
+    expect(Object.fromEntries(statuses)).toEqual({ '/s/a.py': 'passed', '/s/b.py': 'failed' });
     expect(selectNotPassed(['/s/a.py', '/s/b.py', '/s/c.py'], statuses)).toEqual(['/s/b.py', '/s/c.py']);
+  });
+
+  it("reads ergate's earlier layout and lines appended in the new one", () => {
+    const file = path.join(makeTempDir(), 'jobs.tsv');
+    const old = ['name\tstatus\texit_code\tduration_ms\tstart_time\tscript', 'a.py\tfailed\t1\t5\tT\t/s/a.py'];
+    const parallel = [
+      '1\t:\t1700000000.000\t     0.005\t0\t0\t0\t0\t/s/b.py',
+      '2\t:\t1700000000.000\t     0.005\t0\t0\t-1\t9\t/s/c.py',
+    ];
+    writeFileSync(file, [...old, ...parallel, ''].join('\n'));
+    expect(Object.fromEntries(readJoblog(file))).toEqual({
+      '/s/a.py': 'failed',
+      '/s/b.py': 'passed',
+      '/s/c.py': 'failed',
+    });
   });
 });
 

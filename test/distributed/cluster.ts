@@ -87,9 +87,12 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `ergate worker` as a real child process and waits for its "ready" line. */
+/** The variables the fixtures read: a worker lets a job set only what it allows (default deny). */
+const FIXTURE_ENV = ['--allow-env', 'MARK_DIR,SLEEP_S,GREETING'];
+
+/** Starts `ergate worker` as a real child process (fixture variables allowed) and waits for its "ready" line. */
 export async function startWorker(args: string[], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
-  const worker = startCli(['worker', ...args], env);
+  const worker = startCli(['worker', ...args, ...FIXTURE_ENV], env);
   await waitForLine(worker.child, /^ready /, 'ergate worker');
   return { ...worker, pid: worker.child.pid! };
 }

@@ -1,6 +1,6 @@
 // The Redis queue is a trust boundary (issue 14): real `ergate worker` processes refuse jobs
-// that leave --root by a symbolic link, run unregistered function modules, set variables of
-// the deny-list, exceed the caps or carry a NUL byte; each is that job's 'error' naming the
+// that leave --root by a symbolic link, run unregistered function modules, set variables the
+// worker does not allow (default deny), exceed the caps or carry a NUL byte; each is that job's 'error' naming the
 // rule, and the worker goes on. Jobs are put straight on the queue (hand-made payloads) and
 // sent through the public API. The worker's ERGATE_REDIS_* never reaches a job.
 import fs from 'node:fs';
@@ -109,11 +109,18 @@ beforeAll(async () => {
         '10s',
         '--max-output',
         '10MiB',
+        '--allow-env',
+        'ONLY',
       ],
       env,
     ),
   );
-  workers.push(await startWorker(['--queue', 'open', '-j', '1', '--root', root, '--allow-env', 'PYTHONPATH'], env));
+  workers.push(
+    await startWorker(
+      ['--queue', 'open', '-j', '1', '--root', root, '--allow-env', 'PYTHONPATH', '--allow-env', 'APP_*'],
+      env,
+    ),
+  );
 });
 
 afterAll(async () => {
@@ -138,7 +145,8 @@ describe('paths: realpath inside --root', () => {
 });
 
 describe('environment', () => {
-  it('refuses each variable of the deny-list, naming it; harmless ones pass', async () => {
+  it('default deny: refuses every variable the worker does not allow, naming it and the flag', async () => {
+    // Each of these let a job's setter run code of their choice (issue 14 and issue 23, point 5).
     for (const name of [
       'PYTHONPATH',
       'PYTHONSTARTUP',
@@ -150,6 +158,17 @@ describe('environment', () => {
       'NODE_PATH',
       'BASH_ENV',
       'ENV',
+      'GIT_CONFIG_COUNT',
+      'GIT_CONFIG_KEY_0',
+      'GIT_SSH_COMMAND',
+      'BASH_FUNC_git%%',
+      'SHELLOPTS',
+      'PS4',
+      'PERL5OPT',
+      'OPENSSL_CONF',
+      'HOME',
+      'PATH',
+      'FOO',
     ]) {
       const result = await direct('rules', 'script', scriptJob({ env: { [name]: outside } }));
       expect(result.status).toBe('error');
@@ -168,13 +187,36 @@ describe('environment', () => {
           PYTHONUTF8: '1',
           PYTHONDONTWRITEBYTECODE: '1',
           PYTHONFAULTHANDLER: '1',
-          PATH: process.env.PATH!,
-          FOO: 'bar',
+          NO_COLOR: '1',
+          FORCE_COLOR: '1',
+          ONLY: 'named by --allow-env',
         },
       }),
     );
     expect(ok).toMatchObject({ status: 'passed' });
-    expect(ok.stdout).toContain('env FOO');
+    expect(ok.stdout).toContain('env ONLY');
+  });
+
+  it('--allow-env PREFIX_* lets a job set the names with that prefix, and no others', async () => {
+    const ok = await direct('open', 'script', scriptJob({ env: { APP_MODE: 'x', APP_: 'y' } }));
+    expect(ok).toMatchObject({ status: 'passed' });
+    expect(ok.stdout).toContain('env APP_MODE');
+    expect((await direct('open', 'script', scriptJob({ env: { APPMODE: 'x' } }))).error).toBe(
+      'refused: the job sets APPMODE, which this worker passes only when started with --allow-env APPMODE',
+    );
+  });
+
+  it("the coordinator refuses before queueing what the queue's workers would refuse", async () => {
+    await using runner = new ParallelRunner({ python: PYTHON, defaultTimeoutMs: 5_000, backend: backend('rules') });
+    const queue = connect('rules');
+    const before = await queue.getJobCountByTypes('completed', 'failed', 'waiting', 'active');
+    const result = await runner.runScripts([path.join(root, 'show_env.py')], { env: { GIT_SSH_COMMAND: 'touch x' } });
+    expect(result.results[0]).toMatchObject({
+      status: 'error',
+      error:
+        'refused before queueing: the job sets GIT_SSH_COMMAND, which no worker on queue rules passes; start them with --allow-env GIT_SSH_COMMAND',
+    });
+    expect(await queue.getJobCountByTypes('completed', 'failed', 'waiting', 'active')).toBe(before);
   });
 
   it('through the public API: PYTHONPATH is refused, or runs sitecustomize where --allow-env names it', async () => {
@@ -204,10 +246,11 @@ describe('environment', () => {
       env: { ONLY: '1' },
     });
     expect(bare.results[0].status).toBe('passed');
-    // LC_CTYPE is Python's own (PEP 538 locale coercion), set in the child itself.
+    // LC_CTYPE is Python's own (PEP 538 locale coercion), set in the child itself;
+    // ERGATE_JUNIT_XML is ergate's own, where a child may write its test results.
     const names = bare.results[0].stdout
       .split('\n')
-      .filter((l) => l.startsWith('env ') && l !== 'env LC_CTYPE')
+      .filter((l) => l.startsWith('env ') && l !== 'env LC_CTYPE' && l !== 'env ERGATE_JUNIT_XML')
       .map((l) => l.slice(4));
     expect(names.sort()).toEqual(['ONLY', 'PATH', 'PYTHONUNBUFFERED']);
   });

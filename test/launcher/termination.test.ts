@@ -58,6 +58,22 @@ describe.each(['spawn', 'forkserver'] as const)('termination (%s)', (startMethod
     await waitUntilGone(pids);
   });
 
+  it('kills a script that left its process group, on timeout and on abort', async () => {
+    const timedOut = server.run(specFor('leave-group.py', { timeoutMs: 2_000 }));
+    const controller = new AbortController();
+    const watch = outputMatcher(STARTED);
+    const cancelled = server.run(specFor('leave-group.py'), { signal: controller.signal, onOutput: watch.onOutput });
+    const [pid] = pidsOf(await watch.match);
+    controller.abort();
+    const results = await Promise.all([timedOut, cancelled]);
+    expect(results.map((result) => [result.status, result.signal])).toEqual([
+      ['timeout', 'SIGTERM'],
+      ['cancelled', 'SIGTERM'],
+    ]);
+    expect(results[0].stdout).toMatch(STARTED); // it had left its group when the deadline came
+    await waitUntilGone([pid, ...pidsOf(STARTED.exec(results[0].stdout)!)]);
+  });
+
   it('does not fork at all when the signal is already aborted', async () => {
     const result = await server.run(specFor('forever.py'), { signal: AbortSignal.abort() });
     expect(result.status).toBe('cancelled');

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ExecutionResult } from '../../src/index.ts';
-import { errorResult } from '../../src/script/error-result.ts';
+import { errorResult } from '../../src/script/script-result.ts';
 import type { ScriptStatus } from '../../src/script/types.ts';
 
 const statuses: ScriptStatus[] = ['passed', 'failed', 'timeout', 'error', 'cancelled'];

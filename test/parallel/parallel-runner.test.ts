@@ -1,6 +1,6 @@
 // ParallelRunner end to end with real Python children: counting, ordering, configs,
 // retries, progress events, eventBus, stream() and option validation.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import mittImport from 'mitt';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,6 +83,26 @@ describe('ParallelRunner.runScripts', () => {
       configs: { 'exit_with.py': { args: ['1'] }, [script]: { args: ['5'], allowedExitCodes: [5] } },
     });
     expect(byPath.results[0]).toMatchObject({ status: 'passed', exitCode: 5 });
+  });
+
+  it('keys configs by path relative to the working folder; a basename two scripts share is refused', async () => {
+    const dir = makeTempDir();
+    const [a, b] = ['a', 'b'].map((sub) => path.join(dir, sub, 'test_orders.py'));
+    for (const file of [a, b]) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      copyFileSync(fixture('exit_with.py'), file);
+    }
+    const runner = makeRunner({ maxWorkers: 2 });
+    const relative = path.relative(process.cwd(), a);
+    const byPath = await runner.runScripts([a, b], { configs: { [relative]: { args: ['7'], allowedExitCodes: [7] } } });
+    expect(byPath.results.map((r) => [r.script, r.exitCode, r.status])).toEqual([
+      [a, 7, 'passed'],
+      [b, 0, 'passed'],
+    ]);
+    await expect(runner.runScripts([a, b], { configs: { 'test_orders.py': { args: ['1'] } } })).rejects.toThrow(
+      new RegExp(`configs\\["test_orders.py"\\]: 2 scripts are named test_orders.py \\(${a}.* and ${b}`),
+    );
+    await expect(runner.runScripts([a, b], { configs: { 'test_orders.py': {} } })).rejects.toBeInstanceOf(TypeError);
   });
 
   it('retries a failed script and says how many attempts it took', async () => {

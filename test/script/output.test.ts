@@ -2,7 +2,7 @@
 // does not grow the runner's memory, and live chunks through onOutput.
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../../src/index.ts';
-import { decodeCaptured } from '../../src/script/error-result.ts';
+import { decodeCaptured } from '../../src/script/script-result.ts';
 import { PYTHON, fixture } from './helpers.ts';
 
 describe.each(['spawn', 'forkserver'] as const)('output (%s)', (startMethod) => {

@@ -97,7 +97,8 @@ const corpus: Case[] = [
 function comparable(result: ScriptResult): Partial<ScriptResult> {
   const { pid: _pid, startTime: _s, endTime: _e, durationMs: _d, peakRssKb: _r, cpuTimeMs: _c, ...rest } = result;
   // A printed pid differs between runs, nothing else does.
-  return { ...rest, stdout: rest.stdout.replace(/(leftover|started) \d+/, '$1 N') };
+  const leftovers = rest.leftovers?.map((left) => ({ ...left, pid: 0 }));
+  return { ...rest, stdout: rest.stdout.replace(/(leftover|started) \d+/, '$1 N'), ...(leftovers && { leftovers }) };
 }
 
 describe.each(corpus)('parity: $name', (entry) => {
@@ -115,7 +116,11 @@ describe.each(corpus)('parity: $name', (entry) => {
     }
     expect(comparable(forked)).toEqual(comparable(spawned));
     if (entry.script === 'leave_setsid_daemon.py') {
-      for (const result of [spawned, forked]) await waitUntilGone(Number(/leftover (\d+)/.exec(result.stdout)![1]));
+      for (const result of [spawned, forked]) {
+        const leftover = Number(/leftover (\d+)/.exec(result.stdout)![1]);
+        expect(result.leftovers?.map((left) => left.pid)).toEqual([leftover]);
+        await waitUntilGone(leftover);
+      }
     }
   });
 });

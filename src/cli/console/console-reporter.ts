@@ -1,8 +1,9 @@
-// Owns what the CLI prints while scripts run. On a TTY (and not CI, not --no-progress): a
-// live cli-progress bar on stderr with counts, ETA and the scripts running now. Otherwise:
-// one plain line per finished script on stdout (also with TERM=dumb and --show-output, whose
-// live lines a bar would tear). --quiet prints neither. Scripts are named by their path
-// relative to the working directory.
+// Owns what the CLI prints while scripts run. On a TTY (and not CI, not --no-progress, not
+// -v): a live cli-progress bar on stderr with counts, ETA ("estimating" until it rests on
+// something) and the scripts running now, and each failure's line printed above the bar the
+// moment it fails. Otherwise: one plain line per finished script on stdout (stderr under
+// `--json -`; also with TERM=dumb and --show-output, whose live lines a bar would tear).
+// --quiet prints neither. Scripts are named by their path relative to the working directory.
 import cliProgress from 'cli-progress';
 import type { ParallelEvents } from '../../parallel/events.ts';
 import type { ScriptResult } from '../../script/types.ts';
@@ -11,16 +12,23 @@ import { formatDuration } from '../settings/parse-duration.ts';
 import { ProgressEstimates } from './progress-estimates.ts';
 import { isFlaky, reasonOf } from '../reports/run-report.ts';
 import { displayName } from '../reports/script-names.ts';
+import { failingTestLines } from '../reports/test-lines.ts';
 
 export type ConsoleMode = 'bar' | 'lines' | 'quiet';
 
 export function chooseMode(
-  options: { quiet: boolean; progress: boolean; showOutput?: boolean },
+  options: { quiet: boolean; progress: boolean; showOutput?: boolean; verbose?: boolean },
   env = process.env,
 ): ConsoleMode {
   if (options.quiet) return 'quiet';
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
-  const bar = options.progress && options.showOutput !== true && process.stderr.isTTY && !ci && env.TERM !== 'dumb';
+  const bar =
+    options.progress &&
+    options.showOutput !== true &&
+    options.verbose !== true &&
+    process.stderr.isTTY &&
+    !ci &&
+    env.TERM !== 'dumb';
   return bar ? 'bar' : 'lines';
 }
 
@@ -30,11 +38,14 @@ export class ConsoleReporter {
   readonly #running = new Set<string>();
   readonly #counts = { passed: 0, failed: 0, timeout: 0, cancelled: 0 };
   readonly #estimates = new ProgressEstimates();
+  readonly #out: NodeJS.WritableStream;
   #bar: cliProgress.SingleBar | null = null;
 
-  constructor(mode: ConsoleMode, paint: Palette) {
+  /** @param out where the per-script lines go (stdout, or stderr when a report owns stdout) */
+  constructor(mode: ConsoleMode, paint: Palette, out: NodeJS.WritableStream = process.stdout) {
     this.#mode = mode;
     this.#paint = paint;
+    this.#out = out;
   }
 
   start(total: number): void {
@@ -44,7 +55,9 @@ export class ConsoleReporter {
         // The ETA comes from the run history when every script left has one, else from the bar's rate.
         format: (options, params, payload) => {
           const etaS = this.#estimates.etaS();
-          const eta = etaS === null ? '{eta_formatted}' : formatDuration(etaS * 1000);
+          // The bar's own rate says "0s" before anything finished: nothing to estimate from yet.
+          const eta =
+            etaS !== null ? formatDuration(etaS * 1000) : params.value === 0 ? 'estimating' : '{eta_formatted}';
           return cliProgress.Format.Formatter(
             { ...options, format: `{bar} {value}/{total} | {counts} | ETA ${eta} | {running}` },
             params,
@@ -87,8 +100,15 @@ export class ConsoleReporter {
     this.#running.delete(displayName(result.script));
     if (result.status === 'error') this.#counts.failed += 1;
     else this.#counts[result.status] += 1;
-    if (this.#bar) this.#bar.increment(1, this.#payload());
-    else if (this.#mode === 'lines') process.stdout.write(`${this.#line(result)}\n`);
+    if (this.#bar) {
+      // A failure is named at once, above the bar (erase the bar's line, print, redraw below).
+      if (result.status !== 'passed' && result.status !== 'cancelled')
+        process.stderr.write(`\r\u001b[2K${this.#line(result)}\n`);
+      this.#bar.increment(1, this.#payload());
+    } else if (this.#mode === 'lines') {
+      const tests = failingTestLines(result, this.#paint, 5).map((line) => `        ${line}\n`);
+      this.#out.write(`${this.#line(result)}\n${tests.join('')}`);
+    }
   }
 
   stop(): void {

@@ -6,12 +6,12 @@ import type { ScriptResult } from '../../script/types.ts';
 import type { Palette } from './colors.ts';
 import { stripTerminalEscapes } from '../reports/strip-escapes.ts';
 import { formatDuration } from '../settings/parse-duration.ts';
-import { reasonOf, tail, type RunReport } from '../reports/run-report.ts';
+import { reasonOf, SLOWEST, tail, type RunReport } from '../reports/run-report.ts';
 import { displayName, plural } from '../reports/script-names.ts';
+import { failingTestLines, formatTestCounts } from '../reports/test-lines.ts';
 
-const SLOWEST = 5;
-
-export function formatSummary(report: RunReport, paint: Palette, quiet: boolean): string {
+/** @param slowest how many of the slowest scripts to list (--durations N; 0: none) */
+export function formatSummary(report: RunReport, paint: Palette, quiet: boolean, slowest = SLOWEST): string {
   const out: string[] = [];
   const failures = report.results.filter(
     (r) => r.status === 'failed' || r.status === 'timeout' || r.status === 'error',
@@ -21,6 +21,7 @@ export function formatSummary(report: RunReport, paint: Palette, quiet: boolean)
       '',
       paint.red(paint.bold(`--- ${result.status.toUpperCase()}: ${displayName(result.script)}`)),
       `    ${reasonOf(result)}`,
+      ...failingTestLines(result, paint).map((line) => `    ${line}`),
     );
     out.push(...streamTail('stdout', result.stdout, paint), ...streamTail('stderr', result.stderr, paint));
   }
@@ -29,10 +30,10 @@ export function formatSummary(report: RunReport, paint: Palette, quiet: boolean)
     out.push('', paint.yellow(paint.bold('Flaky (passed only on a retry):')));
     for (const r of flaky) out.push(`  ${displayName(r.script)}  ${paint.dim(flakyNote(r))}`);
   }
-  if (!quiet && report.results.length > 1) {
-    const slowest = [...report.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST);
+  if (!quiet && slowest > 0 && report.results.length > 1) {
+    const listed = [...report.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, slowest);
     out.push('', paint.bold('Slowest:'));
-    for (const r of slowest) out.push(`  ${formatDuration(r.durationMs).padStart(9)}  ${displayName(r.script)}`);
+    for (const r of listed) out.push(`  ${formatDuration(r.durationMs).padStart(9)}  ${displayName(r.script)}`);
   }
   const c = report.counts;
   const parts = [
@@ -44,7 +45,10 @@ export function formatSummary(report: RunReport, paint: Palette, quiet: boolean)
   out.push('');
   if (report.interrupted) out.push(paint.yellow('Interrupted: running scripts were killed, the rest skipped.'));
   else if (report.halted) out.push(paint.yellow(`Stopped early: ${report.halted}.`));
-  out.push(`${plural(c.total, 'script')}: ${parts.join(', ')} in ${formatDuration(c.durationMs)}`);
+  if (report.tests) out.push(formatTestCounts(report.tests, paint));
+  out.push(
+    `${plural(c.total, report.tests ? 'file' : 'script')}: ${parts.join(', ')} in ${formatDuration(c.durationMs)}`,
+  );
   return out.join('\n');
 }
 

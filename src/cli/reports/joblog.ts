@@ -1,15 +1,31 @@
-// Owns the joblog: one tab-separated line per finished script (name, status, exit code,
-// duration, start, path), appended as each script finishes so an interrupted run still leaves
-// every finished line behind; and reading it back for --resume-failed. A regular file is
+// Owns the joblog: one tab-separated line per finished script in GNU parallel's --joblog
+// layout (Seq, Host, Starttime, JobRuntime, Send, Receive, Exitval, Signal, Command, so
+// parallel's own tools read it), appended as each script finishes so an interrupted run still
+// leaves every finished line behind; and reading it back for --resume-failed, in that layout
+// or ergate's earlier one (name, status, exit code, duration, start, path). A regular file is
 // appended synchronously (0644, never through a symbolic link); a FIFO or device through an
 // async stream, so a slow or absent reader never blocks the event loop. A failed append never
-// throws: the first failure is reported through `warn`, once.
+// throws: the first failure is reported through `warn`, once, and `failed` says so (the run
+// then exits at least 1, as for any report that could not be written).
 import fs, { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { openForAppend, writeAll } from './report-file.ts';
 import type { ReportKind } from './report-target.ts';
 import type { ScriptResult } from '../../script/types.ts';
 
-export const JOBLOG_HEADER = ['name', 'status', 'exit_code', 'duration_ms', 'start_time', 'script'].join('\t');
+export const JOBLOG_HEADER = [
+  'Seq',
+  'Host',
+  'Starttime',
+  'JobRuntime',
+  'Send',
+  'Receive',
+  'Exitval',
+  'Signal',
+  'Command',
+].join('\t');
+/** ergate's layout before GNU parallel's: still read by --resume-failed. */
+const ERGATE_JOBLOG_HEADER = ['name', 'status', 'exit_code', 'duration_ms', 'start_time', 'script'].join('\t');
 
 export class JoblogWriter {
   readonly #file: string;
@@ -17,6 +33,7 @@ export class JoblogWriter {
   #fd: number | null = null;
   #stream: fs.WriteStream | null = null;
   #failed = false;
+  #seq = 0;
 
   constructor(file: string, kind: ReportKind, warn: (message: string) => void) {
     this.#file = file;
@@ -37,13 +54,24 @@ export class JoblogWriter {
     }
   }
 
+  /** true once a line (or the header) could not be written */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
   append(result: ScriptResult): void {
+    this.#seq += 1;
+    const signal = result.signal === null ? 0 : (constants.signals[result.signal as NodeJS.Signals] ?? 0);
+    // As parallel writes them: epoch seconds, runtime "%10.3f"; -1 when there is no exit code.
     const fields = [
-      result.name,
-      result.status,
-      result.exitCode === null ? '-' : String(result.exitCode),
-      String(result.durationMs),
-      result.startTime,
+      String(this.#seq),
+      ':',
+      (Date.parse(result.startTime) / 1000).toFixed(3),
+      (result.durationMs / 1000).toFixed(3).padStart(10),
+      '0',
+      String(Buffer.byteLength(result.stdout)),
+      String(result.exitCode ?? (result.status === 'passed' ? 0 : -1)),
+      String(signal),
       result.script,
     ];
     this.#write(`${fields.map((f) => f.replace(/[\t\n\r]/g, ' ')).join('\t')}\n`);
@@ -76,14 +104,20 @@ export class JoblogWriter {
   }
 }
 
-/** The last recorded status of every script path in a joblog (later lines win). */
+/**
+ * The last recorded status of every script path in a joblog (later lines win): ergate's
+ * status in its earlier layout; in parallel's, 'passed' for exit value 0 and no signal.
+ */
 export function readJoblog(file: string): Map<string, string> {
   const statuses = new Map<string, string>();
   if (!existsSync(file)) return statuses;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line === '' || line === JOBLOG_HEADER) continue;
+    if (line === '' || line === JOBLOG_HEADER || line === ERGATE_JOBLOG_HEADER) continue;
     const fields = line.split('\t');
-    if (fields.length >= 6) statuses.set(fields[5], fields[1]);
+    if (fields.length >= 9) {
+      const passed = fields[6].trim() === '0' && fields[7].trim() === '0';
+      statuses.set(fields.slice(8).join('\t'), passed ? 'passed' : 'failed');
+    } else if (fields.length >= 6) statuses.set(fields[5], fields[1]);
   }
   return statuses;
 }

@@ -4,8 +4,11 @@
 // never sees half a report and a link planted at the path is replaced, never followed; a write
 // that fails removes the temp file. A 'device' report (FIFO, /dev/stdout) collects in an
 // anonymous temp file and is copied to the device at the end through async I/O, so a pipe
-// without a reader never blocks the event loop and the device itself is never renamed over.
+// without a reader never blocks the event loop and the device itself is never renamed over;
+// the device "-" is this process's stdout (written through process.stdout, which also works
+// when stdout is a socket that /dev/stdout cannot be opened on).
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +16,8 @@ import { pipeline } from 'node:stream/promises';
 import type { ReportKind } from './report-target.ts';
 
 export const REPORT_MODE = 0o644;
+/** The report file name that means this process's stdout (`--json -`). */
+export const STDOUT = '-';
 const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fs.constants;
 
 export function writeAll(fd: number, text: string | Buffer): void {
@@ -110,6 +115,12 @@ export class ReportFile {
 
   async #copyToDevice(): Promise<void> {
     const scratch = this.#scratch!;
+    if (this.file === STDOUT) {
+      for await (const chunk of scratch.readStream()) {
+        if (!process.stdout.write(chunk as Buffer)) await once(process.stdout, 'drain');
+      }
+      return;
+    }
     let device: fs.promises.FileHandle;
     try {
       // 'a': never truncates or replaces anything; opened and written off the event loop.

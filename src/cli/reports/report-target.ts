@@ -5,6 +5,9 @@
 // before any script runs rather than losing a report after the whole run.
 import fs from 'node:fs';
 import path from 'node:path';
+import { STDOUT } from './report-file.ts';
+import type { ReportTargets } from './run-reports.ts';
+import { UsageError } from '../settings/usage.ts';
 
 export type ReportKind = 'file' | 'device';
 
@@ -63,4 +66,35 @@ function statOrNull(file: string): fs.Stats | null {
   } catch {
     return null;
   }
+}
+
+/** `--json -`: the report goes to this process's stdout (and the human output to stderr). */
+export const STDOUT_TARGET = STDOUT;
+
+/**
+ * Where each report goes (`-` is stdout); a path that cannot take one is a UsageError naming
+ * the flag, found before anything runs.
+ */
+export function checkReportTargets(paths: {
+  json?: string;
+  junit?: string;
+  html?: string;
+  joblog?: string;
+}): ReportTargets {
+  const targets: ReportTargets = {};
+  if (paths.json === STDOUT_TARGET && paths.junit === STDOUT_TARGET)
+    throw new UsageError('--json - and --junit -: only one report can go to stdout');
+  for (const key of ['json', 'junit', 'html', 'joblog'] as const) {
+    const file = paths[key];
+    if (file === undefined) continue;
+    const target =
+      file !== STDOUT_TARGET
+        ? resolveReportTarget(file)
+        : key === 'joblog' || key === 'html'
+          ? { file, problem: `stdout ("-") takes the --json or --junit report; give --${key} a file` }
+          : { file, kind: 'device' as const };
+    if ('problem' in target) throw new UsageError(`--${key}: ${target.problem}`);
+    targets[key] = target;
+  }
+  return targets;
 }

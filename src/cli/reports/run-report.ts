@@ -5,7 +5,8 @@
 // bounded memory. Also the plain-language helpers reporters share.
 import path from 'node:path';
 import { RunTally, type ExecutionCounts } from '../../seam/execution-result.ts';
-import type { ScriptResult } from '../../script/types.ts';
+import type { ScriptResult, TestCounts } from '../../script/types.ts';
+import { TestTally } from './test-lines.ts';
 
 /** What formatSummary prints from: `results` holds the failures and the slowest scripts. */
 export interface RunReport {
@@ -17,6 +18,8 @@ export interface RunReport {
   halted: string | null;
   /** scripts that passed only on a retry */
   flaky: ScriptResult[];
+  /** the run's test counts, when its files reported tests */
+  tests: TestCounts | null;
 }
 
 export interface ScriptRef {
@@ -35,23 +38,37 @@ export interface RunOutcome {
   halted: string | null;
   /** how many scripts passed only on a retry */
   flaky: number;
+  /** the run's slots (--jobs) and memory budget in MiB (null: none), for the reports */
+  jobs?: number;
+  memoryBudgetMb?: number | null;
 }
 
-const SLOWEST = 5;
+/** How many of the slowest scripts the summary lists by default (--durations N). */
+export const SLOWEST = 5;
 const TAIL_CHARS = 4096;
 
 export class RunSummary {
   readonly #tally = new RunTally();
+  readonly #tests = new TestTally();
   /** plan indices of the scripts that never started (the runner's script.skipped events) */
   readonly #skipped: number[] = [];
   readonly #failures: ScriptResult[] = [];
   readonly #flaky: ScriptResult[] = [];
   #slowest: ScriptResult[] = [];
+  readonly #keepSlowest: number;
+
+  /** @param slowest how many of the slowest scripts to keep for the summary */
+  constructor(slowest = SLOWEST) {
+    this.#keepSlowest = slowest;
+  }
 
   add(result: ScriptResult): void {
     this.#tally.add(result.status);
+    this.#tests.add(result);
     const slim = {
       ...result,
+      // Only what the summary names: the failing tests.
+      testCases: result.testCases?.filter((t) => t.status === 'failed' || t.status === 'error').slice(0, 21) ?? null,
       stdout: tailChars(result.stdout),
       stderr: tailChars(result.stderr),
       failedAttempts: slimAttempts(result),
@@ -59,8 +76,9 @@ export class RunSummary {
     if (result.status === 'failed' || result.status === 'timeout' || result.status === 'error')
       this.#failures.push(slim);
     if (isFlaky(result)) this.#flaky.push(slim);
-    if (this.#slowest.length < SLOWEST || result.durationMs > this.#slowest[SLOWEST - 1].durationMs) {
-      this.#slowest = [...this.#slowest, slim].sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST);
+    const keep = this.#keepSlowest;
+    if (keep > 0 && (this.#slowest.length < keep || result.durationMs > this.#slowest[keep - 1].durationMs)) {
+      this.#slowest = [...this.#slowest, slim].sort((a, b) => b.durationMs - a.durationMs).slice(0, keep);
     }
   }
 
@@ -87,12 +105,13 @@ export class RunSummary {
       interrupted: outcome.interrupted,
       halted: outcome.halted,
       flaky: this.#flaky,
+      tests: this.#tests.counts,
     };
   }
 }
 
 /** The last lines of a stream, at most TAIL_CHARS characters. */
-function tailChars(text: string): string {
+export function tailChars(text: string): string {
   return tail(text.slice(-64 * TAIL_CHARS)).slice(-TAIL_CHARS);
 }
 

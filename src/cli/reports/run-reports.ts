@@ -1,7 +1,7 @@
 // Owns the CLI's report files for one run (--json, --junit, --joblog) from opening to commit:
 // every result goes to each of them as it arrives. A report that fails (disk full, a closed
 // pipe) is said once on stderr and dropped; the others, the console line and the run go on,
-// and finish() tells whether every report was written.
+// and finish() tells whether every report was written (the joblog included).
 import type { ScriptResult } from '../../script/types.ts';
 import { JoblogWriter } from './joblog.ts';
 import { ReportFile } from './report-file.ts';
@@ -9,17 +9,19 @@ import type { ReportKind } from './report-target.ts';
 import type { RunOutcome } from './run-report.ts';
 import { JsonReportWriter } from './write-json-report.ts';
 import { JunitReportWriter } from './write-junit-report.ts';
+import { HtmlReportWriter } from './write-html-report.ts';
 
 export interface ReportTargets {
   json?: { file: string; kind: ReportKind };
   junit?: { file: string; kind: ReportKind };
+  html?: { file: string; kind: ReportKind };
   joblog?: { file: string; kind: ReportKind };
 }
 
 interface Writer {
   flag: string;
   file: string;
-  writer: JsonReportWriter | JunitReportWriter;
+  writer: JsonReportWriter | JunitReportWriter | HtmlReportWriter;
   report: ReportFile;
 }
 
@@ -36,6 +38,7 @@ export class RunReports {
       for (const [flag, target, Make] of [
         ['--json', targets.json, JsonReportWriter],
         ['--junit', targets.junit, JunitReportWriter],
+        ['--html', targets.html, HtmlReportWriter],
       ] as const) {
         if (!target) continue;
         const report = new ReportFile(target.file, target.kind);
@@ -66,7 +69,7 @@ export class RunReports {
       }),
     );
     await this.#joblog?.close();
-    return !this.#failed;
+    return !this.#failed && this.#joblog?.failed !== true;
   }
 
   /** Drops every unfinished report (the targets are left as they were). */

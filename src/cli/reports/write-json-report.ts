@@ -4,9 +4,22 @@
 // `interrupted` and `halted` (the stopping rule's reason, else null). One JSON.stringify per result, never one for
 // the whole report, so no size of run meets V8's string limit. An interrupted run is never
 // `"success": true`. Goes through ReportFile: a reader never sees half a report.
+import type { ExecutionCounts } from '../../seam/execution-result.ts';
 import type { ScriptResult } from '../../script/types.ts';
 import type { ReportFile } from './report-file.ts';
 import { isFlaky, type RunOutcome } from './run-report.ts';
+
+/** The --json report as a reader parses it back (`ergate report`). */
+export interface JsonReport extends ExecutionCounts {
+  startTime: string;
+  results: (ScriptResult & { flaky?: boolean })[];
+  notStarted: string[];
+  flaky: number;
+  interrupted: boolean;
+  halted: string | null;
+  jobs?: number;
+  memoryBudgetMb?: number | null;
+}
 
 export class JsonReportWriter {
   readonly #report: ReportFile;
@@ -31,6 +44,8 @@ export class JsonReportWriter {
       flaky: outcome.flaky,
       interrupted: outcome.interrupted,
       halted: outcome.halted,
+      ...(outcome.jobs !== undefined && { jobs: outcome.jobs }),
+      ...(outcome.memoryBudgetMb !== undefined && { memoryBudgetMb: outcome.memoryBudgetMb }),
     };
     // `{\n  "notStarted": ...}` minus its opening brace continues the object begun above.
     this.#report.write(`${this.#first ? '' : '\n  '}],\n${JSON.stringify(rest, null, 2).slice(2)}\n`);

@@ -24,10 +24,16 @@ export interface ScriptSettings {
 
 export interface ErgateConfig {
   file: string;
+  /** what `ergate run` without arguments runs (pytest's testpaths), absolute */
+  paths?: string[];
   jobs?: number;
   pattern?: string;
   exclude: string[];
   python?: string;
+  /** run test files with pytest (as --pytest) */
+  pytest?: boolean;
+  /** the --html report's path (relative to the working directory) */
+  html?: string;
   /** every script's settings */
   defaults: ScriptSettings;
   /** later entries win; `matches` takes an absolute script path */
@@ -53,8 +59,11 @@ const overrideSchema = v.object({
 const configSchema = v.object({
   jobs: v.optional(durationOrNumber),
   pattern: v.optional(v.string('expected a glob')),
+  paths: v.optional(v.array(v.string('expected a path'), 'expected an array of files, folders or globs')),
   exclude: v.optional(v.array(v.string('expected a glob'), 'expected an array of globs')),
   python: v.optional(v.string('expected a path')),
+  pytest: v.optional(v.boolean('expected true or false')),
+  html: v.optional(v.string('expected a path')),
   overrides: v.optional(v.array(overrideSchema, 'expected an array of tables, each with "files"')),
   ...settingsShape,
 });
@@ -112,7 +121,10 @@ function toConfig(file: string, raw: unknown): ErgateConfig {
     file,
     ...(c.jobs !== undefined && { jobs: readJobs(`${where}: jobs`, c.jobs) }),
     ...(c.pattern !== undefined && { pattern: c.pattern }),
+    ...(c.paths !== undefined && { paths: c.paths.map((p) => path.resolve(base, p)) }),
     ...(c.python !== undefined && { python: c.python }),
+    ...(c.pytest !== undefined && { pytest: c.pytest }),
+    ...(c.html !== undefined && { html: c.html }),
     exclude: c.exclude ?? [],
     defaults: readSettings(where, c),
     overrides,

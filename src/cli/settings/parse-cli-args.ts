@@ -2,6 +2,7 @@
 // and what was expected; nothing runs before that. Flags the config file can also set stay
 // undefined when not given, so resolve-settings.ts can tell "not given" from a default.
 import { suggestion } from './did-you-mean.ts';
+import { HARNESS_FLAGS, parseHarnessFlags, type HarnessCliOptions } from './harness-flags.ts';
 import { parseHalt, type HaltRule } from '../control/halt-rule.ts';
 import { parseFlags } from './parse-flags.ts';
 import { parseResourceFlags, RESOURCE_FLAGS, type ResourceCliOptions } from './resource-flags.ts';
@@ -10,9 +11,12 @@ import { parseShard, type Shard } from '../selection/shard.ts';
 import { UsageError } from './usage.ts';
 import { parseClusterNodes } from '../../seam/cluster-target.ts';
 
-export interface CliOptions extends Partial<ResourceCliOptions> {
+export interface CliOptions extends Partial<ResourceCliOptions>, Partial<HarnessCliOptions> {
   command: 'run' | 'help' | 'version';
+  /** none: the config file's `paths`, else the working folder */
   paths: string[];
+  /** the arguments after `--`, given to every script */
+  scriptArgs: string[];
   jobs?: number;
   /** Infinity for --timeout none */
   timeoutMs?: number;
@@ -32,6 +36,8 @@ export interface CliOptions extends Partial<ResourceCliOptions> {
   showOutput: boolean;
   json?: string;
   junit?: string;
+  /** --html FILE: the self-contained HTML report */
+  html?: string;
   joblog?: string;
   resumeFailed: boolean;
   quiet: boolean;
@@ -45,6 +51,8 @@ export interface CliOptions extends Partial<ResourceCliOptions> {
   redisTimeoutMs?: number;
   startMethod?: 'spawn' | 'forkserver';
   preload?: string[];
+  /** --pytest: each test file runs as `python -m pytest` (also `pytest = true` in the config) */
+  pytest?: boolean;
 }
 
 export const COMMANDS = ['run', 'worker', 'help'] as const;
@@ -54,7 +62,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   memory: { type: 'string' },
   'cpu-time': { type: 'string' },
-  'fail-fast': { type: 'boolean' },
+  'fail-fast': { type: 'boolean', short: 'x' },
   maxfail: { type: 'string' },
   halt: { type: 'string' },
   retries: { type: 'string' },
@@ -68,6 +76,7 @@ const OPTIONS = {
   tag: { type: 'boolean' },
   json: { type: 'string' },
   junit: { type: 'string' },
+  html: { type: 'string' },
   joblog: { type: 'string' },
   'resume-failed': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -82,18 +91,23 @@ const OPTIONS = {
   'start-method': { type: 'string' },
   // Repeatable and comma-separated: --preload numpy,pandas --preload mypkg
   preload: { type: 'string', multiple: true },
+  pytest: { type: 'boolean' },
   ...RESOURCE_FLAGS,
+  ...HARNESS_FLAGS,
 } as const;
 
 export function parseCliArgs(argv: string[]): CliOptions {
-  const { values, positionals } = parseFlags(argv, OPTIONS, true);
+  // Everything after the first `--` belongs to the scripts.
+  const dash = argv.indexOf('--');
+  const { values, positionals } = parseFlags(dash === -1 ? argv : argv.slice(0, dash), OPTIONS, true);
   const base = {
     paths: positionals.slice(1),
+    scriptArgs: dash === -1 ? [] : argv.slice(dash + 1),
     resumeFailed: values['resume-failed'] ?? false,
     quiet: values.quiet ?? false,
     progress: !(values['no-progress'] ?? false),
     exclude: values.exclude ?? [],
-    list: values.list ?? false,
+    list: (values.list ?? false) || (values['dry-run'] ?? false),
     showOutput: (values['show-output'] ?? false) || (values.tag ?? false),
   };
   if (values.help || positionals[0] === 'help') return { ...base, command: 'help' };
@@ -104,12 +118,21 @@ export function parseCliArgs(argv: string[]): CliOptions {
       `unknown command "${positionals[0]}": expected run, worker or help${suggestion(positionals[0], COMMANDS)}`,
     );
   }
-  if (base.paths.length === 0) throw new UsageError('run: expected at least one file, folder or glob');
   if (base.resumeFailed && !values.joblog) throw new UsageError('--resume-failed needs --joblog FILE');
+  const harness = parseHarnessFlags(values, base.quiet);
+  if (values.jobs !== undefined && harness.numprocesses !== undefined)
+    throw new UsageError('-j and -n both set how many scripts run at once: give one');
+  if (harness.durationsFile !== undefined && values.shard === undefined)
+    throw new UsageError('--durations-file balances --shard I/N: give --shard too');
+  if (harness.storeDurations !== undefined && values['no-history'])
+    throw new UsageError('--store-durations reads the run history: drop --no-history');
+  if (harness.lastFailed && values['no-history'])
+    throw new UsageError('--last-failed reads the run history: drop --no-history');
   return {
     ...base,
+    ...harness,
     command: 'run',
-    jobs: values.jobs === undefined ? undefined : readJobs('--jobs', values.jobs),
+    jobs: values.jobs === undefined ? harness.numprocesses : readJobs('--jobs', values.jobs),
     ...parseResourceFlags(values, values.timeout),
     timeoutMs:
       values.timeout === undefined || values.timeout.trim().endsWith('%')
@@ -128,12 +151,14 @@ export function parseCliArgs(argv: string[]): CliOptions {
     python: values.python,
     json: values.json,
     junit: values.junit,
+    html: values.html,
     joblog: values.joblog,
     ...readRedisFlags(values.redis, values['redis-cluster']),
     queue: values.queue,
     root: values.root,
     redisTimeoutMs: values['redis-timeout'] === undefined ? undefined : readRedisTimeout(values['redis-timeout']),
     ...parseStartMethod(values['start-method'], values.preload),
+    ...(values.pytest && { pytest: true }),
   };
 }
 

@@ -1,14 +1,34 @@
-// Parses the CLI's human durations ("30s", "500ms", "2m", "1h", or a bare number of
-// seconds) into milliseconds. Returns null for anything else, so the caller can report a
-// usage error that names the flag.
+// Parses the CLI's human durations ("30s", "500ms", "2m", "1h", compounds such as "1m30s"
+// or "1h 5m", or a bare number of seconds) into milliseconds. Returns null for anything
+// else, so the caller can report a usage error that names the flag.
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
+const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h)/giy;
+
 export function parseDuration(text: string): number | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
-  if (!match) return null;
-  const ms = Number(match[1]) * UNIT_MS[(match[2] ?? 's').toLowerCase()];
-  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : null;
+  const trimmed = text.trim();
+  const bare = /^\d+(?:\.\d+)?$/.test(trimmed) ? Number(trimmed) * 1_000 : null;
+  const ms = bare ?? compound(trimmed);
+  return ms !== null && Number.isFinite(ms) && ms > 0 ? Math.round(ms) : null;
+}
+
+/** "1h5m30s", "1m 30s": each unit at most once, largest first. */
+function compound(text: string): number | null {
+  let ms = 0;
+  let last = Infinity;
+  PART.lastIndex = 0;
+  while (PART.lastIndex < text.length) {
+    const start = PART.lastIndex;
+    const match = PART.exec(text);
+    if (!match || match.index !== start) return null;
+    const unit = UNIT_MS[match[2].toLowerCase()];
+    if (unit >= last) return null;
+    last = unit;
+    ms += Number(match[1]) * unit;
+    while (text[PART.lastIndex] === ' ') PART.lastIndex += 1;
+  }
+  return last === Infinity ? null : ms;
 }
 
 /** "1.2 s", "850 ms", "2 m 05 s": short enough for one status line. */

@@ -1,8 +1,10 @@
 // Owns turning argv into flag values with node:util parseArgs (strict), and rewording its
-// errors for people: an unknown flag is named in one line with a "did you mean"; a value that
+// errors for people: an unknown flag is named in one line with a "did you mean" (or, for
+// another harness's flag, ergate's own: foreign-flags.ts); a value that
 // starts with "-" (--retries -1) reaches the flag's own check, which names the rule.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { suggestion } from './did-you-mean.ts';
+import { foreignFlagHint } from './foreign-flags.ts';
 import { UsageError } from './usage.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -55,7 +57,7 @@ function reword(error: Error & { code?: string }, options: Options): string {
   const known = Object.keys(options).map((name) => `--${name}`);
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${shown ?? ''}${suggestion(shown ?? '', known)}`;
+      return foreignFlagHint(shown ?? '') ?? `unknown option ${shown ?? ''}${suggestion(shown ?? '', known)}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/argument missing/.test(error.message)) return `${shown}: expected a value`;
       if (/does not take an argument/.test(error.message)) return `${shown} takes no value`;

@@ -1,12 +1,14 @@
 // Owns how flags and the config file combine into one run's settings. Run-wide: a flag wins
-// over the config file's value, which wins over ergate's default. Per script: a config
-// override whose glob matches is more specific and wins over both (later overrides win;
-// env tables merge). Only scripts with settings of their own get an entry in `configs`.
-import path from 'node:path';
+// over the config file's value, which wins over ergate's default (--env merges over the
+// config's env). Per script: a config override whose glob matches is more specific and wins
+// over both (later overrides win; env tables merge); the arguments after `--` follow the
+// config's args. Only scripts with settings of their own get an entry in `configs`.
 import type { ScriptConfig } from '../../parallel/build-plan.ts';
 import type { ErgateConfig, ScriptSettings } from './config-file.ts';
 import type { CliOptions } from './parse-cli-args.ts';
-import { globMatcher, type PathMatcher } from '../selection/path-glob.ts';
+import { Excludes } from '../selection/excludes.ts';
+import type { PathMatcher } from '../selection/path-glob.ts';
+import { PYTEST_PATTERN } from '../selection/pytest-root.ts';
 
 export interface RunSettings {
   jobs?: number;
@@ -15,10 +17,16 @@ export interface RunSettings {
   cpuTimeS?: number;
   retries: number;
   python?: string;
+  /** --html, else the config file's `html` */
+  html?: string;
   pattern: string;
+  /** --pytest or the config's `pytest = true` */
+  pytest: boolean;
   /** --exclude (relative to cwd) and the config's exclude (relative to its folder) */
   excluded: PathMatcher;
-  /** run-wide env from the config file */
+  /** the excludes themselves, which can name the globs that matched nothing */
+  excludes: Excludes;
+  /** run-wide env: the config file's, then --env */
   env?: Record<string, string>;
   /** per-script settings, keyed by absolute path (the runner's configs) */
   configsFor(scripts: readonly string[]): Record<string, ScriptConfig> | undefined;
@@ -28,6 +36,9 @@ export const DEFAULT_PATTERN = '**/*.py';
 
 export function resolveSettings(options: CliOptions, config: ErgateConfig | null): RunSettings {
   const d: ScriptSettings = config?.defaults ?? {};
+  const scriptArgs = options.scriptArgs;
+  const excludes = new Excludes(options.exclude, config);
+  const env = d.env || options.env ? { ...d.env, ...options.env } : undefined;
   const perScript = (script: string): ScriptConfig | null => {
     const own: ScriptConfig = {};
     if (d.args) own.args = d.args;
@@ -38,6 +49,7 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
       Object.assign(own, rest);
       if (env) own.env = { ...own.env, ...env };
     }
+    if (scriptArgs.length > 0) own.args = [...(own.args ?? []), ...scriptArgs];
     return Object.keys(own).length > 0 ? own : null;
   };
   return {
@@ -47,11 +59,16 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
     cpuTimeS: options.cpuTimeS ?? d.cpuTimeLimitS,
     retries: options.retries ?? d.retries ?? 0,
     python: options.python ?? config?.python,
-    pattern: options.pattern ?? config?.pattern ?? DEFAULT_PATTERN,
-    excluded: excludedBy(options.exclude, config),
-    ...(d.env && { env: d.env }),
+    pytest: options.pytest ?? config?.pytest ?? false,
+    pattern:
+      options.pattern ?? config?.pattern ?? ((options.pytest ?? config?.pytest) ? PYTEST_PATTERN : DEFAULT_PATTERN),
+    html: options.html ?? config?.html,
+    excluded: excludes.matches,
+    excludes,
+    ...(env && { env }),
     configsFor(scripts) {
-      if (!config || (!d.args && !d.allowedExitCodes && config.overrides.length === 0)) return undefined;
+      const fromConfig = config && (d.args || d.allowedExitCodes || config.overrides.length > 0);
+      if (!fromConfig && scriptArgs.length === 0) return undefined;
       const configs: Record<string, ScriptConfig> = {};
       for (const script of scripts) {
         const own = perScript(script);
@@ -60,10 +77,4 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
       return configs;
     },
   };
-}
-
-function excludedBy(globs: string[], config: ErgateConfig | null): PathMatcher {
-  const matchers = [globMatcher(globs, process.cwd())];
-  if (config && config.exclude.length > 0) matchers.push(globMatcher(config.exclude, path.dirname(config.file)));
-  return (script) => matchers.some((matches) => matches(script));
 }

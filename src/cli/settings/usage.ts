@@ -22,8 +22,10 @@ export const WORKER_FLAGS = `      --redis URL           redis://[user:password@
       --grace T             on SIGTERM, how long running scripts may finish (default: 30s)
       --functions DIR       run function jobs for modules in DIR (inside --root; repeatable;
                             default: none, function jobs are refused)
-      --allow-env NAMES     let jobs set these denied variables (LD_*, DYLD_*, PYTHON*,
-                            NODE_OPTIONS, NODE_PATH, BASH_ENV, ENV); comma-separated, repeatable
+      --allow-env NAMES     let jobs set these variables: NAME or PREFIX_*; comma-separated,
+                            repeatable (default: only PYTHONUNBUFFERED, PYTHONIOENCODING,
+                            PYTHONHASHSEED, PYTHONDONTWRITEBYTECODE, PYTHONUTF8,
+                            PYTHONFAULTHANDLER, NO_COLOR, FORCE_COLOR)
       --max-timeout T       refuse jobs asking for a longer timeout (default: 1h)
       --max-output SIZE     refuse jobs asking for more output per stream (default: 10MiB)
       --start-method M      spawn (a fresh python per script, default) or forkserver (a
@@ -43,6 +45,11 @@ Choosing what runs:
       --exclude GLOB    leave out matching scripts (repeatable); a GLOB without "/"
                         matches the file name in any folder, e.g. --exclude 'slow_*'
       --shard I/N       run only share I of N (for N CI machines), e.g. --shard 2/4
+      --pytest          run test files with pytest, each in its own process: folders
+                        are searched for test_*.py and *_test.py, each file runs as
+                        python -m pytest -q -p no:cacheprovider --rootdir ROOT FILE
+                        (ROOT by pytest's rule for the whole run); arguments after
+                        -- go to pytest; results name every test
       --list            print the scripts that would run, and exit
       --config FILE     settings file (default: ergate.config.json, else
                         [tool.ergate] in pyproject.toml, in the working directory)
@@ -88,6 +95,8 @@ Output and reports:
                         the script's path and a tab (alias: --tag)
       --json FILE       write a JSON report (counts and every result)
       --junit FILE      write a JUnit XML report
+      --html FILE       write a self-contained HTML report (timeline of every slot,
+                        memory over time, failures); also: ergate report run.json --html FILE
       --joblog FILE     append one line per finished script
       --resume-failed   with --joblog: skip scripts that passed in that joblog
   -q, --quiet           only the final summary

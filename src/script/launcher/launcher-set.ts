@@ -134,7 +134,13 @@ export class LauncherSet {
     const identity: Identity = { mode: modeOf(spec), python: spec.python, preload: spec.preload, startEnv: spec.env };
     const entry: Entry = {
       identity,
-      started: Launcher.start({ mode: identity.mode, python: spec.python, preload: spec.preload, env: spec.env }),
+      started: Launcher.start({
+        mode: identity.mode,
+        python: spec.python,
+        preload: spec.preload,
+        env: spec.env,
+        width: this.#perLauncher,
+      }),
       launcher: null,
       leases: 0,
       idleTimer: undefined,

@@ -27,7 +27,12 @@ export interface LauncherOptions {
   gid?: number;
   /** Give up starting after this long (a heavy preload can take seconds). @default 60_000 */
   startTimeoutMs?: number;
+  /** The most scripts it runs at once; above 1 each script is the subreaper of its own tree. @default 1 */
+  width?: number;
 }
+
+/** The largest request a launcher is sent (args and environment changes, encoded). */
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 /** Callbacks of one run; exactly one of onExit / onFail is called. */
 export interface RunHandlers {
@@ -54,6 +59,11 @@ export function diffEnvironment(
   for (const name in env) if (base[name] !== env[name]) envSet[name] = env[name]!;
   for (const name in base) if (!(name in env)) envUnset.push(name);
   return { envSet, envUnset };
+}
+
+function tooLarge(bytes: number): string {
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  return `could not start the script: its arguments and environment take ${mib(bytes)}, more than the ${mib(MAX_REQUEST_BYTES)} a script can be sent`;
 }
 
 export class Launcher {
@@ -97,7 +107,14 @@ export class Launcher {
     // 'exec' needs nothing of the interpreter's site or PYTHON* settings: -I -S keeps it
     // small and deaf to the environment. 'fork' is started as the scripts would be.
     const flags = options.mode === 'exec' ? ['-I', '-S'] : [];
-    const argv = [...flags, pythonFile('launcher.py'), options.mode, String(process.pid), ...(options.preload ?? [])];
+    const argv = [
+      ...flags,
+      pythonFile('launcher.py'),
+      options.mode,
+      String(process.pid),
+      String(options.width ?? 1),
+      ...(options.preload ?? []),
+    ];
     const child = spawn(options.python, argv, {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       cwd: options.cwd ?? process.cwd(),
@@ -150,25 +167,29 @@ export class Launcher {
     }
     // Written out field by field: object rest and spread cost tens of µs a request in V8.
     const { envSet, envUnset } = this.#lastDiff!;
-    this.#requests.write(
-      encodeRequest({
-        op: 'run',
-        id,
-        python: fields.python,
-        script: fields.script,
-        module: fields.module,
-        args: fields.args,
-        cwd: fields.cwd,
-        envSet: fields.junitXml === undefined ? envSet : { ...envSet, ERGATE_JUNIT_XML: fields.junitXml },
-        envUnset,
-        memoryLimitMb: fields.memoryLimitMb,
-        cpuTimeLimitS: fields.cpuTimeLimitS,
-        timeoutMs: fields.timeoutMs,
-        killGraceMs: fields.killGraceMs,
-        maxOutputBytes: fields.maxOutputBytes,
-        live: fields.live,
-      }),
-    );
+    const request = encodeRequest({
+      op: 'run',
+      id,
+      python: fields.python,
+      script: fields.script,
+      module: fields.module,
+      args: fields.args,
+      cwd: fields.cwd,
+      envSet: fields.junitXml === undefined ? envSet : { ...envSet, ERGATE_JUNIT_XML: fields.junitXml },
+      envUnset,
+      memoryLimitMb: fields.memoryLimitMb,
+      cpuTimeLimitS: fields.cpuTimeLimitS,
+      timeoutMs: fields.timeoutMs,
+      killGraceMs: fields.killGraceMs,
+      maxOutputBytes: fields.maxOutputBytes,
+      live: fields.live,
+    });
+    if (request.length > MAX_REQUEST_BYTES) {
+      this.#runs.delete(id);
+      queueMicrotask(() => handlers.onFail(tooLarge(request.length)));
+      return id;
+    }
+    this.#requests.write(request);
     return id;
   }
 

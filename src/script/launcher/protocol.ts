@@ -52,6 +52,15 @@ export interface ChildExit {
   stop: 'timeout' | 'request' | null;
   stdout: CapturedBytes;
   stderr: CapturedBytes;
+  /** what it left running when it ended, killed by the launcher's sweep (empty: nothing) */
+  leftovers: Leftover[];
+}
+
+/** A process a script left running when it ended (the launcher killed it). */
+export interface Leftover {
+  pid: number;
+  /** its command line, cut to 200 characters */
+  command: string;
 }
 
 export type Frame =
@@ -115,7 +124,10 @@ interface ExitHeader {
   stop: ChildExit['stop'];
   out: [number, number, number];
   err: [number, number, number];
+  leftovers?: [number, string][];
 }
+
+const NO_LEFTOVERS: Leftover[] = [];
 
 /** X frame: a JSON line, then stdout head and tail, stderr head and tail. */
 function decodeExit(payload: Buffer): ChildExit {
@@ -125,7 +137,16 @@ function decodeExit(payload: Buffer): ChildExit {
   const take = (length: number) => payload.subarray(at, (at += length));
   const stdout = { head: take(header.out[0]), tail: take(header.out[1]), dropped: header.out[2] };
   const stderr = { head: take(header.err[0]), tail: take(header.err[1]), dropped: header.err[2] };
-  return { code: header.code, maxrssKb: header.maxrssKb, cpuMs: header.cpuMs, stop: header.stop, stdout, stderr };
+  const leftovers = header.leftovers ? header.leftovers.map(([pid, command]) => ({ pid, command })) : NO_LEFTOVERS;
+  return {
+    code: header.code,
+    maxrssKb: header.maxrssKb,
+    cpuMs: header.cpuMs,
+    stop: header.stop,
+    stdout,
+    stderr,
+    leftovers,
+  };
 }
 
 function decodeFrame(kind: number, id: number, payload: Buffer): Frame {

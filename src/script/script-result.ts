@@ -1,5 +1,6 @@
-// Builds every ScriptResult: errorResult for runs that never got a child (missing script,
-// bad interpreter, cancelled before start, launcher lost), exitResult for a child that ran.
+// The ScriptResult builder: every result is made here, errorResult for runs that never got a
+// child (missing script, bad interpreter, cancelled before start, launcher lost), exitResult
+// for a child that ran.
 // Both start methods and every runner go through here, so a result reads the same whichever
 // way the run ended, and captured output is decoded in one place.
 import path from 'node:path';
@@ -85,7 +86,7 @@ export function exitResult(
   const stderr = decodeCaptured(exit.stderr);
   const { status, error } = classifyExit(spec, { exitCode, signal, stderr, cpuTimeMs: exit.cpuMs }, stop);
   const { script, name, subdirectory } = describeScript(spec.script);
-  return {
+  const result: ScriptResult = {
     script,
     name,
     subdirectory,
@@ -105,4 +106,6 @@ export function exitResult(
     tests: null,
     testCases: null,
   };
+  if (exit.leftovers.length > 0) result.leftovers = exit.leftovers;
+  return result;
 }
