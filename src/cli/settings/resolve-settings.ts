@@ -36,7 +36,10 @@ export const DEFAULT_PATTERN = '**/*.py';
 
 export function resolveSettings(options: CliOptions, config: ErgateConfig | null): RunSettings {
   const d: ScriptSettings = config?.defaults ?? {};
-  const scriptArgs = options.scriptArgs;
+  const pytest = options.pytest ?? config?.pytest ?? false;
+  // In pytest mode -k is pytest's own test selection, so it goes to pytest with the args.
+  const scriptArgs =
+    pytest && options.keyword !== undefined ? ['-k', options.keyword, ...options.scriptArgs] : options.scriptArgs;
   const excludes = new Excludes(options.exclude, config);
   const env = d.env || options.env ? { ...d.env, ...options.env } : undefined;
   const perScript = (script: string): ScriptConfig | null => {
@@ -59,7 +62,7 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
     cpuTimeS: options.cpuTimeS ?? d.cpuTimeLimitS,
     retries: options.retries ?? d.retries ?? 0,
     python: options.python ?? config?.python,
-    pytest: options.pytest ?? config?.pytest ?? false,
+    pytest,
     pattern:
       options.pattern ?? config?.pattern ?? ((options.pytest ?? config?.pytest) ? PYTEST_PATTERN : DEFAULT_PATTERN),
     html: options.html ?? config?.html,
