@@ -10,7 +10,6 @@
 // over the nodes, Redis CPU of the busiest node: the one holding the queue's slot).
 // Usage: node --import tsx bench/distributed-floor.ts [N] [--rounds R] [--cluster] [--only ergate|bare]; writes
 // bench/results/distributed-floor.* (not with --only)
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ParallelRunner } from '../src/index.ts';
-import { freePort, startChild } from './harness/children.ts';
+import { freePort, startChild, stopChildren } from './harness/children.ts';
 import { describeMachine, formatMachine, pickPython } from './harness/machine.ts';
 import { writeFloorReport, type Measured, type Variant } from './harness/floor-report.ts';
 import { startRedisCluster } from './harness/redis-cluster.ts';
@@ -81,17 +80,6 @@ async function runBare(port: number, queue: string, n: number, idPrefix = 'job')
   }
 }
 
-async function stop(children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map((child) => {
-      if (child.exitCode !== null) return null;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      return exited;
-    }),
-  );
-}
-
 async function measure(
   variant: Variant,
   round: number,
@@ -141,7 +129,7 @@ async function measure(
       perCommand,
     };
   } finally {
-    await stop(workers);
+    await stopChildren(workers);
   }
 }
 

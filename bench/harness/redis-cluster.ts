@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, startChild } from './children.ts';
+import { freePort, startChild, stopChildren } from './children.ts';
 
 const run = promisify(execFile);
 
@@ -28,13 +28,9 @@ async function clusterState(port: number): Promise<string> {
 export async function startRedisCluster(masters = 3, timeoutMs = 60_000): Promise<RedisClusterServer> {
   const nodes: Array<{ port: number; dir: string; child: ChildProcess }> = [];
   const stop = async (): Promise<void> => {
-    await Promise.all(
-      nodes.map(({ child }) => {
-        if (child.exitCode !== null || child.signalCode !== null) return null;
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGKILL');
-        return exited;
-      }),
+    await stopChildren(
+      nodes.map(({ child }) => child),
+      'SIGKILL',
     );
     for (const { dir } of nodes) fs.rmSync(dir, { recursive: true, force: true });
   };

@@ -5,7 +5,7 @@
 import { Worker } from 'bullmq';
 
 const [port, queue, concurrency] = process.argv.slice(2);
-const worker = new Worker(queue, async () => undefined, {
+const worker = new Worker(queue, () => Promise.resolve(undefined), {
   connection: { host: '127.0.0.1', port: Number(port), maxRetriesPerRequest: null },
   concurrency: Number(concurrency),
 });
