@@ -141,6 +141,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     retries: settings.retries,
     python,
     eventBus: bus,
+    ...(settings.failOnLeftovers && { failOnLeftovers: true }),
     ...(options.startMethod !== undefined && { startMethod: options.startMethod }),
     ...(options.preload !== undefined && { preload: options.preload }),
     history: options.history === false ? false : DEFAULT_HISTORY_PATH,

@@ -42,6 +42,8 @@ export interface PlanDefaults {
   module?: string;
   /** Output is also delivered live (runScripts' onOutput). */
   liveOutput?: boolean;
+  /** A passing script that left processes running is 'failed'. */
+  failOnLeftovers?: boolean;
 }
 
 /**
@@ -177,5 +179,6 @@ function mergeOptions(defaults: PlanDefaults, config: ScriptConfig): RunScriptOp
     ...(defaults.startMethod !== undefined && { startMethod: defaults.startMethod }),
     ...(defaults.preload !== undefined && { preload: defaults.preload }),
     ...(defaults.module !== undefined && { module: defaults.module }),
+    ...(defaults.failOnLeftovers && { failOnLeftovers: true }),
   };
 }

@@ -190,6 +190,7 @@ export class ParallelRunner {
         preload: startMethod === 'forkserver' ? (opts.preload ?? defaults.preload) : undefined,
         module: opts.module,
         liveOutput: opts.onOutput !== undefined,
+        failOnLeftovers: defaults.failOnLeftovers,
       },
       python,
     );

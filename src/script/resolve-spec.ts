@@ -121,5 +121,6 @@ export function resolveScriptSpec(
     preload: options.preload,
     module: options.module,
     liveOutput: options.onOutput !== undefined,
+    failOnLeftovers: options.failOnLeftovers,
   };
 }

@@ -43,6 +43,7 @@ export const RunScriptOptionsSchema = v.strictObject({
   module: v.optional(v.pipe(v.string(), v.regex(MODULE_NAME))),
   logger: v.optional(v.custom<ErgateLogger>(isLogger)),
   detached: v.optional(v.boolean()),
+  failOnLeftovers: v.optional(v.boolean(), false),
 });
 
 export type ParsedRunScriptOptions = v.InferOutput<typeof RunScriptOptionsSchema>;
@@ -68,6 +69,7 @@ const EXPECTED: Record<string, string> = {
   module: 'a dotted module name such as pytest or pkg.tool',
   logger: 'a pino-compatible logger with debug, info, warn and error methods',
   detached: 'a boolean',
+  failOnLeftovers: 'a boolean',
 };
 
 /** Short, safe rendering of the offending value. */

@@ -32,6 +32,8 @@ export interface ErgateConfig {
   python?: string;
   /** the --html report's path (relative to the working directory) */
   html?: string;
+  /** --fail-on-leftovers: a passing script that left processes running is 'failed' */
+  failOnLeftovers?: boolean;
   /** every script's settings */
   defaults: ScriptSettings;
   /** later entries win; `matches` takes an absolute script path */
@@ -61,6 +63,7 @@ const configSchema = v.object({
   exclude: v.optional(v.array(v.string('expected a glob'), 'expected an array of globs')),
   python: v.optional(v.string('expected a path')),
   html: v.optional(v.string('expected a path')),
+  failOnLeftovers: v.optional(v.boolean('expected true or false')),
   overrides: v.optional(v.array(overrideSchema, 'expected an array of tables, each with "files"')),
   ...settingsShape,
 });
@@ -121,6 +124,7 @@ function toConfig(file: string, raw: unknown): ErgateConfig {
     ...(c.paths !== undefined && { paths: c.paths.map((p) => path.resolve(base, p)) }),
     ...(c.python !== undefined && { python: c.python }),
     ...(c.html !== undefined && { html: c.html }),
+    ...(c.failOnLeftovers !== undefined && { failOnLeftovers: c.failOnLeftovers }),
     exclude: c.exclude ?? [],
     defaults: readSettings(where, c),
     overrides,

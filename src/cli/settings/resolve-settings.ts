@@ -18,6 +18,8 @@ export interface RunSettings {
   python?: string;
   /** --html, else the config file's `html` */
   html?: string;
+  /** --fail-on-leftovers, else the config file's `failOnLeftovers` */
+  failOnLeftovers: boolean;
   pattern: string;
   /** --exclude (relative to cwd) and the config's exclude (relative to its folder) */
   excluded: PathMatcher;
@@ -57,6 +59,7 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
     retries: options.retries ?? d.retries ?? 0,
     python: options.python ?? config?.python,
     html: options.html ?? config?.html,
+    failOnLeftovers: options.failOnLeftovers ?? config?.failOnLeftovers ?? false,
     pattern: options.pattern ?? config?.pattern ?? DEFAULT_PATTERN,
     excluded: excludes.matches,
     excludes,
