@@ -32,6 +32,7 @@ import { listScripts } from './selection/list-scripts.ts';
 import { RunReports } from './reports/run-reports.ts';
 import { RunSummary, type RunOutcome } from './reports/run-report.ts';
 import { plural } from './reports/script-names.ts';
+import { pytestRunOptions } from './selection/pytest-root.ts';
 import { selectScripts } from './selection/select-scripts.ts';
 import { handleInterrupts } from './control/interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
@@ -187,6 +188,7 @@ async function runCommand(options: CliOptions): Promise<number> {
       }),
       stopStarting: stopStarting.signal,
       ...(settings.env && { env: settings.env }),
+      ...(settings.pytest && pytestRunOptions(options.paths)),
       ...(configs && { configs }),
       ...(live && {
         onOutput: (script: string, stream: 'stdout' | 'stderr', chunk: string) => live.write(script, stream, chunk),

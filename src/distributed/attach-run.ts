@@ -10,7 +10,7 @@ import type { ScriptResult } from '../script/types.ts';
 import { ExecutionResult } from '../seam/execution-result.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
-import type { FinishedJob } from './job-waiter.ts';
+import type { FinishedJob } from './finished-job.ts';
 import { RedisBackend } from './redis-backend.ts';
 import { jobOf } from './run-manifest.ts';
 import type { BackendOptions } from '../seam/backend-options.ts';

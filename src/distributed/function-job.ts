@@ -8,7 +8,7 @@ import path from 'node:path';
 import { runFunction } from '../function/run-function.ts';
 import type { FunctionResult } from '../function/types.ts';
 import type { FunctionJobData } from '../seam/function-job-data.ts';
-import type { FinishedJob } from './job-waiter.ts';
+import type { FinishedJob } from './finished-job.ts';
 import { describeLostJob, GONE_FROM_REDIS } from './job-result.ts';
 import { DEFAULT_TIMEOUT_MS } from '../function/validate-options.ts';
 import { containedRealpath, isInside } from './contained-path.ts';

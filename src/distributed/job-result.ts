@@ -4,7 +4,7 @@
 // coordinator removed itself is its caller's to word as cancelled. Attempt counts are BullMQ's own.
 import { describeScript, errorResult } from '../script/script-result.ts';
 import type { ScriptResult } from '../script/types.ts';
-import type { FinishedJob, JobRecord } from './job-waiter.ts';
+import type { FinishedJob, JobRecord } from './finished-job.ts';
 
 /** Why a job the coordinator did not remove is gone: Redis lost its state. */
 export const GONE_FROM_REDIS = 'lost: the job is gone from Redis; was Redis flushed or restarted without persistence?';

@@ -10,19 +10,7 @@
 // gave up on Redis.
 // Types only: bullmq is loaded by whoever builds the queue (lazily, see redis-backend.ts).
 import type { Queue, QueueEvents } from 'bullmq';
-
-/** The parts of a finished BullMQ job that results are made from. */
-export interface JobRecord {
-  returnvalue: unknown;
-  failedReason?: string;
-  attemptsStarted: number;
-  stalledCounter: number;
-  processedOn?: number;
-  timestamp: number;
-}
-
-/** A job in a final state; null when the job no longer exists; `lost` when Redis went away. */
-export type FinishedJob = { job: JobRecord; state: 'completed' | 'failed' } | { lost: string } | null;
+import type { FinishedJob, JobRecord } from './finished-job.ts';
 
 interface Pending {
   resolvers: Array<(job: FinishedJob) => void>;

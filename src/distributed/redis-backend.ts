@@ -4,13 +4,14 @@
 // awaited to a final state or cancelled (removed when waiting, killed through the cancel
 // event when running), so a run settles only when each of its scripts has settled.
 import { randomUUID } from 'node:crypto';
-import type { Job, JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
+import type { JobsOptions, Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
 import type { FunctionJobData } from '../seam/function-job-data.ts';
 import type { ScriptJobData } from './job-payload.ts';
 import { closeConnection, waitUntilConnected } from './close-connection.ts';
 import { ConnectionWatch } from './connection-watch.ts';
+import type { FinishedJob } from './finished-job.ts';
 import { GONE_FROM_REDIS } from './job-result.ts';
-import { JobWaiter, type FinishedJob } from './job-waiter.ts';
+import { JobWaiter } from './job-waiter.ts';
 import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
 import { partOptions } from './bull-connection.ts';
 import { resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
@@ -46,6 +47,11 @@ interface QueuedAdd {
   opts: JobsOptions;
   resolve: () => void;
   reject: (error: Error) => void;
+}
+
+/** The manifest's BullMQ job, as the run updates it (a bullmq Job; no bullmq type in the public declarations). */
+export interface ManifestJob {
+  updateProgress(progress: object): Promise<void>;
 }
 
 export class RedisBackend {
@@ -160,7 +166,7 @@ export class RedisBackend {
    * job's log (BullMQ removes both together), then the header saying how many chunks there are.
    * @returns the manifest's job, whose progress records how far the coordinator got
    */
-  async writeManifest(manifest: ManifestBuilder, source: RunSource): Promise<Job> {
+  async writeManifest(manifest: ManifestBuilder, source: RunSource): Promise<ManifestJob> {
     const { runs } = this.#connected();
     const keepMs = (this.options.keepResultsS ?? 86_400) * 1000;
     // Manifests are never processed: old ones are cleaned here, BullMQ's way.

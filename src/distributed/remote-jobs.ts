@@ -13,7 +13,7 @@ import type { EnvRule } from '../seam/backend-seam.ts';
 import { FUNCTION_JOB, functionError, toFunctionResult } from './function-job.ts';
 import { toJobData } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
-import type { FinishedJob } from './job-waiter.ts';
+import type { FinishedJob } from './finished-job.ts';
 import { scriptJobId } from './queue-names.ts';
 import { RedisBackend } from './redis-backend.ts';
 import {

@@ -4,7 +4,6 @@
 // `window` jobs in the queue and adds more as results come back. Retries are BullMQ attempts
 // (handlesRetries), so a script is reported exactly once. The manifest records the whole run
 // and its progress how far the adding got, for attachRun; per script this keeps a few bytes.
-import type { Job } from 'bullmq';
 import { bareCancelReason, describeAbortedSignal } from '../internal/cancellation.ts';
 import { errorResult } from '../script/script-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
@@ -12,7 +11,7 @@ import type { EnvRule, RemotePool, RunSource } from '../seam/backend-seam.ts';
 import { portablePath } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
-import type { RedisBackend } from './redis-backend.ts';
+import type { ManifestJob, RedisBackend } from './redis-backend.ts';
 import { jobOf, ManifestBuilder, type RunProgress } from './run-manifest.ts';
 
 /** Jobs of one run in the queue at once (sent, not yet finished). @default */
@@ -28,7 +27,7 @@ export class RemoteRun implements RemotePool {
   readonly window: number;
   readonly #backend: RedisBackend;
   readonly #manifest: ManifestBuilder;
-  readonly #record: Job;
+  readonly #record: ManifestJob;
   /** per plan index: its place in the order jobs are added */
   readonly #position: Uint32Array;
   /** per place in that order: added (or nothing to add) */
@@ -36,7 +35,7 @@ export class RemoteRun implements RemotePool {
   #addedThrough = 0;
   #progressTimer: NodeJS.Timeout | null = null;
 
-  private constructor(backend: RedisBackend, manifest: ManifestBuilder, record: Job, source: RunSource) {
+  private constructor(backend: RedisBackend, manifest: ManifestBuilder, record: ManifestJob, source: RunSource) {
     this.#backend = backend;
     this.#manifest = manifest;
     this.#record = record;

@@ -4,7 +4,7 @@
 import { CallSlots } from './call-slots.ts';
 import type { CallStop } from './call-stop.ts';
 import { FunctionThread, type ThreadCall, type ThreadReply } from './function-thread.ts';
-import { threadCount, toEnding } from './thread-pool.ts';
+import { endingOfReply, threadCount } from './thread-pool.ts';
 import type { CallEnding, CallRequest } from './types.ts';
 
 interface FreshThreads {
@@ -33,7 +33,7 @@ export async function runOnFreshThread(
         settle: (reply: ThreadReply) => {
           stop.onStop(null);
           thread.terminate('its one call settled');
-          resolve(toEnding(reply, fresh));
+          resolve(endingOfReply(reply, fresh));
         },
       };
       const thread = new FunctionThread({

@@ -1,7 +1,8 @@
 // Where function hosts are loaded from, for threads and child processes alike. From dist/
 // the compiled .js host runs as-is; from TypeScript sources (tsx, vitest) the host, and any
 // .ts module a FunctionRef names, needs the tsx loader, which threads and children do not
-// inherit from the parent.
+// inherit from the parent. tsx is resolved only when running from source: the installed
+// package (dist/) never looks for it.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { runningFromSource, workerFile } from '../internal/worker-file.ts';
@@ -16,10 +17,12 @@ let tsxPaths: { loader: string; api: string } | null | undefined;
 /** tsx's loader (what `--import tsx` loads, for child processes) and its register API (for threads). */
 function resolveTsx(): { loader: string; api: string } | null {
   if (tsxPaths === undefined) {
+    // From dist/ (the installed package) tsx is never looked for: users do not have it.
+    if (!runningFromSource) return (tsxPaths = null);
     const require = createRequire(import.meta.url);
     // The ESM build of the register API (the CommonJS one fails to locate its ESM half).
     const api = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    tsxPaths = runningFromSource ? { loader: pathToFileURL(require.resolve('tsx')).href, api } : null;
+    tsxPaths = { loader: pathToFileURL(require.resolve('tsx')).href, api };
   }
   return tsxPaths;
 }

@@ -123,7 +123,11 @@ export class ProcessHost {
   }
 
   kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    // Held until reaped: whoever awaits whenDead (closeFunctionPool) must not see the event
+    // loop empty out first (an idle host's handles are unref'd).
+    this.setIdle(false);
+    this.child.kill('SIGKILL');
   }
 
   #describeDeath(code: number | null, signal: NodeJS.Signals | null): HostDeath {

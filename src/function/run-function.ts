@@ -3,10 +3,8 @@
 // CallStop; the first reason wins: timeout, the caller's signal or the enclosing task's
 // scope) and turns every ending into a FunctionResult, logging those that did not pass.
 // Never rejects for a failure of the function itself; only bad options reject (TypeError).
+import { RUNTIMES, runtimeFor } from './call-runtime.ts';
 import { CallStop } from './call-stop.ts';
-import { closeProcessPool, runInProcess } from './process-pool.ts';
-import { closeThreadPool, runOnThread } from './thread-pool.ts';
-import { closeFreshThreads, runOnFreshThread } from './fresh-thread.ts';
 import { describeCancellation, timedOutAfter } from '../internal/cancellation.ts';
 import { isLogging, logFailure } from '../internal/logger.ts';
 import type { CallEnding, FunctionRef, FunctionResult, FunctionStatus, RunFunctionOptions } from './types.ts';
@@ -18,7 +16,7 @@ function ended(status: FunctionStatus, error: string | null, rest: Partial<Endin
   return { status, error, result: null, errorType: null, stack: null, ...rest };
 }
 
-function toEnding(
+function describeEnding(
   ending: CallEnding,
   call: ValidCall,
   stopReason: 'timeout' | 'cancelled' | null,
@@ -93,12 +91,13 @@ export async function runFunction<R>(
     try {
       const request = { target: call.target, args: call.args };
       const owner = { name: call.name, logger: call.logger };
-      ending =
-        call.memoryLimitMb !== null
-          ? await runInProcess(request, call.memoryLimitMb, stop, startClock, call.fresh, owner)
-          : call.fresh
-            ? await runOnFreshThread(request, stop, startClock)
-            : await runOnThread(request, stop, startClock, owner);
+      ending = await runtimeFor(call).run(request, {
+        stop,
+        startClock,
+        owner,
+        memoryLimitMb: call.memoryLimitMb,
+        fresh: call.fresh,
+      });
     } finally {
       clearTimeout(timer);
       for (const signal of signals) signal.removeEventListener('abort', onCancel);
@@ -108,7 +107,7 @@ export async function runFunction<R>(
   const result: FunctionResult<R> = {
     name: call.name,
     type: 'function',
-    ...(toEnding(ending, call, stopReason, cancelReason) as Ending & { result: R | null }),
+    ...(describeEnding(ending, call, stopReason, cancelReason) as Ending & { result: R | null }),
     isolation: call.memoryLimitMb === null ? 'thread' : 'process',
     startTime: startTime.toISOString(),
     endTime: endTime.toISOString(),
@@ -128,5 +127,5 @@ export async function runFunction<R>(
 
 /** Ends every function thread and host process; calls in flight end 'cancelled'. Safe to call twice. */
 export async function closeFunctionPool(): Promise<void> {
-  await Promise.all([closeThreadPool(), closeProcessPool(), closeFreshThreads()]);
+  await Promise.all(RUNTIMES.map((runtime) => runtime.close()));
 }

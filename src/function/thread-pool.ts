@@ -182,7 +182,7 @@ export function runOnThread(
       settle: (reply: ThreadReply) => {
         stop.onStop(null);
         pool.placed.delete(call);
-        resolve(toEnding(reply, pool));
+        resolve(endingOfReply(reply, pool));
       },
     };
     const onAbort = (): void => {
@@ -200,7 +200,8 @@ export function runOnThread(
   });
 }
 
-export function toEnding(reply: ThreadReply, pool: { closed: boolean }): CallEnding {
+/** How a thread's reply ends the call (a pool closed meanwhile makes a death 'closed'). */
+export function endingOfReply(reply: ThreadReply, pool: { closed: boolean }): CallEnding {
   if ('outcome' in reply) return { kind: 'outcome', outcome: reply.outcome };
   if ('stopped' in reply) return { kind: 'aborted' };
   if ('unavailable' in reply) return { kind: 'unavailable', message: reply.unavailable };

@@ -40,6 +40,8 @@ export interface PlanDefaults {
   preload?: string[];
   /** `python -m module script args...` for every script */
   module?: string;
+  /** every script's first arguments; its config's args follow */
+  args?: string[];
   /** Output is also delivered live (runScripts' onOutput). */
   liveOutput?: boolean;
   /** A passing script that left processes running is 'failed'. */
@@ -165,7 +167,7 @@ function mergeOptions(defaults: PlanDefaults, config: ScriptConfig): RunScriptOp
     timeoutMs: config.timeoutMs ?? (typeof defaults.timeoutMs === 'number' ? defaults.timeoutMs : 60_000),
     ...(defaults.cwd !== undefined && { cwd: defaults.cwd }),
     ...((defaults.env || config.env) && { env: { ...defaults.env, ...config.env } }),
-    ...(config.args && { args: config.args }),
+    ...((config.args || defaults.args) && { args: [...(defaults.args ?? []), ...(config.args ?? [])] }),
     ...(config.allowedExitCodes && { allowedExitCodes: config.allowedExitCodes }),
     ...((config.memoryLimitMb ?? defaults.memoryLimitMb) !== undefined && {
       memoryLimitMb: config.memoryLimitMb ?? defaults.memoryLimitMb,

@@ -189,6 +189,7 @@ export class ParallelRunner {
         // A runner's preload belongs to its fork servers: a run switched to spawn drops it.
         preload: startMethod === 'forkserver' ? (opts.preload ?? defaults.preload) : undefined,
         module: opts.module,
+        args: opts.args,
         liveOutput: opts.onOutput !== undefined,
         failOnLeftovers: defaults.failOnLeftovers,
       },

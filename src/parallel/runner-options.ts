@@ -76,6 +76,8 @@ export interface RunScriptsOptions {
   preload?: string[];
   /** Run each as `python -m MODULE script args...` (e.g. 'pytest'). @default the file itself */
   module?: string;
+  /** Arguments every script gets first; a script's config args follow them. @default [] */
+  args?: string[];
   /** @default the runner's retainOutput */
   retainOutput?: RetainOutput;
   /** Not bound to the scope of the task runScripts() is called in. @default false */

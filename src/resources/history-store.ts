@@ -2,7 +2,10 @@
 // appended as whole lines with O_APPEND so concurrent runs and shards can share one file.
 // Invariants: a line that does not parse is skipped (one warning per load, never a crash);
 // the file is compacted to the most recent records per script once it passes maxBytes; in
-// memory a run costs a row of typed arrays (history-slots.ts), never a record object.
+// memory a run costs a row of typed arrays (history-slots.ts), never a record object. The
+// file and the compaction's temp file are opened with O_NOFOLLOW: a symbolic link (a
+// repository can ship one pointing anywhere) is refused with one warning, never written
+// through; a store warns at most once about writing.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ScriptStatus } from '../script/types.ts';
@@ -35,6 +38,9 @@ export interface HistoryStoreOptions {
 /** The default history file, relative to the working folder. */
 export const DEFAULT_HISTORY_PATH = path.join('.ergate', 'history.ndjson');
 
+const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY } = fs.constants;
+const HISTORY_MODE = 0o644;
+
 /** Lines written per write() while compacting, so the rewrite never holds the whole file. */
 const WRITE_BATCH = 1024;
 
@@ -45,6 +51,9 @@ export class HistoryStore {
   readonly #warn: (message: string) => void;
   readonly #runs: RunSlots;
   #needsCompaction = false;
+  /** the file is a symbolic link: neither read nor written */
+  #refused = false;
+  #warnedWrite = false;
 
   constructor(file: string, options: HistoryStoreOptions = {}) {
     this.path = path.resolve(file);
@@ -68,16 +77,32 @@ export class HistoryStore {
   /** Appends one record as one line (one write) and remembers it. Never throws. */
   append(record: HistoryRecord): void {
     this.#runs.add(record);
+    if (this.#refused) return;
     try {
       fs.mkdirSync(path.dirname(this.path), { recursive: true });
-      fs.appendFileSync(this.path, toLine(record) + '\n');
+      const fd = fs.openSync(this.path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, HISTORY_MODE);
+      try {
+        fs.writeSync(fd, toLine(record) + '\n');
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') return this.#refuseLink();
+      if (this.#warnedWrite) return;
+      this.#warnedWrite = true;
       this.#warn(`could not write the run history ${this.path}: ${(error as Error).message}`);
     }
   }
 
+  #refuseLink(): void {
+    if (this.#refused) return;
+    this.#refused = true;
+    this.#warn(`the run history ${this.path} is a symbolic link: not followed, so no history is read or kept`);
+  }
+
   /** Rewrites the file with the kept records when it is too large or held corrupt lines. */
   compactIfNeeded(): void {
+    if (this.#refused) return;
     let size: number;
     try {
       size = fs.statSync(this.path).size;
@@ -98,7 +123,9 @@ export class HistoryStore {
     while (total > this.#maxBytes / 2 && first < scripts.length) total -= bytes[first++];
     const temp = `${this.path}.${process.pid}.tmp`;
     try {
-      const fd = fs.openSync(temp, 'w');
+      // A stale temp (a crashed run's) is removed, never followed: unlink takes a link itself.
+      fs.rmSync(temp, { force: true });
+      const fd = fs.openSync(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, HISTORY_MODE);
       try {
         for (let i = first; i < scripts.length; i += WRITE_BATCH) {
           const batch = scripts.slice(i, i + WRITE_BATCH).flatMap((script) => this.#linesOf(script));
@@ -122,6 +149,7 @@ export class HistoryStore {
   #load(quiet = false): void {
     let text: string;
     try {
+      if (fs.lstatSync(this.path).isSymbolicLink()) return this.#refuseLink();
       text = fs.readFileSync(this.path, 'utf8');
     } catch {
       return; // no history yet

@@ -21,6 +21,15 @@ export function findUncaughtException(stderr: string, exitCode: number | null): 
   return match ? match[1].split('.').pop()! : '';
 }
 
+/** What pytest's own exit codes mean (pytest.ExitCode). */
+const PYTEST_EXITS: Record<number, string> = {
+  1: 'tests failed',
+  2: 'pytest stopped early: a collection error or an interrupt',
+  3: 'pytest hit an internal error',
+  4: 'pytest was given bad arguments',
+  5: 'no tests collected',
+};
+
 export function classifyExit(
   spec: ScriptSpec,
   outcome: ChildOutcome,
@@ -41,6 +50,8 @@ export function classifyExit(
   if (exception === 'MemoryError' && spec.memoryLimitMb !== null) {
     return { status: 'failed', error: `memory limit of ${spec.memoryLimitMb} MiB exceeded (MemoryError)` };
   }
+  const pytestWords = spec.module === 'pytest' && exitCode !== null ? PYTEST_EXITS[exitCode] : undefined;
+  if (pytestWords) return { status: 'failed', error: `${pytestWords} (pytest exit code ${exitCode})` };
   const allowed =
     spec.allowedExitCodes.length === 1 ? `${spec.allowedExitCodes[0]}` : `one of ${spec.allowedExitCodes.join(', ')}`;
   const base = `exited with code ${exitCode} (expected ${allowed})`;

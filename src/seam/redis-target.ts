@@ -3,12 +3,26 @@
 // Cluster by its nodes (cluster-target.ts). Invariant: the password lives only in the
 // connection options handed to the client; everything printed or put in an error message
 // goes through `display`, which never contains it.
-import type { ConnectionOptions } from 'bullmq';
 import { resolveClusterTarget, type ClusterNode } from './cluster-target.ts';
+
+/**
+ * The ioredis options ergate sets: a BullMQ ConnectionOptions, typed here so the public
+ * declarations never import bullmq (an optional peer a TypeScript consumer may not have).
+ * A cluster's node options carry no host, port or db.
+ */
+export interface RedisConnection {
+  host?: string;
+  port?: number;
+  db?: number;
+  username?: string;
+  password?: string;
+  tls?: Record<string, never>;
+  maxRetriesPerRequest: null;
+}
 
 export interface RedisTarget {
   /** ioredis options for BullMQ's Queue, Worker and QueueEvents (with a cluster: each node's) */
-  connection: ConnectionOptions;
+  connection: RedisConnection;
   /** a Redis Cluster's seed nodes; absent for one Redis */
   cluster?: ClusterNode[];
   /** e.g. redis://user:***@10.0.0.5:6379/0: safe to log */
@@ -62,7 +76,7 @@ export function resolveRedisTarget(
   const username = parsed.username ? decodeURIComponent(parsed.username) : undefined;
   const host = parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
   const port = parsed.port ? Number(parsed.port) : 6379;
-  const connection: ConnectionOptions = {
+  const connection: RedisConnection = {
     host,
     port,
     db,

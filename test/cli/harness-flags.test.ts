@@ -84,6 +84,20 @@ describe('ergate run, as a pytest or parallel user reaches for it', () => {
     expect(piped.stderr).toMatch(/PASS\s+tests\/api\/test_orders\.py/);
   }, 120_000);
 
+  it('in pytest mode, -k goes to pytest (its test selection) instead of filtering paths', async () => {
+    const dir = makeTempDir();
+    writeTree(dir, {
+      'tests/test_pick.py': 'def test_alpha():\n    pass\n\ndef test_beta():\n    assert False\n',
+    });
+    const json = path.join(dir, 'r.json');
+    const run = await runCli(['run', 'tests', '--pytest', '-k', 'alpha', '--python', PYTHON, '--json', json], {}, dir);
+    expect(run.code).toBe(0); // test_beta, which fails, was deselected by pytest
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      results: Array<{ tests: { passed: number; failed: number } }>;
+    };
+    expect(report.results[0].tests).toMatchObject({ passed: 1, failed: 0 });
+  }, 60_000);
+
   it('without a path or config runs the working folder', async () => {
     const dir = makeTempDir();
     writeTree(dir, { 'one.py': '', 'sub/two.py': '' });

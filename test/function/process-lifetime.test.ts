@@ -42,6 +42,11 @@ describe('process lifetime', () => {
     await waitUntil(() => !isAlive(printed.hostPid), 10_000, `host ${printed.hostPid} to be gone`);
   });
 
+  it('awaiting closeFunctionPool() with only an idle host left settles (the loop holds until it is reaped)', async () => {
+    const { code, stdout } = await runProgram(['process-close']).exited;
+    expect({ code, stdout }).toEqual({ code: 0, stdout: 'closed 0\nclosed 1\nclosed 2\n' });
+  });
+
   it('a busy host dies when its parent is SIGKILLed', async () => {
     const marker = path.join(mkdtempSync(path.join(tmpdir(), 'ergate-fn-')), 'pid');
     const { child, exited } = runProgram(['process-spin', marker]);

@@ -66,22 +66,28 @@ describe.each(['spawn', 'forkserver'] as const)('fidelity (%s)', (startMethod) =
       ERGATE_SERVER_VALUE: 'server',
       ERGATE_SERVER_GONE: 'here',
     };
+    // Every child also gets ergate's own $ERGATE_JUNIT_XML (where it may write test results).
+    const scriptEnv = (stdout: string) => {
+      const { ERGATE_JUNIT_XML: junitXml, ...rest } = JSON.parse(stdout) as Record<string, string>;
+      expect(junitXml).toMatch(/\.xml$/);
+      return rest;
+    };
     const result = await server.run(
       specFor('env-dump.py', { env: first, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }),
     );
-    expect(JSON.parse(result.stdout)).toEqual(plainEnv(first));
+    expect(scriptEnv(result.stdout)).toEqual(plainEnv(first));
     expect(JSON.parse(result.stdout)).not.toHaveProperty('ERGATE_PRELOAD_SET');
     // More variables: the same warm launcher serves it; a changed one needs another launcher.
     const other = { ...first, ERGATE_NEW: 'new é' };
     const second = await server.run(
       specFor('env-dump.py', { env: other, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }),
     );
-    expect(JSON.parse(second.stdout)).toEqual(plainEnv(other));
+    expect(scriptEnv(second.stdout)).toEqual(plainEnv(other));
     const changed = { PATH: first.PATH, PYTHONPATH: fixturesDir, ERGATE_SERVER_VALUE: 'script' };
     const third = await server.run(
       specFor('env-dump.py', { env: changed, preload: startMethod === 'forkserver' ? ['env_preload'] : [] }),
     );
-    expect(JSON.parse(third.stdout)).toEqual(plainEnv(changed));
+    expect(scriptEnv(third.stdout)).toEqual(plainEnv(changed));
   });
 
   it.each([['0'], ['3'], ['255'], ['256'], ['-1'], ['none'], ['a message']])(

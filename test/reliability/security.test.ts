@@ -48,7 +48,7 @@ describe('environment isolation', () => {
     expect('NOT_SET_ANYWHERE' in env).toBe(false);
     // Only what was asked for, plus ergate's own variables.
     const own = Object.keys(env).filter((k) => ![ALLOWED, 'GIVEN'].includes(k));
-    for (const key of own) expect(key).toMatch(/^(PYTHONUNBUFFERED|PYTHONPATH|LC_CTYPE)$/);
+    for (const key of own) expect(key).toMatch(/^(PYTHONUNBUFFERED|PYTHONPATH|LC_CTYPE|ERGATE_JUNIT_XML)$/);
   });
 
   it('ParallelRunner and BatchRunner: inheritEnv: false on the runner, overridable per run', async () => {

@@ -121,4 +121,47 @@ describe('HistoryStore', () => {
     expect(warnings[0]).toMatch(/^could not write the run history/);
     expect(store.runs('/a.py')).toHaveLength(1);
   });
+
+  it('refuses a history file that is a symbolic link with one warning, and never writes through it', () => {
+    const target = path.join(dir, 'elsewhere.txt');
+    fs.writeFileSync(target, 'precious\n');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.symlinkSync(target, file);
+    const warnings: string[] = [];
+    const store = new HistoryStore(file, { warn: (m) => warnings.push(m), maxBytes: 1 });
+    store.append(record('/a.py', 1));
+    store.append(record('/b.py', 2));
+    store.compactIfNeeded();
+    expect(warnings).toEqual([
+      `the run history ${file} is a symbolic link: not followed, so no history is read or kept`,
+    ]);
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
+    expect(fs.lstatSync(file).isSymbolicLink()).toBe(true);
+  });
+
+  it('a link made after loading is refused at the append (O_NOFOLLOW), once', () => {
+    const target = path.join(dir, 'elsewhere.txt');
+    fs.writeFileSync(target, 'precious\n');
+    const warnings: string[] = [];
+    const store = new HistoryStore(file, { warn: (m) => warnings.push(m) });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.symlinkSync(target, file);
+    store.append(record('/a.py', 1));
+    store.append(record('/b.py', 2));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/is a symbolic link: not followed/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
+  });
+
+  it("compaction's temp file is never followed: a link planted at its name is removed, its target untouched", () => {
+    const store = new HistoryStore(file, { maxBytes: 1 });
+    store.append(record('/a.py', 1));
+    const target = path.join(dir, 'elsewhere.txt');
+    fs.writeFileSync(target, 'precious\n');
+    fs.symlinkSync(target, `${file}.${process.pid}.tmp`);
+    store.compactIfNeeded();
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
+    expect(fs.lstatSync(file).isFile()).toBe(true);
+    expect(fs.existsSync(`${file}.${process.pid}.tmp`)).toBe(false);
+  });
 });

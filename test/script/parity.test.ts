@@ -95,8 +95,17 @@ const corpus: Case[] = [
 
 /** What both methods must agree on: everything but pid, times and resource use. */
 function comparable(result: ScriptResult): Partial<ScriptResult> {
-  const { pid: _pid, startTime: _s, endTime: _e, durationMs: _d, peakRssKb: _r, cpuTimeMs: _c, ...rest } = result;
-  // A printed pid differs between runs, nothing else does.
+  const {
+    pid: _pid,
+    slot: _slot,
+    startTime: _s,
+    endTime: _e,
+    durationMs: _d,
+    peakRssKb: _r,
+    cpuTimeMs: _c,
+    ...rest
+  } = result;
+  // A printed pid, and the slot that was free, differ between runs; nothing else does.
   const leftovers = rest.leftovers?.map((left) => ({ ...left, pid: 0 }));
   return { ...rest, stdout: rest.stdout.replace(/(leftover|started) \d+/, '$1 N'), ...(leftovers && { leftovers }) };
 }

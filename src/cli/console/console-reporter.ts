@@ -13,6 +13,7 @@ import { formatDuration } from '../settings/parse-duration.ts';
 import { ProgressEstimates } from './progress-estimates.ts';
 import { isFlaky, reasonOf } from '../reports/run-report.ts';
 import { displayName } from '../reports/script-names.ts';
+import { failingTestLines } from '../reports/test-lines.ts';
 
 export type ConsoleMode = 'bar' | 'lines' | 'quiet';
 
@@ -105,7 +106,10 @@ export class ConsoleReporter {
       if ((result.status !== 'passed' && result.status !== 'cancelled') || result.leftovers)
         process.stderr.write(`\r\u001b[2K${this.#line(result)}\n`);
       this.#bar.increment(1, this.#payload());
-    } else if (this.#mode === 'lines') this.#out.write(`${this.#line(result)}\n`);
+    } else if (this.#mode === 'lines') {
+      const tests = failingTestLines(result, this.#paint, 5).map((line) => `        ${line}\n`);
+      this.#out.write(`${this.#line(result)}\n${tests.join('')}`);
+    }
   }
 
   stop(): void {

@@ -8,6 +8,7 @@ import { stripTerminalEscapes } from '../reports/strip-escapes.ts';
 import { formatDuration } from '../settings/parse-duration.ts';
 import { reasonOf, SLOWEST, tail, type RunReport } from '../reports/run-report.ts';
 import { displayName, plural } from '../reports/script-names.ts';
+import { failingTestLines, formatTestCounts } from '../reports/test-lines.ts';
 
 /** @param slowest how many of the slowest scripts to list (--durations N; 0: none) */
 export function formatSummary(report: RunReport, paint: Palette, quiet: boolean, slowest = SLOWEST): string {
@@ -20,6 +21,7 @@ export function formatSummary(report: RunReport, paint: Palette, quiet: boolean,
       '',
       paint.red(paint.bold(`--- ${result.status.toUpperCase()}: ${displayName(result.script)}`)),
       `    ${reasonOf(result)}`,
+      ...failingTestLines(result, paint).map((line) => `    ${line}`),
     );
     out.push(...streamTail('stdout', result.stdout, paint), ...streamTail('stderr', result.stderr, paint));
   }
@@ -43,7 +45,10 @@ export function formatSummary(report: RunReport, paint: Palette, quiet: boolean,
   out.push('');
   if (report.interrupted) out.push(paint.yellow('Interrupted: running scripts were killed, the rest skipped.'));
   else if (report.halted) out.push(paint.yellow(`Stopped early: ${report.halted}.`));
-  out.push(`${plural(c.total, 'script')}: ${parts.join(', ')} in ${formatDuration(c.durationMs)}`);
+  if (report.tests) out.push(formatTestCounts(report.tests, paint));
+  out.push(
+    `${plural(c.total, report.tests ? 'file' : 'script')}: ${parts.join(', ')} in ${formatDuration(c.durationMs)}`,
+  );
   return out.join('\n');
 }
 

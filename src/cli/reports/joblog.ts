@@ -5,7 +5,8 @@
 // or ergate's earlier one (name, status, exit code, duration, start, path). A regular file is
 // appended synchronously (0644, never through a symbolic link); a FIFO or device through an
 // async stream, so a slow or absent reader never blocks the event loop. A failed append never
-// throws: the first failure is reported through `warn`, once.
+// throws: the first failure is reported through `warn`, once, and `failed` says so (the run
+// then exits at least 1, as for any report that could not be written).
 import fs, { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { openForAppend, writeAll } from './report-file.ts';
@@ -51,6 +52,11 @@ export class JoblogWriter {
     } catch (error) {
       this.#fail(error as Error);
     }
+  }
+
+  /** true once a line (or the header) could not be written */
+  get failed(): boolean {
+    return this.#failed;
   }
 
   append(result: ScriptResult): void {

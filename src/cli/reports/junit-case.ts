@@ -4,7 +4,7 @@
 // only on a retry carries one <flakyFailure> per failed attempt and a script that failed every
 // attempt one <rerunFailure> per earlier attempt (Maven Surefire's convention). All text is
 // free of terminal escape sequences and of characters XML 1.0 forbids.
-import type { AttemptRecord, ScriptResult } from '../../script/types.ts';
+import type { AttemptRecord, ScriptResult, TestCase } from '../../script/types.ts';
 import { reasonOf, tail } from './run-report.ts';
 import { junitNames } from './script-names.ts';
 import { stripTerminalEscapes } from './strip-escapes.ts';
@@ -49,6 +49,33 @@ function withLeftovers(result: ScriptResult): string {
   if (!result.leftovers) return text;
   const lines = result.leftovers.map((left) => `ergate: left pid ${left.pid} \`${left.command}\` behind (killed)`);
   return [text.replace(/\n$/, ''), ...lines].filter(Boolean).join('\n');
+}
+
+/** The kind of one test of a file (pytest mode, $ERGATE_JUNIT_XML): xfailed reads as skipped, xpassed as a pass. */
+export function testKind(test: Pick<TestCase, 'status'>): CaseKind {
+  if (test.status === 'failed') return 'failure';
+  if (test.status === 'error') return 'error';
+  return test.status === 'skipped' || test.status === 'xfailed' ? 'skipped' : 'pass';
+}
+
+/** One test of a file, with the classname and name its harness (pytest) gave it. */
+export function renderTestOfFile(test: TestCase, file: string): string {
+  const kind = testKind(test);
+  const message = xml(test.message ?? test.status);
+  const inner =
+    kind === 'pass'
+      ? ''
+      : kind === 'skipped'
+        ? `\n      <skipped message="${message}" type="${test.status}"/>`
+        : `\n      <${kind} message="${message}" type="${test.status}"/>`;
+  const open = `    <testcase name="${xml(test.name)}" classname="${xml(test.classname)}" file="${xml(file)}" time="${seconds(test.durationMs)}"`;
+  return kind === 'pass' ? `${open}/>` : `${open}>${inner}\n    </testcase>`;
+}
+
+/** Whether a file that reported tests failed outside every one of them (no tests collected, crash, limit). */
+export function failedOutsideTests(result: Pick<ScriptResult, 'status' | 'testCases'>): boolean {
+  if (result.status === 'passed' || result.status === 'cancelled') return false;
+  return !(result.testCases ?? []).some((t) => t.status === 'failed' || t.status === 'error');
 }
 
 /** A selected script that never started (halted or interrupted run). */

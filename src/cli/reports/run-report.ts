@@ -5,7 +5,8 @@
 // bounded memory. Also the plain-language helpers reporters share.
 import path from 'node:path';
 import { RunTally, type ExecutionCounts } from '../../seam/execution-result.ts';
-import type { ScriptResult } from '../../script/types.ts';
+import type { ScriptResult, TestCounts } from '../../script/types.ts';
+import { TestTally } from './test-lines.ts';
 
 /** What formatSummary prints from: `results` holds the failures and the slowest scripts. */
 export interface RunReport {
@@ -17,6 +18,8 @@ export interface RunReport {
   halted: string | null;
   /** scripts that passed only on a retry */
   flaky: ScriptResult[];
+  /** the run's test counts, when its files reported tests */
+  tests: TestCounts | null;
 }
 
 export interface ScriptRef {
@@ -46,6 +49,7 @@ const TAIL_CHARS = 4096;
 
 export class RunSummary {
   readonly #tally = new RunTally();
+  readonly #tests = new TestTally();
   /** plan indices of the scripts that never started (the runner's script.skipped events) */
   readonly #skipped: number[] = [];
   readonly #failures: ScriptResult[] = [];
@@ -60,8 +64,11 @@ export class RunSummary {
 
   add(result: ScriptResult): void {
     this.#tally.add(result.status);
+    this.#tests.add(result);
     const slim = {
       ...result,
+      // Only what the summary names: the failing tests.
+      testCases: result.testCases?.filter((t) => t.status === 'failed' || t.status === 'error').slice(0, 21) ?? null,
       stdout: tailChars(result.stdout),
       stderr: tailChars(result.stderr),
       failedAttempts: slimAttempts(result),
@@ -98,6 +105,7 @@ export class RunSummary {
       interrupted: outcome.interrupted,
       halted: outcome.halted,
       flaky: this.#flaky,
+      tests: this.#tests.counts,
     };
   }
 }

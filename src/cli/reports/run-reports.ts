@@ -1,7 +1,7 @@
 // Owns the CLI's report files for one run (--json, --junit, --joblog) from opening to commit:
 // every result goes to each of them as it arrives. A report that fails (disk full, a closed
 // pipe) is said once on stderr and dropped; the others, the console line and the run go on,
-// and finish() tells whether every report was written.
+// and finish() tells whether every report was written (the joblog included).
 import type { ScriptResult } from '../../script/types.ts';
 import { JoblogWriter } from './joblog.ts';
 import { ReportFile } from './report-file.ts';
@@ -69,7 +69,7 @@ export class RunReports {
       }),
     );
     await this.#joblog?.close();
-    return !this.#failed;
+    return !this.#failed && this.#joblog?.failed !== true;
   }
 
   /** Drops every unfinished report (the targets are left as they were). */

@@ -1,9 +1,10 @@
 // Owns which scripts a run gets, in order: the config file is read, the arguments expanded
 // (collect-scripts.ts, with the excludes; no argument: the config's `paths`, else the working
-// folder), -k keeps the paths containing its text, then --shard takes this machine's share
-// (by count, or by duration with --durations-file), then --resume-failed drops what passed in
-// the joblog and --last-failed keeps what failed last time. Sharding comes before both, so a
-// shard's share never depends on what an earlier run of it did.
+// folder), -k keeps the paths containing its text (in pytest mode -k goes to pytest instead),
+// then --shard takes this machine's share (by count, or by duration with --durations-file),
+// then --resume-failed drops what passed in the joblog and --last-failed keeps what failed
+// last time. Sharding comes before both, so a shard's share never depends on what an earlier
+// run of it did.
 import path from 'node:path';
 import { DEFAULT_HISTORY_PATH, HistoryStore } from '../../resources/history-store.ts';
 import { isFailure } from '../../seam/execution-result.ts';
@@ -35,7 +36,7 @@ export async function selectScripts(options: CliOptions): Promise<Selection> {
     options.paths.length > 0 ? options.paths : (config?.paths?.map((p) => path.relative(cwd, p) || '.') ?? ['.']);
   let all = await collectScripts(paths, settings.pattern, cwd, settings.excluded);
   const notes = settings.excludes.unusedWarnings();
-  if (options.keyword !== undefined) {
+  if (options.keyword !== undefined && !settings.pytest) {
     const keyword = options.keyword;
     const kept = all.filter((script) => displayName(script).includes(keyword));
     if (kept.length === 0)

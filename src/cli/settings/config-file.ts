@@ -30,6 +30,8 @@ export interface ErgateConfig {
   pattern?: string;
   exclude: string[];
   python?: string;
+  /** run test files with pytest (as --pytest) */
+  pytest?: boolean;
   /** the --html report's path (relative to the working directory) */
   html?: string;
   /** --fail-on-leftovers: a passing script that left processes running is 'failed' */
@@ -62,6 +64,7 @@ const configSchema = v.object({
   paths: v.optional(v.array(v.string('expected a path'), 'expected an array of files, folders or globs')),
   exclude: v.optional(v.array(v.string('expected a glob'), 'expected an array of globs')),
   python: v.optional(v.string('expected a path')),
+  pytest: v.optional(v.boolean('expected true or false')),
   html: v.optional(v.string('expected a path')),
   failOnLeftovers: v.optional(v.boolean('expected true or false')),
   overrides: v.optional(v.array(overrideSchema, 'expected an array of tables, each with "files"')),
@@ -123,6 +126,7 @@ function toConfig(file: string, raw: unknown): ErgateConfig {
     ...(c.pattern !== undefined && { pattern: c.pattern }),
     ...(c.paths !== undefined && { paths: c.paths.map((p) => path.resolve(base, p)) }),
     ...(c.python !== undefined && { python: c.python }),
+    ...(c.pytest !== undefined && { pytest: c.pytest }),
     ...(c.html !== undefined && { html: c.html }),
     ...(c.failOnLeftovers !== undefined && { failOnLeftovers: c.failOnLeftovers }),
     exclude: c.exclude ?? [],

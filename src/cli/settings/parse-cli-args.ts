@@ -53,6 +53,8 @@ export interface CliOptions extends Partial<ResourceCliOptions>, Partial<Harness
   redisTimeoutMs?: number;
   startMethod?: 'spawn' | 'forkserver';
   preload?: string[];
+  /** --pytest: each test file runs as `python -m pytest` (also `pytest = true` in the config) */
+  pytest?: boolean;
 }
 
 export const COMMANDS = ['run', 'worker', 'help'] as const;
@@ -92,6 +94,7 @@ const OPTIONS = {
   'start-method': { type: 'string' },
   // Repeatable and comma-separated: --preload numpy,pandas --preload mypkg
   preload: { type: 'string', multiple: true },
+  pytest: { type: 'boolean' },
   ...RESOURCE_FLAGS,
   ...HARNESS_FLAGS,
 } as const;
@@ -159,6 +162,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     root: values.root,
     redisTimeoutMs: values['redis-timeout'] === undefined ? undefined : readRedisTimeout(values['redis-timeout']),
     ...parseStartMethod(values['start-method'], values.preload),
+    ...(values.pytest && { pytest: true }),
   };
 }
 

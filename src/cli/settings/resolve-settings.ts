@@ -8,6 +8,7 @@ import type { ErgateConfig, ScriptSettings } from './config-file.ts';
 import type { CliOptions } from './parse-cli-args.ts';
 import { Excludes } from '../selection/excludes.ts';
 import type { PathMatcher } from '../selection/path-glob.ts';
+import { PYTEST_PATTERN } from '../selection/pytest-root.ts';
 
 export interface RunSettings {
   jobs?: number;
@@ -21,6 +22,8 @@ export interface RunSettings {
   /** --fail-on-leftovers, else the config file's `failOnLeftovers` */
   failOnLeftovers: boolean;
   pattern: string;
+  /** --pytest or the config's `pytest = true` */
+  pytest: boolean;
   /** --exclude (relative to cwd) and the config's exclude (relative to its folder) */
   excluded: PathMatcher;
   /** the excludes themselves, which can name the globs that matched nothing */
@@ -35,7 +38,10 @@ export const DEFAULT_PATTERN = '**/*.py';
 
 export function resolveSettings(options: CliOptions, config: ErgateConfig | null): RunSettings {
   const d: ScriptSettings = config?.defaults ?? {};
-  const scriptArgs = options.scriptArgs;
+  const pytest = options.pytest ?? config?.pytest ?? false;
+  // In pytest mode -k is pytest's own test selection, so it goes to pytest with the args.
+  const scriptArgs =
+    pytest && options.keyword !== undefined ? ['-k', options.keyword, ...options.scriptArgs] : options.scriptArgs;
   const excludes = new Excludes(options.exclude, config);
   const env = d.env || options.env ? { ...d.env, ...options.env } : undefined;
   const perScript = (script: string): ScriptConfig | null => {
@@ -58,9 +64,11 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
     cpuTimeS: options.cpuTimeS ?? d.cpuTimeLimitS,
     retries: options.retries ?? d.retries ?? 0,
     python: options.python ?? config?.python,
+    pytest,
+    pattern:
+      options.pattern ?? config?.pattern ?? ((options.pytest ?? config?.pytest) ? PYTEST_PATTERN : DEFAULT_PATTERN),
     html: options.html ?? config?.html,
     failOnLeftovers: options.failOnLeftovers ?? config?.failOnLeftovers ?? false,
-    pattern: options.pattern ?? config?.pattern ?? DEFAULT_PATTERN,
     excluded: excludes.matches,
     excludes,
     ...(env && { env }),

@@ -32,32 +32,45 @@ export const WORKER_FLAGS = `      --redis URL           redis://[user:password@
                             fork of a warm python per slot: much faster for short scripts)
       --preload MODS        with forkserver: modules imported once before forking`;
 
-export const HELP = `Usage: ergate run <files|folders|globs...> [options]
+export const HELP = `Usage: ergate run [files|folders|globs...] [options] [-- ARGS for every script]
+       ergate merge-reports A.json B.json... [--json F] [--junit F] [--html F]
        ergate worker --redis URL|--redis-cluster NODES [worker options]
        ergate help [worker]
 
 Runs Python scripts in parallel, each in its own process group, and reports every one.
 Folders are searched recursively for --pattern, in sorted order, skipping __init__.py,
 conftest.py, setup.py, hidden folders, __pycache__, virtualenvs and node_modules.
+Without a path: the config file's "paths", else the working folder.
 
 Choosing what runs:
       --pattern GLOB    what to look for inside folders (default: **/*.py)
-      --exclude GLOB    leave out matching scripts (repeatable); a GLOB without "/"
-                        matches the file name in any folder, e.g. --exclude 'slow_*'
+      --exclude GLOB    leave out matching scripts or a folder (repeatable); a GLOB
+                        without "/" matches the name in any folder, e.g. --exclude 'slow_*'
+  -k TEXT               only scripts whose relative path contains TEXT
+      --lf, --last-failed  only the scripts that failed last time (all if none did)
       --shard I/N       run only share I of N (for N CI machines), e.g. --shard 2/4
-      --list            print the scripts that would run, and exit
+      --pytest          run test files with pytest, each in its own process: folders
+                        are searched for test_*.py and *_test.py, each file runs as
+                        python -m pytest -q -p no:cacheprovider --rootdir ROOT FILE
+                        (ROOT by pytest's rule for the whole run); arguments after
+                        -- go to pytest; results name every test
+      --durations-file F  with --shard: balance the shares by the durations in F
+      --store-durations F  after the run, write each script's median duration to F
+      --list            print the scripts that would run (in --order), and exit
+                        (alias: --dry-run)
       --config FILE     settings file (default: ergate.config.json, else
                         [tool.ergate] in pyproject.toml, in the working directory)
 
 Limits (per script):
   -j, --jobs N|P%       scripts running at once, or a share of the cores such as 200%
-                        (default: min(CPU count, 8))
-      --timeout T       e.g. 30s, 500ms, 2m, or none (default: 60s)
+                        (default: min(CPU count, 8)); -n N (or -n auto) is the same
+      --timeout T       e.g. 30s, 500ms, 2m, 1m30s, or none (default: 60s)
       --memory SIZE     memory limit, e.g. 512M, 2G; a bare number is MiB (RLIMIT_DATA)
       --cpu-time T      CPU-time limit, e.g. 10s (RLIMIT_CPU)
       --retries N       run a failed or timed-out script up to N more times; a script
                         that passes on a retry is reported flaky
       --python PATH     interpreter (default: $ERGATE_PYTHON, else python3 on PATH)
+      --env K=V         set a variable for every script (repeatable)
       --start-method M  spawn (a fresh python per script, default) or forkserver
                         (fork each script from a warm python: much faster start-up)
       --preload MODS    with forkserver: modules imported once before forking,
@@ -81,7 +94,7 @@ Resources and history (the history is .ergate/history.ndjson in the working fold
       --no-history      neither read nor write the history
 
 Stopping early:
-      --fail-fast       same as --halt now,fail=1
+  -x, --fail-fast       same as --halt now,fail=1
       --maxfail N       after N failures start nothing more and stop running scripts
       --halt R          now,fail=N | soon,fail=N | now,fail=P% | soon,fail=P%: after N
                         failures (or P% of the scripts finished so far), "now" kills
@@ -90,14 +103,18 @@ Stopping early:
 Output and reports:
       --show-output     print each script's output live, every line prefixed with
                         the script's path and a tab (alias: --tag)
-      --json FILE       write a JSON report (counts and every result)
+      --json FILE       write a JSON report (counts and every result); --json - writes
+                        it to stdout and the rest to stderr
       --junit FILE      write a JUnit XML report
       --html FILE       write a self-contained HTML report (timeline of every slot,
                         memory over time, failures); also: ergate report run.json --html FILE
-      --joblog FILE     append one line per finished script
+      --joblog FILE     append one line per finished script (GNU parallel's layout)
       --resume-failed   with --joblog: skip scripts that passed in that joblog
   -q, --quiet           only the final summary
+  -v, --verbose         one line per script even on a terminal (no progress bar)
       --no-progress     plain lines instead of the live progress bar
+      --durations N     list the N slowest scripts in the summary (default: 5)
+      --color WHEN      auto (default), always or never
 
 Distributed:
       --redis URL       run on \`ergate worker\`s through this Redis (see: ergate help worker)

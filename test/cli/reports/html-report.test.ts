@@ -28,7 +28,8 @@ const SCRIPTS = {
   'slow/test_hangs.py': 'import time\nprint("waiting for a lock", flush=True)\ntime.sleep(60)\n',
   'jobs/test_daemon.py': 'import subprocess\nsubprocess.Popen(["sleep", "30"])\nprint("started a helper")\n',
   // Only the hanging script gets a short timeout: the others must pass however loaded the machine.
-  'ergate.config.json': JSON.stringify({ overrides: [{ files: 'slow/*.py', timeout: '2s' }] }),
+  // `html` in the config file asks for the page (the flag --html is the same setting).
+  'ergate.config.json': JSON.stringify({ html: 'run.html', overrides: [{ files: 'slow/*.py', timeout: '2s' }] }),
 };
 
 interface Report {
@@ -67,11 +68,7 @@ describe('the HTML report', () => {
     const json = path.join(dir, 'run.json');
     const html = path.join(dir, 'run.html');
     const flags = ['-j', '3', '--retries', '1', '--memory-budget', '2GB', '--sample', '100ms'];
-    const run = await runCli(
-      ['run', '.', '--python', PYTHON, ...flags, '--json', json, '--html', html],
-      { MARKS: makeTempDir() },
-      dir,
-    );
+    const run = await runCli(['run', '.', '--python', PYTHON, ...flags, '--json', json], { MARKS: makeTempDir() }, dir);
     expect(run.code, run.stderr).toBe(1);
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
