@@ -1,4 +1,4 @@
-// Public entry of ergate: everything in ../shared/API.md is exported from here.
+// Public entry of ergate: everything in docs/API.md is exported from here.
 // Each section is owned by one subsystem folder; keep exports grouped by section.
 
 // --- Scripts (src/script/) ---

@@ -55,6 +55,7 @@ const data: PageData = {
   strings: ['passed', 'test.py'],
   scripts: { name: new Array<number>(n).fill(1), attempts: new Array<number>(n).fill(1) },
   lanes: Array.from({ length: LANES }, (_, i) => `slot ${i + 1}`),
+  workers: 0,
   bars: {
     start: pick(start),
     duration: pick(duration),

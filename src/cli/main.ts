@@ -25,7 +25,7 @@ import { LiveOutput } from './console/live-output.ts';
 import { runMergeReports } from './merge-reports.ts';
 import { parseCliArgs, type CliOptions } from './settings/parse-cli-args.ts';
 import { formatSummary } from './console/print-summary.ts';
-import { checkReportTargets, resolveReportTarget, STDOUT_TARGET } from './reports/report-target.ts';
+import { checkReportTargets, resolveReportTarget, isStdout } from './reports/report-target.ts';
 import { storeDurations } from './selection/durations-file.ts';
 import { ensureErgateFolder } from './reports/ergate-folder.ts';
 import { listScripts } from './selection/list-scripts.ts';
@@ -79,7 +79,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     : null;
   if (missing) throw new UsageError(missing);
   // `--json -`: the report owns stdout; every human line goes to stderr.
-  const human = [options.json, options.junit].includes(STDOUT_TARGET) ? process.stderr : process.stdout;
+  const human = isStdout(options.json) || isStdout(options.junit) ? process.stderr : process.stdout;
   const warn = (message: string): void => void process.stderr.write(`ergate: ${message}\n`);
   const { scripts, settings, nothingToRun, notes } = await selectScripts(options);
   for (const note of notes) warn(note);

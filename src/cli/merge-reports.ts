@@ -8,7 +8,7 @@ import { createPalette, wantsColor } from './console/colors.ts';
 import { parseFlags } from './settings/parse-flags.ts';
 import { formatSummary } from './console/print-summary.ts';
 import { readJsonReport } from './reports/read-json-report.ts';
-import { checkReportTargets, STDOUT_TARGET } from './reports/report-target.ts';
+import { checkReportTargets, isStdout } from './reports/report-target.ts';
 import { RunReports } from './reports/run-reports.ts';
 import { RunSummary } from './reports/run-report.ts';
 import { displayName, plural } from './reports/script-names.ts';
@@ -56,7 +56,7 @@ export async function runMergeReports(argv: string[]): Promise<number> {
   const halted = reports.find(({ report }) => report.halted !== null)?.report.halted ?? null;
   const outcome = summary.outcome(scripts, durationMs, interrupted, halted);
   const written = await out.finish(outcome);
-  const human = values.json === STDOUT_TARGET || values.junit === STDOUT_TARGET ? process.stderr : process.stdout;
+  const human = isStdout(values.json) || isStdout(values.junit) ? process.stderr : process.stdout;
   const paint = createPalette(wantsColor(human));
   const merged = `Merged ${plural(reports.length, 'report')}.`;
   human.write(`${formatSummary(summary.report(outcome), paint, values.quiet ?? false)}\n${merged}\n`);

@@ -56,6 +56,12 @@ export interface ErgateWorkerOptions {
    * or a PREFIX_* pattern; a job setting any other is refused. @default []
    */
   allowEnv?: string[];
+  /**
+   * What this worker's discovery selects under root (as `ergate run --pattern`; no hidden
+   * folders, virtualenvs, site-packages, node_modules or __pycache__): a job's script must be
+   * such a regular file. @default every .py file (`**\/*.py`)
+   */
+  pattern?: string;
   /** The longest timeout a job may ask for; a job asking for more is refused. @default 3_600_000 */
   maxTimeoutMs?: number;
   /** The most output per stream a job may ask for; a job asking for more is refused. @default 10 MiB */

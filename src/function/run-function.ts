@@ -49,7 +49,7 @@ function describeEnding(
 
 /**
  * Runs `fn` (sent by its source text, so it must be self-contained) or a module export
- * (`FunctionRef`) in an isolated thread. See ../shared/API.md, "Functions in isolated threads".
+ * (`FunctionRef`) in an isolated thread. See docs/API.md, "Functions in isolated threads".
  */
 export async function runFunction<R>(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the contract's signature: any arguments

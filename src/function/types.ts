@@ -1,4 +1,4 @@
-// Public types of runFunction (../shared/API.md, "Functions in isolated threads"), plus the
+// Public types of runFunction (docs/API.md, "Functions in isolated threads"), plus the
 // wire format between the caller and a function host (a pool thread or a child process).
 // Options are validated once at the boundary (validate-options.ts); a CallRequest is trusted.
 import type { ErgateLogger } from '../internal/logger.ts';

@@ -1,5 +1,5 @@
 // AsyncScheduler: a priority job queue with bounded concurrency, retries, timeouts,
-// delays, aging and cancellation (../shared/API.md, "Scheduler"). This file is the
+// delays, aging and cancellation (docs/API.md, "Scheduler"). This file is the
 // public face: option checks, job ids, lookups, run modes and closing. Every state
 // change of a job happens in job-runner.ts. A scheduler created inside a task or job
 // is a child of it: the parent's abort cancels every job.

@@ -1,4 +1,4 @@
-// The public shape of a scheduled job (../shared/API.md, "Scheduler"). The objects that
+// The public shape of a scheduled job (docs/API.md, "Scheduler"). The objects that
 // getJob() and runAll() hand out are JobEntry instances (job-entry.ts), updated in place.
 
 export const AsyncJobStatus = {

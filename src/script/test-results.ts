@@ -28,6 +28,8 @@ const COUNT_KEY: Record<TestStatus, keyof TestCounts> = {
  * none. `stdout` is the child's, for pytest's XPASS summary lines.
  */
 export function takeTestResults(file: string, stdout = ''): TestResults | null {
+  // Most scripts write none: one stat, not a thrown ENOENT, on that common path.
+  if (!fs.existsSync(file)) return null;
   let xml: string;
   try {
     const fd = fs.openSync(file, 'r');

@@ -1,4 +1,4 @@
-// Public types of a single script run (../shared/API.md, "Scripts"), plus the fully
+// Public types of a single script run (docs/API.md, "Scripts"), plus the fully
 // resolved ScriptSpec that the main thread hands to a supervisor worker. Options are
 // validated once at the boundary (validate-options.ts); a ScriptSpec is trusted as-is.
 

@@ -1,5 +1,5 @@
 // AsyncParallelRunner: runs async functions with bounded concurrency as a task group
-// (../shared/API.md, "Async tasks"). Owns option validation and the set of batches in
+// (docs/API.md, "Async tasks"). Owns option validation and the set of batches in
 // flight so close() can cancel them; the scheduling itself lives in task-batch.ts.
 
 import * as v from 'valibot';

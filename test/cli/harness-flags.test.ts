@@ -63,7 +63,7 @@ describe('ergate run, as a pytest or parallel user reaches for it', () => {
     expect(list.stderr).toContain('3 scripts would run.');
   }, 120_000);
 
-  it('-k, -x, --durations 0, --color always and --timeout 1m30s; --json - owns stdout', async () => {
+  it('-k, -x, --durations 0, --color always and --timeout 1m30s; --json /dev/stdout (as -) owns stdout', async () => {
     const dir = project();
     const picked = await runCli(
       ['run', 'tests', '-k', 'api/', '-x', '--durations', '0', '--color', 'always', '--timeout', '1m30s'],
@@ -76,7 +76,11 @@ describe('ergate run, as a pytest or parallel user reaches for it', () => {
     expect(picked.stdout).not.toContain('tests/web/');
     expect(picked.stdout).not.toContain('Slowest:');
 
-    const piped = await runCli(['run', 'tests/api', 'tests/legacy', '--python', PYTHON, '--json', '-'], {}, dir);
+    const piped = await runCli(
+      ['run', 'tests/api', 'tests/legacy', '--python', PYTHON, '--json', '/dev/stdout'],
+      {},
+      dir,
+    );
     expect(piped.code).toBe(0);
     const report = JSON.parse(piped.stdout) as Report; // nothing but the report on stdout
     expect(report.total).toBe(2);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stripTerminalEscapes } from '../../src/cli/reports/strip-escapes.ts';
+import fc from 'fast-check';
 import { junitNames } from '../../src/cli/reports/script-names.ts';
 import { PYTHON, makeTempDir } from '../parallel/helpers.ts';
 import { parseJunit, runCli, writeTree } from './run-cli.ts';
@@ -62,10 +63,45 @@ describe('script names', () => {
 describe('junitNames and stripTerminalEscapes', () => {
   it('names a script outside the working directory by its absolute folder path', () => {
     expect(junitNames('/srv/x/run.py', '/home/me')).toEqual({
-      classname: 'srv.x',
+      classname: '/srv.x',
       name: 'run.py',
       file: '/srv/x/run.py',
     });
+  });
+  it('gives distinct (classname, name) pairs to paths that differ only by dots, backslashes, "(root)" or being outside', () => {
+    const cwd = '/work';
+    const scripts = [
+      'a.b/test_x.py',
+      'a/b/test_x.py',
+      'a\\.b/test_x.py',
+      'a\\/b/test_x.py',
+      '(root)/test_x.py',
+      'test_x.py',
+      'srv/x/test_x.py',
+    ];
+    const pairs = [...scripts.map((s) => path.join(cwd, s)), '/srv/x/test_x.py'].map((s) => junitNames(s, cwd));
+    expect(pairs.map((p) => p.classname)).toEqual([
+      'a\\.b',
+      'a.b',
+      'a\\\\\\.b',
+      'a\\\\.b',
+      '\\(root)',
+      '(root)',
+      'srv.x',
+      '/srv.x',
+    ]);
+    expect(new Set(pairs.map((p) => `${p.classname}|${p.name}`)).size).toBe(pairs.length);
+  });
+  it('never gives two relative folder paths the same classname (property)', () => {
+    const part = fc.stringMatching(/^[ab.\\()rot]{1,6}$/).filter((p) => p !== '.' && p !== '..');
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 4 }), fc.array(part, { maxLength: 4 }), (x, y) => {
+        fc.pre(x.join('/') !== y.join('/'));
+        const a = junitNames(path.join('/w', ...x, 't.py'), '/w').classname;
+        const b = junitNames(path.join('/w', ...y, 't.py'), '/w').classname;
+        return a !== b;
+      }),
+    );
   });
   it('removes CSI, OSC and two-character escapes whole', () => {
     expect(

@@ -1,4 +1,4 @@
-// ../shared/API.md as an outside test suite reads it: every name, field and default called
+// docs/API.md as an outside test suite reads it: every name, field and default called
 // exactly as written there, against real Python children and real threads.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
 const fixture = (name: string): string => path.join(FIXTURES, name);
 const python = '/usr/bin/python3';
 
-describe('the contract of ../shared/API.md', () => {
+describe('the contract of docs/API.md', () => {
   it('exports every name', () => {
     for (const name of [
       'runScript',

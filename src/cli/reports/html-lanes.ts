@@ -5,6 +5,7 @@
 export interface Lane {
   key: string;
   label: string;
+  worker: string | null;
 }
 
 export function laneOrder(keys: Iterable<string>): Lane[] {
@@ -18,7 +19,7 @@ export function laneOrder(keys: Iterable<string>): Lane[] {
       (a.worker ?? '').localeCompare(b.worker ?? '') ||
       (a.slot ?? 0) - (b.slot ?? 0),
   );
-  return parsed.map(({ key, worker, slot }) => ({ key, label: labelOf(worker, slot) }));
+  return parsed.map(({ key, worker, slot }) => ({ key, label: labelOf(worker, slot), worker }));
 }
 
 function labelOf(worker: string | null, slot: number | null): string {

@@ -10,11 +10,8 @@ import { stackMemory, type SampledAttempt } from './html-memory.ts';
 import { STATUSES, type PageData } from './html-page-data.ts';
 import { laneOrder } from './html-lanes.ts';
 
-/** A result as the JSON report holds it, with the fields other features add when present. */
-export type ReportedResult = ScriptResult & {
-  flaky?: boolean;
-  leftovers?: { pid: number; command: string }[];
-};
+/** A result as the JSON report holds it. */
+export type ReportedResult = ScriptResult & { flaky?: boolean };
 
 /** What the page needs besides the results: the run's totals as the JSON report ends. */
 export interface RunFacts {
@@ -151,6 +148,7 @@ export class HtmlPageBuilder {
       strings: this.#strings,
       scripts: this.#scripts,
       lanes: lanes.map((lane) => lane.label),
+      workers: new Set(lanes.map((lane) => lane.worker).filter((w) => w !== null)).size,
       bars: {
         start: column('start'),
         duration: column('duration'),

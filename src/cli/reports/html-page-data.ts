@@ -81,6 +81,8 @@ export interface PageData {
   /** each script: its display name (index into strings) and how many attempts it took */
   scripts: { name: number[]; attempts: number[] };
   lanes: string[];
+  /** distinct `ergate worker`s that ran something (0 for a local run) */
+  workers: number;
   bars: PageBars;
   memory: PageMemory | null;
   slowest: { script: number; durationMs: number; peakKb: number; status: string }[];

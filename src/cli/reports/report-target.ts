@@ -70,6 +70,13 @@ function statOrNull(file: string): fs.Stats | null {
 
 /** `--json -`: the report goes to this process's stdout (and the human output to stderr). */
 export const STDOUT_TARGET = STDOUT;
+/** Other names of this process's stdout, taken as `-` (reopening them fails on a socket). */
+const STDOUT_NAMES = new Set(['-', '/dev/stdout', '/dev/fd/1', '/proc/self/fd/1']);
+
+/** Whether a report path means this process's stdout. */
+export function isStdout(file: string | undefined): boolean {
+  return file !== undefined && STDOUT_NAMES.has(file);
+}
 
 /**
  * Where each report goes (`-` is stdout); a path that cannot take one is a UsageError naming
@@ -82,11 +89,12 @@ export function checkReportTargets(paths: {
   joblog?: string;
 }): ReportTargets {
   const targets: ReportTargets = {};
-  if (paths.json === STDOUT_TARGET && paths.junit === STDOUT_TARGET)
+  if (isStdout(paths.json) && isStdout(paths.junit))
     throw new UsageError('--json - and --junit -: only one report can go to stdout');
   for (const key of ['json', 'junit', 'html', 'joblog'] as const) {
-    const file = paths[key];
-    if (file === undefined) continue;
+    const given = paths[key];
+    if (given === undefined) continue;
+    const file = isStdout(given) ? STDOUT_TARGET : given;
     const target =
       file !== STDOUT_TARGET
         ? resolveReportTarget(file)

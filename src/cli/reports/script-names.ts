@@ -1,7 +1,10 @@
 // Owns how the CLI names a script to people and to CI: the path relative to the working
 // directory (so dup/a/run.py and dup/b/run.py never read alike), and the JUnit triple
 // pytest writes (classname = dotted folder path, name = file name, file = relative path).
-// Invariant: two different script paths never get the same display name or JUnit pair.
+// Invariant: two different script paths never get the same display name or JUnit pair: a
+// dot or backslash inside a folder name is escaped with a backslash (a.b/x.py is "a\.b",
+// a/b/x.py is "a.b"), a folder named "(root)" reads "\(root)", and a script outside the
+// working directory has a classname starting with "/".
 import path from 'node:path';
 
 /** The path relative to `cwd`; a script outside `cwd` keeps its absolute path. */
@@ -26,8 +29,16 @@ export function junitNames(script: string, cwd = process.cwd()): JunitNames {
   const dotted = folder
     .split(path.sep)
     .filter((part) => part !== '' && part !== '.')
+    .map((part) => part.replace(/[\\.]/g, '\\$&'))
     .join('.');
-  return { classname: dotted === '' ? '(root)' : dotted, name: path.basename(file), file };
+  const classname = path.isAbsolute(file)
+    ? `/${dotted}`
+    : dotted === ''
+      ? '(root)'
+      : dotted === '(root)'
+        ? '\\(root)'
+        : dotted;
+  return { classname, name: path.basename(file), file };
 }
 
 /** "1 script", "2 scripts": counts read as English. */

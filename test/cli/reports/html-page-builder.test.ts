@@ -43,6 +43,7 @@ describe('HtmlPageBuilder', () => {
     b.add(result('gone.py', 10, 0, { status: 'error', error: 'no such file' }));
     const page = b.build(facts(4));
     expect(page.lanes).toEqual(['h1:7 · slot 1', 'h1:7 · slot 2', 'h2:9 · slot 1', 'no slot']);
+    expect(page.workers).toBe(2);
     expect(page.bars.lane).toEqual([0, 0, 1, 2, 3]);
     expect(page.bars.start).toEqual([100, 300, 0, 50, 10]);
     expect(page.bars.attempt).toEqual([1, 2, 1, 1, 1]);

@@ -76,6 +76,7 @@ describe('the HTML report', () => {
     expect(byName['test_hangs.py'].status).toBe('timeout');
     expect(byName['test_flaky.py']).toMatchObject({ status: 'passed', attempts: 2 });
     expect(report).toMatchObject({ jobs: 3, memoryBudgetMb: 2048 });
+    expect(byName['test_daemon.py'].leftovers).toEqual([{ pid: expect.any(Number) as number, command: 'sleep 30' }]);
 
     // The data: which slot ran each attempt, and a bounded memory series per script.
     for (const r of report.results) {
@@ -126,6 +127,8 @@ describe('the HTML report', () => {
     expect(dom).toContain('memory budget 2.00 GiB');
     expect(dom).toMatch(/id="failure-\d+"[^]*api\/test_broken\.py[^]*expected 3 rows, got 2/);
     expect(dom).toContain('net/test_flaky.py');
+    const leftovers = /id="leftovers">[^]*?<\/section>/.exec(dom)?.[0] ?? '';
+    expect(leftovers).toMatch(/jobs\/test_daemon\.py<\/td><td class="num">\d+<\/td><td class="name">sleep 30</);
     expect(statSync(screenshot).size).toBeGreaterThan(20_000);
     writeFileSync(path.join(OUTPUT, 'report.html'), page);
   }, 180_000);

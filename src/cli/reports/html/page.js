@@ -28,11 +28,13 @@
       ]),
     );
     const when = new Date(data.startTime);
-    const slots = data.jobs === null ? data.lanes.length : data.jobs;
+    // With --redis the slots are the workers' (the rows), not the coordinator's --jobs.
+    const slots = data.workers > 0 || data.jobs === null ? data.lanes.length : data.jobs;
+    const where = E.fmtInt(c.total) + ' scripts on ' + slots + ' slot' + (slots === 1 ? '' : 's');
     const parts = [
       'started ' + (Number.isNaN(when.getTime()) ? data.startTime : when.toLocaleString()),
       'took ' + E.fmtMs(data.durationMs),
-      E.fmtInt(c.total) + ' scripts on ' + slots + ' slot' + (slots === 1 ? '' : 's'),
+      data.workers > 0 ? where + ' of ' + data.workers + ' worker' + (data.workers === 1 ? '' : 's') : where,
     ];
     if (data.memoryBudgetMb !== null) parts.push('memory budget ' + E.fmtKb(data.memoryBudgetMb * 1024));
     app.appendChild(el('p', { class: 'sub', text: parts.join(' · ') }));
@@ -118,7 +120,7 @@
         panel('memory-panel', 'Memory over time', null, [
           el('p', {
             class: 'empty',
-            text: 'No memory samples in this run (scripts ended before the first sample, or --sample 0).',
+            text: 'No memory samples in this run (scripts ended before the first sample, --sample 0, or they ran on ergate workers).',
           }),
         ]),
       );
