@@ -42,6 +42,7 @@ export interface PlanDefaults {
   module?: string;
   /** every script's first arguments; its config's args follow */
   args?: string[];
+  recordImports?: boolean;
   /** Output is also delivered live (runScripts' onOutput). */
   liveOutput?: boolean;
   /** A passing script that left processes running is 'failed'. */
@@ -182,5 +183,6 @@ function mergeOptions(defaults: PlanDefaults, config: ScriptConfig): RunScriptOp
     ...(defaults.preload !== undefined && { preload: defaults.preload }),
     ...(defaults.module !== undefined && { module: defaults.module }),
     ...(defaults.failOnLeftovers && { failOnLeftovers: true }),
+    ...(defaults.recordImports !== undefined && { recordImports: defaults.recordImports }),
   };
 }
