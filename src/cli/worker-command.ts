@@ -18,7 +18,9 @@ Takes script jobs from a BullMQ queue in Redis and runs them here, with every li
 'ergate run'. Script paths in jobs are resolved against --root (this machine's checkout).
 
 Whoever can write to the queue gets no more than running this checkout's scripts: script
-paths and cwd must lie, by realpath, inside --root; function jobs run only for modules in
+paths and cwd must lie, by realpath, inside --root, and a script must be a regular file
+'ergate run --pattern' would select there (never under hidden folders, virtualenvs,
+site-packages, node_modules or __pycache__); function jobs run only for modules in
 a --functions folder; a job setting any variable but a few harmless ones is refused unless
 --allow-env names it (default deny); a job asking for more than --max-timeout or
 --max-output is refused. $ERGATE_REDIS_* never reaches a job.
@@ -44,6 +46,7 @@ const OPTIONS = {
   'allow-env': { type: 'string', multiple: true },
   'max-timeout': { type: 'string' },
   'max-output': { type: 'string' },
+  pattern: { type: 'string' },
   'start-method': { type: 'string' },
   preload: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
@@ -93,6 +96,7 @@ export function parseWorkerArgs(argv: string[]): { help: boolean; graceMs: numbe
         .filter((name) => name !== ''),
       maxTimeoutMs: parseTime('--max-timeout', values['max-timeout']),
       maxOutputBytes: parseBytes('--max-output', values['max-output']),
+      pattern: values.pattern,
       ...parseStartMethod(values['start-method'], values.preload),
     },
   };

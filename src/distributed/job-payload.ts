@@ -8,7 +8,14 @@ import type { ScriptSpec, StartMethod } from '../script/types.ts';
 import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
 import type { EnvRule } from '../seam/backend-seam.ts';
 import { containedRealpath } from './contained-path.ts';
-import { checkJobEnv, checkNoNul, checkScriptLimits, checkTimeout, type JobPolicy } from './job-policy.ts';
+import {
+  checkDiscovered,
+  checkJobEnv,
+  checkNoNul,
+  checkScriptLimits,
+  checkTimeout,
+  type JobPolicy,
+} from './job-policy.ts';
 
 export interface ScriptJobData {
   runId: string;
@@ -111,6 +118,7 @@ export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, runtime: Wo
   checkScriptLimits(data, policy);
   if (typeof data.env === 'object' && data.env !== null) checkJobEnv(data.env, policy);
   const script = containedRealpath(policy.root, data.script, 'script');
+  checkDiscovered(script, data.script, policy);
   const cwd =
     data.cwd === null || data.cwd === undefined ? undefined : containedRealpath(policy.root, String(data.cwd), 'cwd');
   const parsed = parseRunScriptOptions(

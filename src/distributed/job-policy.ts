@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isInside } from './contained-path.ts';
 import { EnvAllowList, refusedByWorker } from './env-allow-list.ts';
+import { DEFAULT_PATTERN, patternMatcher, whyNotDiscovered } from '../internal/discovery-rules.ts';
 
 export interface JobPolicy {
   /** realpath of --root */
@@ -14,6 +15,9 @@ export interface JobPolicy {
   functions: string[];
   /** env names a job may set: the harmless defaults plus --allow-env */
   allowEnv: EnvAllowList;
+  /** --pattern: a job's script must be one this worker's own discovery would select */
+  pattern: string;
+  matchesPattern: (relative: string) => boolean;
   maxTimeoutMs: number;
   maxOutputBytes: number;
 }
@@ -24,7 +28,14 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
 const MAX_KILL_GRACE_MS = 60_000;
 /** @throws TypeError naming the option: folders that do not exist, or functions outside the root */
 export function buildPolicy(
-  options: { root: string; functions?: string[]; allowEnv?: string[]; maxTimeoutMs?: number; maxOutputBytes?: number },
+  options: {
+    root: string;
+    functions?: string[];
+    allowEnv?: string[];
+    pattern?: string;
+    maxTimeoutMs?: number;
+    maxOutputBytes?: number;
+  },
   what: string,
 ): JobPolicy {
   const real = (dir: string, option: string): string => {
@@ -45,6 +56,8 @@ export function buildPolicy(
     root,
     functions,
     allowEnv: new EnvAllowList(options.allowEnv),
+    pattern: options.pattern ?? DEFAULT_PATTERN,
+    matchesPattern: patternMatcher(options.pattern ?? DEFAULT_PATTERN),
     maxTimeoutMs: options.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS,
     maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
   };
@@ -100,4 +113,13 @@ export function jobBaseEnv(): Record<string, string> {
   for (const [key, value] of Object.entries(process.env))
     if (value !== undefined && !key.startsWith('ERGATE_REDIS_')) env[key] = value;
   return env;
+}
+
+/** @throws Error unless the worker's own discovery (--pattern, no hidden folder, virtualenv...) selects `real` */
+export function checkDiscovered(real: string, relative: string, policy: JobPolicy): void {
+  const why = whyNotDiscovered(policy.root, real, policy.matchesPattern, policy.pattern);
+  if (why !== null)
+    throw new Error(
+      `refused: the job's script ${JSON.stringify(relative)} is not one this worker's discovery selects: ${why}`,
+    );
 }

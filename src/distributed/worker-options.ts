@@ -27,6 +27,7 @@ export const workerOptionsSchema = v.looseObject(
         expected('an array of variable names'),
       ),
     ),
+    pattern: v.optional(nonEmpty),
     maxTimeoutMs: v.optional(positiveInt),
     maxOutputBytes: v.optional(positiveInt),
     startMethod: v.optional(v.picklist(['spawn', 'forkserver'], expected("'spawn' or 'forkserver'"))),

@@ -9,7 +9,7 @@ import path from 'node:path';
 // Types only: bullmq is loaded by start(), so importing ergate never loads it.
 import type { Job, QueueEvents, Worker } from 'bullmq';
 import { errorResult } from '../script/script-result.ts';
-import { checkStartMethod, resolvePython } from '../script/python.ts';
+import { prepareInterpreter } from '../script/python.ts';
 import { resolveScriptSpec } from '../script/resolve-spec.ts';
 import { parseRunScriptOptions } from '../script/validate-options.ts';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
@@ -22,7 +22,7 @@ import { FUNCTION_JOB, functionError, runFunctionJob } from './function-job.ts';
 import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payload.ts';
 import { buildPolicy, jobBaseEnv, type JobPolicy } from './job-policy.ts';
 import { createTolerantWorker, malformedData } from './malformed-job.ts';
-import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
+import { CANCEL_EVENT, cancelQueueName, DEFAULT_QUEUE } from './queue-names.ts';
 import { partOptions } from './bull-connection.ts';
 import { redact, resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import { parseOrThrow } from '../internal/option-schemas.ts';
@@ -56,6 +56,12 @@ export interface ErgateWorkerOptions {
    * or a PREFIX_* pattern; a job setting any other is refused. @default []
    */
   allowEnv?: string[];
+  /**
+   * What this worker's discovery selects under root (as `ergate run --pattern`; no hidden
+   * folders, virtualenvs, site-packages, node_modules or __pycache__): a job's script must be
+   * such a regular file. @default every .py file (`**\/*.py`)
+   */
+  pattern?: string;
   /** The longest timeout a job may ask for; a job asking for more is refused. @default 3_600_000 */
   maxTimeoutMs?: number;
   /** The most output per stream a job may ask for; a job asking for more is refused. @default 10 MiB */
@@ -136,7 +142,7 @@ export class ErgateWorker implements AsyncDisposable {
       },
     );
     this.#bull.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
-    this.#cancels = new bullmq.QueueEvents(options.queue, partOptions(this.target, options.queue));
+    this.#cancels = new bullmq.QueueEvents(cancelQueueName(options.queue), partOptions(this.target, options.queue));
     this.#cancels.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
     (this.#cancels as unknown as NodeJS.EventEmitter).on(CANCEL_EVENT, (event: { jobId?: string; reason?: string }) => {
       if (typeof event?.jobId === 'string')
@@ -148,10 +154,9 @@ export class ErgateWorker implements AsyncDisposable {
   static async start(options: ErgateWorkerOptions = {}): Promise<ErgateWorker> {
     const opts = parseOrThrow(workerOptionsSchema, options, 'ErgateWorker options');
     const policy = buildPolicy({ ...opts, root: opts.root ?? process.cwd() }, 'ErgateWorker options');
-    const python = await resolvePython(opts.python);
     const startMethod = opts.startMethod ?? 'spawn';
     // An interpreter the start method cannot serve is refused before connecting.
-    checkStartMethod(python, startMethod);
+    const python = await prepareInterpreter(opts.python, startMethod);
     const runtime: WorkerRuntime = { python, startMethod, preload: opts.preload ?? [], baseEnv: jobBaseEnv() };
     const bullmq = await importBullmq('ErgateWorker');
     const worker = new ErgateWorker(

@@ -1,5 +1,5 @@
 // Issue 16.4: --exclude (repeatable), the default skips of a folder search (__init__.py,
-// conftest.py, setup.py), --list, --shard i/n (deterministic, disjoint, complete) and -j P%.
+// conftest.py, setup.py, virtualenvs by pyvenv.cfg, site-packages), --list, --shard i/n (deterministic, disjoint, complete) and -j P%.
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { readJobs } from '../../src/cli/settings/setting-values.ts';
@@ -10,6 +10,10 @@ const TREE = {
   'pkg/__init__.py': 'raise SystemExit(1)\n',
   'pkg/conftest.py': 'raise SystemExit(1)\n',
   'setup.py': 'raise SystemExit(1)\n',
+  // A virtualenv by any name (pyvenv.cfg), and site-packages anywhere, are never searched.
+  'env/pyvenv.cfg': 'home = /usr/bin\n',
+  'env/bin/tool.py': 'raise SystemExit(1)\n',
+  'vendor/site-packages/mod.py': 'raise SystemExit(1)\n',
   'pkg/test_a.py': 'pass\n',
   'pkg/test_b.py': 'pass\n',
   'legacy/test_old.py': 'pass\n',
@@ -18,7 +22,7 @@ const TREE = {
 };
 
 describe('choosing what runs', () => {
-  it('--list prints the selection in order and runs nothing; searches skip __init__, conftest, setup', async () => {
+  it('--list prints the selection in order and runs nothing; searches skip __init__, conftest, setup, virtualenvs, site-packages', async () => {
     const dir = makeTempDir();
     writeTree(dir, TREE);
     const { code, stdout } = await runCli(['run', '.', '--list'], {}, dir);

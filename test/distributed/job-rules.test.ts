@@ -3,6 +3,7 @@
 // worker does not allow (default deny), exceed the caps or carry a NUL byte; each is that job's 'error' naming the
 // rule, and the worker goes on. Jobs are put straight on the queue (hand-made payloads) and
 // sent through the public API. The worker's ERGATE_REDIS_* never reaches a job.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,6 +142,45 @@ describe('paths: realpath inside --root', () => {
       /is outside the root/,
     );
     expect(fs.existsSync(path.join(base, 'evil-ran'))).toBe(false);
+  });
+});
+
+describe("scripts: only what the worker's own discovery selects (issue 23, point 6)", () => {
+  it('refuses virtualenvs, site-packages, node_modules, hidden folders, __pycache__, other patterns and non-files', async () => {
+    const ran = path.join(base, 'discovery-ran');
+    fs.mkdirSync(ran);
+    const cases: Array<[string, RegExp]> = [
+      ['.venv/bin/pip', /it lies in a hidden folder \(\.venv\)/],
+      ['env/bin/tool.py', /it lies in a virtualenv \(env holds pyvenv\.cfg\)/],
+      ['lib/python3.11/site-packages/mod.py', /it lies under site-packages/],
+      ['node_modules/pkg/x.py', /it lies under node_modules/],
+      ['__pycache__/x.py', /it lies under __pycache__/],
+      ['.hidden/x.py', /it lies in a hidden folder \(\.hidden\)/],
+      ['pkg/__init__.py', /__init__\.py is a package file/],
+      ['tool.sh', /it does not match --pattern \*\*\/\*\.py/],
+      ['fifo.py', /it is not a regular file/],
+    ];
+    for (const [script] of cases) {
+      const file = path.join(root, script);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (script === 'fifo.py') spawnSync('mkfifo', [file]);
+      else fs.writeFileSync(file, `open(${JSON.stringify(path.join(ran, script.replace(/\//g, '_')))}, "w").close()\n`);
+    }
+    fs.writeFileSync(path.join(root, 'env/pyvenv.cfg'), 'home = /usr/bin\n');
+    for (const [script, why] of cases) {
+      const result = await direct(
+        'rules',
+        'script',
+        scriptJob({ script, args: ['install', 'https://example.invalid/x'] }),
+      );
+      expect(result.status).toBe('error');
+      expect(result.error).toContain(
+        `refused: the job's script ${JSON.stringify(script)} is not one this worker's discovery selects: `,
+      );
+      expect(result.error).toMatch(why);
+    }
+    expect(fs.readdirSync(ran)).toEqual([]);
+    expect(await direct('rules', 'script', scriptJob())).toMatchObject({ status: 'passed' });
   });
 });
 

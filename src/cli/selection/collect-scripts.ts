@@ -9,17 +9,7 @@ import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { PathMatcher } from './path-glob.ts';
 import { UsageError } from '../settings/usage.ts';
-
-/** Never searched: caches and dependency trees are not scripts, nor are package/pytest/setuptools files. */
-export const SKIPPED_IN_SEARCH = [
-  '**/__pycache__/**',
-  '**/node_modules/**',
-  '**/.venv/**',
-  '**/venv/**',
-  '**/__init__.py',
-  '**/conftest.py',
-  '**/setup.py',
-];
+import { SKIPPED_IN_SEARCH, virtualenvAbove } from '../../internal/discovery-rules.ts';
 
 export async function collectScripts(
   args: string[],
@@ -45,9 +35,10 @@ async function expandArgument(arg: string, pattern: string, cwd: string): Promis
   const stat = statSync(absolute, { throwIfNoEntry: false });
   if (stat?.isFile()) return [absolute];
   if (stat?.isDirectory()) {
-    return sortPaths(
-      await glob(pattern, { cwd: absolute, absolute: true, onlyFiles: true, ignore: SKIPPED_IN_SEARCH }),
-    );
+    const found = await glob(pattern, { cwd: absolute, absolute: true, onlyFiles: true, ignore: SKIPPED_IN_SEARCH });
+    // A virtualenv by any name (it holds pyvenv.cfg) is not searched either.
+    const venvs = new Map<string, boolean>();
+    return sortPaths(found.filter((file) => virtualenvAbove(absolute, path.normalize(file), venvs) === null));
   }
   if (isDynamicPattern(arg)) {
     return sortPaths(await glob(arg, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_IN_SEARCH }));

@@ -8,6 +8,7 @@ import type { ErgateConfig, ScriptSettings } from './config-file.ts';
 import type { CliOptions } from './parse-cli-args.ts';
 import { Excludes } from '../selection/excludes.ts';
 import type { PathMatcher } from '../selection/path-glob.ts';
+import { DEFAULT_PATTERN } from '../../internal/discovery-rules.ts';
 import { PYTEST_PATTERN } from '../selection/pytest-root.ts';
 
 export interface RunSettings {
@@ -31,8 +32,6 @@ export interface RunSettings {
   /** per-script settings, keyed by absolute path (the runner's configs) */
   configsFor(scripts: readonly string[]): Record<string, ScriptConfig> | undefined;
 }
-
-export const DEFAULT_PATTERN = '**/*.py';
 
 export function resolveSettings(options: CliOptions, config: ErgateConfig | null): RunSettings {
   const d: ScriptSettings = config?.defaults ?? {};

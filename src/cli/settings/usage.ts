@@ -26,6 +26,7 @@ export const WORKER_FLAGS = `      --redis URL           redis://[user:password@
                             repeatable (default: only PYTHONUNBUFFERED, PYTHONIOENCODING,
                             PYTHONHASHSEED, PYTHONDONTWRITEBYTECODE, PYTHONUTF8,
                             PYTHONFAULTHANDLER, NO_COLOR, FORCE_COLOR)
+      --pattern GLOB        run only scripts this would select under --root (default: **/*.py)
       --max-timeout T       refuse jobs asking for a longer timeout (default: 1h)
       --max-output SIZE     refuse jobs asking for more output per stream (default: 10MiB)
       --start-method M      spawn (a fresh python per script, default) or forkserver (a
@@ -39,7 +40,7 @@ export const HELP = `Usage: ergate run [files|folders|globs...] [options] [-- AR
 
 Runs Python scripts in parallel, each in its own process group, and reports every one.
 Folders are searched recursively for --pattern, in sorted order, skipping __init__.py,
-conftest.py, setup.py, hidden folders, __pycache__, virtualenvs and node_modules.
+conftest.py, setup.py, hidden folders, __pycache__, virtualenvs, site-packages and node_modules.
 Without a path: the config file's "paths", else the working folder.
 
 Choosing what runs:

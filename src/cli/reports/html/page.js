@@ -67,7 +67,7 @@
         card('skipped', 'skipped', skipped, 'skipped', skippedNote),
         card('flaky', 'flaky', c.flaky, 'flaky', 'passed on a retry'),
         card('attempts', 'attempts', c.attempts, ''),
-        card('duration', 'duration', E.fmtMs(data.durationMs), ''),
+        card('duration', 'duration', E.fmtMs(data.durationMs).replace(' min ', 'm ').replace(' h ', 'h '), ''),
         card('peak', 'peak memory', peak, ''),
       ]),
     );
