@@ -23,7 +23,9 @@ describe('parseDuration', () => {
     ['2m0.5s', 120_500],
     ['1s250ms', 1_250],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
-  it.each(['', 'soon', '-1s', '0', '10x', '1s1m', '1m1m', '1m30', 'm30s'])('%j is refused', (text) => expect(parseDuration(text)).toBeNull());
+  it.each(['', 'soon', '-1s', '0', '10x', '1s1m', '1m1m', '1m30', 'm30s'])('%j is refused', (text) =>
+    expect(parseDuration(text)).toBeNull(),
+  );
 });
 
 describe('joblog', () => {
