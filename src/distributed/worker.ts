@@ -22,7 +22,7 @@ import { FUNCTION_JOB, functionError, runFunctionJob } from './function-job.ts';
 import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payload.ts';
 import { buildPolicy, jobBaseEnv, type JobPolicy } from './job-policy.ts';
 import { createTolerantWorker, malformedData } from './malformed-job.ts';
-import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
+import { CANCEL_EVENT, cancelQueueName, DEFAULT_QUEUE } from './queue-names.ts';
 import { partOptions } from './bull-connection.ts';
 import { redact, resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import { parseOrThrow } from '../internal/option-schemas.ts';
@@ -142,7 +142,7 @@ export class ErgateWorker implements AsyncDisposable {
       },
     );
     this.#bull.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
-    this.#cancels = new bullmq.QueueEvents(options.queue, partOptions(this.target, options.queue));
+    this.#cancels = new bullmq.QueueEvents(cancelQueueName(options.queue), partOptions(this.target, options.queue));
     this.#cancels.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
     (this.#cancels as unknown as NodeJS.EventEmitter).on(CANCEL_EVENT, (event: { jobId?: string; reason?: string }) => {
       if (typeof event?.jobId === 'string')
