@@ -4,6 +4,7 @@
 // The file is removed once read, so nothing of a run outlives it. Also the list of modules a
 // forked child had loaded (--preload auto learns from it).
 import fs from 'node:fs';
+import path from 'node:path';
 import { xpassedIds } from './junit-capture.ts';
 import { findAll, parseXml, type XmlElement } from './junit-xml.ts';
 import type { TestCase, TestCounts, TestStatus } from './types.ts';
@@ -97,9 +98,17 @@ export function testId(classname: string, name: string, file: string | undefined
   if (file === undefined) return classname ? `${classname}::${name}` : name;
   if (classname === '') return file;
   const module = file.replace(/\.py$/, '').split('/').join('.');
-  const inner =
-    classname === module ? '' : classname.startsWith(`${module}.`) ? classname.slice(module.length + 1) : '';
-  return [file, ...(inner ? inner.split('.') : []), name].join('::');
+  if (classname === module || classname.startsWith(`${module}.`)) {
+    const inner = classname.slice(module.length + 1);
+    return [file, ...(inner ? inner.split('.') : []), name].join('::');
+  }
+  // `file` is where the test function is defined (an inherited test's base class file); the
+  // collected module is in the classname: the file's folder, then the module, then classes.
+  const dir = path.posix.dirname(file);
+  const dotted = dir === '.' ? '' : `${dir.split('/').join('.')}.`;
+  if (!classname.startsWith(dotted)) return `${classname}::${name}`;
+  const [collected, ...classes] = classname.slice(dotted.length).split('.');
+  return [`${dir === '.' ? '' : `${dir}/`}${collected}.py`, ...classes, name].join('::');
 }
 
 /** The third-party modules a forked child listed at its end (`name<TAB>file` lines; the file is removed). */

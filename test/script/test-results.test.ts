@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../../src/index.ts';
 import { parseXml } from '../../src/script/junit-xml.ts';
+import { testId } from '../../src/script/test-results.ts';
 import { FIXTURES, PYTHON, fixture } from './helpers.ts';
 
 const suite = `${FIXTURES}/pytest-suite`;
@@ -68,6 +69,13 @@ it('reads JUnit a non-pytest script writes to $ERGATE_JUNIT_XML, and removes it'
   expect(plain.testCases).toBeNull();
   const leftover = fs.readdirSync(`${process.env.TMPDIR ?? '/tmp'}`).filter((n) => n.startsWith('ergate-junit-'));
   for (const dir of leftover) expect(fs.readdirSync(`${process.env.TMPDIR ?? '/tmp'}/${dir}`)).toEqual([]);
+});
+
+it('gives an inherited test the node id of the module that collected it', () => {
+  expect(testId('pkg.tests.test_mix.TestDeg', 'test_a', 'pkg/tests/base_test.py')).toBe(
+    'pkg/tests/test_mix.py::TestDeg::test_a',
+  );
+  expect(testId('pkg.test_x.TestY', 'test_z[1]', 'pkg/test_x.py')).toBe('pkg/test_x.py::TestY::test_z[1]');
 });
 
 it('parses only well-formed XML, expanding no DTD entity', () => {
