@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { freePort, startChild } from './harness/children.ts';
+import { commandStats, totalCalls } from './harness/redis-stats.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(REPO, 'src/cli/main.ts');
@@ -29,14 +30,6 @@ function rssMiB(pid: number): number | null {
   } catch {
     return null;
   }
-}
-
-async function commandCalls(redis: Redis): Promise<number> {
-  let total = 0;
-  for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)) {
-    if (!/^(info|config)/.test(match[1])) total += Number(match[2]);
-  }
-  return total;
 }
 
 type StartMethod = 'spawn' | 'forkserver';
@@ -123,7 +116,7 @@ async function runOnce(n: number, startMethod: StartMethod, base: string): Promi
   const exitCode = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
   clearInterval(timer);
   const wallS = (Date.now() - started) / 1000;
-  const perJob = (await commandCalls(redis)) / n;
+  const perJob = totalCalls(await commandStats(redis)) / n;
   const report = JSON.parse(fs.readFileSync(json, 'utf8')) as {
     results: Array<{ name: string; status: string; stdout: string }>;
   };

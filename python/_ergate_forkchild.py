@@ -50,6 +50,9 @@ def become_child(req, out_w, err_w, server_pid, env_drift, drop_modules):
         environ.pop(name, None)
     for name, value in req["envSet"].items():
         environ[name] = value
+    imports = environ.pop("ERGATE_IMPORTS_FILE", None)  # Node's, never the script's
+    if imports:
+        _IMPORTS_FILE.append(imports)
     set_limits(req)
     path = req["script"]
     module = req.get("module")
@@ -130,6 +133,23 @@ def exit_status(exc):
     return 1
 
 
+_IMPORTS_FILE = []  # where to list the child's modules at its end (--preload auto learns from it)
+
+
+def write_imports(path):
+    """The top-level modules loaded from a file, `name<TAB>file` a line; never fails the script."""
+    try:
+        lines = []
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if "." not in name and isinstance(file, str):
+                lines.append("%s\t%s\n" % (name, file))
+        with open(path, "w", encoding="utf-8", errors="replace") as handle:
+            handle.write("".join(lines))
+    except BaseException:
+        pass
+
+
 def finish_process(status, interrupted):
     # Full interpreter finalisation in a fork costs ~3 ms (it writes to every inherited page,
     # so each is copied). Do the parts a script can observe, in python's order, then _exit:
@@ -147,6 +167,8 @@ def finish_process(status, interrupted):
                 stream.flush()
         except BaseException:
             status = 120  # python's status when flushing stdout fails at exit
+    if _IMPORTS_FILE:
+        write_imports(_IMPORTS_FILE[0])
     if interrupted:  # python exits through SIGINT after an uncaught KeyboardInterrupt
         _signal.signal(SIGINT, _signal.SIG_DFL)
         os.kill(os.getpid(), SIGINT)

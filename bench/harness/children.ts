@@ -35,3 +35,15 @@ export function startChild(
     child.once('exit', (code) => reject(new Error(`${command} exited (${code}) before it was ready`)));
   });
 }
+
+/** Signals every child still running and resolves once each has exited. */
+export async function stopChildren(children: ChildProcess[], signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  await Promise.all(
+    children.map((child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill(signal);
+      return exited;
+    }),
+  );
+}

@@ -16,7 +16,7 @@ import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
 import { resolveMemoryBudgetMb } from '../resources/memory-admission.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
-import { checkStartMethod, resolvePython } from '../script/python.ts';
+import { prepareInterpreter } from '../script/python.ts';
 import { createPalette, wantsColor } from './console/colors.ts';
 import { chooseMode, ConsoleReporter } from './console/console-reporter.ts';
 import { guardConsoleStreams } from './console/console-output.ts';
@@ -32,7 +32,8 @@ import { listScripts } from './selection/list-scripts.ts';
 import { RunReports } from './reports/run-reports.ts';
 import { RunSummary, type RunOutcome } from './reports/run-report.ts';
 import { plural } from './reports/script-names.ts';
-import { pytestRunOptions } from './selection/pytest-root.ts';
+import { pytestRootdir, pytestRunOptions } from './selection/pytest-root.ts';
+import { describeRefusals, IMPORTS_FILE, PreloadAuto, probeModules } from './settings/preload-auto.ts';
 import { selectScripts } from './selection/select-scripts.ts';
 import { handleInterrupts } from './control/interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
@@ -84,21 +85,23 @@ async function runCommand(options: CliOptions): Promise<number> {
   const { scripts, settings, nothingToRun, notes } = await selectScripts(options);
   for (const note of notes) warn(note);
   if (nothingToRun !== null) return print(nothingToRun, EXIT.passed, human);
+  const preloadAuto = options.preloadAuto
+    ? new PreloadAuto(IMPORTS_FILE, [process.cwd(), ...(settings.pytest ? [pytestRootdir(options.paths)] : [])])
+    : null;
   if (options.list) {
     listScripts(scripts, options.order, human);
+    if (preloadAuto)
+      human.write(
+        `preload auto: ${preloadAuto.modulesFor(scripts, settings.pytest).join(', ') || '(nothing learned yet)'}\n`,
+      );
     return EXIT.passed;
   }
   const targets = checkReportTargets({ ...options, html: settings.html });
   if (options.storeDurations !== undefined) checkStoreTarget(options.storeDurations);
   // A wrong --python is a usage mistake, found before anything starts.
-  const python = await resolvePython(settings.python).catch((error: Error) => {
-    throw new UsageError(`--python: ${error.message}`);
+  const python = await prepareInterpreter(settings.python, options.startMethod ?? 'spawn').catch((error: Error) => {
+    throw new UsageError(error instanceof TypeError ? error.message : `--python: ${error.message}`);
   });
-  try {
-    checkStartMethod(python, options.startMethod ?? 'spawn');
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 
   const paint = createPalette(
     options.color === 'auto' || !options.color ? wantsColor(human) : options.color === 'always',
@@ -144,6 +147,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     eventBus: bus,
     ...(options.startMethod !== undefined && { startMethod: options.startMethod }),
     ...(options.preload !== undefined && { preload: options.preload }),
+    ...(preloadAuto && { preload: await preloadFor(preloadAuto, scripts, settings.pytest, python, warn) }),
     history: options.history === false ? false : DEFAULT_HISTORY_PATH,
     ...(options.order !== undefined && { order: options.order }),
     ...(options.sampleMs !== undefined && { sampleMs: options.sampleMs }),
@@ -188,6 +192,7 @@ async function runCommand(options: CliOptions): Promise<number> {
       stopStarting: stopStarting.signal,
       ...(settings.env && { env: settings.env }),
       ...(settings.pytest && pytestRunOptions(options.paths)),
+      ...(preloadAuto && { recordImports: true }),
       ...(configs && { configs }),
       ...(live && {
         onOutput: (script: string, stream: 'stdout' | 'stderr', chunk: string) => live.write(script, stream, chunk),
@@ -200,6 +205,7 @@ async function runCommand(options: CliOptions): Promise<number> {
       reports.add(result);
       summary.add(result);
       reporter.onFinished(result);
+      preloadAuto?.add(result);
     }
     outcome = {
       ...summary.outcome(scripts, Math.round(performance.now() - started), interrupt.signal.aborted, halted),
@@ -219,6 +225,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     await runner.close();
     releaseSignals();
   }
+  preloadAuto?.save(warn);
   const written = await reports.finish(outcome);
   human.write(`${formatSummary(summary.report(outcome), paint, options.quiet, options.slowest)}\n`);
   if (options.storeDurations !== undefined) {
@@ -227,6 +234,19 @@ async function runCommand(options: CliOptions): Promise<number> {
   }
   if (outcome.interrupted) return interruptedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return outcome.counts.success && written ? EXIT.passed : EXIT.failed;
+}
+
+/** The learned modules that can be preloaded; each one left out is said once. */
+async function preloadFor(
+  auto: PreloadAuto,
+  scripts: string[],
+  pytest: boolean,
+  python: string,
+  warn: (message: string) => void,
+): Promise<string[]> {
+  const probe = await probeModules(python, auto.modulesFor(scripts, pytest));
+  for (const line of describeRefusals(probe)) warn(line);
+  return probe.ok;
 }
 
 function print(text: string, code: number, out: NodeJS.WritableStream = process.stdout): number {

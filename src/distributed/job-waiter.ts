@@ -25,6 +25,8 @@ interface RawClient {
   expire(key: string, seconds: number): Promise<number>;
   del(key: string): Promise<number>;
   hget(key: string, field: string): Promise<string | null>;
+  zmscore(key: string, ...members: string[]): Promise<Array<string | null>>;
+  exists(...keys: string[]): Promise<number>;
 }
 
 const noop = (): void => {};
@@ -168,12 +170,35 @@ export class JobWaiter {
     } finally {
       this.#sweeping = false;
     }
+    const turn: string[] = [];
     for (let i = 0; i < ROUND_ROBIN && this.#pending.size > 0; i++) {
       this.#cursor ??= this.#pending.keys();
       const next = this.#cursor.next();
       if (next.done) this.#cursor = null;
-      else this.check(next.value);
+      else turn.push(next.value);
     }
+    if (turn.length > 0) void this.#probe(turn);
+  }
+
+  /**
+   * Three commands for a turn's jobs, where a lookup each cost a Lua script reading up to
+   * seven keys (~2.5 Redis commands per job of a slow run): a job in the completed or failed
+   * set, or whose hash is gone, is looked up; the others are still on their way.
+   */
+  async #probe(ids: string[]): Promise<void> {
+    let suspects = ids;
+    try {
+      const client = await this.#client();
+      const [completed, failed, present] = await Promise.all([
+        client.zmscore(this.#queue.toKey('completed'), ...ids),
+        client.zmscore(this.#queue.toKey('failed'), ...ids),
+        client.exists(...ids.map((id) => this.#queue.toKey(id))),
+      ]);
+      suspects = present < ids.length ? ids : ids.filter((_, i) => completed[i] !== null || failed[i] !== null);
+    } catch {
+      // Redis unreachable, or older than 6.2 (no ZMSCORE): look each one up
+    }
+    for (const id of suspects) this.check(id);
   }
 
   /** ioredis underneath; BullMQ's client type names only what BullMQ itself calls. */

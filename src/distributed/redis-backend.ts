@@ -12,7 +12,8 @@ import { ConnectionWatch } from './connection-watch.ts';
 import type { FinishedJob } from './finished-job.ts';
 import { GONE_FROM_REDIS } from './job-result.ts';
 import { JobWaiter } from './job-waiter.ts';
-import { CANCEL_EVENT, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
+import { CANCEL_EVENT, cancelQueueName, DEFAULT_QUEUE, EVENT_STREAM_LENGTH, runsQueueName } from './queue-names.ts';
+import { createBatchedEvents } from './batched-events.ts';
 import { partOptions } from './bull-connection.ts';
 import { resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import type { RunSource } from '../seam/backend-seam.ts';
@@ -86,13 +87,14 @@ export class RedisBackend {
   connect(): Promise<void> {
     this.#ready ??= (async () => {
       // Loaded on first use: an in-process run (and the CLI's start) never pays for bullmq.
-      const { Queue, QueueEvents, QueueEventsProducer } = await importBullmq('the Redis backend');
+      const bullmq = await importBullmq('the Redis backend');
+      const { Queue, QueueEventsProducer } = bullmq;
       // One client per part (a cluster client is never shared); the runs queue shares the hash tag.
       const part = () => partOptions(this.target, this.queueName);
       const queue = new Queue(this.queueName, { ...part(), streams: { events: { maxLen: EVENT_STREAM_LENGTH } } });
       const runs = new Queue(runsQueueName(this.queueName), part());
-      const events = new QueueEvents(this.queueName, part());
-      const producer = new QueueEventsProducer(this.queueName, part());
+      const events = createBatchedEvents(bullmq, this.queueName, part());
+      const producer = new QueueEventsProducer(cancelQueueName(this.queueName), part());
       // Each reconnects on its own; a lasting outage shows up as a connect or add failure.
       queue.on('error', () => {});
       runs.on('error', () => {});

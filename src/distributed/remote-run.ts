@@ -8,6 +8,7 @@ import { bareCancelReason, describeAbortedSignal } from '../internal/cancellatio
 import { errorResult } from '../script/script-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 import type { EnvRule, RemotePool, RunSource } from '../seam/backend-seam.ts';
+import { onAbort } from './abort-fanout.ts';
 import { portablePath } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
@@ -90,16 +91,15 @@ export class RemoteRun implements RemotePool {
     this.#added[this.#position[index]] = 1;
     this.#advance();
     // The worker's pool words it as "cancelled: <reason>", like an in-process abort.
-    const onAbort = (): void => void this.#backend.cancelJob(jobId, bareCancelReason(signal!.reason), finished);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    const cancel = (): void => void this.#backend.cancelJob(jobId, bareCancelReason(signal!.reason), finished);
+    const forget = signal ? onAbort(signal, cancel) : null;
     try {
       const result = await finished;
       if (result === null && signal?.aborted)
         return errorResult(spec.script, describeAbortedSignal(signal), 'cancelled');
       return toScriptResult(result, spec.script);
     } finally {
-      signal?.removeEventListener('abort', onAbort);
+      forget?.();
     }
   }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 // Types only: bullmq is loaded by start(), so importing ergate never loads it.
 import type { Job, QueueEvents, Worker } from 'bullmq';
 import { errorResult } from '../script/script-result.ts';
-import { checkStartMethod, resolvePython } from '../script/python.ts';
+import { prepareInterpreter } from '../script/python.ts';
 import { resolveScriptSpec } from '../script/resolve-spec.ts';
 import { parseRunScriptOptions } from '../script/validate-options.ts';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
@@ -23,7 +23,7 @@ import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payl
 import { buildPolicy, jobBaseEnv, type JobPolicy } from './job-policy.ts';
 import { UNKNOWN_WORKER } from './finished-job.ts';
 import { createTolerantWorker, malformedData } from './malformed-job.ts';
-import { CANCEL_EVENT, DEFAULT_QUEUE } from './queue-names.ts';
+import { CANCEL_EVENT, cancelQueueName, DEFAULT_QUEUE } from './queue-names.ts';
 import { partOptions } from './bull-connection.ts';
 import { redact, resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import { parseOrThrow } from '../internal/option-schemas.ts';
@@ -146,7 +146,7 @@ export class ErgateWorker implements AsyncDisposable {
       },
     );
     this.#bull.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
-    this.#cancels = new bullmq.QueueEvents(options.queue, partOptions(this.target, options.queue));
+    this.#cancels = new bullmq.QueueEvents(cancelQueueName(options.queue), partOptions(this.target, options.queue));
     this.#cancels.on('error', (error) => this.#log(`redis error: ${redact(error.message, this.target)}`));
     (this.#cancels as unknown as NodeJS.EventEmitter).on(CANCEL_EVENT, (event: { jobId?: string; reason?: string }) => {
       if (typeof event?.jobId === 'string')
@@ -158,10 +158,9 @@ export class ErgateWorker implements AsyncDisposable {
   static async start(options: ErgateWorkerOptions = {}): Promise<ErgateWorker> {
     const opts = parseOrThrow(workerOptionsSchema, options, 'ErgateWorker options');
     const policy = buildPolicy({ ...opts, root: opts.root ?? process.cwd() }, 'ErgateWorker options');
-    const python = await resolvePython(opts.python);
     const startMethod = opts.startMethod ?? 'spawn';
     // An interpreter the start method cannot serve is refused before connecting.
-    checkStartMethod(python, startMethod);
+    const python = await prepareInterpreter(opts.python, startMethod);
     const runtime: WorkerRuntime = { python, startMethod, preload: opts.preload ?? [], baseEnv: jobBaseEnv() };
     const bullmq = await importBullmq('ErgateWorker');
     const worker = new ErgateWorker(

@@ -42,6 +42,7 @@ export interface PlanDefaults {
   module?: string;
   /** every script's first arguments; its config's args follow */
   args?: string[];
+  recordImports?: boolean;
   /** Output is also delivered live (runScripts' onOutput). */
   liveOutput?: boolean;
 }
@@ -179,5 +180,6 @@ function mergeOptions(defaults: PlanDefaults, config: ScriptConfig): RunScriptOp
     ...(defaults.startMethod !== undefined && { startMethod: defaults.startMethod }),
     ...(defaults.preload !== undefined && { preload: defaults.preload }),
     ...(defaults.module !== undefined && { module: defaults.module }),
+    ...(defaults.recordImports !== undefined && { recordImports: defaults.recordImports }),
   };
 }

@@ -190,6 +190,7 @@ export class ParallelRunner {
         preload: startMethod === 'forkserver' ? (opts.preload ?? defaults.preload) : undefined,
         module: opts.module,
         args: opts.args,
+        recordImports: opts.recordImports,
         liveOutput: opts.onOutput !== undefined,
       },
       python,

@@ -76,6 +76,8 @@ export interface RunScriptsOptions {
   module?: string;
   /** Arguments every script gets first; a script's config args follow them. @default [] */
   args?: string[];
+  /** forkserver: each result's `imports` lists the third-party modules its child had loaded. @default false */
+  recordImports?: boolean;
   /** @default the runner's retainOutput */
   retainOutput?: RetainOutput;
   /** Not bound to the scope of the task runScripts() is called in. @default false */

@@ -85,6 +85,7 @@ export const runScriptsOptionsSchema = v.strictObject(
     startMethod: v.optional(startMethod),
     preload: v.optional(preloadList),
     module: v.optional(moduleName),
+    recordImports: v.optional(v.boolean(expected('a boolean'))),
     args: v.optional(v.array(v.string(expected('a string')), expected('an array of strings'))),
     retainOutput: v.optional(retainOutput),
     detached: v.optional(v.boolean(expected('a boolean'))),

@@ -120,6 +120,7 @@ export function resolveScriptSpec(
     startMethod: options.startMethod,
     preload: options.preload,
     module: options.module,
+    recordImports: options.recordImports,
     liveOutput: options.onOutput !== undefined,
   };
 }

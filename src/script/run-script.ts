@@ -3,7 +3,7 @@
 // the script itself (missing file, bad interpreter, crash) is a result, never a rejection.
 import os from 'node:os';
 import { errorResult } from './script-result.ts';
-import { checkStartMethod, resolvePython } from './python.ts';
+import { prepareInterpreter } from './python.ts';
 import { resolveScriptSpec } from './resolve-spec.ts';
 import { SupervisorPool } from './supervisor-pool.ts';
 import type { RunScriptOptions, ScriptResult } from './types.ts';
@@ -25,11 +25,12 @@ export async function runScript(scriptPath: string, options?: RunScriptOptions):
   const signal = bindToScope(parsed.signal, parsed.detached);
   let python: string;
   try {
-    python = await resolvePython(parsed.python);
+    python = await prepareInterpreter(parsed.python, parsed.startMethod);
   } catch (error) {
+    // A start method the interpreter cannot serve is bad usage; an interpreter that cannot run is a result.
+    if (error instanceof TypeError) throw error;
     return errorResult(scriptPath, (error as Error).message);
   }
-  checkStartMethod(python, parsed.startMethod);
   const spec = resolveScriptSpec(scriptPath, parsed, python);
   return getDefaultSupervisorPool().run(spec, { signal, onOutput: parsed.onOutput, logger: parsed.logger });
 }

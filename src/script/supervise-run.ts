@@ -7,7 +7,7 @@ import { errorResult, exitResult } from './script-result.ts';
 import { nextJunitPath, pytestJunitArgs } from './junit-capture.ts';
 import type { Launcher } from './launcher/launcher.ts';
 import { describeStop, type StopReason } from './stop-reason.ts';
-import { takeTestResults } from './test-results.ts';
+import { takeImports, takeTestResults } from './test-results.ts';
 import type { ScriptResult, ScriptSpec } from './types.ts';
 
 /** A script that is running: the seam for whoever decides to end it (a sampler, a cancel). */
@@ -50,6 +50,7 @@ export function superviseRun(
   const live = options.onOutput;
   const decoders = live ? { stdout: new TextDecoder(), stderr: new TextDecoder() } : null;
   const junitXml = nextJunitPath();
+  const importsFile = spec.recordImports && spec.startMethod === 'forkserver' ? `${junitXml}.imports` : undefined;
   const result = new Promise<ScriptResult>((resolve) => {
     let pid = 0;
     id = launcher.run(
@@ -67,6 +68,7 @@ export function superviseRun(
         maxOutputBytes: spec.maxOutputBytes,
         live: live !== undefined,
         junitXml,
+        importsFile,
       },
       {
         onStart: (childPid) => {
@@ -96,6 +98,7 @@ export function superviseRun(
             ran.tests = found.tests;
             ran.testCases = found.testCases;
           }
+          if (importsFile !== undefined) ran.imports = takeImports(importsFile);
           resolve(ran);
         },
         onFail: (error) => {
@@ -106,6 +109,7 @@ export function superviseRun(
             : errorResult(spec.script, error, 'error', startedAt);
           result.pid = pid || null;
           fs.rmSync(junitXml, { force: true });
+          if (importsFile !== undefined) fs.rmSync(importsFile, { force: true });
           resolve(result);
         },
       },

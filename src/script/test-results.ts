@@ -1,7 +1,8 @@
 // Reads the JUnit XML a child wrote (pytest's --junitxml, or any harness writing to
 // $ERGATE_JUNIT_XML) into a ScriptResult's `tests` counts and `testCases`. Bounded: a file
 // above MAX_JUNIT_BYTES or one that does not parse is reported as no results, never thrown.
-// The file is removed once read, so nothing of a run outlives it.
+// The file is removed once read, so nothing of a run outlives it. Also the list of modules a
+// forked child had loaded (--preload auto learns from it).
 import fs from 'node:fs';
 import { xpassedIds } from './junit-capture.ts';
 import { findAll, parseXml, type XmlElement } from './junit-xml.ts';
@@ -99,4 +100,22 @@ export function testId(classname: string, name: string, file: string | undefined
   const inner =
     classname === module ? '' : classname.startsWith(`${module}.`) ? classname.slice(module.length + 1) : '';
   return [file, ...(inner ? inner.split('.') : []), name].join('::');
+}
+
+/** The third-party modules a forked child listed at its end (`name<TAB>file` lines; the file is removed). */
+export function takeImports(file: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+    fs.rmSync(file, { force: true });
+  } catch {
+    return found;
+  }
+  for (const line of text.split('\n')) {
+    const tab = line.indexOf('\t');
+    const path = line.slice(tab + 1);
+    if (tab > 0 && /[/\\](site|dist)-packages[/\\]/.test(path)) found[line.slice(0, tab)] = path;
+  }
+  return found;
 }

@@ -49,6 +49,8 @@ export interface RunScriptOptions {
    * start methods: the module runs as `__main__` with sys.argv and sys.path[0] as `-m` sets them.
    */
   module?: string;
+  /** forkserver: result.imports lists the third-party modules the child had loaded at its end. @default false */
+  recordImports?: boolean;
   /** @default util.debuglog('ergate') */
   logger?: ErgateLogger;
   /** Not bound to the enclosing task's scope (by default its abort cancels the script). @default false */
@@ -111,6 +113,11 @@ export interface ScriptResult {
   tests?: TestCounts | null;
   /** One entry per test case of that JUnit XML, document order; null when none. */
   testCases?: TestCase[] | null;
+  /**
+   * With recordImports (forkserver): the top-level modules the child had loaded from
+   * site-packages or dist-packages when it ended, name -> file.
+   */
+  imports?: Record<string, string>;
 }
 
 export type TestStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'xfailed' | 'xpassed';
@@ -172,6 +179,8 @@ export interface ScriptSpec {
   preload: string[];
   /** `python -m module script args...` when set */
   module?: string;
+  /** forkserver: the child lists its third-party modules at its end (ScriptResult.imports) */
+  recordImports?: boolean;
   /** whether the caller wants live output chunks posted back */
   liveOutput: boolean;
 }

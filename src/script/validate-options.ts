@@ -41,6 +41,7 @@ export const RunScriptOptionsSchema = v.strictObject({
   startMethod: v.optional(v.picklist(['spawn', 'forkserver']), 'spawn'),
   preload: v.optional(v.array(v.string()), []),
   module: v.optional(v.pipe(v.string(), v.regex(MODULE_NAME))),
+  recordImports: v.optional(v.boolean()),
   logger: v.optional(v.custom<ErgateLogger>(isLogger)),
   detached: v.optional(v.boolean()),
 });
@@ -66,6 +67,7 @@ const EXPECTED: Record<string, string> = {
   startMethod: "'spawn' or 'forkserver'",
   preload: 'an array of module names',
   module: 'a dotted module name such as pytest or pkg.tool',
+  recordImports: 'a boolean',
   logger: 'a pino-compatible logger with debug, info, warn and error methods',
   detached: 'a boolean',
 };

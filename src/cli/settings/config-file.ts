@@ -40,20 +40,42 @@ export interface ErgateConfig {
   overrides: Array<{ matches: PathMatcher; settings: ScriptSettings }>;
 }
 
+/** A NUL byte cannot cross exec (C strings end there). */
+function noNul<S extends v.GenericSchema<unknown, string>>(schema: S) {
+  return v.pipe(
+    schema,
+    v.check((text) => !text.includes('\0'), 'a NUL byte cannot be passed to a script'),
+  );
+}
+const glob = v.pipe(v.string(), v.minLength(1, 'expected a non-empty glob'));
+
 const durationOrNumber = v.union([v.string(), v.number()], 'expected a string such as "30s" or a number');
 const settingsShape = {
   timeout: v.optional(durationOrNumber),
   memory: v.optional(durationOrNumber),
   cpuTime: v.optional(durationOrNumber),
   retries: v.optional(v.number('expected a number')),
-  args: v.optional(v.array(v.string('expected a string'), 'expected an array of strings')),
-  env: v.optional(v.record(v.string(), v.string('expected a string value'), 'expected a table of strings')),
+  args: v.optional(v.array(noNul(v.string('expected a string')), 'expected an array of strings')),
+  env: v.optional(
+    v.record(noNul(v.string()), noNul(v.string('expected a string value')), 'expected a table of strings'),
+  ),
   allowedExitCodes: v.optional(
-    v.array(v.pipe(v.number('expected an integer'), v.integer('expected an integer')), 'expected an array of integers'),
+    v.array(
+      v.pipe(
+        v.number('expected an integer'),
+        v.integer('expected an integer'),
+        v.minValue(0, 'expected an exit code from 0 to 255'),
+        v.maxValue(255, 'expected an exit code from 0 to 255'),
+      ),
+      'expected an array of integers',
+    ),
   ),
 };
 const overrideSchema = v.object({
-  files: v.union([v.string(), v.array(v.string())], 'expected a glob or an array of globs'),
+  files: v.union(
+    [glob, v.pipe(v.array(glob), v.minLength(1, 'expected at least one glob'))],
+    'expected a glob or a non-empty array of globs',
+  ),
   ...settingsShape,
 });
 const configSchema = v.object({
@@ -102,8 +124,11 @@ function readRaw(file: string): unknown {
   }
 }
 
-function toConfig(file: string, raw: unknown): ErgateConfig {
+/** The settings of a config file's parsed content (`raw`); a UsageError naming the key if bad. */
+export function toConfig(file: string, raw: unknown): ErgateConfig {
   const where = path.basename(file) === 'pyproject.toml' ? `${file} [tool.ergate]` : file;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new UsageError(`${where}: expected a table of settings (an object), got ${describeRaw(raw)}`);
   checkKeys(where, raw, TOP_KEYS);
   const result = v.safeParse(configSchema, raw);
   if (!result.success) {
@@ -158,4 +183,8 @@ function checkKeys(where: string, raw: unknown, known: string[]): void {
       `${where}: unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${known.join(', ')}`,
     );
   }
+}
+
+function describeRaw(raw: unknown): string {
+  return Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw;
 }

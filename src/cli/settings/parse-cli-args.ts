@@ -51,6 +51,8 @@ export interface CliOptions extends Partial<ResourceCliOptions>, Partial<Harness
   redisTimeoutMs?: number;
   startMethod?: 'spawn' | 'forkserver';
   preload?: string[];
+  /** --preload auto: the fork servers' modules are learned from earlier runs (preload-auto.ts) */
+  preloadAuto?: boolean;
   /** --pytest: each test file runs as `python -m pytest` (also `pytest = true` in the config) */
   pytest?: boolean;
 }
@@ -157,7 +159,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     queue: values.queue,
     root: values.root,
     redisTimeoutMs: values['redis-timeout'] === undefined ? undefined : readRedisTimeout(values['redis-timeout']),
-    ...parseStartMethod(values['start-method'], values.preload),
+    ...parsePreload(values['start-method'], values.preload),
     ...(values.pytest && { pytest: true }),
   };
 }
@@ -210,6 +212,16 @@ function parseHaltFlags(
 }
 
 const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+
+/** `ergate run`'s --start-method and --preload, which also takes `auto`; @throws UsageError */
+function parsePreload(
+  method: string | undefined,
+  preload: string[] | undefined,
+): Pick<CliOptions, 'startMethod' | 'preload' | 'preloadAuto'> {
+  if (preload?.length !== 1 || preload[0].trim() !== 'auto') return parseStartMethod(method, preload);
+  if (method !== 'forkserver') throw new UsageError('--preload auto needs --start-method forkserver');
+  return { startMethod: method, preloadAuto: true };
+}
 
 /** --start-method and --preload (of `ergate run` and `ergate worker`); @throws UsageError */
 export function parseStartMethod(

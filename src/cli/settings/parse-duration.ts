@@ -10,7 +10,8 @@ export function parseDuration(text: string): number | null {
   const trimmed = text.trim();
   const bare = /^\d+(?:\.\d+)?$/.test(trimmed) ? Number(trimmed) * 1_000 : null;
   const ms = bare ?? compound(trimmed);
-  return ms !== null && Number.isFinite(ms) && ms > 0 ? Math.round(ms) : null;
+  // Below 1 ms rounds to 0, which no timer takes: refused like any other non-duration.
+  return ms !== null && Number.isFinite(ms) && Math.round(ms) >= 1 ? Math.round(ms) : null;
 }
 
 /** "1h5m30s", "1m 30s": each unit at most once, largest first. */

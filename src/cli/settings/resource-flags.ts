@@ -52,6 +52,8 @@ export function parseResourceFlags(values: ResourceValues, timeout: string | und
   if ((order === 'longest-first' || order === 'failed-first' || percent) && !history) {
     throw new UsageError(`${percent ? '--timeout P%' : `--order ${order}`} needs the run history: drop --no-history`);
   }
+  if (values['tree-memory'] !== undefined && values.sample !== undefined && values.sample.trim() === '0')
+    throw new UsageError('--tree-memory needs the tree sampled: it cannot go with --sample 0 (sampling off)');
   return {
     ...(percent && { timeoutPercent: Number(percent[1]) }),
     ...(values['timeout-min'] !== undefined && {

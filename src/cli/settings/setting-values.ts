@@ -8,6 +8,9 @@ import { UsageError } from './usage.ts';
 
 type Given = string | number;
 
+/** The largest rlimit the runner takes (a C long in the child): 2^40 MiB or seconds. */
+const MAX_LIMIT = 2 ** 40;
+
 /** A count such as 4, or a share of the cores such as 200% (GNU parallel's -j). */
 export function readJobs(where: string, value: Given, cores = os.availableParallelism()): number {
   const text = String(value).trim();
@@ -35,7 +38,9 @@ export function readTimeout(where: string, value: Given): number {
 export function readCpuTimeS(where: string, value: Given): number {
   const ms = parseDuration(String(value));
   if (ms === null) throw new UsageError(`${where}: expected a duration such as 10s or 2m, got "${String(value)}"`);
-  return Math.ceil(ms / 1000);
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds > MAX_LIMIT) throw new UsageError(`${where}: at most ${MAX_LIMIT} seconds, got "${String(value)}"`);
+  return seconds;
 }
 
 /** A memory size in MiB: 512M, 2G, or a bare number of MiB. */
@@ -43,6 +48,7 @@ export function readMemoryMb(where: string, value: Given): number {
   const mib = parseMemoryMb(String(value));
   if (mib === null)
     throw new UsageError(`${where}: expected a size such as 512M or 2G (a bare number is MiB), got "${String(value)}"`);
+  if (mib > MAX_LIMIT) throw new UsageError(`${where}: at most ${MAX_LIMIT} MiB (1 EiB), got "${String(value)}"`);
   return mib;
 }
 

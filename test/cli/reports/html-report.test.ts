@@ -54,6 +54,31 @@ interface Report {
   }[];
 }
 
+/**
+ * Appended to a copy of the page: hovers the first bar of the first row, clicks it, then
+ * zooms in at the middle and back out (double-click), and leaves what the page did in <body data-*> for --dump-dom.
+ */
+const INTERACT = `<script>(function () {
+  const canvas = document.querySelector('#timeline canvas');
+  const box = canvas.getBoundingClientRect();
+  const at = (event, x, y) => {
+    Object.defineProperty(event, 'offsetX', { value: x });
+    Object.defineProperty(event, 'offsetY', { value: y });
+    canvas.dispatchEvent(event);
+  };
+  const where = (x, y) => ({ clientX: box.left + x, clientY: box.top + y, bubbles: true, cancelable: true, pointerId: 1 });
+  const x = Number(document.body.dataset.firstBarX), y = Number(document.body.dataset.firstBarY);
+  at(new MouseEvent('mousemove', where(x, y)), x, y);
+  document.body.dataset.tip = document.querySelector('.tip').textContent;
+  at(new PointerEvent('pointerdown', where(x, y)), x, y);
+  at(new PointerEvent('pointerup', where(x, y)), x, y);
+  document.body.dataset.pinned = document.querySelector('.details').textContent;
+  at(new WheelEvent('wheel', { ...where(box.width / 2, y), deltaY: -800 }), box.width / 2, y);
+  document.body.dataset.drawnZoomed = canvas.dataset.drawn;
+  canvas.dispatchEvent(new MouseEvent('dblclick', where(x, y)));
+  document.body.dataset.drawnFit = canvas.dataset.drawn;
+})();</script>`;
+
 /** The number shown on the summary card `key` of the page's DOM. */
 function card(dom: string, key: string): number {
   const match = new RegExp(`data-count="${key}"><div class="value">([\\d,]+)<`).exec(dom);
@@ -111,9 +136,12 @@ describe('the HTML report', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(rebuilt, 'utf8')).toBe(page);
 
+    // Hover, click and zoom, driven in the same browser load as the checks below.
+    const interactive = path.join(dir, 'interactive.html');
+    writeFileSync(interactive, page.replace(/<\/body>\s*<\/html>\s*$/, `${INTERACT}</body></html>`));
     mkdirSync(OUTPUT, { recursive: true });
     const screenshot = path.join(OUTPUT, 'report.png');
-    const browser = await loadInChromium(html, { screenshot, width: 1400, height: 2000 });
+    const browser = await loadInChromium(interactive, { screenshot, width: 1400, height: 2000 });
     for (const pid of browser.pids) expect(await isGoneSoon(pid), `chromium pid ${pid}`).toBe(true);
     expect(browser.consoleLines).toEqual([]);
     const { dom } = browser;
@@ -129,6 +157,12 @@ describe('the HTML report', () => {
     expect(dom).toContain('net/test_flaky.py');
     const leftovers = /id="leftovers">[^]*?<\/section>/.exec(dom)?.[0] ?? '';
     expect(leftovers).toMatch(/jobs\/test_daemon\.py<\/td><td class="num">\d+<\/td><td class="name">sleep 30</);
+    // The first bar of slot 1, hovered then clicked: its name and details; zoomed in: fewer bars drawn.
+    const tip = /data-tip="([^"]*)"/.exec(dom)?.[1] ?? '';
+    expect(tip).toMatch(/\.py.*status.*duration.*peak tree memory.*slot slot 1/);
+    expect(/data-pinned="([^"]*)"/.exec(dom)?.[1]).toContain(tip.split('status')[0]);
+    expect(Number(/data-drawn-zoomed="(\d+)"/.exec(dom)?.[1])).toBeLessThan(attempts);
+    expect(dom).toContain(`data-drawn-fit="${attempts}"`);
     expect(statSync(screenshot).size).toBeGreaterThan(20_000);
     writeFileSync(path.join(OUTPUT, 'report.html'), page);
   }, 180_000);

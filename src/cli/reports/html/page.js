@@ -67,7 +67,7 @@
         card('skipped', 'skipped', skipped, 'skipped', skippedNote),
         card('flaky', 'flaky', c.flaky, 'flaky', 'passed on a retry'),
         card('attempts', 'attempts', c.attempts, ''),
-        card('duration', 'duration', E.fmtMs(data.durationMs), ''),
+        card('duration', 'duration', E.fmtMs(data.durationMs).replace(' min ', 'm ').replace(' h ', 'h '), ''),
         card('peak', 'peak memory', peak, ''),
       ]),
     );
@@ -302,6 +302,8 @@
   lists();
   document.body.dataset.timelineBars = String(data.bars.start.length);
   document.body.dataset.timelineDrawn = String(timeline.drawnAtFit);
+  const first = timeline.barCenter(0);
+  if (first) [document.body.dataset.firstBarX, document.body.dataset.firstBarY] = first.map(String);
   document.body.dataset.renderMs = String(Math.round(performance.now() - began));
   document.body.dataset.ready = '1';
 })(globalThis.Ergate);

@@ -200,6 +200,14 @@
       }
     }
 
+    /** [x, y] in CSS px of bar i's middle at the current view, or null when there is no bar i. */
+    barCenter(i) {
+      if (i >= this.count) return null;
+      const { start, duration, lane } = this.bars;
+      const x = this.x(start[i] + duration[i] / 2);
+      return [Math.round(x), Math.round(AXIS + lane[i] * this.laneH + this.laneH / 2)];
+    }
+
     /** The bar under the mouse (within 3 px), or -1. */
     #hit(event) {
       const l = Math.floor((event.offsetY - AXIS) / this.laneH);
