@@ -55,6 +55,8 @@ export interface RunScriptOptions {
   logger?: ErgateLogger;
   /** Not bound to the enclosing task's scope (by default its abort cancels the script). @default false */
   detached?: boolean;
+  /** A script that passes but leaves processes running (see ScriptResult.leftovers) is 'failed'. @default false */
+  failOnLeftovers?: boolean;
 }
 
 export interface ScriptResult {
@@ -183,4 +185,6 @@ export interface ScriptSpec {
   recordImports?: boolean;
   /** whether the caller wants live output chunks posted back */
   liveOutput: boolean;
+  /** a passing run that left processes running is 'failed' (absent: false) */
+  failOnLeftovers?: boolean;
 }

@@ -1,7 +1,7 @@
 // Issue 16.1: scripts are told apart by their path relative to the working directory, on the
 // console, in "Slowest" and in JUnit (classname = dotted folder path, name = file name,
 // file = relative path), parsed back by an XML parser; "1 script"; no escape sequences in JUnit.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stripTerminalEscapes } from '../../src/cli/reports/strip-escapes.ts';
@@ -49,6 +49,17 @@ describe('script names', () => {
     expect(xml).not.toMatch(/\[[0-9;]*m|\]0;/);
     expect(cases[1]['system-err']).toBe('bold red cleared C1');
     expect(cases[1]['system-out']).toBe('green out');
+  });
+
+  it('a file name that is not valid UTF-8 cannot be named by Node.js: said once, plainly, and the script counts as an error', async () => {
+    const dir = makeTempDir();
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/test_`), Buffer.from([0xff]), Buffer.from('.py')]), 'print(1)\n');
+    writeTree(dir, { 'ok.py': 'print(1)\n' });
+    const { code, stdout, stderr } = await runCli(['run', '.', '--python', PYTHON], {}, dir);
+    expect(stderr).toContain('1 script with a file name that is not valid UTF-8 (e.g. test_\uFFFD.py)');
+    expect(stderr).toContain('rename it to run it');
+    expect(stdout).toMatch(/^PASS +ok\.py /m);
+    expect(code).toBe(1);
   });
 
   it('"1 script" is singular', async () => {
