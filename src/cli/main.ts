@@ -145,6 +145,7 @@ async function runCommand(options: CliOptions): Promise<number> {
     retries: settings.retries,
     python,
     eventBus: bus,
+    ...(settings.failOnLeftovers && { failOnLeftovers: true }),
     ...(options.startMethod !== undefined && { startMethod: options.startMethod }),
     ...(options.preload !== undefined && { preload: options.preload }),
     ...(preloadAuto && { preload: await preloadFor(preloadAuto, scripts, settings.pytest, python, warn) }),

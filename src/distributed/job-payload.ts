@@ -38,6 +38,8 @@ export interface ScriptJobData {
   killGraceMs: number;
   /** `python -m module script args...` when set */
   module?: string;
+  /** a passing script that left processes running is 'failed' */
+  failOnLeftovers?: boolean;
 }
 
 /** How a worker starts every job's script: its choices, never the job's. */
@@ -103,6 +105,7 @@ export function toJobData(
     maxOutputBytes: spec.maxOutputBytes,
     killGraceMs: spec.killGraceMs,
     ...(spec.module !== undefined && { module: spec.module }),
+    ...(spec.failOnLeftovers && { failOnLeftovers: true }),
   };
 }
 
@@ -134,6 +137,7 @@ export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, runtime: Wo
       maxOutputBytes: data.maxOutputBytes,
       killGraceMs: data.killGraceMs,
       ...(data.module !== undefined && { module: data.module }),
+      ...(data.failOnLeftovers !== undefined && { failOnLeftovers: data.failOnLeftovers }),
       ...(cwd !== undefined && { cwd }),
       startMethod: runtime.startMethod,
       preload: runtime.preload,

@@ -45,6 +45,8 @@ export interface PlanDefaults {
   recordImports?: boolean;
   /** Output is also delivered live (runScripts' onOutput). */
   liveOutput?: boolean;
+  /** A passing script that left processes running is 'failed'. */
+  failOnLeftovers?: boolean;
 }
 
 /**
@@ -180,6 +182,7 @@ function mergeOptions(defaults: PlanDefaults, config: ScriptConfig): RunScriptOp
     ...(defaults.startMethod !== undefined && { startMethod: defaults.startMethod }),
     ...(defaults.preload !== undefined && { preload: defaults.preload }),
     ...(defaults.module !== undefined && { module: defaults.module }),
+    ...(defaults.failOnLeftovers && { failOnLeftovers: true }),
     ...(defaults.recordImports !== undefined && { recordImports: defaults.recordImports }),
   };
 }

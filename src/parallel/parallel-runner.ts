@@ -192,6 +192,7 @@ export class ParallelRunner {
         args: opts.args,
         recordImports: opts.recordImports,
         liveOutput: opts.onOutput !== undefined,
+        failOnLeftovers: defaults.failOnLeftovers,
       },
       python,
     );

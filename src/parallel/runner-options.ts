@@ -44,6 +44,8 @@ export interface ParallelRunnerOptions extends ResourceRunnerOptions {
   detached?: boolean;
   /** Each script's end is logged here (pino-compatible). @default debuglog('ergate') */
   logger?: ErgateLogger;
+  /** A script that passes but leaves processes running (ScriptResult.leftovers) is 'failed'. @default false */
+  failOnLeftovers?: boolean;
 }
 
 export interface RunScriptsOptions {

@@ -66,6 +66,7 @@ export const parallelRunnerOptionsSchema = v.strictObject(
     backend: v.optional(v.unknown()),
     detached: v.optional(v.boolean(expected('a boolean'))),
     logger: v.optional(v.custom<ErgateLogger>(isLogger, expected(LOGGER_EXPECTED))),
+    failOnLeftovers: v.optional(v.boolean(expected('a boolean'))),
     ...resourceRunnerEntries,
   },
   expected('an object'),

@@ -122,5 +122,6 @@ export function resolveScriptSpec(
     module: options.module,
     recordImports: options.recordImports,
     liveOutput: options.onOutput !== undefined,
+    failOnLeftovers: options.failOnLeftovers,
   };
 }

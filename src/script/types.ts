@@ -55,6 +55,8 @@ export interface RunScriptOptions {
   logger?: ErgateLogger;
   /** Not bound to the enclosing task's scope (by default its abort cancels the script). @default false */
   detached?: boolean;
+  /** A script that passes but leaves processes running (see ScriptResult.leftovers) is 'failed'. @default false */
+  failOnLeftovers?: boolean;
 }
 
 export interface ScriptResult {
@@ -97,6 +99,11 @@ export interface ScriptResult {
   attempts?: number;
   /** The earlier runs of a retried script, oldest first, output included. */
   failedAttempts?: AttemptRecord[];
+  /**
+   * With a Redis backend: one entry per attempt lost because its worker died (the worker's
+   * id, or 'an unknown worker'); such a re-run is counted in `attempts` but is not a failure.
+   */
+  lostOn?: string[];
   /** Process id of the Python child (for diagnostics and leak tests). */
   pid?: number | null;
   /**
@@ -178,4 +185,6 @@ export interface ScriptSpec {
   recordImports?: boolean;
   /** whether the caller wants live output chunks posted back */
   liveOutput: boolean;
+  /** a passing run that left processes running is 'failed' (absent: false) */
+  failOnLeftovers?: boolean;
 }

@@ -44,6 +44,7 @@ export const RunScriptOptionsSchema = v.strictObject({
   recordImports: v.optional(v.boolean()),
   logger: v.optional(v.custom<ErgateLogger>(isLogger)),
   detached: v.optional(v.boolean()),
+  failOnLeftovers: v.optional(v.boolean(), false),
 });
 
 export type ParsedRunScriptOptions = v.InferOutput<typeof RunScriptOptionsSchema>;
@@ -70,6 +71,7 @@ const EXPECTED: Record<string, string> = {
   recordImports: 'a boolean',
   logger: 'a pino-compatible logger with debug, info, warn and error methods',
   detached: 'a boolean',
+  failOnLeftovers: 'a boolean',
 };
 
 /** Short, safe rendering of the offending value. */

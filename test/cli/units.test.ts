@@ -18,8 +18,14 @@ describe('parseDuration', () => {
     ['2m', 120_000],
     ['1.5', 1_500],
     ['1h', 3_600_000],
+    ['1m30s', 90_000],
+    ['1h 5m', 3_900_000],
+    ['2m0.5s', 120_500],
+    ['1s250ms', 1_250],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
-  it.each(['', 'soon', '-1s', '0', '10x'])('%j is refused', (text) => expect(parseDuration(text)).toBeNull());
+  it.each(['', 'soon', '-1s', '0', '10x', '1s1m', '1m1m', '1m30', 'm30s'])('%j is refused', (text) =>
+    expect(parseDuration(text)).toBeNull(),
+  );
 });
 
 describe('joblog', () => {

@@ -7,6 +7,7 @@
 import cliProgress from 'cli-progress';
 import type { ParallelEvents } from '../../parallel/events.ts';
 import type { ScriptResult } from '../../script/types.ts';
+import { describeLeftovers } from '../../script/script-result.ts';
 import type { Palette } from './colors.ts';
 import { formatDuration } from '../settings/parse-duration.ts';
 import { ProgressEstimates } from './progress-estimates.ts';
@@ -102,7 +103,7 @@ export class ConsoleReporter {
     else this.#counts[result.status] += 1;
     if (this.#bar) {
       // A failure is named at once, above the bar (erase the bar's line, print, redraw below).
-      if (result.status !== 'passed' && result.status !== 'cancelled')
+      if ((result.status !== 'passed' && result.status !== 'cancelled') || result.leftovers)
         process.stderr.write(`\r\u001b[2K${this.#line(result)}\n`);
       this.#bar.increment(1, this.#payload());
     } else if (this.#mode === 'lines') {
@@ -141,10 +142,13 @@ export class ConsoleReporter {
       timeout: p.yellow('TIMEOUT'),
       cancelled: p.dim('CANCEL '),
     }[result.status];
-    const retried = (result.attempts ?? 1) > 1 ? ` (attempt ${result.attempts})` : '';
+    const lost = result.lostOn?.length ? `, lost on ${result.lostOn.join(', ')}` : '';
+    const retried = (result.attempts ?? 1) > 1 ? ` (attempt ${result.attempts}${lost})` : '';
     const flaky = isFlaky(result) ? ` ${p.yellow('flaky')}` : '';
     const why = result.status === 'passed' ? '' : `  ${p.dim(reasonOf(result))}`;
-    return `${label} ${displayName(result.script)}  ${p.dim(formatDuration(result.durationMs))}${retried}${flaky}${why}`;
+    const leftovers = result.leftovers ? describeLeftovers(result.leftovers) : '';
+    const left = leftovers && leftovers !== result.error ? `  ${p.yellow(leftovers)}` : '';
+    return `${label} ${displayName(result.script)}  ${p.dim(formatDuration(result.durationMs))}${retried}${flaky}${why}${left}`;
   }
 }
 

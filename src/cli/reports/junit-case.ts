@@ -38,8 +38,17 @@ export function renderTestcase(result: ScriptResult, cwd = process.cwd()): strin
   const earlier = kind === 'pass' ? 'flakyFailure' : 'rerunFailure';
   for (const attempt of result.failedAttempts ?? []) inner.push(renderAttempt(earlier, attempt));
   if (result.stdout) inner.push(`      <system-out>${xml(tail(result.stdout, 50))}</system-out>`);
-  if (result.stderr) inner.push(`      <system-err>${xml(tail(result.stderr, 50))}</system-err>`);
+  const stderr = withLeftovers(result);
+  if (stderr) inner.push(`      <system-err>${xml(stderr)}</system-err>`);
   return [open(result.script, result.durationMs, cwd), ...inner, '    </testcase>'].join('\n');
+}
+
+/** The stderr tail, then one line per process the script left running (killed by ergate). */
+function withLeftovers(result: ScriptResult): string {
+  const text = result.stderr ? tail(result.stderr, 50) : '';
+  if (!result.leftovers) return text;
+  const lines = result.leftovers.map((left) => `ergate: left pid ${left.pid} \`${left.command}\` behind (killed)`);
+  return [text.replace(/\n$/, ''), ...lines].filter(Boolean).join('\n');
 }
 
 /** The kind of one test of a file (pytest mode, $ERGATE_JUNIT_XML): xfailed reads as skipped, xpassed as a pass. */

@@ -34,6 +34,8 @@ export interface ErgateConfig {
   pytest?: boolean;
   /** the --html report's path (relative to the working directory) */
   html?: string;
+  /** --fail-on-leftovers: a passing script that left processes running is 'failed' */
+  failOnLeftovers?: boolean;
   /** every script's settings */
   defaults: ScriptSettings;
   /** later entries win; `matches` takes an absolute script path */
@@ -86,6 +88,7 @@ const configSchema = v.object({
   python: v.optional(v.string('expected a path')),
   pytest: v.optional(v.boolean('expected true or false')),
   html: v.optional(v.string('expected a path')),
+  failOnLeftovers: v.optional(v.boolean('expected true or false')),
   overrides: v.optional(v.array(overrideSchema, 'expected an array of tables, each with "files"')),
   ...settingsShape,
 });
@@ -150,6 +153,7 @@ export function toConfig(file: string, raw: unknown): ErgateConfig {
     ...(c.python !== undefined && { python: c.python }),
     ...(c.pytest !== undefined && { pytest: c.pytest }),
     ...(c.html !== undefined && { html: c.html }),
+    ...(c.failOnLeftovers !== undefined && { failOnLeftovers: c.failOnLeftovers }),
     exclude: c.exclude ?? [],
     defaults: readSettings(where, c),
     overrides,

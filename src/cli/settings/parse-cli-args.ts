@@ -38,6 +38,8 @@ export interface CliOptions extends Partial<ResourceCliOptions>, Partial<Harness
   junit?: string;
   /** --html FILE: the self-contained HTML report */
   html?: string;
+  /** a passing script that left processes running is 'failed'; undefined: not given */
+  failOnLeftovers?: boolean;
   joblog?: string;
   resumeFailed: boolean;
   quiet: boolean;
@@ -79,6 +81,7 @@ const OPTIONS = {
   json: { type: 'string' },
   junit: { type: 'string' },
   html: { type: 'string' },
+  'fail-on-leftovers': { type: 'boolean' },
   joblog: { type: 'string' },
   'resume-failed': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -154,6 +157,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     json: values.json,
     junit: values.junit,
     html: values.html,
+    failOnLeftovers: values['fail-on-leftovers'],
     joblog: values.joblog,
     ...readRedisFlags(values.redis, values['redis-cluster']),
     queue: values.queue,

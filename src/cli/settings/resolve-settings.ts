@@ -20,6 +20,8 @@ export interface RunSettings {
   python?: string;
   /** --html, else the config file's `html` */
   html?: string;
+  /** --fail-on-leftovers, else the config file's `failOnLeftovers` */
+  failOnLeftovers: boolean;
   pattern: string;
   /** --pytest or the config's `pytest = true` */
   pytest: boolean;
@@ -65,6 +67,7 @@ export function resolveSettings(options: CliOptions, config: ErgateConfig | null
     pattern:
       options.pattern ?? config?.pattern ?? ((options.pytest ?? config?.pytest) ? PYTEST_PATTERN : DEFAULT_PATTERN),
     html: options.html ?? config?.html,
+    failOnLeftovers: options.failOnLeftovers ?? config?.failOnLeftovers ?? false,
     excluded: excludes.matches,
     excludes,
     ...(env && { env }),

@@ -76,6 +76,8 @@ Limits (per script):
                         (fork each script from a warm python: much faster start-up)
       --preload MODS    with forkserver: modules imported once before forking,
                         comma-separated, e.g. numpy,mypkg
+      --fail-on-leftovers  a script that passes but leaves processes running (a
+                        daemon, a server) is failed; they are killed either way
 
 Resources and history (the history is .ergate/history.ndjson in the working folder):
       --timeout P%      P% of each script's median time from the history, e.g. 300%
