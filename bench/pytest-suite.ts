@@ -1,0 +1,184 @@
+// `node --import tsx bench/pytest-suite.ts [--rounds N] [--spawn-rounds N]`: a real pytest
+// suite from a Debian package (networkx's tests, python3-networkx: 253 files under
+// /usr/lib/python3/dist-packages/networkx/**/tests), run by pytest-xdist (`pytest -n 2
+// --dist loadfile`, the reference) and by `ergate run --pytest -j 2` in both start methods:
+// forkserver with --preload auto (the learning run first, untimed; every timed run is a
+// "second run") and spawn. Per-test outcomes compared id for id against xdist (xpassed
+// counts as passed: pytest's JUnit cannot tell them apart); goal: forkserver + preload auto
+// wall <= 0.9x xdist (medians). Writes bench/results/pytest-suite.{json,md}. Needs
+// python3-networkx, python3-pytest and python3-pytest-xdist for /usr/bin/python3, and dist/.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseXml } from '../src/script/junit-xml.ts';
+import { testResultsOf } from '../src/script/test-results.ts';
+import type { ScriptResult } from '../src/script/types.ts';
+import { describeMachine, formatMachine } from './harness/machine.ts';
+
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, 'spawn-rounds': { type: 'string', default: '1' } },
+});
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'ergate.js');
+const PYTHON = '/usr/bin/python3';
+const SUITE = '/usr/lib/python3/dist-packages/networkx';
+const GOAL = 0.9;
+const work = mkdtempSync(path.join(os.tmpdir(), 'ergate-pytest-bench-'));
+
+type Outcomes = Map<string, string>;
+
+function run(command: string, args: string[]): { ms: number; code: number | null } {
+  const started = performance.now();
+  const done = spawnSync(command, args, { cwd: work, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  return { ms: Math.round(performance.now() - started), code: done.status };
+}
+
+/** xpassed reads as passed on both sides: JUnit from xdist cannot say otherwise. */
+const outcome = (status: string): string => (status === 'xpassed' ? 'passed' : status);
+
+function xdist(): { ms: number; outcomes: Outcomes } {
+  const xml = path.join(work, 'xdist.xml');
+  const { ms } = run(PYTHON, [
+    '-m',
+    'pytest',
+    '-n',
+    '2',
+    '--dist',
+    'loadfile',
+    '-q',
+    '-p',
+    'no:cacheprovider',
+    '-o',
+    'junit_family=xunit1',
+    `--junitxml=${xml}`,
+    SUITE,
+  ]);
+  const root = parseXml(readFileSync(xml, 'utf8'));
+  const outcomes: Outcomes = new Map();
+  for (const t of root ? testResultsOf(root).testCases : []) outcomes.set(t.id, outcome(t.status));
+  return { ms, outcomes };
+}
+
+function ergate(method: 'spawn' | 'forkserver'): { ms: number; outcomes: Outcomes; files: number } {
+  const json = path.join(work, `${method}.json`);
+  const preload = method === 'forkserver' ? ['--preload', 'auto'] : [];
+  const { ms } = run(process.execPath, [
+    BIN,
+    'run',
+    '--pytest',
+    SUITE,
+    '-j',
+    '2',
+    '--python',
+    PYTHON,
+    '--start-method',
+    method,
+    ...preload,
+    '--timeout',
+    '10m',
+    '--no-progress',
+    '-q',
+    '--json',
+    json,
+  ]);
+  const results = (JSON.parse(readFileSync(json, 'utf8')) as { results: ScriptResult[] }).results;
+  const outcomes: Outcomes = new Map();
+  for (const r of results) for (const t of r.testCases ?? []) outcomes.set(t.id, outcome(t.status));
+  return { ms, outcomes, files: results.length };
+}
+
+function compare(reference: Outcomes, ours: Outcomes): { same: number; differ: string[] } {
+  const differ: string[] = [];
+  let same = 0;
+  for (const id of new Set([...reference.keys(), ...ours.keys()])) {
+    if (reference.get(id) === ours.get(id)) same++;
+    else differ.push(`${id}: xdist ${reference.get(id) ?? 'absent'}, ergate ${ours.get(id) ?? 'absent'}`);
+  }
+  return { same, differ };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+const rounds = Number(values.rounds);
+const spawnRounds = Number(values['spawn-rounds']);
+const times: Record<string, number[]> = { xdist: [], forkserver: [], spawn: [] };
+const roundLoads: string[] = [];
+const checks: Record<string, { same: number; differ: string[] }> = {};
+let tests = 0;
+let files = 0;
+function writeReport(): void {
+  const loads = [...roundLoads, load()];
+  const ratio = (name: string): number => median(times[name]) / median(times.xdist);
+  const machine = describeMachine(PYTHON);
+  const report = {
+    suite: SUITE,
+    files,
+    tests,
+    python: PYTHON,
+    rounds,
+    spawnRounds,
+    times,
+    medians: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])),
+    ratios: { forkserver: ratio('forkserver'), spawn: ratio('spawn') },
+    goal: { forkserverAtMost: GOAL, met: ratio('forkserver') <= GOAL },
+    fidelity: Object.fromEntries(
+      Object.entries(checks).map(([k, c]) => [
+        k,
+        { same: c.same, differ: c.differ.length, examples: c.differ.slice(0, 10) },
+      ]),
+    ),
+    loadavg: loads,
+    machine,
+  };
+  const out = path.join(ROOT, 'bench', 'results');
+  writeFileSync(path.join(out, 'pytest-suite.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const row = (name: string, label: string) =>
+    `| ${label} | ${times[name].length} | ${(median(times[name]) / 1000).toFixed(1)} s | ${name === 'xdist' ? '1.00x (reference)' : `${ratio(name).toFixed(2)}x`} | ${name === 'xdist' ? '-' : `${checks[name]?.same ?? 0} same, ${checks[name]?.differ.length ?? 0} differ`} |`;
+  writeFileSync(
+    path.join(out, 'pytest-suite.md'),
+    [
+      `# pytest suite: networkx's tests (${files} files, ${tests} tests), ergate against pytest-xdist`,
+      '',
+      `${formatMachine(machine)}; ${PYTHON} with Debian's pytest and pytest-xdist. Load average (1, 5, 15 min) at each round's start and at the end: ${loads.join(' / ')}.`,
+      '',
+      '| runner | rounds | median wall | ratio to xdist | per-test outcomes vs xdist |',
+      '| --- | --- | --- | --- | --- |',
+      row('xdist', '`pytest -n 2 --dist loadfile`'),
+      row('forkserver', '`ergate run --pytest -j 2 --start-method forkserver --preload auto` (second run)'),
+      row('spawn', '`ergate run --pytest -j 2` (spawn)'),
+      '',
+      `Goal: forkserver with --preload auto <= ${GOAL}x xdist: ${report.goal.met ? 'met' : 'MISSED'} (${ratio('forkserver').toFixed(2)}x).`,
+      ...Object.entries(checks).flatMap(([k, c]) =>
+        c.differ.length ? ['', `${k} differs from xdist on:`, ...c.differ.slice(0, 10).map((d) => `- ${d}`)] : [],
+      ),
+      '',
+    ].join('\n'),
+  );
+}
+
+console.error(`learning run (forkserver, --preload auto), load ${load()}`);
+ergate('forkserver');
+for (let round = 0; round < rounds; round++) {
+  roundLoads.push(load());
+  const ref = xdist();
+  tests = ref.outcomes.size;
+  times.xdist.push(ref.ms);
+  const fork = ergate('forkserver');
+  files = fork.files;
+  times.forkserver.push(fork.ms);
+  checks.forkserver = compare(ref.outcomes, fork.outcomes);
+  if (round < spawnRounds) {
+    const spawn = ergate('spawn');
+    times.spawn.push(spawn.ms);
+    checks.spawn = compare(ref.outcomes, spawn.outcomes);
+  }
+  writeReport();
+  console.error(
+    `round ${round + 1}: xdist ${ref.ms} ms, forkserver ${fork.ms} ms, spawn ${times.spawn.at(-1)} ms; load ${load()}`,
+  );
+}
+console.log(readFileSync(path.join(ROOT, 'bench', 'results', 'pytest-suite.md'), 'utf8'));
