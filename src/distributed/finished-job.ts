@@ -10,7 +10,12 @@ export interface JobRecord {
   stalledCounter: number;
   processedOn?: number;
   timestamp: number;
+  /** the workers (BullMQ's processedBy) it was lost on, as far as the coordinator saw */
+  lostOn?: string[];
 }
 
 /** A job in a final state; null when the job no longer exists; `lost` when Redis went away. */
 export type FinishedJob = { job: JobRecord; state: 'completed' | 'failed' } | { lost: string } | null;
+
+/** A lost attempt whose worker the coordinator did not see. */
+export const UNKNOWN_WORKER = 'an unknown worker';

@@ -17,7 +17,8 @@ export function toScriptResult(finished: FinishedJob, script: string): ScriptRes
   const attempts = Math.max(1, job.attemptsStarted);
   if (state === 'completed' && job.returnvalue && typeof job.returnvalue === 'object') {
     const result = job.returnvalue as ScriptResult;
-    return { ...result, ...describeScript(script), attempts: result.attempts ?? attempts };
+    const lostOn = namedLosses(result.lostOn, job.lostOn, result.worker);
+    return { ...result, ...describeScript(script), attempts: result.attempts ?? attempts, ...(lostOn && { lostOn }) };
   }
   const result = errorResult(script, describeLostJob(job), 'error', job.processedOn ?? job.timestamp);
   result.attempts = attempts;
@@ -30,4 +31,19 @@ export function describeLostJob(job: JobRecord): string {
   return /stalled more than allowable limit/i.test(reason)
     ? `lost: the workers running it died ${job.stalledCounter} times (${reason})`
     : `lost: BullMQ failed the job: ${reason}`;
+}
+
+/**
+ * The worker counts the attempts lost (BullMQ's stalled counter); the coordinator names the
+ * workers it saw them lost on. A name that is the finishing worker's own was read too late
+ * (that worker had already taken the job): it stays unknown.
+ */
+export function namedLosses(
+  counted: string[] | undefined,
+  seen: string[] | undefined,
+  finisher: string | undefined,
+): string[] | undefined {
+  if (!counted || counted.length === 0) return counted;
+  const names = (seen ?? []).filter((worker) => worker !== finisher);
+  return counted.map((unknown, i) => names[i] ?? unknown);
 }

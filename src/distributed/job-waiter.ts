@@ -10,11 +10,13 @@
 // gave up on Redis.
 // Types only: bullmq is loaded by whoever builds the queue (lazily, see redis-backend.ts).
 import type { Queue, QueueEvents } from 'bullmq';
-import type { FinishedJob, JobRecord } from './finished-job.ts';
+import { UNKNOWN_WORKER, type FinishedJob, type JobRecord } from './finished-job.ts';
 
 interface Pending {
   resolvers: Array<(job: FinishedJob) => void>;
   checking: boolean;
+  /** the workers it was lost on, as BullMQ's processedBy read when each stall was reported */
+  lostOn: string[];
 }
 
 interface RawClient {
@@ -22,6 +24,7 @@ interface RawClient {
   set(key: string, value: string, ex: 'EX', seconds: number): Promise<unknown>;
   expire(key: string, seconds: number): Promise<number>;
   del(key: string): Promise<number>;
+  hget(key: string, field: string): Promise<string | null>;
   zmscore(key: string, ...members: string[]): Promise<Array<string | null>>;
   exists(...keys: string[]): Promise<number>;
 }
@@ -69,6 +72,18 @@ export class JobWaiter {
     });
     events.on('failed', ({ jobId }: { jobId: string }) => this.check(jobId));
     events.on('removed', ({ jobId }: { jobId: string }) => this.check(jobId));
+    // Moved back to waiting because its worker died: processedBy still names that worker,
+    // until another worker takes the job (best effort, one read per stall).
+    events.on('stalled', ({ jobId }: { jobId: string }) => {
+      const pending = this.#pending.get(jobId);
+      if (!pending) return;
+      void this.#client()
+        .then((client) => client.hget(this.#queue.toKey(jobId), 'pb'))
+        .then(
+          (worker) => pending.lostOn.push(worker ?? UNKNOWN_WORKER),
+          () => pending.lostOn.push(UNKNOWN_WORKER),
+        );
+    });
   }
 
   /** How many waits are still open. */
@@ -81,7 +96,7 @@ export class JobWaiter {
     return new Promise<FinishedJob>((resolve) => {
       const existing = this.#pending.get(jobId);
       if (existing) existing.resolvers.push(resolve);
-      else this.#pending.set(jobId, { resolvers: [resolve], checking: false });
+      else this.#pending.set(jobId, { resolvers: [resolve], checking: false, lostOn: [] });
       if (this.#timer) return;
       this.#timer = setInterval(() => void this.#tick(), this.#pollMs);
       // Set before any job this wait is for is added (same connection, so in order).
@@ -111,7 +126,9 @@ export class JobWaiter {
       clearInterval(this.#timer);
       this.#timer = null;
     }
-    for (const resolve of pending.resolvers) resolve(job);
+    const seen =
+      job && 'job' in job && pending.lostOn.length > 0 ? { ...job, job: { ...job.job, lostOn: pending.lostOn } } : job;
+    for (const resolve of pending.resolvers) resolve(seen);
   }
 
   /**
@@ -205,6 +222,7 @@ export class JobWaiter {
     this.#events.removeAllListeners('completed');
     this.#events.removeAllListeners('failed');
     this.#events.removeAllListeners('removed');
+    this.#events.removeAllListeners('stalled');
   }
 }
 

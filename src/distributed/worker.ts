@@ -21,6 +21,7 @@ import type { FunctionJobData } from '../seam/function-job-data.ts';
 import { FUNCTION_JOB, functionError, runFunctionJob } from './function-job.ts';
 import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payload.ts';
 import { buildPolicy, jobBaseEnv, type JobPolicy } from './job-policy.ts';
+import { UNKNOWN_WORKER } from './finished-job.ts';
 import { createTolerantWorker, malformedData } from './malformed-job.ts';
 import { CANCEL_EVENT, cancelQueueName, DEFAULT_QUEUE } from './queue-names.ts';
 import { partOptions } from './bull-connection.ts';
@@ -80,7 +81,8 @@ export interface ErgateWorkerOptions {
 /** A worker's result also says which worker ran it. */
 export type RemoteScriptResult = ScriptResult & { worker?: string };
 type JobData = ScriptJobData | FunctionJobData;
-type JobResult = RemoteScriptResult | (FunctionResult<unknown> & { worker?: string; attempts?: number });
+type JobResult =
+  RemoteScriptResult | (FunctionResult<unknown> & { worker?: string; attempts?: number; lostOn?: string[] });
 type BullMQ = typeof import('bullmq');
 
 /** The abort reason that hands a running job back to the queue instead of finishing it. */
@@ -135,6 +137,8 @@ export class ErgateWorker implements AsyncDisposable {
       {
         ...partOptions(this.target, options.queue),
         concurrency: options.concurrency,
+        // BullMQ's processedBy: a coordinator reads it to say which worker a lost job died with.
+        name: this.id,
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: options.stalledIntervalMs ?? 30_000,
         maxStalledCount: options.maxStalledCount ?? 3,
@@ -243,6 +247,8 @@ export class ErgateWorker implements AsyncDisposable {
       throw new Error(`attempt ${job.attemptsMade + 1} of ${attempts} ${result.status}: ${result.error ?? ''}`);
     }
     result.attempts = Math.max(1, job.attemptsStarted);
+    // Runs lost with a dead worker are attempts, not failures; the coordinator names the workers.
+    if (job.stalledCounter > 0) result.lostOn = Array<string>(job.stalledCounter).fill(UNKNOWN_WORKER);
     this.#log(`done ${job.id} ${what} ${result.status}`);
     return result;
   }

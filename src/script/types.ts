@@ -99,6 +99,11 @@ export interface ScriptResult {
   attempts?: number;
   /** The earlier runs of a retried script, oldest first, output included. */
   failedAttempts?: AttemptRecord[];
+  /**
+   * With a Redis backend: one entry per attempt lost because its worker died (the worker's
+   * id, or 'an unknown worker'); such a re-run is counted in `attempts` but is not a failure.
+   */
+  lostOn?: string[];
   /** Process id of the Python child (for diagnostics and leak tests). */
   pid?: number | null;
   /**

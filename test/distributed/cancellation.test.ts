@@ -2,6 +2,7 @@
 // are killed on their worker (process group) through the cancel event, then the run settles
 // with every script counted once and no child left.
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { ParallelRunner } from '../../src/index.ts';
 import { isAlive, PYTHON, readMarks, SCRIPTS, useCluster, waitUntil } from './cluster.ts';
@@ -44,4 +45,13 @@ it('cancel() kills running scripts on the worker and settles', async () => {
   expect(result.toJSON()).toMatchObject({ total: 3, skipped: 3, passed: 0, failed: 0 });
   for (const pid of pids) expect(isAlive(pid)).toBe(false);
   expect(readMarks(cluster.marks).size).toBe(2); // the waiting one never started
+  // The kill went out on the cancel stream, not the queue's own (which every worker would read).
+  const client = new Redis(cluster.redis.port, '127.0.0.1');
+  try {
+    expect(await client.xlen(`bull:${QUEUE}-cancel:events`)).toBeGreaterThan(0);
+    const own = await client.xrange(`bull:${QUEUE}:events`, '-', '+');
+    expect(own.filter(([, fields]) => fields.includes('ergate-cancel'))).toHaveLength(0);
+  } finally {
+    client.disconnect();
+  }
 });

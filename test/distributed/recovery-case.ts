@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { ParallelRunner } from '../../src/index.ts';
+import { isFlaky } from '../../src/cli/reports/run-report.ts';
 import { isAlive, PYTHON, readMarks, SCRIPTS, useCluster, waitUntil, type Cluster } from './cluster.ts';
 
 /** Three workers (-j 2) with short locks, so a dead worker's jobs come back within seconds, not BullMQ's 30 s. */
@@ -56,6 +57,13 @@ export async function recoversKilledWorker(cluster: Cluster, queue: string): Pro
       const victimRanIt = lostNames.includes(r.name);
       expect(r.attempts).toBe(victimRanIt ? 2 : 1);
       expect((r as { worker?: string }).worker).not.toBe(`${os.hostname()}:${victim.pid}`);
+      // A re-run because its worker died is no flaky pass: the lost attempt says where it was
+      // lost (the victim; unknown when another worker took the job before the coordinator looked).
+      expect(isFlaky(r)).toBe(false);
+      if (victimRanIt) {
+        expect(r.lostOn).toHaveLength(1);
+        expect([`${os.hostname()}:${victim.pid}`, 'an unknown worker']).toContain(r.lostOn![0]);
+      } else expect(r.lostOn).toBeUndefined();
     }
     // Every Python child any worker started is gone.
     for (const pid of readMarks(cluster.marks).keys()) expect(isAlive(pid)).toBe(false);

@@ -142,7 +142,8 @@ export class ConsoleReporter {
       timeout: p.yellow('TIMEOUT'),
       cancelled: p.dim('CANCEL '),
     }[result.status];
-    const retried = (result.attempts ?? 1) > 1 ? ` (attempt ${result.attempts})` : '';
+    const lost = result.lostOn?.length ? `, lost on ${result.lostOn.join(', ')}` : '';
+    const retried = (result.attempts ?? 1) > 1 ? ` (attempt ${result.attempts}${lost})` : '';
     const flaky = isFlaky(result) ? ` ${p.yellow('flaky')}` : '';
     const why = result.status === 'passed' ? '' : `  ${p.dim(reasonOf(result))}`;
     const leftovers = result.leftovers ? describeLeftovers(result.leftovers) : '';

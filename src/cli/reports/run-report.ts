@@ -121,8 +121,9 @@ function slimAttempts(result: ScriptResult): ScriptResult['failedAttempts'] {
 }
 
 /** Passed, but only on a retry. */
-export function isFlaky(result: Pick<ScriptResult, 'status' | 'attempts'>): boolean {
-  return result.status === 'passed' && (result.attempts ?? 1) > 1;
+export function isFlaky(result: Pick<ScriptResult, 'status' | 'attempts' | 'lostOn'>): boolean {
+  // A run lost with a dead worker (distributed) is an attempt, not a failure.
+  return result.status === 'passed' && (result.attempts ?? 1) - (result.lostOn?.length ?? 0) > 1;
 }
 
 /** The last `lines` lines of a stream, for failure reports. */
