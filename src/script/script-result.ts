@@ -42,6 +42,8 @@ export function errorResult(
     cpuTimeMs: null,
     attempts: 1,
     pid: null,
+    slot: null,
+    leftovers: [],
     tests: null,
     testCases: null,
   };
@@ -113,9 +115,11 @@ export function exitResult(
     cpuTimeMs: exit.cpuMs,
     attempts: 1,
     pid,
+    slot: null,
+    // A fresh array: the protocol's empty one is shared.
+    leftovers: exit.leftovers.length > 0 ? exit.leftovers : [],
     tests: null,
     testCases: null,
   };
-  if (exit.leftovers.length > 0) result.leftovers = exit.leftovers;
   return result;
 }

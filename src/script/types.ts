@@ -89,8 +89,8 @@ export interface ScriptResult {
    * runs are thinned, keeping the larger of merged samples); set by runners that sample.
    */
   memorySamples?: [offsetMs: number, treeRssKb: number][];
-  /** Which of the pool's slots ran it (0-based); with --redis, the slot on `worker`. */
-  slot?: number;
+  /** Which of the run's slots ran it (0-based; with --redis, the slot on `worker`); null for a lone runScript or a script that never started. */
+  slot?: number | null;
   /** With a Redis backend: the `ergate worker` (hostname:pid) that ran it. */
   worker?: string;
   /** User + system CPU time of the child in ms, where the OS reports it. */
@@ -108,7 +108,7 @@ export interface ScriptResult {
   pid?: number | null;
   /**
    * What the script left running when it ended (a daemon, a forgotten server), each killed
-   * then by ergate's sweep: pid and command line (cut to 200 characters). Absent: nothing.
+   * then by ergate's sweep: pid and command line (cut to 200 characters). [] when none.
    */
   leftovers?: { pid: number; command: string }[];
   /** Test counts from the JUnit XML the child wrote (pytest mode, or `$ERGATE_JUNIT_XML`); null when none. */

@@ -80,6 +80,32 @@ describe('the contract of docs/API.md', () => {
     await expect(runScript(fixture('hello.py'), { timeoutMs: -1 })).rejects.toThrow(TypeError);
   });
 
+  it('carries the fields added for test suites: slot, leftovers, tests, testCases, module', async () => {
+    const lone = await runScript(fixture('hello.py'), { python });
+    expect(lone).toMatchObject({ slot: null, leftovers: [], tests: null, testCases: null });
+    const left = await runScript(fixture('leave_sleep.py'), { python });
+    const pid = Number(/leftover (\d+)/.exec(left.stdout)![1]);
+    expect(left.leftovers).toEqual([{ pid, command: expect.stringContaining('sleep') as string }]);
+    const harness = await runScript(fixture('write_junit.py'), { python });
+    expect(harness.tests).toEqual({ passed: 1, failed: 1, errors: 0, skipped: 0, xfailed: 0, xpassed: 0 });
+    expect(harness.testCases?.map((c) => [c.classname, c.name, c.status])).toEqual([
+      ['suite.Orders', 'refund & cancel', 'passed'],
+      ['suite.Orders', 'totals', 'failed'],
+    ]);
+    const module = await runScript(fixture('hello.py'), { python, module: 'py_compile' });
+    expect(module).toMatchObject({ status: 'passed', stdout: '' });
+    const runner = new ParallelRunner({ maxWorkers: 2, python });
+    try {
+      const run = await runner.runScripts([fixture('hello.py'), fixture('hello.py'), fixture('hello.py')]);
+      for (const r of run.results) {
+        expect([0, 1]).toContain(r.slot);
+        expect(r.leftovers).toEqual([]);
+      }
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('runFunction resolves to a FunctionResult', async () => {
     const r = await runFunction(
       function double(x: number) {

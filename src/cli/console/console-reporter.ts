@@ -103,7 +103,7 @@ export class ConsoleReporter {
     else this.#counts[result.status] += 1;
     if (this.#bar) {
       // A failure is named at once, above the bar (erase the bar's line, print, redraw below).
-      if ((result.status !== 'passed' && result.status !== 'cancelled') || result.leftovers)
+      if ((result.status !== 'passed' && result.status !== 'cancelled') || result.leftovers?.length)
         process.stderr.write(`\r\u001b[2K${this.#line(result)}\n`);
       this.#bar.increment(1, this.#payload());
     } else if (this.#mode === 'lines') {
@@ -146,7 +146,7 @@ export class ConsoleReporter {
     const retried = (result.attempts ?? 1) > 1 ? ` (attempt ${result.attempts}${lost})` : '';
     const flaky = isFlaky(result) ? ` ${p.yellow('flaky')}` : '';
     const why = result.status === 'passed' ? '' : `  ${p.dim(reasonOf(result))}`;
-    const leftovers = result.leftovers ? describeLeftovers(result.leftovers) : '';
+    const leftovers = result.leftovers?.length ? describeLeftovers(result.leftovers) : '';
     const left = leftovers && leftovers !== result.error ? `  ${p.yellow(leftovers)}` : '';
     return `${label} ${displayName(result.script)}  ${p.dim(formatDuration(result.durationMs))}${retried}${flaky}${why}${left}`;
   }

@@ -182,7 +182,7 @@ export class HtmlPageBuilder {
   }
 }
 
-function laneKey(worker: string | undefined, slot: number | undefined): string {
+function laneKey(worker: string | undefined, slot: number | null | undefined): string {
   return JSON.stringify([worker ?? null, slot ?? null]);
 }
 

@@ -46,7 +46,7 @@ export function renderTestcase(result: ScriptResult, cwd = process.cwd()): strin
 /** The stderr tail, then one line per process the script left running (killed by ergate). */
 function withLeftovers(result: ScriptResult): string {
   const text = result.stderr ? tail(result.stderr, 50) : '';
-  if (!result.leftovers) return text;
+  if (!result.leftovers?.length) return text;
   const lines = result.leftovers.map((left) => `ergate: left pid ${left.pid} \`${left.command}\` behind (killed)`);
   return [text.replace(/\n$/, ''), ...lines].filter(Boolean).join('\n');
 }
