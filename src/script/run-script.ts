@@ -32,7 +32,11 @@ export async function runScript(scriptPath: string, options?: RunScriptOptions):
     return errorResult(scriptPath, (error as Error).message);
   }
   const spec = resolveScriptSpec(scriptPath, parsed, python);
-  const result = await getDefaultSupervisorPool().run(spec, { signal, onOutput: parsed.onOutput, logger: parsed.logger });
+  const result = await getDefaultSupervisorPool().run(spec, {
+    signal,
+    onOutput: parsed.onOutput,
+    logger: parsed.logger,
+  });
   // A lone call belongs to no run, so it has no run slot (the pool's slot numbers are its own).
   result.slot = null;
   return result;
