@@ -88,7 +88,7 @@ export interface WorkerProcess {
 }
 
 /** The variables the fixtures read: a worker lets a job set only what it allows (default deny). */
-const FIXTURE_ENV = ['--allow-env', 'MARK_DIR,SLEEP_S,GREETING'];
+const FIXTURE_ENV = ['--allow-env', 'MARK_DIR,SLEEP_S,GREETING,GATE,ORDER_LOG'];
 
 /** Starts `ergate worker` as a real child process (fixture variables allowed) and waits for its "ready" line. */
 export async function startWorker(args: string[], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
