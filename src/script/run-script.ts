@@ -7,7 +7,7 @@ import { prepareInterpreter } from './python.ts';
 import { resolveScriptSpec } from './resolve-spec.ts';
 import { SupervisorPool } from './supervisor-pool.ts';
 import type { RunScriptOptions, ScriptResult } from './types.ts';
-import { checkScriptPath, parseRunScriptOptions } from './validate-options.ts';
+import { checkScriptPath, parseRunScriptOptions, type ScriptPath } from './validate-options.ts';
 import { bindToScope } from '../internal/current-scope.ts';
 
 let sharedPool: SupervisorPool | null = null;
@@ -18,8 +18,8 @@ export function getDefaultSupervisorPool(): SupervisorPool {
   return sharedPool;
 }
 
-export async function runScript(scriptPath: string, options?: RunScriptOptions): Promise<ScriptResult> {
-  checkScriptPath(scriptPath);
+export async function runScript(scriptPath: ScriptPath, options?: RunScriptOptions): Promise<ScriptResult> {
+  const script = checkScriptPath(scriptPath);
   const parsed = parseRunScriptOptions(options);
   // Inside a task or job the script is bound to its scope (read before any await).
   const signal = bindToScope(parsed.signal, parsed.detached);
@@ -29,9 +29,9 @@ export async function runScript(scriptPath: string, options?: RunScriptOptions):
   } catch (error) {
     // A start method the interpreter cannot serve is bad usage; an interpreter that cannot run is a result.
     if (error instanceof TypeError) throw error;
-    return errorResult(scriptPath, (error as Error).message);
+    return errorResult(script, (error as Error).message);
   }
-  const spec = resolveScriptSpec(scriptPath, parsed, python);
+  const spec = resolveScriptSpec(script, parsed, python);
   const result = await getDefaultSupervisorPool().run(spec, {
     signal,
     onOutput: parsed.onOutput,

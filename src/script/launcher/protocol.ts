@@ -3,6 +3,8 @@
 // it needs no json and the ~25 modules json imports); replies are binary frames, so script
 // output crosses without re-encoding. Must stay in step with python/_ergate_wire.py's docstring.
 
+import { utf8KeepingSurrogates } from '../../internal/byte-names.ts';
+
 /** A script to start, fully resolved (absolute paths, complete environment). */
 export interface LaunchRequest {
   op: 'run';
@@ -92,7 +94,9 @@ function marshal(value: Marshallable, out: Buffer[]): void {
     if (Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) tagged('i', 4).writeInt32LE(value, 1);
     else tagged('g', 8).writeDoubleLE(value, 1); // a float: Python turns it back with int() where needed
   } else if (typeof value === 'string') {
-    const bytes = Buffer.from(value, 'utf8');
+    // Lone surrogates (a file name's undecodable bytes, src/internal/byte-names.ts) cross as
+    // they are: marshal reads 'u' with "surrogatepass", and the launcher's os calls fsencode.
+    const bytes = utf8KeepingSurrogates(value);
     tagged('u', 4).writeUInt32LE(bytes.length, 1);
     out.push(bytes);
   } else if (Array.isArray(value)) {
