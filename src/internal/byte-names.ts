@@ -3,7 +3,8 @@
 // surrogateescape convention (os.fsdecode), so the launcher's os.fsencode gives the bytes back.
 // Invariant: bytesOfPath(pathFromBytes(b)) equals b byte for byte; valid UTF-8 maps as usual.
 // Node's own fs calls take fsPath() (a Buffer only when the path holds such bytes).
-const strict = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name starting with EF BB BF keeps it (a decoder drops a leading BOM by default).
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
@@ -76,16 +77,23 @@ function eachPiece(text: string, run: (piece: string) => void, lone: (unit: numb
   if (from < text.length) run(from === 0 ? text : text.slice(from));
 }
 
-/** The bytes a path names (os.fsencode); any other lone surrogate becomes U+FFFD, as Node writes it. */
-export function bytesOfPath(text: string): Buffer {
+/** `text` in UTF-8, each lone surrogate as `lone` encodes it. */
+function encodeWith(text: string, lone: (unit: number) => Buffer): Buffer {
   if (wellFormed(text)) return Buffer.from(text, 'utf8');
   const parts: Buffer[] = [];
   eachPiece(
     text,
     (piece) => parts.push(Buffer.from(piece, 'utf8')),
-    (unit) => parts.push(unit >= 0xdc80 && unit <= 0xdcff ? Buffer.of(unit - 0xdc00) : Buffer.from('\uFFFD', 'utf8')),
+    (unit) => parts.push(lone(unit)),
   );
   return Buffer.concat(parts);
+}
+
+const REPLACEMENT = Buffer.from('\uFFFD', 'utf8');
+
+/** The bytes a path names (os.fsencode); any other lone surrogate becomes U+FFFD, as Node writes it. */
+export function bytesOfPath(text: string): Buffer {
+  return encodeWith(text, (unit) => (unit >= 0xdc80 && unit <= 0xdcff ? Buffer.of(unit - 0xdc00) : REPLACEMENT));
 }
 
 /** What Node's fs functions take for `text`: the string itself, or its bytes when it holds escaped ones. */
@@ -98,14 +106,7 @@ export function fsPath(text: string): string | Buffer {
  * for the launcher's marshal requests: Python gets the very string, escaped bytes included.
  */
 export function utf8KeepingSurrogates(text: string): Buffer {
-  if (wellFormed(text)) return Buffer.from(text, 'utf8');
-  const parts: Buffer[] = [];
-  eachPiece(
-    text,
-    (piece) => parts.push(Buffer.from(piece, 'utf8')),
-    (unit) => parts.push(Buffer.of(0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f))),
-  );
-  return Buffer.concat(parts);
+  return encodeWith(text, (unit) => Buffer.of(0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)));
 }
 
 /** `text` for people and reports: each escaped byte as `\\xNN`, any other lone surrogate as U+FFFD. */
