@@ -16,7 +16,7 @@ import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
 import { resolveMemoryBudgetMb } from '../resources/memory-admission.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
-import { prepareInterpreter } from '../script/python.ts';
+import { findInterpreter } from '../script/prepare-script.ts';
 import { createPalette, wantsColor } from './console/colors.ts';
 import { chooseMode, ConsoleReporter } from './console/console-reporter.ts';
 import { guardConsoleStreams } from './console/console-output.ts';
@@ -100,7 +100,7 @@ async function runCommand(options: CliOptions): Promise<number> {
   const targets = checkReportTargets({ ...options, html: settings.html });
   if (options.storeDurations !== undefined) checkStoreTarget(options.storeDurations);
   // A wrong --python is a usage mistake, found before anything starts.
-  const python = await prepareInterpreter(settings.python, options.startMethod ?? 'spawn').catch((error: Error) => {
+  const python = await findInterpreter(settings.python, options.startMethod ?? 'spawn').catch((error: Error) => {
     throw new UsageError(error instanceof TypeError ? error.message : `--python: ${error.message}`);
   });
 

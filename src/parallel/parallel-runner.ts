@@ -15,7 +15,7 @@ import { checkResourceOptions, resolveResourceSettings } from '../resources/reso
 import { orderScripts, type RunOrder } from '../resources/run-order.ts';
 import { RunResources } from '../resources/run-resources.ts';
 import { timeoutFor } from '../resources/timeout-policy.ts';
-import { checkStartMethod, resolvePython } from '../script/python.ts';
+import { findInterpreter } from '../script/prepare-script.ts';
 import type { ScriptResult } from '../script/types.ts';
 import type { ScriptPath } from '../script/validate-options.ts';
 import type { ScriptRef } from '../seam/planned-script.ts';
@@ -159,9 +159,8 @@ export class ParallelRunner {
       else signal.addEventListener('abort', abort, { once: true, signal: controller.signal });
     }
     const defaults = this.#options;
+    // The runner's interpreter, found once; the plan checks each run's start method against it.
     const python = await this.#resolvePython();
-    // An interpreter this start method cannot serve is refused before anything runs.
-    if (typeof python === 'string') checkStartMethod(python, startMethod ?? 'spawn');
     const local = this.#backend === null;
     // Sampling and admission act on local children; history and order work either way.
     const resources = new RunResources({
@@ -276,7 +275,7 @@ export class ParallelRunner {
 
   #resolvePython(): Promise<string | Error> {
     // A missing interpreter is a failure of every script ('error'), not of the runner.
-    this.#python ??= resolvePython(this.#options.python).then(
+    this.#python ??= findInterpreter(this.#options.python).then(
       (python) => python,
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );
