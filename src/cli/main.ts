@@ -37,6 +37,7 @@ import { describeRefusals, IMPORTS_FILE, PreloadAuto, probeModules } from './set
 import { selectScripts } from './selection/select-scripts.ts';
 import { handleInterrupts } from './control/interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
+import { argumentsWithBytes } from './settings/argument-bytes.ts';
 
 const debug = debuglog('ergate');
 // mitt ships CommonJS-style typings: under NodeNext TypeScript sees a namespace, while the
@@ -266,7 +267,7 @@ function checkStoreTarget(file: string): void {
 
 /** Runs main() and sets process.exitCode; used by bin/ergate.js and `node src/cli/main.ts`. */
 export async function runCli(argv = process.argv.slice(2)): Promise<void> {
-  const code = await main(argv).catch((error: unknown) => {
+  const code = await main(argumentsWithBytes(argv)).catch((error: unknown) => {
     process.stderr.write(`ergate: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
     return EXIT.internal;
   });

@@ -6,7 +6,7 @@ import { errorResult } from './script-result.ts';
 import { prepareScript, type PreparedScript } from './prepare-script.ts';
 import { SupervisorPool } from './supervisor-pool.ts';
 import type { RunScriptOptions, ScriptResult } from './types.ts';
-import { checkScriptPath } from './validate-options.ts';
+import { checkScriptPath, type ScriptPath } from './validate-options.ts';
 import { bindToScope } from '../internal/current-scope.ts';
 
 let sharedPool: SupervisorPool | null = null;
@@ -17,16 +17,16 @@ export function getDefaultSupervisorPool(): SupervisorPool {
   return sharedPool;
 }
 
-export async function runScript(scriptPath: string, options?: RunScriptOptions): Promise<ScriptResult> {
-  checkScriptPath(scriptPath);
+export async function runScript(scriptPath: ScriptPath, options?: RunScriptOptions): Promise<ScriptResult> {
+  const script = checkScriptPath(scriptPath);
   let prepared: PreparedScript;
   try {
-    prepared = await prepareScript(scriptPath, options);
+    prepared = await prepareScript(script, options);
   } catch (error) {
     // Bad options or a start method the interpreter cannot serve are bad usage; an
     // interpreter that cannot run is a result.
     if (error instanceof TypeError) throw error;
-    return errorResult(scriptPath, (error as Error).message);
+    return errorResult(script, (error as Error).message);
   }
   const { options: parsed, spec } = prepared;
   // Inside a task or job the script is bound to its scope (AsyncLocalStorage: the same after the await).
