@@ -12,6 +12,7 @@ import resource
 import sys
 from _frozen_importlib_external import SourceFileLoader  # what importlib.machinery re-exports
 
+from _ergate_run import JUNIT_VAR
 from _ergate_sys import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 
 SIGKILL, SIGTERM, SIGINT, SIGCHLD = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGINT, _signal.SIGCHLD
@@ -50,7 +51,10 @@ def become_child(req, out_w, err_w, server_pid, env_drift, drop_modules):
         environ.pop(name, None)
     for name, value in req["envSet"].items():
         environ[name] = value
-    imports = environ.pop("ERGATE_IMPORTS_FILE", None)  # Node's, never the script's
+    junit = req.get("junitXml")
+    if junit is not None:
+        environ[JUNIT_VAR] = junit
+    imports = req.get("importsFile")
     if imports:
         _IMPORTS_FILE.append(imports)
     set_limits(req)

@@ -9,13 +9,24 @@ import sys
 from stat import S_ISDIR, S_ISREG
 
 
-def script_env(start_env, req):
+# Where the request names the run's JUnit file: set on top of every other variable.
+JUNIT_VAR = "ERGATE_JUNIT_XML"
+
+
+def script_env(start_env, req, with_junit=True):
     """The environment an exec'd script gets: the launcher's start environment with the
-    request's changes (envUnset, then envSet)."""
+    request's changes (envUnset, then envSet, then $ERGATE_JUNIT_XML when it names one;
+    with_junit=False leaves that variable out, for a caller that adds it itself)."""
     env = dict(start_env)
     for name in req["envUnset"]:
         env.pop(name, None)
     env.update(req["envSet"])
+    junit = req.get("junitXml")
+    if junit is not None:
+        if with_junit:
+            env[JUNIT_VAR] = junit
+        else:
+            env.pop(JUNIT_VAR, None)
     return env
 
 

@@ -10,7 +10,7 @@ import errno
 import os
 import sys
 
-from _ergate_run import script_argv, script_env
+from _ergate_run import JUNIT_VAR, script_argv, script_env
 from _ergate_sys import read_to_eof
 
 try:
@@ -30,12 +30,20 @@ def can_spawn(req):
 
 
 def env_list(start_env, req):
-    """The script's environment as fork_exec takes it; rebuilt only when the changes differ."""
-    key = (tuple(req["envUnset"]), tuple(sorted(req["envSet"].items())))
+    """The script's environment as fork_exec takes it; rebuilt only when the changes differ.
+    The run's own $ERGATE_JUNIT_XML (a new path each run) is added to the cached list."""
+    junit = req.get("junitXml")
+    env_set = req["envSet"]
+    key = (tuple(req["envUnset"]), tuple(sorted(env_set.items())) if env_set else (), junit is None)
     if _ENV_CACHE[0] != key:
-        env = script_env(start_env, req)
+        env = script_env(start_env, req, with_junit=False)
         _ENV_CACHE[:] = [key, [os.fsencode(k) + b"=" + os.fsencode(v) for k, v in env.items()]]
-    return _ENV_CACHE[1]
+    if junit is None:
+        return _ENV_CACHE[1]
+    return _ENV_CACHE[1] + [_JUNIT_PREFIX + os.fsencode(junit)]
+
+
+_JUNIT_PREFIX = JUNIT_VAR.encode() + b"="
 
 
 def spawn(req, out_w, err_w, start_env):

@@ -4,8 +4,9 @@ written in order without ever blocking the launcher; a closed reply pipe ends th
 
 fd 3 (from Node): 4-byte big-endian length + a dict in marshal format:
   {"op":"run","id","python","script","args","cwd","envSet","envUnset","memoryLimitMb",
-   "cpuTimeLimitS","timeoutMs" (<0: none),"killGraceMs","maxOutputBytes","live"}
-   (env: changes to the environment the launcher was started with)
+   "cpuTimeLimitS","timeoutMs" (<0: none),"killGraceMs","maxOutputBytes","live",
+   "junitXml" (the script's $ERGATE_JUNIT_XML), "importsFile" (fork mode: where the child
+   lists its modules)}   (env: changes to the environment the launcher was started with)
   {"op":"stop","id"}   (Node wants the run ended; the first stop reason wins)
 fd 4 (to Node): 1-byte type + 4-byte id + 4-byte length + payload, types
   R ready {"pid"}   S started {"pid"}   O/E live stdout/stderr bytes (only when "live")

@@ -9,6 +9,7 @@ import { NotAvailableError } from '../harness/types.ts';
 
 const POOL_HARNESS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python_pool.py');
 const FORK_FLOOR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fork_floor.py');
+const FAIR_FLOOR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fair_floor.py');
 
 export interface ToolRun {
   child: ChildProcess;
@@ -94,6 +95,14 @@ export function startPythonPool(scripts: string[], python: string, workers: numb
 /** The fork floor: `count` bare fork() + os._exit(0) from a python importing only os, `width` at a time. */
 export function startForkFloor(count: number, python: string, width: number): ToolRun {
   return startTool(python, [FORK_FLOOR, String(count), String(width)], '');
+}
+
+/**
+ * The fair fork floor (issue 28): the parent compiles each script, makes its pipes and forks;
+ * the child runs it as __main__ and flushes; the parent reads the pipes and wait4s. `width` at a time.
+ */
+export function startFairFloor(scripts: string[], python: string, width: number): ToolRun {
+  return startTool(python, [FAIR_FLOOR, String(width), ...scripts], '');
 }
 
 /** Awaits a tool run and throws unless it exited 0 (every script passed). */

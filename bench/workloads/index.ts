@@ -10,6 +10,7 @@ import { runFunctionWorkload } from './run-function.ts';
 import { moduleProxyWorkload } from './module-proxy.ts';
 import { schedulerWorkload } from './scheduler.ts';
 import { scriptsWorkload } from './scripts.ts';
+import { scriptCpuWorkload } from './script-cpu.ts';
 import { taskGroupWorkload } from './task-group.ts';
 import { distributedWorkload } from '../distributed.ts';
 import { resourcesMakespanWorkload } from './resources-makespan.ts';
@@ -19,6 +20,7 @@ import { resourcesSamplingCostWorkload } from './resources-sampling-cost.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each workload has its own state type
 export const workloads: Workload<any>[] = [
   scriptsWorkload,
+  scriptCpuWorkload,
   growthWorkload,
   failFastWorkload,
   runFunctionWorkload,
@@ -36,6 +38,7 @@ export const workloads: Workload<any>[] = [
 
 const aliases: Record<string, string[]> = {
   '1': ['scripts'],
+  '28': ['scripts', 'script-cpu'],
   '2': ['growth'],
   '3': ['fail-fast'],
   '4': ['run-function', 'module-proxy'],

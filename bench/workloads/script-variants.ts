@@ -1,7 +1,14 @@
 // The ways to run a list of trivial scripts N wide that workloads `scripts` and `growth` compare:
 // ergate's ParallelRunner, warm (opened and primed before the timed runs, as a service holds it)
 // or cold (new runner, run, close, all timed, as one CLI call pays), and its peers. Each checks that every script passed, so a variant cannot win by not working.
-import { expectSuccess, startGnuParallel, startForkFloor, startPythonPool, startXargs } from '../peers/cli-tools.ts';
+import {
+  expectSuccess,
+  startFairFloor,
+  startGnuParallel,
+  startForkFloor,
+  startPythonPool,
+  startXargs,
+} from '../peers/cli-tools.ts';
 import { runSpawnLoop } from '../peers/spawn-loop.ts';
 import { requireOurs } from '../harness/ours.ts';
 import { NotAvailableError } from '../harness/types.ts';
@@ -115,6 +122,13 @@ export async function runForkFloor(batch: ScriptBatch): Promise<void> {
   const { code, stdout } = await run.done;
   const summary = JSON.parse(stdout || '{}') as { total?: number; passed?: number };
   checkAllPassed('fork floor', summary.total ?? 0, summary.passed ?? 0, batch.scripts.length, `exit ${code}`);
+}
+
+export async function runFairFloor(batch: ScriptBatch): Promise<void> {
+  const run = startFairFloor(batch.scripts, batch.python, batch.concurrency);
+  const { code, stdout } = await run.done;
+  const summary = JSON.parse(stdout || '{}') as { total?: number; passed?: number };
+  checkAllPassed('fair floor', summary.total ?? 0, summary.passed ?? 0, batch.scripts.length, `exit ${code}`);
 }
 
 export async function runWithPythonPool(batch: ScriptBatch): Promise<void> {

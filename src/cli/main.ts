@@ -16,7 +16,7 @@ import { ParallelRunner } from '../parallel/parallel-runner.ts';
 import { DEFAULT_HISTORY_PATH } from '../resources/history-store.ts';
 import { resolveMemoryBudgetMb } from '../resources/memory-admission.ts';
 import type { ParallelEvents } from '../parallel/events.ts';
-import { prepareInterpreter } from '../script/python.ts';
+import { findInterpreter } from '../script/prepare-script.ts';
 import { createPalette, wantsColor } from './console/colors.ts';
 import { chooseMode, ConsoleReporter } from './console/console-reporter.ts';
 import { guardConsoleStreams } from './console/console-output.ts';
@@ -38,6 +38,7 @@ import { describeRefusals, probeModules } from './settings/preload-probe.ts';
 import { selectScripts } from './selection/select-scripts.ts';
 import { handleInterrupts } from './control/interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
+import { argumentsWithBytes } from './settings/argument-bytes.ts';
 
 const debug = debuglog('ergate');
 // mitt ships CommonJS-style typings: under NodeNext TypeScript sees a namespace, while the
@@ -98,7 +99,7 @@ async function runCommand(options: CliOptions): Promise<number> {
   const targets = checkReportTargets({ ...options, html: settings.html });
   if (options.storeDurations !== undefined) checkStoreTarget(options.storeDurations);
   // A wrong --python is a usage mistake, found before anything starts.
-  const python = await prepareInterpreter(settings.python, options.startMethod ?? 'spawn').catch((error: Error) => {
+  const python = await findInterpreter(settings.python, options.startMethod ?? 'spawn').catch((error: Error) => {
     throw new UsageError(error instanceof TypeError ? error.message : `--python: ${error.message}`);
   });
 
@@ -265,7 +266,7 @@ function checkStoreTarget(file: string): void {
 
 /** Runs main() and sets process.exitCode; used by bin/ergate.js and `node src/cli/main.ts`. */
 export async function runCli(argv = process.argv.slice(2)): Promise<void> {
-  const code = await main(argv).catch((error: unknown) => {
+  const code = await main(argumentsWithBytes(argv)).catch((error: unknown) => {
     process.stderr.write(`ergate: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
     return EXIT.internal;
   });

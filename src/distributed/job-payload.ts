@@ -3,9 +3,10 @@
 // coordinator turns a resolved ScriptSpec into ScriptJobData; each worker rebuilds a spec
 // against its own checkout (root), interpreter and environment, under its JobPolicy.
 import path from 'node:path';
-import { buildChildEnv, resolveScriptSpec } from '../script/resolve-spec.ts';
+import type { ScriptPreparer } from '../script/prepare-script.ts';
+import { buildChildEnv } from '../script/resolve-spec.ts';
 import type { ScriptSpec, StartMethod } from '../script/types.ts';
-import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
+import type { ParsedRunScriptOptions } from '../script/validate-options.ts';
 import type { EnvRule } from '../seam/backend-seam.ts';
 import { containedRealpath } from './contained-path.ts';
 import {
@@ -44,12 +45,11 @@ export interface ScriptJobData {
 
 /** How a worker starts every job's script: its choices, never the job's. */
 export interface WorkerRuntime {
-  python: string;
+  /** its interpreter, found once at start, over its environment snapshot (see jobBaseEnv) */
+  preparer: ScriptPreparer;
   startMethod: StartMethod;
   /** modules its fork servers import before forking */
   preload: string[];
-  /** the worker's environment, snapshotted once at start (see jobBaseEnv) */
-  baseEnv: Record<string, string>;
 }
 
 /** How a run builds its children's environment; travels with each job. */
@@ -124,7 +124,8 @@ export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, runtime: Wo
   checkDiscovered(script, data.script, policy);
   const cwd =
     data.cwd === null || data.cwd === undefined ? undefined : containedRealpath(policy.root, String(data.cwd), 'cwd');
-  const parsed = parseRunScriptOptions(
+  return runtime.preparer.prepare(
+    script,
     {
       timeoutMs: data.timeoutMs,
       args: data.args,
@@ -143,6 +144,5 @@ export function toScriptSpec(data: ScriptJobData, policy: JobPolicy, runtime: Wo
       preload: runtime.preload,
     },
     'job data',
-  );
-  return resolveScriptSpec(script, parsed, runtime.python, runtime.baseEnv);
+  ).spec;
 }

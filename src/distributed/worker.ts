@@ -9,9 +9,7 @@ import path from 'node:path';
 // Types only: bullmq is loaded by start(), so importing ergate never loads it.
 import type { Job, QueueEvents, Worker } from 'bullmq';
 import { errorResult } from '../script/script-result.ts';
-import { prepareInterpreter } from '../script/python.ts';
-import { resolveScriptSpec } from '../script/resolve-spec.ts';
-import { parseRunScriptOptions } from '../script/validate-options.ts';
+import { findPreparer } from '../script/prepare-script.ts';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
 import { closeFunctionPool } from '../function/run-function.ts';
 import type { FunctionResult } from '../function/types.ts';
@@ -160,8 +158,8 @@ export class ErgateWorker implements AsyncDisposable {
     const policy = buildPolicy({ ...opts, root: opts.root ?? process.cwd() }, 'ErgateWorker options');
     const startMethod = opts.startMethod ?? 'spawn';
     // An interpreter the start method cannot serve is refused before connecting.
-    const python = await prepareInterpreter(opts.python, startMethod);
-    const runtime: WorkerRuntime = { python, startMethod, preload: opts.preload ?? [], baseEnv: jobBaseEnv() };
+    const preparer = await findPreparer(opts.python, startMethod, { base: jobBaseEnv() });
+    const runtime: WorkerRuntime = { preparer, startMethod, preload: opts.preload ?? [] };
     const bullmq = await importBullmq('ErgateWorker');
     const worker = new ErgateWorker(
       {
@@ -205,11 +203,11 @@ export class ErgateWorker implements AsyncDisposable {
    * no-op script that also warms the interpreter's files in the page cache.
    */
   async #primePool(): Promise<void> {
-    const { python, startMethod, preload } = this.#runtime;
-    const spec = resolveScriptSpec(
+    const { preparer, startMethod, preload } = this.#runtime;
+    const { spec } = preparer.prepare(
       '/dev/null',
-      parseRunScriptOptions({ cwd: os.tmpdir(), timeoutMs: 30_000, startMethod, preload }, 'prime'),
-      python,
+      { cwd: os.tmpdir(), timeoutMs: 30_000, startMethod, preload },
+      'prime',
     );
     await Promise.all(Array.from({ length: this.#pool.size }, () => this.#pool.run(spec)));
   }

@@ -6,8 +6,9 @@
 // config and the defaults are validated when the plan is made: a bad option throws TypeError
 // before any child starts; a script whose spec cannot be built is planned as 'error'.
 import path from 'node:path';
-import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
-import { resolveScriptSpec, snapshotProcessEnv, type ChildEnvCache } from '../script/resolve-spec.ts';
+import { ScriptPreparer } from '../script/prepare-script.ts';
+import { snapshotProcessEnv } from '../script/resolve-spec.ts';
+import type { ParsedRunScriptOptions } from '../script/validate-options.ts';
 import type { RunScriptOptions, ScriptSpec } from '../script/types.ts';
 import type { PlannedScript, ScriptRef } from '../seam/planned-script.ts';
 
@@ -104,25 +105,24 @@ export function uniqueNameKeys(
 export class Plan {
   readonly #scripts: readonly string[];
   readonly #defaults: PlanDefaults;
-  readonly #python: string | Error;
-  readonly #baseEnv = snapshotProcessEnv();
-  readonly #envs: ChildEnvCache = new WeakMap();
+  readonly #preparer: ScriptPreparer;
   readonly #parsedDefault: ParsedRunScriptOptions;
   readonly #parsedByKey = new Map<string, ParsedRunScriptOptions>();
   readonly #uniqueNames: Set<string>;
 
+  /** @param python the runner's interpreter, found once (or the Error finding it gave) */
   constructor(scripts: readonly string[], defaults: PlanDefaults, python: string | Error) {
     this.#scripts = scripts;
     this.#defaults = defaults;
-    this.#python = python;
+    // One snapshot of process.env for the whole run; its scripts share their child environments.
+    const preparer = new ScriptPreparer(python, { base: snapshotProcessEnv(), share: true });
+    this.#preparer = preparer;
     this.#uniqueNames = uniqueNameKeys(defaults.configs, scripts);
-    // Throws TypeError naming e.g. configs["a.py"].timeoutMs: refused before anything runs.
-    this.#parsedDefault = parseRunScriptOptions(mergeOptions(defaults, {}), 'options');
+    // Throws TypeError naming e.g. configs["a.py"].timeoutMs, or a start method the
+    // interpreter cannot serve: refused before anything runs.
+    this.#parsedDefault = preparer.parse(mergeOptions(defaults, {}), 'options');
     for (const [key, config] of Object.entries(defaults.configs ?? {})) {
-      this.#parsedByKey.set(
-        key,
-        parseRunScriptOptions(mergeOptions(defaults, config), `configs[${JSON.stringify(key)}]`),
-      );
+      this.#parsedByKey.set(key, preparer.parse(mergeOptions(defaults, config), `configs[${JSON.stringify(key)}]`));
     }
   }
 
@@ -142,13 +142,14 @@ export class Plan {
       this.#uniqueNames.has(name),
     );
     const retries = found?.config.retries ?? this.#defaults.retries;
-    if (this.#python instanceof Error) return planned(ref, null, this.#python.message, retries);
+    const python = this.#preparer.python;
+    if (python instanceof Error) return planned(ref, null, python.message, retries);
     let parsed = found ? this.#parsedByKey.get(found.key)! : this.#parsedDefault;
     const { timeoutMs } = this.#defaults;
     if (typeof timeoutMs === 'function' && found?.config.timeoutMs === undefined)
       parsed = { ...parsed, timeoutMs: timeoutMs(ref.script) };
     try {
-      const spec = resolveScriptSpec(ref.script, parsed, this.#python, this.#baseEnv, this.#envs);
+      const spec = this.#preparer.spec(ref.script, parsed);
       if (this.#defaults.liveOutput) spec.liveOutput = true;
       return planned(ref, spec, null, retries);
     } catch (error) {

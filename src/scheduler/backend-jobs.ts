@@ -8,7 +8,7 @@ import type { FunctionRef, FunctionResult, RunFunctionOptions } from '../functio
 import { validateCall } from '../function/validate-options.ts';
 import { checkRemoteJobOptions, type RemoteJobOptions } from '../seam/backend-options.ts';
 import type { RemoteBackend } from './remote-backend.ts';
-import { resolveScriptSpec } from '../script/resolve-spec.ts';
+import { ScriptPreparer } from '../script/prepare-script.ts';
 import type { ScriptResult } from '../script/types.ts';
 import { describeValue } from '../script/validate-options.ts';
 import { bindToScope } from '../internal/current-scope.ts';
@@ -51,7 +51,7 @@ export function createRemoteScriptJob(
   }
   checkRemoteJobOptions(jobOptions, 'AsyncScheduler.scheduleScript options');
   // The interpreter is each worker's own; only paths, arguments, limits and env travel.
-  const spec = resolveScriptSpec(scriptPath, parsed, '');
+  const spec = ScriptPreparer.remote().spec(scriptPath, parsed);
   const { name, ...job } = jobOptions;
   const envRule = { inheritEnv: parsed.inheritEnv, envAllowList: parsed.envAllowList };
   return { run: () => remote.runScript(spec, { ...job, signal: jobSignal(parsed.signal) }, envRule), name, job };

@@ -3,7 +3,7 @@
 // its version, so a pyenv shim (~150 ms per start) is paid once and every launcher starts the
 // real binary; a virtualenv's python keeps its own path (never realpath'd past pyvenv.cfg).
 // checkStartMethod refuses, once and up front, an interpreter a start method cannot serve;
-// prepareInterpreter does both, the one way runScript, the CLI and a worker get their Python.
+// prepare-script.ts takes both steps for every entry point.
 import { execFile } from 'node:child_process';
 import type { StartMethod } from './types.ts';
 
@@ -72,15 +72,4 @@ export function checkStartMethod(executable: string, startMethod: StartMethod): 
     `startMethod '${startMethod}' needs Python ${minMajor}.${minMinor} or newer, but ${executable} is Python ${version.join('.')}: ` +
       `give options.python (or $ERGATE_PYTHON, or --python) a Python ${minMajor}.${minMinor}+ interpreter`,
   );
-}
-
-/**
- * The interpreter a run uses: found (resolvePython) and fit for the start method
- * (checkStartMethod). @throws Error when it cannot run; TypeError when the start method
- * cannot serve it
- */
-export async function prepareInterpreter(python: string | undefined, startMethod: StartMethod): Promise<string> {
-  const executable = await resolvePython(python);
-  checkStartMethod(executable, startMethod);
-  return executable;
 }

@@ -3,11 +3,10 @@
 // the script itself (missing file, bad interpreter, crash) is a result, never a rejection.
 import os from 'node:os';
 import { errorResult } from './script-result.ts';
-import { prepareInterpreter } from './python.ts';
-import { resolveScriptSpec } from './resolve-spec.ts';
+import { prepareScript, type PreparedScript } from './prepare-script.ts';
 import { SupervisorPool } from './supervisor-pool.ts';
 import type { RunScriptOptions, ScriptResult } from './types.ts';
-import { checkScriptPath, parseRunScriptOptions } from './validate-options.ts';
+import { checkScriptPath, type ScriptPath } from './validate-options.ts';
 import { bindToScope } from '../internal/current-scope.ts';
 
 let sharedPool: SupervisorPool | null = null;
@@ -18,20 +17,20 @@ export function getDefaultSupervisorPool(): SupervisorPool {
   return sharedPool;
 }
 
-export async function runScript(scriptPath: string, options?: RunScriptOptions): Promise<ScriptResult> {
-  checkScriptPath(scriptPath);
-  const parsed = parseRunScriptOptions(options);
-  // Inside a task or job the script is bound to its scope (read before any await).
-  const signal = bindToScope(parsed.signal, parsed.detached);
-  let python: string;
+export async function runScript(scriptPath: ScriptPath, options?: RunScriptOptions): Promise<ScriptResult> {
+  const script = checkScriptPath(scriptPath);
+  let prepared: PreparedScript;
   try {
-    python = await prepareInterpreter(parsed.python, parsed.startMethod);
+    prepared = await prepareScript(script, options);
   } catch (error) {
-    // A start method the interpreter cannot serve is bad usage; an interpreter that cannot run is a result.
+    // Bad options or a start method the interpreter cannot serve are bad usage; an
+    // interpreter that cannot run is a result.
     if (error instanceof TypeError) throw error;
-    return errorResult(scriptPath, (error as Error).message);
+    return errorResult(script, (error as Error).message);
   }
-  const spec = resolveScriptSpec(scriptPath, parsed, python);
+  const { options: parsed, spec } = prepared;
+  // Inside a task or job the script is bound to its scope (AsyncLocalStorage: the same after the await).
+  const signal = bindToScope(parsed.signal, parsed.detached);
   const result = await getDefaultSupervisorPool().run(spec, {
     signal,
     onOutput: parsed.onOutput,

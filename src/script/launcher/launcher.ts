@@ -45,10 +45,6 @@ export interface RunHandlers {
 
 export type RunFields = Omit<LaunchRequest, 'op' | 'id' | 'envSet' | 'envUnset'> & {
   env: Record<string, string>;
-  /** the child's $ERGATE_JUNIT_XML, set on top of env */
-  junitXml?: string;
-  /** where a forked child lists its modules at its end ($ERGATE_IMPORTS_FILE, which it removes) */
-  importsFile?: string;
 };
 
 /** The changes that turn `base` into `env` (a request usually carries none). */
@@ -66,16 +62,6 @@ export function diffEnvironment(
 function tooLarge(bytes: number): string {
   const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
   return `could not start the script: its arguments and environment take ${mib(bytes)}, more than the ${mib(MAX_REQUEST_BYTES)} a script can be sent`;
-}
-
-/** The request's variables plus the files this run's child writes to. */
-function withRunFiles(envSet: Record<string, string>, fields: RunFields): Record<string, string> {
-  if (fields.junitXml === undefined && fields.importsFile === undefined) return envSet;
-  return {
-    ...envSet,
-    ...(fields.junitXml !== undefined && { ERGATE_JUNIT_XML: fields.junitXml }),
-    ...(fields.importsFile !== undefined && { ERGATE_IMPORTS_FILE: fields.importsFile }),
-  };
 }
 
 export class Launcher {
@@ -187,7 +173,7 @@ export class Launcher {
       module: fields.module,
       args: fields.args,
       cwd: fields.cwd,
-      envSet: withRunFiles(envSet, fields),
+      envSet,
       envUnset,
       memoryLimitMb: fields.memoryLimitMb,
       cpuTimeLimitS: fields.cpuTimeLimitS,
@@ -195,6 +181,8 @@ export class Launcher {
       killGraceMs: fields.killGraceMs,
       maxOutputBytes: fields.maxOutputBytes,
       live: fields.live,
+      junitXml: fields.junitXml,
+      importsFile: fields.importsFile,
     });
     if (request.length > MAX_REQUEST_BYTES) {
       this.#runs.delete(id);

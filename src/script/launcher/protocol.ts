@@ -25,6 +25,13 @@ export interface LaunchRequest {
   maxOutputBytes: number;
   /** send output chunks as they come (O/E frames) */
   live: boolean;
+  /**
+   * the child's $ERGATE_JUNIT_XML, set on top of envSet (a field, not an envSet entry: the
+   * launcher keeps the rest of the environment cached while this path changes every run)
+   */
+  junitXml?: string;
+  /** where a forked child lists its modules at its end (--preload auto) */
+  importsFile?: string;
 }
 
 /** Node wants the run ended (the launcher's own deadline may have come first). */
@@ -70,50 +77,81 @@ export type Frame =
   | { type: 'exited'; id: number; exit: ChildExit }
   | { type: 'failed'; id: number; error: string };
 
+import { hasEscapedBytes, utf8KeepingSurrogates } from '../../internal/byte-names.ts';
+
 const HEADER_BYTES = 9;
 
 type Marshallable = null | boolean | number | string | Marshallable[] | { [key: string]: Marshallable | undefined };
+
+// One scratch buffer every request is encoded into, then copied out at its exact size: a
+// request costs one allocation, not one per value plus a concat.
+const SCRATCH_BYTES = 4096;
+let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+let at = 0;
+
+function room(bytes: number): void {
+  if (at + bytes <= scratch.length) return;
+  const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, at + bytes));
+  scratch.copy(bigger, 0, 0, at);
+  scratch = bigger;
+}
+
+function tag(code: number, size: number): void {
+  room(1 + size);
+  scratch[at++] = code;
+}
 
 /**
  * Appends `value` in marshal format (the stable subset every Python 3 reads: None, bools,
  * ints, floats, str, list, dict). Undefined dict entries are left out, as JSON would.
  */
-function marshal(value: Marshallable, out: Buffer[]): void {
-  const tagged = (tag: string, size: number) => {
-    const chunk = Buffer.allocUnsafe(1 + size);
-    chunk[0] = tag.charCodeAt(0);
-    out.push(chunk);
-    return chunk;
-  };
-  if (value === null) tagged('N', 0);
-  else if (value === true) tagged('T', 0);
-  else if (value === false) tagged('F', 0);
+function marshal(value: Marshallable): void {
+  if (value === null)
+    tag(0x4e, 0); // N
+  else if (value === true)
+    tag(0x54, 0); // T
+  else if (value === false)
+    tag(0x46, 0); // F
   else if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) tagged('i', 4).writeInt32LE(value, 1);
-    else tagged('g', 8).writeDoubleLE(value, 1); // a float: Python turns it back with int() where needed
-  } else if (typeof value === 'string') {
-    const bytes = Buffer.from(value, 'utf8');
-    tagged('u', 4).writeUInt32LE(bytes.length, 1);
-    out.push(bytes);
-  } else if (Array.isArray(value)) {
-    tagged('[', 4).writeUInt32LE(value.length, 1);
-    for (const item of value) marshal(item, out);
-  } else {
-    tagged('{', 0);
-    for (const [key, item] of Object.entries(value)) {
-      if (item === undefined) continue;
-      marshal(key, out);
-      marshal(item, out);
+    if (Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) {
+      tag(0x69, 4); // i
+      at = scratch.writeInt32LE(value, at);
+    } else {
+      tag(0x67, 8); // g: a float; Python turns it back with int() where needed
+      at = scratch.writeDoubleLE(value, at);
     }
-    tagged('0', 0); // end of dict
+  } else if (typeof value === 'string') {
+    tag(0x75, 4 + value.length * 3); // u: UTF-8, at most 3 bytes per UTF-16 unit
+    // Lone surrogates (a file name's undecodable bytes, src/internal/byte-names.ts) cross as
+    // they are: marshal reads 'u' with "surrogatepass", and the launcher's os calls fsencode.
+    const written = hasEscapedBytes(value)
+      ? utf8KeepingSurrogates(value).copy(scratch, at + 4)
+      : scratch.write(value, at + 4, 'utf8');
+    scratch.writeUInt32LE(written, at);
+    at += 4 + written;
+  } else if (Array.isArray(value)) {
+    tag(0x5b, 4); // [
+    at = scratch.writeUInt32LE(value.length, at);
+    for (const item of value) marshal(item);
+  } else {
+    tag(0x7b, 0); // {
+    for (const key in value) {
+      const item = value[key];
+      if (item === undefined) continue;
+      marshal(key);
+      marshal(item);
+    }
+    tag(0x30, 0); // 0: end of dict
   }
 }
 
 export function encodeRequest(request: Request): Buffer {
-  const parts: Buffer[] = [Buffer.allocUnsafe(4)];
-  marshal(request as unknown as Marshallable, parts);
-  const frame = Buffer.concat(parts);
-  frame.writeUInt32BE(frame.length - 4, 0);
+  at = 4;
+  room(0);
+  marshal(request as unknown as Marshallable);
+  scratch.writeUInt32BE(at - 4, 0);
+  const frame = Buffer.from(scratch.subarray(0, at));
+  if (scratch.length > 16 * SCRATCH_BYTES) scratch = Buffer.allocUnsafe(SCRATCH_BYTES); // a huge one once
   return frame;
 }
 

@@ -1,0 +1,124 @@
+// Issue 28, goals 1 and 2 in CPU time (wall means little on a shared 2-core machine): what
+// one trivial script costs ergate, next to the fork floors. Per script = (a 200-script round -
+// a 2-script round) / 198 on a fresh runner, so launcher start-up and close fall out.
+// Children's CPU comes from the kernel's accounting (cutime/cstime of reaped descendants;
+// a launcher's own on-CPU time from /proc/<pid>/schedstat, its children excluded); Node's
+// from process.cpuUsage(). Goals: forkserver <= 1.4 ms a script in all (Node + launcher +
+// child), spawn <= 0.4 ms of ergate's own CPU a script (Node + launcher loop, script excluded).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { findDescendants } from '../../src/script/proc-tree.ts';
+import { measureCost, type Cost } from '../harness/cpu-cost.ts';
+import { requireOurs } from '../harness/ours.ts';
+import { writeTrivialScripts } from '../harness/scripts.ts';
+import type { Sample, Workload } from '../harness/types.ts';
+import { expectSuccess, startFairFloor, startForkFloor } from '../peers/cli-tools.ts';
+import type { StartMethod } from '../../src/index.ts';
+
+interface CpuState {
+  scripts: string[];
+  python: string;
+}
+
+const SMALL = 2;
+
+/** On-CPU ms of every launcher process (keeper and loop) now running below this one. */
+function launcherCpuMs(): number {
+  let ns = 0;
+  for (const proc of findDescendants(process.pid)) {
+    try {
+      if (!readFileSync(`/proc/${proc.pid}/cmdline`, 'latin1').includes('launcher.py')) continue;
+      ns += Number(readFileSync(`/proc/${proc.pid}/schedstat`, 'latin1').split(' ')[0]);
+    } catch {
+      // ended between the listing and the read
+    }
+  }
+  return ns / 1e6;
+}
+
+/** One fresh runner over `scripts`: Node's CPU, its launchers' own, and all reaped children's. */
+async function freshRun(
+  state: CpuState,
+  scripts: string[],
+  startMethod: StartMethod,
+): Promise<Cost & { launcherMs: number }> {
+  const ParallelRunner = await requireOurs('ParallelRunner');
+  let launcherMs = 0;
+  const cost = await measureCost(async () => {
+    const runner = new ParallelRunner({ maxWorkers: 2, python: state.python, startMethod });
+    try {
+      const result = await runner.runScripts(scripts, { timeoutMs: 60_000 });
+      if (result.passed !== scripts.length) throw new Error(`only ${result.passed} of ${scripts.length} passed`);
+      launcherMs = launcherCpuMs();
+    } finally {
+      await runner.close();
+    }
+  });
+  return { ...cost, launcherMs };
+}
+
+async function perScript(state: CpuState, startMethod: StartMethod, own: boolean): Promise<Sample> {
+  const small = await freshRun(state, state.scripts.slice(0, SMALL), startMethod);
+  const full = await freshRun(state, state.scripts, startMethod);
+  const n = state.scripts.length - SMALL;
+  const node = (full.nodeMs - small.nodeMs) / n;
+  const launcher = (full.launcherMs - small.launcherMs) / n;
+  const all = (full.nodeMs + full.childMs - small.nodeMs - small.childMs) / n;
+  return {
+    value: own ? node + launcher : all,
+    extra: { 'Node ms': node, 'launchers ms': launcher, 'all ms': all },
+  };
+}
+
+async function floor(state: CpuState, fair: boolean): Promise<Sample> {
+  const run = (list: string[]) =>
+    measureCost(() =>
+      expectSuccess(
+        fair ? startFairFloor(list, state.python, 2) : startForkFloor(list.length, state.python, 2),
+        fair ? 'fair floor' : 'fork floor',
+      ),
+    );
+  const small = await run(state.scripts.slice(0, SMALL));
+  const full = await run(state.scripts);
+  return { value: (full.childMs - small.childMs) / (state.scripts.length - SMALL) };
+}
+
+export const scriptCpuWorkload: Workload<CpuState> = {
+  name: 'script-cpu',
+  title: 'CPU per trivial script, 2 wide, fresh runner (issue 28)',
+  metric: 'CPU time per script: (200-script run - 2-script run) / 198',
+  unit: 'ms/script',
+  reference: 'fair floor',
+  goals: [
+    {
+      variant: 'ours (forkserver): Node + launcher + child',
+      maxValue: 1.4,
+      text: "startMethod 'forkserver': at most 1.4 ms of CPU a script in all (issue 28)",
+    },
+    {
+      variant: 'ours (spawn): Node + launcher, script excluded',
+      maxValue: 0.4,
+      text: "startMethod 'spawn': ergate's own CPU (Node + launcher loop) at most 0.4 ms a script (issue 28)",
+    },
+  ],
+  notes:
+    'Scripts are `print(\'ok\')`. "fair floor": the parent compiles the script, makes its pipes and forks, the ' +
+    'child runs it as __main__ and flushes, the parent reads the pipes and wait4s (peers/fair_floor.py); ' +
+    '"fork floor": fork() + os._exit(0) only. Children are counted from the kernel\'s accounting of reaped ' +
+    "descendants, a launcher's own CPU from /proc/<pid>/schedstat read before close (its scripts excluded), " +
+    "Node's from process.cpuUsage (every thread). Extra columns split ours into Node, launchers and all.",
+  cases: (ctx) => {
+    const n = ctx.smoke ? 6 : 200;
+    return [{ label: `N=${n}`, params: { N: n } }];
+  },
+  async setup(ctx, spec) {
+    const scripts = await writeTrivialScripts(path.join(ctx.tmpDir, 'trivial'), spec.params.N);
+    return { scripts, python: ctx.python };
+  },
+  variants: {
+    'fair floor': (state) => floor(state, true),
+    'fork floor': (state) => floor(state, false),
+    'ours (forkserver): Node + launcher + child': (state) => perScript(state, 'forkserver', false),
+    'ours (spawn): Node + launcher, script excluded': (state) => perScript(state, 'spawn', true),
+  },
+};
