@@ -31,12 +31,11 @@ export async function runScript(scriptPath: ScriptPath, options?: RunScriptOptio
   const { options: parsed, spec } = prepared;
   // Inside a task or job the script is bound to its scope (AsyncLocalStorage: the same after the await).
   const signal = bindToScope(parsed.signal, parsed.detached);
-  const result = await getDefaultSupervisorPool().run(spec, {
+  return getDefaultSupervisorPool().run(spec, {
     signal,
     onOutput: parsed.onOutput,
     logger: parsed.logger,
+    // A lone call belongs to no run, so it has no run slot (the pool's slot numbers are its own).
+    lone: true,
   });
-  // A lone call belongs to no run, so it has no run slot (the pool's slot numbers are its own).
-  result.slot = null;
-  return result;
 }
