@@ -3,6 +3,7 @@
 
 // --- Scripts (src/script/) ---
 export type { RunScriptOptions, ScriptResult, ScriptStatus, StartMethod, ErgateLogger } from './script/types.ts';
+export type { ScriptPath } from './script/validate-options.ts';
 export { runScript } from './script/run-script.ts';
 
 // --- Functions (src/function/) ---

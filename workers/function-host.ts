@@ -9,25 +9,40 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { claimToRun } from '../src/function/call-claims.ts';
 import { describeThrown, executeCall } from '../src/function/execute-call.ts';
 import { runAsCall, trapLateErrors } from '../src/function/late-errors.ts';
-import type { CallOutcome, CallRequest } from '../src/function/types.ts';
+import type { CallOutcome, CallTarget } from '../src/function/types.ts';
 
-type Incoming = Array<{ id: number; slot: number; request: CallRequest }>;
+/** A batch of calls in one message, as parallel arrays (few objects to clone: see function-thread.ts). */
+interface Incoming {
+  ids: number[];
+  slots: number[];
+  targets: CallTarget[];
+  args: unknown[][];
+}
 
 const { port, claims: claimBuffer } = workerData as { port: MessagePort; claims: Int32Array };
 const claims = new Int32Array(claimBuffer.buffer);
-const queue: Incoming = [];
+/** Calls received and not yet started or skipped, in arrival order. */
+const queue: Incoming = { ids: [], slots: [], targets: [], args: [] };
+let head = 0;
 let running = false;
 /** the call started and not yet answered */
 let runningId: number | null = null;
 let retired = false;
 
 function take(message: Incoming): void {
-  for (const call of message) queue.push(call);
+  const { ids, slots, targets, args } = message;
+  for (let i = 0; i < ids.length; i++) {
+    queue.ids.push(ids[i]);
+    queue.slots.push(slots[i]);
+    queue.targets.push(targets[i]);
+    queue.args.push(args[i]);
+  }
 }
 
+/** A returned value travels as `value` (one object less to clone than the outcome). */
 function reply(id: number, outcome: CallOutcome): void {
   try {
-    port.postMessage({ id, outcome });
+    port.postMessage(outcome.kind === 'returned' ? { id, value: outcome.value } : { id, outcome });
   } catch (error) {
     port.postMessage({
       id,
@@ -48,12 +63,20 @@ function pump(): void {
   drainPort();
   // Calls that finish synchronously are answered in this loop; an async one ends the loop
   // and resumes it when it settles, so calls never overlap.
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    if (!claimToRun(claims, next.slot)) {
-      port.postMessage({ id: next.id, skipped: true });
+  while (head < queue.ids.length) {
+    const id = queue.ids[head];
+    const slot = queue.slots[head];
+    const request = { target: queue.targets[head], args: queue.args[head] };
+    queue.targets[head] = undefined as unknown as CallTarget;
+    queue.args[head] = undefined as unknown as unknown[];
+    if (++head === queue.ids.length) {
+      queue.ids.length = queue.slots.length = queue.targets.length = queue.args.length = 0;
+      head = 0;
+    }
+    if (!claimToRun(claims, slot)) {
+      port.postMessage({ id, skipped: true });
       continue;
     }
-    const { id, request } = next;
     const outcome = runAsCall(id, () => executeCall(request));
     if (!(outcome instanceof Promise)) {
       reply(id, outcome);

@@ -1,13 +1,15 @@
 // Workload 4: 20,000 tiny function calls in worker threads, all submitted at once. ergate's
 // runFunction (with a FunctionRef, and with an inline function sent as source) against raw
-// piscina and tinypool pools of the same size, created once and warmed up. Every result is
-// checked, so no variant can skip work.
+// piscina and tinypool pools of the same size and the bare postMessage floor (issue 28: as many
+// bare worker_threads answering `{ id, x }` with `{ id, x + 1 }`), all created once and warmed
+// up. Every result is checked, so no variant can skip work.
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
 import type { FunctionRef } from '../../src/index.ts';
 import { requireOurs } from '../harness/ours.ts';
 import type { BenchContext, Workload } from '../harness/types.ts';
+import { BarePostMessagePool } from '../peers/bare-post-message.ts';
 
 const WORKER_URL = new URL('../peers/tiny-worker.mjs', import.meta.url);
 
@@ -15,6 +17,7 @@ interface FunctionState {
   calls: number;
   piscina: Piscina;
   tinypool: Tinypool;
+  bare: BarePostMessagePool;
 }
 
 function expectedSum(calls: number): number {
@@ -51,7 +54,17 @@ async function runPool(state: FunctionState, pool: Piscina | Tinypool, label: st
   );
 }
 
+async function runBare(state: FunctionState): Promise<void> {
+  const results = await Promise.all(Array.from({ length: state.calls }, (_, i) => state.bare.call(i)));
+  checkSum(
+    'bare postMessage',
+    results.reduce((sum, r) => sum + r, 0),
+    state.calls,
+  );
+}
+
 const threads = os.availableParallelism();
+const FLOOR = 'bare postMessage (floor)';
 
 export const runFunctionWorkload: Workload<FunctionState> = {
   name: 'run-function',
@@ -59,10 +72,26 @@ export const runFunctionWorkload: Workload<FunctionState> = {
   metric: 'wall time for all calls, submitted at once',
   unit: 'ms',
   reference: 'piscina',
+  goals: [
+    {
+      variant: 'ours',
+      against: FLOOR,
+      maxRatio: 2,
+      text: 'runFunction (FunctionRef) <= 2x the bare postMessage floor (issue 28)',
+    },
+    {
+      variant: 'ours (inline fn)',
+      against: FLOOR,
+      maxRatio: 2,
+      text: 'runFunction (inline function) <= 2x the bare postMessage floor (issue 28)',
+    },
+  ],
   notes:
     `Pools of ${threads} threads (os.availableParallelism(), which is also ergate's default size), min = max ` +
     'so no thread starts inside a counted run. The function adds two numbers; ours is called with a ' +
-    'FunctionRef to the same module the pools load, and once with an inline arrow function (sent as source).',
+    'FunctionRef to the same module the pools load, and once with an inline arrow function (sent as source). ' +
+    `The floor: ${threads} bare worker_threads, one postMessage each way per call and a promise settled by id ` +
+    '(peers/bare-post-message.ts): no timeout, validation or result object.',
   cases(ctx: BenchContext) {
     const calls = ctx.smoke ? 200 : 20_000;
     return [{ label: `${calls} calls`, params: { calls } }];
@@ -73,6 +102,7 @@ export const runFunctionWorkload: Workload<FunctionState> = {
       calls: spec.params.calls,
       piscina: new Piscina(options),
       tinypool: new Tinypool({ ...options, isolateWorkers: false }),
+      bare: new BarePostMessagePool(threads),
     };
   },
   variants: {
@@ -80,9 +110,10 @@ export const runFunctionWorkload: Workload<FunctionState> = {
     'ours (inline fn)': (state) => runOurs(state, (a: number, b: number) => a + b),
     piscina: (state) => runPool(state, state.piscina, 'piscina'),
     tinypool: (state) => runPool(state, state.tinypool, 'tinypool'),
+    [FLOOR]: runBare,
   },
   async teardown(state) {
-    await Promise.all([state.piscina.destroy(), state.tinypool.destroy()]);
+    await Promise.all([state.piscina.destroy(), state.tinypool.destroy(), state.bare.destroy()]);
     // runFunction's shared pool would otherwise keep its threads until the bench exits.
     const closeFunctionPool = await requireOurs('closeFunctionPool').catch(() => undefined);
     await closeFunctionPool?.();

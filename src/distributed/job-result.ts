@@ -2,7 +2,7 @@
 // with the script path of this machine's checkout, or a plain-language 'error' for a job
 // BullMQ gave up on (e.g. its workers kept dying) or that vanished from Redis. A job the
 // coordinator removed itself is its caller's to word as cancelled. Attempt counts are BullMQ's own.
-import { describeScript, errorResult } from '../script/script-result.ts';
+import { errorResult, remoteResult } from '../script/script-result.ts';
 import type { ScriptResult } from '../script/types.ts';
 import type { FinishedJob, JobRecord } from './finished-job.ts';
 
@@ -18,11 +18,9 @@ export function toScriptResult(finished: FinishedJob, script: string): ScriptRes
   if (state === 'completed' && job.returnvalue && typeof job.returnvalue === 'object') {
     const result = job.returnvalue as ScriptResult;
     const lostOn = namedLosses(result.lostOn, job.lostOn, result.worker);
-    return { ...result, ...describeScript(script), attempts: result.attempts ?? attempts, ...(lostOn && { lostOn }) };
+    return remoteResult(result, script, { attempts: result.attempts ?? attempts, lostOn });
   }
-  const result = errorResult(script, describeLostJob(job), 'error', job.processedOn ?? job.timestamp);
-  result.attempts = attempts;
-  return result;
+  return errorResult(script, describeLostJob(job), 'error', job.processedOn ?? job.timestamp, { attempts });
 }
 
 /** Why BullMQ gave up on a job, in plain words (shared by script and function jobs). */

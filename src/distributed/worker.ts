@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 // Types only: bullmq is loaded by start(), so importing ergate never loads it.
 import type { Job, QueueEvents, Worker } from 'bullmq';
-import { errorResult } from '../script/script-result.ts';
+import { errorResult, type ResultAdds } from '../script/script-result.ts';
 import { findPreparer } from '../script/prepare-script.ts';
 import { SupervisorPool } from '../script/supervisor-pool.ts';
 import { closeFunctionPool } from '../function/run-function.ts';
@@ -217,22 +217,32 @@ export class ErgateWorker implements AsyncDisposable {
     token: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<JobResult> {
+    // What this worker adds to the job's result: its id, BullMQ's attempt count, and the runs
+    // lost with a dead worker (attempts, not failures; the coordinator names the workers).
+    const adds = {
+      worker: this.id,
+      attempts: Math.max(1, job.attemptsStarted),
+      ...(job.stalledCounter > 0 && { lostOn: Array<string>(job.stalledCounter).fill(UNKNOWN_WORKER) }),
+    };
     const malformed = malformedData(job);
     if (malformed !== null) {
       // Never retried: the same bytes would be refused again.
       this.#log(`refused ${job.id}: ${malformed}`);
-      const refused: JobResult =
-        job.name === FUNCTION_JOB
-          ? functionError('anonymous', malformed, 'error')
-          : errorResult(this.#policy.root, malformed);
-      return Object.assign(refused, { worker: this.id, attempts: Math.max(1, job.attemptsStarted) });
+      return job.name === FUNCTION_JOB
+        ? Object.assign(functionError('anonymous', malformed, 'error'), {
+            worker: adds.worker,
+            attempts: adds.attempts,
+          })
+        : errorResult(this.#policy.root, malformed, 'error', Date.now(), {
+            worker: adds.worker,
+            attempts: adds.attempts,
+          });
     }
     const result: JobResult =
       job.name === FUNCTION_JOB
-        ? await this.#runFunction(job as Job<FunctionJobData, JobResult>, signal)
-        : await this.#runScript(job as Job<ScriptJobData, JobResult>, signal);
+        ? await this.#runFunction(job as Job<FunctionJobData, JobResult>, signal, adds)
+        : await this.#runScript(job as Job<ScriptJobData, JobResult>, signal, adds);
     const what = job.name === FUNCTION_JOB ? (job.data as FunctionJobData).module : (job.data as ScriptJobData).script;
-    result.worker = this.id;
     if (signal?.aborted && signal.reason === HANDBACK && token) {
       // Not a result: another worker runs it again. Attempt counting stays BullMQ's.
       await job.moveToWait(token);
@@ -244,33 +254,41 @@ export class ErgateWorker implements AsyncDisposable {
       // BullMQ's retry (attempts + backoff) takes it from here.
       throw new Error(`attempt ${job.attemptsMade + 1} of ${attempts} ${result.status}: ${result.error ?? ''}`);
     }
-    result.attempts = Math.max(1, job.attemptsStarted);
-    // Runs lost with a dead worker are attempts, not failures; the coordinator names the workers.
-    if (job.stalledCounter > 0) result.lostOn = Array<string>(job.stalledCounter).fill(UNKNOWN_WORKER);
     this.#log(`done ${job.id} ${what} ${result.status}`);
     return result;
   }
 
-  async #runScript(job: Job<ScriptJobData, JobResult>, signal: AbortSignal | undefined): Promise<RemoteScriptResult> {
+  async #runScript(
+    job: Job<ScriptJobData, JobResult>,
+    signal: AbortSignal | undefined,
+    adds: ResultAdds,
+  ): Promise<RemoteScriptResult> {
     const data = job.data;
     try {
       const spec = toScriptSpec(data, this.#policy, this.#runtime);
       this.#log(`start ${job.id} ${data.script} (attempt ${job.attemptsStarted})`);
-      return await this.#pool.run(spec, { signal });
+      return await this.#pool.run(spec, { signal, adds: () => adds });
     } catch (error) {
       // Bad or refused job data (a path outside the root, a denied variable) is the job's failure.
       return errorResult(
         path.resolve(this.#policy.root, String(data?.script ?? '')),
         (error as Error).message,
         'error',
+        Date.now(),
+        adds,
       );
     }
   }
 
-  #runFunction(job: Job<FunctionJobData, JobResult>, signal: AbortSignal | undefined): Promise<JobResult> {
+  async #runFunction(
+    job: Job<FunctionJobData, JobResult>,
+    signal: AbortSignal | undefined,
+    adds: ResultAdds,
+  ): Promise<JobResult> {
     this.#ranFunctions = true;
     this.#log(`start ${job.id} ${job.data?.module}#${job.data?.export} (attempt ${job.attemptsStarted})`);
-    return runFunctionJob(job.data, this.#policy, signal);
+    // A FunctionResult (runFunction's own builder) carries the worker's additions the same way.
+    return Object.assign(await runFunctionJob(job.data, this.#policy, signal), adds);
   }
 
   /**

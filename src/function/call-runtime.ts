@@ -4,47 +4,43 @@
 // runtime holds, and its calls in flight end 'closed'. runFunction only picks one.
 import type { CallStop } from './call-stop.ts';
 import { closeFreshThreads, runOnFreshThread } from './fresh-thread.ts';
-import type { CallOwner } from './late-errors.ts';
 import { closeProcessPool, runInProcess } from './process-pool.ts';
 import { closeThreadPool, runOnThread } from './thread-pool.ts';
-import type { CallEnding, CallRequest } from './types.ts';
+import type { CallEnding } from './types.ts';
+import type { ValidCall } from './validate-options.ts';
 
-/** What a runtime gets with each call besides the request. */
-export interface CallContext {
-  /** the call's timeout or cancellation: takes a waiting call off, ends a running one */
-  stop: CallStop;
-  /** called when a thread or process takes the call (again, if it is handed back unstarted) */
-  startClock: () => void;
-  /** who made the call: late errors are logged under it */
-  owner?: CallOwner;
-  /** the host's heap limit (process hosts only; they need one) */
-  memoryLimitMb: number | null;
-  /** a host no other call used or will use */
-  fresh: boolean;
-}
-
+/**
+ * What a runtime gets with each call: the validated call itself is its request (target, args),
+ * its owner (name and logger: late errors are logged under it), its heap limit (process hosts
+ * only) and whether it needs a fresh host; `stop` is its timeout or cancellation (it takes a
+ * waiting call off and ends a running one) and its clock (stop.startClock(), called when a
+ * thread or process takes the call, again if it is handed back unstarted).
+ */
 export interface CallRuntime {
   readonly name: string;
-  run(request: CallRequest, context: CallContext): Promise<CallEnding>;
+  run(call: ValidCall, stop: CallStop): Promise<CallEnding>;
   close(): Promise<void>;
 }
 
 export const threadPoolRuntime: CallRuntime = {
   name: 'thread pool',
-  run: (request, { stop, startClock, owner }) => runOnThread(request, stop, startClock, owner),
+  run: (call, stop) => runOnThread(call, stop, call),
   close: closeThreadPool,
 };
 
 export const freshThreadRuntime: CallRuntime = {
   name: 'fresh thread',
-  run: (request, { stop, startClock }) => runOnFreshThread(request, stop, startClock),
+  run: (call, stop) => runOnFreshThread(call, stop),
   close: closeFreshThreads,
 };
 
 export const processHostRuntime: CallRuntime = {
   name: 'process host',
-  run: (request, { stop, startClock, owner, memoryLimitMb, fresh }) =>
-    runInProcess(request, memoryLimitMb!, stop, startClock, fresh, owner),
+  run: (call, stop) =>
+    runInProcess({ target: call.target, args: call.args }, call.memoryLimitMb!, stop, call.fresh, {
+      name: call.name,
+      logger: call.logger,
+    }),
   close: closeProcessPool,
 };
 

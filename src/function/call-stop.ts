@@ -1,18 +1,32 @@
-// The stop switch of one call, thrown by its timeout or its caller's AbortSignal. Lighter
-// than an AbortController (a pool thread sees tens of thousands of calls a second): one
-// listener, and an AbortSignal made only for code that wants one (the process pool).
+// The stop switch of one call, thrown by its timeout or its caller's AbortSignal, and the
+// call's timeout clock. Lighter than an AbortController (a pool thread sees tens of thousands
+// of calls a second): one listener, an AbortSignal made only for code that wants one (the
+// process pool), and no closure per call (the timer and the abort listener point back here).
+// Invariant: the first reason wins (timeout or cancelled); a stopped call stays stopped.
+
+/** Who is told when the call stops (the runtime holding it). */
+export interface StopListener {
+  onStopped(): void;
+}
 
 export class CallStop {
   #stopped = false;
-  #listener: (() => void) | null = null;
+  #listener: StopListener | null = null;
   #controller: AbortController | null = null;
+  #timer: NodeJS.Timeout | undefined = undefined;
+  /** Why it stopped: its timeout, or a signal (then `cancelReason` is that signal's reason). */
+  reason: 'timeout' | 'cancelled' | null = null;
+  cancelReason: unknown = undefined;
+
+  /** @param timeoutMs the clock's length once started (startClock); 0: no clock. */
+  constructor(readonly timeoutMs = 0) {}
 
   get stopped(): boolean {
     return this.#stopped;
   }
 
   /** Sets the single listener (replacing any earlier one); null removes it. */
-  onStop(listener: (() => void) | null): void {
+  onStop(listener: StopListener | null): void {
     this.#listener = listener;
   }
 
@@ -22,7 +36,34 @@ export class CallStop {
     this.#controller?.abort();
     const listener = this.#listener;
     this.#listener = null;
-    listener?.();
+    listener?.onStopped();
+  }
+
+  /**
+   * (Re)starts the timeout: called when a thread or process takes the call, and again when a
+   * call handed back unstarted by a dying thread starts elsewhere.
+   */
+  startClock(): void {
+    if (this.timeoutMs === 0) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(expire, this.timeoutMs, this);
+  }
+
+  clearClock(): void {
+    clearTimeout(this.#timer);
+  }
+
+  /** A caller's (or the enclosing scope's) signal aborted: `this` is its abort listener. */
+  handleEvent(event: Event): void {
+    this.cancel((event.target as AbortSignal).reason);
+  }
+
+  cancel(reason: unknown): void {
+    if (this.reason === null) {
+      this.reason = 'cancelled';
+      this.cancelReason = reason;
+    }
+    this.stop();
   }
 
   /** An AbortSignal that aborts with this stop, created on first use. */
@@ -33,4 +74,9 @@ export class CallStop {
     }
     return this.#controller.signal;
   }
+}
+
+function expire(stop: CallStop): void {
+  stop.reason ??= 'timeout';
+  stop.stop();
 }

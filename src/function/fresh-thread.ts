@@ -16,11 +16,7 @@ interface FreshThreads {
 let current: FreshThreads | null = null;
 
 /** Runs one call on a thread started for it alone; the thread is ended when the call settles. */
-export async function runOnFreshThread(
-  request: CallRequest,
-  stop: CallStop,
-  startClock: () => void,
-): Promise<CallEnding> {
+export async function runOnFreshThread(request: CallRequest, stop: CallStop): Promise<CallEnding> {
   const fresh = (current ??= { slots: new CallSlots(threadCount()), threads: new Set(), closed: false });
   const acquired = fresh.slots.acquire(stop.signal);
   if (!(acquired === true || (await acquired))) return stop.stopped ? { kind: 'aborted' } : { kind: 'closed' };
@@ -29,7 +25,7 @@ export async function runOnFreshThread(
       const call: ThreadCall = {
         id: 1,
         request,
-        startClock,
+        stop,
         settle: (reply: ThreadReply) => {
           stop.onStop(null);
           thread.terminate('its one call settled');
@@ -46,7 +42,7 @@ export async function runOnFreshThread(
         },
       });
       fresh.threads.add(thread);
-      stop.onStop(() => thread.stop(call));
+      stop.onStop({ onStopped: () => thread.stop(call) });
       thread.send([call]);
     });
   } finally {

@@ -12,13 +12,14 @@ import { describeThrown } from './execute-call.ts';
 import { CLAIM_SLOTS, createClaims, QUEUED, RUNNING, withdraw } from './call-claims.ts';
 import { RecentCalls, type CallOwner, type LateError } from './late-errors.ts';
 import { defaultLogger } from '../internal/logger.ts';
+import type { CallStop } from './call-stop.ts';
 import type { CallOutcome, CallRequest } from './types.ts';
 
-/** A call as the pool tracks it. `startClock` runs once, when the call starts on a ready thread. */
+/** A call as the pool tracks it. `stop.startClock()` runs when the call starts on a ready thread. */
 export interface ThreadCall {
   id: number;
   request: CallRequest;
-  startClock: () => void;
+  stop: CallStop;
   settle: (reply: ThreadReply) => void;
   /** who to log a late error of this call to */
   owner?: CallOwner;
@@ -105,7 +106,18 @@ export class FunctionThread {
     const slots = calls.map(() => this.#freeSlots.pop()!);
     for (const slot of slots) Atomics.store(this.#claims, slot, QUEUED);
     try {
-      this.#port.postMessage(calls.map((call, i) => ({ id: call.id, slot: slots[i], request: call.request })));
+      // Parallel arrays, not an object per call: every cloned object costs its keys on both
+      // sides, and a target shared by the calls (a FunctionRef, a function sent again) is
+      // cloned once per message.
+      const ids: number[] = [];
+      const targets: CallRequest['target'][] = [];
+      const args: unknown[][] = [];
+      for (const call of calls) {
+        ids.push(call.id);
+        targets.push(call.request.target);
+        args.push(call.request.args);
+      }
+      this.#port.postMessage({ ids, slots, targets, args });
     } catch (error) {
       this.#freeSlots.push(...slots);
       // One of them is uncloneable: send each alone, so only that one fails.
@@ -178,7 +190,11 @@ export class FunctionThread {
       return;
     }
     if ('retire' in (message as object)) return this.#retire((message as { retire: LateError | null }).retire);
-    const { id, outcome } = message as { id: number; outcome?: CallOutcome };
+    const reply = message as { id: number; outcome?: CallOutcome; value?: unknown };
+    const { id } = reply;
+    // A returned value comes as `value` alone (see workers/function-host.ts); 'skipped' has neither.
+    const outcome: CallOutcome | undefined =
+      'value' in reply ? { kind: 'returned', value: reply.value } : reply.outcome;
     const index = this.#entries.findIndex((entry) => entry.call.id === id);
     if (index === -1) return;
     const [entry] = this.#entries.splice(index, 1);
@@ -214,7 +230,7 @@ export class FunctionThread {
     this.headStartedAt = performance.now();
     const head = this.#entries[0];
     // A ghost at the head is skipped by the host; the next head starts on its 'skipped' reply.
-    if (!head.ghost) head.call.startClock();
+    if (!head.ghost) head.call.stop.startClock();
   }
 
   #end(reason: string): void {

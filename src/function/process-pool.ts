@@ -157,7 +157,6 @@ export async function runInProcess(
   request: CallRequest,
   memoryLimitMb: number,
   stop: CallStop,
-  startClock: () => void,
   fresh = false,
   owner?: CallOwner,
 ): Promise<CallEnding> {
@@ -174,7 +173,7 @@ export async function runInProcess(
       parkIdle(pool, group, host);
       return { kind: 'aborted' };
     }
-    startClock();
+    stop.startClock();
     host.setIdle(false);
     const onAbort = (): void => host.kill();
     signal.addEventListener('abort', onAbort, { once: true });

@@ -16,6 +16,18 @@ function ended(status: FunctionStatus, error: string | null, rest: Partial<Endin
   return { status, error, result: null, errorType: null, stack: null, ...rest };
 }
 
+// Thousands of calls end within the same millisecond: its ISO text is made once.
+let isoMs = Number.NaN;
+let isoText = '';
+
+function isoAt(ms: number): string {
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
 function describeEnding(
   ending: CallEnding,
   call: ValidCall,
@@ -57,60 +69,41 @@ export async function runFunction<R>(
   options?: RunFunctionOptions,
 ): Promise<FunctionResult<R>> {
   const call = validateCall(fn, options);
-  const startTime = new Date();
+  const startTime = Date.now();
   const started = performance.now();
-  const stop = new CallStop();
-  let stopReason: 'timeout' | 'cancelled' | null = null;
-  let cancelReason: unknown;
-  let timer: NodeJS.Timeout | undefined;
-  const { signals } = call;
-  const onCancel = (event: Event): void => {
-    if (stopReason === null) {
-      stopReason = 'cancelled';
-      cancelReason = (event.target as AbortSignal).reason;
-    }
-    stop.stop();
-  };
   // The clock starts when a thread or process takes the call, not while it waits for one.
-  // A call handed back unstarted by a dying thread starts again elsewhere: restart its clock.
-  const startClock = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      stopReason ??= 'timeout';
-      stop.stop();
-    }, call.timeoutMs);
-  };
+  const stop = new CallStop(call.timeoutMs);
+  const { signals } = call;
   let ending: CallEnding;
   const aborted = signals.find((signal) => signal.aborted);
   if (aborted !== undefined) {
-    stopReason = 'cancelled';
-    cancelReason = aborted.reason;
+    stop.cancel(aborted.reason);
     ending = { kind: 'aborted' };
   } else {
-    for (const signal of signals) signal.addEventListener('abort', onCancel, { once: true });
+    // `stop` is the abort listener (handleEvent): no closure per call.
+    for (const signal of signals) signal.addEventListener('abort', stop, { once: true });
     try {
-      const request = { target: call.target, args: call.args };
-      const owner = { name: call.name, logger: call.logger };
-      ending = await runtimeFor(call).run(request, {
-        stop,
-        startClock,
-        owner,
-        memoryLimitMb: call.memoryLimitMb,
-        fresh: call.fresh,
-      });
+      ending = await runtimeFor(call).run(call, stop);
     } finally {
-      clearTimeout(timer);
-      for (const signal of signals) signal.removeEventListener('abort', onCancel);
+      stop.clearClock();
+      for (const signal of signals) signal.removeEventListener('abort', stop);
     }
   }
-  const endTime = new Date();
+  const endTime = Date.now();
+  // A passing call (the common case) needs no Ending built first.
+  const passed = ending.kind === 'outcome' && ending.outcome.kind === 'returned';
+  const other = passed ? null : describeEnding(ending, call, stop.reason, stop.cancelReason);
   const result: FunctionResult<R> = {
     name: call.name,
     type: 'function',
-    ...(describeEnding(ending, call, stopReason, cancelReason) as Ending & { result: R | null }),
+    status: other === null ? 'passed' : other.status,
+    error: other === null ? null : other.error,
+    result: (other === null ? (ending as { outcome: { value: unknown } }).outcome.value : other.result) as R | null,
+    errorType: other === null ? null : other.errorType,
+    stack: other === null ? null : other.stack,
     isolation: call.memoryLimitMb === null ? 'thread' : 'process',
-    startTime: startTime.toISOString(),
-    endTime: endTime.toISOString(),
+    startTime: isoAt(startTime),
+    endTime: isoAt(endTime),
     durationMs: Math.round((performance.now() - started) * 1000) / 1000,
   };
   if (result.status !== 'passed' && isLogging(call.logger)) {

@@ -6,7 +6,7 @@
 // which is replaced; hosts that keep dying while starting open the crash-loop breaker.
 import os from 'node:os';
 import { CallQueue } from './call-queue.ts';
-import type { CallStop } from './call-stop.ts';
+import type { CallStop, StopListener } from './call-stop.ts';
 import { FunctionThread, type ThreadCall, type ThreadReply } from './function-thread.ts';
 import { StartupBreaker } from '../internal/startup-breaker.ts';
 import type { CallOwner } from './late-errors.ts';
@@ -161,43 +161,53 @@ function busiestQueue(pool: ThreadPool): FunctionThread | null {
 }
 
 /**
- * Runs one call on a pool thread. `stop` (timeout or cancellation) takes a waiting call off
- * the queue, or ends the thread running it; `startClock` is called when the call starts.
+ * One call in the pool: what the threads see (ThreadCall), and its stop listener. One object
+ * per call, no closures: tens of thousands can wait at once, and each is kept by every
+ * young-generation GC while it waits.
  */
-export function runOnThread(
-  request: CallRequest,
-  stop: CallStop,
-  startClock: () => void,
-  owner?: CallOwner,
-): Promise<CallEnding> {
+class PoolCall implements ThreadCall, StopListener {
+  constructor(
+    readonly pool: ThreadPool,
+    readonly id: number,
+    readonly request: CallRequest,
+    readonly stop: CallStop,
+    readonly owner: CallOwner | undefined,
+    readonly resolve: (ending: CallEnding) => void,
+  ) {}
+
+  settle(reply: ThreadReply): void {
+    this.stop.onStop(null);
+    this.pool.placed.delete(this);
+    this.resolve(endingOfReply(reply, this.pool));
+  }
+
+  /** Stopped (timeout or cancellation): taken off the queue, or stopped on its thread. */
+  onStopped(): void {
+    const thread = this.pool.placed.get(this);
+    if (thread !== undefined) {
+      thread.stop(this);
+      return;
+    }
+    this.pool.queue.remove(this);
+    this.settle({ stopped: true });
+  }
+}
+
+/**
+ * Runs one call on a pool thread. `stop` (timeout or cancellation) takes a waiting call off
+ * the queue, or ends the thread running it; its clock starts when the call starts.
+ */
+export function runOnThread(request: CallRequest, stop: CallStop, owner?: CallOwner): Promise<CallEnding> {
   const pool = (current ??= createPool());
   if (pool.breaker.isOpen)
     return Promise.resolve({ kind: 'unavailable', message: pool.breaker.describe('the function host thread') });
-  return new Promise<CallEnding>((resolve) => {
-    const call: ThreadCall = {
-      id: pool.nextId++,
-      request,
-      startClock,
-      owner,
-      settle: (reply: ThreadReply) => {
-        stop.onStop(null);
-        pool.placed.delete(call);
-        resolve(endingOfReply(reply, pool));
-      },
-    };
-    const onAbort = (): void => {
-      const thread = pool.placed.get(call);
-      if (thread !== undefined) {
-        thread.stop(call);
-        return;
-      }
-      pool.queue.remove(call);
-      call.settle({ stopped: true });
-    };
-    stop.onStop(onAbort);
-    pool.queue.push(call);
-    dispatch(pool);
-  });
+  let resolve!: (ending: CallEnding) => void;
+  const promise = new Promise<CallEnding>((settle) => (resolve = settle));
+  const call = new PoolCall(pool, pool.nextId++, request, stop, owner, resolve);
+  stop.onStop(call);
+  pool.queue.push(call);
+  dispatch(pool);
+  return promise;
 }
 
 /** How a thread's reply ends the call (a pool closed meanwhile makes a death 'closed'). */

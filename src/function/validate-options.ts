@@ -70,22 +70,29 @@ function refuse(what: string, issues: v.BaseIssue<unknown>[]): never {
 // Resolved refs by module and export: the same ref is typically run thousands of times.
 // Relative paths are not cached, since they depend on the current directory.
 const MAX_CACHED_REFS = 1_000;
-const resolvedRefs = new Map<string, { target: CallTarget; name: string }>();
+/** By module (its file URL's text, or an absolute path), then export name. */
+const resolvedRefs = new Map<string, Map<string, { target: CallTarget; name: string }>>();
 
 function resolveRef(ref: FunctionRef): { target: CallTarget; name: string } {
-  const { module, export: exportName } = ref;
+  const { module, export: exportName = 'default' } = ref;
+  // Two plain lookups by strings the caller usually holds already (a URL's href, a path, an
+  // export name), whose hashes V8 keeps: no key is built per call.
+  const moduleKey = module instanceof URL ? module.href : typeof module === 'string' ? module : null;
   const cacheable =
-    (module instanceof URL || (typeof module === 'string' && path.isAbsolute(module))) &&
-    (exportName === undefined || typeof exportName === 'string') &&
+    moduleKey !== null &&
+    (module instanceof URL || path.isAbsolute(moduleKey)) &&
+    typeof exportName === 'string' &&
     Object.keys(ref).length <= 2;
-  const key = cacheable ? `${String(module)}\0${exportName ?? 'default'}` : '';
-  const cached = cacheable ? resolvedRefs.get(key) : undefined;
+  if (!cacheable) return parseRef(ref);
+  let byExport = resolvedRefs.get(moduleKey);
+  const cached = byExport?.get(exportName);
   if (cached !== undefined) return cached;
   const resolved = parseRef(ref);
-  if (cacheable) {
+  if (byExport === undefined) {
     if (resolvedRefs.size >= MAX_CACHED_REFS) resolvedRefs.clear();
-    resolvedRefs.set(key, resolved);
+    resolvedRefs.set(moduleKey, (byExport = new Map<string, { target: CallTarget; name: string }>()));
   }
+  byExport.set(exportName, resolved);
   return resolved;
 }
 
@@ -104,12 +111,57 @@ function parseRef(ref: FunctionRef): { target: CallTarget; name: string } {
   return { target: { kind: 'module', url, exportName }, name: exportName === 'default' ? base : exportName };
 }
 
+type ParsedOptions = v.InferOutput<typeof optionsSchema>;
+const EMPTY: ParsedOptions = Object.freeze({});
+
+function parseWithSchema(options: unknown): ParsedOptions {
+  const result = v.safeParse(optionsSchema, options);
+  if (!result.success) refuse('options', result.issues);
+  return result.output;
+}
+
+/**
+ * The hot path (tens of thousands of calls a second): options of the common shape (a plain
+ * object holding only args, timeoutMs and name, each plainly right) are used as they are. A
+ * conservative subset of optionsSchema: false only means "let valibot decide" (and word the error).
+ */
+function isPlainlyValid(options: object): options is ParsedOptions {
+  if (Object.getPrototypeOf(options) !== Object.prototype) return false;
+  const o = options as Record<string, unknown>;
+  for (const key in o) if (key !== 'args' && key !== 'timeoutMs' && key !== 'name') return false;
+  const { timeoutMs } = o;
+  return (
+    (o.args === undefined || Array.isArray(o.args)) &&
+    (timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS)) &&
+    (o.name === undefined || typeof o.name === 'string')
+  );
+}
+
+/** One target per function: its source text is read once, and calls share the object (cloned once per batch). */
+const sourceTargets = new WeakMap<object, CallTarget>();
+
+function sourceTarget(fn: object): CallTarget {
+  let target = sourceTargets.get(fn);
+  if (target === undefined) {
+    target = { kind: 'source', source: Function.prototype.toString.call(fn) };
+    sourceTargets.set(fn, target);
+  }
+  return target;
+}
+
+/** Kept by every call while it waits: most have no signal, and share this empty list. */
+const NO_SIGNALS: AbortSignal[] = [];
+
+function noneIfEmpty(signals: AbortSignal[]): AbortSignal[] {
+  return signals.length === 0 ? NO_SIGNALS : signals;
+}
+
 /** Validates runFunction's arguments; throws a TypeError naming the first bad one. */
 export function validateCall(fn: unknown, options: RunFunctionOptions | undefined): ValidCall {
   let target: CallTarget;
   let defaultName: string;
   if (typeof fn === 'function') {
-    target = { kind: 'source', source: Function.prototype.toString.call(fn) };
+    target = sourceTarget(fn);
     defaultName = fn.name || 'anonymous';
   } else if (typeof fn === 'object' && fn !== null) {
     ({ target, name: defaultName } = resolveRef(fn as FunctionRef));
@@ -121,16 +173,17 @@ export function validateCall(fn: unknown, options: RunFunctionOptions | undefine
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError('options must be an object');
   }
-  const result = v.safeParse(optionsSchema, options ?? {});
-  if (!result.success) refuse('options', result.issues);
-  const o = result.output;
+  const fast = options === undefined || isPlainlyValid(options);
+  const o = options === undefined ? EMPTY : fast ? options : parseWithSchema(options);
   return {
     target,
-    args: o.args ?? [],
+    // The schema's output is a copy; so is the fast path's (a queued call must not see the
+    // caller's later changes to the array).
+    args: o.args === undefined ? [] : fast ? o.args.slice() : o.args,
     timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     memoryLimitMb: o.memoryLimitMb ?? null,
     // Read now, before any await: the scope of the task that made the call.
-    signals: bindingSignals(o.signal, o.detached),
+    signals: noneIfEmpty(bindingSignals(o.signal, o.detached)),
     name: o.name ?? defaultName,
     fresh: o.isolate === 'fresh',
     logger: o.logger ?? defaultLogger,

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { fsPath } from './byte-names.ts';
 
 export const DEFAULT_PATTERN = '**/*.py';
 
@@ -32,7 +33,7 @@ export function virtualenvAbove(base: string, file: string, cache = new Map<stri
   for (const dir of folders) {
     let venv = cache.get(dir);
     if (venv === undefined) {
-      venv = fs.existsSync(path.join(dir, 'pyvenv.cfg'));
+      venv = fs.existsSync(fsPath(path.join(dir, 'pyvenv.cfg')));
       cache.set(dir, venv);
     }
     if (venv) return dir;
@@ -67,7 +68,7 @@ export function whyNotDiscovered(
   const venv = virtualenvAbove(root, real);
   if (venv !== null) return `it lies in a virtualenv (${path.relative(root, venv)} holds pyvenv.cfg)`;
   if (!matches(parts.join('/'))) return `it does not match --pattern ${pattern}`;
-  const stat = fs.statSync(real, { throwIfNoEntry: false });
+  const stat = fs.statSync(fsPath(real), { throwIfNoEntry: false });
   if (stat && !stat.isFile()) return 'it is not a regular file';
   return null;
 }

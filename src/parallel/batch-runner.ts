@@ -8,6 +8,7 @@ import { bindingSignals } from '../internal/current-scope.ts';
 import type { ExecutionResult } from '../seam/execution-result.ts';
 import type { ScriptConfig } from './build-plan.ts';
 import type { StartMethod } from '../script/types.ts';
+import type { ScriptPath } from '../script/validate-options.ts';
 import { ParallelRunner, type ParallelRunnerOptions } from './parallel-runner.ts';
 import {
   batchRunnerOptionsSchema,
@@ -58,7 +59,7 @@ export class BatchRunner {
     return this.#runner.maxWorkers;
   }
 
-  async runBatches(batches: string[][], options: RunBatchesOptions = {}): Promise<ExecutionResult[]> {
+  async runBatches(batches: ScriptPath[][], options: RunBatchesOptions = {}): Promise<ExecutionResult[]> {
     const list = parseOrThrow(batchListSchema, batches, 'batches');
     const opts = parseOrThrow(runBatchesOptionsSchema, options, 'runBatches options');
     const stopOnBatchFailure = opts.stopOnBatchFailure ?? true;

@@ -17,6 +17,7 @@ import { RunResources } from '../resources/run-resources.ts';
 import { timeoutFor } from '../resources/timeout-policy.ts';
 import { findInterpreter } from '../script/prepare-script.ts';
 import type { ScriptResult } from '../script/types.ts';
+import type { ScriptPath } from '../script/validate-options.ts';
 import type { ScriptRef } from '../seam/planned-script.ts';
 import { Plan } from './build-plan.ts';
 import { RunNotifier, type ProgressCallback } from './events.ts';
@@ -60,7 +61,7 @@ export class ParallelRunner {
     this.onProgress = this.#options.onProgress;
   }
 
-  async runScripts(scripts: string[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
+  async runScripts(scripts: ScriptPath[], options: RunScriptsOptions = {}): Promise<ExecutionResult> {
     const byIndex: Array<ScriptResult | undefined> = new Array<ScriptResult | undefined>(scripts.length);
     const retain = options.retainOutput ?? this.#options.retainOutput ?? 'all';
     const sink: RunSink = { onResult: (ref, result) => (byIndex[ref.index] = retainOutput(result, retain)) };
@@ -74,7 +75,7 @@ export class ParallelRunner {
    * at most maxWorkers × 2 scripts are started ahead of the consumer, so a consumer that stops
    * reading stops new starts. Leaving the loop early cancels the rest of the run.
    */
-  stream(scripts: string[], options: RunScriptsOptions = {}): AsyncGenerator<ScriptResult, void, undefined> {
+  stream(scripts: ScriptPath[], options: RunScriptsOptions = {}): AsyncGenerator<ScriptResult, void, undefined> {
     // The scopes are those of the caller now, not of whoever first iterates.
     const scopes = this.#scopes(options);
     return streamRun((sink, stop) => this.#execute(scripts, options, sink, [stop, ...scopes]), this.maxWorkers * 2);
@@ -116,7 +117,7 @@ export class ParallelRunner {
 
   /** @returns the run's duration in ms, once every script is settled and every child reaped */
   #execute(
-    scripts: string[],
+    scripts: ScriptPath[],
     options: RunScriptsOptions,
     sink: RunSink,
     extraSignals: AbortSignal[] = [],
@@ -137,7 +138,7 @@ export class ParallelRunner {
 
   async #executeWith(
     controller: AbortController,
-    scripts: string[],
+    scripts: ScriptPath[],
     options: RunScriptsOptions,
     sink: RunSink,
     extraSignals: AbortSignal[],

@@ -3,7 +3,7 @@
 // reject after all (the script is reported 'error', never lost). Never rejects.
 import { describeAbortedSignal } from '../internal/cancellation.ts';
 import type { ErgateLogger } from '../internal/logger.ts';
-import { errorResult } from '../script/script-result.ts';
+import { errorResult, type ResultAdds } from '../script/script-result.ts';
 import type { AttemptRecord, ScriptResult } from '../script/types.ts';
 import type { PlannedScript } from '../seam/planned-script.ts';
 import type { RunNotifier } from './events.ts';
@@ -23,7 +23,7 @@ export interface AttemptContext {
 
 export async function runAttempts(item: PlannedScript, context: AttemptContext): Promise<ScriptResult> {
   const { controller, notifier, resources } = context;
-  if (!item.spec) return withAttempts(errorResult(item.script, item.error ?? 'could not be run', 'error'), 1);
+  if (!item.spec) return errorResult(item.script, item.error ?? 'could not be run', 'error');
   const pool = context.getPool();
   const failedAttempts: AttemptRecord[] = [];
   const listener = context.onOutput;
@@ -34,6 +34,12 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
       notifier.emit('script.sample', { name: item.name, script: item.script, index: item.index, ...sample });
     });
     const onStart = (child: StartedChild): void => usage.started(child);
+    // What this attempt adds to its result: samples, its number, the failed runs before it.
+    const adds = (startedAt: number): ResultAdds => ({
+      ...usage.adds(startedAt),
+      attempts: attempt,
+      ...(failedAttempts.length > 0 && { failedAttempts: [...failedAttempts] }),
+    });
     let result: ScriptResult;
     try {
       result = await pool.run(item.spec, {
@@ -41,6 +47,7 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
         retries: item.retries,
         index: item.index,
         onStart,
+        adds,
         ...(onOutput && { onOutput }),
         ...(context.logger && { logger: context.logger }),
       });
@@ -48,19 +55,20 @@ export async function runAttempts(item: PlannedScript, context: AttemptContext):
       // The pools resolve every failure as a result (launcher start-up failures open their own
       // breaker, src/internal/startup-breaker.ts); a rejection is a bug, reported, not lost.
       const message = error instanceof Error ? error.message : String(error);
+      const at = Date.now();
       result = controller.signal.aborted
-        ? errorResult(item.script, describeAbortedSignal(controller.signal), 'cancelled')
-        : errorResult(item.script, `the pool failed while running the script: ${message}`, 'error');
+        ? errorResult(item.script, describeAbortedSignal(controller.signal), 'cancelled', at, adds(at))
+        : errorResult(item.script, `the pool failed while running the script: ${message}`, 'error', at, adds(at));
     }
     usage.finish(result);
-    if (pool.handlesRetries) return withAttempts(result, result.attempts ?? attempt);
+    // A pool that runs retries itself (BullMQ's attempts) built the result with its own count.
+    if (pool.handlesRetries) return result;
     const retryable = result.status === 'failed' || result.status === 'timeout';
     if (retryable && attempt <= item.retries && !controller.signal.aborted) {
       failedAttempts.push(attemptRecord(result));
       continue;
     }
-    if (failedAttempts.length > 0) result.failedAttempts = failedAttempts;
-    return withAttempts(result, attempt);
+    return result;
   }
 }
 
@@ -73,9 +81,4 @@ function attemptRecord(r: ScriptResult): AttemptRecord {
   if (r.peakTreeRssKb !== undefined) record.peakTreeRssKb = r.peakTreeRssKb;
   if (r.memorySamples !== undefined) record.memorySamples = r.memorySamples;
   return record;
-}
-
-export function withAttempts(result: ScriptResult, attempts: number): ScriptResult {
-  result.attempts = attempts;
-  return result;
 }

@@ -7,6 +7,7 @@ import { expected, nonNegativeInt, positiveInt, timeoutMs as positiveTimeout } f
 import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
 import { orderSchema, resourceRunnerEntries, timeoutSettingSchema } from '../resources/resource-options.ts';
 import { MODULE_NAME } from '../script/validate-options.ts';
+import { pathFromBytes } from '../internal/byte-names.ts';
 
 const positiveNumber = v.pipe(
   v.number(expected('a positive number')),
@@ -115,7 +116,9 @@ export const runBatchesOptionsSchema = v.strictObject(
 
 export const scriptListSchema = v.array(
   v.pipe(
-    v.string(expected('a script path')),
+    v.union([v.string(), v.instance(Buffer)], expected('a script path (a string, or a Buffer of its bytes)')),
+    // A Buffer's undecodable bytes are carried in the surrogateescape form (byte-names.ts).
+    v.transform((p) => (typeof p === 'string' ? p : pathFromBytes(p))),
     v.minLength(1, expected('a non-empty script path')),
     // No exec could carry it; refused before anything runs, not per script mid-run.
     v.check((p) => !p.includes('\0'), expected('a script path without NUL bytes')),

@@ -125,16 +125,26 @@ export class ScriptUsage {
     );
   }
 
-  /** The attempt ended: free its share, record its peak and history, set peakTreeRssKb. */
-  finish(result: ScriptResult): void {
-    const { admission, sampler, settings } = this.#run;
+  /**
+   * The child ended: sampling stops, and what the samples add to its result (peakTreeRssKb,
+   * memorySamples as offsets from `startedAt`), for the result builder. Nothing without a sampler.
+   */
+  adds(startedAt: number): Pick<ScriptResult, 'peakTreeRssKb' | 'memorySamples'> {
     this.#unwatch?.();
+    this.#unwatch = null;
+    if (!this.#run.sampler) return {};
+    return {
+      peakTreeRssKb: this.#peakKb,
+      memorySamples: this.#series.points().map(([at, kb]) => [Math.max(0, at - startedAt), kb]),
+    };
+  }
+
+  /** The attempt ended: free its share, record its peak and history. */
+  finish(result: ScriptResult): void {
+    const { admission, settings } = this.#run;
+    this.#unwatch?.();
+    this.#unwatch = null;
     admission?.finished(this);
-    if (sampler) {
-      result.peakTreeRssKb = this.#peakKb;
-      const startedAt = Date.parse(result.startTime);
-      result.memorySamples = this.#series.points().map(([at, kb]) => [Math.max(0, at - startedAt), kb]);
-    }
     const peakKb = this.#peakKb ?? result.peakRssKb ?? null;
     this.#run.estimates.recordPeak(peakKb);
     // A script that never ran (cancelled before it started, missing file) says nothing about its cost.

@@ -4,6 +4,7 @@
 // by the supervisor, so the parallel runner gets the same 'error' results as runScript.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsPath } from '../internal/byte-names.ts';
 import type { ScriptSpec } from './types.ts';
 import type { ParsedRunScriptOptions } from './validate-options.ts';
 
@@ -14,7 +15,7 @@ const rootCache = new Map<string, string | null>();
 
 function isDirectory(p: string): boolean {
   try {
-    return fs.statSync(p).isDirectory();
+    return fs.statSync(fsPath(p)).isDirectory();
   } catch {
     return false;
   }

@@ -6,7 +6,7 @@ import { errorResult } from './script-result.ts';
 import { prepareScript, type PreparedScript } from './prepare-script.ts';
 import { SupervisorPool } from './supervisor-pool.ts';
 import type { RunScriptOptions, ScriptResult } from './types.ts';
-import { checkScriptPath } from './validate-options.ts';
+import { checkScriptPath, type ScriptPath } from './validate-options.ts';
 import { bindToScope } from '../internal/current-scope.ts';
 
 let sharedPool: SupervisorPool | null = null;
@@ -17,26 +17,25 @@ export function getDefaultSupervisorPool(): SupervisorPool {
   return sharedPool;
 }
 
-export async function runScript(scriptPath: string, options?: RunScriptOptions): Promise<ScriptResult> {
-  checkScriptPath(scriptPath);
+export async function runScript(scriptPath: ScriptPath, options?: RunScriptOptions): Promise<ScriptResult> {
+  const script = checkScriptPath(scriptPath);
   let prepared: PreparedScript;
   try {
-    prepared = await prepareScript(scriptPath, options);
+    prepared = await prepareScript(script, options);
   } catch (error) {
     // Bad options or a start method the interpreter cannot serve are bad usage; an
     // interpreter that cannot run is a result.
     if (error instanceof TypeError) throw error;
-    return errorResult(scriptPath, (error as Error).message);
+    return errorResult(script, (error as Error).message);
   }
   const { options: parsed, spec } = prepared;
   // Inside a task or job the script is bound to its scope (AsyncLocalStorage: the same after the await).
   const signal = bindToScope(parsed.signal, parsed.detached);
-  const result = await getDefaultSupervisorPool().run(spec, {
+  return getDefaultSupervisorPool().run(spec, {
     signal,
     onOutput: parsed.onOutput,
     logger: parsed.logger,
+    // A lone call belongs to no run, so it has no run slot (the pool's slot numbers are its own).
+    lone: true,
   });
-  // A lone call belongs to no run, so it has no run slot (the pool's slot numbers are its own).
-  result.slot = null;
-  return result;
 }

@@ -1,14 +1,39 @@
 // The ScriptResult builder: every result is made here, errorResult for runs that never got a
 // child (missing script, bad interpreter, cancelled before start, launcher lost), exitResult
-// for a child that ran.
-// Both start methods and every runner go through here, so a result reads the same whichever
-// way the run ended, and captured output is decoded in one place.
+// for a child that ran. Invariant: a result is built once, complete: what the layers above
+// add (slot, attempts, samples, worker) comes in as ResultAdds, never set on it afterwards.
 import path from 'node:path';
 import { constants } from 'node:os';
 import { classifyExit } from './classify-exit.ts';
 import type { CapturedBytes, ChildExit } from './launcher/protocol.ts';
 import type { StopReason } from './stop-reason.ts';
 import type { ScriptResult, ScriptSpec, ScriptStatus } from './types.ts';
+
+/** What the layers above the builder add to a result: the pool its slot, a runner attempts and
+ *  samples, a worker its id. Undefined fields are left out. */
+export type ResultAdds = Partial<
+  Pick<
+    ScriptResult,
+    | 'pid'
+    | 'slot'
+    | 'attempts'
+    | 'tests'
+    | 'testCases'
+    | 'imports'
+    | 'peakTreeRssKb'
+    | 'memorySamples'
+    | 'failedAttempts'
+    | 'worker'
+    | 'lostOn'
+  >
+>;
+
+function withAdds(result: ScriptResult, adds: ResultAdds | undefined): ScriptResult {
+  if (adds === undefined) return result;
+  const target = result as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(adds)) if (value !== undefined) target[key] = value;
+  return result;
+}
 
 /** The fields of a result that depend only on the script path. */
 export function describeScript(script: string): Pick<ScriptResult, 'script' | 'name' | 'subdirectory'> {
@@ -21,11 +46,12 @@ export function errorResult(
   message: string,
   status: ScriptStatus = 'error',
   startedAt: number = Date.now(),
+  adds?: ResultAdds,
 ): ScriptResult {
   const now = Date.now();
   const { script: absolute, name, subdirectory } = describeScript(script);
   // Every field written out: a spread into a literal this size costs ~50 µs in V8 (Node 20).
-  return {
+  const result: ScriptResult = {
     script: absolute,
     name,
     subdirectory,
@@ -47,6 +73,20 @@ export function errorResult(
     tests: null,
     testCases: null,
   };
+  return withAdds(result, adds);
+}
+
+/**
+ * A result a worker built, as this machine reports it: its script path in this checkout,
+ * plus what the coordinator adds (attempts, the workers lost attempts were on).
+ */
+export function remoteResult(returned: ScriptResult, script: string, adds: ResultAdds): ScriptResult {
+  return withAdds({ ...returned, ...describeScript(script) }, adds);
+}
+
+/** The same result without its captured output (a run keeping only failures' output). */
+export function withoutOutput(result: ScriptResult): ScriptResult {
+  return { ...result, stdout: '', stderr: '' };
 }
 
 /** Shared: a decode() without { stream: true } starts afresh (constructing one costs ~5 µs). */
@@ -79,13 +119,17 @@ export function describeLeftovers(leftovers: readonly { command: string }[]): st
   return `left \`${leftovers[0].command}\`${more} behind (killed)`;
 }
 
-/** The result of a child that ran and was reaped; `stop` is the reason ergate ended it, if it did. */
+/**
+ * The result of a child that ran and was reaped; `stop` is the reason ergate ended it, if it did.
+ * @param addsFor what the caller adds, given the decoded stdout (where a test report may be named)
+ */
 export function exitResult(
   spec: ScriptSpec,
   exit: ChildExit,
   stop: StopReason | null,
   pid: number,
   startedAt: number,
+  addsFor?: (stdout: string) => ResultAdds,
 ): ScriptResult {
   const endedAt = Date.now();
   const exitCode = exit.code >= 0 ? exit.code : null;
@@ -121,5 +165,5 @@ export function exitResult(
     tests: null,
     testCases: null,
   };
-  return result;
+  return withAdds(result, addsFor?.(stdout));
 }

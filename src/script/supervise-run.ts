@@ -3,7 +3,7 @@
 // launcher orders its own deadline against the requests it received). The timeout itself is
 // enforced by the launcher, so a busy event loop here never delays it.
 import fs from 'node:fs';
-import { errorResult, exitResult } from './script-result.ts';
+import { errorResult, exitResult, type ResultAdds } from './script-result.ts';
 import { nextJunitPath, pytestJunitArgs } from './junit-capture.ts';
 import type { Launcher } from './launcher/launcher.ts';
 import { describeStop, type StopReason } from './stop-reason.ts';
@@ -25,6 +25,8 @@ export interface SuperviseRunOptions {
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
   /** called once the child runs */
   onStart?: (running: RunningScript) => void;
+  /** what the caller adds to the result (its slot, attempts, samples), asked for when it is built */
+  adds?: () => ResultAdds;
 }
 
 export interface SupervisedRun {
@@ -92,22 +94,23 @@ export function superviseRun(
               : exit.stop === 'request'
                 ? requested
                 : null;
-          const ran = exitResult(spec, exit, first, pid, startedAt);
-          const found = takeTestResults(junitXml, ran.stdout);
-          if (found) {
-            ran.tests = found.tests;
-            ran.testCases = found.testCases;
-          }
-          if (importsFile !== undefined) ran.imports = takeImports(importsFile);
+          const ran = exitResult(spec, exit, first, pid, startedAt, (stdout) => {
+            const found = takeTestResults(junitXml, stdout);
+            return {
+              ...(found && { tests: found.tests, testCases: found.testCases }),
+              ...(importsFile !== undefined && { imports: takeImports(importsFile) }),
+              ...options.adds?.(),
+            };
+          });
           resolve(ran);
         },
         onFail: (error) => {
           ended = true;
           flushDecoders();
+          const adds = { pid: pid || null, ...options.adds?.() };
           const result = requested
-            ? errorResult(spec.script, describeStop(requested).error, describeStop(requested).status, startedAt)
-            : errorResult(spec.script, error, 'error', startedAt);
-          result.pid = pid || null;
+            ? errorResult(spec.script, describeStop(requested).error, describeStop(requested).status, startedAt, adds)
+            : errorResult(spec.script, error, 'error', startedAt, adds);
           fs.rmSync(junitXml, { force: true });
           if (importsFile !== undefined) fs.rmSync(importsFile, { force: true });
           resolve(result);

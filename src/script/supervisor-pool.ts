@@ -10,7 +10,7 @@
 // keeps the process alive.
 import os from 'node:os';
 import { StartupBreaker } from '../internal/startup-breaker.ts';
-import { errorResult } from './script-result.ts';
+import { errorResult, type ResultAdds } from './script-result.ts';
 import type { Launcher } from './launcher/launcher.ts';
 import { fitToOpenFiles, openFileLimit, warnNarrowed } from './launcher/fd-budget.ts';
 import { LauncherSet } from './launcher/launcher-set.ts';
@@ -27,6 +27,10 @@ export interface SupervisorRunOptions {
   logger?: ErgateLogger;
   /** Called once the child runs, with a handle to stop it for a reason of the caller's. */
   onStart?: (running: RunningScript) => void;
+  /** What the caller adds to the result (attempts, samples, its worker), asked for when it is built (startedAt: its start, ms). */
+  adds?: (startedAt: number) => ResultAdds;
+  /** A lone call that belongs to no run: its result has no slot (slot null). */
+  lone?: boolean;
 }
 
 export interface SupervisorPoolOptions {
@@ -76,25 +80,31 @@ export class SupervisorPool implements AsyncDisposable {
   async run(spec: ScriptSpec, options: SupervisorRunOptions = {}): Promise<ScriptResult> {
     const logger = options.logger ?? defaultLogger;
     const startedAt = Date.now();
+    // The result's slot is the one that ran it (null until one is taken, or for a lone call).
+    const addsWith = (slot: number | null) => (): ResultAdds => ({
+      ...options.adds?.(startedAt),
+      slot: options.lone ? null : slot,
+    });
     if (this.#closing)
       return errorResult(
         spec.script,
         'cancelled: the runner was closed before the script started',
         'cancelled',
         startedAt,
+        addsWith(null)(),
       );
-    if (options.signal?.aborted) return errorResult(spec.script, abortMessage(options.signal), 'cancelled', startedAt);
+    if (options.signal?.aborted)
+      return errorResult(spec.script, abortMessage(options.signal), 'cancelled', startedAt, addsWith(null)());
     logStart(logger, spec.script);
     const gaveUp = await this.#queue.acquire(options.signal);
     let result: ScriptResult;
     if (gaveUp !== null) {
-      result = errorResult(spec.script, gaveUp, 'cancelled', startedAt);
+      result = errorResult(spec.script, gaveUp, 'cancelled', startedAt, addsWith(null)());
     } else {
       // The queue admits at most `size` runs, so a number is always free here.
       const slot = this.#takeSlot();
       try {
-        result = await this.#runOnLauncher(spec, options, startedAt);
-        result.slot = slot;
+        result = await this.#runOnLauncher(spec, options, startedAt, addsWith(slot));
       } finally {
         this.#freeSlots.push(slot);
         this.#queue.release();
@@ -110,9 +120,14 @@ export class SupervisorPool implements AsyncDisposable {
     return this.#freeSlots.splice(at, 1)[0];
   }
 
-  async #runOnLauncher(spec: ScriptSpec, options: SupervisorRunOptions, startedAt: number): Promise<ScriptResult> {
+  async #runOnLauncher(
+    spec: ScriptSpec,
+    options: SupervisorRunOptions,
+    startedAt: number,
+    adds: () => ResultAdds,
+  ): Promise<ScriptResult> {
     if (this.#breaker.isOpen)
-      return errorResult(spec.script, this.#breaker.describe('script launchers'), 'error', startedAt);
+      return errorResult(spec.script, this.#breaker.describe('script launchers'), 'error', startedAt, adds());
     let launcher;
     try {
       launcher = await this.#launchers.acquire(spec);
@@ -120,10 +135,10 @@ export class SupervisorPool implements AsyncDisposable {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#breaker.recordStartupFailure(reason);
-      return errorResult(spec.script, reason, 'error', startedAt);
+      return errorResult(spec.script, reason, 'error', startedAt, adds());
     }
     try {
-      return await this.#superviseOn(launcher, spec, options, startedAt);
+      return await this.#superviseOn(launcher, spec, options, startedAt, adds);
     } finally {
       this.#launchers.release(launcher, this.#idleMs);
     }
@@ -134,20 +149,22 @@ export class SupervisorPool implements AsyncDisposable {
     spec: ScriptSpec,
     options: SupervisorRunOptions,
     startedAt: number,
+    adds: () => ResultAdds,
   ): Promise<ScriptResult> {
     const { signal } = options;
-    if (signal?.aborted) return errorResult(spec.script, abortMessage(signal), 'cancelled', startedAt);
+    if (signal?.aborted) return errorResult(spec.script, abortMessage(signal), 'cancelled', startedAt, adds());
     if (this.#closing)
       return errorResult(
         spec.script,
         'cancelled: the runner was closed before the script started',
         'cancelled',
         startedAt,
+        adds(),
       );
     const listener = options.onOutput;
     const onOutput =
       spec.liveOutput && listener ? guardOutputListener(listener, options.logger, spec.script) : undefined;
-    const run = superviseRun(launcher, spec, { onOutput, onStart: options.onStart }, startedAt);
+    const run = superviseRun(launcher, spec, { onOutput, onStart: options.onStart, adds }, startedAt);
     const onAbort = () => run.stop({ kind: 'cancelled', message: abortMessage(signal!) });
     signal?.addEventListener('abort', onAbort, { once: true });
     this.#active.add(run);

@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { isLogger, type ErgateLogger } from '../internal/logger.ts';
 import { TIMEOUT_EXPECTED, timeoutMs as positiveTimeout } from '../internal/option-schemas.ts';
+import { pathFromBytes } from '../internal/byte-names.ts';
 
 const positiveInteger = v.pipe(v.number(), v.integer(), v.minValue(1));
 // rlimits are C longs in the child: a larger value would crash the launcher, not limit it.
@@ -108,9 +109,22 @@ export function parseRunScriptOptions(options: unknown, optionName = 'options'):
   throw new TypeError(`${optionName}.${key} must be ${EXPECTED[key] ?? 'valid'} (${detail})`);
 }
 
-/** @throws TypeError unless `value` is a usable script path: a non-empty string without NUL bytes. */
-export function checkScriptPath(value: unknown, name = 'scriptPath'): asserts value is string {
-  if (typeof value !== 'string' || value === '' || value.includes('\0')) {
-    throw new TypeError(`${name} must be a non-empty string without NUL bytes (got ${describeValue(value)})`);
+/**
+ * A script path as given: a string, or the path's bytes as a Buffer (as Node's fs takes them),
+ * for a file name that is not valid UTF-8.
+ */
+export type ScriptPath = string | Buffer;
+
+/**
+ * The path as ergate carries it (a Buffer's undecodable bytes in the surrogateescape form,
+ * src/internal/byte-names.ts); @throws TypeError unless it is non-empty and without NUL bytes.
+ */
+export function checkScriptPath(value: unknown, name = 'scriptPath'): string {
+  const text = Buffer.isBuffer(value) ? pathFromBytes(value) : value;
+  if (typeof text !== 'string' || text === '' || text.includes('\0')) {
+    throw new TypeError(
+      `${name} must be a non-empty string without NUL bytes, or a Buffer of one (got ${describeValue(value)})`,
+    );
   }
+  return text;
 }

@@ -3,6 +3,7 @@
 // remote one. The runner sees only this interface, so it never knows which it runs over.
 import type { ErgateLogger } from '../internal/logger.ts';
 import type { StartedChild } from '../resources/run-resources.ts';
+import type { ResultAdds } from '../script/script-result.ts';
 import type { ScriptResult, ScriptSpec } from '../script/types.ts';
 
 /** The part of SupervisorPool a run needs. */
@@ -17,6 +18,8 @@ export interface ScriptPool {
       onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
       onStart?: (child: StartedChild) => void;
       logger?: ErgateLogger;
+      /** what the caller adds to the result, asked for when it is built (a local pool's; a remote pool's results are its workers') */
+      adds?: (startedAt: number) => ResultAdds;
     },
   ): Promise<ScriptResult>;
   /** The pool runs a script's retries itself (BullMQ attempts) and sets result.attempts. */

@@ -1,18 +1,35 @@
 // One contract over the three function runtimes (shared thread pool, fresh thread, process
 // host): the same requests end the same way whichever one runs them.
 import { afterAll, describe, expect, it } from 'vitest';
-import { RUNTIMES, type CallContext } from '../../src/function/call-runtime.ts';
+import { RUNTIMES } from '../../src/function/call-runtime.ts';
 import { CallStop } from '../../src/function/call-stop.ts';
 import { processHostPids } from '../../src/function/process-pool.ts';
-import type { CallRequest } from '../../src/function/types.ts';
+import { defaultLogger } from '../../src/internal/logger.ts';
+import type { ValidCall } from '../../src/function/validate-options.ts';
 import { isAlive, waitUntil } from './helpers.ts';
 
-function source(fn: (...args: never[]) => unknown, args: unknown[] = []): CallRequest {
-  return { target: { kind: 'source', source: Function.prototype.toString.call(fn) }, args };
+function source(fn: (...args: never[]) => unknown, args: unknown[] = []): ValidCall {
+  return {
+    target: { kind: 'source', source: Function.prototype.toString.call(fn) },
+    args,
+    timeoutMs: 60_000,
+    memoryLimitMb: 256,
+    signals: [],
+    name: 'test',
+    fresh: false,
+    logger: defaultLogger,
+  };
 }
 
-function context(stop = new CallStop(), onStart = (): void => undefined): CallContext {
-  return { stop, startClock: onStart, memoryLimitMb: 256, fresh: false };
+/** A stop whose clock start is observed (no timer is armed). */
+class WatchedStop extends CallStop {
+  constructor(readonly onStart = (): void => undefined) {
+    super();
+  }
+
+  override startClock(): void {
+    this.onStart();
+  }
 }
 
 const forever = (): Promise<never> => new Promise<never>(() => undefined);
@@ -26,7 +43,7 @@ describe.each(RUNTIMES)('the $name runtime', (runtime) => {
     let starts = 0;
     const ending = await runtime.run(
       source((a: number, b: number) => a + b, [2, 3]),
-      context(undefined, () => starts++),
+      new WatchedStop(() => starts++),
     );
     expect(ending).toEqual({ kind: 'outcome', outcome: { kind: 'returned', value: 5 } });
     expect(starts).toBeGreaterThanOrEqual(1);
@@ -37,7 +54,7 @@ describe.each(RUNTIMES)('the $name runtime', (runtime) => {
       source(() => {
         throw new RangeError('too far');
       }),
-      context(),
+      new CallStop(),
     );
     expect(ending).toMatchObject({
       kind: 'outcome',
@@ -46,21 +63,15 @@ describe.each(RUNTIMES)('the $name runtime', (runtime) => {
   });
 
   it('ends a running call as aborted when it is stopped', async () => {
-    const stop = new CallStop();
-    const ending = runtime.run(
-      source(forever),
-      context(stop, () => setImmediate(() => stop.stop())),
-    );
+    const stop: CallStop = new WatchedStop(() => setImmediate(() => stop.stop()));
+    const ending = runtime.run(source(forever), stop);
     await expect(ending).resolves.toEqual({ kind: 'aborted' });
   });
 
   it('ends a call in flight as closed on close(), leaving no host process behind', async () => {
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
-    const ending = runtime.run(
-      source(forever),
-      context(undefined, () => started()),
-    );
+    const ending = runtime.run(source(forever), new WatchedStop(() => started()));
     await running;
     const pids = processHostPids();
     await runtime.close();

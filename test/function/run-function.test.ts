@@ -82,6 +82,22 @@ describe('runFunction with a FunctionRef', () => {
     });
   });
 
+  it('runs with the arguments as they were at the call, even when it waits for a thread', async () => {
+    // Many calls at once: most wait in the queue while the caller changes its arrays.
+    const argLists = Array.from({ length: 64 }, (_, i) => [i, 1]);
+    const calls = argLists.map((args) => runFunction((a: number, b: number) => a + b, { args }));
+    for (const args of argLists) args[1] = 1_000;
+    const results = await Promise.all(calls);
+    expect(results.map((r) => r.result)).toEqual(argLists.map((_, i) => i + 1));
+  });
+
+  it('a URL changed after a call runs the module it names now, and the same export of two modules stays apart', async () => {
+    const url = new URL('functions.mjs', fixturesUrl);
+    expect(await runFunction({ module: url, export: 'triple' }, { args: [2] })).toMatchObject({ result: 6 });
+    url.pathname = url.pathname.replace(/functions\.mjs$/, 'no-such-module.mjs');
+    expect(await runFunction({ module: url, export: 'triple' }, { args: [2] })).toMatchObject({ status: 'error' });
+  });
+
   it('accepts a file URL object or string, and .mjs modules', async () => {
     const mjs = new URL('functions.mjs', fixturesUrl);
     expect(await runFunction({ module: mjs, export: 'triple' }, { args: [5] })).toMatchObject({

@@ -1,7 +1,7 @@
 // Shared test helpers for the parallel runner and CLI tests: fixture paths, waiting on
 // conditions (fixtures announce themselves by writing a pid file), and proving by pid that
 // no child survived (/proc/<pid>/stat; a zombie only counts as dead once it is reaped).
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,18 @@ export const fixture = (name: string): string => path.join(fixturesDir, name);
 
 export function makeTempDir(prefix = 'ergate-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * A copy of test/fixtures/argv_bytes.py under `dir` whose path, relative to it, is `relative`
+ * (Latin-1: each character one byte, so 'caf\xe9_test.py' is not valid UTF-8), made through
+ * Node's Buffer path API; returns the file's absolute path as bytes.
+ */
+export function writeByteNamedScript(dir: string, relative = 'caf\xe9_test.py'): Buffer {
+  const file = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from(relative, 'latin1')]);
+  mkdirSync(file.subarray(0, file.lastIndexOf(0x2f)), { recursive: true });
+  copyFileSync(path.join(fixturesDir, '..', '..', 'fixtures', 'argv_bytes.py'), file);
+  return file;
 }
 
 /** Polls a condition (cheap, no fixed sleep decides anything); rejects after timeoutMs. */

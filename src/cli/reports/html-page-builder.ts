@@ -6,6 +6,7 @@ import type { ScriptResult } from '../../script/types.ts';
 import { thinPoints } from '../../resources/sample-series.ts';
 import { isFlaky, reasonOf, tailChars } from './run-report.ts';
 import { displayName } from './script-names.ts';
+import { readableBytes } from '../../internal/byte-names.ts';
 import { stackMemory, type SampledAttempt } from './html-memory.ts';
 import { STATUSES, type PageData } from './html-page-data.ts';
 import { laneOrder } from './html-lanes.ts';
@@ -90,7 +91,7 @@ export class HtmlPageBuilder {
         d.failures.push({
           script,
           status: result.status,
-          reason: reasonOf(result),
+          reason: readableBytes(reasonOf(result)),
           attempts: result.attempts ?? 1,
           durationMs: result.durationMs,
           stdout: tailChars(result.stdout),
@@ -172,7 +173,8 @@ export class HtmlPageBuilder {
     };
   }
 
-  #string(text: string): number {
+  #string(raw: string): number {
+    const text = readableBytes(raw);
     let id = this.#stringIds.get(text);
     if (id === undefined) {
       id = this.#strings.push(text) - 1;

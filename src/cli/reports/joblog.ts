@@ -6,12 +6,14 @@
 // appended synchronously (0644, never through a symbolic link); a FIFO or device through an
 // async stream, so a slow or absent reader never blocks the event loop. A failed append never
 // throws: the first failure is reported through `warn`, once, and `failed` says so (the run
-// then exits at least 1, as for any report that could not be written).
+// then exits at least 1, as for any report that could not be written). A path that is not
+// UTF-8 is written as its bytes and read back in the form ergate carries it (byte-names.ts).
 import fs, { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { openForAppend, writeAll } from './report-file.ts';
 import type { ReportKind } from './report-target.ts';
 import type { ScriptResult } from '../../script/types.ts';
+import { bytesOfPath, pathFromBytes } from '../../internal/byte-names.ts';
 
 export const JOBLOG_HEADER = [
   'Seq',
@@ -74,7 +76,8 @@ export class JoblogWriter {
       String(signal),
       result.script,
     ];
-    this.#write(`${fields.map((f) => f.replace(/[\t\n\r]/g, ' ')).join('\t')}\n`);
+    // A script path's undecodable bytes are written as those bytes, as parallel writes a command.
+    this.#write(bytesOfPath(`${fields.map((f) => f.replace(/[\t\n\r]/g, ' ')).join('\t')}\n`));
   }
 
   /** Flushes (a device: until its reader took every line) and closes. */
@@ -85,7 +88,7 @@ export class JoblogWriter {
     if (stream && !stream.destroyed) await new Promise<void>((resolve) => stream.end(resolve));
   }
 
-  #write(text: string): void {
+  #write(text: string | Buffer): void {
     try {
       if (this.#stream) {
         if (!this.#stream.destroyed) this.#stream.write(text);
@@ -111,7 +114,7 @@ export class JoblogWriter {
 export function readJoblog(file: string): Map<string, string> {
   const statuses = new Map<string, string>();
   if (!existsSync(file)) return statuses;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of pathFromBytes(readFileSync(file)).split('\n')) {
     if (line === '' || line === JOBLOG_HEADER || line === ERGATE_JOBLOG_HEADER) continue;
     const fields = line.split('\t');
     if (fields.length >= 9) {

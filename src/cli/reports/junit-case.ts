@@ -7,6 +7,7 @@
 import type { AttemptRecord, ScriptResult, TestCase } from '../../script/types.ts';
 import { reasonOf, tail } from './run-report.ts';
 import { junitNames } from './script-names.ts';
+import { readableBytes } from '../../internal/byte-names.ts';
 import { stripTerminalEscapes } from './strip-escapes.ts';
 
 export type CaseKind = 'pass' | 'failure' | 'error' | 'skipped';
@@ -101,9 +102,12 @@ export function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-/** Escapes for attributes and text; drops escape sequences, C1 controls and what XML 1.0 forbids. */
+/**
+ * Escapes for attributes and text; a file name's undecodable byte reads `\xNN`; drops escape
+ * sequences, C1 controls and what XML 1.0 forbids.
+ */
 export function xml(text: string): string {
-  return stripTerminalEscapes(text)
+  return stripTerminalEscapes(readableBytes(text))
     .replace(/[^\t\n\r\u0020-\u007E\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

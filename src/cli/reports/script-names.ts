@@ -4,14 +4,29 @@
 // Invariant: two different script paths never get the same display name or JUnit pair: a
 // dot or backslash inside a folder name is escaped with a backslash (a.b/x.py is "a\.b",
 // a/b/x.py is "a.b"), a folder named "(root)" reads "\(root)", and a script outside the
-// working directory has a classname starting with "/".
+// working directory has a classname starting with "/". A name holding bytes that are not
+// UTF-8 (src/internal/byte-names.ts) reads as git quotes it: "caf\xe9.py", in quotes with
+// \\, \" and \xNN escapes (a name starting with a quote is quoted too), a folder's bytes as
+// \xNN in the classname: text only, never a lone surrogate, and still never two alike.
 import path from 'node:path';
+import { hasEscapedBytes, readableBytes } from '../../internal/byte-names.ts';
 
 /** The path relative to `cwd`; a script outside `cwd` keeps its absolute path. */
-export function displayName(script: string, cwd = process.cwd()): string {
+function relativeName(script: string, cwd: string): string {
   const relative = path.relative(cwd, script);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return script;
   return relative;
+}
+
+/** A path or name as text: as it is, or quoted when it holds undecodable bytes or starts with a quote. */
+export function quotedName(name: string): string {
+  if (!hasEscapedBytes(name) && !name.startsWith('"')) return name;
+  return `"${readableBytes(name.replace(/[\\"]/g, '\\$&'))}"`;
+}
+
+/** The path relative to `cwd` (a script outside `cwd` keeps its absolute path), as text. */
+export function displayName(script: string, cwd = process.cwd()): string {
+  return quotedName(relativeName(script, cwd));
 }
 
 export interface JunitNames {
@@ -24,21 +39,21 @@ export interface JunitNames {
 }
 
 export function junitNames(script: string, cwd = process.cwd()): JunitNames {
-  const file = displayName(script, cwd);
-  const folder = path.dirname(file);
-  const dotted = folder
+  const relative = relativeName(script, cwd);
+  const dotted = path
+    .dirname(relative)
     .split(path.sep)
     .filter((part) => part !== '' && part !== '.')
-    .map((part) => part.replace(/[\\.]/g, '\\$&'))
+    .map((part) => readableBytes(part.replace(/[\\.]/g, '\\$&')))
     .join('.');
-  const classname = path.isAbsolute(file)
+  const classname = path.isAbsolute(relative)
     ? `/${dotted}`
     : dotted === ''
       ? '(root)'
       : dotted === '(root)'
         ? '\\(root)'
         : dotted;
-  return { classname, name: path.basename(file), file };
+  return { classname, name: quotedName(path.basename(relative)), file: quotedName(relative) };
 }
 
 /** "1 script", "2 scripts": counts read as English. */

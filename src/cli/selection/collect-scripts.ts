@@ -2,7 +2,8 @@
 // script paths: a file as given, a folder searched recursively for the pattern, a glob
 // expanded. Searches skip caches, virtualenvs, hidden folders and Python's non-script files
 // (__init__.py, conftest.py, setup.py); a file named on the command line always counts.
-// Then --exclude applies to all. Each argument's matches are sorted; arguments keep their
+// A name that is not valid UTF-8 is found and carried in the surrogateescape form
+// (byte-name-fs.ts). Then --exclude applies to all. Each argument's matches are sorted; arguments keep their
 // order. An argument that matches nothing is a usage error (a typo must not run zero scripts).
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import type { PathMatcher } from './path-glob.ts';
 import { UsageError } from '../settings/usage.ts';
 import { SKIPPED_IN_SEARCH, virtualenvAbove } from '../../internal/discovery-rules.ts';
+import { fsPath } from '../../internal/byte-names.ts';
+import { byteNameFs } from './byte-name-fs.ts';
 
 export async function collectScripts(
   args: string[],
@@ -32,16 +35,24 @@ export async function collectScripts(
 
 async function expandArgument(arg: string, pattern: string, cwd: string): Promise<string[]> {
   const absolute = path.resolve(cwd, arg);
-  const stat = statSync(absolute, { throwIfNoEntry: false });
+  const stat = statSync(fsPath(absolute), { throwIfNoEntry: false });
   if (stat?.isFile()) return [absolute];
   if (stat?.isDirectory()) {
-    const found = await glob(pattern, { cwd: absolute, absolute: true, onlyFiles: true, ignore: SKIPPED_IN_SEARCH });
+    const found = await glob(pattern, {
+      cwd: absolute,
+      absolute: true,
+      onlyFiles: true,
+      ignore: SKIPPED_IN_SEARCH,
+      fs: byteNameFs,
+    });
     // A virtualenv by any name (it holds pyvenv.cfg) is not searched either.
     const venvs = new Map<string, boolean>();
     return sortPaths(found.filter((file) => virtualenvAbove(absolute, path.normalize(file), venvs) === null));
   }
   if (isDynamicPattern(arg)) {
-    return sortPaths(await glob(arg, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_IN_SEARCH }));
+    return sortPaths(
+      await glob(arg, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_IN_SEARCH, fs: byteNameFs }),
+    );
   }
   throw new UsageError(`no such file or folder: ${arg}`);
 }

@@ -4,6 +4,7 @@
 // pytest-split's .test_durations). Keys are written sorted, so the file diffs cleanly.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fsPath } from '../../internal/byte-names.ts';
 import { HistoryStore } from '../../resources/history-store.ts';
 import { median } from '../../resources/run-estimates.ts';
 import { writeReportFile } from '../reports/report-file.ts';
@@ -47,7 +48,7 @@ export function storeDurations(
   cwd = process.cwd(),
 ): number {
   const kept = existsSync(file) ? readDurations(file, '--store-durations') : new Map<string, number>();
-  for (const key of kept.keys()) if (!existsSync(path.join(cwd, key))) kept.delete(key);
+  for (const key of kept.keys()) if (!existsSync(fsPath(path.join(cwd, key)))) kept.delete(key);
   const history = new HistoryStore(historyFile);
   let updated = 0;
   for (const script of scripts) {

@@ -5,7 +5,6 @@
 // then --resume-failed drops what passed in the joblog and --last-failed keeps what failed
 // last time. Sharding comes before both, so a shard's share never depends on what an earlier
 // run of it did.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_HISTORY_PATH, HistoryStore } from '../../resources/history-store.ts';
 import { isFailure } from '../../seam/execution-result.ts';
@@ -37,12 +36,6 @@ export async function selectScripts(options: CliOptions): Promise<Selection> {
     options.paths.length > 0 ? options.paths : (config?.paths?.map((p) => path.relative(cwd, p) || '.') ?? ['.']);
   let all = await collectScripts(paths, settings.pattern, cwd, settings.excluded);
   const notes = settings.excludes.unusedWarnings();
-  const unnamable = all.filter((script) => script.includes('\uFFFD') && !existsSync(script));
-  if (unnamable.length > 0)
-    notes.push(
-      `${plural(unnamable.length, 'script')} with a file name that is not valid UTF-8 (e.g. ${displayName(unnamable[0])}): ` +
-        'Node.js reads file names as UTF-8, so ergate cannot name such a file and reports it as not found; rename it to run it',
-    );
   if (options.keyword !== undefined && !settings.pytest) {
     const keyword = options.keyword;
     const kept = all.filter((script) => displayName(script).includes(keyword));

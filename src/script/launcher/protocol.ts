@@ -77,6 +77,8 @@ export type Frame =
   | { type: 'exited'; id: number; exit: ChildExit }
   | { type: 'failed'; id: number; error: string };
 
+import { hasEscapedBytes, utf8KeepingSurrogates } from '../../internal/byte-names.ts';
+
 const HEADER_BYTES = 9;
 
 type Marshallable = null | boolean | number | string | Marshallable[] | { [key: string]: Marshallable | undefined };
@@ -120,7 +122,11 @@ function marshal(value: Marshallable): void {
     }
   } else if (typeof value === 'string') {
     tag(0x75, 4 + value.length * 3); // u: UTF-8, at most 3 bytes per UTF-16 unit
-    const written = scratch.write(value, at + 4, 'utf8');
+    // Lone surrogates (a file name's undecodable bytes, src/internal/byte-names.ts) cross as
+    // they are: marshal reads 'u' with "surrogatepass", and the launcher's os calls fsencode.
+    const written = hasEscapedBytes(value)
+      ? utf8KeepingSurrogates(value).copy(scratch, at + 4)
+      : scratch.write(value, at + 4, 'utf8');
     scratch.writeUInt32LE(written, at);
     at += 4 + written;
   } else if (Array.isArray(value)) {

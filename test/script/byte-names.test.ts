@@ -1,0 +1,32 @@
+// A script whose file name is not valid UTF-8 (b'caf\xe9_test.py') runs, in both start
+// methods, given as the Buffer of its path or as the surrogateescape string ergate carries:
+// python3 gets the exact bytes as argv[0] and __file__, and an argument's bytes too.
+import { describe, expect, it } from 'vitest';
+import { runScript } from '../../src/index.ts';
+import { pathFromBytes } from '../../src/internal/byte-names.ts';
+import { makeTempDir, writeByteNamedScript } from '../parallel/helpers.ts';
+import { PYTHON, waitUntilGone } from './helpers.ts';
+
+describe('a file name that is not valid UTF-8', () => {
+  const arg = Buffer.from('x\xfe', 'latin1');
+  for (const [startMethod, given] of [
+    ['spawn', 'Buffer'],
+    ['forkserver', 'string'],
+  ] as const) {
+    it(`runs with startMethod '${startMethod}', given as a ${given}, with its bytes in argv`, async () => {
+      const file = writeByteNamedScript(makeTempDir());
+      const result = await runScript(given === 'Buffer' ? file : pathFromBytes(file), {
+        python: PYTHON,
+        startMethod,
+        args: [pathFromBytes(arg)],
+        timeoutMs: 30_000,
+      });
+      expect(result.error).toBeNull();
+      expect(result.status).toBe('passed');
+      expect(result.stdout).toBe(`${file.toString('hex')} ${file.toString('hex')} ${arg.toString('hex')}\n`);
+      expect(result.script).toBe(pathFromBytes(file));
+      expect(result.name).toBe('caf\uDCE9_test.py');
+      await waitUntilGone(result.pid!);
+    });
+  }
+});
