@@ -75,6 +75,8 @@ describe('script names', () => {
         'j.tsv',
         '--store-durations',
         'd.json',
+        '--html',
+        'r.html',
       ],
       {},
       dir,
@@ -98,6 +100,10 @@ describe('script names', () => {
       ['(root)', 'ok.py', 'ok.py'],
       ['d\\xff', 't.py', '"d\\xff/t.py"'],
     ]);
+    // The HTML page's data names it as the console does (JSON-escaped inside the page).
+    const html = readFileSync(path.join(dir, 'r.html'), 'utf8');
+    expect(html).toContain(JSON.stringify('"caf\\xe9_test.py"').slice(1, -1));
+    expect(html).not.toMatch(/\\udc[89a-f][0-9a-f]|\uFFFD/i);
     // The joblog holds the bytes, as parallel writes a command line; history and durations the JSON form.
     expect(readFileSync(path.join(dir, 'j.tsv')).includes(cafe)).toBe(true);
     const history = readFileSync(path.join(dir, '.ergate', 'history.ndjson'), 'utf8');
