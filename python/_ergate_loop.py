@@ -10,6 +10,7 @@ import time
 
 import _signal
 from _ergate_child import Child
+from _ergate_forkchild import main_module
 from _ergate_leftovers import Leftovers
 from _ergate_run import check_paths, prepare_fork
 from _ergate_start import ForkFailed, fork_script
@@ -134,6 +135,8 @@ class Launcher:
         req["subreaper"] = self.shared
         if self.mode == 'fork':
             problem = prepare_fork(req)
+            if not problem:
+                main_module(req)
         else:
             problem = check_paths(req["script"], req["cwd"])
         if problem:

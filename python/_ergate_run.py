@@ -57,11 +57,20 @@ def prepare_fork(req):
         # Compiled here, not in the child: the child would copy every page the compiler
         # touches (~0.5 ms a script); here those pages are warm.
         source = read_bounded(fd)
+        req["dir"] = os.path.dirname(real_path(fd, script))
     finally:
         os.close(fd)
     req["code"] = None if source is None else compile_script(source, script)
-    req["dir"] = os.path.dirname(os.path.realpath(script))
     return None
+
+
+def real_path(fd, script):
+    """os.path.realpath(script) of the open file, in one readlink rather than an lstat per
+    path component (with Python frames around each)."""
+    try:
+        return os.readlink("/proc/self/fd/%d" % fd)
+    except OSError:
+        return os.path.realpath(script)
 
 
 # The most of a script the launcher reads and compiles itself (compiling 256 KiB of Python
