@@ -1,6 +1,6 @@
 """The forked child's side of python/launcher.py in 'fork' mode: turn a fork of the warm
-interpreter into `python script.py`. Isolates the child (own process group,
-PR_SET_PDEATHSIG, the script's stdout/stderr pipes, no inherited fds, default signals),
+interpreter into `python script.py`. Isolates the child (own process group, the script's
+stdout/stderr pipes, no inherited fds, default signals),
 applies cwd, env, argv and rlimits, runs the script as __main__ and exits the way python
 would: same status, same printed errors, threads joined, atexit run. Never returns.
 """
@@ -13,24 +13,30 @@ import sys
 from _frozen_importlib_external import SourceFileLoader  # what importlib.machinery re-exports
 
 from _ergate_run import JUNIT_VAR
-from _ergate_sys import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
+from _ergate_sys import PR_SET_CHILD_SUBREAPER, prctl
 
 SIGKILL, SIGTERM, SIGINT, SIGCHLD = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGINT, _signal.SIGCHLD
 # Frames of these files are ergate's, hidden from the script's tracebacks.
 _OWN_FILES = {os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("_ergate_forkchild.py", "_ergate_run.py", "launcher.py")}
 
 
-def become_child(req, out_w, err_w, server_pid, env_drift, drop_modules):
+# The launcher's open-file limit, read once here in the server: no fork calls getrlimit.
+_FD_LIMIT = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+if _FD_LIMIT == resource.RLIM_INFINITY or _FD_LIMIT > 1 << 20:
+    _FD_LIMIT = 1 << 20
+
+
+def become_child(req, out_w, err_w, env_drift, drop_modules):
     """In the forked child: isolate, apply the script's settings, then run it as __main__.
 
     Every object the child touches costs a copy of its page (copy-on-write), so the child
-    does only what the script can observe; the server already compiled the script.
+    does only what the script can observe; the server already compiled the script and made
+    its __main__ module and argv (prepare_fork). No PR_SET_PDEATHSIG (a prctl through
+    _ctypes copies ~20 pages): as for a vforked script, whichever of keeper and loop outlives
+    the other kills the tree (_ergate_keeper.py).
     """
     os.setpgid(0, 0)
-    prctl(PR_SET_PDEATHSIG, SIGKILL)
-    if os.getppid() != server_pid:  # the server died before the line above took effect
-        os._exit(128 + SIGKILL)
-    if req.get("subreaper"):  # a shared launcher: what this script orphans stays below it
+    if req["subreaper"]:  # a shared launcher: what this script orphans stays below it
         prctl(PR_SET_CHILD_SUBREAPER, 1)
     # _signal, not signal: the signal module's wrappers build enum members (~65 pages copied).
     _signal.set_wakeup_fd(-1)
@@ -39,41 +45,54 @@ def become_child(req, out_w, err_w, server_pid, env_drift, drop_modules):
     _signal.pthread_sigmask(_signal.SIG_UNBLOCK, (SIGTERM, SIGCHLD))
     os.dup2(out_w, 1)
     os.dup2(err_w, 2)
-    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    os.closerange(3, _FD_LIMIT)
     os.chdir(req["cwd"])
     environ = os.environ
-    for name, value in env_drift.items():
-        if value is None:
+    if env_drift:
+        for name, value in env_drift.items():
+            if value is None:
+                environ.pop(name, None)
+            else:
+                environ[name] = value
+    if req["envUnset"]:
+        for name in req["envUnset"]:
             environ.pop(name, None)
-        else:
+    if req["envSet"]:
+        for name, value in req["envSet"].items():
             environ[name] = value
-    for name in req["envUnset"]:
-        environ.pop(name, None)
-    for name, value in req["envSet"].items():
-        environ[name] = value
     junit = req.get("junitXml")
     if junit is not None:
         environ[JUNIT_VAR] = junit
     imports = req.get("importsFile")
     if imports:
         _IMPORTS_FILE.append(imports)
-    set_limits(req)
-    path = req["script"]
+    if req.get("memoryLimitMb") or req.get("cpuTimeLimitS"):
+        set_limits(req)
     module = req.get("module")
     # `python -m`: argv[0] becomes the module's file (runpy sets it), sys.path[0] the cwd.
-    sys.argv = (["-m"] if module else []) + [path] + list(req["args"])
+    sys.argv = req["argv"]
     sys.path[0] = os.getcwd() if module else req["dir"]
     # Popped but still referenced: a module freed here would free (and so copy) its pages.
     global _DROPPED
-    _DROPPED = [sys.modules.pop(name, None) for name in drop_modules]
+    _DROPPED = [sys.modules.pop(name, None) for name in drop_modules] if drop_modules else None
+    main = req["main"]
+    sys.modules["__main__"] = main
+    run_main(req["code"], req["script"], main.__dict__, module)
+
+
+def main_module(req):
+    """In the server, before the fork: the script's __main__ module and sys.argv, as
+    `python script.py args` (`python -m module args`) makes them, so no fork builds them."""
+    path = req["script"]
+    module = req.get("module")
+    req["argv"] = (["-m"] if module else []) + [path] + list(req["args"])
     main = type(sys)("__main__")
     main.__builtins__ = builtins
     if not module:
         main.__file__ = path
         main.__cached__ = None
         main.__loader__ = SourceFileLoader("__main__", path)
-    sys.modules["__main__"] = main
-    run_main(req["code"], path, main.__dict__, module)
+    req["main"] = main
 
 
 def set_limits(req):

@@ -57,11 +57,20 @@ def prepare_fork(req):
         # Compiled here, not in the child: the child would copy every page the compiler
         # touches (~0.5 ms a script); here those pages are warm.
         source = read_bounded(fd)
+        req["dir"] = os.path.dirname(real_path(fd, script))
     finally:
         os.close(fd)
     req["code"] = None if source is None else compile_script(source, script)
-    req["dir"] = os.path.dirname(os.path.realpath(script))
     return None
+
+
+def real_path(fd, script):
+    """os.path.realpath(script) of the open file, in one readlink rather than an lstat per
+    path component (with Python frames around each)."""
+    try:
+        return os.readlink("/proc/self/fd/%d" % fd)
+    except OSError:
+        return os.path.realpath(script)
 
 
 # The most of a script the launcher reads and compiles itself (compiling 256 KiB of Python
@@ -102,6 +111,10 @@ def check_paths(script, cwd):
     try:
         mode = os.stat(script).st_mode
     except OSError:
+        if "\ufffd" in script:  # a name read as UTF-8 text somewhere: its bad bytes became U+FFFD
+            return ("script not found: %s (U+FFFD stands for a byte that is not UTF-8 where a file name "
+                    "was read as text: give the path as a Buffer, e.g. from fs.readdirSync(dir, "
+                    "{ encoding: 'buffer' }))" % script)
         return "script not found: %s" % script
     if S_ISDIR(mode):
         return "script is a folder, not a file: %s" % script

@@ -128,4 +128,4 @@ if __name__ == "__main__":
     _forked = _launcher.serve()
     # Only a 'fork' mode child gets here. (The launcher object is left alone: freeing it
     # would write to its pages, each a copy.)
-    become_child(*_forked, server_pid=_LAUNCHER_PID, env_drift=_ENV_DRIFT, drop_modules=_DROP_IN_FORK)
+    become_child(*_forked, env_drift=_ENV_DRIFT, drop_modules=_DROP_IN_FORK)

@@ -22,18 +22,21 @@ interface CpuState {
 
 const SMALL = 2;
 
-/** On-CPU ms of every launcher process (keeper and loop) now running below this one. */
-function launcherCpuMs(): number {
+/** On-CPU ms and minor faults of every launcher process (keeper and loop) below this one. */
+function launcherCost(): { ms: number; faults: number } {
   let ns = 0;
+  let faults = 0;
   for (const proc of findDescendants(process.pid)) {
     try {
       if (!readFileSync(`/proc/${proc.pid}/cmdline`, 'latin1').includes('launcher.py')) continue;
       ns += Number(readFileSync(`/proc/${proc.pid}/schedstat`, 'latin1').split(' ')[0]);
+      const stat = readFileSync(`/proc/${proc.pid}/stat`, 'latin1');
+      faults += Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
     } catch {
       // ended between the listing and the read
     }
   }
-  return ns / 1e6;
+  return { ms: ns / 1e6, faults };
 }
 
 /** One fresh runner over `scripts`: Node's CPU, its launchers' own, and all reaped children's. */
@@ -41,20 +44,20 @@ async function freshRun(
   state: CpuState,
   scripts: string[],
   startMethod: StartMethod,
-): Promise<Cost & { launcherMs: number }> {
+): Promise<Cost & { launcher: { ms: number; faults: number } }> {
   const ParallelRunner = await requireOurs('ParallelRunner');
-  let launcherMs = 0;
+  let launcher = { ms: 0, faults: 0 };
   const cost = await measureCost(async () => {
     const runner = new ParallelRunner({ maxWorkers: 2, python: state.python, startMethod });
     try {
       const result = await runner.runScripts(scripts, { timeoutMs: 60_000 });
       if (result.passed !== scripts.length) throw new Error(`only ${result.passed} of ${scripts.length} passed`);
-      launcherMs = launcherCpuMs();
+      launcher = launcherCost();
     } finally {
       await runner.close();
     }
   });
-  return { ...cost, launcherMs };
+  return { ...cost, launcher };
 }
 
 async function perScript(state: CpuState, startMethod: StartMethod, own: boolean): Promise<Sample> {
@@ -62,11 +65,17 @@ async function perScript(state: CpuState, startMethod: StartMethod, own: boolean
   const full = await freshRun(state, state.scripts, startMethod);
   const n = state.scripts.length - SMALL;
   const node = (full.nodeMs - small.nodeMs) / n;
-  const launcher = (full.launcherMs - small.launcherMs) / n;
+  const launcher = (full.launcher.ms - small.launcher.ms) / n;
   const all = (full.nodeMs + full.childMs - small.nodeMs - small.childMs) / n;
   return {
     value: own ? node + launcher : all,
-    extra: { 'Node ms': node, 'launchers ms': launcher, 'all ms': all },
+    extra: {
+      'Node ms': node,
+      'launchers ms': launcher,
+      'all ms': all,
+      'child faults': (full.childFaults - small.childFaults) / n,
+      'launcher faults': (full.launcher.faults - small.launcher.faults) / n,
+    },
   };
 }
 
@@ -80,7 +89,11 @@ async function floor(state: CpuState, fair: boolean): Promise<Sample> {
     );
   const small = await run(state.scripts.slice(0, SMALL));
   const full = await run(state.scripts);
-  return { value: (full.childMs - small.childMs) / (state.scripts.length - SMALL) };
+  const n = state.scripts.length - SMALL;
+  return {
+    value: (full.childMs - small.childMs) / n,
+    extra: { 'all ms': (full.childMs - small.childMs) / n, 'child faults': (full.childFaults - small.childFaults) / n },
+  };
 }
 
 export const scriptCpuWorkload: Workload<CpuState> = {
@@ -106,7 +119,7 @@ export const scriptCpuWorkload: Workload<CpuState> = {
     'child runs it as __main__ and flushes, the parent reads the pipes and wait4s (peers/fair_floor.py); ' +
     '"fork floor": fork() + os._exit(0) only. Children are counted from the kernel\'s accounting of reaped ' +
     "descendants, a launcher's own CPU from /proc/<pid>/schedstat read before close (its scripts excluded), " +
-    "Node's from process.cpuUsage (every thread). Extra columns split ours into Node, launchers and all.",
+    "Node's from process.cpuUsage (every thread). Extra columns split ours into Node, launchers and all; child faults: minor page faults of every reaped process (launchers and scripts) a script, launcher faults: the launchers' own.",
   cases: (ctx) => {
     const n = ctx.smoke ? 6 : 200;
     return [{ label: `N=${n}`, params: { N: n } }];

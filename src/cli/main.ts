@@ -32,8 +32,9 @@ import { listScripts } from './selection/list-scripts.ts';
 import { RunReports } from './reports/run-reports.ts';
 import { RunSummary, type RunOutcome } from './reports/run-report.ts';
 import { plural } from './reports/script-names.ts';
-import { pytestRootdir, pytestRunOptions } from './selection/pytest-root.ts';
-import { describeRefusals, IMPORTS_FILE, PreloadAuto, probeModules } from './settings/preload-auto.ts';
+import { pytestRunOptions } from './selection/pytest-root.ts';
+import { IMPORTS_FILE, PreloadAuto } from './settings/preload-auto.ts';
+import { describeRefusals, probeModules } from './settings/preload-probe.ts';
 import { selectScripts } from './selection/select-scripts.ts';
 import { handleInterrupts } from './control/interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
@@ -86,9 +87,7 @@ async function runCommand(options: CliOptions): Promise<number> {
   const { scripts, settings, nothingToRun, notes } = await selectScripts(options);
   for (const note of notes) warn(note);
   if (nothingToRun !== null) return print(nothingToRun, EXIT.passed, human);
-  const preloadAuto = options.preloadAuto
-    ? new PreloadAuto(IMPORTS_FILE, [process.cwd(), ...(settings.pytest ? [pytestRootdir(options.paths)] : [])])
-    : null;
+  const preloadAuto = options.preloadAuto ? new PreloadAuto(IMPORTS_FILE) : null;
   if (options.list) {
     listScripts(scripts, options.order, human);
     if (preloadAuto)

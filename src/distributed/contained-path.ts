@@ -1,8 +1,10 @@
 // Owns the worker's path containment: a path a job names must lie, by realpath (every
 // symbolic link followed), inside a folder the worker chose. Invariant: what comes back is
-// the real path, so the child runs the very file that was checked, not a link to elsewhere.
+// the real path, so the child runs the very file that was checked, not a link to elsewhere
+// (a name that is not UTF-8 in the surrogateescape form, src/internal/byte-names.ts).
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsPath, pathFromBytes } from '../internal/byte-names.ts';
 
 /** True when `inner` is `outer` or lies below it (both absolute, normalised). */
 export function isInside(outer: string, inner: string): boolean {
@@ -20,7 +22,9 @@ export function realpathOrAncestor(absolute: string): string {
   let current = absolute;
   for (;;) {
     try {
-      return path.join(fs.realpathSync(current), ...rest);
+      // The C library's realpath: Node's own reads a Buffer path as UTF-8, so a name that is not
+      // (a link named in bytes, leading anywhere) would look missing, and pass as inside.
+      return path.join(pathFromBytes(fs.realpathSync.native(fsPath(current), { encoding: 'buffer' })), ...rest);
     } catch (error) {
       const parent = path.dirname(current);
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) throw error;

@@ -75,6 +75,8 @@ describe('script names', () => {
         'j.tsv',
         '--store-durations',
         'd.json',
+        '--html',
+        'r.html',
       ],
       {},
       dir,
@@ -98,18 +100,23 @@ describe('script names', () => {
       ['(root)', 'ok.py', 'ok.py'],
       ['d\\xff', 't.py', '"d\\xff/t.py"'],
     ]);
+    // The HTML page's data names it as the console does (JSON-escaped inside the page).
+    const html = readFileSync(path.join(dir, 'r.html'), 'utf8');
+    expect(html).toContain(JSON.stringify('"caf\\xe9_test.py"').slice(1, -1));
+    expect(html).not.toMatch(/\\udc[89a-f][0-9a-f]|\uFFFD/i);
     // The joblog holds the bytes, as parallel writes a command line; history and durations the JSON form.
     expect(readFileSync(path.join(dir, 'j.tsv')).includes(cafe)).toBe(true);
     const history = readFileSync(path.join(dir, '.ergate', 'history.ndjson'), 'utf8');
     expect(history).toContain(JSON.stringify(pathFromBytes(inFolder)).slice(1, -1));
 
-    // The name as a command-line argument (Node reads argv as UTF-8), with a byte argument after --.
+    // The name as a command-line argument (Node reads argv as UTF-8), with a byte argument
+    // after --, in the other start method.
     const bin = path.join(ROOT, 'bin', 'ergate.js');
     const shell = spawn(
       '/bin/sh',
       [
         '-c',
-        `exec "$0" "$1" run "$(printf 'caf\\351_test.py')" --python "$2" --store-durations d.json -- "$(printf 'x\\376')"`,
+        `exec "$0" "$1" run "$(printf 'caf\\351_test.py')" --python "$2" --start-method forkserver --show-output --store-durations d.json -- "$(printf 'x\\376')"`,
         process.execPath,
         bin,
         PYTHON,
@@ -120,6 +127,7 @@ describe('script names', () => {
     expect(second.stderr).toContain('stored the median durations of 1 script');
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^1 script: 1 passed/m);
+    expect(second.stdout).toContain(`"caf\\xe9_test.py"\t${cafe.toString('hex')} ${cafe.toString('hex')} 78fe\n`);
     expect(Object.keys(JSON.parse(readFileSync(path.join(dir, 'd.json'), 'utf8')) as object)).toEqual([
       'caf\uDCE9_test.py',
       'd\uDCFF/t.py',

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
+import { PreloadAuto } from '../../src/cli/settings/preload-auto.ts';
 import type { ScriptResult } from '../../src/script/types.ts';
 import { waitUntilGone } from '../script/helpers.ts';
 import { ROOT, runCli } from './run-cli.ts';
@@ -37,4 +38,24 @@ it('learns the imports, preloads them next time, and leaves out a module that st
   expect(second.result.stdout).toContain('quietmod preloaded');
   const refusals = second.stderr.match(/left out threadmod: it starts a thread when imported/g) ?? [];
   expect(refusals).toHaveLength(1);
+});
+
+it('learns installed packages, the one under test too, but never test modules or deep extension modules', () => {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'ergate-preload-learn-'));
+  const site = '/usr/lib/python3/dist-packages';
+  const venv = path.join(cwd, '.venv/lib/python3.11/site-packages');
+  const script = path.join(site, 'networkx/tests/test_graph.py');
+  const auto = new PreloadAuto(path.join(cwd, 'imports.json'));
+  auto.add({
+    script,
+    imports: {
+      networkx: `${site}/networkx/__init__.py`, // the suite lives inside it: still installed
+      numpy: `${venv}/numpy/__init__.py`, // a virtualenv inside the project
+      pydot: `${site}/pydot.py`,
+      _csparsetools: `${site}/scipy/sparse/_csparsetools.cpython-311-x86_64-linux-gnu.so`,
+      test_helpers: `${site}/suite/tests/test_helpers.py`,
+      conftest: `${site}/suite/conftest.py`,
+    },
+  } as unknown as ScriptResult);
+  expect(auto.modulesFor([script], true)).toEqual(['pytest', 'networkx', 'numpy', 'pydot']);
 });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ParallelRunner, runRemoteFunction } from '../../src/index.ts';
+import { writeByteNamedScript } from '../parallel/helpers.ts';
 import { PYTHON, startRedis, startWorker, stopWorker, type RedisServer, type WorkerProcess } from './cluster.ts';
 
 const PASSWORD = 'rules-Pw-5521';
@@ -141,6 +142,17 @@ describe('paths: realpath inside --root', () => {
     expect((await direct('rules', 'script', scriptJob({ script: '../outside/evil.py' }))).error).toMatch(
       /is outside the root/,
     );
+    expect(fs.existsSync(path.join(base, 'evil-ran'))).toBe(false);
+  });
+
+  it('runs a script whose file name is not valid UTF-8, and refuses such a link leading outside', async () => {
+    const file = writeByteNamedScript(root);
+    const result = await direct('rules', 'script', scriptJob({ script: 'caf\uDCE9_test.py' }));
+    expect(result).toMatchObject({ status: 'passed', error: null });
+    expect(result.stdout).toBe(`${file.toString('hex')} ${file.toString('hex')}\n`);
+    fs.symlinkSync(path.join(outside, 'evil.py'), Buffer.from(`${root}/out\xff.py`, 'latin1'));
+    const link = await direct('rules', 'script', scriptJob({ script: 'out\uDCFF.py' }));
+    expect(link.error).toMatch(/the job's script "out\\udcff\.py" leads outside the root .* \(to .*evil\.py\)/);
     expect(fs.existsSync(path.join(base, 'evil-ran'))).toBe(false);
   });
 });

@@ -34,10 +34,14 @@ function readdirSync(dir: string): Dirent[] {
 }
 
 function realpath(file: string, callback: Callback<string>): void {
-  fs.realpath(fsPath(file), { encoding: 'buffer' }, (error, real) => callback(error, error ? '' : pathFromBytes(real)));
+  // The C library's realpath: Node's own reads a Buffer path as UTF-8.
+  fs.realpath.native(fsPath(file), { encoding: 'buffer' }, (error, real) =>
+    callback(error, error ? '' : pathFromBytes(real)),
+  );
 }
 
-const realpathSync = (file: string): string => pathFromBytes(fs.realpathSync(fsPath(file), { encoding: 'buffer' }));
+const realpathSync = (file: string): string =>
+  pathFromBytes(fs.realpathSync.native(fsPath(file), { encoding: 'buffer' }));
 
 function stat(file: string, callback: Callback<fs.Stats>): void {
   fs.stat(fsPath(file), callback);

@@ -5,6 +5,7 @@
 // the working folder. Every file run with it gets the node ids a whole-suite run gives.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fsPath } from '../../internal/byte-names.ts';
 
 /** pytest's default python_files: test_*.py and *_test.py (conftest.py is never one). */
 export const PYTEST_PATTERN = '**/{test_*,*_test}.py';
@@ -18,7 +19,7 @@ const INI_FILES: Array<[name: string, holdsPytest: (text: string) => boolean]> =
 ];
 
 function isFile(p: string): boolean {
-  return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+  return statSync(fsPath(p), { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 /** The folder of the first pytest ini file at or above one of `dirs`, else null. */
@@ -50,8 +51,8 @@ export function pytestRootdir(args: string[], cwd = process.cwd()): string {
     ...new Set(
       args
         .map((arg) => path.resolve(cwd, arg.split('::')[0]))
-        .filter((p) => existsSync(p))
-        .map((p) => (statSync(p).isDirectory() ? p : path.dirname(p))),
+        .filter((p) => existsSync(fsPath(p)))
+        .map((p) => (statSync(fsPath(p)).isDirectory() ? p : path.dirname(p))),
     ),
   ];
   if (dirs.length === 0) return cwd;

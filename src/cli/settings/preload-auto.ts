@@ -1,47 +1,26 @@
 // Owns --preload auto: what the fork servers import is learned from earlier runs. Each
-// forked child lists the third-party modules it had loaded when it ended (result.imports);
-// the top-level names, less the project's own (files under the working folder or pytest's
-// rootdir), are kept per script in .ergate/imports.json. The next run preloads the union for
-// its scripts (plus pytest in pytest mode), after a probe leaves out any module that starts a
-// thread when imported (a fork of a threaded process is unsafe) or fails to import: said once.
-import { execFile } from 'node:child_process';
+// forked child lists the installed modules (site-packages, dist-packages) it had loaded when
+// it ended (result.imports); the top-level names, less test modules and conftest.py (pytest
+// imports those itself, rewriting their asserts), are kept per script in .ergate/imports.json.
+// An installed package is learned even when it is the one under test (a suite inside it, or a
+// virtualenv inside the project). The next run preloads the union for its scripts (plus
+// pytest in pytest mode), after a probe leaves out any module that starts a thread when
+// imported (a fork of a threaded process is unsafe) or fails to import (preload-probe.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ScriptResult } from '../../script/types.ts';
 
 export const IMPORTS_FILE = path.join('.ergate', 'imports.json');
-
-/** Imports each module in turn in a fresh interpreter and counts its threads after each. */
-const PROBE = `
-import json, os, sys
-ok, threaded, broken = [], [], []
-for name in sys.argv[1:]:
-    before = len(os.listdir('/proc/self/task'))
-    try:
-        __import__(name)
-    except BaseException as exc:
-        broken.append([name, '%s: %s' % (type(exc).__name__, exc)])
-        continue
-    (threaded if len(os.listdir('/proc/self/task')) > before else ok).append(name)
-print(json.dumps({'ok': ok, 'threaded': threaded, 'broken': broken}))
-`;
-
-export interface ProbeResult {
-  ok: string[];
-  threaded: string[];
-  broken: Array<[name: string, reason: string]>;
-}
+/** Test modules and conftest.py: pytest imports them itself (a preloaded one keeps plain asserts). */
+const PYTEST_IMPORTS_ITSELF = /^(test_.*|.*_test|conftest)\.py$/;
 
 export class PreloadAuto {
   readonly #file: string;
-  readonly #ownRoots: string[];
   readonly #learned: Record<string, string[]>;
   #changed = false;
 
-  /** @param ownRoots folders whose modules are the project's own, never preloaded */
-  constructor(file: string, ownRoots: string[]) {
+  constructor(file: string) {
     this.#file = path.resolve(file);
-    this.#ownRoots = ownRoots.map((root) => path.resolve(root) + path.sep);
     this.#learned = readLearned(this.#file);
   }
 
@@ -57,9 +36,9 @@ export class PreloadAuto {
   add(result: ScriptResult): void {
     if (!result.imports) return;
     const names = Object.entries(result.imports)
-      .filter(([, file]) => !this.#ownRoots.some((root) => file.startsWith(root)))
+      .filter(([name, file]) => !name.startsWith('_ergate') && importableAsTopLevel(file))
+      .filter(([, file]) => !PYTEST_IMPORTS_ITSELF.test(path.basename(file)))
       .map(([name]) => name)
-      .filter((name) => !name.startsWith('_ergate'))
       .sort();
     this.#learned[result.script] = names;
     this.#changed = true;
@@ -79,6 +58,16 @@ export class PreloadAuto {
   }
 }
 
+/**
+ * Whether a top-level module's file sits at the top of its installed folder (NAME.py, NAME.so
+ * or NAME/__init__.py in site-packages): an extension module that registers itself under a
+ * bare name from deeper down (scipy's _csparsetools) cannot be imported by that name.
+ */
+function importableAsTopLevel(file: string): boolean {
+  const entry = /^__init__\./.test(path.basename(file)) ? path.dirname(file) : file;
+  return /^(site|dist)-packages$/.test(path.basename(path.dirname(entry)));
+}
+
 function readLearned(file: string): Record<string, string[]> {
   try {
     const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { scripts?: unknown };
@@ -93,29 +82,4 @@ function readLearned(file: string): Record<string, string[]> {
   } catch {
     return {};
   }
-}
-
-/** Which of `modules` can be preloaded before forking: imported one by one in `python`, in `cwd`. */
-export function probeModules(python: string, modules: string[], cwd = process.cwd()): Promise<ProbeResult> {
-  if (modules.length === 0) return Promise.resolve({ ok: [], threaded: [], broken: [] });
-  return new Promise((resolve) => {
-    execFile(python, ['-c', PROBE, ...modules], { cwd, timeout: 300_000, maxBuffer: 1 << 20 }, (error, stdout) => {
-      try {
-        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as ProbeResult);
-      } catch {
-        const reason = error?.message.split('\n')[0] ?? 'no answer';
-        resolve({ ok: [], threaded: [], broken: modules.map((m) => [m, `the import probe failed: ${reason}`]) });
-      }
-    });
-  });
-}
-
-/** The probe's refusals, one line each, for the run's start. */
-export function describeRefusals(probe: ProbeResult): string[] {
-  return [
-    ...probe.threaded.map(
-      (m) => `--preload auto: left out ${m}: it starts a thread when imported, which makes fork unsafe`,
-    ),
-    ...probe.broken.map(([m, why]) => `--preload auto: left out ${m}: ${why}`),
-  ];
 }
