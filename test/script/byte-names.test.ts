@@ -29,4 +29,16 @@ describe('a file name that is not valid UTF-8', () => {
       await waitUntilGone(result.pid!);
     });
   }
+
+  it('is named with its bytes as \\xNN when missing, and a U+FFFD in a missing path is explained', async () => {
+    const dir = makeTempDir();
+    const missing = await runScript(Buffer.from(`${dir}/gone\xe9.py`, 'latin1'), { python: PYTHON });
+    expect([missing.status, missing.error]).toEqual(['error', `script not found: ${dir}/gone\\xe9.py`]);
+    // What fs.readdirSync(dir) would name it: the byte read as U+FFFD names no file.
+    const lossy = await runScript(writeByteNamedScript(dir).toString('utf8'), { python: PYTHON });
+    expect(lossy.error).toBe(
+      `script not found: ${dir}/caf\uFFFD_test.py (U+FFFD stands for a byte that is not UTF-8 where a file name ` +
+        "was read as text: give the path as a Buffer, e.g. from fs.readdirSync(dir, { encoding: 'buffer' }))",
+    );
+  });
 });
