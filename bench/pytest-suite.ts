@@ -3,9 +3,11 @@
 // /usr/lib/python3/dist-packages/networkx/**/tests), run by pytest-xdist (`pytest -n 2
 // --dist loadfile`, the reference) and by `ergate run --pytest -j 2` in both start methods:
 // forkserver with --preload auto (the learning run first, untimed; every timed run is a
-// "second run") and spawn. Per-test outcomes compared id for id against xdist (xpassed
-// counts as passed: pytest's JUnit cannot tell them apart); goal: forkserver + preload auto
-// wall <= 0.9x xdist (medians). Writes bench/results/pytest-suite.{json,md}. Needs
+// "second run") and spawn; beside them the fork floor (probes/pytest-fork-floor.py: the
+// issue's prototype, one fork of a warm interpreter per file with ergate's learned preloads,
+// nothing else). Per-test outcomes compared id for id against xdist (xpassed counts as
+// passed: pytest's JUnit cannot tell them apart); goal: forkserver + preload auto wall <=
+// 0.9x xdist (medians). Writes bench/results/pytest-suite.{json,md}. Needs
 // python3-networkx, python3-pytest and python3-pytest-xdist for /usr/bin/python3, and dist/.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
 });
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'ergate.js');
+const FLOOR = path.join(ROOT, 'bench', 'probes', 'pytest-fork-floor.py');
 const PYTHON = '/usr/bin/python3';
 const SUITE = '/usr/lib/python3/dist-packages/networkx';
 const GOAL = 0.9;
@@ -30,10 +33,38 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'ergate-pytest-bench-'));
 
 type Outcomes = Map<string, string>;
 
-function run(command: string, args: string[]): { ms: number; code: number | null } {
+function run(command: string, args: string[]): { ms: number; code: number | null; stdout: string } {
   const started = performance.now();
-  const done = spawnSync(command, args, { cwd: work, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
-  return { ms: Math.round(performance.now() - started), code: done.status };
+  const done = spawnSync(command, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  return { ms: Math.round(performance.now() - started), code: done.status, stdout: done.stdout.toString() };
+}
+
+/** The files ergate runs, in its order, and the modules it would preload (before its probe). */
+function ergatePlan(): { files: string[]; preload: string[] } {
+  const listed = run(process.execPath, [
+    BIN,
+    'run',
+    '--pytest',
+    SUITE,
+    '--list',
+    '--start-method',
+    'forkserver',
+    '--preload',
+    'auto',
+  ]);
+  const lines = listed.stdout.split('\n').filter(Boolean);
+  const preload = lines.find((l) => l.startsWith('preload auto: '))?.slice('preload auto: '.length) ?? '';
+  return {
+    files: lines.filter((l) => !l.startsWith('preload auto: ')).map((l) => path.resolve(work, l)),
+    preload: preload.split(', ').filter((m) => /^\w+$/.test(m)),
+  };
+}
+
+/** The fork floor: one fork per file of an interpreter that imported the same modules first. */
+function floor(plan: { files: string[]; preload: string[] }): { ms: number; exitCodes: Record<string, number> } {
+  const done = run(PYTHON, [FLOOR, '-j', '2', '--rootdir', SUITE, '--preload', plan.preload.join(','), ...plan.files]);
+  const report = JSON.parse(done.stdout.trim().split('\n').pop() ?? '{}') as { exitCodes?: Record<string, number> };
+  return { ms: done.ms, exitCodes: report.exitCodes ?? {} };
 }
 
 /** xpassed reads as passed on both sides: JUnit from xdist cannot say otherwise. */
@@ -105,7 +136,7 @@ const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slic
 
 const rounds = Number(values.rounds);
 const spawnRounds = Number(values['spawn-rounds']);
-const times: Record<string, number[]> = { xdist: [], forkserver: [], spawn: [] };
+const times: Record<string, number[]> = { xdist: [], forkserver: [], floor: [], spawn: [] };
 const roundLoads: string[] = [];
 const checks: Record<string, { same: number; differ: string[] }> = {};
 let tests = 0;
@@ -123,7 +154,9 @@ function writeReport(): void {
     spawnRounds,
     times,
     medians: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])),
-    ratios: { forkserver: ratio('forkserver'), spawn: ratio('spawn') },
+    ratios: { forkserver: ratio('forkserver'), floor: ratio('floor'), spawn: ratio('spawn') },
+    floorPreload: plan.preload,
+    floorExitCodes,
     goal: { forkserverAtMost: GOAL, met: ratio('forkserver') <= GOAL },
     fidelity: Object.fromEntries(
       Object.entries(checks).map(([k, c]) => [
@@ -149,7 +182,10 @@ function writeReport(): void {
       '| --- | --- | --- | --- | --- |',
       row('xdist', '`pytest -n 2 --dist loadfile`'),
       row('forkserver', '`ergate run --pytest -j 2 --start-method forkserver --preload auto` (second run)'),
+      row('floor', '`probes/pytest-fork-floor.py -j 2` (fork floor: same preloads, no supervision)'),
       row('spawn', '`ergate run --pytest -j 2` (spawn)'),
+      '',
+      `The floor forks ${PYTHON} after importing ${plan.preload.join(', ')} (ergate's learned list) and calls pytest on one file per child, 2 at a time, in ergate's order; it is the issue's 25-line prototype, a floor for ergate's forkserver, not a peer.`,
       '',
       `Goal: forkserver with --preload auto <= ${GOAL}x xdist: ${report.goal.met ? 'met' : 'MISSED'} (${ratio('forkserver').toFixed(2)}x).`,
       ...Object.entries(checks).flatMap(([k, c]) =>
@@ -162,6 +198,8 @@ function writeReport(): void {
 
 console.error(`learning run (forkserver, --preload auto), load ${load()}`);
 ergate('forkserver');
+const plan = ergatePlan();
+let floorExitCodes: Record<string, number> = {};
 for (let round = 0; round < rounds; round++) {
   roundLoads.push(load());
   const ref = xdist();
@@ -171,6 +209,9 @@ for (let round = 0; round < rounds; round++) {
   files = fork.files;
   times.forkserver.push(fork.ms);
   checks.forkserver = compare(ref.outcomes, fork.outcomes);
+  const floorRun = floor(plan);
+  times.floor.push(floorRun.ms);
+  floorExitCodes = floorRun.exitCodes;
   if (round < spawnRounds) {
     const spawn = ergate('spawn');
     times.spawn.push(spawn.ms);
@@ -178,7 +219,7 @@ for (let round = 0; round < rounds; round++) {
   }
   writeReport();
   console.error(
-    `round ${round + 1}: xdist ${ref.ms} ms, forkserver ${fork.ms} ms, spawn ${times.spawn.at(-1)} ms; load ${load()}`,
+    `round ${round + 1}: xdist ${ref.ms} ms, forkserver ${fork.ms} ms, floor ${floorRun.ms} ms, spawn ${times.spawn.at(-1)} ms; load ${load()}`,
   );
 }
 console.log(readFileSync(path.join(ROOT, 'bench', 'results', 'pytest-suite.md'), 'utf8'));

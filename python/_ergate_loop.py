@@ -15,7 +15,7 @@ from _ergate_leftovers import Leftovers
 from _ergate_run import check_paths, check_script, prepare_fork
 from _ergate_start import ForkFailed, fork_script
 from _ergate_sys import has_children, kill_below, kill_group
-from _ergate_wire import REPLY_FD, REQ_FD, Replies, Requests, exit_record
+from _ergate_wire import REPLY_FD, REQ_FD, Replies, Requests, exit_record, readable_utf8
 
 SIGKILL, SIGCHLD = _signal.SIGKILL, _signal.SIGCHLD
 READ_SIZE = 65536
@@ -71,7 +71,7 @@ class Launcher:
                     self.poller.modify(fd, 0 if pause else select.POLLIN)
 
     def send_error(self, ident, text):
-        self.send(b"F", ident, text.encode("utf-8", "backslashreplace"))
+        self.send(b"F", ident, readable_utf8(text))
 
     # --- the loop ------------------------------------------------------------------------
 

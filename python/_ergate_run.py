@@ -123,6 +123,10 @@ def check_paths(script, cwd):
     try:
         mode = os.stat(script).st_mode
     except OSError:
+        if "\ufffd" in script:  # a name read as UTF-8 text somewhere: its bad bytes became U+FFFD
+            return ("script not found: %s (U+FFFD stands for a byte that is not UTF-8 where a file name "
+                    "was read as text: give the path as a Buffer, e.g. from fs.readdirSync(dir, "
+                    "{ encoding: 'buffer' }))" % script)
         return "script not found: %s" % script
     if S_ISDIR(mode):
         return "script is a folder, not a file: %s" % script

@@ -104,6 +104,15 @@ class Replies:
         return self.out_bytes > OUT_QUEUE_HIGH
 
 
+def readable_utf8(text):
+    """Text for Node in UTF-8: a path's undecodable bytes (the lone surrogates of Python's
+    surrogateescape, as ergate carries such names) read \\xNN, as ergate shows them."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode("utf-8")
+    except UnicodeError:  # another lone surrogate
+        return text.encode("utf-8", "backslashreplace")
+
+
 def exit_record(child, status, usage, leftovers):
     """The X payload of a reaped child: JSON header, then its captured output."""
     out = child.captures[b"O"].parts()

@@ -22,6 +22,7 @@ import {
 } from './backend-jobs.ts';
 import { JobFailure } from './job-failure.ts';
 import { RemoteBackend } from './remote-backend.ts';
+import { JobTable } from './job-table.ts';
 import type { BackendOptions } from '../seam/backend-options.ts';
 import type { FunctionRef } from '../function/types.ts';
 import { EMPTY_OPTIONS, parseScheduleOptions, parseSchedulerOptions, parseStatusFilter } from './validate-options.ts';
@@ -72,7 +73,7 @@ function dropUndefined<T extends object>(options: T): Partial<T> {
 export class AsyncScheduler {
   readonly metrics: SchedulerMetrics;
   readonly #runner: JobRunner;
-  readonly #entries = new Map<string, JobEntry>();
+  readonly #entries = new JobTable();
   readonly #unlink: () => void;
   readonly #remote: RemoteBackend | null;
   #nextId = 0;
@@ -105,14 +106,15 @@ export class AsyncScheduler {
 
   schedule(fn: JobFn, options?: ScheduleOptions): string {
     const opts = parseScheduleOptions(fn, options);
-    const id = `job-${++this.#nextId}`;
+    const seq = ++this.#nextId;
+    const id = `job-${seq}`;
     const name = opts.name ?? (fn.name || 'anonymous');
     const jobOptions =
       opts === EMPTY_OPTIONS
         ? DEFAULT_JOB_OPTIONS
         : makeJobOptions(opts.args, opts.timeoutMs, opts.retryDelayMs, false);
-    const entry = new JobEntry(id, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, jobOptions);
-    this.#entries.set(id, entry);
+    const entry = new JobEntry(seq, id, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, jobOptions);
+    this.#entries.add(entry);
     if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(entry);
     this.#runner.add(entry, opts.delayMs ?? 0, this.#closedReason);
     return id;
@@ -161,7 +163,8 @@ export class AsyncScheduler {
 
   /** A job for the backend: BullMQ delays and retries it; this entry mirrors its state. */
   #addRemote(built: BuiltJob<{ status: string; error: string | null; attempts?: number }>): string {
-    const id = `job-${++this.#nextId}`;
+    const seq = ++this.#nextId;
+    const id = `job-${seq}`;
     const { run } = built;
     const fn = async function runRemoteJob(): Promise<unknown> {
       const result = await run();
@@ -171,6 +174,7 @@ export class AsyncScheduler {
       return result;
     };
     const entry = new JobEntry(
+      seq,
       id,
       built.name,
       built.job.priority ?? 0,
@@ -178,7 +182,7 @@ export class AsyncScheduler {
       fn,
       makeJobOptions(undefined, undefined, 0, true),
     );
-    this.#entries.set(id, entry);
+    this.#entries.add(entry);
     if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(entry);
     this.#runner.add(entry, 0, this.#closedReason);
     return id;
@@ -247,13 +251,7 @@ export class AsyncScheduler {
 
   /** Forgets finished jobs (so a long-running scheduler's memory stays bounded); returns how many. */
   clearFinished(): number {
-    let removed = 0;
-    for (const [id, entry] of this.#entries) {
-      const { status } = entry;
-      if (status !== AsyncJobStatus.PENDING && status !== AsyncJobStatus.RUNNING)
-        removed += Number(this.#entries.delete(id));
-    }
-    return removed;
+    return this.#entries.retain(({ status }) => status === AsyncJobStatus.PENDING || status === AsyncJobStatus.RUNNING);
   }
 
   /** Cancels every pending and running job; jobs scheduled afterwards are cancelled at once. */

@@ -27,6 +27,8 @@ export class JobOptions {
 }
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
+/** Job times are stored as ms since this (integers that fit a small integer for ~24 days). */
+const EPOCH = Date.now();
 export const DEFAULT_JOB_OPTIONS = Object.freeze(new JobOptions(NO_ARGS, undefined, 0, false));
 
 /** One options object per job only when it sets something. */
@@ -60,8 +62,8 @@ export class JobEntry implements AsyncJob {
   result: unknown = null;
   error: string | null = null;
   runs = 0;
-  // Epoch ms until first read, then this job's own Date.
-  #scheduledAt: number | Date = Date.now();
+  // Ms since EPOCH until first read (a small integer, kept without a heap number), then this job's own Date.
+  #scheduledAt: number | Date = Date.now() - EPOCH;
   #startedAt: number | Date | null = null;
   #completedAt: number | Date | null = null;
 
@@ -72,6 +74,8 @@ export class JobEntry implements AsyncJob {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(
+    /** @internal The n of its id `job-<n>` (the job table's order). */
+    readonly seq: number,
     readonly id: string,
     readonly name: string,
     readonly priority: number,
@@ -82,28 +86,28 @@ export class JobEntry implements AsyncJob {
 
   get scheduledAt(): Date {
     const at = this.#scheduledAt;
-    return typeof at === 'number' ? (this.#scheduledAt = new Date(at)) : at;
+    return typeof at === 'number' ? (this.#scheduledAt = new Date(EPOCH + at)) : at;
   }
 
   /** When the first run started. */
   get startedAt(): Date | null {
     const at = this.#startedAt;
-    return typeof at === 'number' ? (this.#startedAt = new Date(at)) : at;
+    return typeof at === 'number' ? (this.#startedAt = new Date(EPOCH + at)) : at;
   }
 
   get completedAt(): Date | null {
     const at = this.#completedAt;
-    return typeof at === 'number' ? (this.#completedAt = new Date(at)) : at;
+    return typeof at === 'number' ? (this.#completedAt = new Date(EPOCH + at)) : at;
   }
 
   /** @internal Stamps the start of the first run (later runs keep it). */
   markStarted(): void {
-    if (this.#startedAt === null) this.#startedAt = Date.now();
+    if (this.#startedAt === null) this.#startedAt = Date.now() - EPOCH;
   }
 
   /** @internal Stamps the final state (completed, failed or cancelled). */
   markCompleted(): void {
-    this.#completedAt = Date.now();
+    this.#completedAt = Date.now() - EPOCH;
   }
 
   clearTimer(): void {

@@ -109,13 +109,14 @@ describe('script names', () => {
     const history = readFileSync(path.join(dir, '.ergate', 'history.ndjson'), 'utf8');
     expect(history).toContain(JSON.stringify(pathFromBytes(inFolder)).slice(1, -1));
 
-    // The name as a command-line argument (Node reads argv as UTF-8), with a byte argument after --.
+    // The name as a command-line argument (Node reads argv as UTF-8), with a byte argument
+    // after --, in the other start method.
     const bin = path.join(ROOT, 'bin', 'ergate.js');
     const shell = spawn(
       '/bin/sh',
       [
         '-c',
-        `exec "$0" "$1" run "$(printf 'caf\\351_test.py')" --python "$2" --store-durations d.json -- "$(printf 'x\\376')"`,
+        `exec "$0" "$1" run "$(printf 'caf\\351_test.py')" --python "$2" --start-method forkserver --show-output --store-durations d.json -- "$(printf 'x\\376')"`,
         process.execPath,
         bin,
         PYTHON,
@@ -126,6 +127,7 @@ describe('script names', () => {
     expect(second.stderr).toContain('stored the median durations of 1 script');
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^1 script: 1 passed/m);
+    expect(second.stdout).toContain(`"caf\\xe9_test.py"\t${cafe.toString('hex')} ${cafe.toString('hex')} 78fe\n`);
     expect(Object.keys(JSON.parse(readFileSync(path.join(dir, 'd.json'), 'utf8')) as object)).toEqual([
       'caf\uDCE9_test.py',
       'd\uDCFF/t.py',
