@@ -18,6 +18,8 @@ import { partOptions } from './bull-connection.ts';
 import { resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import type { RunSource } from '../seam/backend-seam.ts';
 import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress } from './run-manifest.ts';
+import { readManifest, writeManifest, type ManifestJob } from './manifest-store.ts';
+import { JobAdder } from './job-adder.ts';
 import { parseOrThrow } from '../internal/option-schemas.ts';
 import { backendRoot, backendSchema, type BackendOptions } from '../seam/backend-options.ts';
 import { readWorkerRules, WORKER_RULES_KEY } from './worker-rules.ts';
@@ -39,22 +41,6 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
 /** How often a cancel event is repeated until the running job has settled. */
 const CANCEL_REPEAT_MS = 1_000;
 const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
-/** Jobs per addBulk call (one MULTI): bounds a single request's size. */
-const BULK_SIZE = 500;
-
-interface QueuedAdd {
-  name: string;
-  data: ScriptJobData | FunctionJobData;
-  opts: JobsOptions;
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
-/** The manifest's BullMQ job, as the run updates it (a bullmq Job; no bullmq type in the public declarations). */
-export interface ManifestJob {
-  updateProgress(progress: object): Promise<void>;
-}
-
 export class RedisBackend {
   readonly target: RedisTarget;
   readonly queueName: string;
@@ -68,11 +54,7 @@ export class RedisBackend {
     waiter: JobWaiter;
     watch: ConnectionWatch | null;
   } | null = null;
-  /**
-   * Adds in flight, each failed at once when the coordinator gives up on Redis (--redis-timeout).
-   * A set, not a race against one never-settling promise: that would keep every add's jobs alive.
-   */
-  readonly #addsInFlight = new Set<(error: Error) => void>();
+  readonly #adder = new JobAdder(() => this.#parts?.queue ?? null);
   #lostError: Error | null = null;
   #ready: Promise<void> | null = null;
 
@@ -146,7 +128,7 @@ export class RedisBackend {
     if (this.#lostError) return;
     this.#lostError = new Error(lost);
     this.#parts?.waiter.failAll(lost);
-    for (const fail of this.#addsInFlight) fail(this.#lostError);
+    this.#adder.giveUp(this.#lostError);
   }
 
   #connected() {
@@ -163,24 +145,9 @@ export class RedisBackend {
     return `run-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
   }
 
-  /**
-   * Writes a run's manifest: the header's job first, then its entries chunk by chunk in the
-   * job's log (BullMQ removes both together), then the header saying how many chunks there are.
-   * @returns the manifest's job, whose progress records how far the coordinator got
-   */
-  async writeManifest(manifest: ManifestBuilder, source: RunSource): Promise<ManifestJob> {
-    const { runs } = this.#connected();
-    const keepMs = (this.options.keepResultsS ?? 86_400) * 1000;
-    // Manifests are never processed: old ones are cleaned here, BullMQ's way.
-    await runs.clean(keepMs, 1000, 'wait').catch(() => []);
-    const record = await runs.add('run', manifest.header(undefined), { jobId: manifest.runId });
-    let chunks = 0;
-    for (const chunk of manifest.chunks(source)) {
-      await record.log(JSON.stringify(chunk));
-      chunks += 1;
-    }
-    await record.updateData(manifest.header(chunks));
-    return record;
+  /** Writes a run's manifest (see manifest-store.ts). */
+  writeManifest(manifest: ManifestBuilder, source: RunSource): Promise<ManifestJob> {
+    return writeManifest(this.#connected().runs, manifest, source, (this.options.keepResultsS ?? 86_400) * 1000);
   }
 
   /** The live workers' env rules as a check of a job's env (null: none known); see worker-rules.ts. */
@@ -190,54 +157,10 @@ export class RedisBackend {
   }
 
   /** @throws Error when the run's coordinator stopped before its manifest was complete */
-  async readManifest(
+  readManifest(
     runId: string,
   ): Promise<{ manifest: RunManifest; entries: ManifestEntry[]; progress: RunProgress | null } | null> {
-    const { runs } = this.#connected();
-    const job = await runs.getJob(runId);
-    if (!job) return null;
-    const manifest = job.data as RunManifest;
-    if (typeof manifest?.chunks !== 'number')
-      throw new Error(`run ${JSON.stringify(runId)} never started: its coordinator stopped while recording it`);
-    const { logs } = await runs.getJobLogs(runId, 0, manifest.chunks - 1);
-    const entries = logs.flatMap((line) => JSON.parse(line) as ManifestEntry[]);
-    const progress =
-      typeof job.progress === 'object' && job.progress !== null ? (job.progress as unknown as RunProgress) : null;
-    return { manifest, entries, progress };
-  }
-
-  #adds: QueuedAdd[] = [];
-
-  /** Adds the jobs submitted in one turn of the event loop with addBulk, BULK_SIZE at a time. */
-  #queueAdd(add: QueuedAdd): void {
-    this.#adds.push(add);
-    if (this.#adds.length > 1) return;
-    setImmediate(() => {
-      const adds = this.#adds;
-      this.#adds = [];
-      if (!this.#parts) {
-        for (const a of adds) a.reject(new Error('the connection to redis was closed'));
-        return;
-      }
-      const { queue } = this.#parts;
-      for (let i = 0; i < adds.length; i += BULK_SIZE) {
-        const chunk = adds.slice(i, i + BULK_SIZE);
-        const fail = (error: Error): void => {
-          this.#addsInFlight.delete(fail);
-          for (const a of chunk) a.reject(error);
-        };
-        if (this.#lostError) {
-          fail(this.#lostError);
-          continue;
-        }
-        // A request waits for Redis to come back (BullMQ retries forever): until the coordinator gives up.
-        this.#addsInFlight.add(fail);
-        queue.addBulk(chunk.map(({ name, data, opts }) => ({ name, data, opts }))).then(() => {
-          this.#addsInFlight.delete(fail);
-          for (const a of chunk) a.resolve();
-        }, fail);
-      }
-    });
+    return readManifest(this.#connected().runs, runId);
   }
 
   /**
@@ -268,7 +191,7 @@ export class RedisBackend {
     };
     const finished = waiter.wait(jobId);
     const added = new Promise<void>((resolve, reject) =>
-      this.#queueAdd({ name: perJob.name ?? 'script', data, opts, resolve, reject }),
+      this.#adder.add({ name: perJob.name ?? 'script', data, opts, resolve, reject }),
     );
     return { added, finished };
   }

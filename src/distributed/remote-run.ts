@@ -12,7 +12,8 @@ import { onAbort } from './abort-fanout.ts';
 import { portablePath } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
-import type { ManifestJob, RedisBackend } from './redis-backend.ts';
+import type { ManifestJob } from './manifest-store.ts';
+import type { RedisBackend } from './redis-backend.ts';
 import { jobOf, ManifestBuilder, type RunProgress } from './run-manifest.ts';
 
 /** Jobs of one run in the queue at once (sent, not yet finished). @default */

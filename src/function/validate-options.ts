@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import type { CallTarget, FunctionRef, RunFunctionOptions } from './types.ts';
 import { bindingSignals } from '../internal/current-scope.ts';
 import { defaultLogger, isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
+import { POSITIVE_MS_EXPECTED } from '../internal/option-schemas.ts';
 
 /** Node's setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -18,7 +19,7 @@ const optionsSchema = v.strictObject({
     v.pipe(
       v.number('a number of milliseconds'),
       v.finite('a finite number of milliseconds'),
-      v.minValue(1, 'a positive number of milliseconds'),
+      v.minValue(1, POSITIVE_MS_EXPECTED),
       v.maxValue(MAX_TIMEOUT_MS, `at most ${MAX_TIMEOUT_MS} ms`),
     ),
   ),

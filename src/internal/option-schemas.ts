@@ -1,30 +1,64 @@
 // Shared valibot pieces for the option validators at each public boundary: one parse that
-// throws the TypeError (parseOrThrow), one wording of "expected X, got Y" and the integer
-// schemas every validator needs. Imports valibot only, so
-// light modules (the distributed option checks) can use it without loading anything else.
+// throws the TypeError (parseOrThrow), one rendering of a bad value (describeValue), one
+// wording of "expected X, got Y" and the field schemas several boundaries compose.
+// Imports valibot and the logger check only, so light modules (the distributed option checks) can use it.
 import * as v from 'valibot';
+import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from './logger.ts';
 
-/** How a bad input is shown in a TypeError: null, an array, a quoted string, a number, or its type. */
-export function describeInput(value: unknown): string {
-  if (value === null) return 'null';
+/** How a bad value is shown in a TypeError: a quoted string (cut at 40), null, an array, a function, an object, or the value. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
+  if (value === null) return 'null';
+  if (typeof value === 'object') {
+    const tag = Object.prototype.toString.call(value);
+    return tag === '[object Object]' ? 'an object' : tag;
+  }
+  const primitive = value as number | boolean | bigint | symbol | undefined;
+  return String(primitive);
+}
+
+/** "expected <what>, got <the value>": the one wording of a value that is not what an option takes. */
+export function expectedGot(what: string, value: unknown): string {
+  return `expected ${what}, got ${describeValue(value)}`;
 }
 
 /** A valibot message: "expected <what>, got <the input>". */
-export const expected = (what: string) => (issue: v.BaseIssue<unknown>) =>
-  `expected ${what}, got ${describeInput(issue.input)}`;
+export const expected = (what: string) => (issue: v.BaseIssue<unknown>) => expectedGot(what, issue.input);
 
-/** What a script timeout must be, in the one wording every validator uses. */
-export const TIMEOUT_EXPECTED = 'a positive number of milliseconds, or Infinity for none';
+/** What a finite timeout or interval must be, in the one wording every validator uses. */
+export const POSITIVE_MS_EXPECTED = 'a positive number of milliseconds';
+/** What a script timeout must be: the same, or Infinity for none. */
+export const TIMEOUT_EXPECTED = `${POSITIVE_MS_EXPECTED}, or Infinity for none`;
 
 /** A script timeout: Infinity means none (no timer is set for 2^31 ms or more); NaN is refused. */
 export const timeoutMs = v.pipe(
   v.number(expected(TIMEOUT_EXPECTED)),
   v.check((n) => n > 0 && !Number.isNaN(n), expected(TIMEOUT_EXPECTED)),
 );
+
+/** A finite, positive number of milliseconds (a job's or task's timeout, an aging step). */
+export const positiveMs = v.pipe(
+  v.number(expected(POSITIVE_MS_EXPECTED)),
+  v.finite(expected(POSITIVE_MS_EXPECTED)),
+  v.gtValue(0, expected(POSITIVE_MS_EXPECTED)),
+);
+
+/** A finite number of milliseconds, 0 or more (a delay). */
+export const nonNegativeMs = v.pipe(
+  v.number(expected('a non-negative number of milliseconds')),
+  v.finite(expected('a non-negative number of milliseconds')),
+  v.minValue(0, expected('a non-negative number of milliseconds')),
+);
+
+export const finiteNumber = v.pipe(v.number(expected('a finite number')), v.finite(expected('a finite number')));
+export const aBoolean = v.boolean(expected('a boolean'));
+export const aFunction = v.function(expected('a function'));
+export const aString = v.string(expected('a string'));
+export const anArray = v.array(v.unknown(), expected('an array'));
+export const anAbortSignal = v.instance(AbortSignal, expected('an AbortSignal'));
+export const aLogger = v.custom<ErgateLogger>(isLogger, expected(LOGGER_EXPECTED));
 
 export const positiveInt = v.pipe(
   v.number(expected('a positive integer')),

@@ -3,7 +3,7 @@
 // With stopOnBatchFailure (the default) the first unsuccessful batch ends the sequence:
 // the returned array then holds the results of the batches that ran.
 import * as v from 'valibot';
-import { parseOrThrow } from '../internal/option-schemas.ts';
+import { expected, parseOrThrow } from '../internal/option-schemas.ts';
 import { bindingSignals } from '../internal/current-scope.ts';
 import type { ExecutionResult } from '../seam/execution-result.ts';
 import type { ScriptConfig } from './build-plan.ts';
@@ -37,10 +37,7 @@ export interface RunBatchesOptions {
   detached?: boolean;
 }
 
-const batchListSchema = v.array(
-  scriptListSchema,
-  (issue) => `expected an array of script-path arrays, got ${typeof issue.input}`,
-);
+const batchListSchema = v.array(scriptListSchema, expected('an array of script-path arrays'));
 
 export class BatchRunner {
   readonly #runner: ParallelRunner;

@@ -3,7 +3,7 @@
 // valibot entries for the runners' strict schemas, and the one function that turns them into
 // a run's ResourceSettings. Invariant: a setting that cannot work is a TypeError up front.
 import * as v from 'valibot';
-import { timeoutMs } from '../internal/option-schemas.ts';
+import { expected, timeoutMs } from '../internal/option-schemas.ts';
 import { HistoryStore } from './history-store.ts';
 import { resolveMemoryBudgetMb } from './memory-admission.ts';
 import type { ResourceSettings } from './run-resources.ts';
@@ -23,11 +23,9 @@ export interface ResourceRunnerOptions {
   order?: RunOrder;
 }
 
-const fail = (what: string) => (issue: v.BaseIssue<unknown>) =>
-  `expected ${what}, got ${typeof issue.input === 'string' ? JSON.stringify(issue.input) : String(issue.input)}`;
 const positive = v.pipe(
-  v.number(fail('a positive number')),
-  v.check((n) => Number.isFinite(n) && n > 0, fail('a positive finite number')),
+  v.number(expected('a positive number')),
+  v.check((n) => Number.isFinite(n) && n > 0, expected('a positive finite number')),
 );
 
 export const percentTimeoutSchema = v.strictObject(
@@ -36,29 +34,31 @@ export const percentTimeoutSchema = v.strictObject(
     minMs: v.optional(positive),
     maxMs: v.optional(positive),
   },
-  fail('a number of ms or { percentOfMedian, minMs?, maxMs? }'),
+  expected('a number of ms or { percentOfMedian, minMs?, maxMs? }'),
 );
 
 /** timeoutMs of runScripts(): ms (Infinity: none), or a percentage of each script's median from history. */
 export const timeoutSettingSchema = v.union(
   [timeoutMs, percentTimeoutSchema],
-  fail('a positive number of ms (Infinity for none) or { percentOfMedian, minMs?, maxMs? }'),
+  expected('a positive number of ms (Infinity for none) or { percentOfMedian, minMs?, maxMs? }'),
 );
 
-export const orderSchema = v.picklist(RUN_ORDERS, fail(RUN_ORDERS.map((o) => `'${o}'`).join(', ')));
+export const orderSchema = v.picklist(RUN_ORDERS, expected(RUN_ORDERS.map((o) => `'${o}'`).join(', ')));
 
 /** Entries spread into the ParallelRunner options schema. */
 export const resourceRunnerEntries = {
   sampleMs: v.optional(
     v.pipe(
-      v.number(fail('a number of ms >= 0')),
-      v.integer(fail('an integer')),
-      v.minValue(0, fail('a number of ms >= 0')),
+      v.number(expected('a number of ms >= 0')),
+      v.integer(expected('an integer')),
+      v.minValue(0, expected('a number of ms >= 0')),
     ),
   ),
   treeMemoryLimitMb: v.optional(positive),
-  memoryBudgetMb: v.optional(v.union([positive, v.literal('auto')], fail("a positive number of MiB or 'auto'"))),
-  history: v.optional(v.union([v.pipe(v.string(), v.minLength(1)), v.literal(false)], fail('a file path or false'))),
+  memoryBudgetMb: v.optional(v.union([positive, v.literal('auto')], expected("a positive number of MiB or 'auto'"))),
+  history: v.optional(
+    v.union([v.pipe(v.string(), v.minLength(1)), v.literal(false)], expected('a file path or false')),
+  ),
   order: v.optional(orderSchema),
 };
 

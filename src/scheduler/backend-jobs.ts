@@ -10,7 +10,7 @@ import { checkRemoteJobOptions, type RemoteJobOptions } from '../seam/backend-op
 import type { RemoteBackend } from './remote-backend.ts';
 import { ScriptPreparer } from '../script/prepare-script.ts';
 import type { ScriptResult } from '../script/types.ts';
-import { describeValue } from '../script/validate-options.ts';
+import { expectedGot } from '../internal/option-schemas.ts';
 import { bindToScope } from '../internal/current-scope.ts';
 import { splitScriptOptions, type ScheduleScriptOptions } from './script-job.ts';
 
@@ -63,9 +63,7 @@ export function createFunctionJob(
   options: ScheduleFunctionOptions | undefined,
 ): BuiltJob<FunctionResult<unknown>> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(
-      `AsyncScheduler.scheduleFunction options: expected an options object, got ${describeValue(options)}`,
-    );
+    throw new TypeError(`AsyncScheduler.scheduleFunction options: ${expectedGot('an options object', options)}`);
   }
   const { priority, maxRuns, retryDelayMs, delayMs, ...callOptions } = options ?? {};
   const job = { priority, maxRuns, retryDelayMs, delayMs };

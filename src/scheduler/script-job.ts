@@ -7,7 +7,8 @@
 import path from 'node:path';
 import { runScript } from '../script/run-script.ts';
 import type { RunScriptOptions, ScriptResult } from '../script/types.ts';
-import { describeValue, parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
+import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
+import { expectedGot } from '../internal/option-schemas.ts';
 import { JobFailure } from './job-failure.ts';
 import type { JobFn } from './job-entry.ts';
 
@@ -38,14 +39,10 @@ export function splitScriptOptions(
   options: ScheduleScriptOptions | undefined,
 ): { scriptOptions: Record<string, unknown>; jobOptions: ScriptJob['jobOptions']; parsed: ParsedRunScriptOptions } {
   if (typeof scriptPath !== 'string' || scriptPath === '') {
-    throw new TypeError(
-      `AsyncScheduler.scheduleScript scriptPath: expected a non-empty string, got ${describeValue(scriptPath)}`,
-    );
+    throw new TypeError(`AsyncScheduler.scheduleScript scriptPath: ${expectedGot('a non-empty string', scriptPath)}`);
   }
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(
-      `AsyncScheduler.scheduleScript options: expected an options object, got ${describeValue(options)}`,
-    );
+    throw new TypeError(`AsyncScheduler.scheduleScript options: ${expectedGot('an options object', options)}`);
   }
   const scriptOptions: Record<string, unknown> = { ...options };
   const jobOptions: Record<string, unknown> = { name: path.basename(scriptPath) };

@@ -9,19 +9,21 @@ import {
   aString,
   anAbortSignal,
   anArray,
+  expected,
+  expectedGot,
   finiteNumber,
   nonNegativeMs,
-  parseOptions,
-  positiveInteger,
+  parseOrThrow,
+  positiveInt,
   positiveMs,
-} from '../task/parse-options.ts';
+} from '../internal/option-schemas.ts';
 import { JOB_STATUSES, type AsyncJobStatus } from './job-status.ts';
 
-const eventBus = v.looseObject({ emit: aFunction }, 'a mitt emitter (an object with emit)');
+const eventBus = v.looseObject({ emit: aFunction }, expected('a mitt emitter (an object with emit)'));
 
 const schedulerSchema = v.strictObject(
   {
-    maxConcurrency: v.optional(positiveInteger),
+    maxConcurrency: v.optional(positiveInt),
     eventBus: v.optional(eventBus),
     agingMs: v.optional(positiveMs),
     signal: v.optional(anAbortSignal),
@@ -30,7 +32,7 @@ const schedulerSchema = v.strictObject(
     // Checked by RemoteBackend (remote-backend.ts), which words its own TypeErrors (AsyncScheduler options.backend…).
     backend: v.optional(v.unknown()),
   },
-  'an options object',
+  expected('an options object'),
 );
 
 const scheduleSchema = v.strictObject(
@@ -38,31 +40,30 @@ const scheduleSchema = v.strictObject(
     name: v.optional(aString),
     args: v.optional(anArray),
     priority: v.optional(finiteNumber),
-    maxRuns: v.optional(positiveInteger),
+    maxRuns: v.optional(positiveInt),
     timeoutMs: v.optional(positiveMs),
     retryDelayMs: v.optional(nonNegativeMs),
     delayMs: v.optional(nonNegativeMs),
   },
-  'an options object',
+  expected('an options object'),
 );
 
 export type ParsedSchedulerOptions = v.InferOutput<typeof schedulerSchema>;
 export type ParsedScheduleOptions = v.InferOutput<typeof scheduleSchema>;
 
 export function parseSchedulerOptions(options: unknown): ParsedSchedulerOptions {
-  return parseOptions(schedulerSchema, options, 'AsyncScheduler options');
+  return parseOrThrow(schedulerSchema, options, 'AsyncScheduler options');
 }
 
 export const EMPTY_OPTIONS: ParsedScheduleOptions = Object.freeze({});
 
 export function parseScheduleOptions(fn: unknown, options: unknown): ParsedScheduleOptions {
-  if (typeof fn !== 'function')
-    throw new TypeError(`AsyncScheduler.schedule fn: expected a function, got ${typeof fn}`);
+  if (typeof fn !== 'function') throw new TypeError(`AsyncScheduler.schedule fn: ${expectedGot('a function', fn)}`);
   if (options === undefined) return EMPTY_OPTIONS;
   // schedule() is the hot path (100,000 calls a second): options that plainly fit are
   // used as they are; anything else goes through the schema, which also words the error.
   if (isPlainlyValid(options)) return options as ParsedScheduleOptions;
-  return parseOptions(scheduleSchema, options, 'AsyncScheduler.schedule options');
+  return parseOrThrow(scheduleSchema, options, 'AsyncScheduler.schedule options');
 }
 
 const SCHEDULE_KEYS = new Set(Object.keys(scheduleSchema.entries));
@@ -89,6 +90,6 @@ export function parseStatusFilter(status: unknown): AsyncJobStatus | undefined {
   if (status === undefined || JOB_STATUSES.includes(status as AsyncJobStatus))
     return status as AsyncJobStatus | undefined;
   throw new TypeError(
-    `AsyncScheduler.listJobs status: expected one of ${JOB_STATUSES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(status)}`,
+    `AsyncScheduler.listJobs status: ${expectedGot(`one of ${JOB_STATUSES.map((s) => `'${s}'`).join(', ')}`, status)}`,
   );
 }

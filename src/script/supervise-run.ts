@@ -60,7 +60,7 @@ export function superviseRun(
         python: spec.python,
         script: spec.script,
         module: spec.module,
-        args: spec.module === 'pytest' ? [...pytestJunitArgs(junitXml), ...spec.args] : spec.args,
+        args: spec.module === 'pytest' ? [...pytestJunitArgs(junitXml, spec.script), ...spec.args] : spec.args,
         cwd: spec.cwd,
         env: spec.env,
         memoryLimitMb: spec.memoryLimitMb,

@@ -4,7 +4,7 @@
 // positive number of milliseconds (got -1)".
 import * as v from 'valibot';
 import { isLogger, type ErgateLogger } from '../internal/logger.ts';
-import { TIMEOUT_EXPECTED, timeoutMs as positiveTimeout } from '../internal/option-schemas.ts';
+import { describeValue, TIMEOUT_EXPECTED, timeoutMs as positiveTimeout } from '../internal/option-schemas.ts';
 import { pathFromBytes } from '../internal/byte-names.ts';
 
 const positiveInteger = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -74,17 +74,6 @@ const EXPECTED: Record<string, string> = {
   detached: 'a boolean',
   failOnLeftovers: 'a boolean',
 };
-
-/** Short, safe rendering of the offending value. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  const primitive = value as number | boolean | bigint | symbol | undefined;
-  return String(primitive);
-}
 
 /** @throws TypeError naming the first bad option. */
 export function parseRunScriptOptions(options: unknown, optionName = 'options'): ParsedRunScriptOptions {

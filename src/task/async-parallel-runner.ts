@@ -6,7 +6,15 @@ import * as v from 'valibot';
 import { AbortError } from './abort-reasons.ts';
 import type { AsyncExecutionResult, AsyncTaskResult } from './execution-result.ts';
 import { normalizeTasks, type TaskInput } from './normalize-tasks.ts';
-import { aBoolean, aFunction, aLogger, anAbortSignal, parseOptions, positiveInteger } from './parse-options.ts';
+import {
+  aBoolean,
+  aFunction,
+  aLogger,
+  anAbortSignal,
+  expected,
+  parseOrThrow,
+  positiveInt,
+} from '../internal/option-schemas.ts';
 import { currentSignal } from './scope.ts';
 import { defaultLogger, type ErgateLogger } from '../internal/logger.ts';
 import { TaskBatch } from './task-batch.ts';
@@ -33,17 +41,17 @@ export interface AsyncRunOptions {
 
 const runnerSchema = v.strictObject(
   {
-    maxConcurrency: v.optional(positiveInteger),
+    maxConcurrency: v.optional(positiveInt),
     failFast: v.optional(aBoolean),
     onTaskComplete: v.optional(aFunction),
     detached: v.optional(aBoolean),
     logger: v.optional(aLogger),
   },
-  'an options object',
+  expected('an options object'),
 );
 const runSchema = v.strictObject(
   { signal: v.optional(anAbortSignal), detached: v.optional(aBoolean) },
-  'an options object',
+  expected('an options object'),
 );
 
 export class AsyncParallelRunner {
@@ -56,7 +64,7 @@ export class AsyncParallelRunner {
   readonly #logger: ErgateLogger;
 
   constructor(options?: AsyncParallelRunnerOptions) {
-    const parsed = parseOptions(runnerSchema, options, 'AsyncParallelRunner options');
+    const parsed = parseOrThrow(runnerSchema, options, 'AsyncParallelRunner options');
     this.#limit = parsed.maxConcurrency ?? Infinity;
     this.#failFast = parsed.failFast ?? false;
     this.#onTaskComplete = parsed.onTaskComplete;
@@ -71,7 +79,7 @@ export class AsyncParallelRunner {
   async run(tasks: readonly TaskInput[], options?: AsyncRunOptions): Promise<AsyncExecutionResult> {
     // Read the enclosing scope before any await: it is what makes this run a child of it.
     const inherited = currentSignal();
-    const { signal, detached } = parseOptions(runSchema, options, 'AsyncParallelRunner.run options');
+    const { signal, detached } = parseOrThrow(runSchema, options, 'AsyncParallelRunner.run options');
     const list = normalizeTasks(tasks);
     const parents = [signal, detached === true ? undefined : inherited, this.#constructedIn];
     const batch = new TaskBatch(

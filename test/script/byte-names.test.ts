@@ -1,6 +1,7 @@
 // A script whose file name is not valid UTF-8 (b'caf\xe9_test.py') runs, in both start
 // methods, given as the Buffer of its path or as the surrogateescape string ergate carries:
 // python3 gets the exact bytes as argv[0] and __file__, and an argument's bytes too.
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../../src/index.ts';
 import { pathFromBytes } from '../../src/internal/byte-names.ts';
@@ -40,5 +41,14 @@ describe('a file name that is not valid UTF-8', () => {
       `script not found: ${dir}/caf\uFFFD_test.py (U+FFFD stands for a byte that is not UTF-8 where a file name ` +
         "was read as text: give the path as a Buffer, e.g. from fs.readdirSync(dir, { encoding: 'buffer' }))",
     );
+  });
+
+  it("runs under pytest (module: 'pytest'), without the JUnit pytest cannot write for such a name", async () => {
+    const dir = makeTempDir();
+    const file = Buffer.concat([Buffer.from(`${dir}/test_caf`), Buffer.of(0xe9), Buffer.from('.py')]);
+    writeFileSync(file, 'def test_ok():\n    assert True\n');
+    const result = await runScript(file, { python: PYTHON, module: 'pytest', args: ['-q', '-p', 'no:cacheprovider'] });
+    expect([result.status, result.error, result.tests]).toEqual(['passed', null, null]);
+    expect(result.stdout).toMatch(/1 passed/);
   });
 });

@@ -2,6 +2,7 @@
 // pyproject.toml (smol-toml), in the working directory. Validated once here (valibot for the
 // shape, setting-values.ts for each value), so a typo'd key or a bad value stops the run
 // before anything starts, naming the file, the key and the rule.
+import { expectedGot } from '../../internal/option-schemas.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -131,7 +132,7 @@ function readRaw(file: string): unknown {
 export function toConfig(file: string, raw: unknown): ErgateConfig {
   const where = path.basename(file) === 'pyproject.toml' ? `${file} [tool.ergate]` : file;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new UsageError(`${where}: expected a table of settings (an object), got ${describeRaw(raw)}`);
+    throw new UsageError(`${where}: ${expectedGot('a table of settings (an object)', raw)}`);
   checkKeys(where, raw, TOP_KEYS);
   const result = v.safeParse(configSchema, raw);
   if (!result.success) {
@@ -187,8 +188,4 @@ function checkKeys(where: string, raw: unknown, known: string[]): void {
       `${where}: unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${known.join(', ')}`,
     );
   }
-}
-
-function describeRaw(raw: unknown): string {
-  return Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw;
 }

@@ -7,7 +7,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { pythonFile } from '../../internal/worker-file.ts';
 import { killGroupMembers } from '../proc-tree.ts';
-import { encodeRequest, FrameDecoder, type ChildExit, type Frame, type LaunchRequest } from './protocol.ts';
+import { encodeRequest, FrameDecoder, type ChildExit, type Frame } from './protocol.ts';
+import {
+  diffEnvironment,
+  encodeRunRequest,
+  MAX_REQUEST_BYTES,
+  tooLarge,
+  type EnvChanges,
+  type RunFields,
+} from './run-request.ts';
+
+export { diffEnvironment, MAX_REQUEST_BYTES, type RunFields } from './run-request.ts';
 
 /** 'exec': each script is a fresh `python script.py`; 'fork': a fork of this warm interpreter. */
 export type LaunchMode = 'exec' | 'fork';
@@ -31,9 +41,6 @@ export interface LauncherOptions {
   width?: number;
 }
 
-/** The largest request a launcher is sent (args and environment changes, encoded). */
-export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
-
 /** Callbacks of one run; exactly one of onExit / onFail is called. */
 export interface RunHandlers {
   onStart(pid: number): void;
@@ -41,27 +48,6 @@ export interface RunHandlers {
   onExit(exit: ChildExit): void;
   /** could not start, or the launcher died under it */
   onFail(error: string): void;
-}
-
-export type RunFields = Omit<LaunchRequest, 'op' | 'id' | 'envSet' | 'envUnset'> & {
-  env: Record<string, string>;
-};
-
-/** The changes that turn `base` into `env` (a request usually carries none). */
-export function diffEnvironment(
-  base: Record<string, string>,
-  env: Record<string, string>,
-): Pick<LaunchRequest, 'envSet' | 'envUnset'> {
-  const envSet: Record<string, string> = {};
-  const envUnset: string[] = [];
-  for (const name in env) if (base[name] !== env[name]) envSet[name] = env[name]!;
-  for (const name in base) if (!(name in env)) envUnset.push(name);
-  return { envSet, envUnset };
-}
-
-function tooLarge(bytes: number): string {
-  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-  return `could not start the script: its arguments and environment take ${mib(bytes)}, more than the ${mib(MAX_REQUEST_BYTES)} a script can be sent`;
 }
 
 export class Launcher {
@@ -83,7 +69,7 @@ export class Launcher {
   #closing = false;
   /** the last environment sent and its diff: a run's scripts usually share one env object */
   #lastEnv: Record<string, string> | null = null;
-  #lastDiff: Pick<LaunchRequest, 'envSet' | 'envUnset'> | null = null;
+  #lastDiff: EnvChanges | null = null;
   /** stop requests of this turn, written together (a fail-fast stops many runs at once) */
   #stops: Buffer[] = [];
 
@@ -163,27 +149,7 @@ export class Launcher {
       this.#lastEnv = fields.env;
       this.#lastDiff = diffEnvironment(this.startEnv, fields.env);
     }
-    // Written out field by field: object rest and spread cost tens of µs a request in V8.
-    const { envSet, envUnset } = this.#lastDiff!;
-    const request = encodeRequest({
-      op: 'run',
-      id,
-      python: fields.python,
-      script: fields.script,
-      module: fields.module,
-      args: fields.args,
-      cwd: fields.cwd,
-      envSet,
-      envUnset,
-      memoryLimitMb: fields.memoryLimitMb,
-      cpuTimeLimitS: fields.cpuTimeLimitS,
-      timeoutMs: fields.timeoutMs,
-      killGraceMs: fields.killGraceMs,
-      maxOutputBytes: fields.maxOutputBytes,
-      live: fields.live,
-      junitXml: fields.junitXml,
-      importsFile: fields.importsFile,
-    });
+    const request = encodeRunRequest(id, fields, this.#lastDiff!);
     if (request.length > MAX_REQUEST_BYTES) {
       this.#runs.delete(id);
       queueMicrotask(() => handlers.onFail(tooLarge(request.length)));
