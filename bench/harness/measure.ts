@@ -147,6 +147,11 @@ function judgeGoals(workload: Pick<Workload, 'goals' | 'unit'>, cases: CaseResul
       const row = c.rows.find((r) => r.variant === goal.variant);
       const against = goal.against === undefined ? null : c.rows.find((r) => r.variant === goal.against);
       const ratio = against === null ? (row?.ratio ?? null) : ratioOf(row?.median ?? null, against?.median ?? null);
+      if (goal.compute !== undefined) {
+        const figure = goal.compute(c);
+        const value = figure === null ? null : `${Number(figure.toPrecision(3))} ${goal.unit ?? workload.unit}`;
+        return { text: goal.text, case: c.label, ratio, value, met: figure === null ? null : figure <= goal.maxValue! };
+      }
       if (goal.maxValue !== undefined) {
         const median = row?.median ?? null;
         const value = median === null ? null : `${Number(median.toPrecision(3))} ${workload.unit}`;

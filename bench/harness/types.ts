@@ -45,6 +45,12 @@ export interface Goal {
   against?: string;
   /** or: the variant's median itself (in the workload's unit) must not exceed this */
   maxValue?: number;
+  /**
+   * or: a figure drawn from the whole case (several variants' medians and extras), which must
+   * not exceed maxValue; `unit` names it. `variant` is then the row the figure is about.
+   */
+  compute?: (c: CaseResult) => number | null;
+  unit?: string;
   text: string;
 }
 

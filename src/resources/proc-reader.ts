@@ -1,10 +1,15 @@
 // Reads what a sampling pass needs about one process from /proc (Linux): CPU ticks, thread
-// count and RSS (stat, parsed by ../script/proc-stat.ts), PSS (smaps_rollup) and children
+// count and RSS (stat, parsed by ../script/proc-stat.ts), memory and children
 // (task/*/children), parsed from bytes.
-// stat and the children lists stay open between passes (pread); smaps_rollup (~20x the cost
-// of stat) is opened, read and closed for a new process, when RSS moved past pssDriftKb(),
-// and every PSS_MAX_AGE passes (held open, it would pin an exited process's mm_struct until
-// the sampler's close); in between, PSS is the last one plus the RSS change.
+// Memory is PSS (smaps_rollup, where the kernel walks the page tables: 120-150 µs for a Python
+// process, ~20x a stat read) only for a process read before (alive two intervals) or when the
+// caller needs it exact (a tree under a cap or budget); a process's first read otherwise takes
+// resident - shared from statm (RssAnon: a few µs), which is close to PSS for a fresh
+// interpreter and high for a fork sharing its parent's pages.
+// stat and the children lists stay open between passes (pread); smaps_rollup is opened, read
+// and closed when read, then again when RSS moved past pssDriftKb() and every PSS_MAX_AGE
+// passes (held open, it would pin an exited process's mm_struct until the sampler's close);
+// in between, PSS is the last one plus the RSS change.
 // Invariant: the descriptors of a process not read during a pass are closed at its end.
 import fs from 'node:fs';
 import { parseStat } from '../script/proc-stat.ts';
@@ -12,7 +17,10 @@ import { parseStat } from '../script/proc-stat.ts';
 export interface ProcessSample {
   /** user + system CPU time in clock ticks (USER_HZ, 100 per second on Linux) */
   cpuTicks: number;
-  /** PSS in KiB, or RSS where smaps_rollup cannot be read (then shared pages count in full) */
+  /**
+   * PSS in KiB; at a process's first read unless exact, resident - shared (statm); RSS where
+   * smaps_rollup cannot be read (then shared pages count in full)
+   */
   memoryKb: number;
   children: number[];
 }
@@ -37,15 +45,22 @@ interface Proc {
   rssAtPssKb: number;
   pssAge: number;
   used: boolean;
+  /** passes that read it so far */
+  reads: number;
 }
 
 export class ProcReader {
   readonly #procs = new Map<number, Proc>();
   /** smaps_rollup reads so far (what the drift rule saves is visible in tests) */
   pssReads = 0;
+  /** statm reads so far (a process's first, inexact read) */
+  statmReads = 0;
 
-  /** One process, or null when it is gone. children, when given, receives its children. */
-  read(pid: number, children: number[] = []): ProcessSample | null {
+  /**
+   * One process, or null when it is gone. children, when given, receives its children.
+   * exact: PSS even at the process's first read (a tree near a cap or budget).
+   */
+  read(pid: number, children: number[] = [], exact = true): ProcessSample | null {
     let proc = this.#procs.get(pid);
     let length = proc ? preadOrFail(proc.stat) : -1;
     if (proc && length < 0) this.#forget(pid, proc); // ended (its pid may be someone else's now)
@@ -60,7 +75,8 @@ export class ProcReader {
     if (!stat) return null;
     const { cpuTicks, threads } = stat;
     const rssKb = stat.rssPages * PAGE_KB;
-    const memoryKb = this.#pss(p, pid, rssKb);
+    const memoryKb = !exact && p.reads === 0 ? this.#anonKb(pid, rssKb) : this.#pss(p, pid, rssKb);
+    p.reads++;
     // A child's parent is the thread that forked it: other threads' lists only when there are any.
     if (threads > 1) for (const tid of readTids(pid)) this.#readChildren(p, pid, tid, children);
     else this.#readChildren(p, pid, String(pid), children);
@@ -77,6 +93,32 @@ export class ProcReader {
 
   close(): void {
     for (const [pid, proc] of this.#procs) this.#forget(pid, proc);
+  }
+
+  /** resident - shared from statm (RssAnon), opened, read and closed: a process's first read. */
+  #anonKb(pid: number, rssKb: number): number {
+    const statm = openOrFail(`/proc/${pid}/statm`);
+    if (statm < 0) return rssKb;
+    const length = preadOrFail(statm);
+    fs.closeSync(statm);
+    // "size resident shared text lib data dt", in pages.
+    let field = 0;
+    let value = 0;
+    let resident = 0;
+    for (let at = 0; at < length; at++) {
+      const byte = buffer[at];
+      if (byte >= 48 && byte <= 57) value = value * 10 + byte - 48;
+      else {
+        if (field === 1) resident = value;
+        else if (field === 2) {
+          this.statmReads++;
+          return Math.max(0, resident - value) * PAGE_KB;
+        }
+        field++;
+        value = 0;
+      }
+    }
+    return rssKb;
   }
 
   #pss(proc: Proc, pid: number, rssKb: number): number {
@@ -134,6 +176,7 @@ export class ProcReader {
       rssAtPssKb: 0,
       pssAge: 0,
       used: false,
+      reads: 0,
     };
     this.#procs.set(pid, proc);
     return proc;

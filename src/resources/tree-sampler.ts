@@ -1,7 +1,9 @@
 // Samples the whole process tree of every running script on one shared timer: memory
 // (PSS, so pages shared with a fork server count once) and CPU %, summed over the script's
 // child and its descendants, from /proc with the files kept open and PSS re-read only when
-// RSS moves (proc-reader.ts); where there is no /proc, pidusage samples the child alone.
+// RSS moves (proc-reader.ts); a process's first read is statm's resident - shared unless the
+// tree is watched eagerly (a cap or budget needs exact figures); where there is no /proc,
+// pidusage samples the child alone.
 // Invariants: one pass at a time; the timer runs only while something is watched and never
 // keeps the process alive.
 import fs from 'node:fs';
@@ -31,6 +33,8 @@ interface Watch {
   listener: SampleListener;
   /** performance.now() from which the tree is sampled */
   from: number;
+  /** PSS from each process's first read (a tree under a cap or budget) */
+  exact: boolean;
 }
 
 /** @default sampling interval of runners, in ms (0 turns sampling off) */
@@ -64,7 +68,8 @@ export class TreeSampler {
    * at the first pass with eager (a tree under a memory cap).
    */
   watch(pid: number, listener: SampleListener, { eager = false }: { eager?: boolean } = {}): () => void {
-    const watch: Watch = { listener, from: eager ? 0 : performance.now() + 0.9 * this.intervalMs }; // 0.9: timers may fire a little early
+    // 0.9: timers may fire a little early.
+    const watch: Watch = { listener, from: eager ? 0 : performance.now() + 0.9 * this.intervalMs, exact: eager };
     this.#watched.set(pid, watch);
     this.#timer ??= setInterval(() => this.#tick(), this.intervalMs).unref();
     return () => {
@@ -99,7 +104,7 @@ export class TreeSampler {
     const now = performance.now();
     const ticks = this.#nextTicks;
     const todo = this.#todo;
-    for (const [root, { listener, from }] of this.#watched) {
+    for (const [root, { listener, from, exact }] of this.#watched) {
       if (now < from) continue; // young: its first sample comes at a later pass
       let treeRssKb = 0;
       let cpuMs = 0;
@@ -107,7 +112,7 @@ export class TreeSampler {
       todo.push(root);
       while (todo.length > 0) {
         const pid = todo.pop()!;
-        const sample = this.#reader.read(pid, todo); // pushes pid's children onto todo
+        const sample = this.#reader.read(pid, todo, exact); // pushes pid's children onto todo
         if (!sample) continue;
         processes += 1;
         treeRssKb += sample.memoryKb;

@@ -59,6 +59,33 @@ describe('ProcReader', () => {
     reader.close();
   });
 
+  it('reads a process first from statm (resident - shared) unless exact, then PSS from its second read on', async () => {
+    const child = spawn(PYTHON, ['-c', "print('ready', flush=True); import sys; sys.stdin.read()"], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    started.push(child.pid!);
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    const reader = new ProcReader();
+    const first = reader.read(child.pid!, [], false)!.memoryKb;
+    reader.endPass();
+    expect([reader.statmReads, reader.pssReads]).toEqual([1, 0]);
+    // resident - shared of a fresh interpreter: a few MiB, below its RSS.
+    const [, resident, shared] = fs.readFileSync(`/proc/${child.pid}/statm`, 'latin1').split(' ').map(Number);
+    expect(first).toBeGreaterThan(0);
+    expect(Math.abs(first - (resident - shared) * 4)).toBeLessThan(2048);
+    expect(first).toBeLessThan(resident * 4);
+    const second = reader.read(child.pid!, [], false)!.memoryKb;
+    reader.endPass();
+    expect([reader.statmReads, reader.pssReads]).toEqual([1, 1]);
+    expect(second).toBeGreaterThan(0);
+    // exact: PSS at the first read of a process this reader has not seen.
+    const exact = new ProcReader();
+    exact.read(child.pid!, [], true);
+    expect([exact.statmReads, exact.pssReads]).toEqual([0, 1]);
+    exact.close();
+    reader.close();
+  });
+
   it('keeps stat and the children list open between passes, but not smaps_rollup', async () => {
     const child = spawn(PYTHON, ['-c', "print('ready', flush=True); import sys; sys.stdin.read()"], {
       stdio: ['pipe', 'pipe', 'inherit'],
