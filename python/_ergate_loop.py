@@ -12,7 +12,7 @@ import _signal
 from _ergate_child import Child
 from _ergate_forkchild import main_module
 from _ergate_leftovers import Leftovers
-from _ergate_run import check_paths, prepare_fork
+from _ergate_run import check_paths, check_script, prepare_fork
 from _ergate_start import ForkFailed, fork_script
 from _ergate_sys import has_children, kill_below, kill_group
 from _ergate_wire import REPLY_FD, REQ_FD, Replies, Requests, exit_record, readable_utf8
@@ -85,7 +85,9 @@ class Launcher:
                         return forked
                 elif fd == self.wake_r:
                     try:
-                        while os.read(self.wake_r, 4096):
+                        # A short read emptied the pipe: no second read (and no
+                        # BlockingIOError) on the common path; a signal after it wakes poll again.
+                        while len(os.read(self.wake_r, 4096)) == 4096:
                             pass
                     except BlockingIOError:
                         pass
@@ -133,25 +135,31 @@ class Launcher:
     def start(self, req):
         ident = req["id"]
         req["subreaper"] = self.shared
+        settle = 0.0
         if self.mode == 'fork':
             problem = prepare_fork(req)
             if not problem:
                 main_module(req)
+            # Sitting still after a fork (see fork_script) only while no other script of
+            # ours needs its output read or its deadline kept, and no request waits.
+            if not (self.children or self.requests.waiting()):
+                settle = SETTLE_S
         else:
-            problem = check_paths(req["script"], req["cwd"])
+            # One stat on the common path; the working folder is checked (and any failure
+            # worded) by check_paths only once the exec failed.
+            problem = check_script(req["script"], req["cwd"])
         if problem:
             self.send_error(ident, problem)
             return None
         try:
-            # Sitting still after a fork (see fork_script) only while no other script of
-            # ours needs its output read or its deadline kept, and no request waits.
-            settle = 0.0 if (self.children or self.requests.waiting()) else SETTLE_S
             pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle)
         except ForkFailed as exc:
             self.send_error(ident, str(exc))
             return None
         if pid == 0:
             return req, out, err
+        if failure and self.mode == 'exec':
+            failure = check_paths(req["script"], req["cwd"]) or failure
         child = Child(ident, pid, req, out, err)
         self.children[ident] = child
         self.by_pid[pid] = child

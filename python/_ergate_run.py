@@ -106,6 +106,18 @@ def compile_script(source, path):
     return None if warned.getvalue() else code
 
 
+def check_script(script, cwd):
+    """check_paths on the common path in one stat and one access: a readable regular file
+    passes (its working folder is left to the start, which fails if it is missing, and
+    check_paths then words why); anything else gets check_paths' answer."""
+    try:
+        if S_ISREG(os.stat(script).st_mode) and os.access(script, os.R_OK):
+            return None
+    except OSError:
+        pass
+    return check_paths(script, cwd)
+
+
 def check_paths(script, cwd):
     """Why the script or working folder cannot be used, in plain words; None when they can."""
     try:

@@ -109,7 +109,7 @@ export const scriptCpuWorkload: Workload<CpuState> = {
       text: "startMethod 'forkserver': at most 1.4 ms of CPU a script in all (issue 28)",
     },
     {
-      variant: 'ours (spawn): Node + launcher, script excluded',
+      variant: 'ours (spawn): Node + launcher (script excluded)',
       maxValue: 0.4,
       text: "startMethod 'spawn': ergate's own CPU (Node + launcher loop) at most 0.4 ms a script (issue 28)",
     },
@@ -132,6 +132,6 @@ export const scriptCpuWorkload: Workload<CpuState> = {
     'fair floor': (state) => floor(state, true),
     'fork floor': (state) => floor(state, false),
     'ours (forkserver): Node + launcher + child': (state) => perScript(state, 'forkserver', false),
-    'ours (spawn): Node + launcher, script excluded': (state) => perScript(state, 'spawn', true),
+    'ours (spawn): Node + launcher (script excluded)': (state) => perScript(state, 'spawn', true),
   },
 };

@@ -52,6 +52,12 @@ export const nonNegativeMs = v.pipe(
   v.minValue(0, expected('a non-negative number of milliseconds')),
 );
 
+/** A finite number above 0 (a memory or CPU limit, a share of a median). */
+export const positiveNumber = v.pipe(
+  v.number(expected('a positive number')),
+  v.check((n) => Number.isFinite(n) && n > 0, expected('a positive finite number')),
+);
+
 export const finiteNumber = v.pipe(v.number(expected('a finite number')), v.finite(expected('a finite number')));
 export const aBoolean = v.boolean(expected('a boolean'));
 export const aFunction = v.function(expected('a function'));

@@ -3,16 +3,18 @@
 // TypeError naming the option and what was expected; per-script options (timeouts, env,
 // args) are checked again by the script layer's parseRunScriptOptions when specs are built.
 import * as v from 'valibot';
-import { expected, nonNegativeInt, positiveInt, timeoutMs as positiveTimeout } from '../internal/option-schemas.ts';
+import {
+  expected,
+  nonNegativeInt,
+  positiveInt,
+  timeoutMs as positiveTimeout,
+  positiveNumber,
+} from '../internal/option-schemas.ts';
 import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
 import { orderSchema, resourceRunnerEntries, timeoutSettingSchema } from '../resources/resource-options.ts';
 import { MODULE_NAME } from '../script/validate-options.ts';
 import { pathFromBytes } from '../internal/byte-names.ts';
 
-const positiveNumber = v.pipe(
-  v.number(expected('a positive number')),
-  v.check((n) => Number.isFinite(n) && n > 0, expected('a positive finite number')),
-);
 const stringRecord = v.record(v.string(), v.string(expected('a string value')), expected('an object of strings'));
 const emitterLike = v.custom<{ emit: (type: string, event: unknown) => void }>(
   (bus) => typeof bus === 'object' && bus !== null && typeof (bus as { emit?: unknown }).emit === 'function',

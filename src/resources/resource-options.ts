@@ -3,7 +3,7 @@
 // valibot entries for the runners' strict schemas, and the one function that turns them into
 // a run's ResourceSettings. Invariant: a setting that cannot work is a TypeError up front.
 import * as v from 'valibot';
-import { expected, timeoutMs } from '../internal/option-schemas.ts';
+import { expected, positiveNumber, timeoutMs } from '../internal/option-schemas.ts';
 import { HistoryStore } from './history-store.ts';
 import { resolveMemoryBudgetMb } from './memory-admission.ts';
 import type { ResourceSettings } from './run-resources.ts';
@@ -23,16 +23,11 @@ export interface ResourceRunnerOptions {
   order?: RunOrder;
 }
 
-const positive = v.pipe(
-  v.number(expected('a positive number')),
-  v.check((n) => Number.isFinite(n) && n > 0, expected('a positive finite number')),
-);
-
 export const percentTimeoutSchema = v.strictObject(
   {
-    percentOfMedian: positive,
-    minMs: v.optional(positive),
-    maxMs: v.optional(positive),
+    percentOfMedian: positiveNumber,
+    minMs: v.optional(positiveNumber),
+    maxMs: v.optional(positiveNumber),
   },
   expected('a number of ms or { percentOfMedian, minMs?, maxMs? }'),
 );
@@ -54,8 +49,10 @@ export const resourceRunnerEntries = {
       v.minValue(0, expected('a number of ms >= 0')),
     ),
   ),
-  treeMemoryLimitMb: v.optional(positive),
-  memoryBudgetMb: v.optional(v.union([positive, v.literal('auto')], expected("a positive number of MiB or 'auto'"))),
+  treeMemoryLimitMb: v.optional(positiveNumber),
+  memoryBudgetMb: v.optional(
+    v.union([positiveNumber, v.literal('auto')], expected("a positive number of MiB or 'auto'")),
+  ),
   history: v.optional(
     v.union([v.pipe(v.string(), v.minLength(1)), v.literal(false)], expected('a file path or false')),
   ),

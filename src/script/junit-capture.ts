@@ -18,7 +18,7 @@ export function nextJunitPath(): string {
     const made = folder;
     process.once('exit', () => fs.rmSync(made, { recursive: true, force: true }));
   }
-  return path.join(folder, `${++counter}.xml`);
+  return `${folder}/${++counter}.xml`; // mkdtemp's folder is absolute and normal: no path.join per run
 }
 
 /**
