@@ -92,19 +92,22 @@ describe('TreeSampler', () => {
       [busy, []],
       [idle, []],
     ]);
+    // CPU % comes from clock ticks (10 ms): on a heavily loaded machine a busy loop may get
+    // under one tick in some 100 ms windows, so sample until it has shown CPU in one of them,
+    // for at least 4 passes and at most 100 (10 s, far beyond any load this suite meets).
+    const enough = () =>
+      cpu.get(idle)!.length >= 4 && (cpu.get(busy)!.some((p) => p > 1) || cpu.get(busy)!.length >= 100);
     await new Promise<void>((resolve) => {
       for (const pid of [busy, idle]) {
         const stop = sampler.watch(pid, (s) => {
           cpu.get(pid)!.push(s.cpuPercent);
-          if (cpu.get(pid)!.length === 4) {
-            stop();
-            if ([...cpu.values()].every((list) => list.length >= 4)) resolve();
-          }
+          if (enough()) {
+            sampler.close();
+            resolve();
+          } else if (pid === idle && cpu.get(idle)!.length >= 4) stop();
         });
       }
     });
-    sampler.close();
-    // However loaded the shared machine, a busy loop gets some CPU and a sleeper none.
     expect(Math.max(...cpu.get(busy)!)).toBeGreaterThan(1);
     expect(Math.max(...cpu.get(busy)!)).toBeLessThanOrEqual(110);
     expect(Math.max(...cpu.get(idle)!)).toBe(0);
@@ -173,7 +176,9 @@ describe('TreeSampler', () => {
     const [a, young, eager] = [sleeper(), sleeper(), sleeper()];
     const sampler = new TreeSampler(100);
     let pass = 0;
-    const firstPass = new Map<number, number>();
+    let watchedAt = 0;
+    const firstPass = new Map<number, { pass: number; at: number }>();
+    const first = (pid: number) => () => firstPass.has(pid) || firstPass.set(pid, { pass, at: performance.now() });
     await new Promise<void>((resolve) => {
       sampler.watch(
         a,
@@ -182,17 +187,22 @@ describe('TreeSampler', () => {
           // Watched during pass 1 (the pass goes on to them): the eager tree is read at once,
           // the young one not before it has run an interval.
           if (pass === 1) {
-            sampler.watch(young, () => firstPass.has(young) || firstPass.set(young, pass));
-            sampler.watch(eager, () => firstPass.has(eager) || firstPass.set(eager, pass), { eager: true });
+            watchedAt = performance.now();
+            sampler.watch(young, first(young));
+            sampler.watch(eager, first(eager), { eager: true });
           }
-          if (pass === 3) resolve();
+          if (firstPass.has(young)) resolve();
         },
         { eager: true },
       );
     });
     sampler.close();
-    expect(firstPass.get(eager)).toBe(1);
-    expect(firstPass.get(young)).toBe(2);
+    expect(firstPass.get(eager)!.pass).toBe(1);
+    // Which later pass reads the young tree depends on how late a loaded machine runs the
+    // timer; what holds is that it is a later pass, once the tree has run ~an interval (the
+    // sampler allows timers 10% early).
+    expect(firstPass.get(young)!.pass).toBeGreaterThan(1);
+    expect(firstPass.get(young)!.at - watchedAt).toBeGreaterThanOrEqual(0.9 * 100 - 1);
   });
 
   it('stops its timer when nothing is watched and refuses a bad interval', () => {

@@ -40,19 +40,21 @@ const corpus: Case[] = [
     status: 'failed',
     error: /^killed by signal SIGABRT$/,
   },
+  // 2000 ms: both start methods must reach the fixture's "started" line before the deadline,
+  // or their stdout and signal differ; at 500 ms a machine at load 20 timed spawn out first.
   {
     name: 'timeout',
     script: 'forever.py',
-    options: { timeoutMs: 500 },
+    options: { timeoutMs: 2000 },
     status: 'timeout',
-    error: /^timed out after 500 ms$/,
+    error: /^timed out after 2000 ms$/,
   },
   {
     name: 'SIGTERM ignored',
     script: 'ignore_term.py',
-    options: { timeoutMs: 500, killGraceMs: 200 },
+    options: { timeoutMs: 2000, killGraceMs: 200 },
     status: 'timeout',
-    error: /^timed out after 500 ms$/,
+    error: /^timed out after 2000 ms$/,
   },
   {
     name: 'MemoryError under memoryLimitMb',
