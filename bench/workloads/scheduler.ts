@@ -23,6 +23,14 @@ export const schedulerWorkload: Workload<SchedulerState> = {
   metric: 'wall time to schedule and run every job (fresh process per run, start-up untimed)',
   unit: 'ms',
   reference: 'p-queue',
+  goals: [
+    {
+      variant: 'ours',
+      against: 'p-limit (no priority)',
+      maxRatio: 0.5,
+      text: 'AsyncScheduler <= 0.5x p-limit, wall (issue 28)',
+    },
+  ],
   notes:
     'ours keeps an AsyncJob record per job (status, times, runs) and metrics, as the API requires; ' +
     'p-queue keeps only the queue; p-limit has no priorities at all. Each run is a fresh process with ' +

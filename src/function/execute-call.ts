@@ -44,7 +44,8 @@ function evaluate(body: string): unknown {
   return compiled();
 }
 
-const resolvedExports = new Map<string, AnyFunction>();
+/** Loaded exports by module URL, then export name: two lookups, no key built per call. */
+const resolvedExports = new Map<string, Map<string, AnyFunction>>();
 
 async function importExport(url: string, exportName: string): Promise<AnyFunction> {
   let loading = importedModules.get(url);
@@ -64,14 +65,16 @@ async function importExport(url: string, exportName: string): Promise<AnyFunctio
   if (typeof value !== 'function') {
     throw new UnrunnableError(`export '${exportName}' of ${url} is not a function (it is ${typeOf(value)})`);
   }
-  resolvedExports.set(`${exportName}#${url}`, value as AnyFunction);
+  let byName = resolvedExports.get(url);
+  if (byName === undefined) resolvedExports.set(url, (byName = new Map<string, AnyFunction>()));
+  byName.set(exportName, value as AnyFunction);
   return value as AnyFunction;
 }
 
 /** The function at once when it was loaded before (the hot path), else a promise of it. */
 function resolveTarget(target: CallTarget): AnyFunction | Promise<AnyFunction> {
   if (target.kind === 'source') return compileSource(target.source);
-  return resolvedExports.get(`${target.exportName}#${target.url}`) ?? importExport(target.url, target.exportName);
+  return resolvedExports.get(target.url)?.get(target.exportName) ?? importExport(target.url, target.exportName);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

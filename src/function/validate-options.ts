@@ -74,6 +74,13 @@ const MAX_CACHED_REFS = 1_000;
 /** By module (its file URL's text, or an absolute path), then export name. */
 const resolvedRefs = new Map<string, Map<string, { target: CallTarget; name: string }>>();
 
+/** Object.keys(ref).length <= 2 without an array per call. */
+function ownKeysAtMost2(ref: object): boolean {
+  let count = 0;
+  for (const key in ref) if (Object.hasOwn(ref, key) && ++count > 2) return false;
+  return true;
+}
+
 function resolveRef(ref: FunctionRef): { target: CallTarget; name: string } {
   const { module, export: exportName = 'default' } = ref;
   // Two plain lookups by strings the caller usually holds already (a URL's href, a path, an
@@ -83,7 +90,7 @@ function resolveRef(ref: FunctionRef): { target: CallTarget; name: string } {
     moduleKey !== null &&
     (module instanceof URL || path.isAbsolute(moduleKey)) &&
     typeof exportName === 'string' &&
-    Object.keys(ref).length <= 2;
+    ownKeysAtMost2(ref);
   if (!cacheable) return parseRef(ref);
   let byExport = resolvedRefs.get(moduleKey);
   const cached = byExport?.get(exportName);
