@@ -160,7 +160,7 @@ export class ParallelRunner {
     }
     const defaults = this.#options;
     // The runner's interpreter, found once; the plan checks each run's start method against it.
-    const python = await this.#resolvePython();
+    const python = await this.#interpreter();
     const local = this.#backend === null;
     // Sampling and admission act on local children; history and order work either way.
     const resources = new RunResources({
@@ -273,7 +273,7 @@ export class ParallelRunner {
     return this.#pool;
   }
 
-  #resolvePython(): Promise<string | Error> {
+  #interpreter(): Promise<string | Error> {
     // A missing interpreter is a failure of every script ('error'), not of the runner.
     this.#python ??= findInterpreter(this.#options.python).then(
       (python) => python,
