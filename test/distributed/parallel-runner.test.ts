@@ -96,7 +96,8 @@ describe('ParallelRunner over Redis', () => {
       ['passes.py', 'fails.py'].map((s) => path.join(SCRIPTS, s)),
       ['passes.py', 'sub/forever.py', 'passes.py'].map((s) => path.join(SCRIPTS, s)),
     ];
-    const options = { timeoutMs: 1_000, stopOnBatchFailure: false };
+    // 3 s: under heavy load a remote passes.py can take over 1 s, and only forever.py may time out.
+    const options = { timeoutMs: 3_000, stopOnBatchFailure: false };
     await using remote = new BatchRunner({
       python: PYTHON,
       backend: { redis: redis.url, queue: QUEUE, root: SCRIPTS },
@@ -111,7 +112,7 @@ describe('ParallelRunner over Redis', () => {
     ]);
     for (const r of a.flatMap((x) => x.results)) expect((r as { worker?: string }).worker).toMatch(/:\d+$/);
     // stopOnBatchFailure (the default) ends the sequence after the first failing batch there too.
-    expect(await remote.runBatches(batches, { timeoutMs: 1_000 })).toHaveLength(1);
+    expect(await remote.runBatches(batches, { timeoutMs: 3_000 })).toHaveLength(1);
   });
 
   it('refuses a script outside the shared root as an error result, never sending it', async () => {

@@ -141,7 +141,8 @@ describe('ParallelRunner.runScripts', () => {
   it('emits the lifecycle on a mitt eventBus', async () => {
     const bus = mitt<ParallelEvents>();
     const seen: string[] = [];
-    bus.on('*', (type) => seen.push(String(type)));
+    // script.sample comes only when the script outlives a sampling interval (a loaded machine).
+    bus.on('*', (type) => type !== 'script.sample' && seen.push(String(type)));
     const result = await makeRunner({ eventBus: bus }).runScripts([fixture('pass.py')]);
     expect(result.passed).toBe(1);
     expect(seen).toEqual(['batch.started', 'script.submitted', 'script.started', 'script.finished', 'batch.completed']);

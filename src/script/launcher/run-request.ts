@@ -1,17 +1,15 @@
 // Owns what a launcher is sent to start one script: the run's fields encoded as a request,
-// its environment as changes to the launcher's own, and the files its child writes to.
+// its environment as changes to the launcher's own, and the files its child writes to (as
+// fields of their own: a new path every run must not defeat the launcher's cached environment).
 // Invariant: no request larger than MAX_REQUEST_BYTES is written; such a run fails instead.
 import { encodeRequest, type LaunchRequest } from './protocol.ts';
 
 /** The largest request a launcher is sent (args and environment changes, encoded). */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
+/** A run's fields; junitXml and importsFile travel as request fields, never in envSet. */
 export type RunFields = Omit<LaunchRequest, 'op' | 'id' | 'envSet' | 'envUnset'> & {
   env: Record<string, string>;
-  /** the child's $ERGATE_JUNIT_XML, set on top of env */
-  junitXml?: string;
-  /** where a forked child lists its modules at its end ($ERGATE_IMPORTS_FILE, which it removes) */
-  importsFile?: string;
 };
 
 export type EnvChanges = Pick<LaunchRequest, 'envSet' | 'envUnset'>;
@@ -31,16 +29,6 @@ export function tooLarge(bytes: number): string {
   return `could not start the script: its arguments and environment take ${mib(bytes)}, more than the ${mib(MAX_REQUEST_BYTES)} a script can be sent`;
 }
 
-/** The request's variables plus the files this run's child writes to. */
-function withRunFiles(envSet: Record<string, string>, fields: RunFields): Record<string, string> {
-  if (fields.junitXml === undefined && fields.importsFile === undefined) return envSet;
-  return {
-    ...envSet,
-    ...(fields.junitXml !== undefined && { ERGATE_JUNIT_XML: fields.junitXml }),
-    ...(fields.importsFile !== undefined && { ERGATE_IMPORTS_FILE: fields.importsFile }),
-  };
-}
-
 /** Run `id` as the bytes a launcher reads; `changes` turn the launcher's environment into the run's. */
 export function encodeRunRequest(id: number, fields: RunFields, changes: EnvChanges): Buffer {
   // Written out field by field: object rest and spread cost tens of µs a request in V8.
@@ -52,7 +40,7 @@ export function encodeRunRequest(id: number, fields: RunFields, changes: EnvChan
     module: fields.module,
     args: fields.args,
     cwd: fields.cwd,
-    envSet: withRunFiles(changes.envSet, fields),
+    envSet: changes.envSet,
     envUnset: changes.envUnset,
     memoryLimitMb: fields.memoryLimitMb,
     cpuTimeLimitS: fields.cpuTimeLimitS,
@@ -60,5 +48,7 @@ export function encodeRunRequest(id: number, fields: RunFields, changes: EnvChan
     killGraceMs: fields.killGraceMs,
     maxOutputBytes: fields.maxOutputBytes,
     live: fields.live,
+    junitXml: fields.junitXml,
+    importsFile: fields.importsFile,
   });
 }
