@@ -169,8 +169,14 @@ function writeReport(): void {
   };
   const out = path.join(ROOT, 'bench', 'results');
   writeFileSync(path.join(out, 'pytest-suite.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const outcomesCell = (name: string): string =>
+    name === 'xdist'
+      ? '-'
+      : name === 'floor'
+        ? `not compared (files by exit code: ${JSON.stringify(floorExitCodes)})`
+        : `${checks[name]?.same ?? 0} same, ${checks[name]?.differ.length ?? 0} differ`;
   const row = (name: string, label: string) =>
-    `| ${label} | ${times[name].length} | ${(median(times[name]) / 1000).toFixed(1)} s | ${name === 'xdist' ? '1.00x (reference)' : `${ratio(name).toFixed(2)}x`} | ${name === 'xdist' ? '-' : `${checks[name]?.same ?? 0} same, ${checks[name]?.differ.length ?? 0} differ`} |`;
+    `| ${label} | ${times[name].length} | ${(median(times[name]) / 1000).toFixed(1)} s | ${name === 'xdist' ? '1.00x (reference)' : `${ratio(name).toFixed(2)}x`} | ${outcomesCell(name)} |`;
   writeFileSync(
     path.join(out, 'pytest-suite.md'),
     [
