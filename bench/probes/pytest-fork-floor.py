@@ -1,12 +1,14 @@
 """The fork floor for a pytest suite run file by file: issue 24's prototype, kept honest.
 
-Imports pytest and the suite's heavy modules once, then forks one child per test file that
-calls pytest on that file alone (stdout and stderr to /dev/null), WIDTH at a time, in the
-order given. Nothing else: no supervision, no per-test results unless --junit. Prints one
-JSON line: wall, the children's CPU (rusage of every reaped child), per-file wall and CPU.
+Imports pytest and the suite's heavy modules once (then gc.freeze(), as ergate's launcher
+does), then forks one child per test file that calls pytest on that file alone (stdout and
+stderr to /dev/null), WIDTH at a time, in the order given. Nothing else: no supervision, no
+per-test results unless --junit. Prints one JSON line: wall, the children's CPU (rusage of
+every reaped child), per-file wall and CPU.
 Run: python3 pytest-fork-floor.py [-j 2] [--rootdir DIR] [--preload a,b] [--junit DIR] FILE...
 """
 import argparse
+import gc
 import json
 import os
 import sys
@@ -30,6 +32,7 @@ for name in [n for n in opts.preload.split(",") if n]:
     except ImportError:
         pass
 
+gc.freeze()  # as ergate's launcher does: a child's GC then never walks (copies) the inherited heap
 base_args = ["-q", "-p", "no:cacheprovider"] + (["--rootdir", opts.rootdir] if opts.rootdir else [])
 
 
