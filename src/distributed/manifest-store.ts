@@ -4,12 +4,7 @@
 // manifest without one is a run whose coordinator stopped while recording it.
 import type { Queue } from 'bullmq';
 import type { RunSource } from '../seam/backend-seam.ts';
-import type { ManifestBuilder, ManifestEntry, RunManifest, RunProgress } from './run-manifest.ts';
-
-/** The manifest's BullMQ job, as the run updates it (a bullmq Job; no bullmq type in the public declarations). */
-export interface ManifestJob {
-  updateProgress(progress: object): Promise<void>;
-}
+import type { ManifestBuilder, ManifestEntry, ManifestJob, RunManifest, RunProgress } from './run-manifest.ts';
 
 /**
  * Writes a run's manifest: the header's job first, then its entries chunk by chunk in the

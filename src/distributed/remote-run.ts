@@ -12,9 +12,9 @@ import { onAbort } from './abort-fanout.ts';
 import { portablePath } from './job-payload.ts';
 import { toScriptResult } from './job-result.ts';
 import { scriptJobId } from './queue-names.ts';
-import type { ManifestJob } from './manifest-store.ts';
+
 import type { RedisBackend } from './redis-backend.ts';
-import { jobOf, ManifestBuilder, type RunProgress } from './run-manifest.ts';
+import { jobOf, ManifestBuilder, type ManifestJob, type RunProgress } from './run-manifest.ts';
 
 /** Jobs of one run in the queue at once (sent, not yet finished). @default */
 export const DEFAULT_WINDOW = 1_000;

@@ -7,6 +7,11 @@ import type { EnvRule, RunSource } from '../seam/backend-seam.ts';
 import type { PlannedScript } from '../seam/planned-script.ts';
 import { portablePath, toJobData, type ScriptJobData } from './job-payload.ts';
 
+/** The manifest's BullMQ job, as the run updates it (a bullmq Job, named here without bullmq so the public declarations never import it). */
+export interface ManifestJob {
+  updateProgress(progress: object): Promise<void>;
+}
+
 /** A job's data without what differs per script (run id, index, script path). */
 export type JobTemplate = Omit<ScriptJobData, 'runId' | 'index' | 'script'> & { retries: number };
 

@@ -6,20 +6,13 @@ import path from 'node:path';
 import type { Job } from 'bullmq';
 import { errorResult, type ResultAdds } from '../script/script-result.ts';
 import type { SupervisorPool } from '../script/supervisor-pool.ts';
-import type { ScriptResult } from '../script/types.ts';
-import type { FunctionResult } from '../function/types.ts';
 import type { FunctionJobData } from '../seam/function-job-data.ts';
 import { UNKNOWN_WORKER } from './finished-job.ts';
 import { FUNCTION_JOB, functionError, runFunctionJob } from './function-job.ts';
 import { toScriptSpec, type ScriptJobData, type WorkerRuntime } from './job-payload.ts';
 import type { JobPolicy } from './job-policy.ts';
 import { malformedData } from './malformed-job.ts';
-
-/** A worker's result also says which worker ran it. */
-export type RemoteScriptResult = ScriptResult & { worker?: string };
-export type JobData = ScriptJobData | FunctionJobData;
-export type JobResult =
-  RemoteScriptResult | (FunctionResult<unknown> & { worker?: string; attempts?: number; lostOn?: string[] });
+import type { JobData, JobResult, RemoteScriptResult } from './worker-result.ts';
 
 /** The abort reason that hands a running job back to the queue instead of finishing it. */
 export const HANDBACK = 'ergate: handed back by a stopping worker';

@@ -18,12 +18,13 @@ import { partOptions } from './bull-connection.ts';
 import { redact, resolveTarget, unreachable, type RedisTarget } from '../seam/redis-target.ts';
 import { parseOrThrow } from '../internal/option-schemas.ts';
 import { workerOptionsSchema, type ErgateWorkerOptions } from './worker-options.ts';
-import { HANDBACK, processJob, type JobData, type JobResult, type WorkerJobContext } from './worker-job.ts';
+import { HANDBACK, processJob, type WorkerJobContext } from './worker-job.ts';
+import type { JobData, JobResult } from './worker-result.ts';
 import { PublishedRules, WORKER_RULES_KEY } from './worker-rules.ts';
 import { importBullmq } from '../internal/optional-peer.ts';
 
 export type { ErgateWorkerOptions } from './worker-options.ts';
-export type { RemoteScriptResult } from './worker-job.ts';
+export type { RemoteScriptResult } from './worker-result.ts';
 
 type BullMQ = typeof import('bullmq');
 
