@@ -1,16 +1,25 @@
 // Decides a finished run's status and its plain-language error from how the child ended,
 // for both start methods alike. A stop reason (timeout, cancel, memory cap) wins over the
-// exit itself; otherwise the exit code against allowedExitCodes, the signal, the CPU limit
-// and the uncaught exception python printed last tell the story.
+// exit itself; otherwise the exit code against allowedExitCodes, the signal, the CPU limit,
+// the uncaught exception python printed last and (with failOnLeftovers) what the script left
+// running tell the story.
 import { describeStop, type StopReason } from './stop-reason.ts';
 import type { ScriptSpec, ScriptStatus } from './types.ts';
 
-/** How the child ended, as the launcher's wait4 and the captured stderr tell it. */
+/** How the child ended, as the launcher's wait4, the captured stderr and its sweep tell it. */
 export interface ChildOutcome {
   exitCode: number | null;
   signal: string | null;
   stderr: string;
   cpuTimeMs: number;
+  /** what the launcher's sweep killed after the script ended */
+  leftovers: readonly { command: string }[];
+}
+
+/** "left `sleep 30` behind (killed)" ("and 2 more" beyond one): failOnLeftovers' reason, the console's words. */
+export function describeLeftovers(leftovers: readonly { command: string }[]): string {
+  const more = leftovers.length > 1 ? ` and ${leftovers.length - 1} more` : '';
+  return `left \`${leftovers[0].command}\`${more} behind (killed)`;
 }
 
 /** Class name of the uncaught exception python printed last, '' if none (MemoryError...). */
@@ -45,7 +54,11 @@ export function classifyExit(
     }
     return { status: 'failed', error: `killed by signal ${signal}` };
   }
-  if (exitCode !== null && spec.allowedExitCodes.includes(exitCode)) return { status: 'passed', error: null };
+  if (exitCode !== null && spec.allowedExitCodes.includes(exitCode)) {
+    if (spec.failOnLeftovers && outcome.leftovers.length > 0)
+      return { status: 'failed', error: describeLeftovers(outcome.leftovers) };
+    return { status: 'passed', error: null };
+  }
   const exception = findUncaughtException(outcome.stderr, exitCode);
   if (exception === 'MemoryError' && spec.memoryLimitMb !== null) {
     return { status: 'failed', error: `memory limit of ${spec.memoryLimitMb} MiB exceeded (MemoryError)` };

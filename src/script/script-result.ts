@@ -113,12 +113,6 @@ function signalName(signalNumber: number): string {
   return SIGNAL_NAMES.get(signalNumber) ?? `signal ${signalNumber}`;
 }
 
-/** "left `sleep 30` behind (killed)" ("and 2 more" beyond one): failOnLeftovers' reason, the console's words. */
-export function describeLeftovers(leftovers: readonly { command: string }[]): string {
-  const more = leftovers.length > 1 ? ` and ${leftovers.length - 1} more` : '';
-  return `left \`${leftovers[0].command}\`${more} behind (killed)`;
-}
-
 /**
  * The result of a child that ran and was reaped; `stop` is the reason ergate ended it, if it did.
  * @param addsFor what the caller adds, given the decoded stdout (where a test report may be named)
@@ -136,11 +130,11 @@ export function exitResult(
   const signal = exit.code < 0 ? signalName(-exit.code) : null;
   const stdout = decodeCaptured(exit.stdout);
   const stderr = decodeCaptured(exit.stderr);
-  let { status, error } = classifyExit(spec, { exitCode, signal, stderr, cpuTimeMs: exit.cpuMs }, stop);
-  if (status === 'passed' && spec.failOnLeftovers && exit.leftovers.length > 0) {
-    status = 'failed';
-    error = describeLeftovers(exit.leftovers);
-  }
+  const { status, error } = classifyExit(
+    spec,
+    { exitCode, signal, stderr, cpuTimeMs: exit.cpuMs, leftovers: exit.leftovers },
+    stop,
+  );
   const { script, name, subdirectory } = describeScript(spec.script);
   const result: ScriptResult = {
     script,

@@ -7,7 +7,7 @@
 import cliProgress from 'cli-progress';
 import type { ParallelEvents } from '../../parallel/events.ts';
 import type { ScriptResult } from '../../script/types.ts';
-import { describeLeftovers } from '../../script/script-result.ts';
+import { describeLeftovers } from '../../script/classify-exit.ts';
 import type { Palette } from './colors.ts';
 import { formatDuration } from '../settings/parse-duration.ts';
 import { ProgressEstimates } from './progress-estimates.ts';
