@@ -2,6 +2,7 @@
 // data behind a 4-byte length (the launcher reads them with the built-in marshal module, so
 // it needs no json and the ~25 modules json imports); replies are binary frames, so script
 // output crosses without re-encoding. Must stay in step with python/_ergate_wire.py's docstring.
+import { hasEscapedBytes, utf8KeepingSurrogates } from '../../internal/byte-names.ts';
 
 /** A script to start, fully resolved (absolute paths, complete environment). */
 export interface LaunchRequest {
@@ -76,8 +77,6 @@ export type Frame =
   | { type: 'stdout' | 'stderr'; id: number; data: Buffer }
   | { type: 'exited'; id: number; exit: ChildExit }
   | { type: 'failed'; id: number; error: string };
-
-import { hasEscapedBytes, utf8KeepingSurrogates } from '../../internal/byte-names.ts';
 
 const HEADER_BYTES = 9;
 
