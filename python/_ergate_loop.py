@@ -22,8 +22,10 @@ READ_SIZE = 65536
 # After a script exits, its pipes are read for at most this much more: all it wrote fits in
 # a pipe (1 MiB at most, /proc/sys/fs/pipe-max-size), a descendant still writing is not waited for.
 DRAIN_BYTES = 1 << 20
-# The most a fork's first moments may delay its S frame and first output (see fork_script).
-SETTLE_S = 0.005
+# The most a fork's first moments may delay its S frame and first output (see fork_script):
+# long enough for a trivial script to end on a loaded VM (~10 ms of CPU there), so its pages
+# are no longer shared when the loop writes them.
+SETTLE_S = 0.02
 
 
 class Launcher:
@@ -143,7 +145,8 @@ class Launcher:
             # Sitting still after a fork (see fork_script) only while no other script of
             # ours needs its output read or its deadline kept, and no request waits.
             if not (self.children or self.requests.waiting()):
-                settle = SETTLE_S
+                timeout = req.get("timeoutMs", -1)  # never past the script's own deadline
+                settle = SETTLE_S if timeout < 0 else min(SETTLE_S, timeout / 1000.0)
         else:
             # One stat on the common path; the working folder is checked (and any failure
             # worded) by check_paths only once the exec failed.
@@ -152,7 +155,7 @@ class Launcher:
             self.send_error(ident, problem)
             return None
         try:
-            pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle)
+            pid, out, err, failure, exited = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle)
         except ForkFailed as exc:
             self.send_error(ident, str(exc))
             return None
@@ -173,7 +176,14 @@ class Launcher:
             self.by_fd[fd] = child
             self.poller.register(fd, 0 if (self.paused and child.live) else select.POLLIN)
         if child.failure is None:
-            self.send(b"S", ident, b'{"pid":%d}' % pid)
+            if exited:
+                # It (or something of ours) ended while we settled: reap now, so a short
+                # script's S and X frames leave in one write, without another poll turn.
+                self.replies.queue(b"S", ident, b'{"pid":%d}' % pid)
+                self.reap()
+                self.flush()
+            else:
+                self.send(b"S", ident, b'{"pid":%d}' % pid)
         return None
 
     def pump(self, fd):
