@@ -71,7 +71,7 @@ export class JobRunner implements JobSettler {
     // every t, so the heap never needs re-sorting as jobs wait.
     const key = this.agingMs === undefined ? entry.priority : entry.priority + now / this.agingMs;
     this.#heap.push(entry, key, this.#nextSeq++, now);
-    this.dispatch(now);
+    if (this.#dispatchable) this.dispatch(now);
   }
 
   /** Starts queued jobs while slots are free. `now`: performance.now(), when the caller has just read it. */
@@ -176,7 +176,7 @@ export class JobRunner implements JobSettler {
     job.runs++;
     entry.markStarted();
     this.metrics.recordStart(now - queuedAt, now);
-    const run = new RunScope(now);
+    const run = new RunScope(now, entry, this);
     entry.run = run;
     if (this.bus !== undefined) {
       this.#emit('job.started', entry, { attempt: job.runs });
@@ -184,8 +184,8 @@ export class JobRunner implements JobSettler {
       if (entry.run !== run) return;
     }
     if (options.timeoutMs !== undefined) entry.timer = setTimeout(timeOutRun, options.timeoutMs, this, entry, run);
-    // executeJob never rejects: every outcome is reported through settleJob.
-    void runInScope(run, executeJob, this, entry, run);
+    // executeJob never throws: every outcome is reported through settleJob.
+    runInScope(run, executeJob, run);
   }
 
   #failRun(entry: JobEntry, error: string, now: number, runStartedAt: number): void {
