@@ -29,8 +29,9 @@ SETTLE_S = 0.02
 
 
 class Launcher:
-    def __init__(self, mode, launcher_pid, start_env, width=1):
+    def __init__(self, mode, launcher_pid, start_env, width=1, become=None):
         self.mode = mode
+        self.become = become  # 'fork' mode: become(req, out_w, err_w) turns a fork into the script
         # More than one script at a time: each is the subreaper of its own tree (see
         # _ergate_leftovers.py), so an orphan here is always an ended script's.
         self.shared = width > 1
@@ -78,13 +79,11 @@ class Launcher:
     # --- the loop ------------------------------------------------------------------------
 
     def serve(self):
-        """Runs until EOF; returns (request, out_w, err_w) only inside a 'fork' mode child."""
+        """Runs until EOF, then exits (a fork becomes its script inside fork_script)."""
         while True:
             for fd, events in self.poller.poll(self.poll_timeout()):
                 if fd == REQ_FD:
-                    forked = self.read_requests()
-                    if forked is not None:
-                        return forked
+                    self.read_requests()
                 elif fd == self.wake_r:
                     try:
                         # A short read emptied the pipe: no second read (and no
@@ -118,19 +117,16 @@ class Launcher:
         while True:
             req = self.requests.pop()
             if req is None:
-                return None
+                return
             if req["op"] == "stop":
                 child = self.children.get(req["id"])
                 if child is not None:
                     child.begin_stop("request")
                 continue
             try:
-                forked = self.start(req)
+                self.start(req)
             except Exception as exc:  # one bad request is that run's error, never the launcher's end
                 self.send_error(req["id"], "could not start the script: %s: %s" % (type(exc).__name__, exc))
-                continue
-            if forked is not None:
-                return forked
 
     # --- starting and output -------------------------------------------------------------
 
@@ -153,14 +149,12 @@ class Launcher:
             problem = check_script(req["script"], req["cwd"])
         if problem:
             self.send_error(ident, problem)
-            return None
+            return
         try:
-            pid, out, err, failure, exited = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle)
+            pid, out, err, failure, exited = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle, self.become)
         except ForkFailed as exc:
             self.send_error(ident, str(exc))
-            return None
-        if pid == 0:
-            return req, out, err
+            return
         if failure and self.mode == 'exec':
             failure = check_paths(req["script"], req["cwd"]) or failure
         child = Child(ident, pid, req, out, err)
@@ -184,7 +178,6 @@ class Launcher:
                 self.flush()
             else:
                 self.send(b"S", ident, b'{"pid":%d}' % pid)
-        return None
 
     def pump(self, fd):
         child = self.by_fd[fd]

@@ -19,13 +19,14 @@ class ForkFailed(Exception):
     """fork(2) itself failed (EAGAIN, ENOMEM): that run's error, in plain words."""
 
 
-def fork_script(req, mode, launcher_pid, start_env, settle=0.0):
+def fork_script(req, mode, launcher_pid, start_env, settle=0.0, become=None):
     """Forks the process that becomes the script. In the launcher: (pid, out_r, err_r,
     failure, exited), failure being why the exec failed ('exec' mode) or None, exited whether
     a SIGCHLD came while it settled (the caller then reaps at once: no wakeup is raised for
-    it). In a 'fork' mode child: (0, out_w, err_w, None, False). An 'exec' mode child never
-    returns. settle: in 'fork' mode, how long (s) this process may sit still while the new
-    child runs (see below)."""
+    it). The child never returns: it execs ('exec' mode) or calls become(req, out_w, err_w)
+    right here ('fork' mode; unwinding the loop's frames would write, and so copy, ~40 pages).
+    settle: in 'fork' mode, how long (s) this process may sit still while the new child runs
+    (see below)."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     if mode == 'exec' and can_spawn(req):
@@ -54,7 +55,12 @@ def fork_script(req, mode, launcher_pid, start_env, settle=0.0):
     if pid == 0:
         if mode == 'exec':
             exec_child(req, out_w, err_w, report_w, launcher_pid, start_env)
-        return 0, out_w, err_w, None, False
+        try:
+            become(req, out_w, err_w)
+        except BaseException as exc:  # never up into the loop's frames: this is no launcher
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+            sys.stderr.flush()
+        os._exit(1)
     exited = False
     if settle and mode == 'fork':
         # Every page this process writes while its fork still shares it is copied (~1 ms of

@@ -14,19 +14,18 @@ import { emitEvent, hasListeners, type SchedulerEvent } from './emit-event.ts';
 import { IdleWaiters } from './idle-waiters.ts';
 import { JobEntry, RunScope, executeJob, type JobSettler } from './job-entry.ts';
 import { JobFailure } from './job-failure.ts';
-import { JobHeap } from './job-heap.ts';
+import { JobQueue } from './job-queue.ts';
 import { AsyncJobStatus } from './job-status.ts';
 import { SchedulerMetricsTracker } from './scheduler-metrics.ts';
 
 export class JobRunner implements JobSettler {
   readonly metrics = new SchedulerMetricsTracker();
   readonly idle = new IdleWaiters();
-  readonly #heap = new JobHeap<JobEntry>();
+  readonly #queue = new JobQueue<JobEntry>();
   /** Remote jobs due to be sent: the queue in Redis orders them, the workers' -j bounds them. */
   #remoteDue: JobEntry[] = [];
   /** performance.now() when each of #remoteDue became due. */
   #remoteDueAt: number[] = [];
-  #nextSeq = 0;
   pending = 0;
   running = 0;
   /** Of `running`, the remote jobs (they hold no local slot). */
@@ -57,7 +56,7 @@ export class JobRunner implements JobSettler {
     else this.cancel(entry, cancelReason);
   }
 
-  /** Puts a pending job in the heap; called directly or by its delay/backoff timer. */
+  /** Puts a pending job in the queue; called directly or by its delay/backoff timer. */
   enqueue(entry: JobEntry): void {
     entry.timer = undefined;
     const now = performance.now();
@@ -68,9 +67,9 @@ export class JobRunner implements JobSettler {
       return;
     }
     // Aging as a fixed key: priority - (t - queuedAt)/agingMs orders jobs the same way at
-    // every t, so the heap never needs re-sorting as jobs wait.
+    // every t, so the queue never needs re-sorting as jobs wait.
     const key = this.agingMs === undefined ? entry.priority : entry.priority + now / this.agingMs;
-    this.#heap.push(entry, key, this.#nextSeq++, now);
+    this.#queue.push(entry, key, now);
     if (this.#dispatchable) this.dispatch(now);
   }
 
@@ -83,7 +82,7 @@ export class JobRunner implements JobSettler {
     // One clock read per dispatch, not per job: jobs started in one loop start together.
     if (now < 0) now = performance.now();
     try {
-      const heap = this.#heap;
+      const queue = this.#queue;
       while (this.#dispatchable) {
         if (this.#remoteDue.length > 0) {
           const due = this.#remoteDue;
@@ -95,10 +94,10 @@ export class JobRunner implements JobSettler {
           continue;
         }
         if (this.running - this.remoteRunning >= this.limit) return;
-        const entry = heap.pop();
+        const entry = queue.pop();
         if (entry === undefined) return;
         // Lazy removal: a job cancelled while queued is skipped here.
-        if (entry.status === AsyncJobStatus.PENDING) this.#startRun(entry, heap.poppedTime, now);
+        if (entry.status === AsyncJobStatus.PENDING) this.#startRun(entry, queue.poppedTime, now);
       }
     } finally {
       this.#dispatching = false;
@@ -161,7 +160,7 @@ export class JobRunner implements JobSettler {
 
   /** Forgets every queued entry (all of them are cancelled by then). */
   clearQueue(): void {
-    this.#heap.clear();
+    this.#queue.clear();
     this.#remoteDue = [];
     this.#remoteDueAt = [];
   }
