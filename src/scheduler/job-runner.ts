@@ -48,18 +48,17 @@ export class JobRunner implements JobSettler {
   }
 
   /** A new job: counted as pending, then queued now or after delayMs (or cancelled at once, given a reason). */
-  add(entry: JobEntry, delayMs: number, cancelReason: unknown = undefined): void {
+  add(entry: JobEntry, delayMs: number, cancelReason: unknown, now: number): void {
     this.metrics.jobsScheduled++;
     this.pending++;
     if (this.bus !== undefined) this.#emit('job.scheduled', entry, { priority: entry.priority });
-    if (cancelReason === undefined) this.#enqueueAfter(entry, delayMs);
+    if (cancelReason === undefined) this.#enqueueAfter(entry, delayMs, now);
     else this.cancel(entry, cancelReason);
   }
 
   /** Puts a pending job in the queue; called directly or by its delay/backoff timer. */
-  enqueue(entry: JobEntry): void {
+  enqueue(entry: JobEntry, now = performance.now()): void {
     entry.timer = undefined;
-    const now = performance.now();
     if (entry.options.remote) {
       this.#remoteDue.push(entry);
       this.#remoteDueAt.push(now);
@@ -116,7 +115,7 @@ export class JobRunner implements JobSettler {
       job.status = AsyncJobStatus.COMPLETED;
       job.result = outcome;
       job.error = null;
-      entry.markCompleted();
+      entry.markCompleted(now);
       this.metrics.jobsCompleted++;
       this.metrics.recordFinish(now);
       if (this.bus !== undefined) this.#emit('job.completed', entry, { durationMs: now - run.startedAt });
@@ -142,19 +141,21 @@ export class JobRunner implements JobSettler {
   /** Cancels a pending or running job; false when it already finished. */
   cancel(entry: JobEntry, reason: unknown): boolean {
     const { status } = entry;
+    let now: number;
     if (status === AsyncJobStatus.PENDING) {
       entry.clearTimer();
       this.pending--;
-      this.#finishCancelled(entry, reason, 0);
+      now = performance.now();
+      this.#finishCancelled(entry, reason, 0, now);
     } else if (status === AsyncJobStatus.RUNNING) {
       const run = entry.run!;
-      const now = this.#endRun(entry, run);
-      this.#finishCancelled(entry, reason, now - run.startedAt);
+      now = this.#endRun(entry, run);
+      this.#finishCancelled(entry, reason, now - run.startedAt, now);
       run.abort(reason);
     } else {
       return false;
     }
-    this.#afterRun();
+    this.#afterRun(now);
     return true;
   }
 
@@ -173,7 +174,7 @@ export class JobRunner implements JobSettler {
     if (options.remote) this.remoteRunning++;
     job.status = AsyncJobStatus.RUNNING;
     job.runs++;
-    entry.markStarted();
+    entry.markStarted(now);
     this.metrics.recordStart(now - queuedAt, now);
     const run = new RunScope(now, entry, this);
     entry.run = run;
@@ -197,11 +198,11 @@ export class JobRunner implements JobSettler {
       this.pending++;
       this.metrics.jobsRetried++;
       if (this.bus !== undefined) this.#emit('job.retrying', entry, { attempt: job.runs, error, delayMs });
-      this.#enqueueAfter(entry, delayMs);
+      this.#enqueueAfter(entry, delayMs, now);
       return;
     }
     job.status = AsyncJobStatus.FAILED;
-    entry.markCompleted();
+    entry.markCompleted(now);
     this.metrics.jobsFailed++;
     this.metrics.recordFinish(now);
     if (isLogging(this.logger))
@@ -215,11 +216,11 @@ export class JobRunner implements JobSettler {
     if (this.bus !== undefined) this.#emit('job.failed', entry, { error, durationMs: now - runStartedAt });
   }
 
-  #finishCancelled(entry: JobEntry, reason: unknown, durationMs: number): void {
+  #finishCancelled(entry: JobEntry, reason: unknown, durationMs: number, now: number): void {
     const job = entry;
     job.status = AsyncJobStatus.CANCELLED;
     job.error = describeCancellation(reason);
-    entry.markCompleted();
+    entry.markCompleted(now);
     this.metrics.jobsCancelled++;
     if (isLogging(this.logger))
       logFailure(this.logger, {
@@ -232,9 +233,9 @@ export class JobRunner implements JobSettler {
     if (this.bus !== undefined) this.#emit('job.cancelled', entry, { error: job.error });
   }
 
-  #enqueueAfter(entry: JobEntry, delayMs: number): void {
+  #enqueueAfter(entry: JobEntry, delayMs: number, now: number): void {
     if (delayMs > 0) entry.timer = setTimeout(enqueueDue, delayMs, this, entry);
-    else this.enqueue(entry);
+    else this.enqueue(entry, now);
   }
 
   /** Ends the current run's bookkeeping; returns performance.now(). */
