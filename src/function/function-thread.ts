@@ -55,6 +55,9 @@ export class FunctionThread<C extends ThreadCall = ThreadCall> {
   #retiring = false;
   readonly #recent = new RecentCalls();
   #lastError = '';
+  /** inside the port's message handler: onFree is told once, after every waiting reply */
+  #batching = false;
+  #freed = false;
   readonly #claims = createClaims();
   readonly #freeSlots: number[] = Array.from({ length: CLAIM_SLOTS }, (_, i) => CLAIM_SLOTS - 1 - i);
   /** performance.now() when the current head call started, for the pipelining heuristic */
@@ -76,10 +79,20 @@ export class FunctionThread<C extends ThreadCall = ThreadCall> {
     // A thread starts only for waiting work, so it keeps the process alive until it is ready;
     // after that only a port with calls in flight does: an idle pool never holds the process.
     this.#port.unref();
-    // One wake-up handles every reply already waiting, not just the first.
+    // One wake-up handles every reply already waiting, not just the first, and tells the
+    // pool the thread is free once for all of them (one dispatch, one batch sent).
     this.#port.on('message', (message: unknown) => {
-      this.#receive(message);
-      this.#drain();
+      this.#batching = true;
+      try {
+        this.#receive(message);
+        this.#drain();
+      } finally {
+        this.#batching = false;
+      }
+      if (this.#freed) {
+        this.#freed = false;
+        if (!this.#gone) this.#events.onFree(this);
+      }
     });
     this.#worker.on('error', (error) => (this.#lastError = error instanceof Error ? error.message : String(error)));
     this.exited = new Promise((resolve) => {
@@ -198,14 +211,15 @@ export class FunctionThread<C extends ThreadCall = ThreadCall> {
       'value' in reply ? { kind: 'returned', value: reply.value } : reply.outcome;
     const index = this.#entries.findIndex((entry) => entry.call.id === id);
     if (index === -1) return;
-    const [entry] = this.#entries.splice(index, 1);
+    const entry = index === 0 ? this.#entries.shift()! : this.#entries.splice(index, 1)[0];
     this.#freeSlots.push(entry.slot);
     if (!entry.ghost && outcome !== undefined) entry.call.settle({ outcome });
     if (this.#gone) return;
     if (this.#retiring) return this.#endIfIdle();
     if (index === 0 && this.#entries.length > 0) this.#startHead();
     if (this.#entries.length === 0) this.#port.unref();
-    this.#events.onFree(this);
+    if (this.#batching) this.#freed = true;
+    else this.#events.onFree(this);
   }
 
   /** Handles replies already posted by the host, so a stop never races a finished call. */

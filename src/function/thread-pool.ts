@@ -13,9 +13,9 @@ import type { CallOwner } from './late-errors.ts';
 import type { CallEnding, CallRequest } from './types.ts';
 
 /** Calls in flight per thread: one running plus the rest queued in the host. */
-const PIPELINE_DEPTH = 8;
+const PIPELINE_DEPTH = 16;
 /** A busy thread is topped up only once it is down to this many, so calls travel in batches. */
-const REFILL_AT = 4;
+const REFILL_AT = 8;
 /** No call is queued behind one that has run longer than this. */
 const PIPELINE_ONLY_BEHIND_MS = 2;
 

@@ -112,10 +112,11 @@ export class AsyncScheduler {
       opts === EMPTY_OPTIONS
         ? DEFAULT_JOB_OPTIONS
         : makeJobOptions(opts.args, opts.timeoutMs, opts.retryDelayMs, false);
-    const entry = new JobEntry(seq, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, jobOptions);
+    const now = performance.now();
+    const entry = new JobEntry(seq, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, jobOptions, now);
     this.#entries.add(entry);
     if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(entry);
-    this.#runner.add(entry, opts.delayMs ?? 0, this.#closedReason);
+    this.#runner.add(entry, opts.delayMs ?? 0, this.#closedReason, now);
     return jobId(seq);
   }
 
@@ -163,6 +164,7 @@ export class AsyncScheduler {
   /** A job for the backend: BullMQ delays and retries it; this entry mirrors its state. */
   #addRemote(built: BuiltJob<{ status: string; error: string | null; attempts?: number }>): string {
     const seq = ++this.#nextId;
+    const now = performance.now();
     const { run } = built;
     const fn = async function runRemoteJob(): Promise<unknown> {
       const result = await run();
@@ -178,10 +180,11 @@ export class AsyncScheduler {
       built.job.maxRuns ?? 1,
       fn,
       makeJobOptions(undefined, undefined, 0, true),
+      now,
     );
     this.#entries.add(entry);
     if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(entry);
-    this.#runner.add(entry, 0, this.#closedReason);
+    this.#runner.add(entry, 0, this.#closedReason, now);
     return jobId(seq);
   }
 

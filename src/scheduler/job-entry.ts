@@ -10,6 +10,7 @@
 
 import { currentScope } from '../internal/current-scope.ts';
 import { Scope } from '../task/scope.ts';
+import { dateOf, stampAt } from './job-clock.ts';
 import { AsyncJobStatus, type AsyncJob } from './job-status.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the contract: a job takes any arguments
@@ -27,21 +28,10 @@ export class JobOptions {
 }
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
-/** Job times are stored as ms since this (integers that fit a small integer for ~24 days). */
-const EPOCH = Date.now();
 export const DEFAULT_JOB_OPTIONS = Object.freeze(new JobOptions(NO_ARGS, undefined, 0, false));
 
 export function jobId(seq: number): string {
   return `job-${seq}`;
-}
-
-/**
- * Ms since EPOCH as a small integer while it fits one (24 days), so storing it allocates
- * nothing; later, a plain number.
- */
-function sinceEpoch(): number {
-  const ms = Date.now() - EPOCH;
-  return ms < 0x7fffffff ? ms | 0 : ms;
 }
 
 /** One options object per job only when it sets something. */
@@ -81,7 +71,7 @@ export class JobEntry implements AsyncJob {
   error: string | null = null;
   runs = 0;
   // Ms since EPOCH until first read (a small integer, kept without a heap number), then this job's own Date.
-  #scheduledAt: number | Date = sinceEpoch();
+  #scheduledAt: number | Date;
   #startedAt: number | Date | null = null;
   #completedAt: number | Date | null = null;
 
@@ -99,7 +89,11 @@ export class JobEntry implements AsyncJob {
     readonly maxRuns: number,
     /** @internal */ readonly fn: JobFn,
     /** @internal */ readonly options: JobOptions,
-  ) {}
+    /** performance.now() when it was scheduled. */
+    now: number,
+  ) {
+    this.#scheduledAt = stampAt(now);
+  }
 
   /** `job-<n>`, made when read: most jobs' ids are never read after schedule() returned one. */
   get id(): string {
@@ -108,28 +102,28 @@ export class JobEntry implements AsyncJob {
 
   get scheduledAt(): Date {
     const at = this.#scheduledAt;
-    return typeof at === 'number' ? (this.#scheduledAt = new Date(EPOCH + at)) : at;
+    return typeof at === 'number' ? (this.#scheduledAt = dateOf(at)) : at;
   }
 
   /** When the first run started. */
   get startedAt(): Date | null {
     const at = this.#startedAt;
-    return typeof at === 'number' ? (this.#startedAt = new Date(EPOCH + at)) : at;
+    return typeof at === 'number' ? (this.#startedAt = dateOf(at)) : at;
   }
 
   get completedAt(): Date | null {
     const at = this.#completedAt;
-    return typeof at === 'number' ? (this.#completedAt = new Date(EPOCH + at)) : at;
+    return typeof at === 'number' ? (this.#completedAt = dateOf(at)) : at;
   }
 
-  /** @internal Stamps the start of the first run (later runs keep it). */
-  markStarted(): void {
-    if (this.#startedAt === null) this.#startedAt = sinceEpoch();
+  /** @internal Stamps the start of the first run (later runs keep it); `now` is performance.now(). */
+  markStarted(now: number): void {
+    if (this.#startedAt === null) this.#startedAt = stampAt(now);
   }
 
-  /** @internal Stamps the final state (completed, failed or cancelled). */
-  markCompleted(): void {
-    this.#completedAt = sinceEpoch();
+  /** @internal Stamps the final state (completed, failed or cancelled); `now` is performance.now(). */
+  markCompleted(now: number): void {
+    this.#completedAt = stampAt(now);
   }
 
   clearTimer(): void {
