@@ -45,7 +45,10 @@ class Launcher:
         os.set_blocking(wake_w, False)
         self.wake_r = wake_r
         _signal.set_wakeup_fd(wake_w)
-        _signal.signal(SIGCHLD, lambda *_: None)  # a Python handler, so the wakeup fd is written
+        # A Python handler, so the wakeup fd is written; held here too, so a fork that resets
+        # SIGCHLD only decrements it (freeing it would write, and so copy, several pages).
+        self.on_sigchld = lambda *_: None
+        _signal.signal(SIGCHLD, self.on_sigchld)
         self.poller.register(wake_r, select.POLLIN)
         self.requests = Requests()
         self.replies = Replies(self.poller, self.shutdown)

@@ -129,6 +129,10 @@ if __name__ == "__main__":
     if hasattr(gc, "freeze"):
         gc.freeze()
     _launcher = Launcher(MODE, _LAUNCHER_PID, _START_ENV, WIDTH, become)
-    _signal.signal(SIGTERM, _launcher.shutdown)
+    # What a fork replaces (handlers, argv, __main__, sys.path[0]) stays referenced here, so
+    # the fork only decrements it: freeing it would write, and so copy, several pages a fork.
+    _on_term = _launcher.shutdown
+    _KEPT = (_on_term, sys.argv, sys.modules["__main__"], sys.path[0])
+    _signal.signal(SIGTERM, _on_term)
     _launcher.send(b"R", 0, b'{"pid":%d}' % _LAUNCHER_PID)
     _launcher.serve()

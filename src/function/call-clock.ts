@@ -2,7 +2,9 @@
 // same timeoutMs expire in the order they started, so each length keeps a FIFO (an intrusive
 // list whose nodes are the calls' stops: nothing is allocated per call) and one timer armed
 // for its head. Invariant: a node is expired only once its deadline has passed, and a list's
-// timer is armed (keeping the process alive, as a timer per call would) only while it has nodes.
+// timer keeps the process alive (as a timer per call would) only while it has nodes; an empty
+// list's timer stays armed, unreferenced, for the next call (calls run a few at a time, so a
+// list empties after almost every call: re-arming each time would be a timer per call again).
 
 /** What the clock links: a call's stop (call-stop.ts). */
 export interface ClockNode {
@@ -38,6 +40,7 @@ export function startClock(node: ClockNode, ms: number): void {
   else list.tail.clockNext = node;
   list.tail = node;
   if (list.timer === undefined) arm(list, now);
+  else if (!list.timer.hasRef()) list.timer.ref();
 }
 
 /** Stops `node`'s clock (no-op if it is not running). */
@@ -49,10 +52,14 @@ export function stopClock(node: ClockNode): void {
   if (node.clockNext === null) list.tail = node.clockPrev;
   else node.clockNext.clockPrev = node.clockPrev;
   node.clockPrev = node.clockNext = node.clockList = null;
-  if (list.head === null) {
+  if (list.head !== null) return;
+  if (lists.size > KEPT_LENGTHS) {
     clearTimeout(list.timer);
     list.timer = undefined;
-    if (lists.size > KEPT_LENGTHS) lists.delete(list.ms);
+    lists.delete(list.ms);
+  } else {
+    // Armed no later than any clock started from now on (same length, later start): kept.
+    list.timer?.unref();
   }
 }
 

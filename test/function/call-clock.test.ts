@@ -1,6 +1,6 @@
 // The shared timeout clock of calls (call-clock.ts, through CallStop): one Node timer per
 // timeout length however many calls run, expiry in start order and never early, and no
-// timer left once every clock is stopped.
+// timer holding the process once every clock is stopped.
 import { describe, expect, it } from 'vitest';
 import { CallStop } from '../../src/function/call-stop.ts';
 
@@ -33,7 +33,7 @@ class TimedStop extends CallStop {
 }
 
 describe('the call clock', () => {
-  it('arms one timer for many calls of the same length, and none once all are stopped', () => {
+  it('arms one timer for many calls of the same length, and none holds the process once all are stopped', () => {
     const before = activeTimers();
     const stops = Array.from({ length: 50 }, () => new CallStop(60_000));
     for (const stop of stops) stop.startClock();
