@@ -23,13 +23,16 @@ READ_SIZE = 65536
 # After a script exits, its pipes are read for at most this much more: all it wrote fits in
 # a pipe (1 MiB at most, /proc/sys/fs/pipe-max-size), a descendant still writing is not waited for.
 DRAIN_BYTES = 1 << 20
-# The most a fork's first moments may delay its S frame and first output (see fork_script).
-SETTLE_S = 0.005
+# The most a fork's first moments may delay its S frame and first output (see fork_script):
+# long enough for a trivial script to end on a loaded VM (~10 ms of CPU there), so its pages
+# are no longer shared when the loop writes them.
+SETTLE_S = 0.02
 
 
 class Launcher:
-    def __init__(self, mode, launcher_pid, start_env, width=1):
+    def __init__(self, mode, launcher_pid, start_env, width=1, become=None):
         self.mode = mode
+        self.become = become  # 'fork' mode: become(req, out_w, err_w) turns a fork into the script
         # More than one script at a time: each is the subreaper of its own tree (see
         # _ergate_leftovers.py), so an orphan here is always an ended script's.
         self.shared = width > 1
@@ -43,7 +46,10 @@ class Launcher:
         os.set_blocking(wake_w, False)
         self.wake_r = wake_r
         _signal.set_wakeup_fd(wake_w)
-        _signal.signal(SIGCHLD, lambda *_: None)  # a Python handler, so the wakeup fd is written
+        # A Python handler, so the wakeup fd is written; held here too, so a fork that resets
+        # SIGCHLD only decrements it (freeing it would write, and so copy, several pages).
+        self.on_sigchld = lambda *_: None
+        _signal.signal(SIGCHLD, self.on_sigchld)
         self.poller.register(wake_r, select.POLLIN)
         self.requests = Requests()
         self.replies = Replies(self.poller, self.shutdown)
@@ -77,13 +83,11 @@ class Launcher:
     # --- the loop ------------------------------------------------------------------------
 
     def serve(self):
-        """Runs until EOF; returns (request, out_w, err_w) only inside a 'fork' mode child."""
+        """Runs until EOF, then exits (a fork becomes its script inside fork_script)."""
         while True:
             for fd, events in self.poller.poll(self.poll_timeout()):
                 if fd == REQ_FD:
-                    forked = self.read_requests()
-                    if forked is not None:
-                        return forked
+                    self.read_requests()
                 elif fd == self.wake_r:
                     try:
                         # A short read emptied the pipe: no second read (and no
@@ -117,19 +121,16 @@ class Launcher:
         while True:
             req = self.requests.pop()
             if req is None:
-                return None
+                return
             if req["op"] == "stop":
                 child = self.children.get(req["id"])
                 if child is not None:
                     child.begin_stop("request")
                 continue
             try:
-                forked = self.start(req)
+                self.start(req)
             except Exception as exc:  # one bad request is that run's error, never the launcher's end
                 self.send_error(req["id"], "could not start the script: %s: %s" % (type(exc).__name__, exc))
-                continue
-            if forked is not None:
-                return forked
 
     # --- starting and output -------------------------------------------------------------
 
@@ -145,21 +146,20 @@ class Launcher:
             # Sitting still after a fork (see fork_script) only while no other script of
             # ours needs its output read or its deadline kept, and no request waits.
             if not (self.children or self.requests.waiting()):
-                settle = SETTLE_S
+                timeout = req.get("timeoutMs", -1)  # never past the script's own deadline
+                settle = SETTLE_S if timeout < 0 else min(SETTLE_S, timeout / 1000.0)
         else:
             # One stat on the common path; the working folder is checked (and any failure
             # worded) by check_paths only once the exec failed.
             problem = check_script(req["script"], req["cwd"])
         if problem:
             self.send_error(ident, problem)
-            return None
+            return
         try:
-            pid, out, err, failure = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle)
+            pid, out, err, failure, exited = fork_script(req, self.mode, self.launcher_pid, self.start_env, settle, self.become)
         except ForkFailed as exc:
             self.send_error(ident, str(exc))
-            return None
-        if pid == 0:
-            return req, out, err
+            return
         if failure and self.mode == 'exec':
             failure = check_paths(req["script"], req["cwd"]) or failure
         child = Child(ident, pid, req, out, err)
@@ -175,8 +175,14 @@ class Launcher:
             self.by_fd[fd] = child
             self.poller.register(fd, 0 if (self.paused and child.live) else select.POLLIN)
         if child.failure is None:
-            self.send(b"S", ident, b'{"pid":%d}' % pid)
-        return None
+            if exited:
+                # It (or something of ours) ended while we settled: reap now, so a short
+                # script's S and X frames leave in one write, without another poll turn.
+                self.replies.queue(b"S", ident, b'{"pid":%d}' % pid)
+                self.reap()
+                self.flush()
+            else:
+                self.send(b"S", ident, b'{"pid":%d}' % pid)
 
     def pump(self, fd):
         child = self.by_fd[fd]

@@ -49,15 +49,16 @@ def prepare_fork(req):
     except OSError:
         return check_paths(script, cwd) or "script is not readable: %s" % script
     try:
-        if not S_ISREG(os.fstat(fd).st_mode) or not os.path.isdir(cwd):
+        info = os.fstat(fd)
+        if not S_ISREG(info.st_mode) or not is_dir(cwd):
             return check_paths(script, cwd)
         if req.get("module"):
             req["code"], req["dir"] = None, None
             return None
         # Compiled here, not in the child: the child would copy every page the compiler
         # touches (~0.5 ms a script); here those pages are warm.
-        source = read_bounded(fd)
-        req["dir"] = os.path.dirname(real_path(fd, script))
+        source = read_bounded(fd, info.st_size)
+        req["dir"] = real_path(fd, script).rpartition("/")[0] or "/"  # its folder (absolute)
     finally:
         os.close(fd)
     req["code"] = None if source is None else compile_script(source, script)
@@ -78,11 +79,23 @@ def real_path(fd, script):
 COMPILE_BYTES = 256 * 1024
 
 
-def read_bounded(fd):
-    """The whole file, or None when it holds more than COMPILE_BYTES."""
+def is_dir(path):
+    """os.path.isdir without its Python frames."""
+    try:
+        return S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def read_bounded(fd, size):
+    """The whole file, or None when it holds more than COMPILE_BYTES. fstat said `size`
+    bytes: reads ask for that much and a little more, never for COMPILE_BYTES at once (each
+    read allocates what it asks for)."""
     chunks, total = [], 0
+    want = min(size, COMPILE_BYTES) + 1
     while True:
-        chunk = os.read(fd, COMPILE_BYTES + 1 - total)
+        chunk = os.read(fd, want)
+        want = min(COMPILE_BYTES + 1 - total - len(chunk), 4096)
         if not chunk:
             return b"".join(chunks)
         total += len(chunk)

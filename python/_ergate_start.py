@@ -19,11 +19,14 @@ class ForkFailed(Exception):
     """fork(2) itself failed (EAGAIN, ENOMEM): that run's error, in plain words."""
 
 
-def fork_script(req, mode, launcher_pid, start_env, settle=0.0):
+def fork_script(req, mode, launcher_pid, start_env, settle=0.0, become=None):
     """Forks the process that becomes the script. In the launcher: (pid, out_r, err_r,
-    failure), failure being why the exec failed ('exec' mode) or None. In a 'fork' mode
-    child: (0, out_w, err_w, None). An 'exec' mode child never returns. settle: in 'fork'
-    mode, how long (s) this process may sit still while the new child runs (see below)."""
+    failure, exited), failure being why the exec failed ('exec' mode) or None, exited whether
+    a SIGCHLD came while it settled (the caller then reaps at once: no wakeup is raised for
+    it). The child never returns: it execs ('exec' mode) or calls become(req, out_w, err_w)
+    right here ('fork' mode; unwinding the loop's frames would write, and so copy, ~40 pages).
+    settle: in 'fork' mode, how long (s) this process may sit still while the new child runs
+    (see below)."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     if mode == 'exec' and can_spawn(req):
@@ -36,7 +39,7 @@ def fork_script(req, mode, launcher_pid, start_env, settle=0.0):
             os.close(out_w)
             os.close(err_w)
             pid, failure = started
-            return pid, out_r, err_r, failure and describe_exec_failure(req["python"], failure)
+            return pid, out_r, err_r, failure and describe_exec_failure(req["python"], failure), False
     report_r, report_w = os.pipe() if mode == 'exec' else (-1, -1)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -52,14 +55,19 @@ def fork_script(req, mode, launcher_pid, start_env, settle=0.0):
     if pid == 0:
         if mode == 'exec':
             exec_child(req, out_w, err_w, report_w, launcher_pid, start_env)
-        return 0, out_w, err_w, None
+        try:
+            become(req, out_w, err_w)
+        except BaseException as exc:  # never up into the loop's frames: this is no launcher
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+            sys.stderr.flush()
+        os._exit(1)
+    exited = False
     if settle and mode == 'fork':
-        # Every page this process writes while its fork still shares it is copied (~0.2 ms
-        # of CPU a script, 'fork floor' in bench/). A short script is often done within a
-        # few ms: until it is (or `settle` passes) write nothing, waiting for its SIGCHLD,
-        # which is still blocked here, then raise it again for the loop's wakeup fd.
-        if _signal.sigtimedwait((SIGCHLD,), settle) is not None:
-            os.kill(os.getpid(), SIGCHLD)
+        # Every page this process writes while its fork still shares it is copied (~1 ms of
+        # CPU a script on a VM, PERFORMANCE.md "Issue 28"). A short script is often done
+        # within a few ms: until it is (or `settle` passes) write nothing, waiting for its
+        # SIGCHLD, which is still blocked here and so consumed; the caller reaps at once.
+        exited = _signal.sigtimedwait((SIGCHLD,), settle) is not None
     _signal.pthread_sigmask(_signal.SIG_UNBLOCK, (SIGTERM, SIGCHLD))
     try:
         os.setpgid(pid, pid)  # also done in the child: whichever runs first wins the race
@@ -70,7 +78,7 @@ def fork_script(req, mode, launcher_pid, start_env, settle=0.0):
     failure = None
     if mode == 'exec':
         failure = read_exec_failure(report_r, report_w, req["python"])
-    return pid, out_r, err_r, failure
+    return pid, out_r, err_r, failure, exited
 
 
 def close_all(*fds):

@@ -26,6 +26,8 @@ REQ_FD, REPLY_FD = 3, 4
 READ_SIZE = 65536
 # Live output queued for Node beyond this: stop reading the scripts' pipes (flow control).
 OUT_QUEUE_HIGH = 1 << 20
+# Frames queued up to this many bytes in all are joined into one write.
+JOIN_BYTES = 1 << 16
 
 
 def frame(kind, ident, payload):
@@ -77,16 +79,24 @@ class Replies:
         self.on_gone = on_gone
         self.outbox = []
         self.out_bytes = 0
+        self.polled = False  # whether the poller wakes for POLLOUT
         poller.register(REPLY_FD, 0)  # POLLOUT while replies wait; POLLERR once Node is gone
 
     def send(self, kind, ident, payload):
-        self.outbox.append(frame(kind, ident, payload))
-        self.out_bytes += 9 + len(payload)
+        self.queue(kind, ident, payload)
         self.flush()
 
+    def queue(self, kind, ident, payload):
+        """Adds a frame without writing it: the next flush takes it with the frames after it."""
+        self.outbox.append(frame(kind, ident, payload))
+        self.out_bytes += 9 + len(payload)
+
     def flush(self):
-        while self.outbox:
-            data = self.outbox[0]
+        outbox = self.outbox
+        if 1 < len(outbox) and self.out_bytes <= JOIN_BYTES:
+            outbox[:] = [b"".join(outbox)]  # small frames leave in one write
+        while outbox:
+            data = outbox[0]
             try:
                 written = os.write(REPLY_FD, data)
             except BlockingIOError:
@@ -95,10 +105,12 @@ class Replies:
                 self.on_gone()  # never returns
             self.out_bytes -= written
             if written == len(data):
-                self.outbox.pop(0)
+                outbox.pop(0)
             else:
-                self.outbox[0] = data[written:]
-        self.poller.modify(REPLY_FD, select.POLLOUT if self.outbox else 0)
+                outbox[0] = data[written:]
+        if bool(outbox) != self.polled:  # the poll set is rebuilt on every modify
+            self.polled = bool(outbox)
+            self.poller.modify(REPLY_FD, select.POLLOUT if outbox else 0)
 
     def backlogged(self):
         return self.out_bytes > OUT_QUEUE_HIGH

@@ -78,6 +78,12 @@ _PRELOAD_ERROR = preload([n for n in sys.argv[4:] if n]) if MODE == 'fork' else 
 _ENV_DRIFT = {k: _START_ENV.get(k) for k in set(_START_ENV) | set(os.environ) if _START_ENV.get(k) != os.environ.get(k)}
 
 
+def become(req, out_w, err_w):
+    """In a 'fork' mode child, from inside the loop (whose frames it never unwinds, nor
+    frees the launcher object: each would write to, and so copy, a page): the script."""
+    become_child(req, out_w, err_w, _ENV_DRIFT, _DROP_IN_FORK)
+
+
 def split_keeper():
     """Forks the launcher loop off this process, which stays behind as its keeper (see
     _ergate_keeper.py). Returns in the loop only. Without a fork (RLIMIT_NPROC), runs alone."""
@@ -122,10 +128,11 @@ if __name__ == "__main__":
     # (and so never copies) the inherited heap.
     if hasattr(gc, "freeze"):
         gc.freeze()
-    _launcher = Launcher(MODE, _LAUNCHER_PID, _START_ENV, WIDTH)
-    _signal.signal(SIGTERM, _launcher.shutdown)
+    _launcher = Launcher(MODE, _LAUNCHER_PID, _START_ENV, WIDTH, become)
+    # What a fork replaces (handlers, argv, __main__, sys.path[0]) stays referenced here, so
+    # the fork only decrements it: freeing it would write, and so copy, several pages a fork.
+    _on_term = _launcher.shutdown
+    _KEPT = (_on_term, sys.argv, sys.modules["__main__"], sys.path[0])
+    _signal.signal(SIGTERM, _on_term)
     _launcher.send(b"R", 0, b'{"pid":%d}' % _LAUNCHER_PID)
-    _forked = _launcher.serve()
-    # Only a 'fork' mode child gets here. (The launcher object is left alone: freeing it
-    # would write to its pages, each a copy.)
-    become_child(*_forked, env_drift=_ENV_DRIFT, drop_modules=_DROP_IN_FORK)
+    _launcher.serve()

@@ -1,19 +1,25 @@
 // The stop switch of one call, thrown by its timeout or its caller's AbortSignal, and the
 // call's timeout clock. Lighter than an AbortController (a pool thread sees tens of thousands
 // of calls a second): one listener, an AbortSignal made only for code that wants one (the
-// process pool), and no closure per call (the timer and the abort listener point back here).
+// process pool), no closure per call (it is its own abort listener) and no timer per call
+// (it is its own node in the shared clock, call-clock.ts).
 // Invariant: the first reason wins (timeout or cancelled); a stopped call stays stopped.
+
+import { startClock, stopClock, type ClockNode } from './call-clock.ts';
 
 /** Who is told when the call stops (the runtime holding it). */
 export interface StopListener {
   onStopped(): void;
 }
 
-export class CallStop {
+export class CallStop implements ClockNode {
   #stopped = false;
   #listener: StopListener | null = null;
   #controller: AbortController | null = null;
-  #timer: NodeJS.Timeout | undefined = undefined;
+  deadline = 0;
+  clockPrev: ClockNode | null = null;
+  clockNext: ClockNode | null = null;
+  clockList: ClockNode['clockList'] = null;
   /** Why it stopped: its timeout, or a signal (then `cancelReason` is that signal's reason). */
   reason: 'timeout' | 'cancelled' | null = null;
   cancelReason: unknown = undefined;
@@ -44,13 +50,17 @@ export class CallStop {
    * call handed back unstarted by a dying thread starts elsewhere.
    */
   startClock(): void {
-    if (this.timeoutMs === 0) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(expire, this.timeoutMs, this);
+    if (this.timeoutMs !== 0) startClock(this, this.timeoutMs);
   }
 
   clearClock(): void {
-    clearTimeout(this.#timer);
+    stopClock(this);
+  }
+
+  /** The clock ran out: stopped for 'timeout' (unless it was stopped for another reason first). */
+  expire(): void {
+    this.reason ??= 'timeout';
+    this.stop();
   }
 
   /** A caller's (or the enclosing scope's) signal aborted: `this` is its abort listener. */
@@ -74,9 +84,4 @@ export class CallStop {
     }
     return this.#controller.signal;
   }
-}
-
-function expire(stop: CallStop): void {
-  stop.reason ??= 'timeout';
-  stop.stop();
 }

@@ -25,7 +25,7 @@ export async function runOnFreshThread(request: CallRequest, stop: CallStop): Pr
       const call: ThreadCall = {
         id: 1,
         request,
-        stop,
+        callStop: stop,
         settle: (reply: ThreadReply) => {
           stop.onStop(null);
           thread.terminate('its one call settled');

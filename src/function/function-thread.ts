@@ -15,11 +15,11 @@ import { defaultLogger } from '../internal/logger.ts';
 import type { CallStop } from './call-stop.ts';
 import type { CallOutcome, CallRequest } from './types.ts';
 
-/** A call as the pool tracks it. `stop.startClock()` runs when the call starts on a ready thread. */
+/** A call as the pool tracks it. `callStop.startClock()` runs when the call starts on a ready thread. */
 export interface ThreadCall {
   id: number;
   request: CallRequest;
-  stop: CallStop;
+  callStop: CallStop;
   settle: (reply: ThreadReply) => void;
   /** who to log a late error of this call to */
   owner?: CallOwner;
@@ -28,32 +28,36 @@ export interface ThreadCall {
 export type ThreadReply = { outcome: CallOutcome } | { stopped: true } | { died: string } | { unavailable: string };
 
 /** A call withdrawn before it started (a ghost) stays listed until the host confirms the skip. */
-interface Entry {
-  call: ThreadCall;
+interface Entry<C extends ThreadCall> {
+  call: C;
   slot: number;
   ghost: boolean;
 }
 
-export interface ThreadEvents {
+export interface ThreadEvents<C extends ThreadCall = ThreadCall> {
   /** the host loaded and can take calls */
-  onReady(thread: FunctionThread): void;
+  onReady(thread: FunctionThread<C>): void;
   /** a call finished: the thread may take more */
-  onFree(thread: FunctionThread): void;
+  onFree(thread: FunctionThread<C>): void;
   /** the thread is gone; `unstarted` calls never began and must be run elsewhere */
-  onGone(thread: FunctionThread, unstarted: ThreadCall[], startedOk: boolean, reason: string): void;
+  onGone(thread: FunctionThread<C>, unstarted: C[], startedOk: boolean, reason: string): void;
 }
 
-export class FunctionThread {
+/** `C`: the pool's own call type, handed back as it was sent. */
+export class FunctionThread<C extends ThreadCall = ThreadCall> {
   readonly #worker: Worker;
   readonly #port: MessagePort;
-  readonly #events: ThreadEvents;
-  readonly #entries: Entry[] = [];
+  readonly #events: ThreadEvents<C>;
+  readonly #entries: Entry<C>[] = [];
   #ready = false;
   #gone = false;
   /** the host trapped an uncaught error: no more calls, end once the running one answered */
   #retiring = false;
   readonly #recent = new RecentCalls();
   #lastError = '';
+  /** inside the port's message handler: onFree is told once, after every waiting reply */
+  #batching = false;
+  #freed = false;
   readonly #claims = createClaims();
   readonly #freeSlots: number[] = Array.from({ length: CLAIM_SLOTS }, (_, i) => CLAIM_SLOTS - 1 - i);
   /** performance.now() when the current head call started, for the pipelining heuristic */
@@ -62,7 +66,7 @@ export class FunctionThread {
   readonly exited: Promise<void>;
 
   /** @param hostUrl the host module; tests swap in one that crashes while starting */
-  constructor(events: ThreadEvents, hostUrl = pathToFileURL(hostPath('function-host')).href) {
+  constructor(events: ThreadEvents<C>, hostUrl = pathToFileURL(hostPath('function-host')).href) {
     this.#events = events;
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
@@ -75,10 +79,20 @@ export class FunctionThread {
     // A thread starts only for waiting work, so it keeps the process alive until it is ready;
     // after that only a port with calls in flight does: an idle pool never holds the process.
     this.#port.unref();
-    // One wake-up handles every reply already waiting, not just the first.
+    // One wake-up handles every reply already waiting, not just the first, and tells the
+    // pool the thread is free once for all of them (one dispatch, one batch sent).
     this.#port.on('message', (message: unknown) => {
-      this.#receive(message);
-      this.#drain();
+      this.#batching = true;
+      try {
+        this.#receive(message);
+        this.#drain();
+      } finally {
+        this.#batching = false;
+      }
+      if (this.#freed) {
+        this.#freed = false;
+        if (!this.#gone) this.#events.onFree(this);
+      }
     });
     this.#worker.on('error', (error) => (this.#lastError = error instanceof Error ? error.message : String(error)));
     this.exited = new Promise((resolve) => {
@@ -102,7 +116,7 @@ export class FunctionThread {
    * Queues calls on this thread in one message (one postMessage costs about as much as a
    * tiny call). Calls whose arguments cannot be cloned are settled as unrunnable instead.
    */
-  send(calls: ThreadCall[]): void {
+  send(calls: C[]): void {
     const slots = calls.map(() => this.#freeSlots.pop()!);
     for (const slot of slots) Atomics.store(this.#claims, slot, QUEUED);
     try {
@@ -137,7 +151,7 @@ export class FunctionThread {
   }
 
   /** Stops a call (timeout or cancellation). Returns false if it had already settled. */
-  stop(call: ThreadCall): boolean {
+  stop(call: C): boolean {
     this.#drain();
     const entry = this.#entries.find((e) => e.call === call && !e.ghost);
     if (entry === undefined) return false;
@@ -165,8 +179,8 @@ export class FunctionThread {
    * Withdraws up to `max` calls queued behind the head, from the tail, so an idle thread can
    * run them; each is provably unstarted. Returns them in their original order.
    */
-  steal(max: number): ThreadCall[] {
-    const stolen: ThreadCall[] = [];
+  steal(max: number): C[] {
+    const stolen: C[] = [];
     for (let i = this.#entries.length - 1; i >= 1 && stolen.length < max; i--) {
       const entry = this.#entries[i];
       if (entry.ghost || !withdraw(this.#claims, entry.slot)) continue;
@@ -195,16 +209,19 @@ export class FunctionThread {
     // A returned value comes as `value` alone (see workers/function-host.ts); 'skipped' has neither.
     const outcome: CallOutcome | undefined =
       'value' in reply ? { kind: 'returned', value: reply.value } : reply.outcome;
-    const index = this.#entries.findIndex((entry) => entry.call.id === id);
-    if (index === -1) return;
-    const [entry] = this.#entries.splice(index, 1);
+    // A loop, not findIndex: no closure per reply.
+    let index = 0;
+    while (index < this.#entries.length && this.#entries[index].call.id !== id) index++;
+    if (index === this.#entries.length) return;
+    const entry = index === 0 ? this.#entries.shift()! : this.#entries.splice(index, 1)[0];
     this.#freeSlots.push(entry.slot);
     if (!entry.ghost && outcome !== undefined) entry.call.settle({ outcome });
     if (this.#gone) return;
     if (this.#retiring) return this.#endIfIdle();
     if (index === 0 && this.#entries.length > 0) this.#startHead();
     if (this.#entries.length === 0) this.#port.unref();
-    this.#events.onFree(this);
+    if (this.#batching) this.#freed = true;
+    else this.#events.onFree(this);
   }
 
   /** Handles replies already posted by the host, so a stop never races a finished call. */
@@ -230,7 +247,7 @@ export class FunctionThread {
     this.headStartedAt = performance.now();
     const head = this.#entries[0];
     // A ghost at the head is skipped by the host; the next head starts on its 'skipped' reply.
-    if (!head.ghost) head.call.stop.startClock();
+    if (!head.ghost) head.call.callStop.startClock();
   }
 
   #end(reason: string): void {
@@ -239,7 +256,7 @@ export class FunctionThread {
     // Results the host posted before it died still count.
     this.#drain();
     this.#port.close();
-    const unstarted: ThreadCall[] = [];
+    const unstarted: C[] = [];
     for (const entry of this.#entries.splice(0)) {
       if (entry.ghost) continue;
       // Only a call the host claimed can have started; the rest go back to the pool.

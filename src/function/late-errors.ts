@@ -51,19 +51,28 @@ export interface CallOwner {
 /** Calls remembered per host: a late error from an older call is logged without its logger. */
 const REMEMBERED_CALLS = 4_096;
 
-/** The owners of the last calls a host ran (bounded), keyed by call id. */
+/**
+ * The owners of the last calls a host ran (bounded), by call id. A ring indexed by the id (ids
+ * count up), so remembering a call allocates nothing: a host sees tens of thousands a second.
+ */
 export class RecentCalls {
-  readonly #owners = new Map<number, CallOwner>();
+  readonly #ids: number[] = new Array<number>(REMEMBERED_CALLS).fill(-1);
+  readonly #owners: (CallOwner | undefined)[] = new Array<CallOwner | undefined>(REMEMBERED_CALLS).fill(undefined);
 
   remember(callId: number, owner: CallOwner | undefined): void {
-    if (owner === undefined) return;
-    this.#owners.set(callId, owner);
-    if (this.#owners.size > REMEMBERED_CALLS) this.#owners.delete(this.#owners.keys().next().value!);
+    const slot = callId % REMEMBERED_CALLS;
+    this.#ids[slot] = callId;
+    this.#owners[slot] = owner;
+  }
+
+  #ownerOf(callId: number): CallOwner | undefined {
+    const slot = callId % REMEMBERED_CALLS;
+    return this.#ids[slot] === callId ? this.#owners[slot] : undefined;
   }
 
   /** Logs a late error under the call that raised it; the host that ran it is being retired. */
   logLate(late: LateError, host: 'thread' | 'process', fallback: ErgateLogger): void {
-    const owner = late.callId === null ? undefined : this.#owners.get(late.callId);
+    const owner = late.callId === null ? undefined : this.#ownerOf(late.callId);
     const name = owner?.name ?? (late.callId === null ? 'unknown' : `call #${late.callId}`);
     const entry = {
       event: 'function.late-error',

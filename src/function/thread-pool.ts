@@ -13,17 +13,17 @@ import type { CallOwner } from './late-errors.ts';
 import type { CallEnding, CallRequest } from './types.ts';
 
 /** Calls in flight per thread: one running plus the rest queued in the host. */
-const PIPELINE_DEPTH = 8;
+const PIPELINE_DEPTH = 16;
 /** A busy thread is topped up only once it is down to this many, so calls travel in batches. */
-const REFILL_AT = 4;
+const REFILL_AT = 8;
 /** No call is queued behind one that has run longer than this. */
 const PIPELINE_ONLY_BEHIND_MS = 2;
 
-interface ThreadPool {
+export interface ThreadPool {
   size: number;
-  threads: Set<FunctionThread>;
-  queue: CallQueue<ThreadCall>;
-  placed: Map<ThreadCall, FunctionThread>;
+  threads: Set<FunctionThread<PooledCall>>;
+  queue: CallQueue<PooledCall>;
+  placed: Map<PooledCall, FunctionThread>;
   breaker: StartupBreaker;
   nextId: number;
   closed: boolean;
@@ -55,7 +55,7 @@ function createPool(): ThreadPool {
 }
 
 function spawnThread(pool: ThreadPool): void {
-  const thread = new FunctionThread(
+  const thread = new FunctionThread<PooledCall>(
     {
       onReady: () => {
         pool.breaker.recordStarted();
@@ -77,14 +77,14 @@ function spawnThread(pool: ThreadPool): void {
 }
 
 /** Whether a thread may take more calls now. */
-function canTake(thread: FunctionThread, now: number): boolean {
+function canTake(thread: FunctionThread<PooledCall>, now: number): boolean {
   if (!thread.isReady || thread.load > REFILL_AT) return false;
   return thread.load === 0 || now - thread.headStartedAt <= PIPELINE_ONLY_BEHIND_MS;
 }
 
 /** The least loaded thread that can take calls, and how many threads can. */
-function pickThread(pool: ThreadPool): { thread: FunctionThread; open: number } | null {
-  let best: FunctionThread | null = null;
+function pickThread(pool: ThreadPool): { thread: FunctionThread<PooledCall>; open: number } | null {
+  let best: FunctionThread<PooledCall> | null = null;
   let open = 0;
   const now = performance.now();
   for (const thread of pool.threads) {
@@ -109,7 +109,7 @@ function dispatch(pool: ThreadPool): void {
     // Spread what is waiting over the threads that can take it, in batches of at most the
     // room left: a small burst lands one call per thread, a big backlog travels in batches.
     const take = Math.min(PIPELINE_DEPTH - thread.load, Math.ceil(pool.queue.length / open));
-    const batch: ThreadCall[] = [];
+    const batch: PooledCall[] = [];
     for (let i = 0; i < take; i++) {
       const call = pool.queue.shift()!;
       pool.placed.set(call, thread);
@@ -147,8 +147,8 @@ function stealForIdle(pool: ThreadPool): void {
 }
 
 /** The thread with the most calls queued behind its head, or null if none has any. */
-function busiestQueue(pool: ThreadPool): FunctionThread | null {
-  let victim: FunctionThread | null = null;
+function busiestQueue(pool: ThreadPool): FunctionThread<PooledCall> | null {
+  let victim: FunctionThread<PooledCall> | null = null;
   let most = 0;
   for (const thread of pool.threads) {
     const queued = thread.stealable;
@@ -161,53 +161,76 @@ function busiestQueue(pool: ThreadPool): FunctionThread | null {
 }
 
 /**
- * One call in the pool: what the threads see (ThreadCall), and its stop listener. One object
- * per call, no closures: tens of thousands can wait at once, and each is kept by every
- * young-generation GC while it waits.
+ * A call the pool can hold: what the threads see (ThreadCall) and its stop's listener. The
+ * pool sets `pool` and `id`; `ended` gets the ending once. Implementations are one object per
+ * call with no closures (settle and onStopped delegate to settlePooled and stopPooled): tens
+ * of thousands can wait at once, and each is kept by every young-generation GC while it waits.
  */
-class PoolCall implements ThreadCall, StopListener {
-  constructor(
-    readonly pool: ThreadPool,
-    readonly id: number,
-    readonly request: CallRequest,
-    readonly stop: CallStop,
-    readonly owner: CallOwner | undefined,
-    readonly resolve: (ending: CallEnding) => void,
-  ) {}
+export interface PooledCall extends ThreadCall, StopListener {
+  pool: ThreadPool | null;
+  ended(ending: CallEnding): void;
+}
 
-  settle(reply: ThreadReply): void {
-    this.stop.onStop(null);
-    this.pool.placed.delete(this);
-    this.resolve(endingOfReply(reply, this.pool));
-  }
+/** `call.settle`: the call leaves the pool with the thread's reply. */
+export function settlePooled(call: PooledCall, reply: ThreadReply): void {
+  const pool = call.pool!;
+  call.callStop.onStop(null);
+  pool.placed.delete(call);
+  call.ended(endingOfReply(reply, pool));
+}
 
-  /** Stopped (timeout or cancellation): taken off the queue, or stopped on its thread. */
-  onStopped(): void {
-    const thread = this.pool.placed.get(this);
-    if (thread !== undefined) {
-      thread.stop(this);
-      return;
-    }
-    this.pool.queue.remove(this);
-    this.settle({ stopped: true });
+/** `call.onStopped` (timeout or cancellation): taken off the queue, or stopped on its thread. */
+export function stopPooled(call: PooledCall): void {
+  const pool = call.pool!;
+  const thread = pool.placed.get(call);
+  if (thread !== undefined) {
+    thread.stop(call);
+    return;
   }
+  pool.queue.remove(call);
+  call.settle({ stopped: true });
 }
 
 /**
- * Runs one call on a pool thread. `stop` (timeout or cancellation) takes a waiting call off
- * the queue, or ends the thread running it; its clock starts when the call starts.
+ * Queues one call for a pool thread. Its stop (timeout or cancellation) takes it off the queue
+ * while it waits, or ends the thread running it; its clock starts when the call starts.
  */
-export function runOnThread(request: CallRequest, stop: CallStop, owner?: CallOwner): Promise<CallEnding> {
+export function submitToPool(call: PooledCall): void {
   const pool = (current ??= createPool());
-  if (pool.breaker.isOpen)
-    return Promise.resolve({ kind: 'unavailable', message: pool.breaker.describe('the function host thread') });
-  let resolve!: (ending: CallEnding) => void;
-  const promise = new Promise<CallEnding>((settle) => (resolve = settle));
-  const call = new PoolCall(pool, pool.nextId++, request, stop, owner, resolve);
-  stop.onStop(call);
+  if (pool.breaker.isOpen) {
+    call.ended({ kind: 'unavailable', message: pool.breaker.describe('the function host thread') });
+    return;
+  }
+  call.pool = pool;
+  call.id = pool.nextId++;
+  call.callStop.onStop(call);
   pool.queue.push(call);
   dispatch(pool);
-  return promise;
+}
+
+/** A pool call whose ending settles a promise (runOnThread's callers hold their own stop). */
+class PromisedCall implements PooledCall {
+  pool: ThreadPool | null = null;
+  id = 0;
+  constructor(
+    readonly request: CallRequest,
+    readonly callStop: CallStop,
+    readonly owner: CallOwner | undefined,
+    readonly ended: (ending: CallEnding) => void,
+  ) {}
+
+  settle(reply: ThreadReply): void {
+    settlePooled(this, reply);
+  }
+
+  onStopped(): void {
+    stopPooled(this);
+  }
+}
+
+/** Runs one call on a pool thread (submitToPool), as a promise of its ending. */
+export function runOnThread(request: CallRequest, stop: CallStop, owner?: CallOwner): Promise<CallEnding> {
+  return new Promise<CallEnding>((resolve) => submitToPool(new PromisedCall(request, stop, owner, resolve)));
 }
 
 /** How a thread's reply ends the call (a pool closed meanwhile makes a death 'closed'). */

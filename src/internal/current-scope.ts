@@ -20,6 +20,11 @@ export function currentSignal(): AbortSignal | undefined {
   return storage.getStore()?.signal;
 }
 
+/** The innermost enclosing scope itself (the job runner finds its run this way); undefined outside. */
+export function currentScope(): ScopeLike | undefined {
+  return storage.getStore();
+}
+
 /** Calls fn(...args) with `scope` as the current scope for fn and all it awaits. */
 export function runInScope<A extends unknown[], R>(scope: ScopeLike, fn: (...args: A) => R, ...args: A): R {
   return storage.run(scope, fn, ...args);

@@ -14,19 +14,18 @@ import { emitEvent, hasListeners, type SchedulerEvent } from './emit-event.ts';
 import { IdleWaiters } from './idle-waiters.ts';
 import { JobEntry, RunScope, executeJob, type JobSettler } from './job-entry.ts';
 import { JobFailure } from './job-failure.ts';
-import { JobHeap } from './job-heap.ts';
+import { JobQueue } from './job-queue.ts';
 import { AsyncJobStatus } from './job-status.ts';
 import { SchedulerMetricsTracker } from './scheduler-metrics.ts';
 
 export class JobRunner implements JobSettler {
   readonly metrics = new SchedulerMetricsTracker();
   readonly idle = new IdleWaiters();
-  readonly #heap = new JobHeap<JobEntry>();
+  readonly #queue = new JobQueue<JobEntry>();
   /** Remote jobs due to be sent: the queue in Redis orders them, the workers' -j bounds them. */
   #remoteDue: JobEntry[] = [];
   /** performance.now() when each of #remoteDue became due. */
   #remoteDueAt: number[] = [];
-  #nextSeq = 0;
   pending = 0;
   running = 0;
   /** Of `running`, the remote jobs (they hold no local slot). */
@@ -49,18 +48,17 @@ export class JobRunner implements JobSettler {
   }
 
   /** A new job: counted as pending, then queued now or after delayMs (or cancelled at once, given a reason). */
-  add(entry: JobEntry, delayMs: number, cancelReason: unknown = undefined): void {
+  add(entry: JobEntry, delayMs: number, cancelReason: unknown, now: number): void {
     this.metrics.jobsScheduled++;
     this.pending++;
     if (this.bus !== undefined) this.#emit('job.scheduled', entry, { priority: entry.priority });
-    if (cancelReason === undefined) this.#enqueueAfter(entry, delayMs);
+    if (cancelReason === undefined) this.#enqueueAfter(entry, delayMs, now);
     else this.cancel(entry, cancelReason);
   }
 
-  /** Puts a pending job in the heap; called directly or by its delay/backoff timer. */
-  enqueue(entry: JobEntry): void {
+  /** Puts a pending job in the queue; called directly or by its delay/backoff timer. */
+  enqueue(entry: JobEntry, now = performance.now()): void {
     entry.timer = undefined;
-    const now = performance.now();
     if (entry.options.remote) {
       this.#remoteDue.push(entry);
       this.#remoteDueAt.push(now);
@@ -68,10 +66,10 @@ export class JobRunner implements JobSettler {
       return;
     }
     // Aging as a fixed key: priority - (t - queuedAt)/agingMs orders jobs the same way at
-    // every t, so the heap never needs re-sorting as jobs wait.
+    // every t, so the queue never needs re-sorting as jobs wait.
     const key = this.agingMs === undefined ? entry.priority : entry.priority + now / this.agingMs;
-    this.#heap.push(entry, key, this.#nextSeq++, now);
-    this.dispatch(now);
+    this.#queue.push(entry, key, now);
+    if (this.#dispatchable) this.dispatch(now);
   }
 
   /** Starts queued jobs while slots are free. `now`: performance.now(), when the caller has just read it. */
@@ -83,7 +81,7 @@ export class JobRunner implements JobSettler {
     // One clock read per dispatch, not per job: jobs started in one loop start together.
     if (now < 0) now = performance.now();
     try {
-      const heap = this.#heap;
+      const queue = this.#queue;
       while (this.#dispatchable) {
         if (this.#remoteDue.length > 0) {
           const due = this.#remoteDue;
@@ -95,10 +93,10 @@ export class JobRunner implements JobSettler {
           continue;
         }
         if (this.running - this.remoteRunning >= this.limit) return;
-        const entry = heap.pop();
+        const entry = queue.pop();
         if (entry === undefined) return;
         // Lazy removal: a job cancelled while queued is skipped here.
-        if (entry.status === AsyncJobStatus.PENDING) this.#startRun(entry, heap.poppedTime, now);
+        if (entry.status === AsyncJobStatus.PENDING) this.#startRun(entry, queue.poppedTime, now);
       }
     } finally {
       this.#dispatching = false;
@@ -117,7 +115,7 @@ export class JobRunner implements JobSettler {
       job.status = AsyncJobStatus.COMPLETED;
       job.result = outcome;
       job.error = null;
-      entry.markCompleted();
+      entry.markCompleted(now);
       this.metrics.jobsCompleted++;
       this.metrics.recordFinish(now);
       if (this.bus !== undefined) this.#emit('job.completed', entry, { durationMs: now - run.startedAt });
@@ -143,25 +141,27 @@ export class JobRunner implements JobSettler {
   /** Cancels a pending or running job; false when it already finished. */
   cancel(entry: JobEntry, reason: unknown): boolean {
     const { status } = entry;
+    let now: number;
     if (status === AsyncJobStatus.PENDING) {
       entry.clearTimer();
       this.pending--;
-      this.#finishCancelled(entry, reason, 0);
+      now = performance.now();
+      this.#finishCancelled(entry, reason, 0, now);
     } else if (status === AsyncJobStatus.RUNNING) {
       const run = entry.run!;
-      const now = this.#endRun(entry, run);
-      this.#finishCancelled(entry, reason, now - run.startedAt);
+      now = this.#endRun(entry, run);
+      this.#finishCancelled(entry, reason, now - run.startedAt, now);
       run.abort(reason);
     } else {
       return false;
     }
-    this.#afterRun();
+    this.#afterRun(now);
     return true;
   }
 
   /** Forgets every queued entry (all of them are cancelled by then). */
   clearQueue(): void {
-    this.#heap.clear();
+    this.#queue.clear();
     this.#remoteDue = [];
     this.#remoteDueAt = [];
   }
@@ -174,9 +174,9 @@ export class JobRunner implements JobSettler {
     if (options.remote) this.remoteRunning++;
     job.status = AsyncJobStatus.RUNNING;
     job.runs++;
-    entry.markStarted();
+    entry.markStarted(now);
     this.metrics.recordStart(now - queuedAt, now);
-    const run = new RunScope(now);
+    const run = new RunScope(now, entry, this);
     entry.run = run;
     if (this.bus !== undefined) {
       this.#emit('job.started', entry, { attempt: job.runs });
@@ -184,8 +184,8 @@ export class JobRunner implements JobSettler {
       if (entry.run !== run) return;
     }
     if (options.timeoutMs !== undefined) entry.timer = setTimeout(timeOutRun, options.timeoutMs, this, entry, run);
-    // executeJob never rejects: every outcome is reported through settleJob.
-    void runInScope(run, executeJob, this, entry, run);
+    // executeJob never throws: every outcome is reported through settleJob.
+    runInScope(run, executeJob, run);
   }
 
   #failRun(entry: JobEntry, error: string, now: number, runStartedAt: number): void {
@@ -198,11 +198,11 @@ export class JobRunner implements JobSettler {
       this.pending++;
       this.metrics.jobsRetried++;
       if (this.bus !== undefined) this.#emit('job.retrying', entry, { attempt: job.runs, error, delayMs });
-      this.#enqueueAfter(entry, delayMs);
+      this.#enqueueAfter(entry, delayMs, now);
       return;
     }
     job.status = AsyncJobStatus.FAILED;
-    entry.markCompleted();
+    entry.markCompleted(now);
     this.metrics.jobsFailed++;
     this.metrics.recordFinish(now);
     if (isLogging(this.logger))
@@ -216,11 +216,11 @@ export class JobRunner implements JobSettler {
     if (this.bus !== undefined) this.#emit('job.failed', entry, { error, durationMs: now - runStartedAt });
   }
 
-  #finishCancelled(entry: JobEntry, reason: unknown, durationMs: number): void {
+  #finishCancelled(entry: JobEntry, reason: unknown, durationMs: number, now: number): void {
     const job = entry;
     job.status = AsyncJobStatus.CANCELLED;
     job.error = describeCancellation(reason);
-    entry.markCompleted();
+    entry.markCompleted(now);
     this.metrics.jobsCancelled++;
     if (isLogging(this.logger))
       logFailure(this.logger, {
@@ -233,9 +233,9 @@ export class JobRunner implements JobSettler {
     if (this.bus !== undefined) this.#emit('job.cancelled', entry, { error: job.error });
   }
 
-  #enqueueAfter(entry: JobEntry, delayMs: number): void {
+  #enqueueAfter(entry: JobEntry, delayMs: number, now: number): void {
     if (delayMs > 0) entry.timer = setTimeout(enqueueDue, delayMs, this, entry);
-    else this.enqueue(entry);
+    else this.enqueue(entry, now);
   }
 
   /** Ends the current run's bookkeeping; returns performance.now(). */

@@ -2,7 +2,7 @@
 // plain array is already sorted by n: lookups are a binary search, adding is a push, and no
 // job pays for a hash-map entry (at 100,000 queued jobs every retained byte is copied by each
 // young-generation GC). Invariant: the array stays in increasing n; removal keeps the order.
-import type { JobEntry } from './job-entry.ts';
+import { jobId, type JobEntry } from './job-entry.ts';
 
 const PREFIX = 'job-';
 
@@ -31,7 +31,7 @@ export class JobTable {
       if (seq < n) low = mid + 1;
       else if (seq > n) high = mid - 1;
       // The same number written another way ('job-01', 'job-1.0') is not this job's id.
-      else return entries[mid].id === id ? entries[mid] : undefined;
+      else return jobId(seq) === id ? entries[mid] : undefined;
     }
     return undefined;
   }
