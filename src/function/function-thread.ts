@@ -209,8 +209,10 @@ export class FunctionThread<C extends ThreadCall = ThreadCall> {
     // A returned value comes as `value` alone (see workers/function-host.ts); 'skipped' has neither.
     const outcome: CallOutcome | undefined =
       'value' in reply ? { kind: 'returned', value: reply.value } : reply.outcome;
-    const index = this.#entries.findIndex((entry) => entry.call.id === id);
-    if (index === -1) return;
+    // A loop, not findIndex: no closure per reply.
+    let index = 0;
+    while (index < this.#entries.length && this.#entries[index].call.id !== id) index++;
+    if (index === this.#entries.length) return;
     const entry = index === 0 ? this.#entries.shift()! : this.#entries.splice(index, 1)[0];
     this.#freeSlots.push(entry.slot);
     if (!entry.ghost && outcome !== undefined) entry.call.settle({ outcome });
