@@ -41,23 +41,25 @@ class Leftovers:
             self.children_fd = -1
 
     def children(self):
-        """pids of the launcher's children, zombies included."""
+        """pids of the launcher's children, zombies included, as /proc spells them (the
+        caller int()s only what it looks at)."""
         if self.children_fd < 0:
-            return [int(e) for e in os.listdir("/proc") if e.isdigit() and (proc_stat(int(e)) or (0,))[0] == self.launcher_pid]
+            return [e for e in os.listdir("/proc") if e.isdigit() and (proc_stat(int(e)) or (0,))[0] == self.launcher_pid]
         data = b""
         while True:
             chunk = os.pread(self.children_fd, 65536, len(data))
             data += chunk
             if len(chunk) < 65536:
-                return [int(pid) for pid in data.split()]
+                return data.split()
 
     def sweep(self, scripts, script):
         """SIGKILLs every orphan (a child whose pid is not in `scripts`, the scripts not yet
         reaped) and all below it; returns [(pid, command)] of those that were still running.
         `script`: the path of the script that ended (a fork of it is named after it)."""
-        orphans = [pid for pid in self.children() if pid not in scripts]
-        if not orphans:
-            return []
+        children = self.children()
+        if len(children) <= len(scripts):
+            return []  # every unreaped script is listed: no other child (the common case)
+        orphans = [int(pid) for pid in children if int(pid) not in scripts]
         procs = []
         for pid in orphans:
             info = proc_stat(pid)
