@@ -5,7 +5,9 @@
 // forkserver with --preload auto (the learning run first, untimed; every timed run is a
 // "second run") and spawn; beside them the fork floor (probes/pytest-fork-floor.py: the
 // issue's prototype, one fork of a warm interpreter per file with ergate's learned preloads,
-// nothing else). Per-test outcomes compared id for id against xdist (xpassed counts as
+// nothing else) and the configured fork floor (probes/pytest-config-fork-floor.py: pytest also
+// configured once, each fork only collects and runs its file, as ergate's warm pytest start
+// does). Per-test outcomes compared id for id against xdist (xpassed counts as
 // passed: pytest's JUnit cannot tell them apart); goal: forkserver + preload auto wall <=
 // 0.9x xdist (medians). Writes bench/results/pytest-suite.{json,md}. Needs
 // python3-networkx, python3-pytest and python3-pytest-xdist for /usr/bin/python3, and dist/.
@@ -26,6 +28,7 @@ const { values } = parseArgs({
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'ergate.js');
 const FLOOR = path.join(ROOT, 'bench', 'probes', 'pytest-fork-floor.py');
+const CONFIG_FLOOR = path.join(ROOT, 'bench', 'probes', 'pytest-config-fork-floor.py');
 const PYTHON = '/usr/bin/python3';
 const SUITE = '/usr/lib/python3/dist-packages/networkx';
 const GOAL = 0.9;
@@ -61,8 +64,11 @@ function ergatePlan(): { files: string[]; preload: string[] } {
 }
 
 /** The fork floor: one fork per file of an interpreter that imported the same modules first. */
-function floor(plan: { files: string[]; preload: string[] }): { ms: number; exitCodes: Record<string, number> } {
-  const done = run(PYTHON, [FLOOR, '-j', '2', '--rootdir', SUITE, '--preload', plan.preload.join(','), ...plan.files]);
+function floor(
+  plan: { files: string[]; preload: string[] },
+  probe = FLOOR,
+): { ms: number; exitCodes: Record<string, number> } {
+  const done = run(PYTHON, [probe, '-j', '2', '--rootdir', SUITE, '--preload', plan.preload.join(','), ...plan.files]);
   const report = JSON.parse(done.stdout.trim().split('\n').pop() ?? '{}') as { exitCodes?: Record<string, number> };
   return { ms: done.ms, exitCodes: report.exitCodes ?? {} };
 }
@@ -136,7 +142,7 @@ const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slic
 
 const rounds = Number(values.rounds);
 const spawnRounds = Number(values['spawn-rounds']);
-const times: Record<string, number[]> = { xdist: [], forkserver: [], floor: [], spawn: [] };
+const times: Record<string, number[]> = { xdist: [], forkserver: [], floor: [], configFloor: [], spawn: [] };
 const roundLoads: string[] = [];
 const checks: Record<string, { same: number; differ: string[] }> = {};
 let tests = 0;
@@ -154,9 +160,15 @@ function writeReport(): void {
     spawnRounds,
     times,
     medians: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])),
-    ratios: { forkserver: ratio('forkserver'), floor: ratio('floor'), spawn: ratio('spawn') },
+    ratios: {
+      forkserver: ratio('forkserver'),
+      floor: ratio('floor'),
+      configFloor: ratio('configFloor'),
+      spawn: ratio('spawn'),
+    },
     floorPreload: plan.preload,
     floorExitCodes,
+    configFloorExitCodes,
     goal: { forkserverAtMost: GOAL, met: ratio('forkserver') <= GOAL },
     fidelity: Object.fromEntries(
       Object.entries(checks).map(([k, c]) => [
@@ -172,8 +184,8 @@ function writeReport(): void {
   const outcomesCell = (name: string): string =>
     name === 'xdist'
       ? '-'
-      : name === 'floor'
-        ? `not compared (files by exit code: ${JSON.stringify(floorExitCodes)})`
+      : name === 'floor' || name === 'configFloor'
+        ? `not compared (files by exit code: ${JSON.stringify(name === 'floor' ? floorExitCodes : configFloorExitCodes)})`
         : `${checks[name]?.same ?? 0} same, ${checks[name]?.differ.length ?? 0} differ`;
   const row = (name: string, label: string) =>
     `| ${label} | ${times[name].length} | ${(median(times[name]) / 1000).toFixed(1)} s | ${name === 'xdist' ? '1.00x (reference)' : `${ratio(name).toFixed(2)}x`} | ${outcomesCell(name)} |`;
@@ -189,9 +201,13 @@ function writeReport(): void {
       row('xdist', '`pytest -n 2 --dist loadfile`'),
       row('forkserver', '`ergate run --pytest -j 2 --start-method forkserver --preload auto` (second run)'),
       row('floor', '`probes/pytest-fork-floor.py -j 2` (fork floor: same preloads, no supervision)'),
+      row(
+        'configFloor',
+        '`probes/pytest-config-fork-floor.py -j 2` (configured fork floor: pytest also configured once)',
+      ),
       row('spawn', '`ergate run --pytest -j 2` (spawn)'),
       '',
-      `The floor forks ${PYTHON} after importing ${plan.preload.join(', ')} (ergate's learned list) and calls pytest on one file per child, 2 at a time, in ergate's order; it is the issue's 25-line prototype, a floor for ergate's forkserver, not a peer.`,
+      `The floor forks ${PYTHON} after importing ${plan.preload.join(', ')} (ergate's learned list) and calls pytest on one file per child, 2 at a time, in ergate's order; it is the issue's 25-line prototype, a floor for ergate's forkserver, not a peer. The configured fork floor also makes pytest's configuration once before forking and has each child only collect and run its file: what ergate's warm pytest start does, without supervision, results or reports.`,
       '',
       `Goal: forkserver with --preload auto <= ${GOAL}x xdist: ${report.goal.met ? 'met' : 'MISSED'} (${ratio('forkserver').toFixed(2)}x).`,
       ...Object.entries(checks).flatMap(([k, c]) =>
@@ -206,6 +222,7 @@ console.error(`learning run (forkserver, --preload auto), load ${load()}`);
 ergate('forkserver');
 const plan = ergatePlan();
 let floorExitCodes: Record<string, number> = {};
+let configFloorExitCodes: Record<string, number> = {};
 for (let round = 0; round < rounds; round++) {
   roundLoads.push(load());
   const ref = xdist();
@@ -218,6 +235,9 @@ for (let round = 0; round < rounds; round++) {
   const floorRun = floor(plan);
   times.floor.push(floorRun.ms);
   floorExitCodes = floorRun.exitCodes;
+  const configFloorRun = floor(plan, CONFIG_FLOOR);
+  times.configFloor.push(configFloorRun.ms);
+  configFloorExitCodes = configFloorRun.exitCodes;
   if (round < spawnRounds) {
     const spawn = ergate('spawn');
     times.spawn.push(spawn.ms);
@@ -225,7 +245,7 @@ for (let round = 0; round < rounds; round++) {
   }
   writeReport();
   console.error(
-    `round ${round + 1}: xdist ${ref.ms} ms, forkserver ${fork.ms} ms, floor ${floorRun.ms} ms, spawn ${times.spawn.at(-1)} ms; load ${load()}`,
+    `round ${round + 1}: xdist ${ref.ms} ms, forkserver ${fork.ms} ms, floor ${floorRun.ms} ms, configured floor ${configFloorRun.ms} ms, spawn ${times.spawn.at(-1)} ms; load ${load()}`,
   );
 }
 console.log(readFileSync(path.join(ROOT, 'bench', 'results', 'pytest-suite.md'), 'utf8'));

@@ -12,12 +12,13 @@ import resource
 import sys
 from _frozen_importlib_external import SourceFileLoader  # what importlib.machinery re-exports
 
+from _ergate_pytest import run_warm
 from _ergate_run import JUNIT_VAR
 from _ergate_sys import PR_SET_CHILD_SUBREAPER, prctl
 
 SIGKILL, SIGTERM, SIGINT, SIGCHLD = _signal.SIGKILL, _signal.SIGTERM, _signal.SIGINT, _signal.SIGCHLD
 # Frames of these files are ergate's, hidden from the script's tracebacks.
-_OWN_FILES = {os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("_ergate_forkchild.py", "_ergate_run.py", "launcher.py")}
+_OWN_FILES = {os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("_ergate_forkchild.py", "_ergate_pytest.py", "_ergate_run.py", "launcher.py")}
 
 
 # The launcher's open-file limit, read once here in the server: no fork calls getrlimit.
@@ -77,7 +78,7 @@ def become_child(req, out_w, err_w, env_drift, drop_modules):
     _DROPPED = [sys.modules.pop(name, None) for name in drop_modules] if drop_modules else None
     main = req["main"]
     sys.modules["__main__"] = main
-    run_main(req["code"], req["script"], main.__dict__, module)
+    run_main(req["code"], req["script"], main.__dict__, module, req.get("pytestWarm"))
 
 
 def main_module(req):
@@ -111,12 +112,16 @@ def set_limits(req):
         resource.setrlimit(resource.RLIMIT_CPU, (min(soft, want), want))
 
 
-def run_main(code, path, namespace, module=None):
-    """Runs the script (or the module as __main__); exit status and printed errors match
-    `python script.py` (`python -m module`)."""
+def run_main(code, path, namespace, module=None, warm=None):
+    """Runs the script (or the module as __main__; pytest on the server's configuration when
+    `warm`, see _ergate_pytest.py); exit status and printed errors match `python script.py`
+    (`python -m module`)."""
     interrupted = False
     try:
-        if module:
+        if warm is not None:
+            sys.argv[0] = os.path.join(os.path.dirname(sys.modules["pytest"].__file__), "__main__.py")
+            run_warm(warm, path, sys.argv[1:])
+        elif module:
             import runpy  # as `python -m` does; it finds, imports and runs the module
 
             runpy._run_module_as_main(module)

@@ -12,6 +12,7 @@ import _signal
 from _ergate_child import Child
 from _ergate_forkchild import main_module
 from _ergate_leftovers import Leftovers
+from _ergate_pytest import warm_config
 from _ergate_run import check_paths, check_script, prepare_fork
 from _ergate_start import ForkFailed, fork_script
 from _ergate_sys import has_children, kill_below, kill_group
@@ -141,6 +142,7 @@ class Launcher:
             problem = prepare_fork(req)
             if not problem:
                 main_module(req)
+                req["pytestWarm"] = warm_config(req, self.start_env)
             # Sitting still after a fork (see fork_script) only while no other script of
             # ours needs its output read or its deadline kept, and no request waits.
             if not (self.children or self.requests.waiting()):

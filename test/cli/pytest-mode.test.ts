@@ -1,8 +1,10 @@
 // `ergate run --pytest`: the fixture suite (passing, failing, fixture error, skip, xfail,
 // xpass, odd parametrised ids, a collection error, a file with no tests, a hanging test under
 // a timeout, a session fixture in conftest.py, a test that starts a subprocess) in both start
-// methods: discovery by pytest's naming, per-test results in --json, one JUnit case per test,
-// failing tests named on the console, and every child gone afterwards.
+// methods, forkserver also warm (--preload pytest: pytest configured once in the server), with
+// the same per-file exit codes and per-test results: discovery by pytest's naming, per-test
+// results in --json, one JUnit case per test, failing tests named on the console, and every
+// child gone afterwards.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +15,11 @@ import { parseJunit, ROOT, runCli } from './run-cli.ts';
 
 const SUITE = 'test/fixtures/pytest-suite';
 
-describe.each(['spawn', 'forkserver'] as const)('ergate run --pytest (%s)', (method) => {
+describe.each([
+  ['spawn', []],
+  ['forkserver', []],
+  ['forkserver', ['--preload', 'pytest']],
+] as const)('ergate run --pytest (%s %s)', (method, preload) => {
   it('runs each test file with pytest and reports every test', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ergate-pytest-'));
     const config = path.join(dir, 'ergate.config.json');
@@ -30,6 +36,7 @@ describe.each(['spawn', 'forkserver'] as const)('ergate run --pytest (%s)', (met
       '/usr/bin/python3',
       '--start-method',
       method,
+      ...preload,
       '--no-history',
       '-j',
       '2',
@@ -53,6 +60,12 @@ describe.each(['spawn', 'forkserver'] as const)('ergate run --pytest (%s)', (met
     const basic = byFile.get('test_basic.py')!;
     expect(basic.tests).toEqual({ passed: 6, failed: 1, errors: 1, skipped: 1, xfailed: 1, xpassed: 1 });
     expect(basic.testCases!.map((t) => t.id)).toContain('test_basic.py::test_odd_ids[a::b]');
+    expect(Object.fromEntries([...byFile].map(([file, r]) => [file, r.exitCode]))).toEqual({
+      'pkg/hang_test.py': null,
+      'pkg/test_collect_error.py': 2,
+      'pkg/test_empty.py': 5,
+      'test_basic.py': 1,
+    });
     expect(byFile.get('pkg/test_collect_error.py')!.testCases).toMatchObject([
       { id: 'pkg/test_collect_error.py', status: 'error' },
     ]);
