@@ -9,6 +9,10 @@ thread held stays locked in every child. The thread is blamed on the innermost i
 was running when it appeared, whatever order the modules come in, and every module that
 imports the culprit is unsafe with it. Native threads of C libraries (numpy's BLAS pool)
 hold no Python state and are not counted. Standard library only.
+
+It also prints each module's fingerprint (where it would be found, and that file's mtime and
+size; the interpreter's version): `--fingerprint MODULE...` prints only that, importing
+nothing, so a caller can reuse an earlier verdict while none of them changed.
 """
 import builtins
 import json
@@ -65,9 +69,30 @@ def _reaches(name, targets):
     return None
 
 
+def fingerprint(names):
+    """name -> [file, mtime_ns, size] of where an import would find it (None: not found),
+    plus the interpreter's version; found without importing any of them."""
+    from importlib.util import find_spec
+
+    found = {"": sys.version}
+    for name in names:
+        try:
+            spec = find_spec(name)
+            origin = spec.origin if spec is not None else None
+            st = os.stat(origin) if origin and os.path.isabs(origin) else None
+            found[name] = [origin, st.st_mtime_ns, st.st_size] if st else [origin, 0, 0]
+        except BaseException:
+            found[name] = None
+    return found
+
+
 def main(names):
     loaded, broken = [], []
     sys.path[0] = os.getcwd()  # the modules resolve as the scripts' would, not from python/
+    if names[:1] == ["--fingerprint"]:
+        print(json.dumps({"fingerprint": fingerprint(names[1:])}))
+        return
+    before = fingerprint(names)
     builtins.__import__ = _import
     for name in names:
         _current[0] = name
@@ -83,7 +108,7 @@ def main(names):
     for name in loaded:
         culprit = _during.get(name) or _reaches(name, _culprits)
         (threaded.append([name, culprit]) if culprit else ok.append(name))
-    print(json.dumps({"ok": ok, "threaded": threaded, "broken": broken}))
+    print(json.dumps({"ok": ok, "threaded": threaded, "broken": broken, "fingerprint": before}))
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ import { RunSummary, type RunOutcome } from './reports/run-report.ts';
 import { plural } from './reports/script-names.ts';
 import { pytestRunOptions } from './selection/pytest-root.ts';
 import { IMPORTS_FILE, PreloadAuto } from './settings/preload-auto.ts';
-import { describeRefusals, probeModules } from './settings/preload-probe.ts';
+import { describeRefusals, PROBE_CACHE_FILE, probeModulesCached } from './settings/preload-probe.ts';
 import { selectScripts } from './selection/select-scripts.ts';
 import { handleInterrupts } from './control/interrupts.ts';
 import { HELP, HINT, readVersion, UsageError } from './settings/usage.ts';
@@ -245,7 +245,7 @@ async function preloadFor(
   python: string,
   warn: (message: string) => void,
 ): Promise<string[]> {
-  const probe = await probeModules(python, auto.modulesFor(scripts, pytest));
+  const probe = await probeModulesCached(python, auto.modulesFor(scripts, pytest), process.cwd(), PROBE_CACHE_FILE);
   for (const line of describeRefusals(probe)) warn(line);
   return probe.ok;
 }
