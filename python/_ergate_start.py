@@ -2,6 +2,7 @@
 a vfork + exec when nothing has to run between them (_ergate_spawn.py), else a fork with
 SIGTERM and SIGCHLD blocked across it (the launcher's handlers must never run in a script);
 in 'exec' mode the wait for the exec (or its failure) before the run is reported started.
+A child never returns from here: it execs, or becomes its script in place ('fork' mode).
 """
 import errno
 import os
