@@ -4,12 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { JobHeap } from '../../src/scheduler/job-heap.ts';
-
-interface Item {
-  key: number;
-  seq: number;
-  id: number;
-}
+import { type Item, replayAgainstModel } from './queue-model.ts';
 
 describe('JobHeap', () => {
   it('pops by key, then in push order, under any interleaving', () => {
@@ -18,23 +13,17 @@ describe('JobHeap', () => {
         fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant(null)), { maxLength: 3000 }),
         (ops) => {
           const heap = new JobHeap<Item>();
-          const reference: Item[] = [];
-          let seq = 0;
-          for (const op of ops) {
-            if (op === null) {
-              reference.sort((a, b) => a.key - b.key || a.seq - b.seq);
-              const expected = reference.shift();
-              expect(heap.pop()).toBe(expected);
-              // The time pushed with an item comes back with it.
-              if (expected !== undefined) expect(heap.poppedTime).toBe(expected.id);
-            } else {
-              const item = { key: op, seq: seq++, id: seq };
-              heap.push(item, item.key, item.seq, item.id);
-              reference.push(item);
-            }
-            expect(heap.size).toBe(reference.length);
-          }
-          reference.sort((a, b) => a.key - b.key || a.seq - b.seq);
+          const queue = {
+            push: (item: Item, key: number, time: number) => heap.push(item, key, item.seq, time),
+            pop: () => heap.pop(),
+            get poppedTime() {
+              return heap.poppedTime;
+            },
+            get size() {
+              return heap.size;
+            },
+          };
+          const reference = replayAgainstModel(queue, ops);
           for (const expected of reference) expect(heap.pop()).toBe(expected);
           expect(heap.pop()).toBeUndefined();
         },
@@ -45,11 +34,11 @@ describe('JobHeap', () => {
 
   it('grows past its initial capacity', () => {
     const heap = new JobHeap<Item>();
-    for (let i = 0; i < 5000; i++) heap.push({ key: (i * 7919) % 13, seq: i, id: i }, (i * 7919) % 13, i, i / 2);
+    for (let i = 0; i < 5000; i++) heap.push({ key: (i * 7919) % 13, seq: i }, (i * 7919) % 13, i, i / 2);
     let last = { key: -Infinity, seq: -1 };
     for (let i = 0; i < 5000; i++) {
       const item = heap.pop()!;
-      expect(heap.poppedTime).toBe(item.id / 2);
+      expect(heap.poppedTime).toBe(item.seq / 2);
       expect(item.key > last.key || (item.key === last.key && item.seq > last.seq)).toBe(true);
       last = item;
     }

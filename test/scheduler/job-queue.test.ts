@@ -5,11 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { JobQueue } from '../../src/scheduler/job-queue.ts';
-
-interface Item {
-  key: number;
-  seq: number;
-}
+import { type Item, replayAgainstModel } from './queue-model.ts';
 
 const anyKey = fc.oneof(
   fc.integer({ min: -3, max: 3 }),
@@ -23,23 +19,7 @@ describe('JobQueue', () => {
     fc.assert(
       fc.property(fc.array(anyKey, { maxLength: 2000 }), (ops) => {
         const queue = new JobQueue<Item>();
-        const reference: Item[] = [];
-        let seq = 0;
-        for (const op of ops) {
-          if (op === null) {
-            reference.sort((a, b) => a.key - b.key || a.seq - b.seq);
-            const expected = reference.shift();
-            expect(queue.pop()).toBe(expected);
-            // The time pushed with an item comes back with it.
-            if (expected !== undefined) expect(queue.poppedTime).toBe(expected.seq * 10);
-          } else {
-            const item = { key: op, seq: seq++ };
-            queue.push(item, item.key, item.seq * 10);
-            reference.push(item);
-          }
-          expect(queue.size).toBe(reference.length);
-        }
-        reference.sort((a, b) => a.key - b.key || a.seq - b.seq);
+        const reference = replayAgainstModel(queue, ops);
         expect(queue.clear()).toHaveLength(reference.length);
         expect(queue.size).toBe(0);
         expect(queue.pop()).toBeUndefined();
