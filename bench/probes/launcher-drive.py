@@ -6,6 +6,7 @@ faults, and everything reaped (loop, keeper, scripts: getrusage(RUSAGE_CHILDREN)
 Run: /usr/bin/python3 bench/probes/launcher-drive.py fork|exec ROUNDS [PYTHON_DIR...]
 (default: this checkout's python/; copy an older python/ aside to compare against it).
 """
+import fcntl
 import marshal
 import os
 import resource
@@ -33,6 +34,12 @@ def frames(fd):
         buf += data
 
 
+def high_fd(fd):
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
 def loop_cost(pid):
     with open("/proc/%d/schedstat" % pid) as handle:
         ms = int(handle.read().split()[0]) / 1e6
@@ -43,8 +50,8 @@ def loop_cost(pid):
 
 def run(folder, mode, scripts):
     """One fresh launcher over scripts: (loop ms, loop faults, all reaped ms, all faults)."""
-    req_r, req_w = os.pipe()
-    rep_r, rep_w = os.pipe()
+    # Above fd 4, so that the child's dup2 onto 3 and 4 never clobbers one of them.
+    req_r, req_w, rep_r, rep_w = [high_fd(fd) for fd in os.pipe() + os.pipe()]
 
     def wire():
         os.dup2(req_r, 3)
