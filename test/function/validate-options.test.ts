@@ -1,7 +1,9 @@
 // Bad arguments to runFunction are refused before anything runs, with a TypeError that names
 // the option and what was expected.
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeFunctionPool, runFunction } from '../../src/function/index.ts';
+import { validateCall } from '../../src/function/validate-options.ts';
 import { fixture } from './helpers.ts';
 
 afterAll(() => closeFunctionPool());
@@ -50,4 +52,38 @@ describe('runFunction option validation', () => {
     });
     expect(result).toMatchObject({ status: 'passed', result: 3, name: 'sum' });
   });
+});
+
+// The fast path for options of the plain shape (args, timeoutMs, name) must agree with the
+// schema: the same options as a plain object and with a null prototype (always the schema)
+// are accepted or refused alike, and read alike.
+it('accepts and reads plain options exactly as the schema does', () => {
+  const number = fc.oneof(
+    fc.double(),
+    fc.integer(),
+    fc.constantFrom(0, -1, 0.5, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 40, Number.NaN, Infinity),
+    fc.constantFrom('5', null, undefined),
+  );
+  const options = fc.record(
+    {
+      args: fc.oneof(fc.array(fc.integer()), fc.string(), fc.constant(undefined)),
+      timeoutMs: number,
+      name: fc.oneof(fc.string(), fc.integer(), fc.constant(undefined)),
+    },
+    { requiredKeys: [] },
+  );
+  const outcome = (o: object): unknown => {
+    try {
+      const { args, timeoutMs, name } = validateCall(ok, o as never);
+      return { ok: { args, timeoutMs, name } };
+    } catch (error) {
+      return { refused: error instanceof TypeError };
+    }
+  };
+  fc.assert(
+    fc.property(options, (o) => {
+      expect(outcome(o)).toEqual(outcome(Object.assign(Object.create(null) as object, o)));
+    }),
+    { numRuns: 2000 },
+  );
 });
