@@ -1,4 +1,4 @@
-// `node --import tsx bench/pytest-suite.ts [--rounds N] [--spawn-rounds N]`: a real pytest
+// `node --import tsx bench/pytest-suite.ts [--rounds N] [--spawn-rounds N] [--suite DIR]`: a real pytest
 // suite from a Debian package (networkx's tests, python3-networkx: 253 files under
 // /usr/lib/python3/dist-packages/networkx/**/tests), run by pytest-xdist (`pytest -n 2
 // --dist loadfile`, the reference) and by `ergate run --pytest -j 2` in both start methods:
@@ -23,23 +23,56 @@ import type { ScriptResult } from '../src/script/types.ts';
 import { describeMachine, formatMachine } from './harness/machine.ts';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, 'spawn-rounds': { type: 'string', default: '1' } },
+  options: {
+    rounds: { type: 'string', default: '3' },
+    'spawn-rounds': { type: 'string', default: '1' },
+    suite: { type: 'string', default: '/usr/lib/python3/dist-packages/networkx' },
+  },
 });
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'ergate.js');
 const FLOOR = path.join(ROOT, 'bench', 'probes', 'pytest-fork-floor.py');
 const CONFIG_FLOOR = path.join(ROOT, 'bench', 'probes', 'pytest-config-fork-floor.py');
 const PYTHON = '/usr/bin/python3';
-const SUITE = '/usr/lib/python3/dist-packages/networkx';
+const SUITE = path.resolve(values.suite);
 const GOAL = 0.9;
 const work = mkdtempSync(path.join(os.tmpdir(), 'ergate-pytest-bench-'));
 
 type Outcomes = Map<string, string>;
 
-function run(command: string, args: string[]): { ms: number; code: number | null; stdout: string } {
+interface ChildCpu {
+  userMs: number;
+  sysMs: number;
+  faults: number;
+}
+
+/** CPU and page faults of every child this process has reaped so far (/proc/self/stat, 10 ms ticks). */
+function reapedChildren(): ChildCpu {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // fields from the state on: cminflt, cmajflt, cutime, cstime are /proc's 11th, 13th, 16th, 17th
+  return {
+    userMs: Number(fields[13]) * 10,
+    sysMs: Number(fields[14]) * 10,
+    faults: Number(fields[8]) + Number(fields[10]),
+  };
+}
+
+/** The last run's CPU per runner name, for the report. */
+const cpu: Record<string, ChildCpu[]> = {};
+
+function run(command: string, args: string[], name?: string): { ms: number; code: number | null; stdout: string } {
+  const before = reapedChildren();
   const started = performance.now();
   const done = spawnSync(command, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
-  return { ms: Math.round(performance.now() - started), code: done.status, stdout: done.stdout.toString() };
+  const ms = Math.round(performance.now() - started);
+  const after = reapedChildren();
+  if (name !== undefined)
+    (cpu[name] ??= []).push({
+      userMs: after.userMs - before.userMs,
+      sysMs: after.sysMs - before.sysMs,
+      faults: after.faults - before.faults,
+    });
+  return { ms, code: done.status, stdout: done.stdout.toString() };
 }
 
 /** The files ergate runs, in its order, and the modules it would preload (before its probe). */
@@ -68,7 +101,11 @@ function floor(
   plan: { files: string[]; preload: string[] },
   probe = FLOOR,
 ): { ms: number; exitCodes: Record<string, number> } {
-  const done = run(PYTHON, [probe, '-j', '2', '--rootdir', SUITE, '--preload', plan.preload.join(','), ...plan.files]);
+  const done = run(
+    PYTHON,
+    [probe, '-j', '2', '--rootdir', SUITE, '--preload', plan.preload.join(','), ...plan.files],
+    probe === FLOOR ? 'floor' : 'configFloor',
+  );
   const report = JSON.parse(done.stdout.trim().split('\n').pop() ?? '{}') as { exitCodes?: Record<string, number> };
   return { ms: done.ms, exitCodes: report.exitCodes ?? {} };
 }
@@ -78,49 +115,57 @@ const outcome = (status: string): string => (status === 'xpassed' ? 'passed' : s
 
 function xdist(): { ms: number; outcomes: Outcomes } {
   const xml = path.join(work, 'xdist.xml');
-  const { ms } = run(PYTHON, [
-    '-m',
-    'pytest',
-    '-n',
-    '2',
-    '--dist',
-    'loadfile',
-    '-q',
-    '-p',
-    'no:cacheprovider',
-    '-o',
-    'junit_family=xunit1',
-    `--junitxml=${xml}`,
-    SUITE,
-  ]);
+  const { ms } = run(
+    PYTHON,
+    [
+      '-m',
+      'pytest',
+      '-n',
+      '2',
+      '--dist',
+      'loadfile',
+      '-q',
+      '-p',
+      'no:cacheprovider',
+      '-o',
+      'junit_family=xunit1',
+      `--junitxml=${xml}`,
+      SUITE,
+    ],
+    'xdist',
+  );
   const root = parseXml(readFileSync(xml, 'utf8'));
   const outcomes: Outcomes = new Map();
   for (const t of root ? testResultsOf(root).testCases : []) outcomes.set(t.id, outcome(t.status));
   return { ms, outcomes };
 }
 
-function ergate(method: 'spawn' | 'forkserver'): { ms: number; outcomes: Outcomes; files: number } {
+function ergate(method: 'spawn' | 'forkserver', timed = true): { ms: number; outcomes: Outcomes; files: number } {
   const json = path.join(work, `${method}.json`);
   const preload = method === 'forkserver' ? ['--preload', 'auto'] : [];
-  const { ms } = run(process.execPath, [
-    BIN,
-    'run',
-    '--pytest',
-    SUITE,
-    '-j',
-    '2',
-    '--python',
-    PYTHON,
-    '--start-method',
-    method,
-    ...preload,
-    '--timeout',
-    '10m',
-    '--no-progress',
-    '-q',
-    '--json',
-    json,
-  ]);
+  const { ms } = run(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--pytest',
+      SUITE,
+      '-j',
+      '2',
+      '--python',
+      PYTHON,
+      '--start-method',
+      method,
+      ...preload,
+      '--timeout',
+      '10m',
+      '--no-progress',
+      '-q',
+      '--json',
+      json,
+    ],
+    timed ? method : undefined,
+  );
   const results = (JSON.parse(readFileSync(json, 'utf8')) as { results: ScriptResult[] }).results;
   const outcomes: Outcomes = new Map();
   for (const r of results) for (const t of r.testCases ?? []) outcomes.set(t.id, outcome(t.status));
@@ -137,6 +182,12 @@ function compare(reference: Outcomes, ours: Outcomes): { same: number; differ: s
   return { same, differ };
 }
 
+/** Each field's median over the runs. */
+const medianCpu = (runs: ChildCpu[]): ChildCpu => ({
+  userMs: median(runs.map((r) => r.userMs)),
+  sysMs: median(runs.map((r) => r.sysMs)),
+  faults: median(runs.map((r) => r.faults)),
+});
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
@@ -176,6 +227,7 @@ function writeReport(): void {
         { same: c.same, differ: c.differ.length, examples: c.differ.slice(0, 10) },
       ]),
     ),
+    cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, medianCpu(v)])),
     loadavg: loads,
     machine,
   };
@@ -207,6 +259,15 @@ function writeReport(): void {
       ),
       row('spawn', '`ergate run --pytest -j 2` (spawn)'),
       '',
+      '| runner | median CPU, user | system | page faults | per file: CPU, faults |',
+      '| --- | --- | --- | --- | --- |',
+      ...Object.entries(cpu).map(([name, runs]) => {
+        const c = medianCpu(runs);
+        return `| ${name} | ${(c.userMs / 1000).toFixed(1)} s | ${(c.sysMs / 1000).toFixed(1)} s | ${c.faults} | ${((c.userMs + c.sysMs) / Math.max(1, files)).toFixed(0)} ms, ${Math.round(c.faults / Math.max(1, files))} |`;
+      }),
+      '',
+      'CPU and faults are those of every process each runner started (its reaped children, from /proc/self/stat), medians over the rounds.',
+      '',
       `The floor forks ${PYTHON} after importing ${plan.preload.join(', ')} (ergate's learned list) and calls pytest on one file per child, 2 at a time, in ergate's order; it is the issue's 25-line prototype, a floor for ergate's forkserver, not a peer. The configured fork floor also makes pytest's configuration once before forking and has each child only collect and run its file: what ergate's warm pytest start does, without supervision, results or reports.`,
       '',
       `Goal: forkserver with --preload auto <= ${GOAL}x xdist: ${report.goal.met ? 'met' : 'MISSED'} (${ratio('forkserver').toFixed(2)}x).`,
@@ -219,7 +280,7 @@ function writeReport(): void {
 }
 
 console.error(`learning run (forkserver, --preload auto), load ${load()}`);
-ergate('forkserver');
+ergate('forkserver', false);
 const plan = ergatePlan();
 let floorExitCodes: Record<string, number> = {};
 let configFloorExitCodes: Record<string, number> = {};

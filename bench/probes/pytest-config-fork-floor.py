@@ -5,7 +5,8 @@ Imports pytest and the suite's heavy modules once, makes pytest's configuration 
 rootdir as its one path, global capture stopped), gc.freeze(), then forks one child per test
 file that sets the file, resumes capture and runs pytest_cmdline_main (stdout and stderr to
 /dev/null), WIDTH at a time, in the order given. No supervision, no results. Prints one JSON
-line: wall (from before the imports), the children's CPU (rusage), files by exit code.
+line: wall (from before the imports), the children's CPU, system CPU and page faults
+(rusage), files by exit code.
 Run: python3 pytest-config-fork-floor.py [-j 2] --rootdir DIR [--preload a,b] FILE...
 """
 import argparse
@@ -54,7 +55,7 @@ def child(file):
     os._exit(int(code))
 
 
-running, codes, cpu = {}, {}, 0.0
+running, codes, cpu, sys_cpu, faults = {}, {}, 0.0, 0.0, 0
 queue = list(opts.files)
 while queue or running:
     while queue and len(running) < opts.j:
@@ -68,4 +69,6 @@ while queue or running:
     code = os.waitstatus_to_exitcode(status)
     codes[code] = codes.get(code, 0) + 1
     cpu += usage.ru_utime + usage.ru_stime
-print(json.dumps({"wallMs": round((time.perf_counter() - started) * 1000), "childCpuMs": round(cpu * 1000), "files": len(opts.files), "exitCodes": codes}))
+    sys_cpu += usage.ru_stime
+    faults += usage.ru_minflt + usage.ru_majflt
+print(json.dumps({"wallMs": round((time.perf_counter() - started) * 1000), "childCpuMs": round(cpu * 1000), "childSysMs": round(sys_cpu * 1000), "childFaults": faults, "files": len(opts.files), "exitCodes": codes}))
