@@ -3,7 +3,6 @@ bounded, non-blocking read and compile done before the fork, the environment an 
 script gets, and how its wait status reads. Imported only with a standard-library-only
 sys.path (see launcher.py).
 """
-import io
 import os
 import sys
 from stat import S_ISDIR, S_ISREG
@@ -109,14 +108,31 @@ def compile_script(source, path):
     compiling it printed a warning (the fork then compiles it itself, so the warning reaches
     the script's own stderr)."""
     stderr = sys.stderr
-    sys.stderr = warned = io.StringIO()
+    _WARNED.hit = False
+    sys.stderr = _WARNED
     try:
         code = compile(source, path, "exec", dont_inherit=True)
     except BaseException as exc:  # SyntaxError, ValueError (NUL bytes)...
         code = exc
     finally:
         sys.stderr = stderr
-    return None if warned.getvalue() else code
+    return None if _WARNED.hit else code
+
+
+class _Warned:
+    """The stderr a compile runs with: notes whether a warning was written, keeps nothing
+    (one object for every script, not a StringIO made and freed each time)."""
+    __slots__ = ("hit",)
+
+    def write(self, text):
+        self.hit = True
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+_WARNED = _Warned()
 
 
 def check_script(script, cwd):
