@@ -74,7 +74,7 @@ it('accepts and reads plain options exactly as the schema does', () => {
   );
   const outcome = (o: object): unknown => {
     try {
-      const { args, timeoutMs, name } = validateCall(ok, o as never);
+      const { args, timeoutMs, name } = validateCall(ok, o);
       return { ok: { args, timeoutMs, name } };
     } catch (error) {
       return { refused: error instanceof TypeError };
