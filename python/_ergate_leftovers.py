@@ -7,6 +7,7 @@ Invariant: every orphan found is an ended script's. A launcher runs one script a
 running script orphans stays below it and never reaches the launcher.
 """
 import os
+import time
 
 from _ergate_sys import descendants, kill_all, proc_stat
 COMMAND_CHARS = 200  # a leftover's command line is cut to this many characters
@@ -20,10 +21,29 @@ def _cmdline(pid):
         return b""
 
 
+def _settled_cmdline(pid):
+    """The command line of a live process. One caught inside execve (its parent already told
+    that the exec succeeded, its new memory not yet holding the arguments) reads empty for a
+    moment, longer on a loaded machine: read again, every ms, for up to 50 ms, while it lives."""
+    raw = _cmdline(pid)
+    deadline = None
+    while not raw:
+        info = proc_stat(pid)
+        if info is None or info[3] in (b"Z", b"X"):
+            break
+        now = time.monotonic()
+        deadline = deadline or now + 0.05
+        if now >= deadline:
+            break
+        time.sleep(0.001)
+        raw = _cmdline(pid)
+    return raw
+
+
 def command_of(pid, own, script):
     """The command line of a process, as one line of at most COMMAND_CHARS characters. A fork
     that never exec'd still shows `own` (the launcher's): it is the script's, so named so."""
-    raw = _cmdline(pid)
+    raw = _settled_cmdline(pid)
     if raw == own:
         raw = b"python " + script
     text = raw.decode("utf-8", "replace") or "(pid %d)" % pid

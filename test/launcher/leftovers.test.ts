@@ -1,10 +1,14 @@
 // What a finished script left running dies when that script ends, whatever else its launcher
 // runs, and is named in its result (leftovers); output a leftover keeps writing never delays
-// the result. Both start methods, on a launcher shared by two scripts; proved by pid.
+// the result. Both start methods, on a launcher shared by two scripts; proved by pid. A
+// leftover caught inside execve is named by its command line all the same.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SupervisorPool } from '../../src/script/supervisor-pool.ts';
 import type { ScriptResult, ScriptSpec } from '../../src/script/types.ts';
-import { isPresent, outputMatcher, specFor as baseSpec, waitUntilGone } from './helpers.ts';
+import { fixture, isPresent, outputMatcher, PYTHON, specFor as baseSpec, waitUntilGone } from './helpers.ts';
 
 const STARTED = /started (\d+) (\d+)\n/;
 
@@ -58,4 +62,14 @@ describe.each(['spawn', 'forkserver'] as const)('leftovers of a finished script 
     expect(result.status).toBe('passed');
     expect(result.leftovers).toEqual([]);
   });
+});
+
+it('names a leftover caught inside execve by its command line, not its pid', () => {
+  // Right after Popen returns, `sleep` is most often still inside execve: its command line
+  // reads empty for a moment. The launcher reads it again until it is there.
+  const pythonDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'python');
+  const names = JSON.parse(
+    execFileSync(PYTHON, [fixture('name_in_exec.py'), pythonDir], { encoding: 'utf8' }),
+  ) as string[];
+  expect(names).toEqual(Array(20).fill('sleep 30'));
 });
