@@ -1,8 +1,8 @@
 // `node --import tsx bench/pytest-suite.ts [--rounds N] [--spawn-rounds N] [--suite DIR]`: a real pytest
 // suite from a Debian package (networkx's tests, python3-networkx: 253 files under
 // /usr/lib/python3/dist-packages/networkx/**/tests), run by pytest-xdist (`pytest -n 2
-// --dist loadfile`, the reference) and by `ergate run --pytest -j 2` in both start methods:
-// forkserver with --preload auto (the learning run first, untimed; every timed run is a
+// --dist loadfile`, the reference) and by `ergate run --pytest -j 2 --order longest-first` in both
+// start methods: forkserver with --preload auto (the learning run first, untimed; every timed run is a
 // "second run") and spawn; beside them the fork floor (probes/pytest-fork-floor.py: the
 // issue's prototype, one fork of a warm interpreter per file with ergate's learned preloads,
 // nothing else) and the configured fork floor (probes/pytest-config-fork-floor.py: pytest also
@@ -87,6 +87,8 @@ function ergatePlan(): { files: string[]; preload: string[] } {
     'forkserver',
     '--preload',
     'auto',
+    '--order',
+    'longest-first',
   ]);
   const lines = listed.stdout.split('\n').filter(Boolean);
   const preload = lines.find((l) => l.startsWith('preload auto: '))?.slice('preload auto: '.length) ?? '';
@@ -142,6 +144,7 @@ function xdist(): { ms: number; outcomes: Outcomes } {
 
 function ergate(method: 'spawn' | 'forkserver', timed = true): { ms: number; outcomes: Outcomes; files: number } {
   const json = path.join(work, `${method}.json`);
+  // The second run uses what the first learned: the imports to preload, and each file's time.
   const preload = method === 'forkserver' ? ['--preload', 'auto'] : [];
   const { ms } = run(
     process.execPath,
@@ -251,13 +254,16 @@ function writeReport(): void {
       '| runner | rounds | median wall | ratio to xdist | per-test outcomes vs xdist |',
       '| --- | --- | --- | --- | --- |',
       row('xdist', '`pytest -n 2 --dist loadfile`'),
-      row('forkserver', '`ergate run --pytest -j 2 --start-method forkserver --preload auto` (second run)'),
+      row(
+        'forkserver',
+        '`ergate run --pytest -j 2 --start-method forkserver --preload auto --order longest-first` (second run)',
+      ),
       row('floor', '`probes/pytest-fork-floor.py -j 2` (fork floor: same preloads, no supervision)'),
       row(
         'configFloor',
         '`probes/pytest-config-fork-floor.py -j 2` (configured fork floor: pytest also configured once)',
       ),
-      row('spawn', '`ergate run --pytest -j 2` (spawn)'),
+      row('spawn', '`ergate run --pytest -j 2 --order longest-first` (spawn)'),
       '',
       '| runner | median CPU, user | system | page faults | per file: CPU, faults |',
       '| --- | --- | --- | --- | --- |',
