@@ -172,6 +172,14 @@ _IMPORTS_FILE = []  # where to list the child's modules at its end (--preload au
 _SERVER_IMPORTS = [(0, None, "")]
 
 
+def _newest_first(modules):
+    """sys.modules' names, the last imported first (dicts are reversible from Python 3.8)."""
+    try:
+        return reversed(modules)
+    except TypeError:
+        return reversed(list(modules))
+
+
 def _import_lines(pairs):
     lines = []
     for name, module in pairs:
@@ -184,7 +192,7 @@ def _import_lines(pairs):
 def snapshot_imports():
     """In the server, before the fork of a request with importsFile."""
     modules = sys.modules
-    last = next(reversed(modules), None)
+    last = next(_newest_first(modules), None)
     count, known_last, _ = _SERVER_IMPORTS[0]
     if count != len(modules) or known_last != last:
         _SERVER_IMPORTS[0] = (len(modules), last, _import_lines(list(modules.items())))
@@ -196,7 +204,7 @@ def write_imports(path):
         modules = sys.modules
         _, last, text = _SERVER_IMPORTS[0]
         added = []
-        for name in reversed(modules):  # what the child imported comes after the server's last
+        for name in _newest_first(modules):  # what the child imported comes after the server's last
             if name == last:
                 break
             added.append(name)

@@ -1,8 +1,10 @@
 // The supported Python range, per start method, against every CPython the machine has
 // (pyenv: /root/.pyenv/versions/*): 3.6-3.13 run scripts and time them out in both methods;
 // an older one is refused before anything runs, in one line naming its version and the way
-// out (a TypeError from runScript and runScripts, exit 2 from the CLI).
-import { readdirSync } from 'node:fs';
+// out (a TypeError from runScript and runScripts, exit 2 from the CLI). A forkserver child lists
+// the modules it imported (--preload auto's learning) on each of them.
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParallelRunner, runScript } from '../../src/index.ts';
@@ -10,6 +12,7 @@ import { runCli } from '../cli/run-cli.ts';
 import { fixture } from './helpers.ts';
 
 const VERSIONS = '/root/.pyenv/versions';
+const SITE = path.resolve(fixture('hello.py'), '..', 'preload-auto', 'site-packages');
 const installed = readdirSync(VERSIONS).sort();
 const supported = installed.filter((v) => /^3\.(\d+)\./.test(v) && Number(/^3\.(\d+)/.exec(v)![1]) >= 6);
 const tooOld = installed.filter((v) => v.startsWith('2.'));
@@ -36,6 +39,20 @@ describe.each(['spawn', 'forkserver'] as const)('interpreters (%s)', (startMetho
     const timedOut = await runScript(fixture('forever.py'), { python, startMethod, timeoutMs: 300, killGraceMs: 100 });
     expect(timedOut).toMatchObject({ status: 'timeout', error: 'timed out after 300 ms' });
   });
+
+  it.runIf(startMethod === 'forkserver').each(supported)(
+    'Python %s: a forked child lists the third-party modules it imported',
+    async (version) => {
+      const python = path.join(VERSIONS, version, 'bin', 'python3');
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'ergate-imports-'));
+      const script = path.join(dir, 'uses_quietmod.py');
+      writeFileSync(script, `import sys\nsys.path.insert(0, ${JSON.stringify(SITE)})\nimport quietmod\n`);
+      await using runner = new ParallelRunner({ python, startMethod });
+      const [result] = (await runner.runScripts([script], { recordImports: true })).results;
+      expect(result.status).toBe('passed');
+      expect(result.imports).toHaveProperty('quietmod');
+    },
+  );
 
   it.each(tooOld)('Python %s is refused up front with a TypeError naming its version', async (version) => {
     const python = path.join(VERSIONS, version, 'bin', 'python');
