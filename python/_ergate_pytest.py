@@ -15,10 +15,11 @@ import select
 import sys
 
 import _signal
+from _ergate_run import script_env
 
 _JUNIT = "--junitxml="
 _PROBE_S = 30.0  # the longest a configuration may take in the throwaway fork
-_prepared = {}  # key -> (config, capture manager), or None: run that key the plain way
+_prepared = {}  # key -> (config, capture manager, sys.path, sys.meta_path), or None: run that key the plain way
 
 
 def warm_config(req, start_env):
@@ -30,16 +31,15 @@ def warm_config(req, start_env):
     junit = None
     if args and args[0].startswith(_JUNIT):  # ergate's own, first (a later one of the user's wins)
         junit = args.pop(0)[len(_JUNIT):]
-    if "--rootdir" not in args[:-1]:
+    # Without pidfd_open (Python < 3.9, or an old kernel) the throwaway fork could not be timed out.
+    if "--rootdir" not in args[:-1] or not hasattr(os, "pidfd_open"):
         return None
     key = (req["cwd"], tuple(args), tuple(sorted(req["envSet"].items())), tuple(sorted(req["envUnset"])))
     if key not in _prepared:
-        env = dict(start_env)
-        for name in req["envUnset"]:
-            env.pop(name, None)
-        env.update(req["envSet"])
+        env = script_env(start_env, req, with_junit=False)
         rootdir = args[args.index("--rootdir") + 1]
-        _prepared[key] = _prepare(args + [rootdir], rootdir, req["cwd"], env) if _probe(args + [rootdir], rootdir, req["cwd"], env) else None
+        made = (args + [rootdir], rootdir, req["cwd"], env)
+        _prepared[key] = _prepare(*made) if _probe(*made) else None
     prepared = _prepared[key]
     return None if prepared is None else prepared + (junit,)
 
@@ -73,18 +73,20 @@ def _probe(args, rootdir, cwd, env):
 
 
 def _wait(pid):
+    """True when the probe exited 0 within _PROBE_S; reaps it either way."""
     try:
         pidfd = os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        pidfd = None
-    if pidfd is not None:
-        try:
-            poller = select.poll()
-            poller.register(pidfd, select.POLLIN)
-            if not poller.poll(int(_PROBE_S * 1000)):
-                os.kill(pid, _signal.SIGKILL)
-        finally:
-            os.close(pidfd)
+    except OSError:  # a kernel without pidfd_open: the probe cannot be timed out, so it fails
+        os.kill(pid, _signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return False
+    try:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        if not poller.poll(int(_PROBE_S * 1000)):
+            os.kill(pid, _signal.SIGKILL)
+    finally:
+        os.close(pidfd)
     _, status = os.waitpid(pid, 0)
     return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
