@@ -72,6 +72,8 @@ describe('script paths and arguments run literally', () => {
     try {
       const result = await runner.runScripts(files);
       expect(result.total).toBe(files.length);
+      // Names each script that did not pass with its error, so a failing batch can be told apart.
+      expect(result.results.filter((r) => r.status !== 'passed').map((r) => [r.script, r.status, r.error])).toEqual([]);
       expect(result.passed).toBe(files.length);
       for (const r of result.results) expect((JSON.parse(r.stdout) as { argv: string[] }).argv).toEqual([r.script]);
       expect(result.results.map((r) => r.script).sort()).toEqual([...files].sort());
