@@ -240,6 +240,10 @@ class Launcher:
                 os.waitpid(info.si_pid, 0)  # an orphan of an earlier script, already killed
             else:
                 self.finish(child)
+                if not self.by_pid and self.leftovers.only_scripts:
+                    # No child is left (the sweep saw none but scripts, all reaped now): no
+                    # waitid and its ChildProcessError. One that comes up later raises SIGCHLD.
+                    return
 
     def finish(self, child):
         # What it left running came up to us when it died: killed (and named) now, and what
