@@ -30,7 +30,7 @@ for (const root of roots) {
 async function once(ParallelRunner: Runner, list: string[]): Promise<{ node: number; launcher: number }> {
   const cpu = process.cpuUsage();
   const runner = new ParallelRunner({ maxWorkers: 2, python, startMethod: 'spawn' });
-  let launcher = 0;
+  let launcher: number;
   try {
     const result = await runner.runScripts(list, { timeoutMs: 60_000 });
     if (result.passed !== list.length) throw new Error(`only ${result.passed} of ${list.length} passed`);
