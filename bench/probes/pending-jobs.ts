@@ -1,6 +1,7 @@
 // Child process for the memory-pending workload: queues N jobs that never run in ONE of ours
 // (AsyncScheduler.schedule), p-queue (autoStart off) or p-limit (one job holding the only slot),
-// and prints heapUsed's growth per job after full GCs (protocol: isolated.ts). A fresh process
+// and prints the growth per job of heapUsed plus ArrayBuffer memory (ergate keeps waiting jobs in
+// typed arrays, off the JS heap) after full GCs (protocol: isolated.ts). A fresh process
 // per run: its heap holds nothing another variant or workload left behind, and the peers' pending
 // promises are not weighed with the per-promise fields Node's promise hooks add once ergate's
 // AsyncLocalStorage is in use. Needs --expose-gc.
@@ -17,7 +18,8 @@ function settledHeap(): number {
   if (!collect) throw new Error('pending-jobs must run with --expose-gc');
   collect();
   collect();
-  return process.memoryUsage().heapUsed;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
 }
 
 /** Loads the variant's library and returns a filler that queues every job and returns its holder. */

@@ -1,7 +1,7 @@
 // Workload 6b: memory per pending job. 100,000 jobs are queued but not run; the heap is collected
-// before and after and heapUsed's growth is divided by the job count. Ours (AsyncScheduler.schedule,
-// which keeps an AsyncJob record per job) against p-queue (autoStart off) and p-limit (one blocking
-// job in front of the queue).
+// before and after and the growth of heapUsed plus ArrayBuffer memory is divided by the job count.
+// Ours (AsyncScheduler.schedule, which keeps each job as slots in typed and plain arrays) against
+// p-queue (autoStart off) and p-limit (one blocking job in front of the queue).
 // Every run happens in a fresh child process (probes/pending-jobs.ts, with --expose-gc) that loads
 // only its own library. In a shared process the peers were weighed with ergate's promise hooks on,
 // which add fields to every pending promise (p-queue measured ~1,100 B/job there, ~640 B alone),
@@ -24,11 +24,11 @@ function inChild(variant: string) {
 export const memoryPendingWorkload: Workload<PendingState> = {
   name: 'memory-pending',
   title: 'Memory per pending job (100,000 queued, none run)',
-  metric: 'heapUsed growth per queued job, after full GC (fresh process per run)',
+  metric: 'heapUsed + ArrayBuffer growth per queued job, after full GC (fresh process per run)',
   unit: 'B',
   reference: 'p-queue',
   notes:
-    'ours stores a full AsyncJob (id, name, status, times, runs) per job, as getJob/listJobs require. ' +
+    'ours keeps each job (name, status, times, runs, as getJob/listJobs require) as slots in typed arrays and a shared spec, its AsyncJob object made when read. ' +
     'Each run is a fresh process with only its own library loaded, so no variant is weighed with ' +
     "another's promise hooks or leftovers.",
   cases(ctx: BenchContext) {

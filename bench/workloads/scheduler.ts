@@ -32,7 +32,8 @@ export const schedulerWorkload: Workload<SchedulerState> = {
     },
   ],
   notes:
-    'ours keeps an AsyncJob record per job (status, times, runs) and metrics, as the API requires; ' +
+    'ours keeps every job (status, times, runs, as the API requires) as slots in typed arrays, its ' +
+    'AsyncJob object made when read (runAll makes them all for its map), and metrics; ' +
     'p-queue keeps only the queue; p-limit has no priorities at all. Each run is a fresh process with ' +
     'only its own library loaded (no promise hooks for the peers, cold JIT for everyone); ' +
     '"CPU ms" is that process\'s CPU time during the timed run.',

@@ -5,10 +5,9 @@
 // hands them back to the queue; a second signal hands them back at once. Exit 0 after
 // every child is reaped.
 import type { ErgateWorker, ErgateWorkerOptions } from '../distributed/worker.ts';
-import { parseDuration } from './settings/parse-duration.ts';
-import { parseMemoryMb } from './settings/parse-size.ts';
 import { parseStartMethod, readRedisFlags } from './settings/parse-cli-args.ts';
 import { parseFlags } from './settings/parse-flags.ts';
+import { readCount, readDuration, readMemoryMb } from './settings/setting-values.ts';
 import { UsageError, WORKER_FLAGS } from './settings/usage.ts';
 
 export const WORKER_HELP = `Usage: ergate worker --redis URL [options]
@@ -53,27 +52,19 @@ const OPTIONS = {
 } as const;
 
 function parseTime(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const ms = parseDuration(text);
-  if (ms === null) throw new UsageError(`${flag}: expected a duration such as 30s, 500ms or 2m, got "${text}"`);
-  return ms;
+  return text === undefined ? undefined : readDuration(flag, text);
 }
 
 function parseBytes(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const mib = parseMemoryMb(text);
-  if (mib === null)
-    throw new UsageError(`${flag}: expected a size such as 10MiB or 1G (a bare number is MiB), got "${text}"`);
-  return mib * 1024 * 1024;
+  return text === undefined ? undefined : readMemoryMb(flag, text) * 1024 * 1024;
 }
 
 /** Parses argv (after "worker"); @throws UsageError */
 export function parseWorkerArgs(argv: string[]): { help: boolean; graceMs: number; options: ErgateWorkerOptions } {
   // Unknown flags are named with a "did you mean", as for `ergate run`.
   const { values } = parseFlags(argv, OPTIONS, false);
-  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-  if (jobs !== undefined && (!/^\d+$/.test(values.jobs!) || jobs < 1))
-    throw new UsageError(`--jobs: expected an integer >= 1, got "${values.jobs}"`);
+  const jobs =
+    values.jobs === undefined ? undefined : readCount('--jobs', values.jobs, 1, 'the number of jobs run at once');
   if (!values.help && !values.redis && !values['redis-cluster'] && !process.env.ERGATE_REDIS_URL)
     throw new UsageError(
       'worker: --redis URL (or --redis-cluster HOST:PORT[,...]) is required (or set ERGATE_REDIS_URL)',

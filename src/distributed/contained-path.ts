@@ -13,6 +13,15 @@ export function isInside(outer: string, inner: string): boolean {
 }
 
 /**
+ * The realpath of `absolute` by the C library's realpath, in the surrogateescape form: Node's
+ * own reads a Buffer path as UTF-8, so a name that is not (a link named in bytes, leading
+ * anywhere) would look missing, and pass as inside.
+ */
+export function realpathExact(absolute: string): string {
+  return pathFromBytes(fs.realpathSync.native(fsPath(absolute), { encoding: 'buffer' }));
+}
+
+/**
  * The realpath of `absolute`; for a path that does not exist (yet), the realpath of its
  * nearest existing ancestor joined with the rest, so a missing script is still reported
  * as missing by the run, while a link out of the folder is refused here.
@@ -22,9 +31,7 @@ export function realpathOrAncestor(absolute: string): string {
   let current = absolute;
   for (;;) {
     try {
-      // The C library's realpath: Node's own reads a Buffer path as UTF-8, so a name that is not
-      // (a link named in bytes, leading anywhere) would look missing, and pass as inside.
-      return path.join(pathFromBytes(fs.realpathSync.native(fsPath(current), { encoding: 'buffer' })), ...rest);
+      return path.join(realpathExact(current), ...rest);
     } catch (error) {
       const parent = path.dirname(current);
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) throw error;

@@ -72,13 +72,14 @@ export async function runFunctionJob(
   }
 }
 
-/** A FunctionResult for a call that never ran, or was lost with its worker. */
+/** A FunctionResult for a call that never ran, or was lost with its worker; `adds` as a worker's results carry. */
 export function functionError(
   name: string,
   message: string,
   status: 'error' | 'cancelled',
   startedAt = Date.now(),
-): FunctionResult<unknown> & { attempts: number } {
+  adds: { attempts?: number; worker?: string } = {},
+): FunctionResult<unknown> & { attempts: number; worker?: string } {
   const now = Date.now();
   return {
     name,
@@ -93,6 +94,7 @@ export function functionError(
     endTime: new Date(now).toISOString(),
     durationMs: now - startedAt,
     attempts: 1,
+    ...adds,
   };
 }
 
@@ -109,7 +111,5 @@ export function toFunctionResult(
     const result = job.returnvalue as FunctionResult<unknown> & { attempts?: number };
     return { ...result, attempts: result.attempts ?? attempts };
   }
-  const result = functionError(name, describeLostJob(job), 'error', job.processedOn ?? job.timestamp);
-  result.attempts = attempts;
-  return result;
+  return functionError(name, describeLostJob(job), 'error', job.processedOn ?? job.timestamp, { attempts });
 }

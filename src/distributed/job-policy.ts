@@ -2,9 +2,9 @@
 // gets no more than running the repository's own scripts (and registered functions) within
 // the worker's caps. Invariant: a job breaking a rule is refused before anything runs, as
 // that job's 'error' naming the variable, the cap or the flag; the worker itself goes on.
-import fs from 'node:fs';
 import path from 'node:path';
-import { isInside } from './contained-path.ts';
+import { isInside, realpathExact } from './contained-path.ts';
+import { readableBytes } from '../internal/byte-names.ts';
 import { EnvAllowList, refusedByWorker } from './env-allow-list.ts';
 import { DEFAULT_PATTERN, patternMatcher, whyNotDiscovered } from '../internal/discovery-rules.ts';
 
@@ -40,9 +40,9 @@ export function buildPolicy(
 ): JobPolicy {
   const real = (dir: string, option: string): string => {
     try {
-      return fs.realpathSync(path.resolve(dir));
+      return realpathExact(path.resolve(dir));
     } catch {
-      throw new TypeError(`${what}.${option}: ${path.resolve(dir)} does not exist`);
+      throw new TypeError(`${what}.${option}: ${readableBytes(path.resolve(dir))} does not exist`);
     }
   };
   const root = real(options.root, 'root');

@@ -49,7 +49,7 @@ export async function processJob(
     log(`refused ${job.id}: ${malformed}`);
     const refusedAdds = { worker: adds.worker, attempts: adds.attempts };
     return job.name === FUNCTION_JOB
-      ? Object.assign(functionError('anonymous', malformed, 'error'), refusedAdds)
+      ? functionError('anonymous', malformed, 'error', Date.now(), refusedAdds)
       : errorResult(context.policy.root, malformed, 'error', Date.now(), refusedAdds);
   }
   const result: JobResult =
@@ -99,5 +99,5 @@ async function runFunction(
   context.onFunction();
   context.log(`start ${job.id} ${job.data?.module}#${job.data?.export} (attempt ${job.attemptsStarted})`);
   // A FunctionResult (runFunction's own builder) carries the worker's additions the same way.
-  return Object.assign(await runFunctionJob(job.data, context.policy, signal), adds);
+  return { ...(await runFunctionJob(job.data, context.policy, signal)), ...adds };
 }

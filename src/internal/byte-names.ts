@@ -6,20 +6,6 @@
 // ignoreBOM: a name starting with EF BB BF keeps it (a decoder drops a leading BOM by default).
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-/** Whether `text` is well-formed UTF-16 (String.prototype.isWellFormed is not in the ES2023 lib ergate compiles with). */
-function wellFormed(text: string): boolean {
-  if (!SURROGATE.test(text)) return true;
-  let lone = false;
-  eachPiece(
-    text,
-    () => {},
-    () => (lone = true),
-  );
-  return !lone;
-}
-
 /** The length of the valid UTF-8 sequence starting at `at`, or 0 when its first byte starts none. */
 function sequenceLength(bytes: Uint8Array, at: number): number {
   const lead = bytes[at];
@@ -56,7 +42,7 @@ export function pathFromBytes(bytes: Uint8Array): string {
 
 /** Whether `text` holds an undecodable byte (or any other lone surrogate). */
 export function hasEscapedBytes(text: string): boolean {
-  return !wellFormed(text);
+  return !text.isWellFormed();
 }
 
 /** Splits `text` into well-formed runs and lone surrogates, and gives each to `emit`. */
@@ -79,7 +65,7 @@ function eachPiece(text: string, run: (piece: string) => void, lone: (unit: numb
 
 /** `text` in UTF-8, each lone surrogate as `lone` encodes it. */
 function encodeWith(text: string, lone: (unit: number) => Buffer): Buffer {
-  if (wellFormed(text)) return Buffer.from(text, 'utf8');
+  if (text.isWellFormed()) return Buffer.from(text, 'utf8');
   const parts: Buffer[] = [];
   eachPiece(
     text,
@@ -98,7 +84,7 @@ export function bytesOfPath(text: string): Buffer {
 
 /** What Node's fs functions take for `text`: the string itself, or its bytes when it holds escaped ones. */
 export function fsPath(text: string): string | Buffer {
-  return wellFormed(text) ? text : bytesOfPath(text);
+  return text.isWellFormed() ? text : bytesOfPath(text);
 }
 
 /**
@@ -111,7 +97,7 @@ export function utf8KeepingSurrogates(text: string): Buffer {
 
 /** `text` for people and reports: each escaped byte as `\\xNN`, any other lone surrogate as U+FFFD. */
 export function readableBytes(text: string): string {
-  if (wellFormed(text)) return text;
+  if (text.isWellFormed()) return text;
   let readable = '';
   eachPiece(
     text,

@@ -9,9 +9,13 @@ import { AbortError } from '../task/abort-reasons.ts';
 import { linkToParents } from '../task/link-parent.ts';
 import { currentSignal } from '../task/scope.ts';
 import { defaultLogger, type ErgateLogger } from '../internal/logger.ts';
-import { DEFAULT_JOB_OPTIONS, JobEntry, jobId, makeJobOptions, type JobFn } from './job-entry.ts';
+import { stampAt } from './job-clock.ts';
+import { DEFAULT_JOB_OPTIONS, jobId, makeJobOptions, seqOfId, type JobFn } from './job-options.ts';
 import { JobRunner } from './job-runner.ts';
-import { AsyncJobStatus, type AsyncJob } from './job-status.ts';
+import { PENDING, RUNNING, STATUS_NAMES, type AsyncJob, type AsyncJobStatus } from './job-status.ts';
+import { JobStore } from './job-store.ts';
+import { activeJobs, ranJobs } from './ran-jobs.ts';
+import type { JobView } from './job-view.ts';
 import type { SchedulerMetrics } from './scheduler-metrics.ts';
 import { createScriptJob, type ScheduleScriptOptions } from './script-job.ts';
 import {
@@ -22,7 +26,6 @@ import {
 } from './backend-jobs.ts';
 import { JobFailure } from './job-failure.ts';
 import { RemoteBackend } from './remote-backend.ts';
-import { JobTable } from './job-table.ts';
 import type { BackendOptions } from '../seam/backend-options.ts';
 import type { FunctionRef } from '../function/types.ts';
 import { EMPTY_OPTIONS, parseScheduleOptions, parseSchedulerOptions, parseStatusFilter } from './validate-options.ts';
@@ -73,13 +76,15 @@ function dropUndefined<T extends object>(options: T): Partial<T> {
 export class AsyncScheduler {
   readonly metrics: SchedulerMetrics;
   readonly #runner: JobRunner;
-  readonly #entries = new JobTable();
+  readonly #store = new JobStore();
   readonly #unlink: () => void;
   readonly #remote: RemoteBackend | null;
   #nextId = 0;
   #closedReason: unknown = undefined;
-  /** One list per runAll() in progress: the jobs scheduled while it runs. */
-  readonly #recorders = new Set<JobEntry[]>();
+  /** One list per runAll() in progress: the jobs (their n) scheduled while it runs. */
+  readonly #recorders = new Set<number[]>();
+  /** Jobs clearFinished() forgot while a runAll() was in progress (its map still holds them). */
+  readonly #forgotten = new Map<number, JobView>();
   /** The logger option, passed on to the scripts and calls of scheduleScript/scheduleFunction jobs. */
   readonly #logger: ErgateLogger | undefined;
 
@@ -89,7 +94,13 @@ export class AsyncScheduler {
       parsed.backend === undefined ? null : new RemoteBackend(parsed.backend, 'AsyncScheduler options.backend');
     const bus = parsed.eventBus as Emitter<Record<EventType, unknown>> | undefined;
     this.#logger = parsed.logger;
-    this.#runner = new JobRunner(parsed.maxConcurrency ?? 4, parsed.agingMs, bus, parsed.logger ?? defaultLogger);
+    this.#runner = new JobRunner(
+      this.#store,
+      parsed.maxConcurrency ?? 4,
+      parsed.agingMs,
+      bus,
+      parsed.logger ?? defaultLogger,
+    );
     this.metrics = this.#runner.metrics;
     const constructedIn = parsed.detached === true ? undefined : currentSignal();
     this.#unlink = linkToParents([parsed.signal, constructedIn], (reason) => this.#cancelAll(reason));
@@ -113,10 +124,9 @@ export class AsyncScheduler {
         ? DEFAULT_JOB_OPTIONS
         : makeJobOptions(opts.args, opts.timeoutMs, opts.retryDelayMs, false);
     const now = performance.now();
-    const entry = new JobEntry(seq, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, jobOptions, now);
-    this.#entries.add(entry);
-    if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(entry);
-    this.#runner.add(entry, opts.delayMs ?? 0, this.#closedReason, now);
+    this.#store.add(seq, name, opts.priority ?? 0, opts.maxRuns ?? 1, fn, jobOptions, stampAt(now));
+    if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(seq);
+    this.#runner.add(seq, opts.delayMs ?? 0, this.#closedReason, now);
     return jobId(seq);
   }
 
@@ -166,25 +176,20 @@ export class AsyncScheduler {
     const seq = ++this.#nextId;
     const now = performance.now();
     const { run } = built;
+    const store = this.#store;
     const fn = async function runRemoteJob(): Promise<unknown> {
       const result = await run();
       // Attempts are BullMQ's: a job retried there shows them as its runs.
-      if (entry.status === AsyncJobStatus.RUNNING) entry.runs = Math.max(entry.runs, result.attempts ?? 1);
+      const slot = store.slotOf(seq);
+      if (slot >= 0 && store.statuses[slot] === RUNNING)
+        store.runs[slot] = Math.max(store.runs[slot], result.attempts ?? 1);
       if (result.status !== 'passed') throw new JobFailure(result.error ?? `job ${result.status}`, result);
       return result;
     };
-    const entry = new JobEntry(
-      seq,
-      built.name,
-      built.job.priority ?? 0,
-      built.job.maxRuns ?? 1,
-      fn,
-      makeJobOptions(undefined, undefined, 0, true),
-      now,
-    );
-    this.#entries.add(entry);
-    if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(entry);
-    this.#runner.add(entry, 0, this.#closedReason, now);
+    const options = makeJobOptions(undefined, undefined, 0, true);
+    store.add(seq, built.name, built.job.priority ?? 0, built.job.maxRuns ?? 1, fn, options, stampAt(now));
+    if (this.#recorders.size > 0) for (const recorder of this.#recorders) recorder.push(seq);
+    this.#runner.add(seq, 0, this.#closedReason, now);
     return jobId(seq);
   }
 
@@ -195,25 +200,20 @@ export class AsyncScheduler {
    */
   async runAll(): Promise<Map<string, AsyncJob>> {
     const runner = this.#runner;
-    const ran: JobEntry[] = [];
-    // Indexed loops here: a for-of over 100,000 jobs allocated an iterator result per job.
-    const entries = this.#entries.values();
-    for (let i = 0; i < entries.length; i++) {
-      const { status } = entries[i];
-      if (status === AsyncJobStatus.PENDING || status === AsyncJobStatus.RUNNING) ran.push(entries[i]);
-    }
-    this.#recorders.add(ran);
+    const store = this.#store;
+    const active = activeJobs(store);
+    const later: number[] = [];
+    this.#recorders.add(later);
     runner.runAlls++;
     try {
       runner.dispatch();
       await runner.idle.wait(runner.isIdle);
     } finally {
       runner.runAlls--;
-      this.#recorders.delete(ran);
+      this.#recorders.delete(later);
     }
-    // Its values are the live job objects.
-    const jobs = new Map<string, AsyncJob>();
-    for (let i = 0; i < ran.length; i++) if (ran[i].status !== AsyncJobStatus.CANCELLED) jobs.set(ran[i].id, ran[i]);
+    const jobs = ranJobs(store, active, later, this.#forgotten);
+    if (this.#recorders.size === 0) this.#forgotten.clear();
     return jobs;
   }
 
@@ -236,25 +236,40 @@ export class AsyncScheduler {
 
   /** Pending or running → 'cancelled' (a running job's signal is aborted, it is not waited for). */
   cancel(jobId: string): boolean {
-    const entry = this.#entries.get(jobId);
-    if (entry === undefined) return false;
-    return this.#runner.cancel(entry, new AbortError(`scheduler.cancel() was called for job '${entry.name}'`));
+    const slot = this.#slotOf(jobId);
+    if (slot < 0) return false;
+    const store = this.#store;
+    const reason = new AbortError(`scheduler.cancel() was called for job '${store.spec(slot).name}'`);
+    return this.#runner.cancel(store.seqs[slot], reason);
   }
 
   getJob(jobId: string): AsyncJob | undefined {
-    return this.#entries.get(jobId);
+    const slot = this.#slotOf(jobId);
+    return slot < 0 ? undefined : this.#store.view(slot);
   }
 
   listJobs(status?: AsyncJobStatus): AsyncJob[] {
     const filter = parseStatusFilter(status);
+    const code = filter === undefined ? -1 : STATUS_NAMES.indexOf(filter);
+    const store = this.#store;
     const jobs: AsyncJob[] = [];
-    for (const entry of this.#entries.values()) if (filter === undefined || entry.status === filter) jobs.push(entry);
+    for (let slot = 0; slot < store.size; slot++)
+      if (code < 0 || store.statuses[slot] === code) jobs.push(store.view(slot));
     return jobs;
   }
 
   /** Forgets finished jobs (so a long-running scheduler's memory stays bounded); returns how many. */
   clearFinished(): number {
-    return this.#entries.retain(({ status }) => status === AsyncJobStatus.PENDING || status === AsyncJobStatus.RUNNING);
+    const { statuses } = this.#store;
+    const keep = (slot: number): boolean => statuses[slot] === PENDING || statuses[slot] === RUNNING;
+    // A runAll() in progress still returns the jobs it ran, forgotten or not.
+    if (this.#recorders.size === 0) return this.#store.retain(keep);
+    return this.#store.retain(keep, (seq, view) => this.#forgotten.set(seq, view));
+  }
+
+  #slotOf(jobId: string): number {
+    const seq = seqOfId(jobId);
+    return seq < 0 ? -1 : this.#store.slotOf(seq);
   }
 
   /** Cancels every pending and running job; jobs scheduled afterwards are cancelled at once. */
@@ -273,7 +288,9 @@ export class AsyncScheduler {
     this.#closedReason ??= reason;
     // Undefined only when a parent was already aborted inside the constructor.
     this.#unlink?.();
-    for (const entry of this.#entries.values()) this.#runner.cancel(entry, reason);
+    // By n, not slot: a cancelled job's handler may call clearFinished(), which moves slots.
+    const store = this.#store;
+    for (const seq of store.seqs.slice(0, store.size)) this.#runner.cancel(seq, reason);
     this.#runner.clearQueue();
   }
 }

@@ -1,5 +1,6 @@
-// The public shape of a scheduled job (docs/API.md, "Scheduler"). The objects that
-// getJob() and runAll() hand out are JobEntry instances (job-entry.ts), updated in place.
+// The public shape of a scheduled job (docs/API.md, "Scheduler"), and how a status is
+// stored in the job columns (job-store.ts): as its index in STATUS_NAMES. The objects that
+// getJob() and runAll() hand out are JobView instances (job-view.ts), live views.
 
 export const AsyncJobStatus = {
   PENDING: 'pending',
@@ -12,6 +13,20 @@ export const AsyncJobStatus = {
 export type AsyncJobStatus = (typeof AsyncJobStatus)[keyof typeof AsyncJobStatus];
 
 export const JOB_STATUSES: readonly AsyncJobStatus[] = Object.values(AsyncJobStatus);
+
+/** A status as stored: its index in STATUS_NAMES. */
+export const PENDING = 0;
+export const RUNNING = 1;
+export const COMPLETED = 2;
+export const FAILED = 3;
+export const CANCELLED = 4;
+export const STATUS_NAMES: readonly AsyncJobStatus[] = [
+  AsyncJobStatus.PENDING,
+  AsyncJobStatus.RUNNING,
+  AsyncJobStatus.COMPLETED,
+  AsyncJobStatus.FAILED,
+  AsyncJobStatus.CANCELLED,
+];
 
 export interface AsyncJob {
   id: string;

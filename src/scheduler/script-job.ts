@@ -10,7 +10,7 @@ import type { RunScriptOptions, ScriptResult } from '../script/types.ts';
 import { parseRunScriptOptions, type ParsedRunScriptOptions } from '../script/validate-options.ts';
 import { expectedGot } from '../internal/option-schemas.ts';
 import { JobFailure } from './job-failure.ts';
-import type { JobFn } from './job-entry.ts';
+import type { JobFn } from './job-options.ts';
 
 /** Scheduling options of a script job; timeoutMs and the rest go to the script. */
 export interface ScheduleScriptOptions extends RunScriptOptions {

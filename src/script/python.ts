@@ -5,6 +5,7 @@
 // checkStartMethod refuses, once and up front, an interpreter a start method cannot serve;
 // prepare-script.ts takes both steps for every entry point.
 import { execFile } from 'node:child_process';
+import { hasEscapedBytes, readableBytes } from '../internal/byte-names.ts';
 import type { StartMethod } from './types.ts';
 
 interface Interpreter {
@@ -19,6 +20,14 @@ const versions = new Map<string, [number, number]>();
 export const MIN_PYTHON: Record<StartMethod, [number, number]> = { spawn: [3, 6], forkserver: [3, 6] };
 
 function ask(python: string): Promise<Interpreter> {
+  // Node starts a program only by a UTF-8 path: such bytes would be run as U+FFFD, a file that is not there.
+  if (hasEscapedBytes(python))
+    return Promise.reject(
+      new Error(
+        `python interpreter '${readableBytes(python)}' has a path that is not UTF-8, which Node cannot start: ` +
+          'name it by a path that is UTF-8',
+      ),
+    );
   // `%` formatting and sys.stdout.write: this line must run on any Python, 2.7 included.
   const probe = 'import sys; sys.stdout.write(sys.executable + "\\n%d.%d" % sys.version_info[:2])';
   return new Promise((resolve, reject) => {

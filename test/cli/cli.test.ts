@@ -196,14 +196,14 @@ describe('ergate usage', () => {
     [['run', mixed, '--jsno', 'x.json'], /^ergate: unknown option --jsno \(did you mean --json\?\)\n/],
     [
       ['run', mixed, '--retries', '-1'],
-      /--retries: expected the number of extra runs after a failure, an integer >= 0; got "-1"/,
+      /--retries: expected the number of extra runs after a failure, an integer >= 0, got "-1"/,
     ],
     [['run', mixed, '--json'], /--json: expected a value/],
     [['run', mixed, '-j'], /ergate: --jobs: expected a value/],
     [['rnu', mixed], /unknown command "rnu": expected run, worker or help \(did you mean run\?\)/],
     [
       ['run', mixed, '--timeout', 'soon'],
-      /--timeout: expected a duration such as 30s, 500ms or 2m, or none; got "soon"/,
+      /--timeout: expected a duration such as 30s, 500ms or 2m, or none, got "soon"/,
     ],
     [
       ['run', mixed, '-j', '0'],

@@ -66,7 +66,10 @@ it("reuses the probe's verdict while the modules are unchanged, and probes again
   const probed = await run();
   expect(probed.stdout).toContain('quietmod preloaded');
   const kept = readFileSync(cache, 'utf8');
-  const verdict = (JSON.parse(kept) as { result: { ok: string[]; threaded: string[][] } }).result;
+  const entry = JSON.parse(kept) as { result: { ok: string[]; threaded: string[][]; fingerprint: object } };
+  const verdict = entry.result;
+  expect(Object.keys(entry).sort()).toEqual(['key', 'probedAt', 'result']); // the fingerprint is kept once, in the result
+  expect(Object.keys(verdict.fingerprint).length).toBeGreaterThan(0);
   expect(verdict.ok).toContain('quietmod');
   expect(verdict.threaded).toEqual([['threadmod', 'threadmod']]);
 

@@ -78,7 +78,7 @@ describe('ergate run: history', () => {
 
 describe('ergate run: resource flags', () => {
   it.each([
-    [['--order', 'random'], '--order: expected given, longest-first, failed-first; got "random"'],
+    [['--order', 'random'], '--order: expected one of given, longest-first, failed-first, got "random"'],
     [['--timeout-min', '1s'], '--timeout-min needs --timeout P%'],
     [['--timeout', '0%'], '--timeout: expected a percentage above 0%'],
     [['--tree-memory', 'lots'], '--tree-memory: expected a size such as 512M or 2G'],

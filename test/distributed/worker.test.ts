@@ -90,13 +90,13 @@ it('starts scripts by forking a warm interpreter with startMethod forkserver, it
 
 it('refuses bad worker flags with a message naming the flag', () => {
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '-j', '0'])).toThrow(
-    /--jobs: expected an integer >= 1, got "0"/,
+    /--jobs: expected the number of jobs run at once, an integer >= 1, got "0"/,
   );
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--grace', 'soon'])).toThrow(/--grace: expected a duration/);
   expect(() => parseWorkerArgs(['--bogus'])).toThrow(/^unknown option --bogus$/);
   expect(() => parseWorkerArgs(['--rot', '/srv'])).toThrow(/^unknown option --rot \(did you mean --root\?\)$/);
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-output', 'lots'])).toThrow(
-    /--max-output: expected a size such as 10MiB/,
+    /--max-output: expected a size such as 512M or 2G \(a bare number is MiB\), got "lots"/,
   );
   expect(() => parseWorkerArgs(['--redis', 'redis://x', '--max-timeout', 'never'])).toThrow(
     /--max-timeout: expected a duration/,

@@ -1,7 +1,7 @@
 // A script whose file name is not valid UTF-8 (b'caf\xe9_test.py') runs, in both start
 // methods, given as the Buffer of its path or as the surrogateescape string ergate carries:
 // python3 gets the exact bytes as argv[0] and __file__, and an argument's bytes too.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../../src/index.ts';
 import { pathFromBytes } from '../../src/internal/byte-names.ts';
@@ -40,6 +40,19 @@ describe('a file name that is not valid UTF-8', () => {
     expect(lossy.error).toBe(
       `script not found: ${dir}/caf\uFFFD_test.py (U+FFFD stands for a byte that is not UTF-8 where a file name ` +
         "was read as text: give the path as a Buffer, e.g. from fs.readdirSync(dir, { encoding: 'buffer' }))",
+    );
+  });
+
+  it('an interpreter whose path is not UTF-8 is an error that says why, not "not found"', async () => {
+    const dir = makeTempDir();
+    const folder = Buffer.concat([Buffer.from(`${dir}/py`), Buffer.of(0xe9)]);
+    mkdirSync(folder);
+    symlinkSync(PYTHON, Buffer.concat([folder, Buffer.from('/python3')]));
+    const result = await runScript(writeByteNamedScript(dir), { python: `${pathFromBytes(folder)}/python3` });
+    expect([result.status, result.pid]).toEqual(['error', null]);
+    expect(result.error).toBe(
+      `python interpreter '${dir}/py\\xe9/python3' has a path that is not UTF-8, which Node cannot start: ` +
+        'name it by a path that is UTF-8',
     );
   });
 

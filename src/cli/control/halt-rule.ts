@@ -3,7 +3,7 @@
 // scripts and starts nothing more; `soon` starts nothing more and lets running scripts finish.
 // P% is of the scripts finished so far. A failure is 'failed', 'timeout' or 'error'.
 import type { ScriptStatus } from '../../script/types.ts';
-import { UsageError } from '../settings/usage.ts';
+import { badSetting } from '../settings/setting-values.ts';
 
 export interface HaltRule {
   when: 'now' | 'soon';
@@ -23,9 +23,7 @@ export function parseHalt(text: string): HaltRule | null {
   const count = match?.[2] === undefined ? undefined : Number(match[2]);
   const percent = match?.[3] === undefined ? undefined : Number(match[3]);
   if (!match || (count !== undefined && count < 1) || (percent !== undefined && (percent <= 0 || percent > 100))) {
-    throw new UsageError(
-      `--halt: expected now|soon,fail=N (N >= 1) or now|soon,fail=P% (0 < P <= 100), or never; got "${text}"`,
-    );
+    throw badSetting('--halt', 'now|soon,fail=N (N >= 1) or now|soon,fail=P% (0 < P <= 100), or never', text);
   }
   return {
     when: match[1] as 'now' | 'soon',

@@ -1,7 +1,7 @@
 // Owns --shard i/n: splitting one run across n CI machines. Script k of the sorted, filtered
 // list goes to shard (k mod n) + 1, so every machine given the same tree and flags picks a
 // disjoint share, the shares cover every script exactly once, and sizes differ by at most one.
-import { UsageError } from '../settings/usage.ts';
+import { badSetting } from '../settings/setting-values.ts';
 
 export interface Shard {
   /** 1-based */
@@ -14,7 +14,7 @@ export function parseShard(text: string): Shard {
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (!match || count < 1 || index < 1 || index > count) {
-    throw new UsageError(`--shard: expected i/n with 1 <= i <= n, e.g. 2/4; got "${text}"`);
+    throw badSetting('--shard', 'i/n with 1 <= i <= n, e.g. 2/4', text);
   }
   return { index, count };
 }

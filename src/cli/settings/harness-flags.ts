@@ -3,7 +3,7 @@
 // --list), -v, --env K=V, and the duration-balanced shards' --durations-file and
 // --store-durations. Each bad value is a UsageError naming the flag.
 import os from 'node:os';
-import { readCount, readJobs } from './setting-values.ts';
+import { badSetting, readCount, readJobs } from './setting-values.ts';
 import { UsageError } from './usage.ts';
 
 export const HARNESS_FLAGS = {
@@ -52,7 +52,7 @@ type HarnessValues = {
 export function parseHarnessFlags(values: HarnessValues, quiet: boolean): HarnessCliOptions {
   const color = values.color ?? 'auto';
   if (color !== 'auto' && color !== 'always' && color !== 'never')
-    throw new UsageError(`--color: expected auto, always or never; got "${color}"`);
+    throw badSetting('--color', 'auto, always or never', color);
   const verbose = values.verbose ?? false;
   if (verbose && quiet) throw new UsageError('-q and -v ask for opposite things: give one');
   const n = values.numprocesses;
@@ -83,8 +83,7 @@ function readEnv(pairs: string[]): Record<string, string> {
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     const name = eq > 0 ? pair.slice(0, eq) : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-      throw new UsageError(`--env: expected NAME=VALUE with NAME a variable name, got "${pair}"`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw badSetting('--env', 'NAME=VALUE with NAME a variable name', pair);
     env[name] = pair.slice(eq + 1);
   }
   return env;

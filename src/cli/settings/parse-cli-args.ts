@@ -6,7 +6,7 @@ import { HARNESS_FLAGS, parseHarnessFlags, type HarnessCliOptions } from './harn
 import { parseHalt, type HaltRule } from '../control/halt-rule.ts';
 import { parseFlags } from './parse-flags.ts';
 import { parseResourceFlags, RESOURCE_FLAGS, type ResourceCliOptions } from './resource-flags.ts';
-import { readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
+import { badSetting, readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
 import { parseShard, type Shard } from '../selection/shard.ts';
 import { UsageError } from './usage.ts';
 import { parseClusterNodes } from '../../seam/cluster-target.ts';
@@ -233,7 +233,7 @@ export function parseStartMethod(
   preload: string[] | undefined,
 ): Pick<CliOptions, 'startMethod' | 'preload'> {
   if (method !== undefined && method !== 'spawn' && method !== 'forkserver') {
-    throw new UsageError(`--start-method: expected spawn or forkserver, got "${method}"`);
+    throw badSetting('--start-method', 'spawn or forkserver', method);
   }
   if (preload === undefined) return method === undefined ? {} : { startMethod: method };
   const modules = preload
@@ -242,9 +242,7 @@ export function parseStartMethod(
     .filter((name) => name !== '');
   const bad = modules.find((name) => !MODULE_NAME.test(name));
   if (bad !== undefined || modules.length === 0) {
-    throw new UsageError(
-      `--preload: expected comma-separated module names such as numpy,mypkg.sub, got "${bad ?? preload.join(',')}"`,
-    );
+    throw badSetting('--preload', 'comma-separated module names such as numpy,mypkg.sub', bad ?? preload.join(','));
   }
   // Refused rather than ignored: only a fork server imports anything before the script.
   if (method !== 'forkserver') throw new UsageError('--preload needs --start-method forkserver');

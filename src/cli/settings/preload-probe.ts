@@ -21,10 +21,10 @@ export interface ProbeResult {
   fingerprint?: Record<string, unknown>;
 }
 
+/** The kept verdict: the result carries the fingerprint it was probed against. */
 interface CachedProbe {
   key: string;
-  fingerprint: Record<string, unknown>;
-  result: ProbeResult;
+  result: ProbeResult & { fingerprint: Record<string, unknown> };
   probedAt: string;
 }
 
@@ -71,12 +71,16 @@ export async function probeModulesCached(
   if (cached?.key === key) {
     const now = await runProbe(python, ['--fingerprint', ...modules], cwd);
     const print = 'answer' in now ? (now.answer as { fingerprint?: unknown }).fingerprint : undefined;
-    if (JSON.stringify(print) === JSON.stringify(cached.fingerprint)) return cached.result;
+    if (JSON.stringify(print) === JSON.stringify(cached.result.fingerprint)) return cached.result;
   }
   const result = await probeModules(python, modules, cwd);
   // A module that failed to import may be fixed by installing another: probed again next run.
   if (result.fingerprint && result.broken.length === 0) {
-    const entry: CachedProbe = { key, fingerprint: result.fingerprint, result, probedAt: new Date().toISOString() };
+    const entry: CachedProbe = {
+      key,
+      result: { ...result, fingerprint: result.fingerprint },
+      probedAt: new Date().toISOString(),
+    };
     try {
       fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
       const temp = `${cacheFile}.${process.pid}.tmp`;
@@ -95,8 +99,8 @@ function readCache(file: string): CachedProbe | null {
     const result = parsed.result;
     const valid =
       typeof parsed.key === 'string' &&
-      typeof parsed.fingerprint === 'object' &&
-      parsed.fingerprint !== null &&
+      typeof result?.fingerprint === 'object' &&
+      result.fingerprint !== null &&
       Array.isArray(result?.ok) &&
       Array.isArray(result?.threaded) &&
       Array.isArray(result?.broken);

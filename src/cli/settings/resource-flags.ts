@@ -3,7 +3,7 @@
 // value is a UsageError naming the flag; the run history is on unless --no-history.
 import type { RunOrder } from '../../resources/run-order.ts';
 import { RUN_ORDERS } from '../../resources/run-order.ts';
-import { readMemoryMb, readTimeout } from './setting-values.ts';
+import { badSetting, readMemoryMb, readTimeout } from './setting-values.ts';
 import { UsageError } from './usage.ts';
 
 export const RESOURCE_FLAGS = {
@@ -37,15 +37,14 @@ type ResourceValues = {
 /** `timeout` is --timeout's text: a percentage is taken here, a duration is left to the caller. */
 export function parseResourceFlags(values: ResourceValues, timeout: string | undefined): ResourceCliOptions {
   const percent = timeout === undefined ? null : /^\s*(\d+(?:\.\d+)?)%\s*$/.exec(timeout);
-  if (percent && !(Number(percent[1]) > 0))
-    throw new UsageError(`--timeout: expected a percentage above 0%, got "${timeout}"`);
+  if (percent && !(Number(percent[1]) > 0)) throw badSetting('--timeout', 'a percentage above 0%', timeout!);
   for (const flag of ['timeout-min', 'timeout-max'] as const) {
     if (values[flag] !== undefined && !percent)
       throw new UsageError(`--${flag} needs --timeout P% (a share of each script's median time)`);
   }
   const order = values.order;
   if (order !== undefined && !(RUN_ORDERS as readonly string[]).includes(order)) {
-    throw new UsageError(`--order: expected ${RUN_ORDERS.join(', ')}; got "${order}"`);
+    throw badSetting('--order', `one of ${RUN_ORDERS.join(', ')}`, order);
   }
   const budget = values['memory-budget'];
   const history = !(values['no-history'] ?? false);
@@ -74,7 +73,7 @@ export function parseResourceFlags(values: ResourceValues, timeout: string | und
 
 function readFiniteTimeout(flag: string, text: string): number {
   const ms = readTimeout(flag, text);
-  if (!Number.isFinite(ms)) throw new UsageError(`${flag}: expected a duration such as 30s or 2m, got "${text}"`);
+  if (!Number.isFinite(ms)) throw badSetting(flag, 'a duration such as 30s or 2m', text);
   return ms;
 }
 
@@ -82,7 +81,6 @@ function readFiniteTimeout(flag: string, text: string): number {
 function readSampleMs(text: string): number {
   if (text.trim() === '0') return 0;
   const ms = readTimeout('--sample', text);
-  if (!Number.isFinite(ms))
-    throw new UsageError(`--sample: expected an interval such as 500ms or 1s, or 0 for none; got "${text}"`);
+  if (!Number.isFinite(ms)) throw badSetting('--sample', 'an interval such as 500ms or 1s, or 0 for none', text);
   return Math.max(1, Math.round(ms));
 }
