@@ -54,6 +54,7 @@ class Leftovers:
     def __init__(self, launcher_pid):
         self.launcher_pid = launcher_pid
         self.own_command = _cmdline(launcher_pid)
+        self.only_scripts = False  # whether the last sweep found no child but unreaped scripts
         # Kept open: one pread per finished script says whether it left anything behind.
         try:
             self.children_fd = os.open("/proc/%d/task/%d/children" % (launcher_pid, launcher_pid), os.O_RDONLY)
@@ -77,7 +78,8 @@ class Leftovers:
         reaped) and all below it; returns [(pid, command)] of those that were still running.
         `script`: the path of the script that ended (a fork of it is named after it)."""
         children = self.children()
-        if len(children) <= len(scripts):
+        self.only_scripts = len(children) <= len(scripts)
+        if self.only_scripts:
             return []  # every unreaped script is listed: no other child (the common case)
         orphans = [int(pid) for pid in children if int(pid) not in scripts]
         procs = []

@@ -19,6 +19,7 @@ from _ergate_sys import has_children, kill_below, kill_group
 from _ergate_wire import REPLY_FD, REQ_FD, Replies, Requests, exit_record, readable_utf8
 
 SIGKILL, SIGCHLD = _signal.SIGKILL, _signal.SIGCHLD
+POLLHUP = select.POLLHUP
 READ_SIZE = 65536
 # After a script exits, its pipes are read for at most this much more: all it wrote fits in
 # a pipe (1 MiB at most, /proc/sys/fs/pipe-max-size), a descendant still writing is not waited for.
@@ -57,6 +58,7 @@ class Launcher:
         self.by_pid = {}
         self.by_fd = {}  # output fd -> Child
         self.paused = False
+        self.soonest = None  # the soonest deadline or kill_at of a child, None: none
 
     # --- replies -------------------------------------------------------------------------
 
@@ -84,33 +86,42 @@ class Launcher:
 
     def serve(self):
         """Runs until EOF, then exits (a fork becomes its script inside fork_script)."""
+        poll, by_fd, wake_r, monotonic = self.poller.poll, self.by_fd, self.wake_r, time.monotonic
         while True:
-            for fd, events in self.poller.poll(self.poll_timeout()):
-                if fd == REQ_FD:
+            for fd, events in poll(self.poll_timeout()):
+                if fd in by_fd:  # the scripts' pipes: most events (REQ_FD, wake_r, REPLY_FD never are)
+                    self.pump(fd, events)
+                elif fd == REQ_FD:
                     self.read_requests()
-                elif fd == self.wake_r:
+                elif fd == wake_r:
                     try:
                         # A short read emptied the pipe: no second read (and no
                         # BlockingIOError) on the common path; a signal after it wakes poll again.
-                        while len(os.read(self.wake_r, 4096)) == 4096:
+                        while len(os.read(wake_r, 4096)) == 4096:
                             pass
                     except BlockingIOError:
                         pass
                     self.reap()
                 elif fd == REPLY_FD:
                     self.flush()
-                elif fd in self.by_fd:
-                    self.pump(fd)
-            now = time.monotonic()
-            for child in list(self.children.values()):
-                child.check_deadline(now)
+            # Deadlines are walked only once one is due: the soonest is known since this
+            # turn's poll_timeout, lowered by every start and stop of the turn.
+            if self.soonest is not None:
+                now = monotonic()
+                if now >= self.soonest:
+                    for child in list(self.children.values()):
+                        child.check_deadline(now)
 
     def poll_timeout(self):
         soonest = None
         for child in self.children.values():
-            for at in (child.deadline, child.kill_at):
-                if at is not None and (soonest is None or at < soonest):
-                    soonest = at
+            at = child.deadline
+            if at is not None and (soonest is None or at < soonest):
+                soonest = at
+            at = child.kill_at
+            if at is not None and (soonest is None or at < soonest):
+                soonest = at
+        self.soonest = soonest
         if soonest is None:
             return None
         return min(max(0, int((soonest - time.monotonic()) * 1000) + 1), 2 ** 31 - 1)
@@ -126,6 +137,7 @@ class Launcher:
                 child = self.children.get(req["id"])
                 if child is not None:
                     child.begin_stop("request")
+                    self.soonest = 0.0  # its kill_at (grace 0: now) is checked this turn
                 continue
             try:
                 self.start(req)
@@ -164,6 +176,8 @@ class Launcher:
             failure = check_paths(req["script"], req["cwd"]) or failure
         child = Child(ident, pid, req, out, err)
         self.children[ident] = child
+        if child.deadline is not None and (self.soonest is None or child.deadline < self.soonest):
+            self.soonest = child.deadline  # a timeout of 0 is kept this very turn
         self.by_pid[pid] = child
         if failure:
             # The child _exits 127 and is reaped as usual; the run reports why.
@@ -184,8 +198,13 @@ class Launcher:
             else:
                 self.send(b"S", ident, b'{"pid":%d}' % pid)
 
-    def pump(self, fd):
+    def pump(self, fd, events):
         child = self.by_fd[fd]
+        if events == POLLHUP and not (self.paused and child.live):
+            # Polled for POLLIN and given only POLLHUP: empty, and no writer is left (the
+            # script ended): EOF, known without a read.
+            self.forget(fd)
+            return
         try:
             data = os.read(fd, READ_SIZE)
         except BlockingIOError:
@@ -195,6 +214,8 @@ class Launcher:
             child.captures[kind].push(data)
             if child.live:
                 self.send(kind, child.ident, data)
+            if events & POLLHUP and len(data) < READ_SIZE:
+                self.forget(fd)  # no writer was left and a short read emptied it: EOF
         else:
             self.forget(fd)
 
@@ -219,6 +240,10 @@ class Launcher:
                 os.waitpid(info.si_pid, 0)  # an orphan of an earlier script, already killed
             else:
                 self.finish(child)
+                if not self.by_pid and self.leftovers.only_scripts:
+                    # No child is left (the sweep saw none but scripts, all reaped now): no
+                    # waitid and its ChildProcessError. One that comes up later raises SIGCHLD.
+                    return
 
     def finish(self, child):
         # What it left running came up to us when it died: killed (and named) now, and what

@@ -118,13 +118,17 @@ export const resourcesSamplingCostWorkload: Workload<CostState> = {
     },
   ],
   notes:
-    'Each script sleeps 1 s. Sampling reads each running tree from /proc on one shared timer: stat (CPU, ' +
-    "RSS) and children lists every pass, statm (resident - shared) at a process's first read, smaps_rollup " +
-    '(PSS) from its second read on when its RSS moved or its PSS is old. "run CPU ms" is this process\'s ' +
+    'Each script sleeps 1 s. Sampling reads each running tree from /proc on one shared timer (a pass due within ' +
+    'half an interval runs early when a script starts or ends, as the process is awake then): stat (CPU, RSS) ' +
+    "and children lists every pass, statm (resident - shared) at a process's first two reads, smaps_rollup " +
+    '(PSS) from its third read on when its RSS moved or its PSS is old. "run CPU ms" is this process\'s ' +
     "CPU and its reaped children's (launchers, scripts) from /proc/self/stat, runner start to close (warm-up " +
-    'and launcher start-up included, 10 ms ticks); "process passes" counts processes over every script.sample. ' +
+    'and launcher start-up included, 10 ms ticks); "process passes" counts the (process, pass) pairs actually ' +
+    'read: the processes of every script.sample (a read of a process that had just ended is paid but not ' +
+    'counted, so the per-pair figure errs high). Per pair = (median on - median off) / median pairs. ' +
     'A fresh runner per run, which first runs 4 empty scripts uncounted (its launchers start); a full GC ' +
-    'before and inside the counted span, so each run pays for its own garbage only.',
+    'before and inside the counted span, so each run pays for its own garbage only. The same runs with ' +
+    'builds side by side: bench/probes/sampling-ab.ts.',
   cases: (ctx) => [
     { label: `${ctx.smoke ? 4 : 40} × 1 s, 4 wide`, params: { n: ctx.smoke ? 4 : 40 }, runs: ctx.smoke ? 1 : 9 },
   ],

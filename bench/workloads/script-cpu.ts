@@ -5,10 +5,9 @@
 // a launcher's own on-CPU time from /proc/<pid>/schedstat, its children excluded); Node's
 // from process.cpuUsage(). Goals: forkserver <= 1.4 ms a script in all (Node + launcher +
 // child), spawn <= 0.4 ms of ergate's own CPU a script (Node + launcher loop, script excluded).
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findDescendants } from '../../src/script/proc-tree.ts';
 import { measureCost, type Cost } from '../harness/cpu-cost.ts';
+import { launcherCost } from '../harness/launcher-cost.ts';
 import { requireOurs } from '../harness/ours.ts';
 import { writeTrivialScripts } from '../harness/scripts.ts';
 import type { Sample, Workload } from '../harness/types.ts';
@@ -21,23 +20,6 @@ interface CpuState {
 }
 
 const SMALL = 2;
-
-/** On-CPU ms and minor faults of every launcher process (keeper and loop) below this one. */
-function launcherCost(): { ms: number; faults: number } {
-  let ns = 0;
-  let faults = 0;
-  for (const proc of findDescendants(process.pid)) {
-    try {
-      if (!readFileSync(`/proc/${proc.pid}/cmdline`, 'latin1').includes('launcher.py')) continue;
-      ns += Number(readFileSync(`/proc/${proc.pid}/schedstat`, 'latin1').split(' ')[0]);
-      const stat = readFileSync(`/proc/${proc.pid}/stat`, 'latin1');
-      faults += Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
-    } catch {
-      // ended between the listing and the read
-    }
-  }
-  return { ms: ns / 1e6, faults };
-}
 
 /** One fresh runner over `scripts`: Node's CPU, its launchers' own, and all reaped children's. */
 async function freshRun(

@@ -2,10 +2,10 @@
 // count and RSS (stat, parsed by ../script/proc-stat.ts), memory and children
 // (task/*/children), parsed from bytes.
 // Memory is PSS (smaps_rollup, where the kernel walks the page tables: 120-150 µs for a Python
-// process, ~20x a stat read) only for a process read before (alive two intervals) or when the
-// caller needs it exact (a tree under a cap or budget); a process's first read otherwise takes
-// resident - shared from statm (RssAnon: a few µs), which is close to PSS for a fresh
-// interpreter and high for a fork sharing its parent's pages.
+// process, ~20x a stat read) only from a process's third read on (alive ~two intervals after its
+// first sample) or when the caller needs it exact (a tree under a cap or budget); a process's first
+// ANON_READS reads otherwise take resident - shared from statm (RssAnon: a few µs), which is close
+// to PSS for a fresh interpreter and high for a fork sharing its parent's pages.
 // stat and the children lists stay open between passes (pread); smaps_rollup is opened, read
 // and closed when read, then again when RSS moved past pssDriftKb() and every PSS_MAX_AGE
 // passes (held open, it would pin an exited process's mm_struct until the sampler's close);
@@ -18,14 +18,20 @@ export interface ProcessSample {
   /** user + system CPU time in clock ticks (USER_HZ, 100 per second on Linux) */
   cpuTicks: number;
   /**
-   * PSS in KiB; at a process's first read unless exact, resident - shared (statm); RSS where
-   * smaps_rollup cannot be read (then shared pages count in full)
+   * PSS in KiB; at a process's first ANON_READS reads unless exact, resident - shared (statm);
+   * RSS where smaps_rollup cannot be read (then shared pages count in full)
    */
   memoryKb: number;
   children: number[];
 }
 
 const PAGE_KB = 4;
+/**
+ * Reads of a process that take statm's resident - shared rather than PSS (unless exact): a 1 s
+ * script sampled every 500 ms is read once or twice, and its PSS read would cost more than
+ * every other read of its life together.
+ */
+export const ANON_READS = 2;
 /** Passes after which PSS is read again even if RSS stayed (sharers may have exited). */
 export const PSS_MAX_AGE = 10;
 /** How far RSS may move (KiB) from its value at the last smaps_rollup read before PSS is read again. */
@@ -53,12 +59,12 @@ export class ProcReader {
   readonly #procs = new Map<number, Proc>();
   /** smaps_rollup reads so far (what the drift rule saves is visible in tests) */
   pssReads = 0;
-  /** statm reads so far (a process's first, inexact read) */
+  /** statm reads so far (a process's first, inexact reads) */
   statmReads = 0;
 
   /**
    * One process, or null when it is gone. children, when given, receives its children.
-   * exact: PSS even at the process's first read (a tree near a cap or budget).
+   * exact: PSS even at the process's first reads (a tree near a cap or budget).
    */
   read(pid: number, children: number[] = [], exact = true): ProcessSample | null {
     let proc = this.#procs.get(pid);
@@ -75,7 +81,7 @@ export class ProcReader {
     if (!stat) return null;
     const { cpuTicks, threads } = stat;
     const rssKb = stat.rssPages * PAGE_KB;
-    const memoryKb = !exact && p.reads === 0 ? this.#anonKb(pid, rssKb) : this.#pss(p, pid, rssKb);
+    const memoryKb = !exact && p.reads < ANON_READS ? this.#anonKb(pid, rssKb) : this.#pss(p, pid, rssKb);
     p.reads++;
     // A child's parent is the thread that forked it: other threads' lists only when there are any.
     if (threads > 1) for (const tid of readTids(pid)) this.#readChildren(p, pid, tid, children);
@@ -95,7 +101,7 @@ export class ProcReader {
     for (const [pid, proc] of this.#procs) this.#forget(pid, proc);
   }
 
-  /** resident - shared from statm (RssAnon), opened, read and closed: a process's first read. */
+  /** resident - shared from statm (RssAnon), opened, read and closed: a process's first reads. */
   #anonKb(pid: number, rssKb: number): number {
     const statm = openOrFail(`/proc/${pid}/statm`);
     if (statm < 0) return rssKb;

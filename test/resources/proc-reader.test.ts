@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PSS_MAX_AGE, ProcReader } from '../../src/resources/proc-reader.ts';
+import { ANON_READS, PSS_MAX_AGE, ProcReader } from '../../src/resources/proc-reader.ts';
 import { PYTHON, waitUntilGone } from '../script/helpers.ts';
 
 const started: number[] = [];
@@ -59,7 +59,7 @@ describe('ProcReader', () => {
     reader.close();
   });
 
-  it('reads a process first from statm (resident - shared) unless exact, then PSS from its second read on', async () => {
+  it('reads a young process from statm (resident - shared), never smaps_rollup, unless exact; PSS from its third read', async () => {
     const child = spawn(PYTHON, ['-c', "print('ready', flush=True); import sys; sys.stdin.read()"], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
@@ -74,10 +74,15 @@ describe('ProcReader', () => {
     expect(first).toBeGreaterThan(0);
     expect(Math.abs(first - (resident - shared) * 4)).toBeLessThan(2048);
     expect(first).toBeLessThan(resident * 4);
-    const second = reader.read(child.pid!, [], false)!.memoryKb;
+    // A process read only ANON_READS times (a 1 s script at 500 ms) never pays the PSS read.
+    expect(ANON_READS).toBe(2);
+    expect(reader.read(child.pid!, [], false)!.memoryKb).toBeGreaterThan(0);
     reader.endPass();
-    expect([reader.statmReads, reader.pssReads]).toEqual([1, 1]);
-    expect(second).toBeGreaterThan(0);
+    expect([reader.statmReads, reader.pssReads]).toEqual([2, 0]);
+    const third = reader.read(child.pid!, [], false)!.memoryKb;
+    reader.endPass();
+    expect([reader.statmReads, reader.pssReads]).toEqual([2, 1]);
+    expect(third).toBeGreaterThan(0);
     // exact: PSS at the first read of a process this reader has not seen.
     const exact = new ProcReader();
     exact.read(child.pid!, [], true);

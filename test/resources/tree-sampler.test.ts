@@ -32,12 +32,19 @@ async function startTree(children: number, mb: number): Promise<number> {
   return child.pid!;
 }
 
+/** A sleeping interpreter in its own group, killed after the test. */
+function sleeper(): number {
+  const child = spawn(PYTHON, ['-c', 'import time; time.sleep(3600)'], { stdio: 'ignore', detached: true });
+  started.push(child.pid!);
+  return child.pid!;
+}
+
 /** The first sample of pid's tree. */
 function firstSample(pid: number): Promise<TreeSample> {
   return nthSample(pid, 1);
 }
 
-/** The tree's nth sample (from the 2nd on, every process in it is read as PSS). */
+/** The tree's nth sample (from the 3rd on, every process in it is read as PSS). */
 function nthSample(pid: number, n: number, eager = false): Promise<TreeSample> {
   const sampler = new TreeSampler(50);
   let seen = 0;
@@ -126,8 +133,8 @@ describe('TreeSampler', () => {
     const child = spawn(PYTHON, ['-c', code], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     started.push(child.pid!);
     await new Promise((resolve) => child.stdout.once('data', resolve));
-    // PSS: at a tree's second sample, or at its first when eager (a cap or budget).
-    for (const sample of [await nthSample(child.pid!, 2), await nthSample(child.pid!, 1, true)]) {
+    // PSS: from a tree's third sample, or at its first when eager (a cap or budget).
+    for (const sample of [await nthSample(child.pid!, 3), await nthSample(child.pid!, 1, true)]) {
       expect(sample.processes).toBe(2);
       // Two RSS of ~70 MiB each would sum to ~140 MiB; shared once it stays near 70.
       expect(sample.treeRssKb).toBeGreaterThan(64 * 1024);
@@ -168,11 +175,6 @@ describe('TreeSampler', () => {
   });
 
   it('samples a tree first once it has run an interval, or at the next pass when eager', async () => {
-    const sleeper = () => {
-      const child = spawn(PYTHON, ['-c', 'import time; time.sleep(3600)'], { stdio: 'ignore', detached: true });
-      started.push(child.pid!);
-      return child.pid!;
-    };
     const [a, young, eager] = [sleeper(), sleeper(), sleeper()];
     const sampler = new TreeSampler(100);
     let pass = 0;
@@ -203,6 +205,45 @@ describe('TreeSampler', () => {
     // sampler allows timers 10% early).
     expect(firstPass.get(young)!.pass).toBeGreaterThan(1);
     expect(firstPass.get(young)!.at - watchedAt).toBeGreaterThanOrEqual(0.9 * 100 - 1);
+  });
+
+  it('runs a pass due within a quarter interval when a tree is watched or unwatched, not on its own timer', async () => {
+    const [a, b, c] = [sleeper(), sleeper(), sleeper()];
+    const interval = 2000;
+    const sampler = new TreeSampler(interval);
+    const passes: number[] = [];
+    const firstPass = new Promise<void>((resolve) => {
+      sampler.watch(
+        a,
+        () => {
+          passes.push(performance.now());
+          resolve();
+        },
+        { eager: true },
+      );
+    });
+    await firstPass;
+    // An early pass is queued with setImmediate: one queued after the watch runs after it.
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    // Just after a pass: watching another tree runs no pass.
+    const stopB = sampler.watch(b, () => undefined, { eager: true });
+    await nextTurn();
+    expect(passes).toHaveLength(1);
+    // The behaviour under test depends on elapsed time itself: wait past 3/4 of the interval (a
+    // timer due before the sampler's, so it runs first however late a loaded machine runs both).
+    const mostOfAnInterval = () => new Promise((resolve) => setTimeout(resolve, 0.75 * interval + 50));
+    await mostOfAnInterval();
+    expect(passes).toHaveLength(1);
+    sampler.watch(c, () => undefined);
+    await nextTurn();
+    expect(passes).toHaveLength(2);
+    // Stopping a tree's sampling is a wake-up too, once 3/4 of an interval has passed again.
+    await mostOfAnInterval();
+    expect(passes).toHaveLength(2);
+    stopB();
+    await nextTurn();
+    expect(passes).toHaveLength(3);
+    sampler.close();
   });
 
   it('stops its timer when nothing is watched and refuses a bad interval', () => {

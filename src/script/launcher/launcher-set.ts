@@ -45,6 +45,8 @@ interface Entry {
   /** scripts running on it, or about to */
   leases: number;
   idleTimer: NodeJS.Timeout | undefined;
+  /** how long it stays warm once idle (the last release's idleMs) */
+  idleMs: number;
 }
 
 export interface LauncherSetOptions {
@@ -59,6 +61,9 @@ export class LauncherSet {
   readonly #maxIdle: number;
   readonly #entries: Entry[] = [];
   readonly #retiring = new Set<Promise<void>>();
+  /** released to no lease this turn: settled (unref'd, timed) on the next, unless taken back */
+  readonly #idling = new Set<Entry>();
+  #settling: NodeJS.Immediate | undefined;
   #closed = false;
 
   constructor(options: LauncherSetOptions) {
@@ -90,7 +95,11 @@ export class LauncherSet {
     }
   }
 
-  /** One script on `launcher` ended: once none runs there, it stops holding the event loop and retires after idleMs. */
+  /**
+   * One script on `launcher` ended: once none runs there, it stops holding the event loop and
+   * retires after idleMs. Both wait for the next turn of the event loop: a run's next script
+   * usually takes the launcher back within this one, and then neither happens.
+   */
   release(launcher: Launcher, idleMs: number): void {
     const entry = this.#entries.find((candidate) => candidate.launcher === launcher);
     if (!entry || --entry.leases > 0) return;
@@ -98,16 +107,30 @@ export class LauncherSet {
       this.#retire(entry);
       return;
     }
-    launcher.setRef(false);
     this.#trimIdle(entry);
-    // setTimeout fires at once for >= 2^31 ms: those mean "keep it warm".
-    if (idleMs >= 2 ** 31) return;
-    entry.idleTimer = setTimeout(() => this.#retire(entry), idleMs);
-    entry.idleTimer.unref();
+    entry.idleMs = idleMs;
+    this.#idling.add(entry);
+    this.#settling ??= setImmediate(() => this.#settleIdle());
+  }
+
+  /** The launchers still idle a turn after their last release: unref'd, retired after idleMs. */
+  #settleIdle(): void {
+    this.#settling = undefined;
+    for (const entry of this.#idling) {
+      if (entry.leases > 0 || !this.#entries.includes(entry)) continue;
+      entry.launcher!.setRef(false);
+      // setTimeout fires at once for >= 2^31 ms: those mean "keep it warm".
+      if (entry.idleMs >= 2 ** 31) continue;
+      entry.idleTimer = setTimeout(() => this.#retire(entry), entry.idleMs);
+      entry.idleTimer.unref();
+    }
+    this.#idling.clear();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearImmediate(this.#settling);
+    this.#idling.clear();
     const entries = this.#entries.splice(0);
     await Promise.all(
       entries.map(async (entry) => {
@@ -144,6 +167,7 @@ export class LauncherSet {
       launcher: null,
       leases: 0,
       idleTimer: undefined,
+      idleMs: 0,
     };
     entry.started.then(
       (launcher) => (entry.launcher = launcher),

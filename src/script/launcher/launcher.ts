@@ -67,6 +67,8 @@ export class Launcher {
   #stderrTail = '';
   #exitDescription = '';
   #closing = false;
+  /** whether its process and pipes hold the event loop (they do from spawn on) */
+  #refd = true;
   /** the last environment sent and its diff: a run's scripts usually share one env object */
   #lastEnv: Record<string, string> | null = null;
   #lastDiff: EnvChanges | null = null;
@@ -176,6 +178,8 @@ export class Launcher {
    * with Node: PDEATHSIG and EOF on its request pipe).
    */
   setRef(ref: boolean): void {
+    if (ref === this.#refd) return;
+    this.#refd = ref;
     const handles = [this.#child, ...this.#child.stdio] as Array<{ ref?: () => void; unref?: () => void } | null>;
     for (const handle of handles) {
       if (ref) handle?.ref?.();

@@ -186,19 +186,37 @@ function decodeExit(payload: Buffer): ChildExit {
   };
 }
 
+/** The pid of an R or S payload, `{"pid":N}`: read digit by digit, no JSON.parse. */
+function pidOf(payload: Buffer): number {
+  let pid = 0;
+  for (let i = 7; i < payload.length; i++) {
+    const digit = payload[i] - 48;
+    if (digit < 0 || digit > 9) break;
+    pid = pid * 10 + digit;
+  }
+  return pid;
+}
+
+const O = 0x4f;
+const E = 0x45;
+const R = 0x52;
+const S = 0x53;
+const X = 0x58;
+const F = 0x46;
+
 function decodeFrame(kind: number, id: number, payload: Buffer): Frame {
-  switch (String.fromCharCode(kind)) {
-    case 'O':
+  switch (kind) {
+    case O:
       return { type: 'stdout', id, data: payload };
-    case 'E':
+    case E:
       return { type: 'stderr', id, data: payload };
-    case 'R':
-      return { type: 'ready', id, pid: (JSON.parse(payload.toString()) as { pid: number }).pid };
-    case 'S':
-      return { type: 'started', id, pid: (JSON.parse(payload.toString()) as { pid: number }).pid };
-    case 'X':
+    case R:
+      return { type: 'ready', id, pid: pidOf(payload) };
+    case S:
+      return { type: 'started', id, pid: pidOf(payload) };
+    case X:
       return { type: 'exited', id, exit: decodeExit(payload) };
-    case 'F':
+    case F:
       return { type: 'failed', id, error: payload.toString('utf8') };
     default:
       throw new Error(`the launcher sent an unknown frame type ${kind}`);
@@ -207,20 +225,21 @@ function decodeFrame(kind: number, id: number, payload: Buffer): Frame {
 
 /** Splits the launcher's reply stream into frames; chunks may cut frames anywhere. */
 export class FrameDecoder {
-  #pending: Buffer = Buffer.alloc(0);
+  #pending: Buffer | null = null;
 
   push(chunk: Buffer): Frame[] {
-    let buffer = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    const buffer = this.#pending === null ? chunk : Buffer.concat([this.#pending, chunk]);
     const frames: Frame[] = [];
-    while (buffer.length >= HEADER_BYTES) {
-      const length = buffer.readUInt32BE(5);
-      if (buffer.length < HEADER_BYTES + length) break;
-      const payload = buffer.subarray(HEADER_BYTES, HEADER_BYTES + length);
-      frames.push(decodeFrame(buffer[0], buffer.readUInt32BE(1), payload));
-      buffer = buffer.subarray(HEADER_BYTES + length);
+    let at = 0;
+    while (buffer.length - at >= HEADER_BYTES) {
+      const length = buffer.readUInt32BE(at + 5);
+      const end = at + HEADER_BYTES + length;
+      if (buffer.length < end) break;
+      frames.push(decodeFrame(buffer[at], buffer.readUInt32BE(at + 1), buffer.subarray(at + HEADER_BYTES, end)));
+      at = end;
     }
     // Copy the remainder so a small tail never pins a large chunk in memory.
-    this.#pending = buffer.length > 0 ? Buffer.from(buffer) : Buffer.alloc(0);
+    this.#pending = at < buffer.length ? Buffer.from(buffer.subarray(at)) : null;
     return frames;
   }
 }
