@@ -1,6 +1,6 @@
 // The ergate CLI end to end, as a real process: exit codes, reports (JSON, JUnit, joblog),
 // --resume-failed, bad usage, and SIGINT mid-run (no child left, partial reports written).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -211,6 +211,7 @@ describe('ergate usage', () => {
     ],
     [['run', mixed, '--memory', '2X'], /--memory: expected a size such as 512M or 2G/],
     [['run', '/no/such/folder'], /no such file or folder: \/no\/such\/folder/],
+    [['run', '/dev/null'], /not a script file or a folder: \/dev\/null is a device/],
     [['merge-reports'], /merge-reports: expected JSON reports/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['run', mixed, '--resume-failed'], /--resume-failed needs --joblog/],
@@ -227,6 +228,14 @@ describe('ergate usage', () => {
     expect(stderr).toMatch(message);
     expect(stderr).toContain('ergate --help');
     expect(stdout).toBe('');
+  });
+
+  it('a named pipe given as a script is refused, named as one, and never opened', async () => {
+    const fifo = path.join(makeTempDir(), 'pipe_test.py');
+    execFileSync('mkfifo', [fifo]);
+    const { code, stderr } = await runCli(['run', fifo, '--python', PYTHON]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`not a script file or a folder: ${fifo} is a named pipe (FIFO)`);
   });
 
   it('bin/ergate.js runs the CLI (compiled dist/, else the sources via tsx)', async () => {

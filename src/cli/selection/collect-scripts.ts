@@ -5,7 +5,7 @@
 // A name that is not valid UTF-8 is found and carried in the surrogateescape form
 // (byte-name-fs.ts). Then --exclude applies to all. Each argument's matches are sorted; arguments keep their
 // order. An argument that matches nothing is a usage error (a typo must not run zero scripts).
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { PathMatcher } from './path-glob.ts';
@@ -54,7 +54,15 @@ async function expandArgument(arg: string, pattern: string, cwd: string): Promis
       await glob(arg, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_IN_SEARCH, fs: byteNameFs }),
     );
   }
+  if (stat) throw new UsageError(`not a script file or a folder: ${arg} is ${kindOf(stat)}`);
   throw new UsageError(`no such file or folder: ${arg}`);
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'not a regular file';
 }
 
 function sortPaths(paths: string[]): string[] {
