@@ -54,7 +54,6 @@ class Leftovers:
     def __init__(self, launcher_pid):
         self.launcher_pid = launcher_pid
         self.own_command = _cmdline(launcher_pid)
-        self.only_scripts = False  # whether the last sweep found no child but unreaped scripts
         # Kept open: one pread per finished script says whether it left anything behind.
         try:
             self.children_fd = os.open("/proc/%d/task/%d/children" % (launcher_pid, launcher_pid), os.O_RDONLY)
@@ -75,12 +74,12 @@ class Leftovers:
 
     def sweep(self, scripts, script):
         """SIGKILLs every orphan (a child whose pid is not in `scripts`, the scripts not yet
-        reaped) and all below it; returns [(pid, command)] of those that were still running.
+        reaped) and all below it; returns [(pid, command)] of those that were still running, or
+        None when the launcher had no child but those scripts (nothing to kill).
         `script`: the path of the script that ended (a fork of it is named after it)."""
         children = self.children()
-        self.only_scripts = len(children) <= len(scripts)
-        if self.only_scripts:
-            return []  # every unreaped script is listed: no other child (the common case)
+        if len(children) <= len(scripts):
+            return None  # every unreaped script is listed: no other child (the common case)
         orphans = [int(pid) for pid in children if int(pid) not in scripts]
         procs = []
         for pid in orphans:

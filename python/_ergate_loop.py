@@ -58,7 +58,6 @@ class Launcher:
         self.by_pid = {}
         self.by_fd = {}  # output fd -> Child
         self.paused = False
-        self.soonest = None  # the soonest deadline or kill_at of a child, None: none
 
     # --- replies -------------------------------------------------------------------------
 
@@ -87,12 +86,18 @@ class Launcher:
     def serve(self):
         """Runs until EOF, then exits (a fork becomes its script inside fork_script)."""
         poll, by_fd, wake_r, monotonic = self.poller.poll, self.by_fd, self.wake_r, time.monotonic
+        # Per-turn state lives in this frame, never on self: in 'fork' mode every attribute
+        # written after a fork copies a page.
         while True:
-            for fd, events in poll(self.poll_timeout()):
+            soonest = self.soonest()
+            timeout = None if soonest is None else min(max(0, int((soonest - monotonic()) * 1000) + 1), 2 ** 31 - 1)
+            requested = False
+            for fd, events in poll(timeout):
                 if fd in by_fd:  # the scripts' pipes: most events (REQ_FD, wake_r, REPLY_FD never are)
                     self.pump(fd, events)
                 elif fd == REQ_FD:
                     self.read_requests()
+                    requested = True  # a start (timeout 0) or a stop (grace 0) may be due at once
                 elif fd == wake_r:
                     try:
                         # A short read emptied the pipe: no second read (and no
@@ -104,15 +109,16 @@ class Launcher:
                     self.reap()
                 elif fd == REPLY_FD:
                     self.flush()
-            # Deadlines are walked only once one is due: the soonest is known since this
-            # turn's poll_timeout, lowered by every start and stop of the turn.
-            if self.soonest is not None:
+            # Deadlines are walked only once one is due, or after requests (which may have
+            # started or stopped runs).
+            if requested or soonest is not None:
                 now = monotonic()
-                if now >= self.soonest:
+                if requested or now >= soonest:
                     for child in list(self.children.values()):
                         child.check_deadline(now)
 
-    def poll_timeout(self):
+    def soonest(self):
+        """The soonest deadline or kill_at of a child (time.monotonic()), None when none has one."""
         soonest = None
         for child in self.children.values():
             at = child.deadline
@@ -121,10 +127,7 @@ class Launcher:
             at = child.kill_at
             if at is not None and (soonest is None or at < soonest):
                 soonest = at
-        self.soonest = soonest
-        if soonest is None:
-            return None
-        return min(max(0, int((soonest - time.monotonic()) * 1000) + 1), 2 ** 31 - 1)
+        return soonest
 
     def read_requests(self):
         if not self.requests.read():
@@ -137,7 +140,6 @@ class Launcher:
                 child = self.children.get(req["id"])
                 if child is not None:
                     child.begin_stop("request")
-                    self.soonest = 0.0  # its kill_at (grace 0: now) is checked this turn
                 continue
             try:
                 self.start(req)
@@ -176,8 +178,6 @@ class Launcher:
             failure = check_paths(req["script"], req["cwd"]) or failure
         child = Child(ident, pid, req, out, err)
         self.children[ident] = child
-        if child.deadline is not None and (self.soonest is None or child.deadline < self.soonest):
-            self.soonest = child.deadline  # a timeout of 0 is kept this very turn
         self.by_pid[pid] = child
         if failure:
             # The child _exits 127 and is reaped as usual; the run reports why.
@@ -238,17 +238,16 @@ class Launcher:
             child = self.by_pid.get(info.si_pid)
             if child is None:
                 os.waitpid(info.si_pid, 0)  # an orphan of an earlier script, already killed
-            else:
-                self.finish(child)
-                if not self.by_pid and self.leftovers.only_scripts:
-                    # No child is left (the sweep saw none but scripts, all reaped now): no
-                    # waitid and its ChildProcessError. One that comes up later raises SIGCHLD.
-                    return
+            elif self.finish(child) and not self.by_pid:
+                # No child is left (the sweep saw none but scripts, all reaped now): no
+                # waitid and its ChildProcessError. One that comes up later raises SIGCHLD.
+                return
 
     def finish(self, child):
+        """Reaps and answers a script that ended; True when its sweep saw no child but scripts."""
         # What it left running came up to us when it died: killed (and named) now, and what
         # stayed in its group too, before the reap, never after; then a bounded drain.
-        left = self.leftovers.sweep(self.by_pid, child.script)
+        left = self.leftovers.sweep(self.by_pid, child.script)  # None: no child but scripts
         child.kill_remains()
         _, status, usage = os.wait4(child.pid, 0)
         for fd in list(child.fds):
@@ -269,8 +268,9 @@ class Launcher:
         del self.by_pid[child.pid]
         if child.failure is not None:
             self.send_error(child.ident, child.failure)
-            return
-        self.send(b"X", child.ident, exit_record(child, status, usage, left))
+        else:
+            self.send(b"X", child.ident, exit_record(child, status, usage, left))
+        return left is None
 
     def shutdown(self, *_):
         # Node is gone or closed us: kill every tree (setsid descendants too, found while the
