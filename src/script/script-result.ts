@@ -31,7 +31,9 @@ export type ResultAdds = Partial<
 function withAdds(result: ScriptResult, adds: ResultAdds | undefined): ScriptResult {
   if (adds === undefined) return result;
   const target = result as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(adds)) if (value !== undefined) target[key] = value;
+  const source = adds as Record<string, unknown>;
+  // for-in over a plain object: Object.entries' order, without its array of pairs.
+  for (const key in source) if (source[key] !== undefined) target[key] = source[key];
   return result;
 }
 
