@@ -118,8 +118,8 @@ export const resourcesSamplingCostWorkload: Workload<CostState> = {
     },
   ],
   notes:
-    'Each script sleeps 1 s. Sampling reads each running tree from /proc on one shared timer (a pass due within ' +
-    'half an interval runs early when a script starts or ends, as the process is awake then): stat (CPU, RSS) ' +
+    'Each script sleeps 1 s. Sampling reads each running tree from /proc on one shared timer (a pass due within a ' +
+    'quarter interval runs early when a script starts or ends, as the process is awake then): stat (CPU, RSS) ' +
     "and children lists every pass, statm (resident - shared) at a process's first two reads, smaps_rollup " +
     '(PSS) from its third read on when its RSS moved or its PSS is old. "run CPU ms" is this process\'s ' +
     "CPU and its reaped children's (launchers, scripts) from /proc/self/stat, runner start to close (warm-up " +
