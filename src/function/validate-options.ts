@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { CallTarget, FunctionRef, RunFunctionOptions } from './types.ts';
 import { bindingSignals } from '../internal/current-scope.ts';
 import { defaultLogger, isLogger, LOGGER_EXPECTED, type ErgateLogger } from '../internal/logger.ts';
-import { POSITIVE_MS_EXPECTED } from '../internal/option-schemas.ts';
+import { POSITIVE_MS_EXPECTED, unknownKeyHint } from '../internal/option-schemas.ts';
 
 /** Node's setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -57,12 +57,12 @@ export interface ValidCall {
   logger: ErgateLogger;
 }
 
-function refuse(what: string, issues: v.BaseIssue<unknown>[]): never {
+function refuse(what: string, schema: v.GenericSchema, issues: v.BaseIssue<unknown>[]): never {
   const issue = issues[0];
   const key = issue.path?.map((item) => String(item.key)).join('.');
   const option = key ? `${what}.${key}` : what;
   if (issue.type === 'strict_object' && issue.expected === 'never')
-    throw new TypeError(`${option} is not a known option`);
+    throw new TypeError(`${option} is not a known option${unknownKeyHint(schema, issue)}`);
   if (issue.received === 'undefined' && issue.message.startsWith('Invalid key'))
     throw new TypeError(`${option} is required`);
   throw new TypeError(`${option} must be ${issue.message}`);
@@ -106,7 +106,7 @@ function resolveRef(ref: FunctionRef): { target: CallTarget; name: string } {
 
 function parseRef(ref: FunctionRef): { target: CallTarget; name: string } {
   const result = v.safeParse(refSchema, ref);
-  if (!result.success) refuse('fn', result.issues);
+  if (!result.success) refuse('fn', refSchema, result.issues);
   const { module, export: exportName = 'default' } = result.output;
   let url: string;
   if (module instanceof URL || module.startsWith('file:')) {
@@ -124,7 +124,7 @@ const EMPTY: ParsedOptions = Object.freeze({});
 
 function parseWithSchema(options: unknown): ParsedOptions {
   const result = v.safeParse(optionsSchema, options);
-  if (!result.success) refuse('options', result.issues);
+  if (!result.success) refuse('options', optionsSchema, result.issues);
   return result.output;
 }
 

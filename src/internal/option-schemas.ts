@@ -3,6 +3,7 @@
 // wording of "expected X, got Y" and the field schemas several boundaries compose.
 // Imports valibot and the logger check only, so light modules (the distributed option checks) can use it.
 import * as v from 'valibot';
+import { suggestion } from './did-you-mean.ts';
 import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from './logger.ts';
 
 /** How a bad value is shown in a TypeError: a quoted string (cut at 40), null, an array, a function, an object, or the value. */
@@ -78,6 +79,26 @@ export const nonNegativeInt = v.pipe(
   v.minValue(0, expected('a non-negative integer')),
 );
 
+/** The entries of an object schema, through optional and nullable wrappers (a pipe carries its schema's). */
+function entriesOf(schema: unknown): Record<string, unknown> | undefined {
+  let current = schema as { entries?: Record<string, unknown>; wrapped?: unknown } | undefined;
+  for (let depth = 0; current && !current.entries && depth < 8; depth++) current = current.wrapped as typeof current;
+  return current?.entries;
+}
+
+/**
+ * " (did you mean timeoutMs?)" for a strict object's unknown key `issue` names, when one of the
+ * keys `schema` takes at that place is a likely typo of it; "" otherwise.
+ */
+export function unknownKeyHint(schema: v.GenericSchema, issue: v.BaseIssue<unknown>): string {
+  const path = issue.path ?? [];
+  const key = path.at(-1)?.key;
+  if (typeof key !== 'string') return '';
+  let at: unknown = schema;
+  for (const item of path.slice(0, -1)) at = entriesOf(at)?.[String(item.key)];
+  return suggestion(key, Object.keys(entriesOf(at) ?? {}));
+}
+
 /** Parses `input` or throws a TypeError such as "ParallelRunner options.maxWorkers: expected a positive integer, got 0". */
 export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknown, name: string): v.InferOutput<S> {
   const parsed = v.safeParse(schema, input ?? {});
@@ -85,6 +106,7 @@ export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknow
   const issue = parsed.issues[0];
   const dotPath = v.getDotPath(issue);
   // Strict schemas: a typo such as `maxWorker` is refused, never silently ignored.
-  if (issue.type === 'strict_object' && dotPath) throw new TypeError(`${name}.${dotPath}: not a known option`);
+  if (issue.type === 'strict_object' && dotPath)
+    throw new TypeError(`${name}.${dotPath}: not a known option${unknownKeyHint(schema, issue)}`);
   throw new TypeError(`${name}${dotPath ? `.${dotPath}` : ''}: ${issue.message}`);
 }

@@ -2,8 +2,9 @@
 // slot in the job columns (job-store.ts), made on first read and kept, so every call returns
 // the same object and it always shows the job's current state. Its Dates are its own, made
 // on first read. When clearFinished() forgets the job, the view keeps a copy of its final
-// values. toJSON() shows the AsyncJob fields.
+// values. toJSON() shows the AsyncJob fields, and so do console.log and util.inspect.
 
+import { inspect, type InspectOptions } from 'node:util';
 import { dateOf } from './job-clock.ts';
 import { jobId } from './job-options.ts';
 import { STATUS_NAMES, type AsyncJob, type AsyncJobStatus } from './job-status.ts';
@@ -74,6 +75,11 @@ export class JobView implements AsyncJob {
   toJSON(): AsyncJob {
     const { id, name, priority, status, result, error, scheduledAt, startedAt, completedAt, maxRuns, runs } = this;
     return { id, name, priority, status, result, error, scheduledAt, startedAt, completedAt, maxRuns, runs };
+  }
+
+  /** console.log(job) shows its fields, not an empty class (they are getters on the columns). */
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return `AsyncJob ${inspect(this.toJSON(), options)}`;
   }
 
   #slot(): number {

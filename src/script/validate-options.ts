@@ -4,7 +4,12 @@
 // positive number of milliseconds (got -1)".
 import * as v from 'valibot';
 import { isLogger, type ErgateLogger } from '../internal/logger.ts';
-import { describeValue, TIMEOUT_EXPECTED, timeoutMs as positiveTimeout } from '../internal/option-schemas.ts';
+import {
+  describeValue,
+  TIMEOUT_EXPECTED,
+  unknownKeyHint,
+  timeoutMs as positiveTimeout,
+} from '../internal/option-schemas.ts';
 import { pathFromBytes } from '../internal/byte-names.ts';
 
 const positiveInteger = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -87,8 +92,9 @@ export function parseRunScriptOptions(options: unknown, optionName = 'options'):
   const pathKey = (issue.path?.[0]?.key ?? '') as PropertyKey;
   const key = String(pathKey);
   if (issue.type === 'strict_object' && issue.path?.length === 1) {
+    const hint = unknownKeyHint(RunScriptOptionsSchema, issue);
     throw new TypeError(
-      `${optionName}.${key} is not a known option (expected one of ${Object.keys(EXPECTED).join(', ')})`,
+      `${optionName}.${key} is not a known option${hint || ` (expected one of ${Object.keys(EXPECTED).join(', ')})`}`,
     );
   }
   const value = (options as Record<string, unknown>)[key];

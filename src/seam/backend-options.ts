@@ -21,7 +21,7 @@ export const clusterNodes = v.union(
   expected('HOST:PORT[,HOST:PORT...] or an array of HOST:PORT strings'),
 );
 
-export const backendSchema = v.looseObject(
+export const backendSchema = v.strictObject(
   {
     redis: v.optional(redisUrl),
     /** a Redis Cluster's nodes, instead of `redis` */

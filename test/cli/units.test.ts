@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectScripts } from '../../src/cli/selection/collect-scripts.ts';
 import { JoblogWriter, readJoblog, selectNotPassed } from '../../src/cli/reports/joblog.ts';
-import { closestMatch } from '../../src/cli/settings/did-you-mean.ts';
+import { closestMatch } from '../../src/internal/did-you-mean.ts';
 import { parseDuration } from '../../src/cli/settings/parse-duration.ts';
 import { parseMemoryMb } from '../../src/cli/settings/parse-size.ts';
 import { errorResult } from '../../src/script/script-result.ts';

@@ -4,6 +4,7 @@
 // final values; like jobs scheduled in a row share their fn/name/options, unlike ones do not.
 /* eslint-disable @typescript-eslint/require-await -- jobs are async functions by contract */
 
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AsyncScheduler } from '../../src/index.ts';
 
@@ -59,6 +60,19 @@ describe('getJob and cancel by id', () => {
     expect(okJob).toMatchObject({ id: ok, name: 'ok', status: 'completed', result: 'value', error: null, runs: 1 });
     expect(okJob.completedAt!.getTime()).toBeGreaterThanOrEqual(okJob.startedAt!.getTime());
     expect(scheduler.listJobs().map((job) => job.id)).toEqual([last]);
+  });
+
+  it('console.log and util.inspect show an AsyncJob by its fields', async () => {
+    const scheduler = new AsyncScheduler();
+    const id = scheduler.schedule(async (x: number) => x + 1, { name: 'shown', args: [1] });
+    await scheduler.runAll();
+    const shown = inspect(scheduler.getJob(id), { breakLength: Infinity });
+    expect(shown).toMatch(
+      new RegExp(
+        `^AsyncJob \\{ id: '${id}', name: 'shown', priority: 0, status: 'completed', result: 2, error: null, `,
+      ),
+    );
+    expect(shown).toMatch(/maxRuns: 1, runs: 1 \}$/);
   });
 
   it('keeps each job its own function, name, maxRuns and args when like and unlike jobs alternate', async () => {

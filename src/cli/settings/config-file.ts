@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import * as v from 'valibot';
-import { closestMatch } from './did-you-mean.ts';
+import { closestMatch } from '../../internal/did-you-mean.ts';
 import { globMatcher, type PathMatcher } from '../selection/path-glob.ts';
 import { readCount, readCpuTimeS, readJobs, readMemoryMb, readTimeout } from './setting-values.ts';
 import { UsageError } from './usage.ts';

@@ -1,7 +1,7 @@
 // Turns argv into validated CLI options. Every bad flag becomes a UsageError naming the flag
 // and what was expected; nothing runs before that. Flags the config file can also set stay
 // undefined when not given, so resolve-settings.ts can tell "not given" from a default.
-import { suggestion } from './did-you-mean.ts';
+import { suggestion } from '../../internal/did-you-mean.ts';
 import { HARNESS_FLAGS, parseHarnessFlags, type HarnessCliOptions } from './harness-flags.ts';
 import { parseHalt, type HaltRule } from '../control/halt-rule.ts';
 import { parseFlags } from './parse-flags.ts';

@@ -3,7 +3,7 @@
 // another harness's flag, ergate's own: foreign-flags.ts); a value that
 // starts with "-" (--retries -1) reaches the flag's own check, which names the rule.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { suggestion } from './did-you-mean.ts';
+import { suggestion } from '../../internal/did-you-mean.ts';
 import { foreignFlagHint } from './foreign-flags.ts';
 import { UsageError } from './usage.ts';
 
