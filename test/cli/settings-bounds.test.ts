@@ -27,8 +27,8 @@ function usageMessage(run: () => unknown): string {
 
 describe('values the runner would refuse are usage errors naming the flag or key', () => {
   it.each([
-    [['--memory', '2000000000000000'], /^--memory: at most 1099511627776 MiB/],
-    [['--cpu-time', '99999999999999999999'], /^--cpu-time: at most 1099511627776 seconds/],
+    [['--memory', '2000000000000000'], /^--memory: expected at most 1099511627776 MiB/],
+    [['--cpu-time', '99999999999999999999'], /^--cpu-time: expected at most 1099511627776 seconds/],
     [['--tree-memory', '100', '--sample', '0'], /^--tree-memory needs the tree sampled/],
     [['--timeout', '0.0001ms'], /^--timeout: expected a duration/],
   ])('ergate run %j', (flags, message) => {
@@ -43,7 +43,7 @@ describe('values the runner would refuse are usage errors naming the flag or key
     [{ args: ['a\0'] }, /args\.0: a NUL byte cannot be passed to a script/],
     [{ overrides: [{ files: [], timeout: '1s' }] }, /overrides\.0\.files: expected at least one glob/],
     [{ overrides: [{ files: '', timeout: '1s' }] }, /overrides\.0\.files: expected a non-empty glob/],
-    [{ memory: '2000000000T' }, /memory: at most 1099511627776 MiB/],
+    [{ memory: '2000000000T' }, /memory: expected at most 1099511627776 MiB/],
     [{ timeout: '0.0001ms' }, /timeout: expected a duration/],
   ])('a config of %j', (raw, message) => {
     expect(usageMessage(() => toConfig(FILE, raw))).toMatch(message);
