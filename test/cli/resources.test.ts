@@ -85,6 +85,14 @@ describe('ergate run: resource flags', () => {
     [['--memory-budget', '-5'], '--memory-budget: expected a size such as 512M or 2G'],
     [['--timeout', '200%', '--no-history'], '--timeout P% needs the run history: drop --no-history'],
     [['--sample', 'often'], '--sample: expected a duration'],
+    [
+      ['--timeout', '300%', '--timeout-max', 'none'],
+      '--timeout-max: expected a duration such as 30s, 500ms or 2m, got "none"',
+    ],
+    [
+      ['--timeout', '300%', '--timeout-min', 'soon'],
+      '--timeout-min: expected a duration such as 30s, 500ms or 2m, got "soon"',
+    ],
   ])('%j is refused with exit 2', async (flags, message) => {
     const run = await runCli(['run', 'tests', ...flags], {}, project());
     expect(run.code).toBe(2);

@@ -3,7 +3,7 @@
 // value is a UsageError naming the flag; the run history is on unless --no-history.
 import type { RunOrder } from '../../resources/run-order.ts';
 import { RUN_ORDERS } from '../../resources/run-order.ts';
-import { badSetting, readMemoryMb, readTimeout } from './setting-values.ts';
+import { badSetting, readDuration, readMemoryMb, readTimeout } from './setting-values.ts';
 import { UsageError } from './usage.ts';
 
 export const RESOURCE_FLAGS = {
@@ -56,10 +56,10 @@ export function parseResourceFlags(values: ResourceValues, timeout: string | und
   return {
     ...(percent && { timeoutPercent: Number(percent[1]) }),
     ...(values['timeout-min'] !== undefined && {
-      timeoutMinMs: readFiniteTimeout('--timeout-min', values['timeout-min']),
+      timeoutMinMs: readDuration('--timeout-min', values['timeout-min']),
     }),
     ...(values['timeout-max'] !== undefined && {
-      timeoutMaxMs: readFiniteTimeout('--timeout-max', values['timeout-max']),
+      timeoutMaxMs: readDuration('--timeout-max', values['timeout-max']),
     }),
     ...(order !== undefined && { order: order as RunOrder }),
     ...(values['tree-memory'] !== undefined && { treeMemoryMb: readMemoryMb('--tree-memory', values['tree-memory']) }),
@@ -69,12 +69,6 @@ export function parseResourceFlags(values: ResourceValues, timeout: string | und
     history,
     ...(values.sample !== undefined && { sampleMs: readSampleMs(values.sample) }),
   };
-}
-
-function readFiniteTimeout(flag: string, text: string): number {
-  const ms = readTimeout(flag, text);
-  if (!Number.isFinite(ms)) throw badSetting(flag, 'a duration such as 30s or 2m', text);
-  return ms;
 }
 
 /** --sample 250ms, --sample 1s, or --sample 0 (off). */

@@ -41,7 +41,7 @@ export function readTimeout(where: string, value: Given): number {
 
 /** A duration (30s, 500ms, 2m, bare seconds), in milliseconds. */
 export function readDuration(where: string, value: Given): number {
-  const ms = parseDuration(String(value).trim());
+  const ms = parseDuration(String(value));
   if (ms === null) throw badSetting(where, 'a duration such as 30s, 500ms or 2m', value);
   return ms;
 }
