@@ -1,4 +1,4 @@
-// Owns the "did you mean" suggestion for a mistyped flag, command or config key: the closest
+// Owns the "did you mean" suggestion for a mistyped flag, command, config key or API option: the closest
 // candidate by edit distance, offered only when it is close enough to be a likely typo.
 
 /** The candidate nearest to `word`, or null when none is within a typo's distance. */

@@ -1,7 +1,8 @@
 // Shared valibot pieces for the option validators at each public boundary: one parse that
 // throws the TypeError (parseOrThrow), one rendering of a bad value (describeValue), one
 // wording of "expected X, got Y" and the field schemas several boundaries compose.
-// Imports valibot and the logger check only, so light modules (the distributed option checks) can use it.
+// Imports valibot, the logger check and the did-you-mean only, so light modules (the distributed
+// option checks) can use it. A strict object's unknown key is named with its likely meaning.
 import * as v from 'valibot';
 import { suggestion } from './did-you-mean.ts';
 import { isLogger, LOGGER_EXPECTED, type ErgateLogger } from './logger.ts';
