@@ -32,9 +32,10 @@ export async function spawnFloor(
         loop.once('error', reject);
         // A reply line starts a chunk or follows a newline: "S pid" (ignored) or "X status".
         loop.stdout.on('data', (chunk: Buffer) => {
-          for (let at = 0; at < chunk.length; at = chunk.indexOf(NEWLINE, at) + 1) {
+          // Each line is one write of a few bytes, so a chunk holds whole lines.
+          for (let at = 0, end = chunk.indexOf(NEWLINE); end >= 0; at = end + 1, end = chunk.indexOf(NEWLINE, at)) {
             if (chunk[at] !== X) continue;
-            if (chunk[at + 2] !== ZERO || chunk[at + 3] !== NEWLINE) failed++;
+            if (end - at !== 3 || chunk[at + 2] !== ZERO) failed++;
             if (next === scripts.length) return resolve();
             loop.stdin.write(`${scripts[next++]}\n`);
           }
