@@ -12,7 +12,11 @@ const SOURCE = fileURLToPath(new URL('../peers/true_shim.c', import.meta.url));
 /** Compiles the shim into dir for `python`; returns its path. */
 export function buildTrueShim(dir: string, python: string): string {
   const shim = path.join(dir, 'python-true-shim');
-  const define = `-DPYTHON=${JSON.stringify(python)}`;
+  // execv does not search PATH: the shim needs the interpreter's own path.
+  const real = path.isAbsolute(python)
+    ? python
+    : execFileSync(python, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  const define = `-DPYTHON=${JSON.stringify(real)}`;
   try {
     // static where the C library allows it (no dynamic loader: closest to /bin/true), else dynamic
     try {
