@@ -33,6 +33,14 @@ export async function measureCost(work: () => Promise<void>): Promise<Cost> {
   };
 }
 
+/**
+ * On-CPU ns of one task from its schedstat: a process's main thread by pid (its children
+ * excluded), or 'thread-self' for the calling thread, exact to the read.
+ */
+export function onCpuNs(task: number | 'thread-self'): number {
+  return Number(fs.readFileSync(`/proc/${task}/schedstat`, 'latin1').split(' ')[0]);
+}
+
 /** The median of one field over rounds. */
 export function medianCost(costs: Cost[], key: keyof Cost): number {
   const sorted = costs.map((cost) => cost[key]).sort((a, b) => a - b);

@@ -3,6 +3,7 @@
 // python/launcher.py process (keeper and loop) below this one. Read before the runner closes.
 import { readFileSync } from 'node:fs';
 import { findDescendants } from '../../src/script/proc-tree.ts';
+import { onCpuNs } from './cpu-cost.ts';
 
 /** On-CPU ms and minor faults of every launcher process (keeper and loop) below this one. */
 export function launcherCost(): { ms: number; faults: number } {
@@ -11,7 +12,7 @@ export function launcherCost(): { ms: number; faults: number } {
   for (const proc of findDescendants(process.pid)) {
     try {
       if (!readFileSync(`/proc/${proc.pid}/cmdline`, 'latin1').includes('launcher.py')) continue;
-      ns += Number(readFileSync(`/proc/${proc.pid}/schedstat`, 'latin1').split(' ')[0]);
+      ns += onCpuNs(proc.pid);
       const stat = readFileSync(`/proc/${proc.pid}/stat`, 'latin1');
       faults += Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
     } catch {

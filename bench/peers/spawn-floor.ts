@@ -4,8 +4,8 @@
 // handler that scans each chunk for "X" lines. Returns this process's CPU (every thread) and
 // the loops' own on-CPU time (/proc/<pid>/schedstat, their scripts excluded).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { onCpuNs } from '../harness/cpu-cost.ts';
 
 const LOOP = fileURLToPath(new URL('./spawn_floor.py', import.meta.url));
 const NEWLINE = 0x0a;
@@ -44,7 +44,7 @@ export async function spawnFloor(
     }),
   );
   let loopNs = 0;
-  for (const loop of loops) loopNs += Number(readFileSync(`/proc/${loop.pid}/schedstat`, 'latin1').split(' ')[0]);
+  for (const loop of loops) loopNs += onCpuNs(loop.pid!);
   await Promise.all(
     loops.map((loop) => {
       const exited = new Promise((resolve) => loop.once('exit', resolve));

@@ -6,10 +6,12 @@
 // Usage: ERGATE_BENCH_OURS=dist node --expose-gc --import tsx bench/probes/sampling-ab.ts [rounds] [scripts]
 // Prints medians of the CPU of all threads (process.cpuUsage) and of the main thread alone
 // (/proc/thread-self/schedstat, ns), and per (process, pass) pair counted over script.sample.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onCpuNs } from '../harness/cpu-cost.ts';
 import { requireOurs } from '../harness/ours.ts';
+import { median } from '../harness/stats.ts';
 
 const rounds = Number(process.argv[2] ?? 7);
 const count = Number(process.argv[3] ?? 40);
@@ -40,10 +42,6 @@ const variants: [string, Runner, number][] = [
 ];
 for (const [name, runner] of Object.entries(builds)) if (name !== 'now') variants.push([`on-${name}`, runner, 500]);
 
-function mainThreadNs(): number {
-  return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
-}
-
 interface Run {
   allMs: number;
   mainMs: number;
@@ -62,10 +60,10 @@ async function runOnce(ParallelRunner: Runner, sampleMs: number): Promise<Run> {
     await runner.runScripts(warmUp);
     globalThis.gc?.();
     const cpu = process.cpuUsage();
-    const main = mainThreadNs();
+    const main = onCpuNs('thread-self');
     const result = await runner.runScripts(scripts);
     globalThis.gc?.();
-    const mainMs = (mainThreadNs() - main) / 1e6;
+    const mainMs = (onCpuNs('thread-self') - main) / 1e6;
     const used = process.cpuUsage(cpu);
     if (result.passed !== scripts.length) throw new Error(`only ${result.passed} of ${scripts.length} passed`);
     return { allMs: (used.user + used.system) / 1000, mainMs, pairs };
@@ -89,22 +87,16 @@ for (let round = 0; round < rounds; round++) {
 }
 rmSync(dir, { recursive: true, force: true });
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 const off = runs.get('off')!;
 console.log(`${rounds} rounds of ${count} scripts, load ${Math.min(...loads)}-${Math.max(...loads)}`);
 for (const [name, list] of runs) {
-  const all = median(list.map((r) => r.allMs));
-  const main = median(list.map((r) => r.mainMs));
-  const pairs = median(list.map((r) => r.pairs));
+  const all = median(list.map((r) => r.allMs))!;
+  const main = median(list.map((r) => r.mainMs))!;
+  const pairs = median(list.map((r) => r.pairs))!;
   let line = `${name.padEnd(10)} all threads ${all.toFixed(1)} ms, main thread ${main.toFixed(1)} ms, pairs ${pairs}`;
   if (name !== 'off' && pairs > 0) {
-    const addAll = all - median(off.map((r) => r.allMs));
-    const addMain = main - median(off.map((r) => r.mainMs));
+    const addAll = all - median(off.map((r) => r.allMs))!;
+    const addMain = main - median(off.map((r) => r.mainMs))!;
     line += `; added ${addAll.toFixed(1)} / ${addMain.toFixed(1)} ms = ${((1000 * addAll) / pairs).toFixed(0)} / ${((1000 * addMain) / pairs).toFixed(0)} µs a pair`;
   }
   console.log(line);

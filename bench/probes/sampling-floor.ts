@@ -11,6 +11,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
+import { onCpuNs } from '../harness/cpu-cost.ts';
+import { median } from '../harness/stats.ts';
 
 const rounds = Number(process.argv[2] ?? 9);
 const python = process.env.ERGATE_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -31,7 +33,6 @@ while next_ < 40 or live:
 `;
 
 const buffer = Buffer.alloc(8192);
-const mainNs = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
 
 interface Child {
   from: number;
@@ -66,7 +67,7 @@ async function once(variant: 'off' | 'timer' | 'on'): Promise<{ ms: number; pair
   };
   const parent = spawn(python, ['-c', PARENT], { stdio: ['ignore', 'pipe', 'inherit'] });
   const timer = variant === 'off' ? null : setInterval(pass, INTERVAL);
-  const start = mainNs();
+  const start = onCpuNs('thread-self');
   for await (const line of createInterface({ input: parent.stdout })) {
     const pid = Number(line.slice(1));
     if (line[0] === '+') live.set(pid, { from: performance.now() + 0.9 * INTERVAL, reads: 0 });
@@ -77,7 +78,7 @@ async function once(variant: 'off' | 'timer' | 'on'): Promise<{ ms: number; pair
       if (child?.children !== undefined) fs.closeSync(child.children);
     }
   }
-  const ms = (mainNs() - start) / 1e6;
+  const ms = (onCpuNs('thread-self') - start) / 1e6;
   if (timer) clearInterval(timer);
   return { ms, pairs };
 }
@@ -92,16 +93,11 @@ for (let round = 0; round < rounds; round++) {
     runs.get(variant)!.push(await once(variant));
   }
 }
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const off = median(runs.get('off')!.map((r) => r.ms));
+const off = median(runs.get('off')!.map((r) => r.ms))!;
 console.log(`${python}, ${rounds} rounds, load ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}`);
 for (const [variant, list] of runs) {
-  const ms = median(list.map((r) => r.ms));
-  const pairs = median(list.map((r) => r.pairs));
+  const ms = median(list.map((r) => r.ms))!;
+  const pairs = median(list.map((r) => r.pairs))!;
   let line = `${variant.padEnd(6)} main thread ${ms.toFixed(2)} ms (${list.map((r) => r.ms.toFixed(1)).join(' ')})`;
   if (variant !== 'off') line += `; added ${(ms - off).toFixed(2)} ms`;
   if (pairs > 0) line += `, pairs ${pairs}: ${((1000 * (ms - off)) / pairs).toFixed(0)} µs a pair`;

@@ -14,6 +14,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { onCpuNs } from '../harness/cpu-cost.ts';
 import { requireOurs } from '../harness/ours.ts';
 import type { CaseResult, Sample, Workload } from '../harness/types.ts';
 
@@ -43,11 +44,6 @@ function ownAndChildrenCpuMs(): number {
   return ticks * 10; // USER_HZ = 100
 }
 
-/** On-CPU ns of the calling thread (the sampler's: passes run on the main thread), exact to the read. */
-function mainThreadNs(): number {
-  return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
-}
-
 async function runOurs(state: CostState, sampleMs: number): Promise<Sample> {
   const ParallelRunner = await requireOurs('ParallelRunner');
   const totalBefore = ownAndChildrenCpuMs();
@@ -66,10 +62,10 @@ async function runOurs(state: CostState, sampleMs: number): Promise<Sample> {
     await runner.runScripts(state.warmUp);
     collect();
     const before = process.cpuUsage();
-    mainBefore = mainThreadNs();
+    mainBefore = onCpuNs('thread-self'); // the main thread: passes run there
     const result = await runner.runScripts(state.scripts);
     collect();
-    mainMs = (mainThreadNs() - mainBefore) / 1e6;
+    mainMs = (onCpuNs('thread-self') - mainBefore) / 1e6;
     used = process.cpuUsage(before);
     if (result.passed !== state.scripts.length)
       throw new Error(`only ${result.passed} of ${state.scripts.length} passed`);

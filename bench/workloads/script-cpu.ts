@@ -13,7 +13,7 @@ import { launcherCost } from '../harness/launcher-cost.ts';
 import { requireOurs } from '../harness/ours.ts';
 import { writeTrivialScripts } from '../harness/scripts.ts';
 import { buildTrueShim } from '../harness/true-shim.ts';
-import { NotAvailableError, type Sample, type Workload } from '../harness/types.ts';
+import type { Sample, Workload } from '../harness/types.ts';
 import { spawnFloor } from '../peers/spawn-floor.ts';
 import { expectSuccess, startFairFloor, startForkFloor } from '../peers/cli-tools.ts';
 import type { StartMethod } from '../../src/index.ts';
@@ -21,11 +21,21 @@ import type { StartMethod } from '../../src/index.ts';
 interface CpuState {
   scripts: string[];
   python: string;
-  /** ctx.python behind the /bin/true shim (true-shim.ts), or why there is none */
-  trueShim: string | NotAvailableError;
+  /** ctx.python behind the /bin/true shim (true-shim.ts), or why it could not be built */
+  trueShim: string | Error;
 }
 
 const SMALL = 2;
+
+/** `measure` of a SMALL-script run and of the full run; per script = (full - small) / n. */
+async function smallAndFull<T>(
+  state: CpuState,
+  measure: (scripts: string[]) => Promise<T>,
+): Promise<{ small: T; full: T; n: number }> {
+  const small = await measure(state.scripts.slice(0, SMALL));
+  const full = await measure(state.scripts);
+  return { small, full, n: state.scripts.length - SMALL };
+}
 
 /** One fresh runner over `scripts`: Node's CPU, its launchers' own, and all reaped children's. */
 async function freshRun(
@@ -54,9 +64,7 @@ async function perScript(
   own: boolean,
   python = state.python,
 ): Promise<Sample> {
-  const small = await freshRun(python, state.scripts.slice(0, SMALL), startMethod);
-  const full = await freshRun(python, state.scripts, startMethod);
-  const n = state.scripts.length - SMALL;
+  const { small, full, n } = await smallAndFull(state, (scripts) => freshRun(python, scripts, startMethod));
   const node = (full.nodeMs - small.nodeMs) / n;
   const launcher = (full.launcher.ms - small.launcher.ms) / n;
   const all = (full.nodeMs + full.childMs - small.nodeMs - small.childMs) / n;
@@ -80,9 +88,7 @@ async function floor(state: CpuState, fair: boolean): Promise<Sample> {
         fair ? 'fair floor' : 'fork floor',
       ),
     );
-  const small = await run(state.scripts.slice(0, SMALL));
-  const full = await run(state.scripts);
-  const n = state.scripts.length - SMALL;
+  const { small, full, n } = await smallAndFull(state, run);
   return {
     value: (full.childMs - small.childMs) / n,
     extra: { 'all ms': (full.childMs - small.childMs) / n, 'child faults': (full.childFaults - small.childFaults) / n },
@@ -98,9 +104,8 @@ function spawnTrue(state: CpuState): Promise<Sample> {
 /** The spawn floor's own CPU a script: this process driving bare Python loops (peers/spawn-floor.ts). */
 async function spawnFloorPerScript(state: CpuState): Promise<Sample> {
   if (state.trueShim instanceof Error) throw state.trueShim;
-  const small = await spawnFloor(state.python, state.trueShim, state.scripts.slice(0, SMALL), 2);
-  const full = await spawnFloor(state.python, state.trueShim, state.scripts, 2);
-  const n = state.scripts.length - SMALL;
+  const shim = state.trueShim;
+  const { small, full, n } = await smallAndFull(state, (scripts) => spawnFloor(state.python, shim, scripts, 2));
   const node = (full.nodeMs - small.nodeMs) / n;
   const loops = (full.loopMs - small.loopMs) / n;
   return { value: node + loops, extra: { 'Node ms': node, 'launchers ms': loops } };
@@ -145,11 +150,12 @@ export const scriptCpuWorkload: Workload<CpuState> = {
   },
   async setup(ctx, spec) {
     const scripts = await writeTrivialScripts(path.join(ctx.tmpDir, 'trivial'), spec.params.N);
-    let trueShim: string | NotAvailableError;
+    // Kept, not thrown: only the two variants that need the shim fail ("not available" without cc).
+    let trueShim: string | Error;
     try {
       trueShim = buildTrueShim(ctx.tmpDir, ctx.python);
     } catch (caught) {
-      trueShim = caught instanceof NotAvailableError ? caught : new NotAvailableError(String(caught));
+      trueShim = caught instanceof Error ? caught : new Error(String(caught));
     }
     return { scripts, python: ctx.python, trueShim };
   },
